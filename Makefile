@@ -1,0 +1,52 @@
+# swd — see README.md. `make demo` and `make test` are the two entry points.
+GO      ?= go
+BIN     := bin/swd
+DEMO    := demo-out
+PKGS    := ./...
+
+.PHONY: all build demo test vet fmt-check lint testrace testshort testpurego fuzz bench bench-ci benchstat clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/swd
+
+## demo: run the whole pipeline on built-in synthetic data and print where the results are
+demo: build
+	@./scripts/demo.sh $(BIN) $(DEMO)
+
+## test: vet, gofmt, lint and the tests with the race detector (what CI runs)
+test: vet fmt-check lint testrace
+
+vet:
+	$(GO) vet $(PKGS)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+lint:
+	$(GO) tool staticcheck $(PKGS)
+
+testrace:
+	$(GO) test -race -count=1 -timeout 20m $(PKGS)
+
+testshort:
+	$(GO) test -short -count=1 $(PKGS)
+
+testpurego:
+	$(GO) test -tags purego -count=1 ./internal/bitvec/... ./linkage/...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzDice -fuzztime 100000x ./internal/bitvec
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/bitvec/... ./linkage/...
+	$(GO) run ./bench/dice -n 10000 -m 10000 -threshold 0.8 -workers 1
+
+benchstat:
+	$(GO) test -run '^$$' -bench . -count 10 ./internal/bitvec > bench-new.txt
+	$(GO) run golang.org/x/perf/cmd/benchstat@latest bench-new.txt
+
+clean:
+	rm -rf bin $(DEMO)

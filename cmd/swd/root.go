@@ -1,0 +1,121 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// GlobalOptions are the flags every command shares.
+type GlobalOptions struct {
+	Quiet     bool
+	LogFormat string
+	Workers   int
+
+	Stdout io.Writer
+	Stderr io.Writer
+	Logger *slog.Logger
+}
+
+// AddFlags binds the global flags.
+func (g *GlobalOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors (no progress, no summaries)")
+	fs.StringVar(&g.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.IntVar(&g.Workers, "workers", runtime.NumCPU(), "worker goroutines for parallel work (default: all cores)")
+}
+
+func (g *GlobalOptions) validate() error {
+	switch g.LogFormat {
+	case "text", "json":
+	default:
+		return base.Usagef("--log-format must be text or json, not %q", g.LogFormat)
+	}
+	if g.Workers < 1 {
+		return base.Usagef("--workers must be at least 1")
+	}
+	level := slog.LevelInfo
+	if g.Quiet {
+		level = slog.LevelError
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if g.LogFormat == "json" {
+		g.Logger = slog.New(slog.NewJSONHandler(g.Stderr, opts))
+	} else {
+		g.Logger = slog.New(slog.NewTextHandler(g.Stderr, opts))
+	}
+	return nil
+}
+
+// commandConstructors lists the subcommands; each cmd_<verb>.go registers
+// its constructor with registerCommand.
+var commandConstructors []func(*GlobalOptions) *cobra.Command
+
+func registerCommand(f func(*GlobalOptions) *cobra.Command) {
+	commandConstructors = append(commandConstructors, f)
+}
+
+func newRootCommand(g *GlobalOptions) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "swd",
+		Short: "Privacy-preserving record linkage and DP statistics for welfare districts",
+		Long: `swd links household records held by the partners of a welfare district
+without revealing who their people are, and publishes what the linked data
+says about needs only as differentially private statistics.
+
+  swd encode   at each partner: export → keyed Bloom-filter encodings
+  swd link     at the linkage unit: encodings → links (persons, households)
+  swd publish  for researchers: links → DP tables, report, ledger entry
+
+` + exitStatusHelp,
+		Version:           version(),
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		PersistentPreRunE: func(*cobra.Command, []string) error { return g.validate() },
+	}
+	g.AddFlags(root.PersistentFlags())
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return base.Mark(err, base.ErrUsage) })
+	for _, f := range commandConstructors {
+		root.AddCommand(f(g))
+	}
+	return root
+}
+
+// isCobraUsage recognises the argument errors cobra produces itself.
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	return strings.HasPrefix(msg, "unknown command") ||
+		strings.HasPrefix(msg, "accepts ") ||
+		strings.HasPrefix(msg, "requires at least") ||
+		strings.HasPrefix(msg, "requires at most") ||
+		strings.HasPrefix(msg, "required flag")
+}
+
+// version is the module version when built from a tagged module, or the VCS
+// revision, or "devel".
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v = fmt.Sprintf("%s (%s)", v, s.Value[:12])
+		}
+	}
+	if v == "" {
+		v = "devel"
+	}
+	return v
+}
+
+// codeVersion is what outputs record as the version that wrote them.
+func codeVersion() string { return "swd " + version() }
