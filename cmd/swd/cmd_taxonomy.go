@@ -1,0 +1,311 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/taxonomy"
+)
+
+func init() { registerCommand(newTaxonomyCommand) }
+
+func newTaxonomyCommand(g *GlobalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "taxonomy",
+		Short: "Show the canonical needs and territories; check a partner's need codes",
+		Long: `The taxonomy is the common language of needs (canonical codes with Italian
+and English labels and their ISTAT area of users) and places (Padova's
+quartieri and consulte, the province's municipalities). Each partner codes
+needs in its own local codes; a code map (YAML) translates them.
+
+  swd taxonomy list [--json]
+  swd taxonomy check --partner caritas --in caritas.csv [--map caritas.yaml] [--unknown fail]
+
+` + exitStatusHelp,
+	}
+	cmd.AddCommand(newTaxonomyListCommand(g), newTaxonomyCheckCommand(g))
+	return cmd
+}
+
+// TaxonomyListOptions are the flags of swd taxonomy list.
+type TaxonomyListOptions struct {
+	JSON bool
+}
+
+// AddFlags binds the options to fs.
+func (o *TaxonomyListOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&o.JSON, "json", false, "print JSON instead of tables")
+}
+
+func newTaxonomyListCommand(g *GlobalOptions) *cobra.Command {
+	opts := &TaxonomyListOptions{}
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the canonical needs, the territories and the embedded code maps",
+		Long: `List the canonical needs (code, labels, ISTAT area of users), Padova's
+quartieri and consulte, and the partners with an embedded code map.
+
+` + exitStatusHelp,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTaxonomyList(cmd.Context(), opts, g, args)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+type taxonomyListing struct {
+	Version    string                  `json:"version"`
+	Needs      []taxonomy.Need         `json:"needs"`
+	IstatAreas []taxonomy.IstatArea    `json:"istat_areas"`
+	Quartieri  []taxonomy.Quartiere    `json:"quartieri"`
+	Consulte   []taxonomy.Consulta     `json:"consulte"`
+	Maps       map[string]codeMapBrief `json:"code_maps"`
+	Public     []string                `json:"public_services"`
+	Geo        string                  `json:"geo_attribution"`
+}
+
+type codeMapBrief struct {
+	Version string              `json:"version"`
+	Codes   map[string][]string `json:"codes"`
+}
+
+func runTaxonomyList(_ context.Context, opts *TaxonomyListOptions, g *GlobalOptions, _ []string) error {
+	tax := taxonomy.Default()
+	tr := tax.Territories()
+	l := taxonomyListing{Version: tax.Version(), Needs: tax.Needs(), IstatAreas: tax.IstatAreas(),
+		Quartieri: tr.Quartieri(), Consulte: tr.Consulte(), Maps: map[string]codeMapBrief{},
+		Public: taxonomy.DefaultPublicServices().Partners, Geo: taxonomy.GeoAttribution}
+	for p, m := range taxonomy.DefaultMaps() {
+		l.Maps[p] = codeMapBrief{Version: m.Version, Codes: m.Codes}
+	}
+	if opts.JSON {
+		enc := json.NewEncoder(g.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(l)
+	}
+	w := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "Needs (taxonomy %s)\nCODE\tISTAT\tITALIANO\tENGLISH\n", l.Version)
+	for _, n := range l.Needs {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", n.Code, n.IstatArea, n.LabelIT, n.LabelEN)
+	}
+	fmt.Fprintf(w, "\nQuartieri of %s\nCODE\tNAME\tCONSULTE\n", tr.CityName)
+	for _, q := range l.Quartieri {
+		fmt.Fprintf(w, "%d\t%s\t%s\n", q.Code, q.Name, strings.Join(q.Consulte, " "))
+	}
+	fmt.Fprintf(w, "\nConsulte\nCODE\tQUARTIERE\tZONES\n")
+	for _, c := range l.Consulte {
+		fmt.Fprintf(w, "%s\t%d\t%s\n", c.Code, c.Quartiere, c.Zones)
+	}
+	fmt.Fprintf(w, "\nMunicipalities (province of Padova): %d, by ISTAT code\n", len(tr.Municipalities()))
+	fmt.Fprintf(w, "Embedded code maps: %s (public services: %s)\n", strings.Join(slices.Sorted(maps.Keys(l.Maps)), ", "), strings.Join(l.Public, ", "))
+	return w.Flush()
+}
+
+
+// TaxonomyCheckOptions are the flags of swd taxonomy check.
+type TaxonomyCheckOptions struct {
+	Partner string
+	Map     string
+	In      string
+	Column  string
+	Unknown string
+	JSON    bool
+
+	policy taxonomy.UnknownPolicy
+}
+
+// AddFlags binds the options to fs.
+func (o *TaxonomyCheckOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Partner, "partner", "", "partner whose codes to check (its embedded map is used unless --map is given)")
+	fs.StringVar(&o.Map, "map", "", "code map YAML file (partner, version, codes: {LOCAL: [canonical, ...]})")
+	fs.StringVar(&o.In, "in", "", "partner export (CSV, ',' or ';' separated, with a header)")
+	fs.StringVar(&o.Column, "column", "bisogni", "column holding ';'-separated need codes")
+	fs.StringVar(&o.Unknown, "unknown", "unclassified", "unknown codes: fail (exit 3 when any) or unclassified (report only)")
+	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
+}
+
+func newTaxonomyCheckCommand(g *GlobalOptions) *cobra.Command {
+	opts := &TaxonomyCheckOptions{}
+	cmd := &cobra.Command{
+		Use:   "check --partner P --in EXPORT.csv [--map FILE] [--column bisogni] [--unknown fail|unclassified]",
+		Short: "Report the need codes of a partner export that no code map knows",
+		Long: `Read the need column of a partner export, translate every code with the
+partner's code map (canonical codes are always accepted) and report the codes
+that are unknown, with their counts. Values that do not look like codes are
+counted as "<not a code>" and never printed.
+
+With --unknown fail the command exits with status 3 when any code is unknown.
+
+` + exitStatusHelp,
+		Args: cobra.NoArgs,
+		PreRunE: func(*cobra.Command, []string) error {
+			if opts.Partner == "" && opts.Map == "" {
+				return base.Usagef("--partner or --map is required")
+			}
+			if opts.In == "" {
+				return base.Usagef("--in is required")
+			}
+			p, err := taxonomy.ParseUnknownPolicy(opts.Unknown)
+			if err != nil {
+				return base.Usagef("--unknown: %v", err)
+			}
+			opts.policy = p
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runTaxonomyCheck(cmd.Context(), opts, g, args)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+type checkReport struct {
+	Partner    string                  `json:"partner"`
+	MapVersion string                  `json:"map_version"`
+	Rows       int                     `json:"rows"`
+	BadRows    int                     `json:"malformed_rows"`
+	Codes      int                     `json:"codes"`
+	Unknown    int                     `json:"unknown_total"`
+	Counts     []taxonomy.UnknownCount `json:"unknown"`
+	Policy     string                  `json:"policy"`
+}
+
+func runTaxonomyCheck(ctx context.Context, opts *TaxonomyCheckOptions, g *GlobalOptions, _ []string) error {
+	m, err := checkCodeMap(opts)
+	if err != nil {
+		return err
+	}
+	rep := checkReport{Partner: opts.Partner, Policy: opts.policy.String(), MapVersion: "canonical only"}
+	if m != nil {
+		rep.MapVersion = m.Version
+	}
+	var stats taxonomy.UnknownStats
+	err = eachNeedField(ctx, opts.In, opts.Column, func(field string) {
+		rep.Rows++
+		rep.Codes += countCodes(field)
+		_, _ = taxonomy.MapNeeds(m, field, taxonomy.UnknownUnclassified, &stats)
+	}, func() { rep.BadRows++ })
+	if err != nil {
+		return err
+	}
+	rep.Unknown, rep.Counts = stats.Total(), stats.Counts()
+	if err := printCheckReport(g, opts, &rep); err != nil {
+		return err
+	}
+	if rep.Unknown > 0 && opts.policy == taxonomy.UnknownFail {
+		return fmt.Errorf("%s: %w", opts.In, base.Mark(fmt.Errorf("%w: %d unknown code occurrence(s) (%d distinct)",
+			taxonomy.ErrUnknownCode, rep.Unknown, len(rep.Counts)), base.ErrInvalidInput))
+	}
+	return nil
+}
+
+func checkCodeMap(opts *TaxonomyCheckOptions) (*taxonomy.CodeMap, error) {
+	if opts.Map == "" {
+		return taxonomy.MapFor(opts.Partner), nil
+	}
+	m, err := taxonomy.LoadCodeMap(opts.Map)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Partner == "" {
+		opts.Partner = m.Partner
+	} else if m.Partner != opts.Partner {
+		return nil, base.Usagef("--map is for partner %q, not %q", m.Partner, opts.Partner)
+	}
+	return m, nil
+}
+
+func countCodes(field string) int {
+	n := 0
+	for _, c := range strings.Split(field, ";") {
+		if strings.TrimSpace(c) != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// eachNeedField calls fn with the need column of every well-formed row, and
+// bad for every malformed one.
+func eachNeedField(ctx context.Context, path, column string, fn func(string), bad func()) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return base.Mark(fmt.Errorf("opening export: %w", err), base.ErrInvalidInput)
+	}
+	defer f.Close()
+	br := bufio.NewReader(f)
+	first, _ := br.Peek(4096)
+	r := csv.NewReader(br)
+	headerLine, _, _ := strings.Cut(string(first), "\n")
+	if strings.Count(headerLine, ";") > strings.Count(headerLine, ",") {
+		r.Comma = ';'
+	}
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err != nil {
+		return &base.InputError{File: path, Reason: "cannot read the header"}
+	}
+	col := -1
+	for i, h := range header {
+		if strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == column {
+			col = i
+		}
+	}
+	if col < 0 {
+		return &base.InputError{File: path, Column: column, Reason: "no such column in the header"}
+	}
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) || (err == nil && len(rec) != len(header)) {
+			bad()
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", path, err)
+		}
+		fn(rec[col])
+	}
+}
+
+func printCheckReport(g *GlobalOptions, opts *TaxonomyCheckOptions, rep *checkReport) error {
+	if opts.JSON {
+		enc := json.NewEncoder(g.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	w := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "partner %s (map %s): %d rows, %d codes, %d malformed rows\n", rep.Partner, rep.MapVersion, rep.Rows, rep.Codes, rep.BadRows)
+	if rep.Unknown == 0 {
+		fmt.Fprintln(w, "all codes known")
+		return w.Flush()
+	}
+	fmt.Fprintf(w, "%d unknown code occurrence(s), %d distinct:\nCODE\tCOUNT\n", rep.Unknown, len(rep.Counts))
+	for _, c := range rep.Counts {
+		fmt.Fprintf(w, "%s\t%d\n", c.Code, c.Count)
+	}
+	return w.Flush()
+}
