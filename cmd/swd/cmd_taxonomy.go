@@ -117,7 +117,6 @@ func runTaxonomyList(_ context.Context, opts *TaxonomyListOptions, g *GlobalOpti
 	return w.Flush()
 }
 
-
 // TaxonomyCheckOptions are the flags of swd taxonomy check.
 type TaxonomyCheckOptions struct {
 	Partner string
