@@ -1,0 +1,109 @@
+package normalize
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultDateLayouts are the date formats Italian offices use, as Go time
+// layouts: 02/01/2006, 2006-01-02, 02-01-2006, 02.01.2006 (day first), each
+// also accepting days and months without a leading zero.
+var DefaultDateLayouts = []string{"02/01/2006", "2006-01-02", "02-01-2006", "02.01.2006"}
+
+// Precision is how much of a date a field records.
+type Precision int
+
+// Date precisions.
+const (
+	PrecisionDay Precision = iota
+	PrecisionMonth
+	PrecisionYear
+)
+
+// Date is a calendar date; Month and Day are 0 below their precision.
+type Date struct{ Year, Month, Day int }
+
+// ParseDate parses s (trimmed) with the first layout that accepts it and
+// truncates the result to precision. Years must lie in 1800–2199. The
+// boolean is false when no layout fits; the caller reports the row and
+// column, never the value.
+func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Date{}, false
+	}
+	for _, l := range layouts {
+		t, err := time.Parse(l, s)
+		if err != nil {
+			t, err = time.Parse(lenient(l), s)
+		}
+		if err != nil {
+			continue
+		}
+		d := Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}
+		if d.Year < 1800 || d.Year > 2199 {
+			return Date{}, false
+		}
+		switch p {
+		case PrecisionYear:
+			d.Month, d.Day = 0, 0
+		case PrecisionMonth:
+			d.Day = 0
+		}
+		return d, true
+	}
+	return Date{}, false
+}
+
+// lenient turns the zero-padded day and month of a layout into their
+// unpadded forms, which Go parses with or without the leading zero.
+func lenient(l string) string {
+	r := strings.NewReplacer("02", "2", "01", "1")
+	if strings.Contains(l, "2006") {
+		return r.Replace(l)
+	}
+	return l
+}
+
+// String is the compact form YYYYMMDD (YYYY or YYYYMM at lower precision).
+func (d Date) String() string {
+	var b []byte
+	b = appendPad(b, d.Year, 4)
+	if d.Month > 0 {
+		b = appendPad(b, d.Month, 2)
+	}
+	if d.Day > 0 {
+		b = appendPad(b, d.Day, 2)
+	}
+	return string(b)
+}
+
+// AppendTokens adds the date-part tokens "y:1985", "m:12", "d:10" for the
+// parts the date has, and, when swap is set and both day and month are
+// known, the order-free token "dm:10-12" that a day/month swap preserves.
+func (d Date) AppendTokens(dst []string, swap bool) []string {
+	dst = append(dst, "y:"+strconv.Itoa(d.Year))
+	if d.Month > 0 {
+		dst = append(dst, "m:"+strconv.Itoa(d.Month))
+	}
+	if d.Day > 0 {
+		dst = append(dst, "d:"+strconv.Itoa(d.Day))
+	}
+	if swap && d.Month > 0 && d.Day > 0 {
+		lo, hi := d.Day, d.Month
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		dst = append(dst, "dm:"+strconv.Itoa(lo)+"-"+strconv.Itoa(hi))
+	}
+	return dst
+}
+
+func appendPad(b []byte, v, width int) []byte {
+	s := strconv.Itoa(v)
+	for i := len(s); i < width; i++ {
+		b = append(b, '0')
+	}
+	return append(b, s...)
+}
