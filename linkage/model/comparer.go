@@ -1,0 +1,101 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/encoding"
+)
+
+// Comparer computes the agreement pattern of pairs (i of A, j of B) of two
+// encoded datasets. For de-duplication pass the same dataset twice. It only
+// reads the datasets and is safe for concurrent use.
+type Comparer struct {
+	cmps  []Comparison
+	place []uint64
+	a, b  []side
+	dedup bool // A and B are the same dataset
+}
+
+// side is one dataset's view of one compared field.
+type side struct {
+	col    *encoding.FieldColumn
+	counts []uint32 // popcount of each filter; 0 is treated as missing
+}
+
+// NewComparer binds comparisons to two datasets, which must both hold every
+// compared field with the same filter size.
+func NewComparer(cmps []Comparison, a, b *encoding.Dataset) (*Comparer, error) {
+	if err := validateComparisons(cmps); err != nil {
+		return nil, err
+	}
+	place, _ := radices(cmps)
+	c := &Comparer{cmps: slices.Clone(cmps), place: place, dedup: a == b}
+	for _, cmp := range cmps {
+		fa, fb := a.Field(cmp.Field), b.Field(cmp.Field)
+		if fa == nil || fb == nil {
+			return nil, base.Invalidf("model: field %q is not in both encoded datasets", cmp.Field)
+		}
+		if fa.Filters.Words != fb.Filters.Words {
+			return nil, base.Invalidf("model: field %q has filters of different sizes in the two datasets", cmp.Field)
+		}
+		c.a = append(c.a, newSide(fa))
+		if a == b {
+			c.b = append(c.b, c.a[len(c.a)-1])
+		} else {
+			c.b = append(c.b, newSide(fb))
+		}
+	}
+	return c, nil
+}
+
+func newSide(col *encoding.FieldColumn) side {
+	return side{col: col, counts: bitvec.Counts(nil, col.Filters)}
+}
+
+func (s side) present(i int) bool { return s.col.Present[i] && s.counts[i] > 0 }
+
+// Comparisons returns the comparisons, in key order.
+func (c *Comparer) Comparisons() []Comparison { return c.cmps }
+
+// Level is the comparison level of field f for the pair (i, j).
+func (c *Comparer) Level(f, i, j int) int {
+	sa, sb := c.a[f], c.b[f]
+	if !sa.present(i) || !sb.present(j) {
+		return 0
+	}
+	x, y := sa.col.Filters.At(i), sb.col.Filters.At(j)
+	and := bitvec.AndCount(x, y)
+	ca, cb := int(sa.counts[i]), int(sb.counts[j])
+	equal := and == ca && and == cb
+	return c.cmps[f].Level(true, equal, bitvec.DiceFromCounts(and, ca, cb))
+}
+
+// Key is the agreement pattern key of the pair (i, j).
+func (c *Comparer) Key(i, j int) uint64 {
+	var key uint64
+	for f := range c.cmps {
+		key += uint64(c.Level(f, i, j)) * c.place[f]
+	}
+	return key
+}
+
+// Count adds the patterns of pairs to a new PatternCounts. ctx is checked
+// every 4096 pairs.
+func (c *Comparer) Count(ctx context.Context, pairs iter.Seq2[int, int]) (PatternCounts, error) {
+	pc := PatternCounts{}
+	n := 0
+	for i, j := range pairs {
+		if n++; n&4095 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("model: counting patterns: %w", err)
+			}
+		}
+		pc[c.Key(i, j)]++
+	}
+	return pc, nil
+}

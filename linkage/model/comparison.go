@@ -1,0 +1,225 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// Comparison says how one field is compared. Its levels are numbered from 0:
+//
+//	0                      missing on either side (weight 0)
+//	1                      "else": Dice below every threshold
+//	2 … 1+len(Thresholds)  Dice ≥ Thresholds[k-2] (thresholds ascending)
+//	2+len(Thresholds)      identical filters, when Exact
+//
+// so a higher level always means more similar.
+type Comparison struct {
+	Field      string    `json:"field"`
+	Thresholds []float64 `json:"thresholds,omitempty"` // Dice thresholds, strictly ascending, in (0, 1]
+	Exact      bool      `json:"exact"`                // identical filters are a level of their own
+	// TF enables the term-frequency adjustment of the exact level (needs
+	// Exact): the rarer the identical filter, the larger the weight.
+	TF bool `json:"tf,omitempty"`
+}
+
+// Levels is the number of levels including the missing level 0.
+func (c Comparison) Levels() int {
+	n := 2 + len(c.Thresholds)
+	if c.Exact {
+		n++
+	}
+	return n
+}
+
+// ExactLevel is the level of identical filters, or -1 without Exact.
+func (c Comparison) ExactLevel() int {
+	if !c.Exact {
+		return -1
+	}
+	return c.Levels() - 1
+}
+
+// LevelName describes level l for reports ("missing", "else", "dice>=0.75",
+// "exact").
+func (c Comparison) LevelName(l int) string {
+	switch {
+	case l == 0:
+		return "missing"
+	case l == 1:
+		return "else"
+	case l == c.ExactLevel():
+		return "exact"
+	case l-2 < len(c.Thresholds):
+		return "dice>=" + strconv.FormatFloat(c.Thresholds[l-2], 'g', -1, 64)
+	}
+	return fmt.Sprintf("level%d", l)
+}
+
+// Level maps a comparison outcome to its level: present reports whether both
+// sides have a value, equal whether the filters are identical, dice their
+// Dice coefficient.
+func (c Comparison) Level(present, equal bool, dice float64) int {
+	if !present {
+		return 0
+	}
+	if equal && c.Exact {
+		return c.Levels() - 1
+	}
+	l := 1
+	for _, t := range c.Thresholds {
+		if dice < t {
+			break
+		}
+		l++
+	}
+	return l
+}
+
+// Validate checks the thresholds and options.
+func (c Comparison) Validate() error {
+	if c.Field == "" {
+		return base.Usagef("model: comparison without a field name")
+	}
+	for k, t := range c.Thresholds {
+		if !(t > 0 && t <= 1) {
+			return base.Usagef("model: field %q: threshold %v outside (0, 1]", c.Field, t)
+		}
+		if k > 0 && t <= c.Thresholds[k-1] {
+			return base.Usagef("model: field %q: thresholds must be strictly ascending", c.Field)
+		}
+	}
+	if c.TF && !c.Exact {
+		return base.Usagef("model: field %q: term-frequency adjustment needs the exact level", c.Field)
+	}
+	if c.Levels() > 64 {
+		return base.Usagef("model: field %q: too many levels", c.Field)
+	}
+	return nil
+}
+
+// Field kinds understood by DefaultComparison; they follow the field kinds of
+// the encoding schema.
+const (
+	KindName       = "name"
+	KindDate       = "date"
+	KindSex        = "sex"
+	KindFiscalCode = "fiscal_code"
+	KindAddress    = "address"
+	KindPostcode   = "postcode"
+	KindPhone      = "phone"
+	KindText       = "text"
+	KindIdentifier = "identifier"
+)
+
+// DefaultComparison is the comparison swd uses for a field of the given kind.
+// An unknown or empty kind is guessed from the field name (Italian and
+// English words: nome/name, cognome/surname, data_nascita/dob, sesso/sex,
+// cap/postcode, …), falling back to KindText.
+//
+//   - names and free text: exact, Dice ≥ 0.9, 0.75, 0.6; names get TF;
+//   - dates (tokenised by parts): exact, ≥ 0.8 (one part differs in a
+//     longer token set), ≥ 0.6;
+//   - sex: exact only;
+//   - postcode, phone: exact, ≥ 0.7 (one wrong or swapped digit);
+//   - fiscal code and identifiers: exact, ≥ 0.85 (a typo);
+//   - address: exact, ≥ 0.85, 0.7, 0.55.
+func DefaultComparison(field, kind string) Comparison {
+	if kind == "" || !knownKind(kind) {
+		kind = GuessKind(field)
+	}
+	c := Comparison{Field: field, Exact: true}
+	switch kind {
+	case KindName:
+		c.Thresholds, c.TF = []float64{0.6, 0.75, 0.9}, true
+	case KindDate:
+		c.Thresholds = []float64{0.6, 0.8}
+	case KindSex:
+	case KindPostcode, KindPhone:
+		c.Thresholds = []float64{0.7}
+	case KindFiscalCode, KindIdentifier:
+		c.Thresholds = []float64{0.85}
+	case KindAddress:
+		c.Thresholds = []float64{0.55, 0.7, 0.85}
+	default:
+		c.Thresholds = []float64{0.6, 0.75, 0.9}
+	}
+	return c
+}
+
+func knownKind(k string) bool {
+	switch k {
+	case KindName, KindDate, KindSex, KindFiscalCode, KindAddress, KindPostcode, KindPhone, KindText, KindIdentifier:
+		return true
+	}
+	return false
+}
+
+// kindWords maps substrings of field names to kinds, most specific first.
+var kindWords = []struct{ word, kind string }{
+	{"codice_fiscale", KindFiscalCode}, {"codicefiscale", KindFiscalCode}, {"fiscal", KindFiscalCode}, {"cf", KindFiscalCode},
+	{"soc_sec", KindIdentifier}, {"ssn", KindIdentifier},
+	{"comune_nascita", KindName}, {"birth_place", KindName},
+	{"nascita", KindDate}, {"birth", KindDate}, {"dob", KindDate}, {"date", KindDate}, {"data", KindDate}, {"_by", KindDate}, {"year", KindDate},
+	{"sesso", KindSex}, {"sex", KindSex}, {"gender", KindSex},
+	{"postcode", KindPostcode}, {"cap", KindPostcode}, {"zip", KindPostcode},
+	{"telefono", KindPhone}, {"phone", KindPhone},
+	{"indirizzo", KindAddress}, {"address", KindAddress}, {"street", KindAddress}, {"suburb", KindAddress},
+	{"name", KindName}, {"nome", KindName}, {"surname", KindName}, {"cognome", KindName}, {"fname", KindName}, {"lname", KindName},
+}
+
+// GuessKind guesses a field's kind from its name; KindText when nothing fits.
+func GuessKind(field string) string {
+	f := "_" + strings.ToLower(field) + "_"
+	for _, kw := range kindWords {
+		if kw.word == "cf" {
+			if f == "_cf_" {
+				return kw.kind
+			}
+			continue
+		}
+		if strings.Contains(f, kw.word) {
+			return kw.kind
+		}
+	}
+	return KindText
+}
+
+// DefaultComparisons returns DefaultComparison for each field, in order;
+// kindOf may be nil.
+func DefaultComparisons(fields []string, kindOf func(field string) string) []Comparison {
+	out := make([]Comparison, 0, len(fields))
+	for _, f := range fields {
+		k := ""
+		if kindOf != nil {
+			k = kindOf(f)
+		}
+		out = append(out, DefaultComparison(f, k))
+	}
+	return out
+}
+
+// validateComparisons checks each comparison, that fields are distinct and
+// that the patterns fit a uint64 key.
+func validateComparisons(cmps []Comparison) error {
+	if len(cmps) == 0 {
+		return base.Usagef("model: no comparisons")
+	}
+	var names []string
+	for _, c := range cmps {
+		if err := c.Validate(); err != nil {
+			return err
+		}
+		if slices.Contains(names, c.Field) {
+			return base.Usagef("model: field %q compared twice", c.Field)
+		}
+		names = append(names, c.Field)
+	}
+	if _, err := radices(cmps); err != nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,229 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// EMConfig configures Fit. The zero value means the defaults.
+type EMConfig struct {
+	MaxIterations int     // default 1000
+	Tolerance     float64 // stop when no parameter moves more than this; default 1e-7
+	Alpha         float64 // Laplace pseudo-count per level in the M step; default 1
+	InitialLambda float64 // starting prior; default 0.1
+	// UpdateU refits u by EM too, starting from the sampled u (or, when u is
+	// nil, from a default shape). By default u stays as sampled.
+	UpdateU bool
+}
+
+func (c EMConfig) withDefaults() EMConfig {
+	if c.MaxIterations <= 0 {
+		c.MaxIterations = 1000
+	}
+	if c.Tolerance <= 0 {
+		c.Tolerance = 1e-7
+	}
+	if c.Alpha <= 0 {
+		c.Alpha = 1
+	}
+	if c.InitialLambda <= 0 || c.InitialLambda >= 1 {
+		c.InitialLambda = 0.1
+	}
+	return c
+}
+
+// emPattern is one distinct agreement pattern with its count.
+type emPattern struct {
+	levels []int
+	n      float64
+}
+
+// Fit estimates m and λ (and u with UpdateU) by EM on the pattern counts,
+// under conditional independence of the fields given the match status.
+// u[f][l] are the non-match probabilities of EstimateU (u[f][0] ignored).
+//
+// EM starts from m rising steeply with the level (so the match class starts
+// on the similar patterns) and iterates until no parameter moves more than
+// Tolerance or MaxIterations is reached (Converged says which). Patterns are
+// visited in key order, so the result is bit-for-bit reproducible. After
+// fitting, identifiability is checked: if the class called "match" is the
+// dissimilar one (the sum over fields of the top-level minus the else-level
+// weight is negative), the classes are swapped when u was refitted and the
+// model is marked not identified otherwise; fields whose weights do not rise
+// with the level get a warning.
+func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]float64, cfg EMConfig) (*Model, error) {
+	cfg = cfg.withDefaults()
+	if err := validateComparisons(cmps); err != nil {
+		return nil, err
+	}
+	if u == nil && !cfg.UpdateU {
+		return nil, base.Usagef("model: fixed-u EM needs the sampled u")
+	}
+	if u != nil {
+		if err := checkU(cmps, u); err != nil {
+			return nil, err
+		}
+	}
+	m := newModel(cmps, u, cfg)
+	pats := make([]emPattern, 0, len(counts))
+	for _, k := range counts.Keys() {
+		if n := counts[k]; n > 0 {
+			pats = append(pats, emPattern{DecodePattern(cmps, k, nil), float64(n)})
+			m.Pairs += n
+		}
+	}
+	m.Patterns = len(pats)
+	if len(pats) == 0 {
+		return nil, base.Invalidf("model: no candidate pairs to fit")
+	}
+	for it := 1; it <= cfg.MaxIterations; it++ {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("model: EM: %w", err)
+		}
+		delta, ll := emStep(m, pats, cfg)
+		m.Iterations, m.LogLikelihood = it, ll
+		if delta < cfg.Tolerance {
+			m.Converged = true
+			break
+		}
+	}
+	m.setWeights()
+	m.checkIdentifiability()
+	return m, nil
+}
+
+func newModel(cmps []Comparison, u [][]float64, cfg EMConfig) *Model {
+	m := &Model{Version: ModelVersion, Lambda: cfg.InitialLambda, FixedU: !cfg.UpdateU, Identified: true}
+	for f, c := range cmps {
+		fp := FieldParams{Comparison: c, Levels: make([]Level, c.Levels())}
+		var sm, su float64
+		for l := 1; l < len(fp.Levels); l++ {
+			fp.Levels[l].M = math.Pow(4, float64(l))
+			sm += fp.Levels[l].M
+			if u != nil {
+				fp.Levels[l].U = u[f][l]
+			} else {
+				fp.Levels[l].U = math.Pow(4, -float64(l))
+				su += fp.Levels[l].U
+			}
+		}
+		for l := 1; l < len(fp.Levels); l++ {
+			fp.Levels[l].M /= sm
+			if u == nil {
+				fp.Levels[l].U /= su
+			}
+		}
+		m.Fields = append(m.Fields, fp)
+	}
+	return m
+}
+
+func checkU(cmps []Comparison, u [][]float64) error {
+	if len(u) != len(cmps) {
+		return base.Usagef("model: u has %d fields, the comparisons %d", len(u), len(cmps))
+	}
+	for f, c := range cmps {
+		if len(u[f]) != c.Levels() {
+			return base.Usagef("model: u for field %q has %d levels, want %d", c.Field, len(u[f]), c.Levels())
+		}
+		for l := 1; l < len(u[f]); l++ {
+			if !(u[f][l] > 0 && u[f][l] <= 1) {
+				return base.Usagef("model: u for field %q level %d must be in (0, 1]", c.Field, l)
+			}
+		}
+	}
+	return nil
+}
+
+// emStep runs one E and one M step, updating m in place; it returns the
+// largest parameter change and the log-likelihood before the update.
+func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
+	sm := make([][]float64, len(m.Fields)) // expected match counts per level
+	su := make([][]float64, len(m.Fields))
+	for f := range m.Fields {
+		sm[f] = make([]float64, len(m.Fields[f].Levels))
+		su[f] = make([]float64, len(m.Fields[f].Levels))
+	}
+	logL, log1L := math.Log(m.Lambda), math.Log1p(-m.Lambda)
+	var nMatch, nTotal float64
+	for _, p := range pats {
+		lm, lu := logL, log1L
+		for f, l := range p.levels {
+			if l > 0 {
+				lm += math.Log(m.Fields[f].Levels[l].M)
+				lu += math.Log(m.Fields[f].Levels[l].U)
+			}
+		}
+		mx := math.Max(lm, lu)
+		ll += p.n * (mx + math.Log(math.Exp(lm-mx)+math.Exp(lu-mx)))
+		g := 1 / (1 + math.Exp(lu-lm))
+		nMatch += p.n * g
+		nTotal += p.n
+		for f, l := range p.levels {
+			sm[f][l] += p.n * g
+			su[f][l] += p.n * (1 - g)
+		}
+	}
+	lambda := clampOpen(nMatch / nTotal)
+	delta = math.Abs(lambda - m.Lambda)
+	m.Lambda = lambda
+	for f := range m.Fields {
+		normalise(sm[f], cfg.Alpha)
+		normalise(su[f], cfg.Alpha)
+		lv := m.Fields[f].Levels
+		for l := 1; l < len(lv); l++ {
+			delta = math.Max(delta, math.Abs(sm[f][l]-lv[l].M))
+			lv[l].M = sm[f][l]
+			if cfg.UpdateU {
+				delta = math.Max(delta, math.Abs(su[f][l]-lv[l].U))
+				lv[l].U = su[f][l]
+			}
+		}
+	}
+	return delta, ll
+}
+
+// clampOpen keeps a probability strictly inside (0, 1).
+func clampOpen(p float64) float64 { return math.Min(math.Max(p, 1e-12), 1-1e-12) }
+
+// checkIdentifiability swaps classes that EM labelled the wrong way round
+// (when u was refitted) or marks the model not identified, and warns about
+// fields whose weights do not increase with the level.
+func (m *Model) checkIdentifiability() {
+	if m.separation() < 0 {
+		if m.FixedU {
+			m.Identified = false
+			m.Warnings = append(m.Warnings, "EM did not identify the match class: the fitted match class is less similar than the non-match class")
+		} else {
+			for f := range m.Fields {
+				lv := m.Fields[f].Levels
+				for l := range lv {
+					lv[l].M, lv[l].U = lv[l].U, lv[l].M
+				}
+			}
+			m.Lambda = 1 - m.Lambda
+			m.setWeights()
+			m.Warnings = append(m.Warnings, "EM converged with the classes swapped; swapped them back")
+		}
+	}
+	for _, fp := range m.Fields {
+		for l := 2; l < len(fp.Levels); l++ {
+			if fp.Levels[l].Weight < fp.Levels[l-1].Weight {
+				m.Warnings = append(m.Warnings, fmt.Sprintf("field %q: weight of level %q is below that of %q", fp.Field, fp.Levels[l].Name, fp.Levels[l-1].Name))
+			}
+		}
+	}
+}
+
+// separation is Σ_f (weight of the top level − weight of the else level):
+// positive when the match class is the similar one.
+func (m *Model) separation() float64 {
+	s := 0.0
+	for _, fp := range m.Fields {
+		s += fp.Levels[len(fp.Levels)-1].Weight - fp.Levels[1].Weight
+	}
+	return s
+}

@@ -1,0 +1,153 @@
+package model
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestEMRecoversKnownModel(t *testing.T) {
+	tr := threeFieldTruth()
+	counts := tr.simulate(400_000, 42)
+	tests := []struct {
+		name string
+		u    [][]float64
+		cfg  EMConfig
+	}{
+		{"fixed u", tr.u, EMConfig{}},
+		{"refitted u from default shape", nil, EMConfig{UpdateU: true}},
+		{"refitted u from sample", tr.u, EMConfig{UpdateU: true}},
+		{"far initial lambda", tr.u, EMConfig{InitialLambda: 0.7}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := Fit(context.Background(), tr.cmps, counts, tt.u, tt.cfg)
+			require.NoError(t, err)
+			require.True(t, m.Converged)
+			require.True(t, m.Identified)
+			require.InDelta(t, tr.lambda, m.Lambda, 0.003)
+			for f := range tr.cmps {
+				for l := 1; l < tr.cmps[f].Levels(); l++ {
+					require.InDelta(t, tr.m[f][l], m.Fields[f].Levels[l].M, 0.015, "m field %d level %d", f, l)
+					require.InDelta(t, tr.u[f][l], m.Fields[f].Levels[l].U, 0.01, "u field %d level %d", f, l)
+				}
+			}
+			require.Equal(t, int64(400_000), m.Pairs)
+		})
+	}
+}
+
+func TestEMConvergence(t *testing.T) {
+	tr := threeFieldTruth()
+	counts := tr.simulate(20_000, 7)
+	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	require.NoError(t, err)
+	require.True(t, m.Converged)
+	require.Less(t, m.Iterations, 1000)
+
+	short, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{MaxIterations: 2})
+	require.NoError(t, err)
+	require.False(t, short.Converged)
+	require.Equal(t, 2, short.Iterations)
+
+	// EM never decreases the likelihood (without smoothing, which makes
+	// the M step a MAP step).
+	prev := -1e300
+	for it := 1; it <= 30; it++ {
+		mm, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{MaxIterations: it, Tolerance: 1e-300, Alpha: 1e-12})
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, mm.LogLikelihood, prev-1e-6, "iteration %d", it)
+		prev = mm.LogLikelihood
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Fit(ctx, tr.cmps, counts, tr.u, EMConfig{})
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestEMIdentifiability(t *testing.T) {
+	tr := threeFieldTruth()
+	counts := tr.simulate(100_000, 9)
+	t.Run("swapped classes are swapped back", func(t *testing.T) {
+		m, err := Fit(context.Background(), tr.cmps, counts, nil, EMConfig{UpdateU: true})
+		require.NoError(t, err)
+		want := *m
+		// Swap the labels by hand, as EM would if it converged the wrong way.
+		for f := range m.Fields {
+			for l := range m.Fields[f].Levels {
+				lv := &m.Fields[f].Levels[l]
+				lv.M, lv.U = lv.U, lv.M
+			}
+		}
+		m.Lambda = 1 - m.Lambda
+		m.setWeights()
+		require.Less(t, m.separation(), 0.0)
+		m.checkIdentifiability()
+		require.Greater(t, m.separation(), 0.0)
+		require.InDelta(t, want.Lambda, m.Lambda, 1e-12)
+		require.Contains(t, m.Warnings[0], "swapped")
+		require.True(t, m.Identified)
+	})
+	t.Run("fixed u cannot swap: flagged", func(t *testing.T) {
+		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+		require.NoError(t, err)
+		for f := range m.Fields { // a match class that prefers disagreement: m ∝ u²
+			lv := m.Fields[f].Levels
+			sum := 0.0
+			for l := 1; l < len(lv); l++ {
+				sum += lv[l].U * lv[l].U
+			}
+			for l := 1; l < len(lv); l++ {
+				lv[l].M = lv[l].U * lv[l].U / sum
+			}
+		}
+		m.setWeights()
+		m.checkIdentifiability()
+		require.False(t, m.Identified)
+		require.NotEmpty(t, m.Warnings)
+	})
+	t.Run("non-monotone weights warn", func(t *testing.T) {
+		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+		require.NoError(t, err)
+		require.Empty(t, m.Warnings)
+		lv := m.Fields[0].Levels
+		lv[2].M, lv[3].M = lv[3].M*10, lv[2].M/10
+		m.setWeights()
+		m.checkIdentifiability()
+		require.Len(t, m.Warnings, 1)
+		require.Contains(t, m.Warnings[0], `"nome"`)
+	})
+	t.Run("Fit fails cleanly without pairs or u", func(t *testing.T) {
+		_, err := Fit(context.Background(), tr.cmps, PatternCounts{}, tr.u, EMConfig{})
+		require.Error(t, err)
+		_, err = Fit(context.Background(), tr.cmps, counts, nil, EMConfig{})
+		require.Error(t, err)
+		_, err = Fit(context.Background(), tr.cmps, counts, tr.u[:2], EMConfig{})
+		require.Error(t, err)
+	})
+}
+
+func TestEMDeterministic(t *testing.T) {
+	tr := threeFieldTruth()
+	counts := tr.simulate(30_000, 11)
+	// The same counts, merged from two halves in the other order.
+	var keys []uint64
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	merged := PatternCounts{}
+	for i := len(keys) - 1; i >= 0; i-- {
+		half := PatternCounts{keys[i]: counts[keys[i]] / 2}
+		rest := PatternCounts{keys[i]: counts[keys[i]] - counts[keys[i]]/2}
+		rest.Merge(half)
+		merged.Merge(rest)
+	}
+	require.Equal(t, counts.Total(), merged.Total())
+	a, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	require.NoError(t, err)
+	b, err := Fit(context.Background(), tr.cmps, merged, tr.u, EMConfig{})
+	require.NoError(t, err)
+	require.Equal(t, a, b)
+}

@@ -1,0 +1,155 @@
+package model
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// ModelVersion is the version of the JSON form of a Model.
+const ModelVersion = 1
+
+// Level holds the parameters of one comparison level.
+type Level struct {
+	Name   string  `json:"name"`
+	M      float64 `json:"m"`      // P(level | match); 0 for the missing level
+	U      float64 `json:"u"`      // P(level | non-match); 0 for the missing level
+	Weight float64 `json:"weight"` // log2(m/u); 0 for the missing level
+}
+
+// FieldParams is a comparison with the parameters of its levels.
+type FieldParams struct {
+	Comparison
+	Levels []Level `json:"levels"` // index = level; Levels[0] is "missing"
+}
+
+// Model is a fitted Fellegi–Sunter model. Its JSON form (Encode, Decode) is
+// what `swd link --model FILE` reads back.
+type Model struct {
+	Version       int           `json:"version"`
+	Fields        []FieldParams `json:"fields"`
+	Lambda        float64       `json:"lambda"` // prior P(match) among the pairs EM ran on
+	Iterations    int           `json:"iterations"`
+	Converged     bool          `json:"converged"`
+	LogLikelihood float64       `json:"log_likelihood"`
+	Pairs         int64         `json:"pairs"`    // pairs counted in the patterns
+	Patterns      int           `json:"patterns"` // distinct agreement patterns
+	FixedU        bool          `json:"fixed_u"`  // u came from random sampling and was not refitted
+	Identified    bool          `json:"identified"`
+	Warnings      []string      `json:"warnings,omitempty"`
+}
+
+// Comparisons returns the model's comparisons, in pattern-key order.
+func (m *Model) Comparisons() []Comparison {
+	out := make([]Comparison, len(m.Fields))
+	for f := range m.Fields {
+		out[f] = m.Fields[f].Comparison
+	}
+	return out
+}
+
+// PriorWeight is log2(λ/(1-λ)), the weight of the prior odds.
+func (m *Model) PriorWeight() float64 { return math.Log2(m.Lambda / (1 - m.Lambda)) }
+
+// Weight is the match weight Σ log2(m/u) of pattern key (missing fields
+// add 0).
+func (m *Model) Weight(key uint64) float64 {
+	w := 0.0
+	for f := range m.Fields {
+		n := uint64(len(m.Fields[f].Levels))
+		w += m.Fields[f].Levels[key%n].Weight
+		key /= n
+	}
+	return w
+}
+
+// Probability is the posterior P(match) of a pair whose match weight is w.
+func (m *Model) Probability(w float64) float64 {
+	return 1 / (1 + math.Exp2(-(w + m.PriorWeight())))
+}
+
+// Posterior is the posterior P(match | pattern key).
+func (m *Model) Posterior(key uint64) float64 { return m.Probability(m.Weight(key)) }
+
+// setWeights recomputes the level weights from m and u.
+func (m *Model) setWeights() {
+	for f := range m.Fields {
+		lv := m.Fields[f].Levels
+		for l := range lv {
+			lv[l].Name = m.Fields[f].LevelName(l)
+			if l == 0 {
+				lv[l].M, lv[l].U, lv[l].Weight = 0, 0, 0
+				continue
+			}
+			lv[l].Weight = math.Log2(lv[l].M / lv[l].U)
+		}
+	}
+}
+
+// Validate checks that the model is complete and its probabilities usable.
+func (m *Model) Validate() error {
+	if m.Version != ModelVersion {
+		return base.Invalidf("model: unsupported model version %d (this swd reads %d)", m.Version, ModelVersion)
+	}
+	if err := validateComparisons(m.Comparisons()); err != nil {
+		return base.Mark(err, base.ErrInvalidInput)
+	}
+	if !(m.Lambda > 0 && m.Lambda < 1) {
+		return base.Invalidf("model: lambda must be in (0, 1)")
+	}
+	for _, fp := range m.Fields {
+		if len(fp.Levels) != fp.Comparison.Levels() {
+			return base.Invalidf("model: field %q has %d levels, its comparison %d", fp.Field, len(fp.Levels), fp.Comparison.Levels())
+		}
+		var sm, su float64
+		for l := 1; l < len(fp.Levels); l++ {
+			lv := fp.Levels[l]
+			if !(lv.M > 0 && lv.M <= 1 && lv.U > 0 && lv.U <= 1) {
+				return base.Invalidf("model: field %q level %d: m and u must be in (0, 1]", fp.Field, l)
+			}
+			sm += lv.M
+			su += lv.U
+		}
+		if math.Abs(sm-1) > 1e-6 || math.Abs(su-1) > 1e-6 {
+			return base.Invalidf("model: field %q: m and u must each sum to 1 over the non-missing levels", fp.Field)
+		}
+	}
+	return nil
+}
+
+// Encode writes the model as indented JSON.
+func (m *Model) Encode(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(m)
+}
+
+// Decode reads and validates a model written by Encode; weights are
+// recomputed from m and u. name is used in errors.
+func Decode(r io.Reader, name string) (*Model, error) {
+	var m Model
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("model: %w", &base.InputError{File: name, Reason: "not a model JSON file: " + err.Error()})
+	}
+	if err := m.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	m.setWeights()
+	return &m, nil
+}
+
+// ReadFile reads a model saved with Encode.
+func ReadFile(path string) (*Model, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: %w", err)
+	}
+	defer f.Close()
+	return Decode(f, path)
+}
