@@ -1,0 +1,334 @@
+package encfile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/encoding"
+)
+
+// file is an open encoded file whose footer has been checked.
+type file struct {
+	path   string
+	f      *os.File
+	pf     *parquet.File
+	meta   encoding.Meta
+	layout encoding.Layout
+	cols   []column // in file order
+
+	fieldBuf [][]uint64 // Scan's per-field filters
+}
+
+func invalid(path, format string, args ...any) error {
+	return base.Invalidf("%s: %s", path, fmt.Sprintf(format, args...))
+}
+
+// open reads and checks the footer: metadata, format version and columns.
+func open(path string) (_ *file, err error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, base.Mark(err, base.ErrInvalidInput)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+		}
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			err = invalid(path, "corrupt Parquet file (%v)", p)
+		}
+	}()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	if err != nil {
+		return nil, invalid(path, "not an swd encoded file: not a valid Parquet file (truncated or corrupt?): %v", err)
+	}
+	r := &file{path: path, f: f, pf: pf}
+	if r.meta, err = parseMeta(pf); err != nil {
+		return nil, invalid(path, "%v", err)
+	}
+	if r.cols, r.layout, err = layoutOf(pf.Schema()); err != nil {
+		return nil, invalid(path, "not an swd encoded file: %v", err)
+	}
+	if int64(r.meta.Rows) != pf.NumRows() {
+		return nil, invalid(path, "metadata says %d rows, the file holds %d", r.meta.Rows, pf.NumRows())
+	}
+	return r, nil
+}
+
+func parseMeta(pf *parquet.File) (m encoding.Meta, err error) {
+	get := func(key string) string {
+		if err != nil {
+			return ""
+		}
+		v, ok := pf.Lookup(key)
+		if !ok {
+			err = fmt.Errorf("metadata key %s missing", key)
+		}
+		return v
+	}
+	v := get(KeyFormatVersion)
+	if err != nil {
+		return m, fmt.Errorf("not an swd encoded file (no %s metadata)", KeyFormatVersion)
+	}
+	if m.FormatVersion, err = strconv.Atoi(v); err != nil || m.FormatVersion < 1 {
+		return m, fmt.Errorf("invalid %s", KeyFormatVersion)
+	}
+	if m.FormatVersion > encoding.FormatVersion {
+		return m, fmt.Errorf("format version %d is newer than this swd reads (%d): upgrade swd", m.FormatVersion, encoding.FormatVersion)
+	}
+	m.SchemaFingerprint = get(KeySchemaFingerprint)
+	m.KeyCheck = get(KeyKeyCheck)
+	m.Partner = get(KeyPartner)
+	rows, rejected, created := get(KeyRows), get(KeyRejected), get(KeyCreated)
+	m.CodeVersion = get(KeyCodeVersion)
+	pseudo := get(KeyPseudonymised)
+	m.Schema = []byte(get(KeySchema))
+	if err != nil {
+		return m, err
+	}
+	var errs []error
+	atoi := func(key, s string) int {
+		n, e := strconv.Atoi(s)
+		if e != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("invalid %s", key))
+		}
+		return n
+	}
+	m.Rows = atoi(KeyRows, rows)
+	m.Rejected = atoi(KeyRejected, rejected)
+	if m.Created, err = time.Parse(time.RFC3339, created); err != nil {
+		errs = append(errs, fmt.Errorf("invalid %s", KeyCreated))
+	}
+	if m.Pseudonymised, err = strconv.ParseBool(pseudo); err != nil {
+		errs = append(errs, fmt.Errorf("invalid %s", KeyPseudonymised))
+	}
+	if m.Partner == "" {
+		errs = append(errs, fmt.Errorf("empty %s", KeyPartner))
+	}
+	return m, errors.Join(errs...)
+}
+
+// layoutOf checks the columns of a file and derives its layout. Columns
+// with other names are ignored (see the versioning policy in
+// docs/format.md).
+func layoutOf(s *parquet.Schema) ([]column, encoding.Layout, error) {
+	var l encoding.Layout
+	var cols []column
+	seen := map[kind]bool{}
+	for _, fld := range s.Fields() {
+		name := fld.Name()
+		c := column{name: name, kind: -1}
+		switch {
+		case name == ColPartner:
+			c.kind = kindPartner
+		case name == ColRecordID:
+			c.kind = kindRecordID
+		case name == ColCLK:
+			c.kind = kindCLK
+		case strings.HasPrefix(name, PrefixField):
+			c.kind, c.index = kindField, len(l.Fields)
+		case strings.HasPrefix(name, PrefixBlock):
+			c.kind, c.index = kindBlock, len(l.BlockKeys)
+			l.BlockKeys = append(l.BlockKeys, strings.TrimPrefix(name, PrefixBlock))
+		case strings.HasPrefix(name, PrefixAttr):
+			c.kind, c.index = kindAttr, len(l.Attrs)
+			l.Attrs = append(l.Attrs, strings.TrimPrefix(name, PrefixAttr))
+		}
+		if c.kind < 0 {
+			cols = append(cols, c)
+			continue
+		}
+		if !fld.Leaf() || fld.Repeated() {
+			return nil, l, fmt.Errorf("column %s is not a flat column", name)
+		}
+		kindOK := fld.Type().Kind() == parquet.ByteArray
+		switch c.kind {
+		case kindCLK, kindField:
+			kindOK = fld.Type().Kind() == parquet.FixedLenByteArray
+			c.bytes = fld.Type().Length()
+			c.words = bitvec.WordsFor(8 * c.bytes)
+			if c.bytes <= 0 {
+				kindOK = false
+			}
+		}
+		if !kindOK {
+			return nil, l, fmt.Errorf("column %s has type %s", name, fld.Type())
+		}
+		if optional := c.kind >= kindField; fld.Optional() != optional {
+			return nil, l, fmt.Errorf("column %s: wrong repetition (optional=%t)", name, fld.Optional())
+		}
+		switch c.kind {
+		case kindCLK:
+			l.CLKBits = 8 * c.bytes
+		case kindField:
+			l.Fields = append(l.Fields, encoding.FieldSpec{Name: strings.TrimPrefix(name, PrefixField), Bits: 8 * c.bytes})
+		}
+		if c.kind <= kindCLK {
+			seen[c.kind] = true
+		}
+		cols = append(cols, c)
+	}
+	for k, name := range []string{ColPartner, ColRecordID, ColCLK} {
+		if !seen[kind(k)] {
+			return nil, l, fmt.Errorf("column %s missing", name)
+		}
+	}
+	return cols, l, nil
+}
+
+// ReadMeta returns the metadata and layout of an encoded file, reading only
+// its footer.
+func ReadMeta(path string) (encoding.Meta, encoding.Layout, error) {
+	r, err := open(path)
+	if err != nil {
+		return encoding.Meta{}, encoding.Layout{}, err
+	}
+	defer r.f.Close()
+	return r.meta, r.layout, nil
+}
+
+// Read loads a whole encoded file into memory in columnar form.
+func Read(ctx context.Context, path string) (_ *encoding.Dataset, err error) {
+	r, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.f.Close()
+	defer func() {
+		if p := recover(); p != nil {
+			err = invalid(path, "corrupt Parquet file (%v)", p)
+		}
+	}()
+	d := newDataset(r)
+	vals := make([]parquet.Value, 4096)
+	pad := make([]byte, 0, 64)
+	for g, rg := range r.pf.RowGroups() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for ci, chunk := range rg.ColumnChunks() {
+			c := r.cols[ci]
+			if c.kind < 0 {
+				continue
+			}
+			n, err := readChunk(d, c, r.meta.Partner, chunk, vals, pad)
+			if err != nil {
+				return nil, invalid(path, "row group %d, column %s: %v", g+1, c.name, err)
+			}
+			if n != rg.NumRows() {
+				return nil, invalid(path, "row group %d, column %s: %d values for %d rows", g+1, c.name, n, rg.NumRows())
+			}
+		}
+	}
+	return d, nil
+}
+
+func newDataset(r *file) *encoding.Dataset {
+	n := int(r.pf.NumRows())
+	d := &encoding.Dataset{Meta: r.meta, RecordIDs: make([]string, 0, n)}
+	d.CLK = bitvec.Arena{Words: bitvec.WordsFor(r.layout.CLKBits), Data: make([]uint64, 0, n*bitvec.WordsFor(r.layout.CLKBits))}
+	for _, f := range r.layout.Fields {
+		w := bitvec.WordsFor(f.Bits)
+		d.Fields = append(d.Fields, encoding.FieldColumn{FieldSpec: f,
+			Filters: bitvec.Arena{Words: w, Data: make([]uint64, 0, n*w)}, Present: make([]bool, 0, n)})
+	}
+	for _, name := range r.layout.BlockKeys {
+		d.BlockKeys = append(d.BlockKeys, encoding.StringColumn{Name: name, Values: make([]string, 0, n)})
+	}
+	for _, name := range r.layout.Attrs {
+		d.Attrs = append(d.Attrs, encoding.StringColumn{Name: name, Values: make([]string, 0, n)})
+	}
+	return d
+}
+
+// readChunk appends the values of one column chunk to d and returns how
+// many it read.
+func readChunk(d *encoding.Dataset, c column, partner string, chunk parquet.ColumnChunk, vals []parquet.Value, pad []byte) (int64, error) {
+	pages := chunk.Pages()
+	defer pages.Close()
+	var n int64
+	for {
+		page, err := pages.ReadPage()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+		vr := page.Values()
+		for {
+			k, err := vr.ReadValues(vals)
+			for _, v := range vals[:k] {
+				if err := appendValue(d, c, partner, v, pad); err != nil {
+					parquet.Release(page)
+					return n, err
+				}
+			}
+			n += int64(k)
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				parquet.Release(page)
+				return n, err
+			}
+		}
+		parquet.Release(page)
+	}
+}
+
+func appendValue(d *encoding.Dataset, c column, partner string, v parquet.Value, pad []byte) error {
+	switch c.kind {
+	case kindPartner:
+		if string(v.ByteArray()) != partner {
+			return errors.New("partner differs from the file's metadata")
+		}
+	case kindRecordID:
+		d.RecordIDs = append(d.RecordIDs, string(v.ByteArray()))
+	case kindCLK:
+		if v.IsNull() {
+			return errors.New("null CLK")
+		}
+		d.CLK.AppendBytes(padded(pad, v.ByteArray(), c.words))
+	case kindField:
+		fc := &d.Fields[c.index]
+		if v.IsNull() {
+			fc.Filters.Data = append(fc.Filters.Data, make([]uint64, c.words)...)
+		} else {
+			fc.Filters.AppendBytes(padded(pad, v.ByteArray(), c.words))
+		}
+		fc.Present = append(fc.Present, !v.IsNull())
+	case kindBlock:
+		d.BlockKeys[c.index].Values = append(d.BlockKeys[c.index].Values, string(v.ByteArray()))
+	case kindAttr:
+		d.Attrs[c.index].Values = append(d.Attrs[c.index].Values, string(v.ByteArray()))
+	}
+	return nil
+}
+
+// padded returns b extended with zero bytes to whole 64-bit words.
+func padded(scratch, b []byte, words int) []byte {
+	if len(b) == 8*words {
+		return b
+	}
+	scratch = append(scratch[:0], b...)
+	for len(scratch) < 8*words {
+		scratch = append(scratch, 0)
+	}
+	return scratch
+}

@@ -1,0 +1,141 @@
+package table
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// Formats accepted in Options.Format.
+const (
+	FormatCSV     = "csv"
+	FormatParquet = "parquet"
+	FormatArrow   = "arrow"
+)
+
+// Options tell Open how to read a file. The zero value reads CSV, Parquet or
+// Arrow by extension, sniffs the CSV delimiter and expects UTF-8.
+type Options struct {
+	// Format is "", "csv", "parquet" or "arrow" (Arrow IPC, file or stream
+	// format). Empty: from the extension (.csv .tsv .txt → CSV; .parquet →
+	// Parquet; .arrow .arrows .ipc .feather → Arrow).
+	Format string
+	// Delimiter of CSV fields; 0 sniffs the header line among , ; tab and |.
+	// Ignored for Parquet and Arrow.
+	Delimiter rune
+	// Encoding of a CSV file: "" or "utf-8", or "latin-1" (also spelled
+	// "iso-8859-1", "windows-1252", "cp1252"), decoded as Windows-1252, the
+	// superset that office software actually writes. For Parquet and Arrow
+	// it applies to binary columns that are not declared as strings.
+	Encoding string
+	// TrimSpace trims white space around every CSV cell and header name
+	// (FEBRL separates fields with ", ").
+	TrimSpace bool
+	// Comment, if not 0, starts a comment line in CSV files.
+	Comment rune
+}
+
+// Reader streams the rows of a table.
+type Reader interface {
+	// Header returns the column names, in file order. Names are unique.
+	Header() []string
+	// Next returns the next row, one string per header column, and its
+	// 1-based data row number (the header is not counted). The row slice is
+	// valid until the next call. At the end it returns io.EOF. A
+	// *base.InputError is a problem with that row only: the caller may
+	// record it and call Next again. Any other error is fatal.
+	Next() (row []string, rowNum int, err error)
+	// Close releases the file.
+	Close() error
+}
+
+// Open opens path for reading with opts.
+func Open(path string, opts Options) (Reader, error) {
+	format, err := formatOf(path, opts.Format)
+	if err != nil {
+		return nil, err
+	}
+	latin1, err := isLatin1(opts.Encoding)
+	if err != nil {
+		return nil, err
+	}
+	switch format {
+	case FormatCSV:
+		return openCSV(path, opts, latin1)
+	case FormatParquet:
+		return openParquet(path, latin1)
+	default:
+		return openArrow(path, latin1)
+	}
+}
+
+func formatOf(path, format string) (string, error) {
+	switch f := strings.ToLower(format); f {
+	case FormatCSV, FormatParquet, FormatArrow:
+		return f, nil
+	case "ipc", "feather":
+		return FormatArrow, nil
+	case "":
+	default:
+		return "", base.Usagef("unknown table format %q (want csv, parquet or arrow)", format)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".tsv", ".txt":
+		return FormatCSV, nil
+	case ".parquet", ".pq":
+		return FormatParquet, nil
+	case ".arrow", ".arrows", ".ipc", ".feather":
+		return FormatArrow, nil
+	}
+	return "", base.Usagef("%s: cannot tell the format from the extension; give it explicitly (csv, parquet or arrow)", path)
+}
+
+func isLatin1(enc string) (bool, error) {
+	switch strings.ToLower(strings.ReplaceAll(enc, "_", "-")) {
+	case "", "utf-8", "utf8":
+		return false, nil
+	case "latin-1", "latin1", "iso-8859-1", "iso8859-1", "windows-1252", "cp1252":
+		return true, nil
+	}
+	return false, base.Usagef("unknown encoding %q (want utf-8 or latin-1)", enc)
+}
+
+// checkHeader validates column names: empty names become "_N" (N the 1-based
+// position, as pandas leaves its index column unnamed), duplicates are an
+// error. Header names are not personal data and may appear in errors.
+func checkHeader(path string, header []string) error {
+	if len(header) == 0 {
+		return &base.InputError{File: path, Reason: "no header"}
+	}
+	seen := make(map[string]int, len(header))
+	for i, h := range header {
+		if h == "" {
+			h = fmt.Sprintf("_%d", i+1)
+			header[i] = h
+		}
+		if j, dup := seen[h]; dup {
+			return &base.InputError{File: path, Column: h,
+				Reason: fmt.Sprintf("duplicate column name (columns %d and %d)", j+1, i+1)}
+		}
+		seen[h] = i
+	}
+	return nil
+}
+
+// invalidFile marks a file-level problem.
+func invalidFile(path, reason string, err error) error {
+	if err != nil {
+		return base.Mark(fmt.Errorf("%s: %s: %w", path, reason, err), base.ErrInvalidInput)
+	}
+	return &base.InputError{File: path, Reason: reason}
+}
+
+// recovered turns a panic of a third-party decoder on corrupt data into an
+// input error.
+func recovered(path string, p any, errp *error) {
+	if p != nil {
+		*errp = invalidFile(path, "corrupt file", fmt.Errorf("decoder failure: %v", p))
+	}
+}
