@@ -1,0 +1,189 @@
+package schema
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+const minimal = `
+id_column: record_id
+fields:
+  - name: surname
+    kind: name
+    column: cognome
+  - name: birth
+    kind: date
+    column: data_nascita
+blocking:
+  - name: sx_year
+    parts: [soundex(surname), year(birth)]
+attributes:
+  - name: district
+    column: quartiere
+`
+
+func mustParse(t *testing.T, y string) *Schema {
+	t.Helper()
+	s, err := Parse([]byte(y))
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	return s
+}
+
+func TestParseDefaults(t *testing.T) {
+	s := mustParse(t, minimal)
+	if s.CLK.Bits != DefaultCLKBits || !s.Input.TrimSpace || len(s.Input.MissingValues) == 0 {
+		t.Errorf("schema defaults not filled: %+v", s)
+	}
+	sn := s.Field("surname")
+	want := DefaultField(KindName)
+	if sn.Bits != want.Bits || sn.K != want.K || sn.CLKK != want.CLKK || sn.Tokens != want.Tokens || sn.Normalize != want.Normalize {
+		t.Errorf("name defaults: got %+v", sn)
+	}
+	if len(sn.Columns) != 1 || sn.Columns[0] != "cognome" || sn.Column != "" {
+		t.Errorf("column shorthand not folded: %+v", sn.Columns)
+	}
+	b := s.Field("birth")
+	if len(b.Formats) != 4 || !b.Tokens.Parts || !b.Tokens.Swap {
+		t.Errorf("date defaults: %+v", b)
+	}
+	if s.Blocking[0].Bytes != DefaultBlockKeyBytes {
+		t.Errorf("blocking bytes default: %d", s.Blocking[0].Bytes)
+	}
+}
+
+func TestParseOverrides(t *testing.T) {
+	s := mustParse(t, `
+id_column: id
+clk: {bits: 2048, hardening: {balance: true}}
+fields:
+  - name: dob
+    kind: date
+    columns: [dob]
+    formats: ["20060102"]
+    tokens: {swap: false}
+    bits: 128
+    k: 5
+    clk_k: 0
+  - name: given
+    kind: name
+    column: first
+    tokens: {q: 3}
+    normalize: {transliterate: false}
+`)
+	d := s.Field("dob")
+	if len(d.Formats) != 1 || d.Formats[0] != "20060102" || d.Tokens.Swap || !d.Tokens.Parts || d.Bits != 128 || d.K != 5 || d.CLKK != 0 {
+		t.Errorf("date overrides: %+v", d)
+	}
+	g := s.Field("given")
+	if g.Tokens.Q != 3 || !g.Tokens.Padding || g.Normalize.Transliterate || !g.Normalize.Particles {
+		t.Errorf("nested overrides must keep the other defaults: %+v", g)
+	}
+	if s.CLK.Bits != 2048 || !s.CLK.Hardening.Balance {
+		t.Errorf("clk: %+v", s.CLK)
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, yaml, want string
+	}{
+		{"empty", ``, "empty"},
+		{"unknown key", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, bitz: 64}\n", "bitz"},
+		{"no id", "fields:\n  - {name: a, kind: name, column: a}\n", "id_column"},
+		{"no fields", "id_column: id\n", "no fields"},
+		{"bad kind", "id_column: id\nfields:\n  - {name: a, kind: nme, column: a}\n", `field "a": unknown kind "nme"`},
+		{"no column", "id_column: id\nfields:\n  - {name: a, kind: name}\n", `field "a": no source column`},
+		{"bits", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, bits: 100}\n", `field "a": bits must be`},
+		{"fold", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, bits: 64, hardening: {xor_fold: true}}\n", `field "a": after hardening`},
+		{"blip", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, hardening: {blip: 0.7}}\n", "blip"},
+		{"dup", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: a, kind: name, column: b}\n", `field "a": defined twice`},
+		{"formats on name", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, formats: [x]}\n", "formats apply to date"},
+		{"no clk", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, clk_k: 0}\n", "CLK"},
+		{"salt unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: zz}\n", `salt names the unknown field "zz"`},
+		{"bk field", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\nblocking:\n  - {name: k, parts: [soundex(b)]}\n", `blocking key "k"`},
+		{"bk func", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\nblocking:\n  - {name: k, parts: [year(a)]}\n", "date fields"},
+		{"bk bytes", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\nblocking:\n  - {name: k, parts: [a], bytes: 32}\n", "bytes"},
+		{"attr", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\nattributes:\n  - {name: District, column: q}\n", "attribute"},
+		{"both columns", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, columns: [b]}\n", "either column or columns"},
+		{"precision", "id_column: id\nfields:\n  - {name: a, kind: date, column: a, normalize: {precision: week}}\n", "precision"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse([]byte(tt.yaml))
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, base.ErrInvalidInput) {
+				t.Errorf("error not marked invalid input: %v", err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q does not mention %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	base := mustParse(t, minimal).Fingerprint()
+	if len(base) != 64 {
+		t.Fatalf("fingerprint %q is not hex SHA-256", base)
+	}
+	same := map[string]string{
+		"comments and layout":  "# a comment\n" + strings.ReplaceAll(minimal, "kind: name", "kind:   name   # surname"),
+		"explicit defaults":    strings.Replace(minimal, "column: cognome", "column: cognome\n    bits: 512\n    k: 20", 1),
+		"other source columns": strings.Replace(minimal, "column: cognome", "column: surname_col", 1),
+		"other id column":      strings.Replace(minimal, "id_column: record_id", "id_column: id\npartner: acli", 1),
+		"other date formats":   strings.Replace(minimal, "column: data_nascita", "column: dob\n    formats: ['20060102']", 1),
+		"reordered fields": `
+id_column: record_id
+fields:
+  - {name: birth, kind: date, column: data_nascita}
+  - {name: surname, kind: name, column: cognome}
+blocking:
+  - {name: sx_year, parts: ["soundex( surname )", "year(birth)"]}
+attributes:
+  - {name: district, column: q}
+`,
+	}
+	for name, y := range same {
+		t.Run("same/"+name, func(t *testing.T) {
+			if got := mustParse(t, y).Fingerprint(); got != base {
+				t.Errorf("fingerprint changed")
+			}
+		})
+	}
+	differ := map[string]string{
+		"bits":      strings.Replace(minimal, "column: cognome", "column: cognome\n    bits: 1024", 1),
+		"k":         strings.Replace(minimal, "column: cognome", "column: cognome\n    k: 21", 1),
+		"q":         strings.Replace(minimal, "column: cognome", "column: cognome\n    tokens: {q: 3}", 1),
+		"clk bits":  minimal + "clk: {bits: 2048}\n",
+		"hardening": minimal + "clk: {hardening: {balance: true}}\n",
+		"kind":      strings.Replace(minimal, "kind: name", "kind: text", 1),
+		"name":      strings.Replace(strings.Replace(minimal, "name: surname", "name: cognome", 1), "soundex(surname)", "soundex(cognome)", 1),
+		"bk part":   strings.Replace(minimal, "year(birth)", "month(birth)", 1),
+		"attr":      strings.Replace(minimal, "name: district", "name: quartiere", 1),
+	}
+	for name, y := range differ {
+		t.Run("differ/"+name, func(t *testing.T) {
+			if got := mustParse(t, y).Fingerprint(); got == base {
+				t.Errorf("fingerprint did not change")
+			}
+		})
+	}
+}
+
+func TestCanonicalRoundTrip(t *testing.T) {
+	s := mustParse(t, minimal)
+	again, err := Parse(s.Canonical())
+	if err != nil {
+		t.Fatalf("canonical form does not parse: %v", err)
+	}
+	if string(again.Canonical()) != string(s.Canonical()) || again.Fingerprint() != s.Fingerprint() {
+		t.Error("canonical form is not a fixed point")
+	}
+}

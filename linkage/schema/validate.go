@@ -1,0 +1,205 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/welfare-district/swd/linkage/normalize"
+)
+
+var identRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// Validate checks the schema and returns the first problem found, naming the
+// section and the field, blocking key or attribute concerned.
+func (s *Schema) Validate() error {
+	if s.Version != Version {
+		return fieldErr("version", "", "version %d is not supported (this swd reads version %d)", s.Version, Version)
+	}
+	if s.IDColumn == "" {
+		return fieldErr("id_column", "", "the record-id column must be set")
+	}
+	if s.Partner != "" && !identRE.MatchString(s.Partner) {
+		return fieldErr("partner", "", "a partner name is lower-case letters, digits and _, starting with a letter")
+	}
+	if err := validateCLK(s.CLK); err != nil {
+		return err
+	}
+	if len(s.Fields) == 0 {
+		return fieldErr("fields", "", "the schema has no fields")
+	}
+	seen := map[string]bool{}
+	inCLK := false
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if err := f.validate(); err != nil {
+			return err
+		}
+		if seen[f.Name] {
+			return fieldErr("field", f.Name, "defined twice")
+		}
+		seen[f.Name] = true
+		inCLK = inCLK || f.CLKK > 0
+	}
+	if !inCLK {
+		return fieldErr("clk", "", "no field enters the CLK: give at least one field a clk_k above 0")
+	}
+	for i := range s.Fields {
+		if err := s.validateSalt(&s.Fields[i]); err != nil {
+			return err
+		}
+	}
+	if err := s.validateBlocking(); err != nil {
+		return err
+	}
+	return s.validateAttributes()
+}
+
+func validateCLK(c CLK) error {
+	if c.Bits <= 0 || c.Bits%64 != 0 {
+		return fieldErr("clk", "", "bits must be a positive multiple of 64, not %d", c.Bits)
+	}
+	if c.Bits > 1<<16 {
+		return fieldErr("clk", "", "bits must be at most 65536")
+	}
+	if err := c.Hardening.validate(c.Bits); err != nil {
+		return fieldErr("clk", "", "%v", err)
+	}
+	return nil
+}
+
+func (h Hardening) validate(bits int) error {
+	if h.BLIP < 0 || h.BLIP >= 0.5 {
+		return fmt.Errorf("hardening.blip must be in [0, 0.5), not %g", h.BLIP)
+	}
+	if out := h.OutputBits(bits); out%64 != 0 || out == 0 {
+		return fmt.Errorf("after hardening the filter has %d bits, not a multiple of 64 (xor_fold needs a multiple of 128)", out)
+	}
+	return nil
+}
+
+func (f *Field) validate() error {
+	e := func(format string, args ...any) error { return fieldErr("field", f.Name, format, args...) }
+	switch {
+	case f.Name == "":
+		return fieldErr("field", "", "a field has no name")
+	case !identRE.MatchString(f.Name):
+		return e("a field name is lower-case letters, digits and _, starting with a letter")
+	case f.Kind == "":
+		return e("kind is missing (one of %s)", kindList())
+	case !f.Kind.valid():
+		return e("unknown kind %q (one of %s)", f.Kind, kindList())
+	case len(f.Columns) == 0:
+		return e("no source column (set column or columns)")
+	case f.Bits <= 0 || f.Bits%64 != 0 || f.Bits > 1<<16:
+		return e("bits must be a positive multiple of 64 up to 65536, not %d", f.Bits)
+	case f.K < 1 || f.K > 256:
+		return e("k must be between 1 and 256, not %d", f.K)
+	case f.CLKK < 0 || f.CLKK > 256:
+		return e("clk_k must be between 0 (not in the CLK) and 256, not %d", f.CLKK)
+	case f.Tokens.Q < 0 || f.Tokens.Q > 8:
+		return e("tokens.q must be between 0 and 8, not %d", f.Tokens.Q)
+	}
+	for _, c := range f.Columns {
+		if c == "" {
+			return e("an empty column name")
+		}
+	}
+	if err := f.Hardening.validate(f.Bits); err != nil {
+		return e("%v", err)
+	}
+	if f.Kind == KindDate {
+		if len(f.Formats) == 0 {
+			return e("formats must list at least one date layout")
+		}
+		if _, err := f.Precision(); err != nil {
+			return e("%v", err)
+		}
+		if !f.Tokens.Parts && !f.Tokens.Exact && f.Tokens.Q == 0 {
+			return e("the tokenisation produces no token (set tokens.parts, tokens.exact or tokens.q)")
+		}
+		return nil
+	}
+	switch {
+	case len(f.Formats) > 0:
+		return e("formats apply to date fields only")
+	case f.Normalize.Precision != "":
+		return e("normalize.precision applies to date fields only")
+	case f.Tokens.Swap:
+		return e("tokens.swap applies to date fields only")
+	case f.Tokens.Q == 0 && !f.Tokens.Exact && !(f.Tokens.Parts && f.Kind == KindName):
+		return e("the tokenisation produces no token (set tokens.q or tokens.exact)")
+	case f.Normalize.Length < 0 || f.Normalize.Length > 16:
+		return e("normalize.length must be between 0 and 16")
+	}
+	return nil
+}
+
+func (s *Schema) validateSalt(f *Field) error {
+	if f.Salt == "" {
+		return nil
+	}
+	src := s.Field(f.Salt)
+	switch {
+	case src == nil:
+		return fieldErr("field", f.Name, "salt names the unknown field %q", f.Salt)
+	case src == f:
+		return fieldErr("field", f.Name, "a field cannot salt itself")
+	case src.Salt != "":
+		return fieldErr("field", f.Name, "the salt field %q is itself salted", f.Salt)
+	}
+	return nil
+}
+
+func (s *Schema) validateBlocking() error {
+	seen := map[string]bool{}
+	for _, b := range s.Blocking {
+		e := func(format string, args ...any) error { return fieldErr("blocking key", b.Name, format, args...) }
+		switch {
+		case !identRE.MatchString(b.Name):
+			return fieldErr("blocking key", b.Name, "a blocking-key name is lower-case letters, digits and _, starting with a letter")
+		case seen[b.Name]:
+			return e("defined twice")
+		case len(b.Parts) == 0:
+			return e("no parts")
+		case b.Bytes < 8 || b.Bytes > 12:
+			return e("bytes must be between 8 and 12, not %d", b.Bytes)
+		}
+		seen[b.Name] = true
+		for _, p := range b.Parts {
+			if _, err := s.ParsePart(p); err != nil {
+				return e("%v", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Schema) validateAttributes() error {
+	seen := map[string]bool{}
+	for _, a := range s.Attributes {
+		switch {
+		case !identRE.MatchString(a.Name):
+			return fieldErr("attribute", a.Name, "an attribute name is lower-case letters, digits and _, starting with a letter")
+		case seen[a.Name]:
+			return fieldErr("attribute", a.Name, "defined twice")
+		case a.Column == "":
+			return fieldErr("attribute", a.Name, "no source column")
+		}
+		seen[a.Name] = true
+	}
+	return nil
+}
+
+// Precision is the parsed normalize.precision of a date field.
+func (f *Field) Precision() (normalize.Precision, error) {
+	switch f.Normalize.Precision {
+	case "", "day":
+		return normalize.PrecisionDay, nil
+	case "month":
+		return normalize.PrecisionMonth, nil
+	case "year":
+		return normalize.PrecisionYear, nil
+	}
+	return 0, errors.New("normalize.precision must be day, month or year")
+}
