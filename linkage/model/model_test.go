@@ -22,10 +22,10 @@ func TestLevels(t *testing.T) {
 		[][]uint64{bitsVec()}, // present but empty: no evidence
 	)
 	b := dataset([]string{"f"},
-		[][]uint64{eight},                                 // identical → exact
-		[][]uint64{bitsVec(append(span(0, 7), 8)...)},     // 7 of 8: dice 0.875 → ≥0.75
-		[][]uint64{bitsVec(append(span(0, 6), 8, 9)...)},  // 6 of 8: dice 0.75 exactly → ≥0.75
-		[][]uint64{bitsVec(append(span(0, 5), 8, 9, 10)...)}, // 5 of 8: 0.625 → ≥0.6
+		[][]uint64{eight}, // identical → exact
+		[][]uint64{bitsVec(append(span(0, 7), 8)...)},              // 7 of 8: dice 0.875 → ≥0.75
+		[][]uint64{bitsVec(append(span(0, 6), 8, 9)...)},           // 6 of 8: dice 0.75 exactly → ≥0.75
+		[][]uint64{bitsVec(append(span(0, 5), 8, 9, 10)...)},       // 5 of 8: 0.625 → ≥0.6
 		[][]uint64{bitsVec(append(span(0, 4), span(8, 12)...)...)}, // 4 of 8: 0.5 → else
 		[][]uint64{nil},
 		[][]uint64{bitsVec(span(0, 9)...)}, // 16/17 ≈ 0.94 → ≥0.9

@@ -1,0 +1,214 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// Config configures Build.
+type Config struct {
+	// Threshold is the posterior probability a link needs to be accepted.
+	Threshold float64
+	// Assignment is how links between each pair of partners are made one
+	// to one before clustering: AssignOptimal (default) or AssignGreedy.
+	Assignment Assignment
+}
+
+// Assignment selects the one-to-one assignment between two partners.
+type Assignment int
+
+const (
+	// AssignOptimal maximises the total weight exactly within small
+	// connected components and is greedy in larger ones.
+	AssignOptimal Assignment = iota
+	// AssignGreedy takes links heaviest first while both records are free.
+	AssignGreedy
+)
+
+// Stats counts what Build did with the links.
+type Stats struct {
+	Records    int `json:"records"`
+	Edges      int `json:"edges"`      // distinct pairs at or above the threshold
+	Assigned   int `json:"assigned"`   // left after the one-to-one assignment per partner pair
+	Merged     int `json:"merged"`     // links that joined two clusters
+	Refused    int `json:"refused"`    // links refused: they would put two records of a partner in one person
+	Clusters   int `json:"clusters"`   // persons
+	Households int `json:"households"` // households
+}
+
+// maxPartners bounds the partners Build takes (a cluster's partners are a
+// bit set).
+const maxPartners = 64
+
+// Build turns scored links into person clusters and households, one Link
+// per input record, sorted by (ClusterID, Partner, RecordID).
+//
+//  1. Links below cfg.Threshold are dropped; a pair given twice keeps its
+//     heaviest link.
+//  2. For each pair of distinct partners, links are made one to one
+//     (cfg.Assignment). Links within one partner (duplicates) are kept.
+//  3. Links are merged heaviest first (ties by record keys) with a
+//     union-find that refuses a merge that would put two records of the
+//     same partner in one person — unless the link itself joins two records
+//     of that partner (an accepted duplicate), and then only that partner
+//     may repeat.
+//  4. Households are the connected components of persons joined by any
+//     partner's own household id (records of a partner sharing a non-empty
+//     household id live together).
+//
+// Clusters and households are numbered 0, 1, … in the order of their
+// smallest (partner, record id) member, so the output does not depend on
+// the order of partners, records or links. A record's MatchProbability is
+// the highest probability among its accepted links — the links that ended
+// inside its cluster — and 0 for a record linked to nothing.
+func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([]Link, Stats, error) {
+	if len(partners) > maxPartners {
+		return nil, Stats{}, base.Usagef("cluster: at most %d partners, not %d", maxPartners, len(partners))
+	}
+	if !(cfg.Threshold >= 0 && cfg.Threshold <= 1) {
+		return nil, Stats{}, base.Usagef("cluster: threshold must be in [0, 1]")
+	}
+	ix, err := newIndex(partners)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	es, err := ix.edges(links, cfg.Threshold)
+	if err != nil {
+		return nil, Stats{}, err
+	}
+	st := Stats{Records: ix.len(), Edges: len(es)}
+	if err := ctx.Err(); err != nil {
+		return nil, st, fmt.Errorf("cluster: %w", err)
+	}
+	es = ix.assignPairs(es, cfg.Assignment == AssignOptimal)
+	st.Assigned = len(es)
+	uf := ix.merge(es, &st)
+	if err := ctx.Err(); err != nil {
+		return nil, st, fmt.Errorf("cluster: %w", err)
+	}
+	out := ix.links(uf, es, &st)
+	return out, st, nil
+}
+
+// assignPairs makes the links between each pair of distinct partners one to
+// one and keeps within-partner links.
+func (ix *index) assignPairs(es []gedge, optimal bool) []gedge {
+	byPair := map[[2]int][]gedge{}
+	var out []gedge
+	for _, e := range es {
+		p, q := ix.partner[e.lo], ix.partner[e.hi]
+		if p == q {
+			out = append(out, e)
+			continue
+		}
+		k := [2]int{min(p, q), max(p, q)}
+		byPair[k] = append(byPair[k], e)
+	}
+	for _, pe := range byPair {
+		out = append(out, ix.oneToOne(pe, optimal)...)
+	}
+	ix.sortEdges(out)
+	return out
+}
+
+// merge runs the constrained greedy union-find over es (sorted).
+func (ix *index) merge(es []gedge, st *Stats) *unionFind {
+	uf := newUnionFind(ix.len())
+	mask := make([]uint64, ix.len()) // partners present in each root's cluster
+	for id := range mask {
+		mask[id] = 1 << uint(ix.partner[id])
+	}
+	for _, e := range es {
+		x, y := uf.find(e.lo), uf.find(e.hi)
+		if x == y {
+			continue
+		}
+		overlap := mask[x] & mask[y]
+		p, q := ix.partner[e.lo], ix.partner[e.hi]
+		allowed := overlap == 0 || (p == q && overlap == 1<<uint(p))
+		if !allowed {
+			st.Refused++
+			continue
+		}
+		root, _ := uf.union(x, y)
+		mask[root] = mask[x] | mask[y]
+		st.Merged++
+	}
+	return uf
+}
+
+// links numbers clusters and households and writes one Link per record.
+func (ix *index) links(uf *unionFind, es []gedge, st *Stats) []Link {
+	n := ix.len()
+	best := make([]float64, n)
+	for _, e := range es {
+		if uf.find(e.lo) == uf.find(e.hi) {
+			best[e.lo] = max(best[e.lo], e.prob)
+			best[e.hi] = max(best[e.hi], e.prob)
+		}
+	}
+	// Persons numbered by their smallest member in rank order.
+	clusterOf := make([]int64, n)
+	rootID := map[int]int64{}
+	for _, id := range ix.byRank {
+		r := uf.find(id)
+		c, ok := rootID[r]
+		if !ok {
+			c = int64(len(rootID))
+			rootID[r] = c
+		}
+		clusterOf[id] = c
+	}
+	st.Clusters = len(rootID)
+	household := ix.households(clusterOf, st.Clusters)
+	out := make([]Link, 0, n)
+	for _, id := range ix.byRank {
+		k := ix.key(id)
+		out = append(out, Link{ClusterID: clusterOf[id], HouseholdID: household[clusterOf[id]], Partner: k.Partner, RecordID: k.RecordID, MatchProbability: best[id]})
+	}
+	sortLinks(out)
+	hh := map[int64]bool{}
+	for _, h := range household {
+		hh[h] = true
+	}
+	st.Households = len(hh)
+	return out
+}
+
+// households joins persons through each partner's own household ids and
+// returns the household number of each person, numbered by smallest
+// member (persons are already numbered in that order).
+func (ix *index) households(clusterOf []int64, nClusters int) []int64 {
+	uf := newUnionFind(nClusters)
+	for p, pt := range ix.partners {
+		if pt.Households == nil {
+			continue
+		}
+		first := map[string]int64{}
+		for row, h := range pt.Households {
+			if h == "" {
+				continue
+			}
+			c := clusterOf[ix.offset[p]+row]
+			if f, ok := first[h]; ok {
+				uf.union(int(f), int(c))
+			} else {
+				first[h] = c
+			}
+		}
+	}
+	out := make([]int64, nClusters)
+	num := map[int]int64{}
+	for c := range nClusters { // persons in order of their smallest member
+		r := uf.find(c)
+		h, ok := num[r]
+		if !ok {
+			h = int64(len(num))
+			num[r] = h
+		}
+		out[c] = h
+	}
+	return out
+}

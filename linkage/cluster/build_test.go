@@ -1,0 +1,285 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// groups returns the clusters (or households) as sorted lists of
+// "partner/record" strings, sorted.
+func groups(links []Link, household bool) [][]string {
+	m := map[int64][]string{}
+	for _, l := range links {
+		id := l.ClusterID
+		if household {
+			id = l.HouseholdID
+		}
+		m[id] = append(m[id], l.Partner+"/"+l.RecordID)
+	}
+	var out [][]string
+	for _, g := range m {
+		slices.Sort(g)
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b []string) int { return slices.Compare(a, b) })
+	return out
+}
+
+func edge(p, i, q, j int, w float64) Edge {
+	return Edge{A: Ref{p, i}, B: Ref{q, j}, Weight: w, Probability: 1 - 1/(1+w)}
+}
+
+func TestBuild(t *testing.T) {
+	three := []Partner{
+		{Name: "a", RecordIDs: []string{"a0", "a1", "a2"}},
+		{Name: "b", RecordIDs: []string{"b0", "b1", "b2"}},
+		{Name: "c", RecordIDs: []string{"c0", "c1"}},
+	}
+	tests := []struct {
+		name     string
+		partners []Partner
+		edges    []Edge
+		cfg      Config
+		want     [][]string
+		refused  int
+	}{
+		{
+			name:     "no links: every record alone",
+			partners: three,
+			want:     [][]string{{"a/a0"}, {"a/a1"}, {"a/a2"}, {"b/b0"}, {"b/b1"}, {"b/b2"}, {"c/c0"}, {"c/c1"}},
+		},
+		{
+			name:     "three-party chain",
+			partners: three,
+			edges:    []Edge{edge(0, 0, 1, 0, 10), edge(1, 0, 2, 0, 9)},
+			want:     [][]string{{"a/a0", "b/b0", "c/c0"}, {"a/a1"}, {"a/a2"}, {"b/b1"}, {"b/b2"}, {"c/c1"}},
+		},
+		{
+			name:     "below threshold ignored",
+			partners: three,
+			edges:    []Edge{edge(0, 0, 1, 0, 10), edge(1, 0, 2, 0, 0.5)}, // p = 1/3
+			cfg:      Config{Threshold: 0.5},
+			want:     [][]string{{"a/a0", "b/b0"}, {"a/a1"}, {"a/a2"}, {"b/b1"}, {"b/b2"}, {"c/c0"}, {"c/c1"}},
+		},
+		{
+			name:     "conflict through a third partner resolved by weight",
+			partners: three,
+			// a0-c0 and a1-c0... a0-b0 strong, b0-c0 strong, a1-c0 weaker: c0 would join two a's.
+			edges:   []Edge{edge(0, 0, 1, 0, 10), edge(1, 0, 2, 0, 9), edge(0, 1, 2, 0, 5)},
+			want:    [][]string{{"a/a0", "b/b0", "c/c0"}, {"a/a1"}, {"a/a2"}, {"b/b1"}, {"b/b2"}, {"c/c1"}},
+			refused: 1,
+		},
+		{
+			name:     "accepted duplicate within a partner may repeat that partner",
+			partners: three,
+			edges:    []Edge{edge(0, 0, 1, 0, 10), edge(0, 0, 0, 1, 8), edge(0, 1, 2, 1, 7)},
+			want:     [][]string{{"a/a0", "a/a1", "b/b0", "c/c1"}, {"a/a2"}, {"b/b1"}, {"b/b2"}, {"c/c0"}},
+		},
+		{
+			name:     "duplicate link cannot join two persons that both hold other partners' records",
+			partners: three,
+			edges:    []Edge{edge(0, 0, 1, 0, 10), edge(0, 1, 1, 1, 10), edge(0, 0, 0, 1, 8)},
+			want:     [][]string{{"a/a0", "b/b0"}, {"a/a1", "b/b1"}, {"a/a2"}, {"b/b2"}, {"c/c0"}, {"c/c1"}},
+			refused:  1,
+		},
+		{
+			name:     "de-duplication of one partner",
+			partners: three[:1],
+			edges:    []Edge{edge(0, 0, 0, 2, 3), edge(0, 2, 0, 1, 2)},
+			want:     [][]string{{"a/a0", "a/a1", "a/a2"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			links, st, err := Build(context.Background(), tt.partners, tt.edges, tt.cfg)
+			require.NoError(t, err)
+			require.Equal(t, tt.want, groups(links, false))
+			require.Equal(t, tt.refused, st.Refused)
+			require.Equal(t, len(tt.want), st.Clusters)
+			n := 0
+			for _, p := range tt.partners {
+				n += len(p.RecordIDs)
+			}
+			require.Len(t, links, n, "every record appears once")
+			for _, l := range links {
+				if l.ClusterID == links[0].ClusterID && len(tt.want[0]) == 1 {
+					require.Zero(t, l.MatchProbability, "a singleton has probability 0")
+				}
+			}
+		})
+	}
+}
+
+func TestMatchProbabilityIsBestAcceptedLink(t *testing.T) {
+	ps := []Partner{{Name: "a", RecordIDs: []string{"a0"}}, {Name: "b", RecordIDs: []string{"b0", "b1"}}}
+	es := []Edge{
+		{A: Ref{0, 0}, B: Ref{1, 0}, Weight: 5, Probability: 0.97},
+		{A: Ref{0, 0}, B: Ref{1, 1}, Weight: 3, Probability: 0.9}, // loses the 1:1 assignment
+	}
+	links, _, err := Build(context.Background(), ps, es, Config{Threshold: 0.5})
+	require.NoError(t, err)
+	got := map[string]float64{}
+	for _, l := range links {
+		got[l.RecordID] = l.MatchProbability
+	}
+	require.Equal(t, map[string]float64{"a0": 0.97, "b0": 0.97, "b1": 0}, got)
+}
+
+func TestOptimalAssignment(t *testing.T) {
+	// a0-b0 is the best single link, but a0-b1 + a1-b0 together weigh more.
+	ps := []Partner{{Name: "a", RecordIDs: []string{"a0", "a1"}}, {Name: "b", RecordIDs: []string{"b0", "b1"}}}
+	es := []Edge{edge(0, 0, 1, 0, 10), edge(0, 0, 1, 1, 8), edge(0, 1, 1, 0, 8)}
+	opt, _, err := Build(context.Background(), ps, es, Config{})
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"a/a0", "b/b1"}, {"a/a1", "b/b0"}}, groups(opt, false))
+	gr, _, err := Build(context.Background(), ps, es, Config{Assignment: AssignGreedy})
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"a/a0", "b/b0"}, {"a/a1"}, {"b/b1"}}, groups(gr, false))
+}
+
+// TestOptimalMatchesBruteForce checks the dynamic program against brute
+// force on random small components.
+func TestOptimalMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for trial := range 200 {
+		na, nb := 1+rng.IntN(5), 1+rng.IntN(5)
+		ps := []Partner{{Name: "a"}, {Name: "b"}}
+		for i := range na {
+			ps[0].RecordIDs = append(ps[0].RecordIDs, string(rune('A'+i)))
+		}
+		for j := range nb {
+			ps[1].RecordIDs = append(ps[1].RecordIDs, string(rune('a'+j)))
+		}
+		var es []Edge
+		for i := range na {
+			for j := range nb {
+				if rng.IntN(2) == 0 {
+					es = append(es, edge(0, i, 1, j, float64(1+rng.IntN(20))))
+				}
+			}
+		}
+		ix, err := newIndex(ps)
+		require.NoError(t, err)
+		ge, err := ix.edges(es, 0)
+		require.NoError(t, err)
+		got := total(ix.oneToOne(ge, true))
+		require.Equal(t, bruteBest(ge, 0, map[int]bool{}), got, "trial %d", trial)
+	}
+}
+
+func total(es []gedge) float64 {
+	s := 0.0
+	for _, e := range es {
+		s += e.weight
+	}
+	return s
+}
+
+func bruteBest(es []gedge, k int, used map[int]bool) float64 {
+	if k == len(es) {
+		return 0
+	}
+	best := bruteBest(es, k+1, used)
+	e := es[k]
+	if !used[e.lo] && !used[e.hi] {
+		used[e.lo], used[e.hi] = true, true
+		best = max(best, e.weight+bruteBest(es, k+1, used))
+		used[e.lo], used[e.hi] = false, false
+	}
+	return best
+}
+
+func TestHouseholds(t *testing.T) {
+	ps := []Partner{
+		{Name: "comune", RecordIDs: []string{"c0", "c1", "c2", "c3"}, Households: []string{"H1", "H1", "H2", ""}},
+		{Name: "caritas", RecordIDs: []string{"k0", "k1", "k2"}, Households: []string{"N7", "N7", "N8"}},
+	}
+	// c1 = k0 (same person); caritas puts k0 with k1, so k1 joins c0/c1's
+	// household; c3 = k2, and k2's household N8 is only itself.
+	es := []Edge{edge(0, 1, 1, 0, 10), edge(0, 3, 1, 2, 10)}
+	links, st, err := Build(context.Background(), ps, es, Config{})
+	require.NoError(t, err)
+	require.Equal(t, [][]string{
+		{"caritas/k0", "caritas/k1", "comune/c0", "comune/c1"},
+		{"caritas/k2", "comune/c3"},
+		{"comune/c2"},
+	}, groups(links, true))
+	require.Equal(t, 3, st.Households)
+	require.Equal(t, 5, st.Clusters)
+	for _, l := range links {
+		require.GreaterOrEqual(t, l.HouseholdID, int64(0))
+		require.Less(t, l.HouseholdID, int64(3))
+	}
+}
+
+func TestBuildDeterministicUnderPermutation(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var ps []Partner
+	for p := range 4 {
+		pt := Partner{Name: string(rune('p' + p))}
+		for i := range 30 {
+			pt.RecordIDs = append(pt.RecordIDs, string(rune('A'+i)))
+			pt.Households = append(pt.Households, string(rune('0'+i/3)))
+		}
+		ps = append(ps, pt)
+	}
+	var es []Edge
+	for range 200 {
+		w := float64(rng.IntN(8)) // many ties on purpose
+		es = append(es, Edge{A: Ref{rng.IntN(4), rng.IntN(30)}, B: Ref{rng.IntN(4), rng.IntN(30)}, Weight: w, Probability: 0.5 + w/20})
+	}
+	want, wantSt, err := Build(context.Background(), ps, es, Config{Threshold: 0.5})
+	require.NoError(t, err)
+	for trial := range 10 {
+		// Permute partners (remapping refs), rows within partners, and edges.
+		perm := rng.Perm(4)
+		rows := make([][]int, 4)
+		qs := make([]Partner, 4)
+		for p := range 4 {
+			rows[p] = rng.Perm(30)
+			q := Partner{Name: ps[p].Name, RecordIDs: make([]string, 30), Households: make([]string, 30)}
+			for i, r := range rows[p] {
+				q.RecordIDs[r] = ps[p].RecordIDs[i]
+				q.Households[r] = ps[p].Households[i]
+			}
+			qs[perm[p]] = q
+		}
+		fs := make([]Edge, len(es))
+		for k, e := range es {
+			fs[k] = Edge{A: Ref{perm[e.A.Partner], rows[e.A.Partner][e.A.Row]}, B: Ref{perm[e.B.Partner], rows[e.B.Partner][e.B.Row]}, Weight: e.Weight, Probability: e.Probability}
+			if rng.IntN(2) == 0 {
+				fs[k].A, fs[k].B = fs[k].B, fs[k].A
+			}
+		}
+		rng.Shuffle(len(fs), func(i, j int) { fs[i], fs[j] = fs[j], fs[i] })
+		got, gotSt, err := Build(context.Background(), qs, fs, Config{Threshold: 0.5})
+		require.NoError(t, err)
+		require.Equal(t, want, got, "trial %d", trial)
+		require.Equal(t, wantSt, gotSt)
+	}
+}
+
+func TestBuildErrors(t *testing.T) {
+	dup := []Partner{{Name: "a", RecordIDs: []string{"SECRET", "SECRET"}}}
+	_, _, err := Build(context.Background(), dup, nil, Config{})
+	require.True(t, errors.Is(err, base.ErrInvalidInput))
+	require.NotContains(t, err.Error(), "SECRET")
+	require.Contains(t, err.Error(), "row 2")
+
+	twice := []Partner{{Name: "a"}, {Name: "a"}}
+	_, _, err = Build(context.Background(), twice, nil, Config{})
+	require.True(t, errors.Is(err, base.ErrInvalidInput))
+
+	one := []Partner{{Name: "a", RecordIDs: []string{"x"}}}
+	_, _, err = Build(context.Background(), one, []Edge{edge(0, 0, 0, 5, 1)}, Config{})
+	require.True(t, errors.Is(err, base.ErrUsage))
+	_, _, err = Build(context.Background(), one, nil, Config{Threshold: 2})
+	require.True(t, errors.Is(err, base.ErrUsage))
+}

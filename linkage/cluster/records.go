@@ -1,0 +1,153 @@
+package cluster
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// Partner is one input dataset: its name, its record ids, and optionally
+// the partner's own household id of each record ("" = none).
+type Partner struct {
+	Name       string
+	RecordIDs  []string
+	Households []string // nil, or one entry per record
+}
+
+// Ref names record Row of partner Partner (an index into the partners
+// slice given to Build).
+type Ref struct {
+	Partner int
+	Row     int
+}
+
+// Edge is a scored candidate link between two records.
+type Edge struct {
+	A, B Ref
+	// Weight orders links: conflicts are resolved in favour of the higher
+	// weight, and the optimal one-to-one assignment maximises the sum of
+	// weights. Pass the log2 posterior odds (match weight plus prior
+	// weight), which is positive exactly when Probability > 0.5.
+	Weight float64
+	// Probability is the posterior match probability; links below the
+	// threshold are dropped.
+	Probability float64
+}
+
+// index numbers all records globally (partner by partner) and ranks them by
+// (partner name, record id), the order every tie is broken by.
+type index struct {
+	partners []Partner
+	offset   []int // first global id of each partner
+	partner  []int // partner of each global id
+	rank     []int // position of each global id in key order
+	byRank   []int // global id at each rank
+}
+
+func newIndex(partners []Partner) (*index, error) {
+	ix := &index{partners: partners}
+	seen := map[string]bool{}
+	n := 0
+	for p, pt := range partners {
+		if seen[pt.Name] {
+			return nil, base.Invalidf("cluster: partner %q appears twice", pt.Name)
+		}
+		seen[pt.Name] = true
+		if pt.Households != nil && len(pt.Households) != len(pt.RecordIDs) {
+			return nil, base.Invalidf("cluster: partner %q: %d household ids for %d records", pt.Name, len(pt.Households), len(pt.RecordIDs))
+		}
+		ix.offset = append(ix.offset, n)
+		for range pt.RecordIDs {
+			ix.partner = append(ix.partner, p)
+		}
+		n += len(pt.RecordIDs)
+	}
+	ix.byRank = make([]int, n)
+	for i := range ix.byRank {
+		ix.byRank[i] = i
+	}
+	slices.SortFunc(ix.byRank, func(x, y int) int {
+		kx, ky := ix.key(x), ix.key(y)
+		return cmp.Or(cmp.Compare(kx.Partner, ky.Partner), cmp.Compare(kx.RecordID, ky.RecordID))
+	})
+	ix.rank = make([]int, n)
+	for r, id := range ix.byRank {
+		ix.rank[id] = r
+		if r > 0 && ix.key(ix.byRank[r-1]) == ix.key(id) {
+			// The record id itself is not printed: it may be personal.
+			return nil, base.Invalidf("cluster: partner %q has a duplicate record id (row %d)", ix.key(id).Partner, ix.row(id)+1)
+		}
+	}
+	return ix, nil
+}
+
+func (ix *index) len() int { return len(ix.partner) }
+
+func (ix *index) row(id int) int { return id - ix.offset[ix.partner[id]] }
+
+func (ix *index) key(id int) RecordKey {
+	p := ix.partner[id]
+	return RecordKey{ix.partners[p].Name, ix.partners[p].RecordIDs[id-ix.offset[p]]}
+}
+
+func (ix *index) id(r Ref) (int, error) {
+	if r.Partner < 0 || r.Partner >= len(ix.partners) || r.Row < 0 || r.Row >= len(ix.partners[r.Partner].RecordIDs) {
+		return 0, base.Usagef("cluster: edge refers to record %d of partner %d, which does not exist", r.Row, r.Partner)
+	}
+	return ix.offset[r.Partner] + r.Row, nil
+}
+
+// gedge is an edge on global ids with lo ranked before hi.
+type gedge struct {
+	lo, hi int
+	weight float64
+	prob   float64
+}
+
+// edges converts, thresholds, canonicalises and de-duplicates the input
+// edges (keeping the higher weight of a pair given twice) and sorts them by
+// weight descending, ties by the ranks of their ends.
+func (ix *index) edges(in []Edge, threshold float64) ([]gedge, error) {
+	out := make([]gedge, 0, len(in))
+	for _, e := range in {
+		if e.Probability < threshold {
+			continue
+		}
+		a, err := ix.id(e.A)
+		if err != nil {
+			return nil, err
+		}
+		b, err := ix.id(e.B)
+		if err != nil {
+			return nil, err
+		}
+		if a == b {
+			continue
+		}
+		if ix.rank[b] < ix.rank[a] {
+			a, b = b, a
+		}
+		out = append(out, gedge{a, b, e.Weight, e.Probability})
+	}
+	ix.sortEdges(out)
+	// Keep the first (heaviest) copy of each pair.
+	seen := make(map[[2]int]bool, len(out))
+	return slices.DeleteFunc(out, func(e gedge) bool {
+		k := [2]int{e.lo, e.hi}
+		dup := seen[k]
+		seen[k] = true
+		return dup
+	}), nil
+}
+
+func (ix *index) sortEdges(es []gedge) {
+	slices.SortFunc(es, func(x, y gedge) int {
+		return cmp.Or(
+			cmp.Compare(y.weight, x.weight),
+			cmp.Compare(y.prob, x.prob),
+			cmp.Compare(ix.rank[x.lo], ix.rank[y.lo]),
+			cmp.Compare(ix.rank[x.hi], ix.rank[y.hi]),
+		)
+	})
+}
