@@ -26,18 +26,18 @@ func countPOPCNT(a *uint64, n int) int
 func andCountPOPCNT(a, b *uint64, n int) int
 
 // andCountBatchAVX2 writes |q ∧ c_k| to dst[k] for the n vectors c_k of
-// words words at arena: blocks of 256 bits with a nibble-LUT (VPSHUFB)
-// popcount, the words%4 tail with POPCNT. words >= 1.
+// words words at arena and returns the largest: blocks of 256 bits with a
+// nibble-LUT (VPSHUFB) popcount, the words%4 tail with POPCNT. words >= 1.
 //
 //go:noescape
-func andCountBatchAVX2(q *uint64, words int, arena *uint64, n int, dst *uint32)
+func andCountBatchAVX2(q *uint64, words int, arena *uint64, n int, dst *uint32) uint32
 
 // andCountBatch16AVX2 is andCountBatchAVX2 for words == 16 (1024-bit
 // filters) and n a multiple of 4: the query stays in four YMM registers and
 // four candidates are reduced together.
 //
 //go:noescape
-func andCountBatch16AVX2(q *uint64, arena *uint64, n int, dst *uint32)
+func andCountBatch16AVX2(q *uint64, arena *uint64, n int, dst *uint32) uint32
 
 func kernelName() string {
 	switch {
@@ -73,30 +73,44 @@ func andCount(a, b []uint64) int {
 	return andCountRef(a, b)
 }
 
-func andCountBatch(q, arena []uint64, words int, dst []uint32) {
+func andCountBatch(q, arena []uint64, words int, dst []uint32) uint32 {
 	n := len(dst)
 	if n == 0 || words == 0 {
-		andCountBatchRef(q, arena, words, dst)
-		return
+		return andCountBatchRef(q, arena, words, dst)
 	}
 	arena = arena[:n*words]
 	q = q[:words]
 	switch {
 	case useAVX2 && words == 16:
+		var m uint32
 		n4 := n &^ 3
 		if n4 > 0 {
-			andCountBatch16AVX2(&q[0], &arena[0], n4, &dst[0])
+			m = andCountBatch16AVX2(&q[0], &arena[0], n4, &dst[0])
 		}
 		if n4 < n {
-			andCountBatchAVX2(&q[0], words, &arena[n4*words], n-n4, &dst[n4])
+			m = max(m, andCountBatchAVX2(&q[0], words, &arena[n4*words], n-n4, &dst[n4]))
 		}
+		return m
 	case useAVX2:
-		andCountBatchAVX2(&q[0], words, &arena[0], n, &dst[0])
+		return andCountBatchAVX2(&q[0], words, &arena[0], n, &dst[0])
 	case usePOPCNT:
+		var m uint32
 		for k := range dst {
-			dst[k] = uint32(andCountPOPCNT(&q[0], &arena[k*words], words))
+			c := uint32(andCountPOPCNT(&q[0], &arena[k*words], words))
+			dst[k] = c
+			m = max(m, c)
 		}
-	default:
-		andCountBatchRef(q, arena, words, dst)
+		return m
 	}
+	return andCountBatchRef(q, arena, words, dst)
+}
+
+// UseAssembly turns the assembly kernels on (as far as the CPU allows) or
+// off and reports whether they were on. It exists for tests and benchmarks
+// that compare the paths; it is not safe to call while kernels are running.
+func UseAssembly(on bool) (was bool) {
+	was = useAVX2 || usePOPCNT
+	usePOPCNT = on && cpu.X86.HasPOPCNT
+	useAVX2 = on && cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
+	return was
 }

@@ -112,8 +112,8 @@ anddone:
 	MOVQ AX, ret+24(FP)
 	RET
 
-// func andCountBatchAVX2(q *uint64, words int, arena *uint64, n int, dst *uint32)
-TEXT ·andCountBatchAVX2(SB), NOSPLIT, $0-40
+// func andCountBatchAVX2(q *uint64, words int, arena *uint64, n int, dst *uint32) uint32
+TEXT ·andCountBatchAVX2(SB), NOSPLIT, $0-44
 	MOVQ q+0(FP), SI
 	MOVQ words+8(FP), BX
 	MOVQ arena+16(FP), DI
@@ -126,6 +126,7 @@ TEXT ·andCountBatchAVX2(SB), NOSPLIT, $0-40
 	SHRQ    $2, R8 // 256-bit blocks per vector
 	MOVQ    BX, R9
 	ANDQ    $3, R9 // tail words
+	XORQ    R13, R13 // largest count so far
 
 gcand:
 	TESTQ CX, CX
@@ -173,18 +174,21 @@ gtail:
 	JMP     gtail
 
 gstore:
-	MOVL AX, (DX)
+	MOVL    AX, (DX)
+	CMPQ    AX, R13
+	CMOVQGT AX, R13
 	ADDQ $4, DX
 	DECQ CX
 	JMP  gcand
 
 gdone:
+	MOVL R13, ret+40(FP)
 	VZEROUPPER
 	RET
 
 // CAND16 leaves in S the four 64-bit partial popcounts of (query ∧ the
 // 1024-bit candidate at off(DI)). Query in Y0-Y3, nibble mask Y4, LUT Y5,
-// zero Y6; clobbers Y7, Y8, Y9, Y14, Y15.
+// zero Y6; clobbers Y7, Y8, Y9, Y14.
 #define CAND16(off, S) \
 	VPAND   off+0(DI), Y0, Y7  \
 	VPAND   off+32(DI), Y1, Y8 \
@@ -219,8 +223,8 @@ gdone:
 	VPADDB  Y7, S, S           \
 	VPSADBW Y6, S, S
 
-// func andCountBatch16AVX2(q *uint64, arena *uint64, n int, dst *uint32)
-TEXT ·andCountBatch16AVX2(SB), NOSPLIT, $0-32
+// func andCountBatch16AVX2(q *uint64, arena *uint64, n int, dst *uint32) uint32
+TEXT ·andCountBatch16AVX2(SB), NOSPLIT, $0-36
 	MOVQ    q+0(FP), SI
 	MOVQ    arena+8(FP), DI
 	MOVQ    n+16(FP), CX
@@ -232,6 +236,7 @@ TEXT ·andCountBatch16AVX2(SB), NOSPLIT, $0-32
 	VMOVDQU lowNibbles<>(SB), Y4
 	VMOVDQU nibbleLUT<>(SB), Y5
 	VPXOR   Y6, Y6, Y6
+	VPXOR   Y15, Y15, Y15 // largest counts so far
 	SHRQ    $2, CX
 
 loop16:
@@ -255,6 +260,7 @@ loop16:
 	VPSHUFD     $0x08, Y9, Y9
 	VPERMQ      $0x08, Y9, Y9
 	VMOVDQU     X9, (DX)
+	VPMAXUD     Y9, Y15, Y15
 
 	ADDQ $512, DI
 	ADDQ $16, DX
@@ -262,5 +268,13 @@ loop16:
 	JMP  loop16
 
 done16:
+	VEXTRACTI128 $1, Y15, X0
+	VPMAXUD      X0, X15, X0
+	VPSHUFD      $0x4e, X0, X1
+	VPMAXUD      X0, X1, X0
+	VPSHUFD      $0xb1, X0, X1
+	VPMAXUD      X0, X1, X0
+	VMOVD        X0, AX
+	MOVL         AX, ret+32(FP)
 	VZEROUPPER
 	RET

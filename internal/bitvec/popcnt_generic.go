@@ -13,6 +13,9 @@ func count(a []uint64) int { return countRef(a) }
 
 func andCount(a, b []uint64) int { return andCountRef(a, b) }
 
-func andCountBatch(q, arena []uint64, words int, dst []uint32) {
-	andCountBatchRef(q, arena, words, dst)
+func andCountBatch(q, arena []uint64, words int, dst []uint32) uint32 {
+	return andCountBatchRef(q, arena, words, dst)
 }
+
+// UseAssembly is a no-op without assembly kernels; it reports false.
+func UseAssembly(bool) bool { return false }

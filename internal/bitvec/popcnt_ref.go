@@ -25,9 +25,14 @@ func andCountRef(a, b []uint64) int {
 }
 
 // andCountBatchRef writes |q ∧ c_k| into dst[k] for every vector c_k of
-// words words in arena (len(arena) == len(dst)*words, len(q) == words).
-func andCountBatchRef(q, arena []uint64, words int, dst []uint32) {
+// words words in arena (len(arena) == len(dst)*words, len(q) == words) and
+// returns the largest.
+func andCountBatchRef(q, arena []uint64, words int, dst []uint32) uint32 {
+	var m uint32
 	for k := range dst {
-		dst[k] = uint32(andCountRef(q, arena[k*words:(k+1)*words]))
+		c := uint32(andCountRef(q, arena[k*words:(k+1)*words]))
+		dst[k] = c
+		m = max(m, c)
 	}
+	return m
 }

@@ -76,8 +76,12 @@ func TestBatchMatchesReference(t *testing.T) {
 					t.Run(fmt.Sprintf("%s/%s/w%d/n%d", st.name, g.name, words, nb), func(t *testing.T) {
 						got := make([]uint32, nb)
 						want := make([]uint32, nb)
-						andCountBatchRef(q, arena, words, want)
-						withDispatch(st, func() { AndCountBatch(q, arena, words, got) })
+						wantMax := andCountBatchRef(q, arena, words, want)
+						var gotMax uint32
+						withDispatch(st, func() { gotMax = AndCountBatch(q, arena, words, got) })
+						if gotMax != wantMax {
+							t.Errorf("largest count %d, want %d", gotMax, wantMax)
+						}
 						for k := range want {
 							if got[k] != want[k] {
 								t.Fatalf("candidate %d: %d, want %d", k, got[k], want[k])
@@ -157,7 +161,10 @@ func FuzzDice(f *testing.F) {
 					return
 				}
 				dst := make([]uint32, n)
-				AndCountBatch(a, arena, words, dst)
+				m := AndCountBatch(a, arena, words, dst)
+				if n > 0 && int(m) != wantAnd {
+					t.Fatalf("%s: batch largest count %d, want %d", st.name, m, wantAnd)
+				}
 				for _, c := range dst {
 					if int(c) != wantAnd {
 						t.Fatalf("%s: batch count %d, want %d", st.name, c, wantAnd)

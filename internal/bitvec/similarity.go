@@ -13,15 +13,17 @@ func AndCount(a, b []uint64) int {
 }
 
 // AndCountBatch writes |q ∧ c_k| into dst[k] for each of the len(dst)
-// vectors c_k of words words stored back to back in arena; len(q) must be
-// words and len(arena) at least len(dst)*words. It is the one-vs-many hot
-// loop of the matcher: on amd64 with AVX2 the query stays in registers while
-// the candidates stream through.
-func AndCountBatch(q, arena []uint64, words int, dst []uint32) {
+// vectors c_k of words words stored back to back in arena, and returns the
+// largest count (0 for an empty batch), which lets a caller skip a batch in
+// which no count reaches its threshold. len(q) must be words and len(arena)
+// at least len(dst)*words. It is the one-vs-many hot loop of the matcher: on
+// amd64 with AVX2 the query stays in registers while the candidates stream
+// through.
+func AndCountBatch(q, arena []uint64, words int, dst []uint32) uint32 {
 	if len(q) != words || len(arena) < len(dst)*words {
 		panic("bitvec: AndCountBatch with inconsistent sizes")
 	}
-	andCountBatch(q, arena, words, dst)
+	return andCountBatch(q, arena, words, dst)
 }
 
 // Counts writes the popcount of every vector of a into dst (resized to

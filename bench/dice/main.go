@@ -1,0 +1,51 @@
+// Command dice measures the Dice matcher against C reference loops on the
+// same random filters in the same run:
+//
+//	go run ./bench/dice -n 10000 -m 10000 -threshold 0.8 -workers 1 -json
+//
+// prints one JSON object (pairs_per_sec, c_reference_pairs_per_sec, ratio,
+// …); without -json it prints a table. See docs/performance.md.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+
+	"github.com/welfare-district/swd/bench"
+)
+
+func main() {
+	cfg := bench.DiceConfig{}
+	flag.IntVar(&cfg.N, "n", 10000, "query filters")
+	flag.IntVar(&cfg.M, "m", 10000, "candidate filters")
+	flag.IntVar(&cfg.Bits, "bits", 1024, "bits per filter (multiple of 64, 64…4096)")
+	flag.Float64Var(&cfg.Threshold, "threshold", 0.8, "Dice threshold")
+	flag.IntVar(&cfg.Workers, "workers", 1, "Go matcher workers (the C loops are single-core)")
+	flag.Uint64Var(&cfg.Seed, "seed", 1, "random seed")
+	flag.IntVar(&cfg.Repeats, "repeats", 3, "runs of each loop; the best is kept")
+	flag.BoolVar(&cfg.C, "c", true, "also time the C reference loops")
+	asJSON := flag.Bool("json", false, "print one JSON object")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := bench.RunDice(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dice:", err)
+		os.Exit(1)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		err = enc.Encode(res)
+	} else {
+		err = res.WriteTable(os.Stdout)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dice:", err)
+		os.Exit(1)
+	}
+}
