@@ -1,0 +1,257 @@
+package encoding
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/schema"
+)
+
+// Encoder turns rows of a partner export into encoded Records as a schema
+// prescribes, under a linkage secret. It is safe for concurrent use: all
+// mutable state (caches, MACs, buffers) lives in per-worker values.
+type Encoder struct {
+	schema       *schema.Schema
+	partner      string
+	plans        []fieldPlan
+	sexField     int   // first sex field, or -1
+	dateField    int   // first day-precision date field, or -1
+	cfFields     []int // fiscal-code fields
+	blocks       []blockPlan
+	clkBits      int
+	clkOutBits   int
+	pseudoKey    []byte // nil unless ids are pseudonymised
+	blipKey      []byte
+	missing      map[string]bool
+	workers      int
+	cacheEntries int
+	batchSize    int
+	keyCheck     string
+}
+
+type blockPlan struct {
+	schema.BlockKey
+	parts  []schema.Part
+	fields []int
+	key    []byte
+}
+
+// Option configures an Encoder.
+type Option func(*Encoder) error
+
+// WithPseudonymisedIDs replaces every record id by a keyed pseudonym
+// (hex of HMAC-SHA256 under HKDF(secret, "swd/v1/pseudonym"), 16 bytes, of
+// partner and id).
+func WithPseudonymisedIDs() Option {
+	return func(e *Encoder) error { e.pseudoKey = []byte{}; return nil }
+}
+
+// WithWorkers sets the number of encoding goroutines (default 1).
+func WithWorkers(n int) Option {
+	return func(e *Encoder) error {
+		if n < 1 {
+			return base.Usagef("encoding: workers must be at least 1, not %d", n)
+		}
+		e.workers = n
+		return nil
+	}
+}
+
+// WithCacheEntries bounds each worker's per-field token cache (default
+// 65536 tokens; 0 disables caching). Output does not depend on it.
+func WithCacheEntries(n int) Option {
+	return func(e *Encoder) error {
+		if n < 0 {
+			return base.Usagef("encoding: cache entries must not be negative")
+		}
+		e.cacheEntries = n
+		return nil
+	}
+}
+
+// WithBatchSize sets the rows per unit of parallel work (default 512).
+func WithBatchSize(n int) Option {
+	return func(e *Encoder) error {
+		if n < 1 {
+			return base.Usagef("encoding: batch size must be at least 1")
+		}
+		e.batchSize = n
+		return nil
+	}
+}
+
+// New returns an encoder for a validated schema. partner names the data
+// holder in the output (it overrides the schema's partner).
+func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Encoder, error) {
+	if partner == "" {
+		partner = s.Partner
+	}
+	if partner == "" {
+		return nil, base.Usagef("encoding: no partner name (set partner in the schema or pass one)")
+	}
+	e := &Encoder{
+		schema: s, partner: partner, sexField: -1, dateField: -1,
+		clkBits: s.CLK.Bits, clkOutBits: s.CLK.Hardening.OutputBits(s.CLK.Bits),
+		blipKey: secret.Key("swd/v1/blip"), missing: map[string]bool{},
+		workers: 1, cacheEntries: defaultCacheEntries, batchSize: 512,
+		keyCheck: secret.KeyCheck(),
+	}
+	for _, o := range opts {
+		if err := o(e); err != nil {
+			return nil, err
+		}
+	}
+	if e.pseudoKey != nil {
+		e.pseudoKey = secret.Key("swd/v1/pseudonym")
+	}
+	for _, m := range s.Input.MissingValues {
+		e.missing[strings.ToUpper(strings.TrimSpace(m))] = true
+	}
+	if err := e.compileFields(secret); err != nil {
+		return nil, err
+	}
+	return e, e.compileBlocks(secret)
+}
+
+func (e *Encoder) compileFields(secret Secret) error {
+	for i, f := range e.schema.Fields {
+		prec, err := f.Precision()
+		if err != nil {
+			return base.Mark(err, base.ErrInvalidInput)
+		}
+		p := fieldPlan{Field: f, index: i, precision: prec, salt: -1,
+			outBits: f.Hardening.OutputBits(f.Bits), key: secret.Key("swd/v1/field/" + f.Name)}
+		for j, g := range e.schema.Fields {
+			if f.Salt != "" && g.Name == f.Salt {
+				p.salt = j
+			}
+		}
+		switch {
+		case f.Kind == schema.KindSex && e.sexField < 0:
+			e.sexField = i
+		case f.Kind == schema.KindDate && e.dateField < 0 && f.Normalize.Precision != "year" && f.Normalize.Precision != "month":
+			e.dateField = i
+		case f.Kind == schema.KindFiscalCode:
+			e.cfFields = append(e.cfFields, i)
+		}
+		e.plans = append(e.plans, p)
+	}
+	return nil
+}
+
+func (e *Encoder) compileBlocks(secret Secret) error {
+	for _, b := range e.schema.Blocking {
+		bp := blockPlan{BlockKey: b, key: secret.Key("swd/v1/block/" + b.Name)}
+		for _, ps := range b.Parts {
+			part, err := e.schema.ParsePart(ps)
+			if err != nil {
+				return base.Invalidf("schema: blocking key %q: %v", b.Name, err)
+			}
+			bp.parts = append(bp.parts, part)
+			for j, f := range e.schema.Fields {
+				if f.Name == part.Field {
+					bp.fields = append(bp.fields, j)
+				}
+			}
+		}
+		e.blocks = append(e.blocks, bp)
+	}
+	return nil
+}
+
+// Partner is the partner name written into the output.
+func (e *Encoder) Partner() string { return e.partner }
+
+// Schema is the encoder's schema.
+func (e *Encoder) Schema() *schema.Schema { return e.schema }
+
+// Pseudonymised reports whether record ids are replaced by pseudonyms.
+func (e *Encoder) Pseudonymised() bool { return e.pseudoKey != nil }
+
+// Layout is the column layout of the records the encoder produces.
+func (e *Encoder) Layout() Layout {
+	l := Layout{CLKBits: e.clkOutBits}
+	for _, p := range e.plans {
+		l.Fields = append(l.Fields, FieldSpec{Name: p.Name, Bits: p.outBits})
+	}
+	for _, b := range e.blocks {
+		l.BlockKeys = append(l.BlockKeys, b.Name)
+	}
+	for _, a := range e.schema.Attributes {
+		l.Attrs = append(l.Attrs, a.Name)
+	}
+	return l
+}
+
+// recordWords is the number of 64-bit words one record's filters take.
+func (e *Encoder) recordWords() int {
+	n := bitvec.WordsFor(e.clkOutBits)
+	for _, p := range e.plans {
+		n += bitvec.WordsFor(p.outBits)
+	}
+	return n
+}
+
+// Binding maps the schema's columns to positions in a header.
+type Binding struct {
+	idCol    int
+	fields   [][]int // per field: column indexes, -1 when absent
+	attrs    []int   // -1 when absent
+	needCols int     // 1 + the largest index used
+	// Absent lists the source columns of optional fields and attributes that
+	// the header lacks: those values are missing in every row.
+	Absent []string
+}
+
+// Bind matches the schema's column names against header (trimmed when the
+// schema says trim_space). The id column, and every column of a required
+// field, must be present; a missing one is an error that names it. Columns
+// of optional fields and attributes may be absent (Binding.Absent).
+func (e *Encoder) Bind(header []string) (*Binding, error) {
+	if len(header) == 0 {
+		return nil, &base.InputError{Reason: "the input has no header row (is it empty?)"}
+	}
+	idx := make(map[string]int, len(header))
+	for i, h := range header {
+		h = strings.TrimPrefix(h, "\ufeff")
+		if e.schema.Input.TrimSpace {
+			h = strings.TrimSpace(h)
+		}
+		if _, dup := idx[h]; !dup {
+			idx[h] = i
+		}
+	}
+	b := &Binding{idCol: -1}
+	var missing []string
+	look := func(col string, required bool) int {
+		i, ok := idx[col]
+		if !ok {
+			if required {
+				missing = append(missing, col)
+			} else {
+				b.Absent = append(b.Absent, col)
+			}
+			return -1
+		}
+		b.needCols = max(b.needCols, i+1)
+		return i
+	}
+	b.idCol = look(e.schema.IDColumn, true)
+	for _, p := range e.plans {
+		cols := make([]int, len(p.Columns))
+		for j, c := range p.Columns {
+			cols[j] = look(c, p.Required)
+		}
+		b.fields = append(b.fields, cols)
+	}
+	for _, a := range e.schema.Attributes {
+		b.attrs = append(b.attrs, look(a.Column, false))
+	}
+	if len(missing) > 0 {
+		return nil, &base.InputError{Column: missing[0],
+			Reason: fmt.Sprintf("required column not in the header (missing: %s)", strings.Join(missing, ", "))}
+	}
+	return b, nil
+}

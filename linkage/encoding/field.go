@@ -1,0 +1,188 @@
+package encoding
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/welfare-district/swd/linkage/normalize"
+	"github.com/welfare-district/swd/linkage/schema"
+)
+
+// status is what normalisation made of a field's cell(s).
+type status uint8
+
+const (
+	stMissing status = iota
+	stPresent
+	stInvalid // present but unusable: unparseable date, invalid fiscal code, unknown sex
+)
+
+// value is a normalised field value.
+type value struct {
+	st   status
+	norm string         // normalised value ("" unless present)
+	date normalize.Date // date fields
+}
+
+// fieldPlan is the compiled form of a schema field.
+type fieldPlan struct {
+	schema.Field
+	index     int   // position in the schema
+	cols      []int // source column indexes; -1: absent from the header
+	precision normalize.Precision
+	salt      int // index of the salt field, or -1
+	outBits   int
+	key       []byte
+}
+
+// invalidReason says, without the value, why a present cell is unusable.
+func (p *fieldPlan) invalidReason() string {
+	switch p.Kind {
+	case schema.KindDate:
+		return "unrecognised date format (not one of the schema's formats) or implausible date"
+	case schema.KindFiscalCode:
+		return "invalid fiscal code (structure or check character)"
+	case schema.KindSex:
+		return "unrecognised sex value"
+	}
+	return "invalid value"
+}
+
+// normalise turns the raw cell text (columns joined, trimmed, not a missing
+// marker) into a value.
+func (p *fieldPlan) normalise(raw string) value {
+	var v value
+	switch p.Kind {
+	case schema.KindName:
+		v.norm = normalize.Name(raw, p.Normalize.Particles, p.Normalize.Transliterate)
+	case schema.KindDate:
+		d, ok := normalize.ParseDate(raw, p.Formats, p.precision)
+		if !ok {
+			return value{st: stInvalid}
+		}
+		v.date, v.norm = d, d.String()
+	case schema.KindSex:
+		s, ok := normalize.Sex(raw)
+		if !ok {
+			return value{st: stInvalid}
+		}
+		v.norm = string(s)
+	case schema.KindFiscalCode:
+		cf, st := normalize.FiscalCode(raw)
+		switch st {
+		case normalize.FiscalMissing:
+			return value{}
+		case normalize.FiscalInvalid:
+			return value{st: stInvalid}
+		}
+		v.norm = cf
+	case schema.KindAddress:
+		v.norm = normalize.Address(raw, p.Normalize.Abbreviations)
+	case schema.KindPostcode:
+		v.norm = normalize.Postcode(raw, p.Normalize.Length)
+	case schema.KindPhone:
+		v.norm = normalize.Phone(raw)
+	case schema.KindText:
+		v.norm = normalize.Text(raw)
+	case schema.KindExact:
+		v.norm = normalize.Exact(raw)
+	}
+	if v.norm == "" {
+		return value{}
+	}
+	v.st = stPresent
+	return v
+}
+
+// tokens appends the tokens of a present value. Token types live in
+// separate namespaces: q-grams are bare, whole-value tokens start with "=",
+// name parts with "p:", date parts with "y:", "m:", "d:", "dm:".
+func (p *fieldPlan) tokens(dst []string, v *value) []string {
+	t := p.Tokens
+	if p.Kind == schema.KindDate {
+		if t.Parts {
+			dst = v.date.AppendTokens(dst, t.Swap)
+		}
+		if t.Exact {
+			dst = append(dst, "="+v.norm)
+		}
+		return normalize.AppendQGrams(dst, v.norm, t.Q, t.Padding)
+	}
+	s := v.norm
+	if p.Kind == schema.KindName {
+		s = normalize.Collapse(s)
+		if t.Parts && strings.IndexByte(v.norm, ' ') >= 0 {
+			for _, part := range strings.Fields(v.norm) {
+				dst = append(dst, "p:"+part)
+			}
+		}
+	}
+	if t.Exact {
+		dst = append(dst, "="+s)
+	}
+	return normalize.AppendQGrams(dst, s, t.Q, t.Padding)
+}
+
+// saltOf is the salt a value gives to the tokens of the fields it salts: a
+// date's year, or the normalised value; "" when missing.
+func saltOf(p *fieldPlan, v *value) string {
+	if v.st != stPresent {
+		return ""
+	}
+	if p.Kind == schema.KindDate {
+		return (normalize.Date{Year: v.date.Year}).String()
+	}
+	return v.norm
+}
+
+// blockPart computes one blocking-key part from a value; "" when missing.
+func blockPart(part schema.Part, p *fieldPlan, v *value) string {
+	if v.st != stPresent {
+		return ""
+	}
+	switch part.Func {
+	case schema.FuncValue:
+		return v.norm
+	case schema.FuncSoundex:
+		return normalize.Phonetic(v.norm)
+	case schema.FuncFirst:
+		s := normalize.Collapse(v.norm)
+		if utf8.RuneCountInString(s) < part.N {
+			return s
+		}
+		i, n := 0, 0
+		for n < part.N {
+			_, w := utf8.DecodeRuneInString(s[i:])
+			i += w
+			n++
+		}
+		return s[:i]
+	case schema.FuncYear:
+		return itoa(v.date.Year)
+	case schema.FuncMonth:
+		if v.date.Month == 0 {
+			return ""
+		}
+		return itoa(v.date.Month)
+	case schema.FuncDay:
+		if v.date.Day == 0 {
+			return ""
+		}
+		return itoa(v.date.Day)
+	}
+	return ""
+}
+
+func itoa(n int) string {
+	var b [20]byte
+	i := len(b)
+	for {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+		if n == 0 {
+			break
+		}
+	}
+	return string(b[i:])
+}

@@ -1,0 +1,312 @@
+package encoding
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"strings"
+	"time"
+
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/internal/codicefiscale"
+	"github.com/welfare-district/swd/linkage/schema"
+)
+
+// Reject is a row that could not be encoded. It never holds a cell value:
+// only the row number, the partner's own record id (which stays at the
+// partner, in the rejects file), the column and a reason.
+type Reject struct {
+	Row      int
+	RecordID string
+	Column   string
+	Reason   string
+}
+
+// worker holds the mutable state of one encoding goroutine.
+type worker struct {
+	e       *Encoder
+	b       *Binding
+	hashers []*tokenHasher
+	vals    []value
+	toks    []string
+	tokBuf  []byte
+	filters [][]uint64 // per field, before hardening
+	clk     []uint64   // CLK before hardening
+	tmp     []uint64   // hardening scratch
+	blkMAC  []hash.Hash
+	blipMAC hash.Hash
+	idMAC   hash.Hash
+	sum     []byte
+	stats   Stats
+	missing []int // per-row missing/invalid scratch
+}
+
+func (e *Encoder) newWorker(b *Binding) *worker {
+	w := &worker{e: e, b: b, vals: make([]value, len(e.plans)),
+		clk: make([]uint64, bitvec.WordsFor(e.clkBits)), blipMAC: hmac.New(sha256.New, e.blipKey),
+		stats: newStats(e)}
+	maxWords := len(w.clk)
+	for _, p := range e.plans {
+		w.hashers = append(w.hashers, newTokenHasher(p.key, p.Bits, p.K, e.clkBits, p.CLKK, e.cacheEntries))
+		w.filters = append(w.filters, make([]uint64, bitvec.WordsFor(p.Bits)))
+		maxWords = max(maxWords, bitvec.WordsFor(p.Bits))
+	}
+	w.tmp = make([]uint64, 2*maxWords)
+	for _, bp := range e.blocks {
+		w.blkMAC = append(w.blkMAC, hmac.New(sha256.New, bp.key))
+	}
+	if e.pseudoKey != nil {
+		w.idMAC = hmac.New(sha256.New, e.pseudoKey)
+	}
+	return w
+}
+
+// cell returns the trimmed content of column i, or "" when the column is
+// absent, the row too short, or the content a missing-value marker.
+func (w *worker) cell(row []string, i int) string {
+	if i < 0 || i >= len(row) {
+		return ""
+	}
+	s := row[i]
+	if w.e.schema.Input.TrimSpace {
+		s = strings.TrimSpace(s)
+	}
+	if s == "" || w.e.missing[strings.ToUpper(s)] {
+		return ""
+	}
+	return s
+}
+
+func (w *worker) raw(cols []int, row []string) string {
+	if len(cols) == 1 {
+		return w.cell(row, cols[0])
+	}
+	var parts []string
+	for _, c := range cols {
+		if s := w.cell(row, c); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// encode fills rec (whose Fields, BlockKeys and Attrs have the layout's
+// lengths, and whose filters point into words) from one row. It returns the
+// partner's record id and, for a row that cannot be encoded, a Reject.
+func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (string, *Reject) {
+	e, b := w.e, w.b
+	if len(row) < b.needCols {
+		return "", &Reject{Row: rowNum, Reason: fmt.Sprintf("the row has %d columns, fewer than the header", len(row))}
+	}
+	id := w.cell(row, b.idCol)
+	if id == "" {
+		return "", &Reject{Row: rowNum, Column: e.schema.IDColumn, Reason: "record id missing"}
+	}
+	for i := range e.plans {
+		p := &e.plans[i]
+		raw := w.raw(b.fields[i], row)
+		if raw == "" {
+			w.vals[i] = value{}
+		} else {
+			w.vals[i] = p.normalise(raw)
+		}
+		if p.Required && w.vals[i].st != stPresent {
+			reason := "required value missing"
+			if w.vals[i].st == stInvalid {
+				reason = p.invalidReason()
+			}
+			return id, &Reject{Row: rowNum, RecordID: id, Column: p.Columns[0], Reason: reason}
+		}
+	}
+	w.countValues()
+	for i := range words {
+		words[i] = 0
+	}
+	clear(w.clk)
+	off := bitvec.WordsFor(e.clkOutBits)
+	for i := range e.plans {
+		p := &e.plans[i]
+		n := bitvec.WordsFor(p.outBits)
+		if w.vals[i].st != stPresent {
+			rec.Fields[i] = nil
+			off += n
+			continue
+		}
+		w.hashField(i)
+		dst := words[off : off+n : off+n]
+		w.harden(dst, w.filters[i], p.Hardening, id, p.Name)
+		rec.Fields[i] = dst
+		off += n
+	}
+	rec.CLK = words[:bitvec.WordsFor(e.clkOutBits):bitvec.WordsFor(e.clkOutBits)]
+	w.harden(rec.CLK, w.clk, e.schema.CLK.Hardening, id, "\x00clk")
+	w.blockKeys(rec)
+	for i, c := range b.attrs {
+		rec.Attrs[i] = w.cell(row, c)
+	}
+	rec.RecordID = id
+	if w.idMAC != nil {
+		rec.RecordID = w.pseudonym(id)
+	}
+	return id, nil
+}
+
+// hashField sets the field filter and the CLK bits of field i's tokens.
+func (w *worker) hashField(i int) {
+	p := &w.e.plans[i]
+	f := w.filters[i]
+	clear(f)
+	w.toks = p.tokens(w.toks[:0], &w.vals[i])
+	salt, salted := "", p.salt >= 0
+	if salted {
+		salt = saltOf(&w.e.plans[p.salt], &w.vals[p.salt])
+	}
+	h := w.hashers[i]
+	for _, t := range w.toks {
+		key := w.tokBuf[:0]
+		if salted {
+			key = append(key, salt...)
+			key = append(key, 0x1f)
+		}
+		key = append(key, t...)
+		w.tokBuf = key
+		pos := h.positions(key)
+		for _, q := range pos[:p.K] {
+			f[q>>6] |= 1 << (q & 63)
+		}
+		for _, q := range pos[p.K:] {
+			w.clk[q>>6] |= 1 << (q & 63)
+		}
+	}
+}
+
+// harden writes src, hardened as h says, into dst. BLIP noise is seeded by
+// a MAC of the partner, the record id and the filter's name, so re-encoding
+// the same export gives the same output.
+func (w *worker) harden(dst, src []uint64, h schema.Hardening, id, name string) {
+	a := src
+	if h.Balance {
+		n := len(src)
+		t := w.tmp[:2*n]
+		copy(t, src)
+		for i, v := range src {
+			t[n+i] = ^v
+		}
+		a = t
+	}
+	if h.XORFold {
+		half := len(a) / 2
+		for i := 0; i < half; i++ {
+			dst[i] = a[i] ^ a[half+i]
+		}
+	} else {
+		copy(dst, a)
+	}
+	if h.BLIP > 0 {
+		m := w.blipMAC
+		m.Reset()
+		m.Write([]byte(w.e.partner))
+		m.Write([]byte{0})
+		m.Write([]byte(id))
+		m.Write([]byte{0})
+		m.Write([]byte(name))
+		w.sum = m.Sum(w.sum[:0])
+		blip(dst, h.BLIP, w.sum)
+	}
+}
+
+// blip flips each bit of v with probability f (randomised response), with
+// integer thresholds so the result is the same on every platform.
+func blip(v []uint64, f float64, seed []byte) {
+	rng := newXoshiro(seed)
+	thr := uint64(f * (1 << 63) * 2)
+	for i := range v {
+		var flip uint64
+		for b := 0; b < 64; b++ {
+			if rng.next() < thr {
+				flip |= 1 << b
+			}
+		}
+		v[i] ^= flip
+	}
+}
+
+func (w *worker) blockKeys(rec *Record) {
+	var buf []byte
+	for k, bp := range w.e.blocks {
+		buf = buf[:0]
+		ok := true
+		for j, part := range bp.parts {
+			fi := bp.fields[j]
+			s := blockPart(part, &w.e.plans[fi], &w.vals[fi])
+			if s == "" {
+				ok = false
+				break
+			}
+			if j > 0 {
+				buf = append(buf, 0x1f)
+			}
+			buf = append(buf, s...)
+		}
+		if !ok {
+			rec.BlockKeys[k] = ""
+			continue
+		}
+		m := w.blkMAC[k]
+		m.Reset()
+		m.Write(buf)
+		w.sum = m.Sum(w.sum[:0])
+		rec.BlockKeys[k] = hex.EncodeToString(w.sum[:bp.Bytes])
+	}
+}
+
+func (w *worker) pseudonym(id string) string {
+	m := w.idMAC
+	m.Reset()
+	m.Write([]byte(w.e.partner))
+	m.Write([]byte{0})
+	m.Write([]byte(id))
+	w.sum = m.Sum(w.sum[:0])
+	return hex.EncodeToString(w.sum[:16])
+}
+
+// countValues adds the row's missing and invalid values to the statistics
+// and checks fiscal codes against sex and birth date.
+func (w *worker) countValues() {
+	s := &w.stats
+	for i := range w.vals {
+		switch w.vals[i].st {
+		case stMissing:
+			s.Fields[i].Missing++
+		case stInvalid:
+			s.Fields[i].Invalid++
+			s.Fields[i].Missing++
+		}
+	}
+	for _, ci := range w.e.cfFields {
+		v := &w.vals[ci]
+		switch v.st {
+		case stInvalid:
+			s.CFInvalid++
+		case stPresent:
+			if !w.cfConsistent(v.norm) {
+				s.CFInconsistent++
+			}
+		}
+	}
+}
+
+func (w *worker) cfConsistent(cf string) bool {
+	sx, dt := w.e.sexField, w.e.dateField
+	if sx < 0 || dt < 0 || w.vals[sx].st != stPresent || w.vals[dt].st != stPresent {
+		return true // nothing to compare with
+	}
+	info, err := codicefiscale.Decode(cf)
+	if err != nil {
+		return false
+	}
+	d := w.vals[dt].date
+	return info.Consistent(w.vals[sx].norm == "F", time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, time.UTC))
+}
