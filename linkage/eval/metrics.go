@@ -1,0 +1,101 @@
+package eval
+
+// Scores are precision, recall and their harmonic mean. A ratio 0/0 (no
+// predicted or no true item) counts as 1: nothing was claimed, nothing was
+// wrong.
+type Scores struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+}
+
+func newScores(p, r float64) Scores {
+	f := 0.0
+	if p+r > 0 {
+		f = 2 * p * r / (p + r)
+	}
+	return Scores{p, r, f}
+}
+
+func ratio(a, b float64) float64 {
+	if b == 0 {
+		return 1
+	}
+	return a / b
+}
+
+// PairScores counts record pairs placed in the same cluster (predicted)
+// against pairs of the same entity (true).
+type PairScores struct {
+	TruePositives  int64 `json:"true_positives"`
+	FalsePositives int64 `json:"false_positives"`
+	FalseNegatives int64 `json:"false_negatives"`
+	Scores
+}
+
+// ClusterScores compares clusters as wholes.
+type ClusterScores struct {
+	Predicted int `json:"predicted"` // predicted clusters
+	True      int `json:"true"`      // true entities
+	Exact     int `json:"exact"`     // predicted clusters equal to a true entity
+	// ExactScores: precision = Exact/Predicted, recall = Exact/True.
+	ExactScores Scores `json:"exact_scores"`
+	// BCubed averages, over records, the share of the record's predicted
+	// cluster that is its entity (precision) and the share of its entity
+	// that is in its cluster (recall).
+	BCubed Scores `json:"bcubed"`
+}
+
+// Level is the evaluation of one grouping (persons or households).
+type Level struct {
+	Pairs    PairScores    `json:"pairs"`
+	Clusters ClusterScores `json:"clusters"`
+}
+
+// compare evaluates predicted labels against true labels, one pair of
+// labels per record, through their contingency table.
+func compare(pred []int64, truth []int64) Level {
+	type cell struct{ p, t int64 }
+	joint := map[cell]int64{}
+	np := map[int64]int64{}
+	nt := map[int64]int64{}
+	for i := range pred {
+		joint[cell{pred[i], truth[i]}]++
+		np[pred[i]]++
+		nt[truth[i]]++
+	}
+	pairs := func(n int64) int64 { return n * (n - 1) / 2 }
+	var tp, predPairs, truePairs int64
+	var exact int
+	var bp, br float64
+	for c, n := range joint {
+		tp += pairs(n)
+		if n == np[c.p] && n == nt[c.t] {
+			exact++
+		}
+		bp += float64(n) * float64(n) / float64(np[c.p])
+		br += float64(n) * float64(n) / float64(nt[c.t])
+	}
+	for _, n := range np {
+		predPairs += pairs(n)
+	}
+	for _, n := range nt {
+		truePairs += pairs(n)
+	}
+	var lv Level
+	lv.Pairs = PairScores{
+		TruePositives:  tp,
+		FalsePositives: predPairs - tp,
+		FalseNegatives: truePairs - tp,
+		Scores:         newScores(ratio(float64(tp), float64(predPairs)), ratio(float64(tp), float64(truePairs))),
+	}
+	n := float64(len(pred))
+	lv.Clusters = ClusterScores{
+		Predicted:   len(np),
+		True:        len(nt),
+		Exact:       exact,
+		ExactScores: newScores(ratio(float64(exact), float64(len(np))), ratio(float64(exact), float64(len(nt)))),
+		BCubed:      newScores(ratio(bp, n), ratio(br, n)),
+	}
+	return lv
+}
