@@ -1,0 +1,216 @@
+package dp
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+var testPartners = []string{"acli", "caritas", "cgil", "comune", "ulss6"}
+
+// exactParams has so much ε that the noise rounds to 0: the tests of
+// bounding and of the queries see the true counts.
+func exactParams() Params { return Params{Epsilon: 1e6, MaxNeeds: 2} }
+
+func cellMap(t *Table) map[string]int64 {
+	m := map[string]int64{}
+	for _, c := range t.Cells {
+		m[fmt.Sprint(c.Keys)] = c.Value
+	}
+	return m
+}
+
+func TestQueriesExact(t *testing.T) {
+	hs := []Household{
+		{ID: "a", District: "1", Needs: []string{"casa", "casa", "lavoro"}, Partners: []string{"caritas", "caritas"}},
+		{ID: "b", District: "1", Needs: []string{"anziani"}, Partners: []string{"comune", "acli"}},
+		{ID: "c", District: "2", Needs: []string{"casa", "lavoro", "salute", "anziani"}, Partners: []string{"cgil", "acli", "caritas"}},
+		{ID: "d", District: "9", Needs: []string{"casa"}, Partners: []string{"ulss6"}},       // outside the districts
+		{ID: "e", District: "3", Needs: []string{"not-a-need"}, Partners: []string{"acli"}}, // outside the needs
+	}
+	a, err := NewAggregation(exactParams(), DefaultDomain(testPartners))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		if err := a.Add(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := a.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(q string) map[string]int64 {
+		tb, ok := res.Table(q)
+		if !ok {
+			t.Fatalf("no table %s", q)
+		}
+		return cellMap(tb)
+	}
+	dn := get(QueryDistrictNeed)
+	if len(dn) != 6*11 {
+		t.Fatalf("district_need has %d cells, want every public partition (66)", len(dn))
+	}
+	sum := int64(0)
+	for _, v := range dn {
+		sum += v
+	}
+	// a: casa+lavoro (2); b: anziani (1); c: 2 of its 4 needs (MaxNeeds); d, e: outside the domain.
+	if sum != 5 || dn["[1 casa]"] != 1 || dn["[1 lavoro]"] != 1 || dn["[1 anziani]"] != 1 {
+		t.Fatalf("district_need: sum %d, %v", sum, dn)
+	}
+	checks := []struct {
+		q    string
+		want map[string]int64
+	}{
+		{QueryDistrict, map[string]int64{"[1]": 2, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0, "[6]": 0}},
+		{QueryPartners, map[string]int64{"[1]": 3, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0}},
+		{QueryMissingMiddle, map[string]int64{"[1]": 1, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0, "[6]": 0}},
+		{QueryTotals, map[string]int64{"[households]": 5, "[known_to_public_services]": 2, "[third_sector_only]": 3}},
+	}
+	for _, c := range checks {
+		t.Run(c.q, func(t *testing.T) {
+			if got := get(c.q); !reflect.DeepEqual(got, c.want) {
+				t.Fatalf("got %v want %v", got, c.want)
+			}
+		})
+	}
+}
+
+func TestAggregationStateMachine(t *testing.T) {
+	a, err := NewAggregation(exactParams(), DefaultDomain(testPartners))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Result(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Result(); !errors.Is(err, ErrReleased) {
+		t.Fatalf("second Result: %v", err)
+	}
+	if err := a.Add(Household{District: "1"}); !errors.Is(err, ErrReleased) {
+		t.Fatalf("Add after Result: %v", err)
+	}
+	b, _ := NewAggregation(exactParams(), DefaultDomain(testPartners))
+	c, _ := NewAggregation(exactParams(), DefaultDomain(testPartners))
+	if err := b.Merge(c); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Result(); !errors.Is(err, ErrReleased) {
+		t.Fatalf("Result of a merged aggregation: %v", err)
+	}
+	d, _ := NewAggregation(Params{Epsilon: 2}, DefaultDomain(testPartners))
+	if err := b.Merge(d); err == nil {
+		t.Fatal("merged aggregations with different parameters")
+	}
+}
+
+// Merging per-shard aggregations gives the same counts as one aggregation
+// over everything (the aggregation is combinable, as on Beam).
+func TestMergeEqualsWhole(t *testing.T) {
+	hs := synthHouseholds(300, 7)
+	whole, _ := NewAggregation(exactParams(), DefaultDomain(testPartners))
+	shards := make([]*Aggregation, 3)
+	for i := range shards {
+		shards[i], _ = NewAggregation(exactParams(), DefaultDomain(testPartners))
+	}
+	for i, h := range hs {
+		_ = whole.Add(h)
+		_ = shards[i%3].Add(h)
+	}
+	for _, s := range shards[1:] {
+		if err := shards[0].Merge(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rw, _ := whole.Result()
+	rs, _ := shards[0].Result()
+	for i := range rw.Tables {
+		if !reflect.DeepEqual(cellMap(&rw.Tables[i]), cellMap(&rs.Tables[i])) {
+			t.Fatalf("%s differs after merge", rw.Tables[i].Query)
+		}
+	}
+}
+
+func TestPartitionSelection(t *testing.T) {
+	p := Params{Epsilon: 1e6, Delta: 1e-5, Split: map[string]float64{QueryDistrictNeed: 1}}
+	d := DefaultDomain(testPartners)
+	d.Districts = nil // districts are not public: select them
+	a, err := NewAggregation(p, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 400; i++ {
+		_ = a.Add(Household{ID: fmt.Sprint(i), District: "028060", Needs: []string{"casa"}, Partners: []string{"acli"}})
+	}
+	_ = a.Add(Household{ID: "rare", District: "028001", Needs: []string{"casa"}, Partners: []string{"acli"}})
+	res, err := a.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, _ := res.Table(QueryDistrictNeed)
+	if !tb.PartitionSelection || len(tb.Cells) != 1 || tb.Cells[0].Keys[0] != "028060" || tb.Cells[0].Value != 400 {
+		t.Fatalf("want only the large partition kept, got %+v", tb.Cells)
+	}
+	if _, err := NewAggregation(Params{Epsilon: 1, Split: map[string]float64{QueryDistrictNeed: 1}}, d); err == nil {
+		t.Fatal("partition selection without delta accepted")
+	}
+}
+
+func TestBoundNeeds(t *testing.T) {
+	h := Household{ID: "x", Needs: []string{"casa", "lavoro", "casa", "salute", "anziani", "dipendenze"}}
+	got := boundNeeds(&h, nil, 3, "k")
+	if len(got) != 3 || !slices.Equal(got, boundNeeds(&h, nil, 3, "k")) {
+		t.Fatalf("not deterministic or not bounded: %v", got)
+	}
+	allowed := map[string]bool{"casa": true, "lavoro": true}
+	if got := boundNeeds(&h, allowed, 3, "k"); !slices.Equal(got, []string{"casa", "lavoro"}) {
+		t.Fatalf("filtering: %v", got)
+	}
+	// Over many households the kept needs are spread evenly: no category is
+	// systematically dropped. 6,000 households keep 1 of 3 needs: each need
+	// expects 2,000 (sd ≈ 36.5); tolerance 200 (> 5 sd).
+	kept := map[string]int{}
+	for i := 0; i < 6000; i++ {
+		h := Household{ID: fmt.Sprint("h", i), Needs: []string{"casa", "lavoro", "salute"}}
+		kept[boundNeeds(&h, nil, 1, "k")[0]]++
+	}
+	for n, c := range kept {
+		if c < 1800 || c > 2200 {
+			t.Errorf("need %s kept %d times of 6000, want about 2000", n, c)
+		}
+	}
+}
+
+func TestPostProcess(t *testing.T) {
+	for _, tt := range []struct {
+		v       int64
+		roundTo int
+		want    int64
+	}{{-5, 0, 0}, {7, 0, 7}, {7, 5, 5}, {8, 5, 10}, {-3, 5, 0}, {12, 10, 10}} {
+		if got := postProcess(tt.v, tt.roundTo); got != tt.want {
+			t.Errorf("postProcess(%d, %d) = %d, want %d", tt.v, tt.roundTo, got, tt.want)
+		}
+	}
+}
+
+// synthHouseholds makes n households with a deterministic pattern.
+func synthHouseholds(n, seed int) []Household {
+	needs := []string{"casa", "lavoro", "salute", "anziani", "famiglia-minori", "immigrazione"}
+	var hs []Household
+	for i := 0; i < n; i++ {
+		k := i*seed + i/7
+		h := Household{ID: fmt.Sprint("h", i), District: fmt.Sprint(1 + k%6)}
+		for j := 0; j <= k%4; j++ {
+			h.Needs = append(h.Needs, needs[(k+j)%len(needs)])
+		}
+		for j := 0; j <= (k/3)%3; j++ {
+			h.Partners = append(h.Partners, testPartners[(k+2*j)%len(testPartners)])
+		}
+		hs = append(hs, h)
+	}
+	return hs
+}

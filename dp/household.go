@@ -1,0 +1,117 @@
+package dp
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"slices"
+
+	"github.com/welfare-district/swd/taxonomy"
+)
+
+// Household is one de-duplicated household after linkage: the unit of
+// privacy. Every released count counts households, each at most once per
+// cell.
+type Household struct {
+	// ID is a stable pseudonymous household id (from the links file). It is
+	// never released; it only seeds the keyed order used to choose which
+	// needs to keep when the household has more than Params.MaxNeeds.
+	ID string
+	// District is the territorial unit (a quartiere key "1"…"6", or a
+	// municipality's ISTAT code).
+	District string
+	// Needs are canonical need codes (the union over the partners).
+	Needs []string
+	// Partners are the partners that know the household.
+	Partners []string
+}
+
+// Domain lists the public partitions of the released tables. Public
+// partitions are released even when empty (with noise), so their presence
+// says nothing about the data. A nil Districts or Needs switches the tables
+// that use them to partition selection, which spends part of the query's ε
+// and δ on deciding which partitions to release.
+type Domain struct {
+	Districts []string
+	Needs     []string
+	// Partners are the partners of the linkage (their names are public);
+	// the partners table has one row per count 1…len(Partners).
+	Partners []string
+	// Public says which partners are public services.
+	Public taxonomy.PublicServices
+}
+
+// DefaultDomain is Padova's quartieri, every need of the default taxonomy
+// (Unclassified included), the given partners, and the default public
+// services.
+func DefaultDomain(partners []string) Domain {
+	tax := taxonomy.Default()
+	return Domain{
+		Districts: tax.Territories().QuartiereKeys(),
+		Needs:     tax.NeedCodes(true),
+		Partners:  slices.Sorted(slices.Values(partners)),
+		Public:    taxonomy.DefaultPublicServices(),
+	}
+}
+
+// boundNeeds returns at most maxNeeds distinct needs of h that are in the
+// domain (all, when allowed is nil). When it must drop some, it keeps the
+// needs that come first in an order keyed by key and the household's id, so
+// the choice is deterministic, independent of every other household, and
+// not biased towards any category.
+func boundNeeds(h *Household, allowed map[string]bool, maxNeeds int, key string) []string {
+	needs := make([]string, 0, len(h.Needs))
+	for _, n := range h.Needs {
+		if (allowed == nil || allowed[n]) && !slices.Contains(needs, n) {
+			needs = append(needs, n)
+		}
+	}
+	if len(needs) <= maxNeeds {
+		return needs
+	}
+	seed := h.ID
+	if seed == "" {
+		seed = joinSorted(needs)
+	}
+	rank := func(n string) uint64 {
+		sum := sha256.Sum256([]byte(key + "\x00" + seed + "\x00" + n))
+		return binary.BigEndian.Uint64(sum[:8])
+	}
+	slices.SortFunc(needs, func(a, b string) int {
+		ra, rb := rank(a), rank(b)
+		switch {
+		case ra < rb:
+			return -1
+		case ra > rb:
+			return 1
+		}
+		return 0
+	})
+	return needs[:maxNeeds]
+}
+
+func joinSorted(s []string) string {
+	c := slices.Sorted(slices.Values(s))
+	out := ""
+	for _, x := range c {
+		out += x + "\x1f"
+	}
+	return out
+}
+
+// distinctPartners returns the number of distinct partners and whether the
+// household is known to a public service, to the third sector, or both.
+func distinctPartners(h *Household, public taxonomy.PublicServices) (n int, pub, third bool) {
+	seen := make([]string, 0, len(h.Partners))
+	for _, p := range h.Partners {
+		if p == "" || slices.Contains(seen, p) {
+			continue
+		}
+		seen = append(seen, p)
+		if public.IsPublic(p) {
+			pub = true
+		} else {
+			third = true
+		}
+	}
+	return len(seen), pub, third
+}

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package dp
+
+import (
+	"context"
+	"fmt"
+	"os"
+)
+
+func lockFile(context.Context, *os.File, bool) error {
+	return fmt.Errorf("dp: ledger locking is only implemented on unix systems")
+}

@@ -1,0 +1,198 @@
+package dp
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/welfare-district/swd/internal/atomicfile"
+)
+
+// FormatVersion is the version of the release layout (files and columns).
+const FormatVersion = 1
+
+// Output columns after the grouping keys.
+var valueColumns = []string{"noisy_value", "ci_lower", "ci_upper", "mechanism", "epsilon"}
+
+// ReleaseMeta is release.json: everything needed to read the tables and
+// to audit the release, and no data.
+type ReleaseMeta struct {
+	FormatVersion   int              `json:"format_version"`
+	Title           string           `json:"title,omitempty"`
+	Created         time.Time        `json:"created"`
+	LedgerEntryID   string           `json:"ledger_entry_id"`
+	Ledger          string           `json:"ledger"`
+	CodeVersion     string           `json:"code_version"`
+	TaxonomyVersion string           `json:"taxonomy_version"`
+	Params          string           `json:"params"`
+	UnitOfPrivacy   string           `json:"unit_of_privacy"`
+	Epsilon         float64          `json:"epsilon"`
+	Delta           float64          `json:"delta"`
+	Mechanism       string           `json:"mechanism"`
+	Confidence      float64          `json:"confidence"`
+	Bounds          ContributionMeta `json:"contribution_bounds"`
+	Domain          DomainMeta       `json:"domain"`
+	Tables          []TableMeta      `json:"tables"`
+	PostProcessing  string           `json:"post_processing"`
+}
+
+// ContributionMeta states how each household's contribution is bounded.
+type ContributionMeta struct {
+	MaxNeeds             int    `json:"max_needs"`
+	MaxPerCell           int    `json:"max_contributions_per_cell"`
+	NeedSelection        string `json:"need_selection"`
+	BoundingKeyIsInParam bool   `json:"bounding_key_in_params"`
+}
+
+// DomainMeta lists the public partitions.
+type DomainMeta struct {
+	Districts      []string `json:"districts"`
+	Needs          []string `json:"needs"`
+	Partners       []string `json:"partners"`
+	PublicServices []string `json:"public_services"`
+}
+
+// TableMeta describes one released table.
+type TableMeta struct {
+	Query              string   `json:"query"`
+	CSV                string   `json:"csv"`
+	Parquet            string   `json:"parquet"`
+	Columns            []string `json:"columns"`
+	Cells              int      `json:"cells"`
+	Epsilon            float64  `json:"epsilon"`
+	Delta              float64  `json:"delta"`
+	MaxPartitions      int64    `json:"max_partitions_contributed"`
+	MaxPerPartition    int64    `json:"max_contributions_per_partition"`
+	NoiseStd           float64  `json:"noise_std"`
+	NoiseScale         float64  `json:"noise_scale"`
+	NoiseScaleMeaning  string   `json:"noise_scale_meaning"`
+	PartitionSelection bool     `json:"partition_selection"`
+}
+
+const postProcessingNote = "noisy counts below 0 are set to 0 and, if round_to > 1, rounded to a multiple of it; " +
+	"interval bounds are computed by the DP library from the unclamped noisy count, clamped to ≥ 0 and rounded to integers. " +
+	"All of this uses only noisy values (post-processing), so it costs no privacy."
+
+func newReleaseMeta(res *Result, d Domain) ReleaseMeta {
+	p := res.Params
+	m := ReleaseMeta{FormatVersion: FormatVersion, UnitOfPrivacy: "household", Params: p.String(),
+		Epsilon: p.Epsilon, Delta: p.Delta, Mechanism: p.Mechanism, Confidence: p.Confidence,
+		Bounds: ContributionMeta{MaxNeeds: p.MaxNeeds, MaxPerCell: 1,
+			NeedSelection:        "a household with more needs than max_needs keeps those first in the order of SHA-256(bounding_key, household id, need)",
+			BoundingKeyIsInParam: true},
+		Domain:         DomainMeta{Districts: d.Districts, Needs: d.Needs, Partners: d.Partners, PublicServices: d.Public.Partners},
+		PostProcessing: postProcessingNote}
+	for _, t := range res.Tables {
+		tm := TableMeta{Query: t.Query, CSV: t.Query + ".csv", Parquet: t.Query + ".parquet", Columns: tableColumns(&t),
+			Cells: len(t.Cells), Epsilon: t.Epsilon, Delta: t.Delta, MaxPartitions: t.MaxPartitions,
+			MaxPerPartition: t.MaxPerPartition, NoiseStd: t.NoiseStd, PartitionSelection: t.PartitionSelection}
+		if t.Mechanism == MechanismGaussian {
+			tm.NoiseScale, tm.NoiseScaleMeaning = t.NoiseStd, "sigma of the (discrete) Gaussian noise"
+		} else {
+			tm.NoiseScale, tm.NoiseScaleMeaning = t.NoiseStd/math.Sqrt2, "b of the (discrete) Laplace noise: std = sqrt(2)·b"
+		}
+		m.Tables = append(m.Tables, tm)
+	}
+	return m
+}
+
+func tableColumns(t *Table) []string {
+	return append(append([]string(nil), t.Columns...), valueColumns...)
+}
+
+func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+
+// tableCSV renders a table as CSV.
+func tableCSV(t *Table) ([]byte, error) {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	if err := w.Write(tableColumns(t)); err != nil {
+		return nil, err
+	}
+	for _, c := range t.Cells {
+		row := append(append([]string(nil), c.Keys...), strconv.FormatInt(c.Value, 10),
+			fmtFloat(c.CILower), fmtFloat(c.CIUpper), t.Mechanism, fmtFloat(t.Epsilon))
+		if err := w.Write(row); err != nil {
+			return nil, err
+		}
+	}
+	w.Flush()
+	return buf.Bytes(), w.Error()
+}
+
+// tableParquet renders a table as Parquet (zstd): string key columns,
+// noisy_value int64, ci bounds double, mechanism string, epsilon double.
+func tableParquet(t *Table, meta map[string]string) ([]byte, error) {
+	group := parquet.Group{}
+	for _, c := range t.Columns {
+		group[c] = parquet.String()
+	}
+	group["noisy_value"] = parquet.Int(64)
+	group["ci_lower"] = parquet.Leaf(parquet.DoubleType)
+	group["ci_upper"] = parquet.Leaf(parquet.DoubleType)
+	group["mechanism"] = parquet.String()
+	group["epsilon"] = parquet.Leaf(parquet.DoubleType)
+	schema := parquet.NewSchema(t.Query, group)
+	var buf bytes.Buffer
+	opts := []parquet.WriterOption{schema, parquet.Compression(&zstd.Codec{})}
+	for k, v := range meta {
+		opts = append(opts, parquet.KeyValueMetadata(k, v))
+	}
+	w := parquet.NewGenericWriter[map[string]any](&buf, opts...)
+	rows := make([]map[string]any, 0, len(t.Cells))
+	for _, c := range t.Cells {
+		r := map[string]any{"noisy_value": c.Value, "ci_lower": c.CILower, "ci_upper": c.CIUpper,
+			"mechanism": t.Mechanism, "epsilon": t.Epsilon}
+		for i, col := range t.Columns {
+			r[col] = c.Keys[i]
+		}
+		rows = append(rows, r)
+	}
+	if _, err := w.Write(rows); err != nil {
+		return nil, fmt.Errorf("parquet %s: %w", t.Query, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("parquet %s: %w", t.Query, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// writeRelease writes every file of a release into dir (which exists),
+// each atomically and fsync'd.
+func writeRelease(dir string, res *Result, meta ReleaseMeta, report []byte) error {
+	js, err := json.MarshalIndent(meta, "", "  ")
+	if err != nil {
+		return err
+	}
+	pqMeta := map[string]string{"swd.release": meta.LedgerEntryID, "swd.params": meta.Params,
+		"swd.code_version": meta.CodeVersion, "swd.taxonomy_version": meta.TaxonomyVersion}
+	for i := range res.Tables {
+		t := &res.Tables[i]
+		c, err := tableCSV(t)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFile(filepath.Join(dir, t.Query+".csv"), c, 0o644); err != nil {
+			return err
+		}
+		pq, err := tableParquet(t, pqMeta)
+		if err != nil {
+			return err
+		}
+		if err := atomicfile.WriteFile(filepath.Join(dir, t.Query+".parquet"), pq, 0o644); err != nil {
+			return err
+		}
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, "report.html"), report, 0o644); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, "release.json"), append(js, '\n'), 0o644)
+}
