@@ -27,7 +27,7 @@ func TestQueriesExact(t *testing.T) {
 		{ID: "a", District: "1", Needs: []string{"casa", "casa", "lavoro"}, Partners: []string{"caritas", "caritas"}},
 		{ID: "b", District: "1", Needs: []string{"anziani"}, Partners: []string{"comune", "acli"}},
 		{ID: "c", District: "2", Needs: []string{"casa", "lavoro", "salute", "anziani"}, Partners: []string{"cgil", "acli", "caritas"}},
-		{ID: "d", District: "9", Needs: []string{"casa"}, Partners: []string{"ulss6"}},       // outside the districts
+		{ID: "d", District: "9", Needs: []string{"casa"}, Partners: []string{"ulss6"}},      // outside the districts
 		{ID: "e", District: "3", Needs: []string{"not-a-need"}, Partners: []string{"acli"}}, // outside the needs
 	}
 	a, err := NewAggregation(exactParams(), DefaultDomain(testPartners))

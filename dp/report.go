@@ -214,7 +214,7 @@ func newTileMap(title string, t *Table) (tileMap, bool) {
 		m.Tiles = append(m.Tiles, tile{X: x, Y: y, W: tw, H: th, Fill: fill, Ink: ink,
 			Name: fmt.Sprintf("%d %s", q.Code, q.Name), Value: strconv.FormatInt(c.Value, 10),
 			Interval: fmt.Sprintf("[%d – %d]", int64(c.CILower), int64(c.CIUpper)),
-			TX: x + tw/2, TY1: y + 26, TY2: y + 54, TY3: y + 76})
+			TX:       x + tw/2, TY1: y + 26, TY2: y + 54, TY3: y + 76})
 		m.Width, m.Height = math.Max(m.Width, x+tw), math.Max(m.Height, y+th)
 	}
 	return m, len(m.Tiles) > 0
@@ -261,4 +261,3 @@ func renderReport(res *Result, meta ReleaseMeta, title string) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
