@@ -13,22 +13,23 @@ import (
 // prescribes, under a linkage secret. It is safe for concurrent use: all
 // mutable state (caches, MACs, buffers) lives in per-worker values.
 type Encoder struct {
-	schema       *schema.Schema
-	partner      string
-	plans        []fieldPlan
-	sexField     int   // first sex field, or -1
-	dateField    int   // first day-precision date field, or -1
-	cfFields     []int // fiscal-code fields
-	blocks       []blockPlan
-	clkBits      int
-	clkOutBits   int
-	pseudoKey    []byte // nil unless ids are pseudonymised
-	blipKey      []byte
-	missing      map[string]bool
-	workers      int
-	cacheEntries int
-	batchSize    int
-	keyCheck     string
+	schema        *schema.Schema
+	partner       string
+	plans         []fieldPlan
+	sexField      int   // first sex field, or -1
+	dateField     int   // first day-precision date field, or -1
+	cfFields      []int // fiscal-code fields
+	blocks        []blockPlan
+	clkBits       int
+	clkOutBits    int
+	pseudoKey     []byte // nil unless ids are pseudonymised
+	blipKey       []byte
+	missing       []string
+	missingMaxLen int
+	workers       int
+	cacheEntries  int
+	batchSize     int
+	keyCheck      string
 }
 
 type blockPlan struct {
@@ -94,7 +95,7 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 	e := &Encoder{
 		schema: s, partner: partner, sexField: -1, dateField: -1,
 		clkBits: s.CLK.Bits, clkOutBits: s.CLK.Hardening.OutputBits(s.CLK.Bits),
-		blipKey: secret.Key("swd/v1/blip"), missing: map[string]bool{},
+		blipKey: secret.Key("swd/v1/blip"),
 		workers: 1, cacheEntries: defaultCacheEntries, batchSize: 512,
 		keyCheck: secret.KeyCheck(),
 	}
@@ -107,7 +108,10 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 		e.pseudoKey = secret.Key("swd/v1/pseudonym")
 	}
 	for _, m := range s.Input.MissingValues {
-		e.missing[strings.ToUpper(strings.TrimSpace(m))] = true
+		if m = strings.TrimSpace(m); m != "" {
+			e.missing = append(e.missing, m)
+			e.missingMaxLen = max(e.missingMaxLen, len(m))
+		}
 	}
 	if err := e.compileFields(secret); err != nil {
 		return nil, err
@@ -159,6 +163,16 @@ func (e *Encoder) compileBlocks(secret Secret) error {
 		e.blocks = append(e.blocks, bp)
 	}
 	return nil
+}
+
+// isMissing reports whether a trimmed cell is a missing-value marker.
+func (e *Encoder) isMissing(s string) bool {
+	for _, m := range e.missing {
+		if strings.EqualFold(s, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // Partner is the partner name written into the output.

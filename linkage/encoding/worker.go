@@ -29,6 +29,9 @@ type worker struct {
 	e       *Encoder
 	b       *Binding
 	hashers []*tokenHasher
+	vcache  []*valueCache
+	hit     []int32  // per field: value-cache entry of this row, or -1
+	fclk    []uint64 // one field's CLK contribution
 	vals    []value
 	toks    []string
 	tokBuf  []byte
@@ -36,6 +39,7 @@ type worker struct {
 	clk     []uint64   // CLK before hardening
 	tmp     []uint64   // hardening scratch
 	blkMAC  []hash.Hash
+	blkMemo []memo
 	blipMAC hash.Hash
 	idMAC   hash.Hash
 	sum     []byte
@@ -50,12 +54,20 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 	maxWords := len(w.clk)
 	for _, p := range e.plans {
 		w.hashers = append(w.hashers, newTokenHasher(p.key, p.Bits, p.K, e.clkBits, p.CLKK, e.cacheEntries))
+		vc := 0
+		if p.salt < 0 {
+			vc = e.cacheEntries / 2
+		}
+		w.vcache = append(w.vcache, newValueCache(bitvec.WordsFor(p.Bits), len(w.clk), vc))
 		w.filters = append(w.filters, make([]uint64, bitvec.WordsFor(p.Bits)))
 		maxWords = max(maxWords, bitvec.WordsFor(p.Bits))
 	}
 	w.tmp = make([]uint64, 2*maxWords)
+	w.hit = make([]int32, len(e.plans))
+	w.fclk = make([]uint64, len(w.clk))
 	for _, bp := range e.blocks {
 		w.blkMAC = append(w.blkMAC, hmac.New(sha256.New, bp.key))
+		w.blkMemo = append(w.blkMemo, newMemo(e.cacheEntries/2))
 	}
 	if e.pseudoKey != nil {
 		w.idMAC = hmac.New(sha256.New, e.pseudoKey)
@@ -73,7 +85,7 @@ func (w *worker) cell(row []string, i int) string {
 	if w.e.schema.Input.TrimSpace {
 		s = strings.TrimSpace(s)
 	}
-	if s == "" || w.e.missing[strings.ToUpper(s)] {
+	if s == "" || (len(s) <= w.e.missingMaxLen && w.e.isMissing(s)) {
 		return ""
 	}
 	return s
@@ -107,10 +119,23 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 	for i := range e.plans {
 		p := &e.plans[i]
 		raw := w.raw(b.fields[i], row)
-		if raw == "" {
+		w.hit[i] = -1
+		switch {
+		case raw == "":
 			w.vals[i] = value{}
-		} else {
-			w.vals[i] = p.normalise(raw)
+		default:
+			vc := w.vcache[i]
+			if h := vc.get(raw); h >= 0 {
+				w.hit[i] = h
+				w.vals[i] = vc.vals[h]
+			} else {
+				w.vals[i] = p.normalise(raw)
+				if w.vals[i].st == stPresent && !vc.off {
+					w.hashField(i)
+					vc.put(raw, w.vals[i], w.filters[i], w.fclk)
+					w.hit[i] = int32(len(vc.vals) - 1)
+				}
+			}
 		}
 		if p.Required && w.vals[i].st != stPresent {
 			reason := "required value missing"
@@ -134,9 +159,16 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 			off += n
 			continue
 		}
-		w.hashField(i)
+		filter := w.filters[i]
+		if h := w.hit[i]; h >= 0 {
+			filter = w.vcache[i].filter(h)
+			orInto(w.clk, w.vcache[i].clk(h))
+		} else {
+			w.hashField(i)
+			orInto(w.clk, w.fclk)
+		}
 		dst := words[off : off+n : off+n]
-		w.harden(dst, w.filters[i], p.Hardening, id, p.Name)
+		w.harden(dst, filter, p.Hardening, id, p.Name)
 		rec.Fields[i] = dst
 		off += n
 	}
@@ -153,11 +185,19 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 	return id, nil
 }
 
-// hashField sets the field filter and the CLK bits of field i's tokens.
+func orInto(dst, src []uint64) {
+	for i, v := range src[:len(dst)] {
+		dst[i] |= v
+	}
+}
+
+// hashField computes field i's filter (w.filters[i]) and its contribution
+// to the CLK (w.fclk) from its tokens.
 func (w *worker) hashField(i int) {
 	p := &w.e.plans[i]
 	f := w.filters[i]
 	clear(f)
+	clear(w.fclk)
 	w.toks = p.tokens(w.toks[:0], &w.vals[i])
 	salt, salted := "", p.salt >= 0
 	if salted {
@@ -172,12 +212,12 @@ func (w *worker) hashField(i int) {
 		}
 		key = append(key, t...)
 		w.tokBuf = key
-		pos := h.positions(key)
+		pos := h.positions(key, !(w.vcache[i].unique && t[0] == '='))
 		for _, q := range pos[:p.K] {
 			f[q>>6] |= 1 << (q & 63)
 		}
 		for _, q := range pos[p.K:] {
-			w.clk[q>>6] |= 1 << (q & 63)
+			w.fclk[q>>6] |= 1 << (q & 63)
 		}
 	}
 }
@@ -234,7 +274,8 @@ func blip(v []uint64, f float64, seed []byte) {
 }
 
 func (w *worker) blockKeys(rec *Record) {
-	var buf []byte
+	buf := w.tokBuf
+	defer func() { w.tokBuf = buf }()
 	for k, bp := range w.e.blocks {
 		buf = buf[:0]
 		ok := true
@@ -254,11 +295,16 @@ func (w *worker) blockKeys(rec *Record) {
 			rec.BlockKeys[k] = ""
 			continue
 		}
+		if v, ok := w.blkMemo[k].get(buf); ok {
+			rec.BlockKeys[k] = v
+			continue
+		}
 		m := w.blkMAC[k]
 		m.Reset()
 		m.Write(buf)
 		w.sum = m.Sum(w.sum[:0])
 		rec.BlockKeys[k] = hex.EncodeToString(w.sum[:bp.Bytes])
+		w.blkMemo[k].put(buf, rec.BlockKeys[k])
 	}
 }
 

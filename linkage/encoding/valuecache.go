@@ -1,0 +1,109 @@
+package encoding
+
+// valueCache memoises, per worker and field, what a raw cell gives: its
+// normalised value, its field filter and its contribution to the CLK.
+// Given names, surnames, dates and postcodes repeat, so one map lookup
+// replaces normalisation and the hashing of every token. A field whose
+// values do not repeat (phones, fiscal codes) switches its cache off after
+// a trial. The cache memoises a pure function: output never depends on it.
+type valueCache struct {
+	index   map[string]int32
+	vals    []value
+	words   []uint64 // per entry: field words, then CLK words
+	fw, cw  int
+	cap     int
+	lookups int
+	hits    int
+	off     bool
+	unique  bool // switched off because values did not repeat
+}
+
+const (
+	valueCacheTrial  = 4096 // lookups before judging the hit rate
+	valueCacheMinHit = 0.2  // below this hit rate the cache is switched off
+)
+
+func newValueCache(fieldWords, clkWords, capacity int) *valueCache {
+	return &valueCache{index: make(map[string]int32), fw: fieldWords, cw: clkWords, cap: capacity, off: capacity == 0}
+}
+
+// get returns the entry of raw, or -1.
+func (c *valueCache) get(raw string) int32 {
+	if c.off {
+		return -1
+	}
+	c.lookups++
+	i, ok := c.index[raw]
+	if ok {
+		c.hits++
+		return i
+	}
+	if c.lookups == valueCacheTrial && float64(c.hits) < valueCacheMinHit*float64(c.lookups) {
+		*c = valueCache{off: true, unique: true}
+	}
+	return -1
+}
+
+func (c *valueCache) filter(i int32) []uint64 {
+	o := int(i) * (c.fw + c.cw)
+	return c.words[o : o+c.fw]
+}
+
+func (c *valueCache) clk(i int32) []uint64 {
+	o := int(i)*(c.fw+c.cw) + c.fw
+	return c.words[o : o+c.cw]
+}
+
+// put stores raw's value, filter and CLK contribution.
+func (c *valueCache) put(raw string, v value, filter, clk []uint64) {
+	if c.off {
+		return
+	}
+	if len(c.vals) >= c.cap {
+		clear(c.index)
+		c.vals, c.words = c.vals[:0], c.words[:0]
+	}
+	c.index[raw] = int32(len(c.vals))
+	c.vals = append(c.vals, v)
+	c.words = append(c.words, filter...)
+	c.words = append(c.words, clk...)
+}
+
+// memo caches blocking keys by their plaintext parts, with the same trial
+// as valueCache: a key whose inputs do not repeat (a fiscal code) is not
+// cached.
+type memo struct {
+	m       map[string]string
+	cap     int
+	lookups int
+	hits    int
+	off     bool
+}
+
+func newMemo(capacity int) memo {
+	return memo{m: make(map[string]string), cap: capacity, off: capacity == 0}
+}
+
+func (c *memo) get(k []byte) (string, bool) {
+	if c.off {
+		return "", false
+	}
+	c.lookups++
+	v, ok := c.m[string(k)]
+	if ok {
+		c.hits++
+	} else if c.lookups == valueCacheTrial && float64(c.hits) < valueCacheMinHit*float64(c.lookups) {
+		*c = memo{off: true}
+	}
+	return v, ok
+}
+
+func (c *memo) put(k []byte, v string) {
+	if c.off {
+		return
+	}
+	if len(c.m) >= c.cap {
+		clear(c.m)
+	}
+	c.m[string(k)] = v
+}
