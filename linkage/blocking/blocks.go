@@ -1,0 +1,196 @@
+package blocking
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/encoding"
+)
+
+// Pair is a candidate pair: I in the first dataset, J in the second (for
+// deduplication, both in the one dataset with I < J).
+type Pair = bitvec.Pair
+
+// DefaultMaxBlockPairs is the default cap on the pairs of a single block.
+const DefaultMaxBlockPairs = 1 << 20
+
+// Config lists the passes whose candidate pairs are unioned.
+type Config struct {
+	Passes []Pass
+	// MaxBlockPairs skips blocks that would generate more pairs than this
+	// (0 = DefaultMaxBlockPairs, < 0 = no cap). See the package comment.
+	MaxBlockPairs int64
+}
+
+func (c Config) maxPairs() int64 {
+	switch {
+	case c.MaxBlockPairs == 0:
+		return DefaultMaxBlockPairs
+	case c.MaxBlockPairs < 0:
+		return 1<<63 - 1
+	}
+	return c.MaxBlockPairs
+}
+
+// Block is the records of each side that share one key in one (sub-)pass:
+// the unit of comparison work. For deduplication B is nil and the pairs are
+// those of A with themselves.
+type Block struct {
+	Pass string
+	Band int
+	Key  uint64
+	A, B []uint32 // record indices, ascending
+}
+
+// NumPairs is the number of pairs the block generates.
+func (b Block) NumPairs() int64 {
+	if b.B == nil {
+		n := int64(len(b.A))
+		return n * (n - 1) / 2
+	}
+	return int64(len(b.A)) * int64(len(b.B))
+}
+
+// AppendPacked appends the block's pairs, packed with Pair.Pack, to dst.
+func (b Block) AppendPacked(dst []uint64) []uint64 {
+	if b.B == nil {
+		for x, i := range b.A {
+			for _, j := range b.A[x+1:] {
+				dst = append(dst, Pair{I: i, J: j}.Pack())
+			}
+		}
+		return dst
+	}
+	for _, i := range b.A {
+		for _, j := range b.B {
+			dst = append(dst, Pair{I: i, J: j}.Pack())
+		}
+	}
+	return dst
+}
+
+// PassStats counts one pass's blocks.
+type PassStats struct {
+	Name          string
+	Blocks        int   // blocks delivered
+	Pairs         int64 // pairs in delivered blocks (with repeats across bands)
+	SkippedBlocks int   // blocks over MaxBlockPairs
+	SkippedPairs  int64
+}
+
+// Stats describes a blocking run.
+type Stats struct {
+	Passes     []PassStats
+	Candidates int64 // distinct candidate pairs (Candidates/CandidatesDedup only)
+}
+
+// Blocks streams the blocks of every pass between a and b (b == nil:
+// deduplication of a) to yield, pass by pass and band by band, each band's
+// blocks in key order. ctx is checked once per band; an error from yield
+// stops the run and is returned.
+func Blocks(ctx context.Context, a, b *encoding.Dataset, cfg Config, yield func(Block) error) (Stats, error) {
+	var st Stats
+	for _, p := range cfg.Passes {
+		ps := PassStats{Name: p.Name()}
+		ka, err := p.keys(a)
+		if err != nil {
+			return st, err
+		}
+		var kb []subKeys
+		if b != nil {
+			if kb, err = p.keys(b); err != nil {
+				return st, err
+			}
+		}
+		for band := range ka {
+			if err := ctx.Err(); err != nil {
+				return st, fmt.Errorf("blocking: %w", err)
+			}
+			sa := sortedEntries(ka[band])
+			var sb []entry
+			if b != nil {
+				sb = sortedEntries(kb[band])
+			}
+			err := groups(sa, sb, b == nil, func(key uint64, ga, gb []uint32) error {
+				blk := Block{Pass: ps.Name, Band: band, Key: key, A: ga, B: gb}
+				n := blk.NumPairs()
+				if n == 0 {
+					return nil
+				}
+				if n > cfg.maxPairs() {
+					ps.SkippedBlocks++
+					ps.SkippedPairs += n
+					return nil
+				}
+				ps.Blocks++
+				ps.Pairs += n
+				return yield(blk)
+			})
+			if err != nil {
+				return st, err
+			}
+		}
+		st.Passes = append(st.Passes, ps)
+	}
+	return st, nil
+}
+
+// entry is a record's key in one band.
+type entry struct {
+	key uint64
+	idx uint32
+}
+
+func sortedEntries(k subKeys) []entry {
+	es := make([]entry, 0, len(k.keys))
+	for i, key := range k.keys {
+		if k.valid == nil || k.valid[i] {
+			es = append(es, entry{key, uint32(i)})
+		}
+	}
+	slices.SortFunc(es, func(x, y entry) int {
+		switch {
+		case x.key < y.key:
+			return -1
+		case x.key > y.key:
+			return 1
+		}
+		return int(int64(x.idx) - int64(y.idx))
+	})
+	return es
+}
+
+// groups merge-joins two key-sorted entry lists and calls f for every key
+// present on both sides (dedup: every key of a, with gb nil).
+func groups(a, b []entry, dedup bool, f func(key uint64, ga, gb []uint32) error) error {
+	var ga, gb []uint32
+	x, y := 0, 0
+	for x < len(a) {
+		key := a[x].key
+		ga = ga[:0]
+		for ; x < len(a) && a[x].key == key; x++ {
+			ga = append(ga, a[x].idx)
+		}
+		if dedup {
+			if err := f(key, ga, nil); err != nil {
+				return err
+			}
+			continue
+		}
+		for y < len(b) && b[y].key < key {
+			y++
+		}
+		gb = gb[:0]
+		for ; y < len(b) && b[y].key == key; y++ {
+			gb = append(gb, b[y].idx)
+		}
+		if len(gb) > 0 {
+			if err := f(key, ga, gb); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,19 @@
+// Package blocking reduces the n×m comparison space of record linkage to
+// candidate pairs: Hamming LSH on the record-level CLKs (bit sampling) and
+// exact keyed blocking keys computed at encode time (phonetic surname +
+// birth year, keyed fiscal code, …). Several passes are unioned and
+// de-duplicated; PairCompleteness and ReductionRatio measure the result.
+//
+// The unit of work is a Block (the records of each side sharing one key in
+// one pass), which Blocks streams: blocks are independent, so comparisons
+// can be partitioned across workers or machines by block. Candidates and
+// CandidatesDedup collect the union of all blocks' pairs as a sorted,
+// duplicate-free []Pair.
+//
+// Oversized blocks: a block that would generate more than
+// Config.MaxBlockPairs pairs is skipped whole and counted in the pass's
+// statistics. Such blocks are uninformative (an LSH band whose sampled bits
+// are all zero, a blocking key shared by a large share of the records) and
+// would dominate the cost; the records in them are still paired through the
+// other passes. Set MaxBlockPairs < 0 to disable the cap.
+package blocking

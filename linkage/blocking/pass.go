@@ -1,0 +1,119 @@
+package blocking
+
+import (
+	"hash/fnv"
+	"math/rand/v2"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/encoding"
+)
+
+// Pass is one blocking criterion. It splits into one or more sub-passes
+// (LSH bands), each of which gives every record a key or none.
+type Pass interface {
+	// Name identifies the pass in statistics.
+	Name() string
+	// keys returns, for each sub-pass, one key per record of d; records
+	// without a key are marked false in the validity slice (nil = all valid).
+	keys(d *encoding.Dataset) ([]subKeys, error)
+}
+
+type subKeys struct {
+	keys  []uint64
+	valid []bool
+}
+
+// LSH is Hamming locality-sensitive hashing by bit sampling on the CLKs:
+// Bands bands of BitsPerBand bit positions chosen by a PRNG seeded with
+// Seed; two records fall in the same block of a band when they agree on all
+// its sampled bits. A pair whose CLKs agree on a fraction s of the bits is
+// found with probability about 1-(1-s^BitsPerBand)^Bands.
+type LSH struct {
+	Bands       int
+	BitsPerBand int // 1..64
+	Seed        uint64
+}
+
+// Name implements Pass.
+func (l LSH) Name() string { return "lsh" }
+
+// Validate reports a usage error for an impossible configuration.
+func (l LSH) Validate(bits int) error {
+	switch {
+	case l.Bands < 1:
+		return base.Usagef("blocking: LSH needs at least one band")
+	case l.BitsPerBand < 1 || l.BitsPerBand > 64 || l.BitsPerBand > bits:
+		return base.Usagef("blocking: LSH bits per band %d, want 1..%d", l.BitsPerBand, min(64, bits))
+	}
+	return nil
+}
+
+// Positions returns the sampled bit positions of every band (distinct
+// within a band) for filters of bits bits: deterministic in Seed.
+func (l LSH) Positions(bits int) [][]int {
+	r := rand.New(rand.NewPCG(l.Seed, 0x15b))
+	out := make([][]int, l.Bands)
+	for b := range out {
+		out[b] = r.Perm(bits)[:l.BitsPerBand]
+	}
+	return out
+}
+
+func (l LSH) keys(d *encoding.Dataset) ([]subKeys, error) {
+	bits := 64 * d.CLK.Words
+	if err := l.Validate(bits); err != nil {
+		return nil, err
+	}
+	return l.arenaKeys(d.CLK), nil
+}
+
+// arenaKeys packs each filter's sampled bits of each band into a key.
+func (l LSH) arenaKeys(a bitvec.Arena) []subKeys {
+	n := a.Len()
+	pos := l.Positions(64 * a.Words)
+	out := make([]subKeys, len(pos))
+	for b, ps := range pos {
+		keys := make([]uint64, n)
+		for i := range n {
+			v := a.At(i)
+			var k uint64
+			for _, p := range ps {
+				k = k<<1 | v[p>>6]>>(p&63)&1
+			}
+			keys[i] = k
+		}
+		out[b] = subKeys{keys: keys}
+	}
+	return out
+}
+
+// Key is exact blocking on a keyed blocking-key column of the encoded files
+// (encoding.Dataset.BlockKeys): records with the same non-empty value are
+// in one block. The values are already keyed hashes, never plain text.
+type Key struct {
+	Column string
+}
+
+// Name implements Pass.
+func (k Key) Name() string { return "key:" + k.Column }
+
+func (k Key) keys(d *encoding.Dataset) ([]subKeys, error) {
+	for _, c := range d.BlockKeys {
+		if c.Name != k.Column {
+			continue
+		}
+		keys := make([]uint64, len(c.Values))
+		valid := make([]bool, len(c.Values))
+		for i, v := range c.Values {
+			if v == "" {
+				continue
+			}
+			h := fnv.New64a()
+			h.Write([]byte(v))
+			keys[i], valid[i] = h.Sum64(), true
+		}
+		return []subKeys{{keys: keys, valid: valid}}, nil
+	}
+	return nil, base.Usagef("blocking: no blocking-key column %q in the encoded data", k.Column)
+}
