@@ -143,7 +143,7 @@ type Config struct {
 	// Corruption level of the partner records.
 	Corruption Level
 	// ForeignShare is the share of households whose head was born abroad
-	// (default 0.12).
+	// (default 0.15).
 	ForeignShare float64
 	// Reference is the date ages refer to (default 2026-01-01); never the
 	// clock, so output does not depend on when it runs.
@@ -175,7 +175,7 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Partners = append([]Partner(nil), c.Partners...)
 	if c.ForeignShare == 0 {
-		c.ForeignShare = 0.12
+		c.ForeignShare = 0.15
 	}
 	if c.ForeignShare < 0 || c.ForeignShare > 1 {
 		return c, base.Usagef("foreign share must be between 0 and 1")

@@ -27,7 +27,9 @@ var adjacent = func() map[rune][]rune {
 				other := keyboardRows[ri+dr]
 				for dc := -1; dc <= 1; dc++ {
 					j := ci + dc
-					if dr != 0 && dc == 1 { // rows are staggered: above-right is not adjacent
+					// rows are staggered: the keys above are at i and i+1,
+					// the keys below at i-1 and i
+					if (dr == -1 && dc == -1) || (dr == 1 && dc == 1) {
 						continue
 					}
 					if (dr == 0 && dc == 0) || j < 0 || j >= len(other) {
@@ -66,10 +68,26 @@ func letterPositions(s []rune) []int {
 	return idx
 }
 
+// keyPositions returns the indexes of the letters of s that are keys of
+// the layout (not accented letters), or letterPositions when there are
+// none.
+func keyPositions(s []rune) []int {
+	var idx []int
+	for i, c := range s {
+		if len(adjacent[unicode.ToLower(c)]) > 0 {
+			idx = append(idx, i)
+		}
+	}
+	if len(idx) == 0 {
+		return letterPositions(s)
+	}
+	return idx
+}
+
 // typoInsert inserts a key adjacent to a letter next to it.
 func typoInsert(r *rand.Rand, s string) string {
 	rs := []rune(s)
-	idx := letterPositions(rs)
+	idx := keyPositions(rs)
 	if len(idx) == 0 {
 		return s
 	}
@@ -92,7 +110,7 @@ func typoDelete(r *rand.Rand, s string) string {
 // typoSubstitute replaces a letter with an adjacent key.
 func typoSubstitute(r *rand.Rand, s string) string {
 	rs := []rune(s)
-	idx := letterPositions(rs)
+	idx := keyPositions(rs)
 	if len(idx) == 0 {
 		return s
 	}
