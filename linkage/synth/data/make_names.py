@@ -8,8 +8,11 @@ Usage: python3 make_names.py ../../../../shared/reference/codicefiscale/names_py
 """
 import json, sys
 
-def zipf(names, scale=10000, s=1.0):
-    return [(n, max(1, round(scale / (i + 1) ** s))) for i, n in enumerate(names)]
+def zipf(names, scale=10000, s=1.0, k=0):
+    """Zipf–Mandelbrot weights: scale / (rank + k)^s. The offset k flattens
+    the head, so that a list of a few hundred names does not give the first
+    one an unrealistic share of the population."""
+    return [(n, max(1, round(scale / (i + 1 + k) ** s))) for i, n in enumerate(names)]
 
 GIVEN = {
     ("M", "old"): """Giuseppe Giovanni Antonio Mario Luigi Bruno Franco Angelo Pietro Carlo Giorgio Sergio Renato
@@ -79,17 +82,17 @@ def words(block):
 
 tail = json.load(open(sys.argv[1], encoding="utf-8"))
 with open("given_names.tsv", "w", encoding="utf-8") as f:
-    f.write("# sex\tcohort\tname\tweight — hand-ranked Italian given names by birth cohort (old <1960, mid 1960-89, young >=1990), Zipf weights;\n")
+    f.write("# sex\tcohort\tname\tweight — hand-ranked Italian given names by birth cohort (old <1960, mid 1960-89, young >=1990), Zipf-Mandelbrot weights (rank offset 10);\n")
     f.write("# cohort * is the long tail from python-codicefiscale names.json (MIT, see LICENSE_python-codicefiscale.txt). Written by make_names.py.\n")
     for (sex, cohort), block in GIVEN.items():
-        for n, w in zipf(words(block), scale=2000):
+        for n, w in zipf(words(block), scale=20000, k=10):
             f.write("%s\t%s\t%s\t%d\n" % (sex, cohort, n, w))
     for sex in ("M", "F"):
         ranked = {n for (s, _), b in GIVEN.items() if s == sex for n in words(b)}
         for n in tail[sex]:
             if n not in ranked:
-                f.write("%s\t*\t%s\t%d\n" % (sex, n, 1))
+                f.write("%s\t*\t%s\t%d\n" % (sex, n, 5))
 with open("surnames.tsv", "w", encoding="utf-8") as f:
-    f.write("# surname\tweight — hand-ranked Italian surnames with a Padova/Veneto flavour, Zipf weights. Written by make_names.py.\n")
-    for n, w in zipf(words(SURNAMES), scale=10000, s=0.8):
+    f.write("# surname\tweight — hand-ranked Italian surnames with a Padova/Veneto flavour, Zipf-Mandelbrot weights (rank offset 40). Written by make_names.py.\n")
+    for n, w in zipf(words(SURNAMES), scale=100000, k=40):
         f.write("%s\t%d\n" % (n, w))
