@@ -531,14 +531,6 @@ func TestHardening(t *testing.T) {
 	}
 }
 
-func popcount(v []uint64) int {
-	n := 0
-	for _, w := range v {
-		n += bits.OnesCount64(w)
-	}
-	return n
-}
-
 func TestSalting(t *testing.T) {
 	y := strings.Replace(testSchema, "column: cognome}", "column: cognome, salt: birth_date}", 1)
 	e := newTestEncoder(t, y, testSecret(1))
@@ -592,5 +584,38 @@ func TestCancel(t *testing.T) {
 	})
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+func TestSummary(t *testing.T) {
+	d, _, _ := encodeAll(t, newTestEncoder(t, testSchema, testSecret(1)), sampleRows())
+	s := NewSummary(d.Layout())
+	rec := &Record{Fields: make([][]uint64, len(d.Fields)), BlockKeys: make([]string, len(d.BlockKeys)), Attrs: make([]string, len(d.Attrs))}
+	for i := 0; i < d.Len(); i++ {
+		rec.CLK = d.CLK.At(i)
+		for j := range d.Fields {
+			rec.Fields[j] = nil
+			if d.Fields[j].Present[i] {
+				rec.Fields[j] = d.Fields[j].Filters.At(i)
+			}
+		}
+		for j := range d.BlockKeys {
+			rec.BlockKeys[j] = d.BlockKeys[j].Values[i]
+		}
+		for j := range d.Attrs {
+			rec.Attrs[j] = d.Attrs[j].Values[i]
+		}
+		s.Add(rec)
+	}
+	s.Finish()
+	if s.Records != 4 || s.Fields[0].Name != "fiscal_code" || s.Fields[0].Missing != 3 || s.Fields[0].EmptyShare != 0.75 {
+		t.Errorf("fiscal code summary %+v", s.Fields[0])
+	}
+	c := s.CLK
+	if !(c.Min > 0 && c.Min <= c.Q1 && c.Q1 <= c.Median && c.Median <= c.Q3 && c.Q3 <= c.Max && c.Max < c.Bits) {
+		t.Errorf("CLK distribution %+v", c)
+	}
+	if s.BlockKeys[1].Filled != 1 || s.Attrs[0].FillRate != 1 || s.Attrs[0].Distinct != 1 {
+		t.Errorf("fill rates %+v %+v", s.BlockKeys, s.Attrs)
 	}
 }

@@ -25,14 +25,49 @@ const (
 type Date struct{ Year, Month, Day int }
 
 // ParseDate parses s (trimmed) with the first layout that accepts it and
-// truncates the result to precision. Years must lie in 1800–2199. The
-// boolean is false when no layout fits; the caller reports the row and
-// column, never the value.
+// truncates the result to precision. Years must lie in 1800–2199. When no
+// layout fits, it retries with the letters typists put for digits (O→0,
+// I/L→1, Z→2, S→5, B→8), then with day and month exchanged (a month above
+// 12 written first, 12/25/1990). The boolean is false when nothing fits;
+// the caller reports the row and column, never the value.
 func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Date{}, false
 	}
+	if d, ok := parseDate(s, layouts, p); ok {
+		return d, true
+	}
+	if f := digitTypos.Replace(s); f != s {
+		if d, ok := parseDate(f, layouts, p); ok {
+			return d, true
+		}
+		s = f
+	}
+	if sw, ok := swapDayMonth(s); ok {
+		return parseDate(sw, layouts, p)
+	}
+	return Date{}, false
+}
+
+var digitTypos = strings.NewReplacer("O", "0", "o", "0", "I", "1", "l", "1", "L", "1", "Z", "2", "z", "2", "S", "5", "B", "8")
+
+// swapDayMonth exchanges the first two numeric groups of d/m/yyyy-like
+// text.
+func swapDayMonth(s string) (string, bool) {
+	i := strings.IndexAny(s, "/.-")
+	if i < 1 || i > 2 {
+		return "", false
+	}
+	j := strings.IndexAny(s[i+1:], "/.-")
+	if j < 1 || j > 2 || s[i] != s[i+1+j] {
+		return "", false
+	}
+	j += i + 1
+	return s[i+1:j] + s[i:i+1] + s[:i] + s[j:], true
+}
+
+func parseDate(s string, layouts []string, p Precision) (Date, bool) {
 	for _, l := range layouts {
 		t, err := time.Parse(l, s)
 		if err != nil {

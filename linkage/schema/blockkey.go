@@ -37,7 +37,7 @@ func (s *Schema) ParsePart(p string) (Part, error) {
 	}
 	m := partRE.FindStringSubmatch(p)
 	if m == nil {
-		return Part{}, fmt.Errorf("part %q is not of the form function(field) or function(field,n)", p)
+		return Part{}, fmt.Errorf("part %q is not of the form function(field) or function(field,n) (in a YAML [list], quote a part that contains a comma)", p)
 	}
 	part := Part{Func: Func(m[1]), Field: m[2]}
 	if part.Func == "phonetic" {
