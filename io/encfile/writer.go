@@ -19,7 +19,7 @@ const batchRows = 1024
 // Writer writes an encoded file. It is not safe for concurrent use.
 type Writer struct {
 	f       *atomicfile.File
-	pw      *parquet.Writer
+	pw      *parquet.GenericWriter[any]
 	cols    []column
 	layout  encoding.Layout
 	partner string
@@ -49,7 +49,7 @@ func Create(path string, layout encoding.Layout, partner string) (*Writer, error
 	if err != nil {
 		return nil, err
 	}
-	pw := parquet.NewWriter(f, schema,
+	pw := parquet.NewGenericWriter[any](f, schema,
 		parquet.Compression(&parquet.Zstd),
 		parquet.MaxRowsPerRowGroup(RowGroupRows),
 		parquet.CreatedBy("swd", "", ""),

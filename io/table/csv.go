@@ -159,8 +159,7 @@ func (r *csvReader) Next() ([]string, int, error) {
 			return nil, 0, r.err
 		}
 		r.row++
-		return nil, r.row, &base.InputError{File: r.path, Row: r.row,
-			Reason: fmt.Sprintf("malformed CSV at line %d, character %d: %v", pe.Line, pe.Column, pe.Err)}
+		return nil, r.row, &base.InputError{File: r.path, Row: r.row, Reason: parseReason(pe)}
 	}
 	r.row++
 	line, _ := r.cr.FieldPos(0)
@@ -180,6 +179,14 @@ func (r *csvReader) Next() ([]string, int, error) {
 		r.out[i] = c
 	}
 	return r.out, r.row, nil
+}
+
+// parseReason describes a CSV syntax error by position only.
+func parseReason(pe *csv.ParseError) string {
+	if pe.StartLine != pe.Line {
+		return fmt.Sprintf("malformed CSV in the row starting at line %d (line %d, character %d): %v", pe.StartLine, pe.Line, pe.Column, pe.Err)
+	}
+	return fmt.Sprintf("malformed CSV at line %d, character %d: %v", pe.Line, pe.Column, pe.Err)
 }
 
 // allEmpty reports whether every cell is empty: trailing delimiters that

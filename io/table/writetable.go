@@ -43,7 +43,7 @@ func (c *Column) cell(i int) string {
 	case c.Ints != nil:
 		return strconv.FormatInt(c.Ints[i], 10)
 	case c.Floats != nil:
-		return strconv.FormatFloat(c.Floats[i], 'g', -1, 64)
+		return strconv.FormatFloat(c.Floats[i], 'f', -1, 64)
 	}
 	return c.Strings[i]
 }
@@ -129,7 +129,7 @@ func writeTableParquet(path string, cols []Column, n int) error {
 		return err
 	}
 	defer f.Abort()
-	w := parquet.NewWriter(f, parquet.NewSchema("table", g), parquet.Compression(&parquet.Zstd))
+	w := parquet.NewGenericWriter[any](f, parquet.NewSchema("table", g), parquet.Compression(&parquet.Zstd))
 	rows := make([]parquet.Row, 1)
 	for i := 0; i < n; i++ {
 		rows[0] = rows[0][:0]
