@@ -1,0 +1,198 @@
+package dp
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+func publishTo(t *testing.T, hs []Household, p Params, ledger, out string) (*Published, error) {
+	t.Helper()
+	return Publish(context.Background(), hs, PublishConfig{Params: p, Domain: DefaultDomain(testPartners),
+		Ledger: ledger, OutDir: out, CodeVersion: "swd test"})
+}
+
+func TestPublishWritesEveryTable(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "release")
+	pub, err := publishTo(t, synthHouseholds(400, 5), Params{Epsilon: 1}, filepath.Join(dir, "l"), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta ReleaseMeta
+	raw, err := os.ReadFile(filepath.Join(out, "release.json"))
+	if err != nil || json.Unmarshal(raw, &meta) != nil {
+		t.Fatalf("release.json: %v", err)
+	}
+	p, err := Parse(meta.Params)
+	if err != nil || p.Epsilon != 1 || meta.LedgerEntryID != pub.EntryID || meta.TaxonomyVersion == "" ||
+		meta.CodeVersion != "swd test" || meta.Epsilon != 1 || meta.Mechanism != MechanismLaplace || len(meta.Tables) != len(Queries) {
+		t.Fatalf("release.json %+v (%v)", meta, err)
+	}
+	report, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	for _, tm := range meta.Tables {
+		t.Run(tm.Query, func(t *testing.T) {
+			if !(tm.NoiseStd > 0) || !(tm.NoiseScale > 0) || tm.MaxPartitions < 1 {
+				t.Fatalf("table meta %+v", tm)
+			}
+			f, _ := os.Open(filepath.Join(out, tm.CSV))
+			rows, err := csv.NewReader(f).ReadAll()
+			f.Close()
+			if err != nil || !slices.Equal(rows[0], tm.Columns) || len(rows)-1 != tm.Cells {
+				t.Fatalf("csv header %v rows %d: %v", rows[0], len(rows), err)
+			}
+			pq, err := readParquet(filepath.Join(out, tm.Parquet))
+			if err != nil || len(pq) != tm.Cells {
+				t.Fatalf("parquet: %d rows, %v", len(pq), err)
+			}
+			for i, r := range rows[1:] {
+				n := len(r) - len(valueColumns)
+				if fmt.Sprint(pq[i]["noisy_value"]) != r[n] || pq[i]["mechanism"] != "laplace" {
+					t.Fatalf("parquet row %d %v differs from csv %v", i, pq[i], r)
+				}
+				// The report shows every cell with its interval.
+				if !bytes.Contains(report, []byte(fmt.Sprintf("<td class=\"n\">%s</td><td class=\"n\">%s – %s</td>", r[n], r[n+1], r[n+2]))) {
+					t.Fatalf("report lacks cell %v", r)
+				}
+			}
+		})
+	}
+	for _, bad := range []string{"<script", "http://", "https://", " src=", "@import", "url("} {
+		if bytes.Contains(report, []byte(bad)) {
+			t.Errorf("report is not self-contained: contains %q", bad)
+		}
+	}
+}
+
+// A release that would overspend is refused before anything is computed or
+// written: no output directory, the ledger byte for byte unchanged.
+func TestOverspendWritesNothing(t *testing.T) {
+	dir := t.TempDir()
+	ledger := filepath.Join(dir, "l")
+	if err := InitLedger(ledger, "", Budget{Epsilon: 1}); err != nil {
+		t.Fatal(err)
+	}
+	hs := synthHouseholds(100, 3)
+	if _, err := publishTo(t, hs, Params{Epsilon: 0.6}, ledger, filepath.Join(dir, "a")); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(ledger)
+	pub, err := Publish(context.Background(), hs, PublishConfig{Params: Params{Epsilon: 0.6}, Domain: DefaultDomain(testPartners),
+		Ledger: ledger, OutDir: filepath.Join(dir, "b"), DryRun: true})
+	if !errors.Is(err, ErrBudgetExhausted) || pub != nil {
+		t.Fatalf("dry run of an overspend: %v", err)
+	}
+	_, err = publishTo(t, hs, Params{Epsilon: 0.6}, ledger, filepath.Join(dir, "b"))
+	if !errors.Is(err, ErrBudgetExhausted) {
+		t.Fatalf("want ErrBudgetExhausted, got %v", err)
+	}
+	after, _ := os.ReadFile(ledger)
+	if !bytes.Equal(before, after) {
+		t.Fatal("refused release changed the ledger")
+	}
+	entries, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if !slices.Equal(names, []string{"a", "l"}) {
+		t.Fatalf("refused release left files: %v", names)
+	}
+	// A dry run that fits reports the cost and writes nothing either.
+	pub, err = Publish(context.Background(), hs, PublishConfig{Params: Params{Epsilon: 0.4}, Domain: DefaultDomain(testPartners),
+		Ledger: ledger, OutDir: filepath.Join(dir, "c"), DryRun: true})
+	if err != nil || pub.Cost.Epsilon != 0.4 || pub.Result != nil {
+		t.Fatalf("dry run: %v %+v", err, pub)
+	}
+	if after2, _ := os.ReadFile(ledger); !bytes.Equal(before, after2) {
+		t.Fatal("dry run changed the ledger")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c")); err == nil {
+		t.Fatal("dry run wrote output")
+	}
+}
+
+func TestPublishRefusesNonEmptyOutDir(t *testing.T) {
+	dir := t.TempDir()
+	_ = os.WriteFile(filepath.Join(dir, "old.csv"), nil, 0o644)
+	_, err := publishTo(t, nil, Params{Epsilon: 1}, filepath.Join(t.TempDir(), "l"), dir)
+	if err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestNoUnnoisedNumbers: every non-empty cell of every table has the same
+// true count, a canary (7919); with ε small enough that each released
+// number equals the canary with probability < 1e-4, the canary must not
+// appear in any output file, in decimal or as a little-endian int64.
+var canaryEpsilon, canaryBudget = 0.0005, 3.0
+
+func TestNoUnnoisedNumbers(t *testing.T) {
+	const canary = 7919
+	hs := make([]Household, canary)
+	for i := range hs {
+		hs[i] = Household{ID: fmt.Sprint(i), District: "4", Needs: []string{"casa"}, Partners: []string{"caritas"}}
+	}
+	dir := t.TempDir()
+	out := filepath.Join(dir, "release")
+	ledger := filepath.Join(dir, "l")
+	if err := InitLedger(ledger, "", Budget{Epsilon: canaryBudget}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := publishTo(t, hs, Params{Epsilon: canaryEpsilon}, ledger, out); err != nil {
+		t.Fatal(err)
+	}
+	dec := regexp.MustCompile(`(^|[^0-9.])7919([^0-9]|$)`)
+	var le [8]byte
+	binary.LittleEndian.PutUint64(le[:], canary)
+	files, _ := os.ReadDir(out)
+	if len(files) != 2*len(Queries)+2 {
+		t.Fatalf("%d files", len(files))
+	}
+	for _, f := range append(files, nil) {
+		p := ledger
+		if f != nil {
+			p = filepath.Join(out, f.Name())
+		}
+		b, _ := os.ReadFile(p)
+		if dec.Match(b) || bytes.Contains(b, le[:]) {
+			t.Errorf("%s contains the true count %d", filepath.Base(p), canary)
+		}
+	}
+}
+
+func readParquet(path string) ([]map[string]any, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	r := parquet.NewGenericReader[map[string]any](pf, pf.Schema())
+	defer r.Close()
+	rows := make([]map[string]any, pf.NumRows())
+	for i := range rows {
+		rows[i] = map[string]any{}
+	}
+	n, err := r.Read(rows)
+	if n == len(rows) {
+		err = nil
+	}
+	return rows[:n], err
+}
