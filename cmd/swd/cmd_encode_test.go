@@ -1,0 +1,238 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/welfare-district/swd/io/encfile"
+)
+
+const encodeHeader = "record_id,nucleo_id,codice_fiscale,nome,cognome,sesso,data_nascita,comune_nascita,indirizzo,cap,telefono,quartiere,bisogni"
+
+// canary values: none may appear in any output, log or error.
+var encodeCanaries = []string{"Quaxwillow", "QUAXWILLOW", "Zebedeo", "ZEBEDEO", "Xylofonica", "XYLOFONICA", "RSSMRA85T10A562S", "3479876543", "1985-12-10"}
+
+func writeFile(t *testing.T, path, content string, perm os.FileMode) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), perm); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func repoPath(t *testing.T, rel string) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return filepath.Join(dir, rel)
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("module root not found")
+		}
+		dir = parent
+	}
+}
+
+// encodeFixture writes a secret, and an export with a canary identity and
+// rows that must be rejected, into a temporary directory.
+func encodeFixture(t *testing.T) (dir, secret, in string) {
+	t.Helper()
+	dir = t.TempDir()
+	secret = filepath.Join(dir, "k.secret")
+	if code, _, stderr := runCLI(t, "keygen", "--out", secret); code != ExitOK {
+		t.Fatalf("keygen: %d %s", code, stderr)
+	}
+	in = filepath.Join(dir, "export.csv")
+	writeFile(t, in, "\ufeff"+encodeHeader+"\n"+
+		"1,H1,RSSMRA85T10A562S,Zebedeo,Quaxwillow,M,1985-12-10,Padova,Via Xylofonica 7,35121,+39 347 9876543,1,A01\n"+
+		"2,H1,,Maria Grazia,D'Angelo,F,02/01/1990,Padova,\"Via Roma, 12\",35121,,1,A01;B02\n"+
+		",H2,,Mario,Rossi,M,02/01/1990,Padova,,,,2,\n"+
+		"4,H3,,Zebedeo,Quaxwillow,M,Quaxwillow,Padova,,,,2,\n", 0o644)
+	return dir, secret, in
+}
+
+func TestEncodeCommand(t *testing.T) {
+	dir, secret, in := encodeFixture(t)
+	schemaPath := filepath.Join(dir, "schema.yaml")
+	schemaYAML, err := os.ReadFile(repoPath(t, "docs/examples/synth/schema.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// birth_date required: the row with a non-date is rejected.
+	writeFile(t, schemaPath, strings.Replace(string(schemaYAML), "column: data_nascita", "column: data_nascita\n    required: true", 1), 0o644)
+	out := filepath.Join(dir, "caritas.swd.parquet")
+	code, stdout, stderr := runCLI(t, "encode", "--schema", schemaPath, "--secret", secret, "--partner", "caritas",
+		"--in", in, "--out", out, "--pseudonymise-ids")
+	if code != ExitOK {
+		t.Fatalf("encode: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"rows read 4, encoded 2, rejected 2", "fiscal codes:", "key check value"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	meta, layout, err := encfile.ReadMeta(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if meta.Partner != "caritas" || meta.Rows != 2 || meta.Rejected != 2 || !meta.Pseudonymised || layout.CLKBits != 1024 {
+		t.Errorf("meta %+v layout %+v", meta, layout)
+	}
+	rejects := readCSV(t, filepath.Join(dir, "caritas.rejects.csv"))
+	if len(rejects) != 3 || rejects[1][0] != "3" || rejects[1][2] != "record_id" || rejects[2][0] != "4" || rejects[2][2] != "data_nascita" {
+		t.Errorf("rejects file %q", rejects)
+	}
+	ids := filepath.Join(dir, "caritas.pseudonyms.csv")
+	st, err := os.Stat(ids)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("pseudonym mapping: %v %v", err, st)
+	}
+	if m := readCSV(t, ids); len(m) != 3 || m[1][0] != "1" || len(m[1][1]) != 32 {
+		t.Errorf("mapping %q", m)
+	}
+	// Privacy: no canary in the encoded file, the rejects, stdout or stderr.
+	for _, path := range []string{out, filepath.Join(dir, "caritas.rejects.csv")} {
+		b, _ := os.ReadFile(path)
+		assertNoCanary(t, path, string(b))
+	}
+	assertNoCanary(t, "stdout", stdout)
+	assertNoCanary(t, "stderr", stderr)
+
+	code, stdout, stderr = runCLI(t, "inspect", out)
+	if code != ExitOK || !strings.Contains(stdout, "caritas") || !strings.Contains(stdout, "surname_year") {
+		t.Errorf("inspect: %d\n%s%s", code, stdout, stderr)
+	}
+	assertNoCanary(t, "inspect", stdout)
+	code, stdout, _ = runCLI(t, "inspect", "--json", out)
+	if code != ExitOK || !strings.Contains(stdout, `"empty_share"`) {
+		t.Errorf("inspect --json: %d\n%s", code, stdout)
+	}
+}
+
+func assertNoCanary(t *testing.T, where, s string) {
+	t.Helper()
+	up := strings.ToUpper(s)
+	for _, c := range encodeCanaries {
+		if strings.Contains(up, strings.ToUpper(c)) {
+			t.Errorf("%s contains the canary %q", where, c)
+		}
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestEncodeErrors(t *testing.T) {
+	dir, secret, in := encodeFixture(t)
+	schemaPath := repoPath(t, "docs/examples/synth/schema.yaml")
+	out := filepath.Join(dir, "o.swd.parquet")
+	open := filepath.Join(dir, "open.secret")
+	writeFile(t, open, strings.Repeat("ab", 32)+"\n", 0o644)
+	empty := filepath.Join(dir, "empty.csv")
+	writeFile(t, empty, "", 0o644)
+	headerOnly := filepath.Join(dir, "header.csv")
+	writeFile(t, headerOnly, encodeHeader+"\n", 0o644)
+	noID := filepath.Join(dir, "noid.csv")
+	writeFile(t, noID, "nome,cognome\nZebedeo,Quaxwillow\n", 0o644)
+	badSchema := filepath.Join(dir, "bad.yaml")
+	writeFile(t, badSchema, "id_column: record_id\nfields:\n  - {name: x, kind: nme, column: nome}\n", 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"no schema flag", []string{"--secret", secret, "--in", in, "--out", out}, ExitUsage, "--schema"},
+		{"bad delimiter", []string{"--schema", schemaPath, "--secret", secret, "--in", in, "--out", out, "--delimiter", ",,"}, ExitUsage, "--delimiter"},
+		{"no partner", []string{"--schema", schemaPath, "--secret", secret, "--in", in, "--out", out}, ExitUsage, "partner"},
+		{"open secret", []string{"--schema", schemaPath, "--secret", open, "--in", in, "--out", out, "--partner", "p"}, ExitIntegrity, "chmod 600"},
+		{"bad schema", []string{"--schema", badSchema, "--secret", secret, "--in", in, "--out", out, "--partner", "p"}, ExitInput, `field "x": unknown kind`},
+		{"empty file", []string{"--schema", schemaPath, "--secret", secret, "--in", empty, "--out", out, "--partner", "p"}, ExitInput, "empty.csv"},
+		{"header only", []string{"--schema", schemaPath, "--secret", secret, "--in", headerOnly, "--out", out, "--partner", "p"}, ExitInput, "no data rows"},
+		{"missing id column", []string{"--schema", schemaPath, "--secret", secret, "--in", noID, "--out", out, "--partner", "p"}, ExitInput, `noid.csv: column "record_id"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runCLI(t, append([]string{"encode"}, tt.args...)...)
+			if code != tt.code || !strings.Contains(stderr, tt.msg) {
+				t.Errorf("exit %d (want %d), stderr %q lacks %q", code, tt.code, stderr, tt.msg)
+			}
+			assertNoCanary(t, "stderr", stderr+stdout)
+			if _, err := os.Stat(out); err == nil {
+				t.Error("output written despite the error")
+			}
+		})
+	}
+}
+
+func TestEncodeInterrupted(t *testing.T) {
+	dir, secret, in := encodeFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	out := filepath.Join(dir, "o.swd.parquet")
+	g := &GlobalOptions{Stdout: &strings.Builder{}, Stderr: &strings.Builder{}, Workers: 2, Quiet: true}
+	_ = g.validate()
+	opts := &EncodeOptions{Schema: repoPath(t, "docs/examples/synth/schema.yaml"), Secret: secret, In: in, Out: out, Partner: "p"}
+	if err := opts.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := runEncode(ctx, opts, g, nil); err == nil || exitCode(ctx, err) != ExitInterrupted {
+		t.Fatalf("err = %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "o.") || strings.HasPrefix(e.Name(), ".o.") {
+			t.Errorf("interrupted run left %s", e.Name())
+		}
+	}
+}
+
+// TestEncodeExampleDatasets encodes the public data sets with their example
+// schemas (skipped when ../shared/datasets is absent).
+func TestEncodeExampleDatasets(t *testing.T) {
+	sets := []struct{ schema, data string }{
+		{"docs/examples/febrl/schema.yaml", "../shared/datasets/febrl/dataset4a.csv"},
+		{"docs/examples/ncvoter/schema.yaml", "../shared/datasets/ncvoter-100k/df_A_100000.csv"},
+	}
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "k.secret")
+	if code, _, _ := runCLI(t, "keygen", "--out", secret); code != ExitOK {
+		t.Fatal("keygen")
+	}
+	for _, s := range sets {
+		t.Run(filepath.Base(s.data), func(t *testing.T) {
+			data := repoPath(t, s.data)
+			if _, err := os.Stat(data); err != nil {
+				t.Skip("data set absent")
+			}
+			if testing.Short() && strings.Contains(s.data, "ncvoter") {
+				t.Skip("100,000 rows: skipped with -short")
+			}
+			out := filepath.Join(dir, filepath.Base(s.data)+".swd.parquet")
+			code, stdout, stderr := runCLI(t, "encode", "-q", "--schema", repoPath(t, s.schema), "--secret", secret, "--in", data, "--out", out)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+			}
+			meta, _, err := encfile.ReadMeta(out)
+			if err != nil || meta.Rejected != 0 || meta.Rows < 5000 {
+				t.Errorf("meta %+v err %v", meta, err)
+			}
+		})
+	}
+}
