@@ -39,7 +39,7 @@ func (o *KeyserverOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8787", "listen address")
 	fs.StringVar(&o.Key, "key", "", "OPRF key file (0600), from 'swd keyserver keygen'")
 	fs.StringVar(&o.Tokens, "tokens", "", "tokens file (0600): one 'PARTNER TOKEN' per line, from 'swd keyserver token'")
-	fs.StringVar(&o.Rate, "rate", "2000/s", "evaluations allowed per partner: N/s, N/m or N/h (0: unlimited)")
+	fs.StringVar(&o.Rate, "rate", "500/s", "evaluations allowed per partner: N/s, N/m or N/h (0: unlimited)")
 	fs.IntVar(&o.Burst, "burst", 0, "token-bucket size per partner (default: max(rate per second, --max-batch))")
 	fs.IntVar(&o.MaxBatch, "max-batch", keyserver.DefaultMaxBatch, "largest batch accepted in one request")
 	fs.StringVar(&o.Audit, "audit", "", "audit log (JSON lines, appended, 0600): time, partner, batch size, status")
@@ -112,7 +112,7 @@ never with any element. Stops cleanly on SIGINT/SIGTERM.
 
   swd keyserver keygen --out oprf.key
   swd keyserver token --tokens tokens --partner caritas --out caritas.token
-  swd keyserver --key oprf.key --tokens tokens --audit audit.jsonl --rate 2000/s
+  swd keyserver --key oprf.key --tokens tokens --audit audit.jsonl --rate 500/s
 
 API: POST /v1/evaluate {"elements":[base64...]} with 'Authorization:
 Bearer TOKEN'; GET /v1/health. See docs/threat-model.md.
