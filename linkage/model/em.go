@@ -52,8 +52,9 @@ type emPattern struct {
 // fitting, identifiability is checked: if the class called "match" is the
 // dissimilar one (the sum over fields of the top-level minus the else-level
 // weight is negative), the classes are swapped when u was refitted and the
-// model is marked not identified otherwise; fields whose weights do not rise
-// with the level get a warning.
+// model is marked not identified otherwise; fields whose weights fall by
+// more than one bit from a level to the next get a warning. Levels that no
+// candidate pair reached are marked Empty and weigh 0.
 func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]float64, cfg EMConfig) (*Model, error) {
 	cfg = cfg.withDefaults()
 	if err := validateComparisons(cmps); err != nil {
@@ -79,6 +80,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	if len(pats) == 0 {
 		return nil, base.Invalidf("model: no candidate pairs to fit")
 	}
+	m.markEmpty(pats)
 	for it := 1; it <= cfg.MaxIterations; it++ {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("model: EM: %w", err)
@@ -186,6 +188,25 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
 	return delta, ll
 }
 
+// markEmpty flags the levels no pattern reaches.
+func (m *Model) markEmpty(pats []emPattern) {
+	for f := range m.Fields {
+		for l := 1; l < len(m.Fields[f].Levels); l++ {
+			m.Fields[f].Levels[l].Empty = true
+		}
+	}
+	for _, p := range pats {
+		for f, l := range p.levels {
+			m.Fields[f].Levels[l].Empty = false
+		}
+	}
+}
+
+// monotoneSlack is how far (in bits) a level's weight may fall below the
+// level under it before Fit warns: small inversions between neighbouring
+// levels with few pairs are sampling noise.
+const monotoneSlack = 1.0
+
 // clampOpen keeps a probability strictly inside (0, 1).
 func clampOpen(p float64) float64 { return math.Min(math.Max(p, 1e-12), 1-1e-12) }
 
@@ -211,7 +232,10 @@ func (m *Model) checkIdentifiability() {
 	}
 	for _, fp := range m.Fields {
 		for l := 2; l < len(fp.Levels); l++ {
-			if fp.Levels[l].Weight < fp.Levels[l-1].Weight {
+			if fp.Levels[l].Empty || fp.Levels[l-1].Empty {
+				continue
+			}
+			if fp.Levels[l].Weight < fp.Levels[l-1].Weight-monotoneSlack {
 				m.Warnings = append(m.Warnings, fmt.Sprintf("field %q: weight of level %q is below that of %q", fp.Field, fp.Levels[l].Name, fp.Levels[l-1].Name))
 			}
 		}

@@ -151,3 +151,21 @@ func TestEMDeterministic(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, a, b)
 }
+
+func TestEmptyLevelsWeighZero(t *testing.T) {
+	tr := threeFieldTruth()
+	counts := PatternCounts{}
+	for k, n := range tr.simulate(50_000, 13) {
+		if DecodePattern(tr.cmps, k, nil)[0] != 3 { // nobody at nome "dice>=0.75"
+			counts[k] = n
+		}
+	}
+	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	require.NoError(t, err)
+	lv := m.Fields[0].Levels
+	require.True(t, lv[3].Empty)
+	require.Zero(t, lv[3].Weight)
+	require.False(t, lv[2].Empty)
+	require.NotZero(t, lv[2].Weight)
+	require.Greater(t, lv[3].M, 0.0, "smoothing keeps m positive")
+}

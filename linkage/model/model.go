@@ -18,7 +18,11 @@ type Level struct {
 	Name   string  `json:"name"`
 	M      float64 `json:"m"`      // P(level | match); 0 for the missing level
 	U      float64 `json:"u"`      // P(level | non-match); 0 for the missing level
-	Weight float64 `json:"weight"` // log2(m/u); 0 for the missing level
+	Weight float64 `json:"weight"` // log2(m/u); 0 for the missing level and empty levels
+	// Empty marks a level that no candidate pair reached when the model was
+	// fitted: its m and u are pure smoothing, so its weight is 0 (neutral)
+	// rather than the ratio of two smoothing floors.
+	Empty bool `json:"empty,omitempty"`
 }
 
 // FieldParams is a comparison with the parameters of its levels.
@@ -81,11 +85,14 @@ func (m *Model) setWeights() {
 		lv := m.Fields[f].Levels
 		for l := range lv {
 			lv[l].Name = m.Fields[f].LevelName(l)
-			if l == 0 {
+			switch {
+			case l == 0:
 				lv[l].M, lv[l].U, lv[l].Weight = 0, 0, 0
-				continue
+			case lv[l].Empty:
+				lv[l].Weight = 0
+			default:
+				lv[l].Weight = math.Log2(lv[l].M / lv[l].U)
 			}
-			lv[l].Weight = math.Log2(lv[l].M / lv[l].U)
 		}
 	}
 }

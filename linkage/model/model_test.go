@@ -109,7 +109,7 @@ func TestDefaultComparison(t *testing.T) {
 		{"cap", "", KindPostcode},
 		{"postcode", "", KindPostcode},
 		{"codice_fiscale", "", KindFiscalCode},
-		{"soc_sec_id", "", KindIdentifier},
+		{"soc_sec_id", "", KindExact},
 		{"indirizzo", "", KindAddress},
 		{"telefono", "", KindPhone},
 		{"state", "", KindText},
