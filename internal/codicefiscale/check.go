@@ -15,6 +15,17 @@ func CheckChar(first15 string) (byte, error) {
 	if len(first15) != Length-1 {
 		return 0, fmt.Errorf("%w: check character needs 15 characters", ErrInvalid)
 	}
+	for i := 0; i < Length-1; i++ {
+		if c := first15[i]; !isDigit(c) && !isLetter(c) {
+			return 0, fmt.Errorf("%w: character %d is not a letter or digit", ErrInvalid, i+1)
+		}
+	}
+	return checkChar([]byte(first15)), nil
+}
+
+// checkChar computes the check character of 15 uppercase letters and
+// digits (already checked).
+func checkChar(first15 []byte) byte {
 	sum := 0
 	for i := 0; i < Length-1; i++ {
 		c := first15[i]
@@ -26,14 +37,12 @@ func CheckChar(first15 string) (byte, error) {
 			v = oddLetters[c-'A']
 		case isDigit(c):
 			v = int(c - '0')
-		case isLetter(c):
-			v = int(c - 'A')
 		default:
-			return 0, fmt.Errorf("%w: character %d is not a letter or digit", ErrInvalid, i+1)
+			v = int(c - 'A')
 		}
 		sum += v
 	}
-	return byte('A' + sum%26), nil
+	return byte('A' + sum%26)
 }
 
 // Valid reports whether cf is a fiscal code of a natural person: 16

@@ -60,20 +60,20 @@ func Compute(p Person) (string, error) {
 	if p.Female {
 		day += 40
 	}
-	var b strings.Builder
-	b.Grow(Length)
-	b.WriteString(SurnameCode(p.Surname))
-	b.WriteString(NameCode(p.Name))
-	fmt.Fprintf(&b, "%02d", p.Birth.Year()%100)
-	b.WriteByte(monthLetters[p.Birth.Month()-1])
-	fmt.Fprintf(&b, "%02d", day)
-	b.WriteString(place)
-	c, err := CheckChar(b.String())
-	if err != nil {
-		return "", err
+	var b [Length]byte
+	sc, nc := code3(p.Surname, false), code3(p.Name, true)
+	copy(b[0:3], sc[:])
+	copy(b[3:6], nc[:])
+	y := p.Birth.Year() % 100
+	if y < 0 {
+		y += 100
 	}
-	b.WriteByte(c)
-	return b.String(), nil
+	b[6], b[7] = byte('0'+y/10), byte('0'+y%10)
+	b[8] = monthLetters[p.Birth.Month()-1]
+	b[9], b[10] = byte('0'+day/10), byte('0'+day%10)
+	copy(b[11:15], place)
+	b[15] = checkChar(b[:Length-1])
+	return string(b[:]), nil
 }
 
 func validPlace(s string) bool {

@@ -374,3 +374,13 @@ func FuzzOmocodeRoundTrip(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkCompute(b *testing.B) {
+	p := Person{Surname: "D'Angelo", Name: "Maria Grazia", Female: true, Birth: date(1985, 12, 10), Place: "G224"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compute(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,49 +1,58 @@
 package codicefiscale
 
-import "strings"
-
 // SurnameCode returns the three-letter surname part of a fiscal code: the
 // consonants of the surname in order, then its vowels, padded with X.
 // Accents are stripped; spaces, apostrophes and other non-letters are
 // ignored.
 func SurnameCode(surname string) string {
-	cons, vows := split(surname)
-	return pad3(cons + vows)
+	c := code3(surname, false)
+	return string(c[:])
 }
 
 // NameCode returns the three-letter given-name part of a fiscal code: as
 // for the surname, except that a name with four or more consonants takes
 // the first, third and fourth.
 func NameCode(name string) string {
-	cons, vows := split(name)
-	if len(cons) >= 4 {
-		return cons[0:1] + cons[2:4]
-	}
-	return pad3(cons + vows)
+	c := code3(name, true)
+	return string(c[:])
 }
 
-func pad3(s string) string {
-	if len(s) >= 3 {
-		return s[:3]
-	}
-	return s + "XXX"[:3-len(s)]
-}
-
-// split returns the consonants and the vowels of s, as uppercase ASCII
-// letters in order.
-func split(s string) (cons, vows string) {
-	var c, v strings.Builder
+// code3 computes a surname (name=false) or given-name code without
+// allocating.
+func code3(s string, name bool) [3]byte {
+	var cons [4]byte
+	var vows [3]byte
+	nc, nv := 0, 0
 	for _, r := range s {
 		l := Fold(r)
 		switch {
 		case l == 0:
-		case strings.IndexByte("AEIOU", l) >= 0:
-			v.WriteByte(l)
+		case l == 'A' || l == 'E' || l == 'I' || l == 'O' || l == 'U':
+			if nv < len(vows) {
+				vows[nv] = l
+			}
+			nv++
 		default:
-			c.WriteByte(l)
+			if nc < len(cons) {
+				cons[nc] = l
+			}
+			nc++
 		}
 	}
-	return c.String(), v.String()
+	if name && nc >= 4 {
+		return [3]byte{cons[0], cons[2], cons[3]}
+	}
+	out := [3]byte{'X', 'X', 'X'}
+	k := 0
+	for i := 0; i < min(nc, 3); i++ {
+		out[k] = cons[i]
+		k++
+	}
+	for i := 0; i < min(nv, 3) && k < 3; i++ {
+		out[k] = vows[i]
+		k++
+	}
+	return out
 }
 
 // letters returns the count of letters in s that count for a code.

@@ -17,3 +17,18 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkWrite measures generation and CSV writing, in records/s.
+func BenchmarkWrite(b *testing.B) {
+	dir := b.TempDir()
+	b.ReportAllocs()
+	var records int64
+	for b.Loop() {
+		st, err := Write(b.Context(), Config{Households: 20000, Seed: 1}, dir, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		records += st.TotalRecords()
+	}
+	b.ReportMetric(float64(records)/b.Elapsed().Seconds(), "records/s")
+}

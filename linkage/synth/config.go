@@ -148,6 +148,9 @@ type Config struct {
 	// Reference is the date ages refer to (default 2026-01-01); never the
 	// clock, so output does not depend on when it runs.
 	Reference time.Time
+	// Workers generating households in parallel (0 or 1: none). The
+	// output does not depend on it.
+	Workers int
 }
 
 // DefaultReference is the date ages refer to when Config.Reference is zero.
@@ -166,6 +169,9 @@ func PartnersByName(names []string) []Partner {
 func (c Config) withDefaults() (Config, error) {
 	if c.Households < 0 {
 		return c, base.Usagef("households must not be negative")
+	}
+	if c.Workers < 0 {
+		return c, base.Usagef("workers must not be negative")
 	}
 	if c.Partners == nil {
 		c.Partners = PartnersByName(DefaultPartnerNames)

@@ -1,12 +1,8 @@
 package synth
 
 import (
-	"fmt"
 	"math/rand/v2"
-	"slices"
 	"strconv"
-	"strings"
-	"time"
 )
 
 // Columns is the header of every partner file, in order (the data
@@ -40,31 +36,107 @@ type Row struct {
 }
 
 // Generator produces households one at a time with the rows each partner
-// holds about them. It is deterministic: the i-th household depends only
-// on the seed and i. Not safe for concurrent use.
+// holds about them. It is deterministic: the i-th household and its rows
+// depend only on the seed and i; ids are then numbered in order. Not safe
+// for concurrent use.
 type Generator struct {
-	cfg      Config
-	t        *tables
-	pcg      *rand.PCG
-	r        *rand.Rand
-	next     int64
-	personID int64
-	views    []partnerView
-}
-
-// partnerView is the state and calibrated model of one partner.
-type partnerView struct {
-	Partner
-	codes          []localCode
-	rates          Rates
-	missingCF      float64
-	pFocus, pOther float64 // probability of knowing a household with / without a focus need
-	records        int64
-	nuclei         int64
+	m        *model
+	src      *source
+	next     int64 // households generated
+	personID int64 // last person id given
+	nuclei   []int64
+	records  []int64
+	seen     []bool // partner already numbered in the current household
 }
 
 // NewGenerator validates cfg and prepares a generator.
 func NewGenerator(cfg Config) (*Generator, error) {
+	m, err := newModel(cfg)
+	if err != nil {
+		return nil, err
+	}
+	n := len(m.cfg.Partners)
+	return &Generator{m: m, src: newSource(), nuclei: make([]int64, n), records: make([]int64, n), seen: make([]bool, n)}, nil
+}
+
+// Config returns the configuration with defaults filled in.
+func (g *Generator) Config() Config { return g.m.cfg }
+
+// Next generates the next household and the rows the partners hold about
+// it (at least one: every generated household is known to someone).
+func (g *Generator) Next() (*Household, []Row) {
+	g.next++
+	h, rows := g.m.household(g.src, g.next)
+	g.number(h, rows)
+	return h, rows
+}
+
+// number gives the household's people their run-wide ids and the rows
+// their partners' record and household ids, in generation order.
+func (g *Generator) number(h *Household, rows []Row) {
+	for i := range h.Members {
+		h.Members[i].ID += g.personID
+	}
+	clear(g.seen)
+	for i := range rows {
+		row := &rows[i]
+		p := row.Partner
+		row.PersonID += g.personID
+		if !g.seen[p] {
+			g.seen[p] = true
+			g.nuclei[p]++
+		}
+		g.records[p]++
+		prefix := g.m.views[p].Prefix
+		row.RecordID = prefix + "-" + pad6(g.records[p])
+		row.NucleoID = prefix + "-N" + pad6(g.nuclei[p])
+	}
+	g.personID += int64(len(h.Members))
+}
+
+// pad6 writes n with at least six digits.
+func pad6(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	if len(s) >= 6 {
+		return s
+	}
+	return "000000"[len(s):] + s
+}
+
+// source is a reseedable random source: one per goroutine.
+type source struct {
+	pcg *rand.PCG
+	r   *rand.Rand
+}
+
+func newSource() *source {
+	pcg := rand.NewPCG(0, 0)
+	return &source{pcg: pcg, r: rand.New(pcg)}
+}
+
+// seed positions the source on household i of the run with this seed.
+func (s *source) seed(seed uint64, i int64) {
+	s.pcg.Seed(mix(seed), mix(seed^mix(uint64(i))))
+}
+
+// mix is the splitmix64 finaliser: it spreads nearby seeds (households 1,
+// 2, 3 …) over unrelated PCG states.
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// model is everything that does not change during a run: configuration,
+// tables, calibrated partners. Workers share it.
+type model struct {
+	cfg   Config
+	t     *tables
+	views []partnerView
+}
+
+func newModel(cfg Config) (*model, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, err
@@ -73,16 +145,59 @@ func NewGenerator(cfg Config) (*Generator, error) {
 	if err != nil {
 		return nil, err
 	}
-	pcg := rand.NewPCG(cfg.Seed, 0)
-	g := &Generator{cfg: cfg, t: t, pcg: pcg, r: rand.New(pcg)}
+	m := &model{cfg: cfg, t: t}
 	pFocus := calibrate(cfg, t)
 	for i, p := range cfg.Partners {
-		g.views = append(g.views, partnerView{Partner: p, codes: t.needCodes[p.Name],
+		m.views = append(m.views, partnerView{Partner: p, codes: t.needCodes[p.Name],
 			rates:     RatesFor(cfg.Corruption, p.Reliability),
 			missingCF: min(p.MissingCF*cfg.Corruption.scale(), 0.9),
 			pFocus:    pFocus[i], pOther: otherRatio * pFocus[i]})
 	}
-	return g, nil
+	return m, nil
+}
+
+// household generates household i (1-based) and its partner rows, with
+// household-local person ids (1…size) and no record or nucleo ids.
+func (m *model) household(s *source, i int64) (*Household, []Row) {
+	s.seed(m.cfg.Seed, i)
+	r := s.r
+	var pid int64
+	b := builder{t: m.t, r: r, ref: m.cfg.Reference, foreign: m.cfg.ForeignShare, nextPID: &pid}
+	h := b.household(i)
+	known := make([]bool, len(m.views))
+	any := false
+	for j := range m.views {
+		v := &m.views[j]
+		p := v.pOther
+		if hasFocus(v.Partner, h) {
+			p = v.pFocus
+		}
+		known[j] = r.Float64() < p
+		any = any || known[j]
+	}
+	if !any {
+		known[m.forcedPartner(r, h)] = true
+	}
+	var rows []Row
+	for j := range m.views {
+		if known[j] {
+			rows = m.views[j].rows(r, m.t, m.cfg.Reference, j, h, rows)
+		}
+	}
+	return h, rows
+}
+
+// forcedPartner picks who knows a household nobody picked, weighted by
+// share and favouring partners whose focus matches.
+func (m *model) forcedPartner(r *rand.Rand, h *Household) int {
+	w := make([]float64, len(m.views))
+	for i := range m.views {
+		w[i] = m.views[i].HouseholdShare
+		if hasFocus(m.views[i].Partner, h) {
+			w[i] *= 5 // as in calibrate
+		}
+	}
+	return pickIndex(r, w)
 }
 
 // otherRatio is how much less likely a partner is to know a household
@@ -147,263 +262,4 @@ func hasFocus(p Partner, h *Household) bool {
 		}
 	}
 	return false
-}
-
-// Config returns the configuration with defaults filled in.
-func (g *Generator) Config() Config { return g.cfg }
-
-// Next generates the next household and the rows the partners hold about
-// it (at least one: every generated household is known to someone).
-func (g *Generator) Next() (*Household, []Row) {
-	g.next++
-	g.pcg.Seed(mix(g.cfg.Seed), mix(g.cfg.Seed^mix(uint64(g.next))))
-	b := builder{t: g.t, r: g.r, ref: g.cfg.Reference, foreign: g.cfg.ForeignShare, nextPID: &g.personID}
-	h := b.household(g.next)
-	known := make([]bool, len(g.views))
-	any := false
-	for i := range g.views {
-		v := &g.views[i]
-		p := v.pOther
-		if hasFocus(v.Partner, h) {
-			p = v.pFocus
-		}
-		known[i] = g.r.Float64() < p
-		any = any || known[i]
-	}
-	if !any {
-		known[g.forcedPartner(h)] = true
-	}
-	var rows []Row
-	for i := range g.views {
-		if known[i] {
-			rows = g.views[i].rows(g, i, h, rows)
-		}
-	}
-	return h, rows
-}
-
-// mix is the splitmix64 finaliser: it spreads nearby seeds (households 1,
-// 2, 3 …) over unrelated PCG states.
-func mix(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
-}
-
-// forcedPartner picks who knows a household nobody picked, weighted by
-// share and favouring partners whose focus matches.
-func (g *Generator) forcedPartner(h *Household) int {
-	w := make([]float64, len(g.views))
-	for i := range g.views {
-		w[i] = g.views[i].HouseholdShare
-		if hasFocus(g.views[i].Partner, h) {
-			w[i] *= 5 // as in calibrate
-		}
-	}
-	return pickIndex(g.r, w)
-}
-
-// members chooses the members a partner registers: the one(s) who came
-// for a need in its focus, or the head, plus others at MemberShare.
-func (v *partnerView) members(r *rand.Rand, h *Household, ref time.Time) []int {
-	chosen := make([]bool, len(h.Members))
-	eligible := func(i int) bool { return h.Members[i].Age(ref) >= v.MinAge }
-	if v.PerPerson {
-		for i := range h.Members {
-			if eligible(i) && slices.ContainsFunc(h.Members[i].Needs, func(n string) bool { return inFocus(v.Partner, n) }) {
-				chosen[i] = r.Float64() < 0.85
-			}
-		}
-	} else {
-		head := 0
-		if len(h.Members) > 1 && h.Members[1].Role == RoleSpouse && r.Float64() < 0.25 {
-			head = 1
-		}
-		chosen[head] = true
-	}
-	for i := range h.Members {
-		if !chosen[i] && eligible(i) && r.Float64() < v.MemberShare {
-			chosen[i] = true
-		}
-	}
-	var idx []int
-	for i, c := range chosen {
-		if c {
-			idx = append(idx, i)
-		}
-	}
-	if len(idx) == 0 {
-		idx = []int{0}
-	}
-	return idx
-}
-
-// rows appends the partner's records about h.
-func (v *partnerView) rows(g *Generator, pi int, h *Household, rows []Row) []Row {
-	r := g.r
-	v.nuclei++
-	nucleo := fmt.Sprintf("%s-N%06d", v.Prefix, v.nuclei)
-	addr := addressAt{street: h.Street, number: h.Number, cap: h.CAP, quartiere: h.Quartiere}
-	if r.Float64() < v.rates.Moved {
-		addr = g.elsewhere(h)
-	}
-	var hhNeeds string
-	if !v.PerPerson {
-		hhNeeds = strings.Join(localNeeds(r, v.codes, h.Needs, v.Partner), ";")
-	}
-	for _, i := range v.members(r, h, g.cfg.Reference) {
-		p := &h.Members[i]
-		needs := hhNeeds
-		if v.PerPerson {
-			needs = strings.Join(localNeeds(r, v.codes, p.Needs, v.Partner), ";")
-		}
-		copies := 1
-		if r.Float64() < v.DuplicateRate {
-			copies = 2
-		}
-		for range copies {
-			v.records++
-			rec := v.record(r, p, addr, needs)
-			rec.RecordID = fmt.Sprintf("%s-%06d", v.Prefix, v.records)
-			rec.NucleoID = nucleo
-			rows = append(rows, Row{Partner: pi, PersonID: p.ID, HouseholdID: h.ID, Record: rec})
-		}
-	}
-	return rows
-}
-
-// addressAt is where a partner believes a household lives.
-type addressAt struct {
-	street, number, cap string
-	quartiere           int
-}
-
-// elsewhere is an address the household moved from (or to): half the time
-// in the same quartiere.
-func (g *Generator) elsewhere(h *Household) addressAt {
-	q := h.Quartiere
-	if g.r.Float64() < 0.5 {
-		q = 1 + pickIndex(g.r, quartiereWeights)
-	}
-	st := g.t.streets[q][g.r.IntN(len(g.t.streets[q]))]
-	return addressAt{street: st.Name, number: houseNumber(g.r), cap: st.CAP, quartiere: q}
-}
-
-// record writes a person as the partner holds them, corrupted at the
-// partner's rates.
-func (v *partnerView) record(r *rand.Rand, p *Person, addr addressAt, needs string) Record {
-	rt := &v.rates
-	hit := func(rate float64) bool { return rate > 0 && r.Float64() < rate }
-	t := mustData()
-
-	nome, cognome := p.Name, p.Surname
-	if hit(rt.Translit) {
-		nome = translit(r, nome, t.translit)
-	}
-	if hit(rt.Translit) {
-		cognome = translit(r, cognome, t.translit)
-	}
-	if hit(rt.Compound) {
-		nome = compound(r, nome)
-	}
-	if hit(rt.Accent) {
-		nome = accent(r, nome)
-	}
-	if hit(rt.Accent) {
-		cognome = accent(r, cognome)
-	}
-	if hit(rt.Particle) {
-		cognome = particle(r, cognome)
-	}
-	nome, cognome = houseStyle(nome, v.Upper), houseStyle(cognome, v.Upper)
-	nome, cognome = v.misspell(r, nome), v.misspell(r, cognome)
-	if hit(rt.SwapNames) {
-		nome, cognome = cognome, nome
-	}
-
-	rec := Record{Nome: nome, Cognome: cognome, Sesso: "M", Bisogni: needs}
-	if p.Female {
-		rec.Sesso = "F"
-	}
-	rec.CodiceFiscale = v.fiscalCode(r, p.CF)
-	rec.DataNascita = v.date(r, p.Birth)
-	rec.ComuneNascita = houseStyle(p.PlaceName, v.Upper)
-	street := houseStyle(addr.street, v.Upper)
-	if hit(rt.AddressTypo) {
-		street = typo(r, street)
-	}
-	rec.Indirizzo = street + " " + addr.number
-	if hit(rt.AddressFormat) {
-		rec.Indirizzo = addressVariant(r, street, addr.number)
-	}
-	rec.CAP = addr.cap
-	rec.Quartiere = strconv.Itoa(addr.quartiere)
-	rec.Telefono = formatPhone(p.Phone, v.PhoneStyle)
-	if hit(rt.PhoneFormat) {
-		rec.Telefono = formatPhone(p.Phone, r.IntN(phoneStyles))
-	}
-	for _, m := range []struct {
-		rate  float64
-		field *string
-	}{
-		{rt.MissingPhone, &rec.Telefono}, {rt.MissingAddress, &rec.Indirizzo}, {rt.MissingCAP, &rec.CAP},
-		{rt.MissingQuartiere, &rec.Quartiere}, {rt.MissingDate, &rec.DataNascita}, {rt.MissingSex, &rec.Sesso},
-		{rt.MissingPlace, &rec.ComuneNascita}, {rt.MissingNeeds, &rec.Bisogni},
-	} {
-		if hit(m.rate) {
-			*m.field = ""
-		}
-	}
-	return rec
-}
-
-// misspell applies the spelling errors of data entry to a name.
-func (v *partnerView) misspell(r *rand.Rand, s string) string {
-	rt := &v.rates
-	if rt.Phonetic > 0 && r.Float64() < rt.Phonetic {
-		s = phonetic(r, s)
-	}
-	if rt.Typo > 0 && r.Float64() < rt.Typo {
-		s = typo(r, s)
-	}
-	if rt.OCR > 0 && r.Float64() < rt.OCR {
-		s = ocr(r, s)
-	}
-	if rt.CaseVariant > 0 && r.Float64() < rt.CaseVariant {
-		s = caseVariant(r, s)
-	}
-	return s
-}
-
-func (v *partnerView) fiscalCode(r *rand.Rand, cf string) string {
-	rt := &v.rates
-	switch x := r.Float64(); {
-	case x < v.missingCF:
-		return ""
-	case x < v.missingCF+rt.CFMistype:
-		return cfMistype(r, cf)
-	case x < v.missingCF+rt.CFMistype+rt.OCR:
-		return ocr(r, cf)
-	case x < v.missingCF+rt.CFMistype+rt.OCR+rt.CFLower:
-		return strings.ToLower(cf)
-	case x < v.missingCF+rt.CFMistype+rt.OCR+rt.CFLower+rt.CFSpaced:
-		return cfSpaced(cf)
-	}
-	return cf
-}
-
-func (v *partnerView) date(r *rand.Rand, birth time.Time) string {
-	rt := &v.rates
-	if rt.SwapDayMonth > 0 && r.Float64() < rt.SwapDayMonth {
-		birth, _ = swapDayMonth(birth)
-	}
-	s := birth.Format(v.DateLayout)
-	if rt.DateFormat > 0 && r.Float64() < rt.DateFormat {
-		s = dateVariant(r, birth, v.DateLayout)
-	}
-	if rt.OCR > 0 && r.Float64() < rt.OCR {
-		s = ocr(r, s)
-	}
-	return s
 }

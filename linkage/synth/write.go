@@ -66,19 +66,10 @@ func Write(ctx context.Context, cfg Config, dir string, progress func(int)) (Sta
 	out = append(out, truth)
 
 	st := Stats{Records: make([]int64, len(cfg.Partners)), KnownTo: make([]int64, len(cfg.Partners))}
-	const batch = 1024
 	truthRec := make([]string, 4)
 	known := make([]bool, len(cfg.Partners))
-	for i := 0; i < cfg.Households; i++ {
-		if i%batch == 0 {
-			if err := ctx.Err(); err != nil {
-				return Stats{}, err
-			}
-			if progress != nil && i > 0 {
-				progress(batch)
-			}
-		}
-		h, rows := g.Next()
+	done := 0
+	err = g.stream(ctx, cfg.Households, cfg.Workers, func(h *Household, rows []Row) error {
 		st.Households++
 		st.Persons += int64(len(h.Members))
 		clear(known)
@@ -87,18 +78,26 @@ func Write(ctx context.Context, cfg Config, dir string, progress func(int)) (Sta
 			known[row.Partner] = true
 			st.Records[row.Partner]++
 			if err := out[row.Partner].w.Write(row.Fields()); err != nil {
-				return Stats{}, err
+				return err
 			}
 			truthRec[0], truthRec[1] = cfg.Partners[row.Partner].Name, row.RecordID
 			truthRec[2], truthRec[3] = strconv.FormatInt(row.PersonID, 10), strconv.FormatInt(row.HouseholdID, 10)
 			if err := truth.w.Write(truthRec); err != nil {
-				return Stats{}, err
+				return err
 			}
 		}
 		st.count(cfg.Partners, known)
+		if done++; done == batchSize && progress != nil {
+			progress(done)
+			done = 0
+		}
+		return nil
+	})
+	if err != nil {
+		return Stats{}, err
 	}
-	if progress != nil && cfg.Households > 0 {
-		progress((cfg.Households-1)%batch + 1)
+	if progress != nil && done > 0 {
+		progress(done)
 	}
 	for i, o := range out {
 		if err := o.commit(); err != nil {
