@@ -67,7 +67,11 @@ func TestKillDuringRelease(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(2026, 11)) // the kill times are seeded
-	for round := 0; round < 6; round++ {
+	rounds := 6
+	if raceEnabled {
+		rounds = 3
+	}
+	for round := 0; round < rounds; round++ {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperChild$")
 		cmd.Env = append(os.Environ(), envCrashChild+"="+dir)
 		stdout, _ := cmd.StdoutPipe()

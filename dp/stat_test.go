@@ -120,8 +120,8 @@ func runReleases(t *testing.T, p Params, releases int) map[string]*noiseStats {
 // σ), and the 95% intervals cover the true count 95% of the time.
 func TestNoiseScaleAndCoverage(t *testing.T) {
 	releases := 2000
-	if testing.Short() {
-		releases = 500
+	if testing.Short() || raceEnabled {
+		releases = 400
 	}
 	for _, p := range []Params{
 		{Epsilon: 1, MaxNeeds: 3, Mechanism: MechanismLaplace},
@@ -175,8 +175,8 @@ func TestNoiseScaleAndCoverage(t *testing.T) {
 func TestNeighbourAudit(t *testing.T) {
 	const eps = 0.5
 	releases := 12000
-	if testing.Short() {
-		releases = 6000
+	if testing.Short() || raceEnabled {
+		releases = 4000
 	}
 	d := statDomain()
 	d.Districts = []string{"1"} // one noisy cell per release
