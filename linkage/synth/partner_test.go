@@ -40,11 +40,15 @@ func TestRecordOperators(t *testing.T) {
 		{"date format", Rates{DateFormat: 1}, func(r Record) bool { return r.DataNascita != "07/03/1980" && strings.Contains(r.DataNascita, "1980") }},
 		{"accent", Rates{Accent: 1}, func(r Record) bool { return r.Nome != "Nicolò" && strings.HasPrefix(r.Nome, "Nicol") }},
 		{"particle", Rates{Particle: 1}, func(r Record) bool { return r.Cognome != "D'Angelo" }},
-		{"typo", Rates{Typo: 1}, func(r Record) bool { return editDistance(r.Nome, "Nicolò") == 1 && editDistance(r.Cognome, "D'Angelo") == 1 }},
+		{"typo", Rates{Typo: 1}, func(r Record) bool {
+			return editDistance(r.Nome, "Nicolò") == 1 && editDistance(r.Cognome, "D'Angelo") == 1
+		}},
 		{"case", Rates{CaseVariant: 1}, func(r Record) bool { return r.Nome != "Nicolò" && strings.EqualFold(r.Nome, "Nicolò") }},
 		{"cf mistyped", Rates{CFMistype: 1}, func(r Record) bool { return r.CodiceFiscale != p.CF && !codicefiscale.Valid(r.CodiceFiscale) }},
 		{"cf lowercase", Rates{CFLower: 1}, func(r Record) bool { return r.CodiceFiscale == strings.ToLower(p.CF) }},
-		{"cf spaced", Rates{CFSpaced: 1}, func(r Record) bool { return codicefiscale.Normalize(r.CodiceFiscale) == p.CF && r.CodiceFiscale != p.CF }},
+		{"cf spaced", Rates{CFSpaced: 1}, func(r Record) bool {
+			return codicefiscale.Normalize(r.CodiceFiscale) == p.CF && r.CodiceFiscale != p.CF
+		}},
 		{"address format", Rates{AddressFormat: 1}, func(r Record) bool { return r.Indirizzo != "Via Roma 12" && strings.Contains(r.Indirizzo, "Roma") }},
 		{"phone format", Rates{PhoneFormat: 1}, func(r Record) bool { return strings.HasSuffix(r.Telefono, "1234567") }},
 		{"missing", Rates{MissingPhone: 1, MissingAddress: 1, MissingCAP: 1, MissingQuartiere: 1, MissingDate: 1, MissingSex: 1, MissingPlace: 1, MissingNeeds: 1},
