@@ -6,6 +6,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/normalize"
 	"github.com/welfare-district/swd/linkage/schema"
 )
 
@@ -124,6 +125,9 @@ func (e *Encoder) compileFields(secret Secret) error {
 		prec, err := f.Precision()
 		if err != nil {
 			return base.Mark(err, base.ErrInvalidInput)
+		}
+		if f.Kind == schema.KindDate {
+			f.Formats = normalize.ExpandLayouts(f.Formats)
 		}
 		p := fieldPlan{Field: f, index: i, precision: prec, salt: -1,
 			outBits: f.Hardening.OutputBits(f.Bits), key: secret.Key("swd/v1/field/" + f.Name)}

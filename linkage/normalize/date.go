@@ -7,9 +7,26 @@ import (
 )
 
 // DefaultDateLayouts are the date formats Italian offices use, as Go time
-// layouts: 02/01/2006, 2006-01-02, 02-01-2006, 02.01.2006 (day first), each
-// also accepting days and months without a leading zero.
+// layouts: 02/01/2006, 2006-01-02, 02-01-2006, 02.01.2006 (day first).
+// ExpandLayouts adds their forms without leading zeros.
 var DefaultDateLayouts = []string{"02/01/2006", "2006-01-02", "02-01-2006", "02.01.2006"}
+
+// ExpandLayouts returns layouts, each followed by its form that also
+// accepts days and months without a leading zero (9/2/1992 for 02/01/2006),
+// without duplicates: the list to give ParseDate.
+func ExpandLayouts(layouts []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range layouts {
+		for _, v := range []string{l, lenient(l)} {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
 
 // Precision is how much of a date a field records.
 type Precision int
@@ -24,7 +41,8 @@ const (
 // Date is a calendar date; Month and Day are 0 below their precision.
 type Date struct{ Year, Month, Day int }
 
-// ParseDate parses s (trimmed) with the first layout that accepts it and
+// ParseDate parses s (trimmed) with the first layout that accepts it (see
+// ExpandLayouts for the unpadded variants) and
 // truncates the result to precision. Years must lie in 1800–2199. When no
 // layout fits, it retries with the letters typists put for digits (O→0,
 // I/L→1, Z→2, S→5, B→8), then with day and month exchanged (a month above
@@ -71,9 +89,6 @@ func parseDate(s string, layouts []string, p Precision) (Date, bool) {
 	for _, l := range layouts {
 		t, err := time.Parse(l, s)
 		if err != nil {
-			t, err = time.Parse(lenient(l), s)
-		}
-		if err != nil {
 			continue
 		}
 		d := Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}
@@ -94,12 +109,13 @@ func parseDate(s string, layouts []string, p Precision) (Date, bool) {
 // lenient turns the zero-padded day and month of a layout into their
 // unpadded forms, which Go parses with or without the leading zero.
 func lenient(l string) string {
-	r := strings.NewReplacer("02", "2", "01", "1")
 	if strings.Contains(l, "2006") {
-		return r.Replace(l)
+		return unpad.Replace(l)
 	}
 	return l
 }
+
+var unpad = strings.NewReplacer("02", "2", "01", "1")
 
 // String is the compact form YYYYMMDD (YYYY or YYYYMM at lower precision).
 func (d Date) String() string {

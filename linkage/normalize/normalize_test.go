@@ -159,7 +159,7 @@ func TestParseDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
-			d, ok := ParseDate(tt.in, DefaultDateLayouts, tt.p)
+			d, ok := ParseDate(tt.in, ExpandLayouts(DefaultDateLayouts), tt.p)
 			if ok != tt.ok || (ok && d.String() != tt.want) {
 				t.Errorf("ParseDate(%q) = %v, %v; want %q, %v", tt.in, d, ok, tt.want, tt.ok)
 			}
@@ -348,7 +348,7 @@ func FuzzNormalize(f *testing.F) {
 		}
 		_ = Phonetic(fo)
 		_, _ = Sex(s)
-		_, _ = ParseDate(s, DefaultDateLayouts, PrecisionDay)
+		_, _ = ParseDate(s, ExpandLayouts(DefaultDateLayouts), PrecisionDay)
 		_ = AppendQGrams(nil, fo, 2, true)
 	})
 }
