@@ -14,6 +14,24 @@ type Config struct {
 	// Assignment is how links between each pair of partners are made one
 	// to one before clustering: AssignOptimal (default) or AssignGreedy.
 	Assignment Assignment
+	// MinDensity guards de-duplication against chaining: a link between
+	// two records of the same partner merges their clusters only if at
+	// least this share of the record pairs across the two clusters are
+	// linked (at or above Threshold). Single-linkage chaining, where one
+	// spurious duplicate link fuses two families' records, is the main
+	// source of false pairs in de-duplication. 0 disables the guard;
+	// DefaultConfig sets DefaultMinDensity. Links between different
+	// partners are not subject to it: the one-record-per-partner rule
+	// already bounds them, and blocking may miss some of a person's pairs.
+	MinDensity float64
+}
+
+// DefaultMinDensity is the MinDensity of DefaultConfig.
+const DefaultMinDensity = 0.3
+
+// DefaultConfig is the configuration swd link uses unless told otherwise.
+func DefaultConfig() Config {
+	return Config{Threshold: 0.5, Assignment: AssignOptimal, MinDensity: DefaultMinDensity}
 }
 
 // Assignment selects the one-to-one assignment between two partners.
@@ -34,6 +52,7 @@ type Stats struct {
 	Assigned   int `json:"assigned"`   // left after the one-to-one assignment per partner pair
 	Merged     int `json:"merged"`     // links that joined two clusters
 	Refused    int `json:"refused"`    // links refused: they would put two records of a partner in one person
+	Sparse     int `json:"sparse"`     // duplicate links refused by the MinDensity guard
 	Clusters   int `json:"clusters"`   // persons
 	Households int `json:"households"` // households
 }
@@ -53,7 +72,8 @@ const maxPartners = 64
 //     union-find that refuses a merge that would put two records of the
 //     same partner in one person — unless the link itself joins two records
 //     of that partner (an accepted duplicate), and then only that partner
-//     may repeat.
+//     may repeat, and only if the two clusters are densely linked
+//     (cfg.MinDensity).
 //  4. Households are the connected components of persons joined by any
 //     partner's own household id (records of a partner sharing a non-empty
 //     household id live together).
@@ -70,6 +90,9 @@ func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([
 	if !(cfg.Threshold >= 0 && cfg.Threshold <= 1) {
 		return nil, Stats{}, base.Usagef("cluster: threshold must be in [0, 1]")
 	}
+	if !(cfg.MinDensity >= 0 && cfg.MinDensity <= 1) {
+		return nil, Stats{}, base.Usagef("cluster: minimum density must be in [0, 1]")
+	}
 	ix, err := newIndex(partners)
 	if err != nil {
 		return nil, Stats{}, err
@@ -84,7 +107,7 @@ func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([
 	}
 	es = ix.assignPairs(es, cfg.Assignment == AssignOptimal)
 	st.Assigned = len(es)
-	uf := ix.merge(es, &st)
+	uf := ix.merge(es, cfg.MinDensity, &st)
 	if err := ctx.Err(); err != nil {
 		return nil, st, fmt.Errorf("cluster: %w", err)
 	}
@@ -114,11 +137,15 @@ func (ix *index) assignPairs(es []gedge, optimal bool) []gedge {
 }
 
 // merge runs the constrained greedy union-find over es (sorted).
-func (ix *index) merge(es []gedge, st *Stats) *unionFind {
+func (ix *index) merge(es []gedge, minDensity float64, st *Stats) *unionFind {
 	uf := newUnionFind(ix.len())
 	mask := make([]uint64, ix.len()) // partners present in each root's cluster
 	for id := range mask {
 		mask[id] = 1 << uint(ix.partner[id])
+	}
+	var g *density
+	if minDensity > 0 {
+		g = newDensity(ix.len(), es)
 	}
 	for _, e := range es {
 		x, y := uf.find(e.lo), uf.find(e.hi)
@@ -132,8 +159,15 @@ func (ix *index) merge(es []gedge, st *Stats) *unionFind {
 			st.Refused++
 			continue
 		}
-		root, _ := uf.union(x, y)
+		if p == q && g != nil && !g.dense(uf, x, y, minDensity) {
+			st.Sparse++
+			continue
+		}
+		root, absorbed := uf.union(x, y)
 		mask[root] = mask[x] | mask[y]
+		if g != nil {
+			g.join(root, absorbed)
+		}
 		st.Merged++
 	}
 	return uf

@@ -283,3 +283,31 @@ func TestBuildErrors(t *testing.T) {
 	_, _, err = Build(context.Background(), one, nil, Config{Threshold: 2})
 	require.True(t, errors.Is(err, base.ErrUsage))
 }
+
+func TestMinDensityStopsChaining(t *testing.T) {
+	// Two families of three duplicates each, fully linked inside, and one
+	// spurious link between them: single linkage fuses all six records.
+	ps := []Partner{{Name: "a", RecordIDs: []string{"x0", "x1", "x2", "y0", "y1", "y2"}}}
+	var es []Edge
+	for _, fam := range [][]int{{0, 1, 2}, {3, 4, 5}} {
+		for i := range fam {
+			for j := i + 1; j < len(fam); j++ {
+				es = append(es, edge(0, fam[i], 0, fam[j], 5))
+			}
+		}
+	}
+	es = append(es, edge(0, 2, 0, 3, 3)) // spurious, weaker than the families' own links
+	single, _, err := Build(context.Background(), ps, es, Config{})
+	require.NoError(t, err)
+	require.Len(t, groups(single, false), 1)
+
+	guarded, st, err := Build(context.Background(), ps, es, DefaultConfig())
+	require.NoError(t, err)
+	require.Equal(t, 1, st.Sparse)
+	require.Equal(t, [][]string{{"a/x0", "a/x1", "a/x2"}, {"a/y0", "a/y1", "a/y2"}}, groups(guarded, false))
+
+	dense := append(es, edge(0, 0, 0, 3, 4), edge(0, 1, 0, 4, 4), edge(0, 0, 0, 4, 4), edge(0, 1, 0, 5, 4), edge(0, 2, 0, 4, 4))
+	merged, _, err := Build(context.Background(), ps, dense, DefaultConfig())
+	require.NoError(t, err)
+	require.Len(t, groups(merged, false), 1, "6 of 9 cross pairs linked: dense enough")
+}
