@@ -7,7 +7,8 @@ package normalize
 // spelling variants share a blocking key. Spaces are ignored; non-letters
 // are skipped. The key of a value without letters is "".
 func Phonetic(s string) string {
-	var l []byte
+	var buf [64]byte
+	l := buf[:0]
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c >= 'A' && c <= 'Z' {
 			l = append(l, c)
@@ -22,7 +23,8 @@ func Phonetic(s string) string {
 	if len(l) == 0 {
 		return ""
 	}
-	out := []byte{l[0]}
+	var ob [4]byte
+	out := append(ob[:0], l[0])
 	last := soundexCode(l[0])
 	for _, c := range l[1:] {
 		code := soundexCode(c)
@@ -42,8 +44,10 @@ func Phonetic(s string) string {
 	return string(out)
 }
 
+// italianFold rewrites l in place: every step reads at least one letter and
+// writes at most one.
 func italianFold(l []byte) []byte {
-	out := l[:0:0]
+	out := l[:0]
 	at := func(i int) byte {
 		if i < len(l) {
 			return l[i]
