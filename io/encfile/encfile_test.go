@@ -91,16 +91,16 @@ func writeFile(t testing.TB, path string, l encoding.Layout, recs []encoding.Rec
 }
 
 func TestRoundTrip(t *testing.T) {
-	for _, n := range []int{0, 1, 1000, RowGroupRows + 7} {
-		if n > 10000 && testing.Short() {
-			continue
-		}
+	defer func(n int) { rowGroupRows = n }(rowGroupRows)
+	rowGroupRows = 500 // several row groups, and batches that end mid-group
+	for _, n := range []int{0, 1, 499, 500, 1000, 2500 + 7} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(n)))
 			recs := randomRecords(rng, testLayout, n)
 			path := filepath.Join(t.TempDir(), "p.swd.parquet")
 			wantMeta := writeFile(t, path, testLayout, recs)
 
+			checkRowGroups(t, path, n)
 			meta, layout, err := ReadMeta(path)
 			if err != nil {
 				t.Fatal(err)
@@ -205,5 +205,24 @@ func TestInvalidFiles(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+}
+
+// checkRowGroups checks that the file has row groups of rowGroupRows rows.
+func checkRowGroups(t *testing.T, path string, n int) {
+	t.Helper()
+	r, err := open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.f.Close()
+	groups := r.pf.RowGroups()
+	if len(groups) != (n+rowGroupRows-1)/rowGroupRows {
+		t.Fatalf("%d row groups for %d rows", len(groups), n)
+	}
+	for i, g := range groups {
+		if want := min(rowGroupRows, n-i*rowGroupRows); g.NumRows() != int64(want) {
+			t.Fatalf("row group %d has %d rows, want %d", i, g.NumRows(), want)
+		}
 	}
 }

@@ -13,6 +13,9 @@ import (
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
+// rowGroupRows is RowGroupRows, lowered by tests.
+var rowGroupRows = RowGroupRows
+
 // batchRows is the number of rows handed to the Parquet writer at a time.
 const batchRows = 1024
 
@@ -25,10 +28,10 @@ type Writer struct {
 	partner string
 	rows    int
 
-	batch []parquet.Row
-	vals  []parquet.Value
-	buf   []byte // backing store of the batch's byte values
-	word  []byte // scratch for one filter
+	batch int               // rows in the current batch
+	vals  [][]parquet.Value // per column, the batch's values
+	buf   []byte            // backing store of the batch's byte values
+	word  []byte            // scratch for one filter
 }
 
 // Create starts an encoded file at path for records of the given layout,
@@ -49,12 +52,25 @@ func Create(path string, layout encoding.Layout, partner string) (*Writer, error
 	if err != nil {
 		return nil, err
 	}
-	pw := parquet.NewGenericWriter[any](f, schema,
+	opts := []parquet.WriterOption{
+		schema,
 		parquet.Compression(&parquet.Zstd),
-		parquet.MaxRowsPerRowGroup(RowGroupRows),
+		parquet.MaxRowsPerRowGroup(int64(rowGroupRows)),
 		parquet.CreatedBy("swd", "", ""),
-	)
-	return &Writer{f: f, pw: pw, cols: cols, layout: cloneLayout(layout), partner: partner, buf: make([]byte, 0, 1<<20)}, nil
+	}
+	for _, c := range cols {
+		if c.kind == kindCLK || c.kind == kindField {
+			// Min/max of random-looking filters select nothing.
+			opts = append(opts, parquet.SkipPageBounds(c.name))
+		}
+	}
+	pw := parquet.NewGenericWriter[any](f, opts...)
+	w := &Writer{f: f, pw: pw, cols: cols, layout: cloneLayout(layout), partner: partner, buf: make([]byte, 0, 1<<20)}
+	w.vals = make([][]parquet.Value, len(cols))
+	for i := range w.vals {
+		w.vals[i] = make([]parquet.Value, 0, batchRows)
+	}
+	return w, nil
 }
 
 func cloneLayout(l encoding.Layout) encoding.Layout {
@@ -73,18 +89,17 @@ func (w *Writer) Write(rec *encoding.Record) error {
 	if err := w.check(rec); err != nil {
 		return fmt.Errorf("encoded file %s: record %d: %w", w.f.Path(), w.rows+1, err)
 	}
-	if need := w.rowBytes(rec); len(w.batch) > 0 && len(w.buf)+need > cap(w.buf) {
+	if need := w.rowBytes(rec); w.batch > 0 && len(w.buf)+need > cap(w.buf) {
 		if err := w.flushBatch(); err != nil {
 			return err
 		}
 	}
-	start := len(w.vals)
 	for ci, c := range w.cols {
-		w.vals = append(w.vals, w.value(c, rec).Level(0, w.defLevel(c, rec), ci))
+		w.vals[ci] = append(w.vals[ci], w.value(c, rec).Level(0, w.defLevel(c, rec), ci))
 	}
-	w.batch = append(w.batch, parquet.Row(w.vals[start:len(w.vals):len(w.vals)]))
+	w.batch++
 	w.rows++
-	if len(w.batch) == batchRows {
+	if w.batch == batchRows || w.rows%rowGroupRows == 0 {
 		return w.flushBatch()
 	}
 	return nil
@@ -209,15 +224,25 @@ func (w *Writer) defLevel(c column, rec *encoding.Record) int {
 	return 0
 }
 
+// flushBatch hands the batch to the Parquet writer column by column (much
+// cheaper than row by row) and closes the row group every RowGroupRows rows.
 func (w *Writer) flushBatch() error {
-	if len(w.batch) == 0 {
+	if w.batch == 0 {
 		return nil
 	}
-	if _, err := w.pw.WriteRows(w.batch); err != nil {
-		return fmt.Errorf("writing %s: %w", w.f.Path(), err)
+	for ci, cw := range w.pw.ColumnWriters() {
+		if _, err := cw.WriteRowValues(w.vals[ci]); err != nil {
+			return fmt.Errorf("writing %s: %w", w.f.Path(), err)
+		}
+		clear(w.vals[ci]) // drop references into buf
+		w.vals[ci] = w.vals[ci][:0]
 	}
-	clear(w.vals) // drop references into buf
-	w.batch, w.vals, w.buf = w.batch[:0], w.vals[:0], w.buf[:0]
+	w.batch, w.buf = 0, w.buf[:0]
+	if w.rows%rowGroupRows == 0 {
+		if err := w.pw.Flush(); err != nil {
+			return fmt.Errorf("writing %s: %w", w.f.Path(), err)
+		}
+	}
 	return nil
 }
 
