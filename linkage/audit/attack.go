@@ -1,0 +1,369 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"math/bits"
+	"sort"
+	"unsafe"
+
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/normalize"
+)
+
+// NameCount is a normalised name of the public list and its frequency.
+type NameCount struct {
+	Name  string
+	Count float64
+}
+
+// Config describes the attacked field and the attacker's knowledge.
+type Config struct {
+	// Public is the attacker's list of normalised names with frequencies.
+	Public []NameCount
+	// Q and Padding are the field's q-gram tokenisation (from the schema).
+	Q       int
+	Padding bool
+	// Balanced: filters are F || NOT F; the first half is attacked.
+	Balanced bool
+	// Align is how many of the most frequent filters are aligned with the
+	// most frequent names (default 100).
+	Align int
+	// MinVotes is how many records' filters guessed to contain a q-gram
+	// are needed to locate its positions (default 2).
+	MinVotes int
+	// K is the number of positions each token sets (the field's k in the
+	// schema); default 20.
+	K int
+	// Rounds of locate → predict → assign (default 3).
+	Rounds int
+	// MinDice is the similarity above which a pattern-stage guess is
+	// accepted (default 0.6; predicted filters lack the positions of
+	// whole-value tokens, so a true match is below 1). The best match must
+	// also lead the second best by minLead.
+	MinDice float64
+}
+
+func (c *Config) defaults() {
+	if c.Align <= 0 {
+		c.Align = 100
+	}
+	if c.MinVotes <= 0 {
+		c.MinVotes = 2
+	}
+	if c.K <= 0 {
+		c.K = 20
+	}
+	if c.Rounds <= 0 {
+		c.Rounds = 3
+	}
+	if c.MinDice <= 0 {
+		c.MinDice = 0.6
+	}
+}
+
+// Result summarises an attack. Counts are records unless named otherwise.
+type Result struct {
+	Records  int // records in the file
+	Attacked int // records with a filter and a known true value
+	Distinct int // distinct filters
+	Aligned  int // distinct filters aligned by frequency (stage 1)
+	Located  int // q-grams whose positions were located (stage 2)
+	Guessed  int // attacked records that received a guess
+
+	Reidentified          int // guess equals the true value
+	FrequencyReidentified int // of which stage 1 alone would have found
+	Rate                  float64
+}
+
+type cluster struct {
+	filter []uint64
+	count  int
+	guess  string
+	stage1 string
+}
+
+// Attack runs the attack on the filters of one field. present[i] says
+// whether record i has a value; truth[i] is its true normalised value
+// ("" = unknown: not scored). truth is used only for scoring.
+func Attack(ctx context.Context, filters bitvec.Arena, present []bool, truth []string, cfg Config) (Result, error) {
+	n := filters.Len()
+	if len(present) != n || len(truth) != n {
+		return Result{}, errors.New("audit: filters, present and truth differ in length")
+	}
+	if len(cfg.Public) == 0 {
+		return Result{}, errors.New("audit: the public name list is empty")
+	}
+	cfg.defaults()
+	words := filters.Words
+	if cfg.Balanced {
+		words /= 2
+	}
+	clusters, of := group(filters, present, words)
+	res := Result{Records: n, Distinct: len(clusters)}
+	public := sortedPublic(cfg.Public)
+
+	// Stage 1: frequency alignment.
+	res.Aligned = min(cfg.Align, len(clusters), len(public))
+	for i := 0; i < res.Aligned; i++ {
+		clusters[i].stage1 = public[i].Name
+		clusters[i].guess = public[i].Name
+	}
+	// Stage 2, iterated: locate q-grams from the current guesses, predict
+	// the filters of public names, re-assign every filter.
+	for round := 0; round < cfg.Rounds; round++ {
+		loc := locate(clusters, cfg, words)
+		res.Located = len(loc)
+		preds := predict(public, loc, cfg, words)
+		for ci := range clusters {
+			if ci%256 == 0 && ctx.Err() != nil {
+				return Result{}, ctx.Err()
+			}
+			if name, ok := bestMatch(clusters[ci].filter, preds, cfg.MinDice); ok {
+				clusters[ci].guess = name
+			} else {
+				clusters[ci].guess = clusters[ci].stage1
+			}
+		}
+	}
+	for i := 0; i < n; i++ {
+		if !present[i] || truth[i] == "" {
+			continue
+		}
+		res.Attacked++
+		c := &clusters[of[i]]
+		if c.guess != "" {
+			res.Guessed++
+		}
+		if c.guess == truth[i] {
+			res.Reidentified++
+		}
+		if c.stage1 == truth[i] {
+			res.FrequencyReidentified++
+		}
+	}
+	if res.Attacked > 0 {
+		res.Rate = float64(res.Reidentified) / float64(res.Attacked)
+	}
+	return res, nil
+}
+
+// group finds the distinct filters (first words words of each), most
+// frequent first; of[i] is record i's cluster (-1 when absent).
+func group(filters bitvec.Arena, present []bool, words int) ([]cluster, []int) {
+	idx := map[string]int{}
+	var cs []cluster
+	of := make([]int, filters.Len())
+	for i := range of {
+		of[i] = -1
+		if !present[i] {
+			continue
+		}
+		f := filters.At(i)[:words]
+		key := unsafe.String((*byte)(unsafe.Pointer(&f[0])), len(f)*8)
+		c, ok := idx[key]
+		if !ok {
+			c = len(cs)
+			idx[key] = c
+			cs = append(cs, cluster{filter: f})
+		}
+		cs[c].count++
+		of[i] = c
+	}
+	order := make([]int, len(cs))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return cs[order[a]].count > cs[order[b]].count })
+	rank := make([]int, len(cs))
+	sorted := make([]cluster, len(cs))
+	for r, c := range order {
+		rank[c] = r
+		sorted[r] = cs[c]
+	}
+	for i, c := range of {
+		if c >= 0 {
+			of[i] = rank[c]
+		}
+	}
+	return sorted, of
+}
+
+func sortedPublic(in []NameCount) []NameCount {
+	sum := map[string]float64{}
+	for _, nc := range in {
+		if nc.Name != "" && nc.Count > 0 {
+			sum[nc.Name] += nc.Count
+		}
+	}
+	out := make([]NameCount, 0, len(sum))
+	for n, c := range sum {
+		out = append(out, NameCount{n, c})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// qgrams are the q-gram tokens the encoder derives from a normalised name.
+func qgrams(name string, cfg Config) []string {
+	g := normalize.AppendQGrams(nil, normalize.Collapse(name), cfg.Q, cfg.Padding)
+	sort.Strings(g)
+	out := g[:0]
+	for i, s := range g {
+		if i == 0 || s != g[i-1] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// locate estimates each q-gram's bit positions from the filters that
+// carry a guess: a position belongs to q-gram g when it is set much more
+// often in filters guessed to contain g than in the others. The K best
+// positions (K from the schema) with a margin of at least minMargin are
+// kept. Guesses weigh by their record count, so the frequent (and most
+// reliably aligned) filters dominate.
+func locate(cs []cluster, cfg Config, words int) map[string][]uint64 {
+	type acc struct {
+		weight float64
+		votes  []float64
+	}
+	nbits := words * 64
+	total := make([]float64, nbits)
+	totalW := 0.0
+	per := map[string]*acc{}
+	for _, c := range cs {
+		if c.guess == "" {
+			continue
+		}
+		w := float64(c.count)
+		totalW += w
+		addBits(total, c.filter, w)
+		for _, g := range qgrams(c.guess, cfg) {
+			a := per[g]
+			if a == nil {
+				a = &acc{votes: make([]float64, nbits)}
+				per[g] = a
+			}
+			a.weight += w
+			addBits(a.votes, c.filter, w)
+		}
+	}
+	loc := map[string][]uint64{}
+	type scored struct {
+		bit   int
+		score float64
+	}
+	cand := make([]scored, nbits)
+	for g, a := range per {
+		if a.weight < float64(cfg.MinVotes) || totalW-a.weight <= 0 {
+			continue
+		}
+		for b := range cand {
+			in := a.votes[b] / a.weight
+			out := (total[b] - a.votes[b]) / (totalW - a.weight)
+			cand[b] = scored{b, in - out}
+		}
+		sort.Slice(cand, func(i, j int) bool { return cand[i].score > cand[j].score })
+		pos := make([]uint64, words)
+		kept := 0
+		for _, sc := range cand[:min(cfg.K, len(cand))] {
+			if sc.score < minMargin {
+				break
+			}
+			bitvec.Set(pos, sc.bit)
+			kept++
+		}
+		if kept > 0 {
+			loc[g] = pos
+		}
+	}
+	return loc
+}
+
+// minLead is the least lead of the best match over the second best.
+const minLead = 0.05
+
+// minMargin is the least difference in set-rates for a position to be
+// attributed to a q-gram.
+const minMargin = 0.3
+
+func addBits(dst []float64, f []uint64, w float64) {
+	for i, x := range f {
+		for x != 0 {
+			dst[i*64+bits.TrailingZeros64(x)] += w
+			x &= x - 1
+		}
+	}
+}
+
+type prediction struct {
+	name   string
+	filter []uint64
+	ones   int
+}
+
+// predict builds the filter of every public name whose q-grams are all
+// located.
+func predict(public []NameCount, loc map[string][]uint64, cfg Config, words int) []prediction {
+	var out []prediction
+	for _, nc := range public {
+		gs := qgrams(nc.Name, cfg)
+		if len(gs) == 0 {
+			continue
+		}
+		f := make([]uint64, words)
+		ok := true
+		for _, g := range gs {
+			p, found := loc[g]
+			if !found {
+				ok = false
+				break
+			}
+			for w := range f {
+				f[w] |= p[w]
+			}
+		}
+		if ok {
+			out = append(out, prediction{name: nc.Name, filter: f, ones: popcount(f)})
+		}
+	}
+	return out
+}
+
+// bestMatch returns the prediction most similar to f, if its Dice
+// similarity reaches minDice and no other prediction ties with it.
+func bestMatch(f []uint64, preds []prediction, minDice float64) (string, bool) {
+	fo := popcount(f)
+	best, second, bi := -1.0, -1.0, -1
+	for i := range preds {
+		p := &preds[i]
+		and := 0
+		for w, x := range p.filter {
+			and += bits.OnesCount64(x & f[w])
+		}
+		d := 2 * float64(and) / float64(p.ones+fo)
+		if d > best {
+			best, second, bi = d, best, i
+		} else if d > second {
+			second = d
+		}
+	}
+	if bi < 0 || best < minDice || best-second < minLead {
+		return "", false
+	}
+	return preds[bi].name, true
+}
+
+func popcount(v []uint64) int {
+	n := 0
+	for _, x := range v {
+		n += bits.OnesCount64(x)
+	}
+	return n
+}
