@@ -61,8 +61,9 @@ type country struct {
 	sharedSurname bool
 }
 
-// localCode is one need code of a partner and the canonical codes it means.
-type localCode struct {
+// LocalCode is one need code of a partner and the canonical codes it
+// stands for.
+type LocalCode struct {
 	Code      string
 	Canonical []string
 }
@@ -76,7 +77,7 @@ type tables struct {
 	countries  picker[*country]
 	streets    [7][]street // by quartiere 1–6
 	translit   map[string][]string
-	needCodes  map[string][]localCode // partner → codes, in file order
+	needCodes  map[string][]LocalCode // partner → codes, in file order
 }
 
 var (
@@ -105,7 +106,7 @@ func parseTables() (*tables, error) {
 		placeNames: map[string]string{},
 		given:      map[string]*picker[string]{},
 		translit:   map[string][]string{},
-		needCodes:  map[string][]localCode{},
+		needCodes:  map[string][]LocalCode{},
 	}
 	steps := []struct {
 		file   string
@@ -279,7 +280,7 @@ func (t *tables) addNeedCode(r []string) error {
 			return fmt.Errorf("unknown canonical need")
 		}
 	}
-	t.needCodes[r[0]] = append(t.needCodes[r[0]], localCode{Code: r[1], Canonical: canon})
+	t.needCodes[r[0]] = append(t.needCodes[r[0]], LocalCode{Code: r[1], Canonical: canon})
 	return nil
 }
 

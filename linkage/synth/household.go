@@ -195,12 +195,16 @@ func (b *builder) couple(h *Household, c *country, children int) {
 	}
 	headFemale := r.Float64() < 0.15
 	b.add(h, RoleHead, headFemale, age, "")
-	gap := int(r.NormFloat64()*3 + 2) // men a little older on average
+	// men a little older on average; the conversion stops the compiler
+	// from fusing the multiply-add, which would change the output on
+	// arm64
+	gap := int(float64(r.NormFloat64()*3) + 2)
 	if headFemale {
 		gap = -gap
 	}
-	b.add(h, RoleSpouse, !headFemale, age-gap, "")
-	mother := age - gap
+	spouse := max(age-gap, 18)
+	b.add(h, RoleSpouse, !headFemale, spouse, "")
+	mother := spouse
 	if headFemale {
 		mother = age
 	}

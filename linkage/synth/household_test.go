@@ -153,3 +153,22 @@ func TestGeneratorSameSeedSameHouseholds(t *testing.T) {
 		}
 	}
 }
+
+func TestLocalCodesCoverCanonical(t *testing.T) {
+	for _, p := range DefaultPartnerNames {
+		codes := LocalCodes(p)
+		if len(codes) == 0 {
+			t.Fatalf("%s has no codes", p)
+		}
+		for _, c := range codes {
+			for _, n := range c.Canonical {
+				if !isCanonicalNeed(n) {
+					t.Errorf("%s %s → unknown %s", p, c.Code, n)
+				}
+			}
+		}
+	}
+	if LocalCodes("emergency") != nil {
+		t.Error("unknown partner has codes")
+	}
+}

@@ -15,6 +15,25 @@ var CanonicalNeeds = []string{
 
 func isCanonicalNeed(s string) bool { return slices.Contains(CanonicalNeeds, s) }
 
+// LocalCodes returns the need codes a partner writes in the bisogni column,
+// each with the canonical codes it stands for, in the order of the embedded
+// table; nil for a partner without a table (it writes canonical codes).
+func LocalCodes(partner string) []LocalCode {
+	t, err := data()
+	if err != nil {
+		return nil
+	}
+	codes := t.needCodes[partner]
+	out := make([]LocalCode, len(codes))
+	for i, c := range codes {
+		out[i] = LocalCode{Code: c.Code, Canonical: slices.Clone(c.Canonical)}
+	}
+	if codes == nil {
+		return nil
+	}
+	return out
+}
+
 // householdFacts are the features the needs model depends on.
 type householdFacts struct {
 	minors, elderly, veryOld, adults int
@@ -131,7 +150,7 @@ func bearers(r *rand.Rand, h *Household, need string, ref time.Time) []int {
 // localNeeds writes canonical needs in a partner's local codes. Needs the
 // partner has no code for are not recorded. A partner without a code
 // table (an unknown name) writes the canonical codes.
-func localNeeds(r *rand.Rand, codes []localCode, needs []string, partner Partner) []string {
+func localNeeds(r *rand.Rand, codes []LocalCode, needs []string, partner Partner) []string {
 	var out []string
 	if codes == nil {
 		for _, n := range needs {
@@ -146,7 +165,7 @@ func localNeeds(r *rand.Rand, codes []localCode, needs []string, partner Partner
 		if covered[n] {
 			continue
 		}
-		var cands []localCode
+		var cands []LocalCode
 		for _, c := range codes {
 			if slices.Contains(c.Canonical, n) && allIn(c.Canonical, needs) {
 				cands = append(cands, c)

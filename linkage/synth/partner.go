@@ -12,7 +12,7 @@ import (
 // once built, so workers share it.
 type partnerView struct {
 	Partner
-	codes          []localCode
+	codes          []LocalCode
 	rates          Rates
 	missingCF      float64
 	pFocus, pOther float64 // probability of knowing a household with / without a focus need
