@@ -68,7 +68,7 @@ type tick struct {
 }
 
 const (
-	chartLabelW = 230.0
+	chartLabelW = 330.0
 	chartPlotW  = 420.0
 	chartRowH   = 22.0
 	chartTop    = 8.0
@@ -166,10 +166,11 @@ func newBarChart(title string, rows []reportRow, idx []int) barChart {
 	return c
 }
 
-// niceCeil rounds x up to 1, 2 or 5 times a power of ten.
+// niceCeil rounds x up to a round number (1, 1.2, 1.5, 2, … 8, 10 times a
+// power of ten), so that the axis has readable ticks at its quarters.
 func niceCeil(x float64) float64 {
 	p := math.Pow(10, math.Floor(math.Log10(x)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range []float64{1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10} {
 		if m*p >= x {
 			return m * p
 		}
