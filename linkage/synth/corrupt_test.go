@@ -236,8 +236,34 @@ func TestCaseVariant(t *testing.T) {
 			t.Errorf("caseVariant(%q) = %q", in, out)
 		}
 	}
-	if got := titleCase("MARIA GRAZIA D'ANGELO-ROSSI"); got != "Maria Grazia D'Angelo-Rossi" {
-		t.Errorf("titleCase = %q", got)
+	for in, want := range map[string]string{
+		"MARIA GRAZIA":                  "Maria Grazia",
+		"D'ANGELO-ROSSI":                "D'Angelo-Rossi",
+		"DE LUCA":                       "De Luca",
+		"PIOVE DI SACCO":                "Piove di Sacco",
+		"QUARTO D'ALTINO":               "Quarto d'Altino",
+		"SANT'ANGELO DI PIOVE DI SACCO": "Sant'Angelo di Piove di Sacco",
+		"REGGIO NELL'EMILIA":            "Reggio nell'Emilia",
+		"SAN GIORGIO DELLE PERTICHE":    "San Giorgio delle Pertiche",
+		"FORLÌ":                         "Forlì",
+	} {
+		if got := titleCase(in); got != want {
+			t.Errorf("titleCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for _, tt := range []struct {
+		in    string
+		upper bool
+		want  string
+	}{
+		{"Via VIII Febbraio", false, "Via VIII Febbraio"},
+		{"Via VIII Febbraio", true, "VIA VIII FEBBRAIO"},
+		{"PADOVA", false, "Padova"},
+		{"Dela Cruz", false, "Dela Cruz"},
+	} {
+		if got := houseStyle(tt.in, tt.upper); got != tt.want {
+			t.Errorf("houseStyle(%q, %v) = %q", tt.in, tt.upper, got)
+		}
 	}
 }
 

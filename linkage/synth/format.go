@@ -75,8 +75,9 @@ var dateLayouts = []string{"02/01/2006", "2006-01-02", "02-01-2006", "02.01.2006
 // looseLayouts drop leading zeros, as hand-typed dates often do.
 var looseLayouts = []string{"2/1/2006", "2-1-2006", "2.1.2006"}
 
-// titleCase writes "MARIA GRAZIA D'ANGELO" as "Maria Grazia D'Angelo":
-// a capital after a space, an apostrophe or a dash.
+// titleCase writes "MARIA GRAZIA D'ANGELO" as "Maria Grazia D'Angelo": a
+// capital after a space, an apostrophe or a dash, except for the
+// prepositions inside a name ("Piove di Sacco", "Quarto d'Altino").
 func titleCase(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
@@ -89,13 +90,37 @@ func titleCase(s string) string {
 		}
 		up = r == ' ' || r == '\'' || r == '-' || r == '’'
 	}
-	return b.String()
+	words := strings.Split(b.String(), " ")
+	for i := 1; i < len(words); i++ {
+		w := strings.ToLower(words[i])
+		if prepositions[w] {
+			words[i] = w
+			continue
+		}
+		if j := strings.IndexAny(w, "'’"); j > 0 && prepositions[w[:j+1]] {
+			words[i] = w[:j+1] + words[i][j+1:]
+		}
+	}
+	return strings.Join(words, " ")
 }
 
-// houseStyle writes a name as a partner's system stores it.
+// prepositions stay in small letters inside Italian place and street
+// names.
+var prepositions = map[string]bool{
+	"di": true, "de": true, "del": true, "della": true, "dei": true, "degli": true, "delle": true, "dello": true,
+	"da": true, "dal": true, "dalla": true, "e": true, "in": true, "sul": true, "sulla": true, "al": true, "alla": true,
+	"d'": true, "dell'": true, "nell'": true, "sull'": true, "all'": true,
+}
+
+// houseStyle writes a name as a partner's system stores it: in capitals,
+// or as written (values held in capitals, like the ANPR comuni, in title
+// case).
 func houseStyle(s string, upper bool) string {
 	if upper {
 		return strings.ToUpper(s)
 	}
-	return titleCase(s)
+	if strings.ToUpper(s) == s {
+		return titleCase(s)
+	}
+	return s
 }
