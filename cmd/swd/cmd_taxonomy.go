@@ -1,15 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -18,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/io/table"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -133,7 +131,7 @@ type TaxonomyCheckOptions struct {
 func (o *TaxonomyCheckOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Partner, "partner", "", "partner whose codes to check (its embedded map is used unless --map is given)")
 	fs.StringVar(&o.Map, "map", "", "code map YAML file (partner, version, codes: {LOCAL: [canonical, ...]})")
-	fs.StringVar(&o.In, "in", "", "partner export (CSV, ',' or ';' separated, with a header)")
+	fs.StringVar(&o.In, "in", "", "partner export (CSV with any usual delimiter, Parquet or Arrow, with a header)")
 	fs.StringVar(&o.Column, "column", "bisogni", "column holding ';'-separated need codes")
 	fs.StringVar(&o.Unknown, "unknown", "unclassified", "unknown codes: fail (exit 3 when any) or unclassified (report only)")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
@@ -241,32 +239,15 @@ func countCodes(field string) int {
 	return n
 }
 
-// eachNeedField calls fn with the need column of every well-formed row, and
-// bad for every malformed one.
+// eachNeedField calls fn with the need column of every well-formed row of a
+// partner export (CSV, Parquet or Arrow), and bad for every malformed one.
 func eachNeedField(ctx context.Context, path, column string, fn func(string), bad func()) error {
-	f, err := os.Open(path)
+	r, err := table.Open(path, table.Options{TrimSpace: true})
 	if err != nil {
-		return base.Mark(fmt.Errorf("opening export: %w", err), base.ErrInvalidInput)
+		return base.Mark(err, base.ErrInvalidInput)
 	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	first, _ := br.Peek(4096)
-	r := csv.NewReader(br)
-	headerLine, _, _ := strings.Cut(string(first), "\n")
-	if strings.Count(headerLine, ";") > strings.Count(headerLine, ",") {
-		r.Comma = ';'
-	}
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
-	if err != nil {
-		return &base.InputError{File: path, Reason: "cannot read the header"}
-	}
-	col := -1
-	for i, h := range header {
-		if strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")) == column {
-			col = i
-		}
-	}
+	defer r.Close()
+	col := slices.Index(r.Header(), column)
 	if col < 0 {
 		return &base.InputError{File: path, Column: column, Reason: "no such column in the header"}
 	}
@@ -274,19 +255,18 @@ func eachNeedField(ctx context.Context, path, column string, fn func(string), ba
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rec, err := r.Read()
-		if errors.Is(err, io.EOF) {
+		row, _, err := r.Next()
+		var rowErr *base.InputError
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil
-		}
-		var pe *csv.ParseError
-		if errors.As(err, &pe) || (err == nil && len(rec) != len(header)) {
+		case errors.As(err, &rowErr):
 			bad()
-			continue
+		case err != nil:
+			return err
+		default:
+			fn(row[col])
 		}
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", path, err)
-		}
-		fn(rec[col])
 	}
 }
 
