@@ -15,6 +15,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/keyserver"
 	"github.com/welfare-district/swd/internal/progress"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/table"
@@ -36,6 +37,8 @@ type EncodeOptions struct {
 	Delimiter    string
 	Encoding     string
 	Pseudonymise bool
+	OPRF         string
+	OPRFToken    string
 }
 
 // AddFlags binds the options to fs.
@@ -49,6 +52,8 @@ func (o *EncodeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Format, "format", "", "input format: csv, parquet or arrow (default: from the extension)")
 	fs.StringVar(&o.Delimiter, "delimiter", "", `CSV delimiter, one character or "tab" (default: sniffed among , ; tab |)`)
 	fs.StringVar(&o.Encoding, "encoding", "utf-8", "CSV text encoding: utf-8 or latin-1")
+	fs.StringVar(&o.OPRF, "oprf", "", "keyserver URL for the fields the schema marks oprf: true (https, or http on loopback)")
+	fs.StringVar(&o.OPRFToken, "oprf-token", "", "file with this partner's keyserver bearer token (mode 0600)")
 	fs.BoolVar(&o.Pseudonymise, "pseudonymise-ids", false, "replace record ids by keyed pseudonyms; the mapping stays at the partner (OUT with .pseudonyms.csv, mode 0600)")
 }
 
@@ -65,6 +70,9 @@ func (o *EncodeOptions) validate() error {
 	}
 	if _, err := o.delimiter(); err != nil {
 		return err
+	}
+	if (o.OPRF == "") != (o.OPRFToken == "") {
+		return base.Usagef("encode: --oprf and --oprf-token go together")
 	}
 	if o.Rejects == "" {
 		o.Rejects = siblingPath(o.Out, ".rejects.csv")
@@ -118,6 +126,11 @@ record id, column and reason — never the value. The summary counts rows
 read, encoded and rejected, missing values per field, and fiscal codes that
 were invalid or inconsistent with sex and birth date.
 
+Fields the schema marks oprf: true (fiscal codes, exact identifiers) are
+replaced by oblivious-PRF pseudonyms from the keyserver before encoding
+(--oprf URL --oprf-token FILE): the keyserver never sees the values, and
+not even a holder of the linkage secret can encode guesses offline.
+
 Outputs appear atomically: an interrupted run (Ctrl-C) leaves nothing.
 
 ` + exitStatusHelp,
@@ -141,6 +154,17 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	encOpts := []encoding.Option{encoding.WithWorkers(g.Workers)}
 	if opts.Pseudonymise {
 		encOpts = append(encOpts, encoding.WithPseudonymisedIDs())
+	}
+	if opts.OPRF != "" {
+		if !hasOPRF(s) {
+			return base.Usagef("encode: --oprf given, but no field of the schema has oprf: true")
+		}
+		tok, err := keyserver.ReadToken(opts.OPRFToken)
+		if err != nil {
+			return err
+		}
+		c := keyserver.Client{URL: opts.OPRF, Token: tok}
+		encOpts = append(encOpts, encoding.WithOPRF(c.Pseudonyms))
 	}
 	enc, err := encoding.New(s, secret, opts.Partner, encOpts...)
 	if err != nil {
@@ -302,6 +326,15 @@ func pct(n, of int) float64 {
 		return 0
 	}
 	return 100 * float64(n) / float64(of)
+}
+
+func hasOPRF(s *schema.Schema) bool {
+	for _, f := range s.Fields {
+		if f.OPRF {
+			return true
+		}
+	}
+	return false
 }
 
 func hasKind(s *schema.Schema, k schema.Kind) bool {

@@ -1,6 +1,7 @@
 package encoding
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -31,6 +32,21 @@ type Encoder struct {
 	cacheEntries  int
 	batchSize     int
 	keyCheck      string
+	oprf          PseudonymFunc
+	oprfFields    []int
+}
+
+// PseudonymFunc returns, for each input, its pseudonym under a key the
+// caller does not hold: an oblivious PRF evaluated by the keyserver
+// (internal/keyserver Client.Pseudonyms). Errors must not contain inputs.
+type PseudonymFunc func(ctx context.Context, inputs [][]byte) ([][]byte, error)
+
+// WithOPRF sets the pseudonym source for the fields whose schema says
+// oprf: true. Each batch's distinct values go to fn in one call; the
+// pseudonym (hex) replaces the normalised value before tokenisation and in
+// value() blocking-key parts.
+func WithOPRF(fn PseudonymFunc) Option {
+	return func(e *Encoder) error { e.oprf = fn; return nil }
 }
 
 type blockPlan struct {
@@ -107,6 +123,14 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 	}
 	if e.pseudoKey != nil {
 		e.pseudoKey = secret.Key("swd/v1/pseudonym")
+	}
+	for i, f := range s.Fields {
+		if f.OPRF {
+			if e.oprf == nil {
+				return nil, base.Usagef("encoding: field %q is pseudonymised by the keyserver (oprf: true): give an OPRF client (swd encode --oprf URL --oprf-token FILE)", f.Name)
+			}
+			e.oprfFields = append(e.oprfFields, i)
+		}
 	}
 	for _, m := range s.Input.MissingValues {
 		if m = strings.TrimSpace(m); m != "" {

@@ -3,6 +3,7 @@ package encoding
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/internal/codicefiscale"
 	"github.com/welfare-district/swd/linkage/normalize"
 	"github.com/welfare-district/swd/linkage/schema"
 )
@@ -617,5 +619,53 @@ func TestSummary(t *testing.T) {
 	}
 	if s.BlockKeys[1].Filled != 1 || s.Attrs[0].FillRate != 1 || s.Attrs[0].Distinct != 1 {
 		t.Errorf("fill rates %+v %+v", s.BlockKeys, s.Attrs)
+	}
+}
+
+// fakeOPRF stands for the keyserver: a keyed function the encoder's secret
+// does not determine.
+func fakeOPRF(calls *int, seen *[]string) PseudonymFunc {
+	return func(_ context.Context, in [][]byte) ([][]byte, error) {
+		*calls++
+		out := make([][]byte, len(in))
+		for i, v := range in {
+			*seen = append(*seen, string(v))
+			h := sha256.Sum256(append([]byte("server key|"), v...))
+			out[i] = h[:]
+		}
+		return out, nil
+	}
+}
+
+func TestOPRF(t *testing.T) {
+	y := strings.Replace(testSchema, "column: codice_fiscale}", "column: codice_fiscale, oprf: true}", 1)
+	s, _ := schema.Parse([]byte(y))
+	if _, err := New(s, testSecret(1), ""); err == nil || !errors.Is(err, base.ErrUsage) {
+		t.Fatalf("an oprf schema without a client: %v", err)
+	}
+	omo, _ := codicefiscale.Omocode("RSSMRA85T10A562S", 1)
+	rows := sampleRows()
+	rows = append(rows, row("5", omo, "Mario", "Rossi", "M", "10/12/1985", "", "", ""))
+	var calls int
+	var seen []string
+	d, _, _ := encodeAll(t, newTestEncoder(t, y, testSecret(1), WithOPRF(fakeOPRF(&calls, &seen)), WithBatchSize(2)), rows)
+	if calls == 0 || len(seen) != 2 || seen[0] != "RSSMRA85T10A562S" || seen[1] != "RSSMRA85T10A562S" {
+		t.Errorf("keyserver saw %q in %d calls; want the canonical code once per batch that has it", seen, calls)
+	}
+	plain, _, _ := encodeAll(t, newTestEncoder(t, testSchema, testSecret(1)), rows)
+	cf, pcf := d.Field("fiscal_code"), plain.Field("fiscal_code")
+	if !slicesEqual(cf.Filters.At(0), cf.Filters.At(4)) {
+		t.Error("omocodic and canonical code differ under oprf")
+	}
+	if slicesEqual(cf.Filters.At(0), pcf.Filters.At(0)) {
+		t.Error("oprf did not change the fiscal-code encoding")
+	}
+	if k := d.BlockKeys[1].Values; k[0] == "" || k[0] == plain.BlockKeys[1].Values[0] || k[0] != k[4] {
+		t.Errorf("oprf fiscal-code blocking keys %q", k)
+	}
+	failing := func(context.Context, [][]byte) ([][]byte, error) { return nil, errors.New("keyserver: 429 rate limited") }
+	_, _, _, err := newTestEncoder(t, y, testSecret(1), WithOPRF(failing)).EncodeDataset(context.Background(), testHeader, rows)
+	if err == nil || !strings.Contains(err.Error(), "rate limited") {
+		t.Errorf("keyserver error not returned: %v", err)
 	}
 }

@@ -21,6 +21,7 @@ const (
 type value struct {
 	st   status
 	norm string         // normalised value ("" unless present)
+	oprf string         // keyserver pseudonym (hex) of norm, for oprf fields
 	date normalize.Date // date fields
 }
 
@@ -109,6 +110,9 @@ func (p *fieldPlan) tokens(dst []string, v *value) []string {
 		return normalize.AppendQGrams(dst, v.norm, t.Q, t.Padding)
 	}
 	s := v.norm
+	if v.oprf != "" {
+		s = v.oprf
+	}
 	if p.Kind == schema.KindName {
 		s = normalize.Collapse(s)
 		if t.Parts && strings.IndexByte(v.norm, ' ') >= 0 {
@@ -142,6 +146,9 @@ func blockPart(part schema.Part, p *fieldPlan, v *value) string {
 	}
 	switch part.Func {
 	case schema.FuncValue:
+		if v.oprf != "" {
+			return v.oprf
+		}
 		return v.norm
 	case schema.FuncSoundex:
 		return normalize.Phonetic(v.norm)

@@ -2,7 +2,9 @@ package encoding
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -40,6 +42,7 @@ type item struct {
 
 type batch struct {
 	seq     int
+	err     error // fatal error while encoding the batch
 	cells   []string
 	items   []item
 	recs    []Record
@@ -82,7 +85,7 @@ func (e *Encoder) Encode(ctx context.Context, header []string, src Source, out O
 		go func(w *worker) {
 			defer wg.Done()
 			for b := range work {
-				w.run(b)
+				b.err = w.run(ctx, b)
 				done <- b
 			}
 		}(workers[i])
@@ -164,7 +167,10 @@ func (e *Encoder) read(ctx context.Context, src Source, free <-chan *batch, work
 }
 
 // run encodes one batch.
-func (w *worker) run(b *batch) {
+func (w *worker) run(ctx context.Context, b *batch) error {
+	if err := w.pseudonymise(ctx, b); err != nil {
+		return err
+	}
 	rw := w.e.recordWords()
 	for i, it := range b.items {
 		b.rejects[i] = nil
@@ -176,6 +182,55 @@ func (w *worker) run(b *batch) {
 		b.ids[i] = id
 		b.rejects[i] = rej
 	}
+	return nil
+}
+
+// pseudonymise fetches the keyserver pseudonyms of the batch's distinct
+// values of oprf fields, in one call.
+func (w *worker) pseudonymise(ctx context.Context, b *batch) error {
+	e := w.e
+	if len(e.oprfFields) == 0 {
+		return nil
+	}
+	if w.oprf == nil {
+		w.oprf = map[string]string{}
+	}
+	clear(w.oprf)
+	var inputs [][]byte
+	var keys []string
+	for _, it := range b.items {
+		if it.inErr != nil {
+			continue
+		}
+		row := b.cells[it.start:it.end]
+		for _, fi := range e.oprfFields {
+			raw := w.raw(w.b.fields[fi], row)
+			if raw == "" {
+				continue
+			}
+			v := e.plans[fi].normalise(raw)
+			if _, seen := w.oprf[v.norm]; v.st != stPresent || seen {
+				continue
+			}
+			w.oprf[v.norm] = ""
+			keys = append(keys, v.norm)
+			inputs = append(inputs, []byte(v.norm))
+		}
+	}
+	if len(inputs) == 0 {
+		return nil
+	}
+	out, err := e.oprf(ctx, inputs)
+	if err != nil {
+		return fmt.Errorf("pseudonymising through the keyserver: %w", err)
+	}
+	if len(out) != len(inputs) {
+		return fmt.Errorf("pseudonymising through the keyserver: %d pseudonyms for %d values", len(out), len(inputs))
+	}
+	for i, k := range keys {
+		w.oprf[k] = hex.EncodeToString(out[i])
+	}
+	return nil
 }
 
 // emit hands finished batches to out in sequence order and recycles them.
@@ -204,6 +259,9 @@ func (e *Encoder) emit(ctx context.Context, done <-chan *batch, free chan<- *bat
 }
 
 func emitBatch(b *batch, out Output, st *Stats) error {
+	if b.err != nil {
+		return b.err
+	}
 	for i := range b.items {
 		st.Read++
 		if r := b.rejects[i]; r != nil {

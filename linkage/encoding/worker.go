@@ -45,6 +45,7 @@ type worker struct {
 	sum     []byte
 	stats   Stats
 	missing []int // per-row missing/invalid scratch
+	oprf    map[string]string
 }
 
 func (e *Encoder) newWorker(b *Binding) *worker {
@@ -130,6 +131,9 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 				w.vals[i] = vc.vals[h]
 			} else {
 				w.vals[i] = p.normalise(raw)
+				if p.OPRF && w.vals[i].st == stPresent {
+					w.vals[i].oprf = w.oprf[w.vals[i].norm]
+				}
 				if w.vals[i].st == stPresent && !vc.off {
 					w.hashField(i)
 					vc.put(raw, w.vals[i], w.filters[i], w.fclk)

@@ -53,6 +53,9 @@ func (s *Schema) ParsePart(p string) (Part, error) {
 		}
 		part.N, _ = strconv.Atoi(m[3])
 	}
+	if f.OPRF && part.Func != FuncValue {
+		return Part{}, fmt.Errorf("part %q: field %q is pseudonymised by the keyserver (oprf): only value(%s) can use it", p, f.Name, f.Name)
+	}
 	switch part.Func {
 	case FuncValue:
 	case FuncSoundex:

@@ -107,13 +107,18 @@ type Field struct {
 	// Required rejects a row whose value is missing or invalid.
 	Required bool `yaml:"required"`
 	// Formats are Go time layouts tried in order (date fields only).
-	Formats   []string   `yaml:"formats,omitempty"`
-	Normalize Normalize  `yaml:"normalize"`
-	Tokens    Tokens     `yaml:"tokens"`
-	Bits      int        `yaml:"bits"`  // filter size before hardening, a multiple of 64
-	K         int        `yaml:"k"`     // hash positions per token in the field filter
-	CLKK      int        `yaml:"clk_k"` // hash positions per token in the CLK; 0: not in the CLK
-	Salt      string     `yaml:"salt,omitempty"`
+	Formats   []string  `yaml:"formats,omitempty"`
+	Normalize Normalize `yaml:"normalize"`
+	Tokens    Tokens    `yaml:"tokens"`
+	Bits      int       `yaml:"bits"`  // filter size before hardening, a multiple of 64
+	K         int       `yaml:"k"`     // hash positions per token in the field filter
+	CLKK      int       `yaml:"clk_k"` // hash positions per token in the CLK; 0: not in the CLK
+	Salt      string    `yaml:"salt,omitempty"`
+	// OPRF replaces the normalised value (fiscal_code and exact fields) by
+	// its oblivious-PRF pseudonym from the keyserver before tokenisation, so
+	// that not even a holder of the linkage secret can encode guesses
+	// offline (swd encode --oprf URL --oprf-token FILE).
+	OPRF      bool       `yaml:"oprf,omitempty"`
 	Hardening Hardening  `yaml:"hardening"`
 	raw       rawPresent `yaml:"-"`
 }

@@ -110,6 +110,8 @@ func TestParseErrors(t *testing.T) {
 		{"bk bytes", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\nblocking:\n  - {name: k, parts: [a], bytes: 32}\n", "bytes"},
 		{"attr", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\nattributes:\n  - {name: District, column: q}\n", "attribute"},
 		{"both columns", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, columns: [b]}\n", "either column or columns"},
+		{"oprf kind", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, oprf: true}\n", "oprf applies"},
+		{"oprf part", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: cf, kind: fiscal_code, column: cf, oprf: true}\nblocking:\n  - {name: k, parts: [\"first(cf,6)\"]}\n", "only value(cf)"},
 		{"precision", "id_column: id\nfields:\n  - {name: a, kind: date, column: a, normalize: {precision: week}}\n", "precision"},
 	}
 	for _, tt := range tests {
@@ -185,5 +187,13 @@ func TestCanonicalRoundTrip(t *testing.T) {
 	}
 	if string(again.Canonical()) != string(s.Canonical()) || again.Fingerprint() != s.Fingerprint() {
 		t.Error("canonical form is not a fixed point")
+	}
+}
+
+func TestFingerprintOPRF(t *testing.T) {
+	cf := strings.Replace(minimal, "    column: cognome", "    column: cognome\n  - {name: cf, kind: fiscal_code, column: cf}", 1)
+	withOPRF := strings.Replace(cf, "column: cf}", "column: cf, oprf: true}", 1)
+	if mustParse(t, cf).Fingerprint() == mustParse(t, withOPRF).Fingerprint() {
+		t.Error("oprf does not change the fingerprint")
 	}
 }

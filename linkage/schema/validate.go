@@ -108,6 +108,12 @@ func (f *Field) validate() error {
 	if err := f.Hardening.validate(f.Bits); err != nil {
 		return e("%v", err)
 	}
+	if f.OPRF && f.Kind != KindFiscalCode && f.Kind != KindExact {
+		return e("oprf applies to fiscal_code and exact fields only")
+	}
+	if f.OPRF && f.Tokens.Q > 0 {
+		return e("an oprf field is encoded from its pseudonym: tokens.q must be 0 (use tokens.exact)")
+	}
 	if f.Kind == KindDate {
 		if len(f.Formats) == 0 {
 			return e("formats must list at least one date layout")
