@@ -333,3 +333,36 @@ func TestRatesScale(t *testing.T) {
 		t.Error("rates not capped")
 	}
 }
+
+// FuzzOperators: no operator panics, and every output is valid UTF-8, on
+// any input.
+func FuzzOperators(f *testing.F) {
+	for _, s := range []string{"D'Angelo", "Nicolò", "Maria Grazia", "Mariagrazia", "Mohamed", "RSSMRA85T10A562S", "", "ß", "İstanbul", "Ţ'’ -"} {
+		f.Add(s, uint64(1))
+	}
+	table := mustData().translit
+	f.Fuzz(func(t *testing.T, s string, seed uint64) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		r := newRand(seed)
+		ops := map[string]func(string) string{
+			"typo":     func(s string) string { return typo(r, s) },
+			"phonetic": func(s string) string { return phonetic(r, s) },
+			"ocr":      func(s string) string { return ocr(r, s) },
+			"particle": func(s string) string { return particle(r, s) },
+			"accent":   func(s string) string { return accent(r, s) },
+			"compound": func(s string) string { return compound(r, s) },
+			"translit": func(s string) string { return translit(r, s, table) },
+			"case":     func(s string) string { return caseVariant(r, s) },
+			"cf":       func(s string) string { return cfMistype(r, s) },
+			"title":    titleCase,
+		}
+		for _, name := range []string{"typo", "phonetic", "ocr", "particle", "accent", "compound", "translit", "case", "cf", "title"} {
+			out := ops[name](s)
+			if name != "cf" && !utf8.ValidString(out) {
+				t.Fatalf("%s gave invalid UTF-8", name)
+			}
+		}
+	})
+}
