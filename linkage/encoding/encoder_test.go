@@ -663,7 +663,9 @@ func TestOPRF(t *testing.T) {
 	if k := d.BlockKeys[1].Values; k[0] == "" || k[0] == plain.BlockKeys[1].Values[0] || k[0] != k[4] {
 		t.Errorf("oprf fiscal-code blocking keys %q", k)
 	}
-	failing := func(context.Context, [][]byte) ([][]byte, error) { return nil, errors.New("keyserver: 429 rate limited") }
+	failing := func(context.Context, [][]byte) ([][]byte, error) {
+		return nil, errors.New("keyserver: 429 rate limited")
+	}
 	_, _, _, err := newTestEncoder(t, y, testSecret(1), WithOPRF(failing)).EncodeDataset(context.Background(), testHeader, rows)
 	if err == nil || !strings.Contains(err.Error(), "rate limited") {
 		t.Errorf("keyserver error not returned: %v", err)

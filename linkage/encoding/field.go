@@ -28,8 +28,7 @@ type value struct {
 // fieldPlan is the compiled form of a schema field.
 type fieldPlan struct {
 	schema.Field
-	index     int   // position in the schema
-	cols      []int // source column indexes; -1: absent from the header
+	index     int // position in the schema
 	precision normalize.Precision
 	salt      int // index of the salt field, or -1
 	outBits   int

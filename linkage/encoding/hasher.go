@@ -23,7 +23,6 @@ type tokenHasher struct {
 	short    []int32           // tokens of 1–2 bytes (q-grams): direct index → offset+1, 0 = not yet
 	slab     []uint32
 	capacity int
-	key      []byte // salted-token scratch
 }
 
 // defaultCacheEntries bounds each per-worker, per-field cache.

@@ -39,10 +39,3 @@ func (s *Stats) add(o *Stats) {
 		s.Fields[i].Invalid += o.Fields[i].Invalid
 	}
 }
-
-func (s *Stats) reset() {
-	s.Read, s.Encoded, s.Rejected, s.CFInvalid, s.CFInconsistent = 0, 0, 0, 0, 0
-	for i := range s.Fields {
-		s.Fields[i].Missing, s.Fields[i].Invalid = 0, 0
-	}
-}

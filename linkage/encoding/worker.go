@@ -44,7 +44,6 @@ type worker struct {
 	idMAC   hash.Hash
 	sum     []byte
 	stats   Stats
-	missing []int // per-row missing/invalid scratch
 	oprf    map[string]string
 }
 
