@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -16,13 +17,16 @@ import (
 
 // GlobalOptions are the flags every command shares.
 type GlobalOptions struct {
-	Quiet     bool
-	LogFormat string
-	Workers   int
+	Quiet      bool
+	LogFormat  string
+	Workers    int
+	CPUProfile string
 
 	Stdout io.Writer
 	Stderr io.Writer
 	Logger *slog.Logger
+
+	profile *os.File
 }
 
 // AddFlags binds the global flags.
@@ -30,6 +34,8 @@ func (g *GlobalOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors (no progress, no summaries)")
 	fs.StringVar(&g.LogFormat, "log-format", "text", "log format on stderr: text or json")
 	fs.IntVar(&g.Workers, "workers", runtime.NumCPU(), "worker goroutines for parallel work (default: all cores)")
+	fs.StringVar(&g.CPUProfile, "cpuprofile", "", "write a CPU profile (pprof) of the command to this file")
+	_ = fs.MarkHidden("cpuprofile")
 }
 
 func (g *GlobalOptions) validate() error {
@@ -51,7 +57,7 @@ func (g *GlobalOptions) validate() error {
 	} else {
 		g.Logger = slog.New(slog.NewTextHandler(g.Stderr, opts))
 	}
-	return nil
+	return g.startProfile()
 }
 
 // commandConstructors lists the subcommands; each cmd_<verb>.go registers

@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/welfare-district/swd/internal/atomicfile"
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/progress"
+	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/io/linksfile"
+	"github.com/welfare-district/swd/linkage"
+	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/model"
+)
+
+func init() { registerCommand(newLinkCommand) }
+
+// LinkOptions are the flags of swd link.
+type LinkOptions struct {
+	Out           string
+	Report        string
+	ReportJSON    string
+	CSV           string
+	Threshold     float64
+	Model         string
+	SaveModel     string
+	NoTF          bool
+	NoDedup       bool
+	Assignment    string
+	HouseholdAttr string
+	USamples      int
+	Seed          uint64
+}
+
+// AddFlags binds the options to fs.
+func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Out, "out", "", "links file to write (Parquet)")
+	fs.StringVar(&o.Report, "report", "", "linkage report, HTML (default: OUT with .report.html)")
+	fs.StringVar(&o.ReportJSON, "report-json", "", "linkage report, JSON (default: OUT with .report.json)")
+	fs.StringVar(&o.CSV, "csv", "", "also write the links as CSV to this file")
+	fs.Float64Var(&o.Threshold, "threshold", linkage.DefaultThreshold, "posterior match probability a link needs")
+	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
+	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
+	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
+	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
+	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
+	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
+	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
+}
+
+func (o *LinkOptions) validate(args []string) error {
+	switch {
+	case o.Out == "":
+		return base.Usagef("--out is required")
+	case len(args) == 0:
+		return base.Usagef("give at least one encoded file (one file: de-duplication)")
+	case o.Threshold <= 0 || o.Threshold >= 1:
+		return base.Usagef("--threshold must be in (0, 1), not %g", o.Threshold)
+	case o.Assignment != "optimal" && o.Assignment != "greedy":
+		return base.Usagef("--assignment must be optimal or greedy, not %q", o.Assignment)
+	case o.USamples < 1000:
+		return base.Usagef("--u-samples must be at least 1000")
+	}
+	stem := strings.TrimSuffix(o.Out, ".parquet")
+	if o.Report == "" {
+		o.Report = stem + ".report.html"
+	}
+	if o.ReportJSON == "" {
+		o.ReportJSON = stem + ".report.json"
+	}
+	return nil
+}
+
+func newLinkCommand(g *GlobalOptions) *cobra.Command {
+	opts := &LinkOptions{}
+	cmd := &cobra.Command{
+		Use:   "link --out LINKS.parquet P1.swd.parquet [P2.swd.parquet ...]",
+		Short: "Link the partners' encoded files into persons and households",
+		Long: `Link the encoded files of the partners (one file: find its duplicates).
+
+The files must share the schema fingerprint and the key check value; if one
+differs, the error names the partner. Candidate pairs come from blocking
+(the keyed blocking keys of the schema and Hamming LSH on the CLKs); a
+Fellegi–Sunter model is fitted by EM on the agreement patterns of the
+candidates (u from random pairs), each candidate gets a posterior match
+probability, and links at or above --threshold become one-to-one links between
+partners, multi-party person clusters and households (with each partner's own
+household ids).
+
+Writes the links file (cluster_id, household_id, partner, record_id,
+match_probability; every input record appears) and a linkage report in HTML
+and JSON with the model, the match-weight histogram and the expected
+precision and recall.
+
+` + exitStatusHelp,
+		Args:    cobra.ArbitraryArgs,
+		PreRunE: func(_ *cobra.Command, args []string) error { return opts.validate(args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runLink(cmd.Context(), opts, g, args)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []string) error {
+	ds := make([]*encoding.Dataset, len(args))
+	for i, path := range args {
+		d, err := encfile.Read(ctx, path)
+		if err != nil {
+			return err
+		}
+		ds[i] = d
+		g.Logger.Info("read", "file", path, "partner", d.Meta.Partner, "records", d.Len())
+	}
+	cfg := linkage.Config{
+		Workers:       g.Workers,
+		Threshold:     opts.Threshold,
+		USamples:      opts.USamples,
+		Seed:          opts.Seed,
+		NoTF:          opts.NoTF,
+		NoDedup:       opts.NoDedup,
+		HouseholdAttr: opts.HouseholdAttr,
+		Logger:        g.Logger,
+		Progress:      stageProgress(g),
+	}
+	if opts.Assignment == "greedy" {
+		cfg.Assignment = cluster.AssignGreedy
+	}
+	if opts.Model != "" {
+		m, err := model.ReadFile(opts.Model)
+		if err != nil {
+			return err
+		}
+		cfg.Model = m
+	}
+	res, err := linkage.Link(ctx, ds, cfg)
+	if err != nil {
+		return err
+	}
+	res.Report.CodeVersion = codeVersion()
+	return writeLinkOutputs(opts, g, res)
+}
+
+// linkRun is the run metadata stored in the links file (swd.run).
+type linkRun struct {
+	CodeVersion string         `json:"code_version"`
+	Options     *LinkOptions   `json:"options"`
+	Model       *model.Model   `json:"model"`
+	Partners    []string       `json:"partners"`
+	Clusters    cluster.Stats  `json:"clusters"`
+	Expected    map[string]any `json:"expected"`
+}
+
+func writeLinkOutputs(opts *LinkOptions, g *GlobalOptions, res *linkage.Result) error {
+	run := linkRun{CodeVersion: codeVersion(), Options: opts, Model: res.Model, Clusters: res.Report.Clusters,
+		Expected: map[string]any{"precision": res.Report.Expected.Precision, "recall": res.Report.Expected.Recall}}
+	for _, p := range res.Report.Partners {
+		run.Partners = append(run.Partners, p.Partner)
+	}
+	runJSON, err := json.Marshal(run)
+	if err != nil {
+		return err
+	}
+	if err := linksfile.Write(opts.Out, res.Links, runJSON); err != nil {
+		return err
+	}
+	if opts.CSV != "" {
+		if err := linksfile.WriteCSVFile(opts.CSV, res.Links); err != nil {
+			return err
+		}
+	}
+	if opts.SaveModel != "" {
+		if err := writeAtomic(opts.SaveModel, res.Model.Encode); err != nil {
+			return err
+		}
+	}
+	if err := writeAtomic(opts.ReportJSON, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res.Report)
+	}); err != nil {
+		return err
+	}
+	if err := writeAtomic(opts.Report, res.Report.WriteHTML); err != nil {
+		return err
+	}
+	if !g.Quiet {
+		r := res.Report
+		fmt.Fprintf(g.Stdout, "linked %d records into %d persons and %d households (expected precision %.4f, recall %.4f)\n",
+			r.Clusters.Records, r.Clusters.Clusters, r.Clusters.Households, r.Expected.Precision, r.Expected.Recall)
+		fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", opts.Out, opts.Report)
+	}
+	return nil
+}
+
+// writeAtomic writes a file through fn and renames it into place only when
+// fn succeeded.
+func writeAtomic(path string, fn func(io.Writer) error) error {
+	f, err := atomicfile.Create(path, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Abort()
+	if err := fn(f.File); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Commit()
+}
+
+// stageProgress shows one progress bar per pipeline stage on a terminal.
+func stageProgress(g *GlobalOptions) func(stage string, done, total int64) {
+	var (
+		cur  string
+		bar  *progress.Bar
+		last int64
+	)
+	return func(stage string, done, total int64) {
+		if stage != cur {
+			bar.Finish()
+			cur, last = stage, 0
+			bar = progress.New(g.Stderr, g.Quiet, total, stage)
+		}
+		bar.Add(int(done - last))
+		last = done
+	}
+}

@@ -1,0 +1,114 @@
+package linkage
+
+import (
+	"log/slog"
+	"runtime"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/blocking"
+	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/linkage/model"
+)
+
+// Defaults of Config.
+const (
+	DefaultThreshold     = 0.5
+	DefaultHouseholdAttr = "household"
+)
+
+// Config configures Link. The zero value means the defaults.
+type Config struct {
+	// Workers is the number of goroutines for comparison work (default:
+	// all cores).
+	Workers int
+	// Threshold is the posterior match probability a link needs (default
+	// 0.5).
+	Threshold float64
+	// Blocking lists the blocking passes; nil derives them from the data
+	// (DefaultBlocking).
+	Blocking *blocking.Config
+	// DiceMaxPairs: jobs whose comparison space (records of A × records of
+	// B) is at most this many pairs are also searched exhaustively with the
+	// Dice kernel on the CLKs, and the pairs reaching DiceThreshold join the
+	// candidates (default DefaultDiceMaxPairs; < 0 disables the pass).
+	DiceMaxPairs int64
+	// DiceThreshold is the CLK Dice of the exhaustive pass (default
+	// DefaultDiceThreshold).
+	DiceThreshold float64
+	// DiceTopK keeps the best DiceTopK pairs of each record in the pass
+	// (default DefaultDiceTopK).
+	DiceTopK int
+	// Comparisons say how each field is compared; nil uses the defaults for
+	// the field kinds of the encoding schema.
+	Comparisons []model.Comparison
+	// Model is a previously fitted model to apply as it is (no EM).
+	Model *model.Model
+	// USamples is the number of random pairs drawn to estimate u (default
+	// model.DefaultUSamples).
+	USamples int
+	// Seed makes the random choices (u sampling, LSH bands) reproducible.
+	Seed uint64
+	// EM configures the EM fit. Unless FixedU is set, Link refits u by EM
+	// too (EM.UpdateU), starting from the sampled u: the candidates of
+	// blocking are not random pairs (members of one household agree on
+	// surname, address and phone), and a non-match class pinned to random
+	// pairs would push those look-alike non-matches into the match class.
+	EM model.EMConfig
+	// FixedU keeps u as sampled from random pairs (the classic estimate).
+	FixedU bool
+	// NoTF disables the term-frequency adjustment of exact agreements.
+	NoTF bool
+	// Assignment is the one-to-one assignment between two partners.
+	Assignment cluster.Assignment
+	// HouseholdAttr is the attribute holding each partner's own household id
+	// (default "household").
+	HouseholdAttr string
+	// NoDedup skips the search for duplicates inside each partner's file when
+	// several files are linked (a single file is always de-duplicated).
+	NoDedup bool
+	// Logger receives progress and summaries (never personal data). Nil:
+	// discard.
+	Logger *slog.Logger
+	// Progress, when set, is told how far each stage has come.
+	Progress func(stage string, done, total int64)
+}
+
+func (c *Config) ensureDefaults() error {
+	if c.Workers == 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	if c.Workers < 0 {
+		return base.Usagef("linkage: workers must be positive")
+	}
+	if c.Threshold == 0 {
+		c.Threshold = DefaultThreshold
+	}
+	if c.Threshold <= 0 || c.Threshold >= 1 {
+		return base.Usagef("linkage: the match threshold must be a probability in (0, 1), not %g", c.Threshold)
+	}
+	if c.DiceMaxPairs == 0 {
+		c.DiceMaxPairs = DefaultDiceMaxPairs
+	}
+	if c.DiceTopK == 0 {
+		c.DiceTopK = DefaultDiceTopK
+	}
+	if c.DiceThreshold == 0 {
+		c.DiceThreshold = DefaultDiceThreshold
+	}
+	if c.USamples == 0 {
+		c.USamples = model.DefaultUSamples
+	}
+	if !c.FixedU {
+		c.EM.UpdateU = true
+	}
+	if c.HouseholdAttr == "" {
+		c.HouseholdAttr = DefaultHouseholdAttr
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Progress == nil {
+		c.Progress = func(string, int64, int64) {}
+	}
+	return nil
+}

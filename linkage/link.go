@@ -1,0 +1,390 @@
+package linkage
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"sync"
+	"time"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/blocking"
+	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/model"
+	"github.com/welfare-district/swd/linkage/schema"
+)
+
+// Result is what Link produces.
+type Result struct {
+	Links  []cluster.Link // one per input record
+	Model  *model.Model
+	Report *Report
+}
+
+// job is the comparison work between two datasets (A == B: duplicates
+// inside one dataset). It is the unit that scales out: jobs, and blocks
+// within them, are independent.
+type job struct {
+	a, b  int
+	cands []blocking.Pair
+	stats blocking.Stats
+	dice  int // pairs found by the exhaustive Dice pass
+	cmp   *model.Comparer
+}
+
+func (j *job) dedup() bool { return j.a == j.b }
+
+// Link links the encoded datasets: one dataset is de-duplicated, several are
+// linked across partners (and each de-duplicated unless cfg.NoDedup).
+func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, error) {
+	if err := cfg.ensureDefaults(); err != nil {
+		return nil, err
+	}
+	if err := CheckCompatible(ds); err != nil {
+		return nil, err
+	}
+	rep := newReport(ds, cfg)
+	cmps, err := comparisons(ds[0], cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	t0 := time.Now()
+	jobs, err := block(ctx, ds, cmps, cfg)
+	if err != nil {
+		return nil, err
+	}
+	rep.addBlocking(ds, jobs)
+	rep.Timings["blocking_s"] = time.Since(t0).Seconds()
+
+	t0 = time.Now()
+	m := cfg.Model
+	if m == nil {
+		if m, err = fit(ctx, ds, jobs, cmps, cfg); err != nil {
+			return nil, err
+		}
+	}
+	rep.Timings["model_s"] = time.Since(t0).Seconds()
+
+	t0 = time.Now()
+	edges, err := score(ctx, ds, jobs, m, cfg, rep)
+	if err != nil {
+		return nil, err
+	}
+	rep.Timings["scoring_s"] = time.Since(t0).Seconds()
+
+	t0 = time.Now()
+	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cluster.Config{Threshold: cfg.Threshold, Assignment: cfg.Assignment})
+	if err != nil {
+		return nil, err
+	}
+	rep.Timings["clustering_s"] = time.Since(t0).Seconds()
+	rep.finish(m, links, stats)
+	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
+		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
+	return &Result{Links: links, Model: m, Report: rep}, nil
+}
+
+// comparisons returns the configured comparisons or the defaults for the
+// field kinds of the encoding schema carried in the files.
+func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
+	if cfg.Model != nil {
+		return cfg.Model.Comparisons(), nil
+	}
+	if cfg.Comparisons != nil {
+		return cfg.Comparisons, nil
+	}
+	kinds := map[string]string{}
+	if len(d.Meta.Schema) > 0 {
+		s, err := schema.Parse(d.Meta.Schema)
+		if err != nil {
+			return nil, fmt.Errorf("partner %q: the schema in the file's metadata: %w", d.Meta.Partner, err)
+		}
+		for _, f := range s.Fields {
+			kinds[f.Name] = string(f.Kind)
+		}
+	}
+	var fields []string
+	for _, f := range d.Fields {
+		fields = append(fields, f.Name)
+	}
+	return model.DefaultComparisons(fields, func(f string) string { return kinds[f] }), nil
+}
+
+// block generates the candidate pairs of every job.
+func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config) ([]*job, error) {
+	var jobs []*job
+	for a := range ds {
+		for b := a; b < len(ds); b++ {
+			if a == b && len(ds) > 1 && cfg.NoDedup {
+				continue
+			}
+			jobs = append(jobs, &job{a: a, b: b})
+		}
+	}
+	for k, j := range jobs {
+		bc := cfg.Blocking
+		if bc == nil {
+			d := DefaultBlocking(ds[j.a], cfg.Seed)
+			bc = &d
+		}
+		var err error
+		if j.dedup() {
+			j.cands, j.stats, err = blocking.CandidatesDedup(ctx, ds[j.a], *bc)
+		} else {
+			j.cands, j.stats, err = blocking.Candidates(ctx, ds[j.a], ds[j.b], *bc)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
+		}
+		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
+		if err != nil {
+			return nil, err
+		}
+		j.dice = len(dice)
+		j.cands = unionPairs(j.cands, dice)
+		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
+			return nil, err
+		}
+		cfg.Progress("blocking", int64(k+1), int64(len(jobs)))
+		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", len(j.cands))
+	}
+	return jobs, nil
+}
+
+// DefaultBlocking is the blocking used when none is configured: every keyed
+// blocking-key column of the files, plus Hamming LSH on the CLKs.
+func DefaultBlocking(d *encoding.Dataset, seed uint64) blocking.Config {
+	var c blocking.Config
+	for _, k := range d.BlockKeys {
+		c.Passes = append(c.Passes, blocking.Key{Column: k.Name})
+	}
+	c.Passes = append(c.Passes, blocking.LSH{Bands: 48, BitsPerBand: 28, Seed: seed ^ 0x5344_4c53_4800})
+	return c
+}
+
+// fit estimates u by sampling and m, λ by EM on the pattern counts of all
+// jobs' candidates.
+func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) (*model.Model, error) {
+	counts := model.PatternCounts{}
+	var total int64
+	for _, j := range jobs {
+		total += int64(len(j.cands))
+	}
+	var done int64
+	for _, j := range jobs {
+		pc, err := countPatterns(ctx, j, cfg.Workers)
+		if err != nil {
+			return nil, err
+		}
+		counts.Merge(pc)
+		done += int64(len(j.cands))
+		cfg.Progress("patterns", done, total)
+	}
+	if counts.Total() == 0 {
+		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
+	}
+	u, err := sampleU(ctx, ds, jobs, cmps, cfg)
+	if err != nil {
+		return nil, err
+	}
+	m, err := model.Fit(ctx, cmps, counts, u, cfg.EM)
+	if err != nil {
+		return nil, fmt.Errorf("fitting the model: %w", err)
+	}
+	for _, w := range m.Warnings {
+		cfg.Logger.Warn("model", "warning", w)
+	}
+	return m, nil
+}
+
+// countPatterns counts the agreement patterns of a job's candidates on all
+// workers; the partial counts are merged (they are sums).
+func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
+	parts := make([]model.PatternCounts, workers)
+	err := parallel(ctx, len(j.cands), workers, func(w, lo, hi int) error {
+		pc, err := j.cmp.Count(ctx, pairSeq(j.cands[lo:hi]))
+		if err != nil {
+			return err
+		}
+		if parts[w] == nil {
+			parts[w] = pc
+		} else {
+			parts[w].Merge(pc)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := model.PatternCounts{}
+	for _, p := range parts {
+		out.Merge(p)
+	}
+	return out, nil
+}
+
+// sampleU estimates u on every job, weighting each by the size of its
+// comparison space.
+func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) ([][]float64, error) {
+	var space float64
+	sizes := make([]float64, len(jobs))
+	for k, j := range jobs {
+		na, nb := float64(ds[j.a].Len()), float64(ds[j.b].Len())
+		if j.dedup() {
+			sizes[k] = na * (na - 1) / 2
+		} else {
+			sizes[k] = na * nb
+		}
+		space += sizes[k]
+	}
+	u := make([][]float64, len(cmps))
+	for f, c := range cmps {
+		u[f] = make([]float64, c.Levels())
+	}
+	for k, j := range jobs {
+		if sizes[k] < 1 {
+			continue
+		}
+		n := max(10_000, int(float64(cfg.USamples)*sizes[k]/space))
+		uj, err := model.EstimateU(ctx, j.cmp, n, cfg.Seed+uint64(k))
+		if err != nil {
+			return nil, err
+		}
+		for f := range u {
+			for l := range u[f] {
+				u[f][l] += uj[f][l] * sizes[k] / space
+			}
+		}
+	}
+	return u, nil
+}
+
+// score computes the posterior of every candidate, feeds the report's
+// histograms, and returns the edges at or above the threshold.
+func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
+	var (
+		mu    sync.Mutex
+		edges []cluster.Edge
+		done  int64
+		total int64
+	)
+	for _, j := range jobs {
+		total += int64(len(j.cands))
+	}
+	prior := m.PriorWeight()
+	for _, j := range jobs {
+		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
+		if err != nil {
+			return nil, err
+		}
+		hists := make([]*scoreHist, cfg.Workers)
+		err = parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
+			if hists[w] == nil {
+				hists[w] = newScoreHist(cfg.Threshold)
+			}
+			h := hists[w]
+			var local []cluster.Edge
+			for _, p := range j.cands[lo:hi] {
+				_, weight, prob := sc.Score(int(p.I), int(p.J))
+				h.add(weight+prior, prob)
+				if prob >= cfg.Threshold {
+					local = append(local, cluster.Edge{
+						A:           cluster.Ref{Partner: j.a, Row: int(p.I)},
+						B:           cluster.Ref{Partner: j.b, Row: int(p.J)},
+						Weight:      weight + prior,
+						Probability: prob,
+					})
+				}
+			}
+			mu.Lock()
+			edges = append(edges, local...)
+			done += int64(hi - lo)
+			cfg.Progress("scoring", done, total)
+			mu.Unlock()
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range hists {
+			rep.addScores(ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, h)
+		}
+	}
+	return edges, nil
+}
+
+// partners describes the datasets to the clustering.
+func partners(ds []*encoding.Dataset, cfg Config) []cluster.Partner {
+	ps := make([]cluster.Partner, len(ds))
+	for k, d := range ds {
+		ps[k] = cluster.Partner{Name: d.Meta.Partner, RecordIDs: d.RecordIDs}
+		if h := d.Attr(cfg.HouseholdAttr); h != nil {
+			ps[k].Households = h.Values
+		}
+	}
+	return ps
+}
+
+func pairSeq(ps []blocking.Pair) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for _, p := range ps {
+			if !yield(int(p.I), int(p.J)) {
+				return
+			}
+		}
+	}
+}
+
+// parallel runs fn over [0, n) in chunks on workers goroutines; w identifies
+// the worker, so fn may keep per-worker state without locks. ctx is checked
+// once per chunk.
+func parallel(ctx context.Context, n, workers int, fn func(w, lo, hi int) error) error {
+	const chunk = 1 << 14
+	if workers < 1 {
+		workers = 1
+	}
+	var (
+		next int64
+		mu   sync.Mutex
+		wg   sync.WaitGroup
+		ferr error
+	)
+	take := func() (int, int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if ferr != nil || next >= int64(n) {
+			return 0, 0, false
+		}
+		lo := int(next)
+		next += chunk
+		return lo, min(n, lo+chunk), true
+	}
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				lo, hi, ok := take()
+				if !ok {
+					return
+				}
+				err := ctx.Err()
+				if err == nil {
+					err = fn(w, lo, hi)
+				}
+				if err != nil {
+					mu.Lock()
+					if ferr == nil {
+						ferr = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ferr
+}

@@ -1,0 +1,254 @@
+package linkage
+
+import (
+	"math"
+	"sort"
+	"time"
+
+	"github.com/welfare-district/swd/linkage/blocking"
+	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/model"
+)
+
+// Report describes a linkage run and estimates its quality without ground
+// truth, from the model's posterior probabilities (as Splink's charts do).
+// It holds counts and model parameters only, never a record.
+type Report struct {
+	CodeVersion     string             `json:"code_version,omitempty"`
+	Created         time.Time          `json:"created"`
+	Threshold       float64            `json:"threshold"`
+	Partners        []PartnerSummary   `json:"partners"`
+	Pairs           []PairSummary      `json:"partner_pairs"`
+	Model           *model.Model       `json:"model"`
+	WeightHistogram []HistBin          `json:"weight_histogram"`
+	Expected        Expected           `json:"expected"`
+	ClusterSizes    []SizeCount        `json:"cluster_sizes"`   // records per person
+	HouseholdSizes  []SizeCount        `json:"household_sizes"` // persons per household
+	Clusters        cluster.Stats      `json:"clusters"`
+	Timings         map[string]float64 `json:"timings"`
+
+	expectedAll float64 // Σ posterior over all candidates
+}
+
+// PartnerSummary counts one partner's records in the result.
+type PartnerSummary struct {
+	Partner    string `json:"partner"`
+	Records    int    `json:"records"`
+	Linked     int    `json:"linked"`     // records in a person with other records
+	OnlyHere   int    `json:"only_here"`  // persons known to this partner alone
+	Households int    `json:"households"` // households with a record of this partner
+}
+
+// PairSummary describes the comparison of two partners (A == B: duplicates
+// inside one partner).
+type PairSummary struct {
+	A              string         `json:"a"`
+	B              string         `json:"b"`
+	Candidates     int64          `json:"candidates"`
+	ReductionRatio float64        `json:"reduction_ratio"`
+	Blocking       blocking.Stats `json:"blocking"`
+	AboveThreshold int64          `json:"above_threshold"`  // candidate pairs at or above the threshold
+	ExpectedLinks  float64        `json:"expected_matches"` // Σ posterior over all candidates
+	SharedPersons  int            `json:"shared_persons"`   // persons with records at both (A == B: persons with several records of A)
+}
+
+// HistBin is one bin of the match-weight histogram (weights include the
+// prior, so 0 is a posterior of 0.5).
+type HistBin struct {
+	Lo       float64 `json:"lo"`
+	Hi       float64 `json:"hi"`
+	Pairs    int64   `json:"pairs"`
+	Expected float64 `json:"expected_matches"` // Σ posterior of the bin's pairs
+}
+
+// Expected holds the quality expected from the posterior probabilities:
+// precision = Σp/n over accepted pairs, recall = Σp(accepted)/Σp(all
+// candidates). Recall does not count true matches that blocking missed.
+type Expected struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+	Accepted  int64   `json:"accepted_pairs"`
+	Matches   float64 `json:"expected_matches"`
+}
+
+// SizeCount is one bar of a size distribution.
+type SizeCount struct {
+	Size  int `json:"size"`
+	Count int `json:"count"`
+}
+
+const (
+	histLo = -40
+	histHi = 40
+)
+
+// scoreHist accumulates the posterior statistics of scored pairs.
+type scoreHist struct {
+	threshold    float64
+	bins         []HistBin
+	n, accepted  int64
+	sumP, sumAcc float64
+}
+
+func newScoreHist(threshold float64) *scoreHist {
+	h := &scoreHist{threshold: threshold}
+	for lo := histLo; lo < histHi; lo++ {
+		h.bins = append(h.bins, HistBin{Lo: float64(lo), Hi: float64(lo + 1)})
+	}
+	return h
+}
+
+func (h *scoreHist) add(weight, p float64) {
+	b := int(math.Floor(weight)) - histLo
+	b = min(max(b, 0), len(h.bins)-1)
+	h.bins[b].Pairs++
+	h.bins[b].Expected += p
+	h.n++
+	h.sumP += p
+	if p >= h.threshold {
+		h.accepted++
+		h.sumAcc += p
+	}
+}
+
+func newReport(ds []*encoding.Dataset, cfg Config) *Report {
+	r := &Report{Created: time.Now().UTC(), Threshold: cfg.Threshold, Timings: map[string]float64{}}
+	r.WeightHistogram = newScoreHist(cfg.Threshold).bins
+	for _, d := range ds {
+		r.Partners = append(r.Partners, PartnerSummary{Partner: d.Meta.Partner, Records: d.Len()})
+	}
+	return r
+}
+
+func (r *Report) addBlocking(ds []*encoding.Dataset, jobs []*job) {
+	for _, j := range jobs {
+		a, b := ds[j.a], ds[j.b]
+		ps := PairSummary{A: a.Meta.Partner, B: b.Meta.Partner, Candidates: int64(len(j.cands)), Blocking: j.stats}
+		if j.dedup() {
+			ps.ReductionRatio = blocking.ReductionRatioDedup(ps.Candidates, a.Len())
+		} else {
+			ps.ReductionRatio = blocking.ReductionRatio(ps.Candidates, a.Len(), b.Len())
+		}
+		r.Pairs = append(r.Pairs, ps)
+	}
+}
+
+func (r *Report) pair(a, b string) *PairSummary {
+	for i := range r.Pairs {
+		if r.Pairs[i].A == a && r.Pairs[i].B == b {
+			return &r.Pairs[i]
+		}
+	}
+	return nil
+}
+
+func (r *Report) addScores(a, b string, h *scoreHist) {
+	if h == nil {
+		return
+	}
+	for i := range h.bins {
+		r.WeightHistogram[i].Pairs += h.bins[i].Pairs
+		r.WeightHistogram[i].Expected += h.bins[i].Expected
+	}
+	if p := r.pair(a, b); p != nil {
+		p.AboveThreshold += h.accepted
+		p.ExpectedLinks += h.sumP
+	}
+	r.Expected.Accepted += h.accepted
+	r.Expected.Matches += h.sumAcc
+	r.expectedAll += h.sumP
+}
+
+// finish fills in the model, the expected quality and the cluster figures.
+func (r *Report) finish(m *model.Model, links []cluster.Link, stats cluster.Stats) {
+	r.Model = m
+	r.Clusters = stats
+	e := &r.Expected
+	if e.Accepted > 0 {
+		e.Precision = e.Matches / float64(e.Accepted)
+	}
+	if r.expectedAll > 0 {
+		e.Recall = e.Matches / r.expectedAll
+	}
+	if e.Precision+e.Recall > 0 {
+		e.F1 = 2 * e.Precision * e.Recall / (e.Precision + e.Recall)
+	}
+	r.trimHistogram()
+	r.addClusterFigures(links)
+}
+
+func (r *Report) trimHistogram() {
+	lo, hi := 0, len(r.WeightHistogram)
+	for lo < hi && r.WeightHistogram[lo].Pairs == 0 {
+		lo++
+	}
+	for hi > lo && r.WeightHistogram[hi-1].Pairs == 0 {
+		hi--
+	}
+	r.WeightHistogram = r.WeightHistogram[lo:hi]
+}
+
+func (r *Report) addClusterFigures(links []cluster.Link) {
+	partnersOf := map[int64]map[string]int{} // cluster → partner → records
+	personsOf := map[int64]map[int64]bool{}  // household → clusters
+	householdsOf := map[string]map[int64]bool{}
+	for _, l := range links {
+		if partnersOf[l.ClusterID] == nil {
+			partnersOf[l.ClusterID] = map[string]int{}
+		}
+		partnersOf[l.ClusterID][l.Partner]++
+		if personsOf[l.HouseholdID] == nil {
+			personsOf[l.HouseholdID] = map[int64]bool{}
+		}
+		personsOf[l.HouseholdID][l.ClusterID] = true
+		if householdsOf[l.Partner] == nil {
+			householdsOf[l.Partner] = map[int64]bool{}
+		}
+		householdsOf[l.Partner][l.HouseholdID] = true
+	}
+	sizes := map[int]int{}
+	for _, ps := range partnersOf {
+		n := 0
+		for _, c := range ps {
+			n += c
+		}
+		sizes[n]++
+		for i := range r.Partners {
+			p := &r.Partners[i]
+			if c := ps[p.Partner]; c > 0 {
+				if n > 1 {
+					p.Linked += c
+				}
+				if len(ps) == 1 {
+					p.OnlyHere++
+				}
+			}
+		}
+		for i := range r.Pairs {
+			pp := &r.Pairs[i]
+			if pp.A == pp.B && ps[pp.A] > 1 || pp.A != pp.B && ps[pp.A] > 0 && ps[pp.B] > 0 {
+				pp.SharedPersons++
+			}
+		}
+	}
+	for i := range r.Partners {
+		r.Partners[i].Households = len(householdsOf[r.Partners[i].Partner])
+	}
+	r.ClusterSizes = sizeCounts(sizes)
+	hs := map[int]int{}
+	for _, cl := range personsOf {
+		hs[len(cl)]++
+	}
+	r.HouseholdSizes = sizeCounts(hs)
+}
+
+func sizeCounts(m map[int]int) []SizeCount {
+	out := make([]SizeCount, 0, len(m))
+	for s, c := range m {
+		out = append(out, SizeCount{Size: s, Count: c})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Size < out[j].Size })
+	return out
+}
