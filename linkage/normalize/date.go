@@ -87,11 +87,14 @@ func swapDayMonth(s string) (string, bool) {
 
 func parseDate(s string, layouts []string, p Precision) (Date, bool) {
 	for _, l := range layouts {
-		t, err := time.Parse(l, s)
-		if err != nil {
+		d, ok, handled := parseNumeric(s, l)
+		if !handled {
+			t, err := time.Parse(l, s)
+			d, ok = Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, err == nil
+		}
+		if !ok {
 			continue
 		}
-		d := Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}
 		if d.Year < 1800 || d.Year > 2199 {
 			return Date{}, false
 		}
@@ -157,4 +160,75 @@ func appendPad(b []byte, v, width int) []byte {
 		b = append(b, '0')
 	}
 	return append(b, s...)
+}
+
+// parseNumeric parses s with a layout made only of the numeric elements
+// 2006 (year), 01/1 (month), 02/2/_2 (day) and literal separators, without
+// time.Parse and its allocations: most rows of an export go through here.
+// handled is false when the layout has other elements (month names, two-
+// digit years, times), which time.Parse then handles. A date must exist
+// (no 31 February); a layout without a day or month takes the 1st.
+func parseNumeric(s, layout string) (d Date, ok, handled bool) {
+	d = Date{Month: 1, Day: 1}
+	i := 0
+	for j := 0; j < len(layout); {
+		var n, minW, maxW int
+		var dst *int
+		switch {
+		case strings.HasPrefix(layout[j:], "2006"):
+			dst, minW, maxW, n = &d.Year, 4, 4, 4
+		case strings.HasPrefix(layout[j:], "01"):
+			dst, minW, maxW, n = &d.Month, 2, 2, 2
+		case strings.HasPrefix(layout[j:], "02"):
+			dst, minW, maxW, n = &d.Day, 2, 2, 2
+		case strings.HasPrefix(layout[j:], "_2"):
+			dst, minW, maxW, n = &d.Day, 1, 2, 2
+		case layout[j] == '1' || layout[j] == '2':
+			dst, minW, maxW, n = &d.Month, 1, 2, 1
+			if layout[j] == '2' {
+				dst = &d.Day
+			}
+		case (layout[j] >= '0' && layout[j] <= '9') || (layout[j] >= 'A' && layout[j] <= 'Z') || (layout[j] >= 'a' && layout[j] <= 'z'):
+			return Date{}, false, false // another element: leave it to time.Parse
+		default:
+			if i >= len(s) || s[i] != layout[j] {
+				return Date{}, false, true
+			}
+			i++
+			j++
+			continue
+		}
+		if layout[j] == '_' && i < len(s) && s[i] == ' ' {
+			i++
+			maxW = 1
+		}
+		v, w := 0, 0
+		for w < maxW && i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			v = v*10 + int(s[i]-'0')
+			i++
+			w++
+		}
+		if w < minW {
+			return Date{}, false, true
+		}
+		*dst = v
+		j += n
+	}
+	if i != len(s) || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, d.Year) {
+		return Date{}, false, true
+	}
+	return d, true, true
+}
+
+func daysIn(m, y int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }

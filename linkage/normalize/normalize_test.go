@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/welfare-district/swd/internal/codicefiscale"
@@ -168,6 +169,18 @@ func TestParseDate(t *testing.T) {
 	if d, ok := ParseDate("19851210", []string{"20060102"}, PrecisionDay); !ok || d.String() != "19851210" {
 		t.Errorf("yyyymmdd layout: %v %v", d, ok)
 	}
+	if d, ok := ParseDate("1985", []string{"2006"}, PrecisionYear); !ok || d.String() != "1985" {
+		t.Errorf("year layout: %v %v", d, ok)
+	}
+	if d, ok := ParseDate("Dec 10, 1985", []string{"Jan 2, 2006"}, PrecisionDay); !ok || d.String() != "19851210" {
+		t.Errorf("time.Parse fallback: %v %v", d, ok)
+	}
+	if _, ok := ParseDate("29/02/1900", ExpandLayouts(DefaultDateLayouts), PrecisionDay); ok {
+		t.Error("29 February 1900 accepted")
+	}
+	if d, ok := ParseDate("29/02/2000", ExpandLayouts(DefaultDateLayouts), PrecisionDay); !ok || d.String() != "20000229" {
+		t.Error("29 February 2000 refused")
+	}
 }
 
 func TestDateTokensSwap(t *testing.T) {
@@ -312,6 +325,29 @@ func TestQGrams(t *testing.T) {
 	if d := QGramDice("ROSSO", "BIANCHI", 2, true); d != 0 {
 		t.Errorf("disjoint Dice = %v", d)
 	}
+}
+
+// FuzzParseNumeric checks the fast numeric date parser against time.Parse.
+func FuzzParseNumeric(f *testing.F) {
+	for _, s := range []string{"10/12/1985", "1/2/1985", "1985-12-10", "31.02.1985", "10/12/85", "1/1/0001", "29/02/2000"} {
+		f.Add(s)
+	}
+	layouts := append(ExpandLayouts(DefaultDateLayouts), "20060102", "2006", "01/02/2006", "_2/01/2006")
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, l := range layouts {
+			d, ok, handled := parseNumeric(s, l)
+			if !handled {
+				t.Fatalf("layout %q not handled", l)
+			}
+			tm, err := time.Parse(l, s)
+			if ok != (err == nil) {
+				t.Fatalf("layout %q, input %q: fast ok=%v, time.Parse err=%v", l, s, ok, err)
+			}
+			if ok && (d.Year != tm.Year() || d.Month != int(tm.Month()) || d.Day != tm.Day()) {
+				t.Fatalf("layout %q, input %q: fast %v, time.Parse %v", l, s, d, tm)
+			}
+		}
+	})
 }
 
 func FuzzNormalize(f *testing.F) {
