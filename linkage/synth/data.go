@@ -70,14 +70,15 @@ type LocalCode struct {
 
 // tables holds the parsed embedded data.
 type tables struct {
-	comuni     picker[place]
-	placeNames map[string]string // Belfiore code → name, comuni and countries
-	surnames   picker[string]
-	given      map[string]*picker[string] // "M/old", "F/young", …
-	countries  picker[*country]
-	streets    [7][]street // by quartiere 1–6
-	translit   map[string][]string
-	needCodes  map[string][]LocalCode // partner → codes, in file order
+	comuni       picker[place]
+	placeNames   map[string]string // Belfiore code → name, comuni and countries
+	placeAliases map[string]string // official country name → what offices often write
+	surnames     picker[string]
+	given        map[string]*picker[string] // "M/old", "F/young", …
+	countries    picker[*country]
+	streets      [7][]street // by quartiere 1–6
+	translit     map[string][]string
+	needCodes    map[string][]LocalCode // partner → codes, in file order
 }
 
 var (
@@ -103,10 +104,11 @@ func mustData() *tables {
 
 func parseTables() (*tables, error) {
 	t := &tables{
-		placeNames: map[string]string{},
-		given:      map[string]*picker[string]{},
-		translit:   map[string][]string{},
-		needCodes:  map[string][]LocalCode{},
+		placeNames:   map[string]string{},
+		placeAliases: map[string]string{},
+		given:        map[string]*picker[string]{},
+		translit:     map[string][]string{},
+		needCodes:    map[string][]LocalCode{},
 	}
 	steps := []struct {
 		file   string
@@ -116,7 +118,7 @@ func parseTables() (*tables, error) {
 		{"comuni.tsv", 4, t.addComune},
 		{"surnames.tsv", 2, t.addSurname},
 		{"given_names.tsv", 4, t.addGiven},
-		{"countries.tsv", 3, t.addCountry},
+		{"countries.tsv", 4, t.addCountry},
 		{"foreign_names.tsv", 4, t.addForeignName},
 		{"streets.tsv", 3, t.addStreet},
 		{"translit.tsv", 1, t.addTranslit},
@@ -222,6 +224,9 @@ func (t *tables) addCountry(r []string) error {
 	c := &country{place: place{Code: r[0], Name: r[1]}, sharedSurname: sharedSurnameCountries[r[0]]}
 	t.countries.add(c, w)
 	t.placeNames[r[0]] = r[1]
+	if r[3] != "-" {
+		t.placeAliases[r[1]] = r[3]
+	}
 	return nil
 }
 

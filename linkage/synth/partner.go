@@ -135,7 +135,11 @@ func (v *partnerView) record(r *rand.Rand, t *tables, p *Person, addr addressAt,
 	}
 	rec.CodiceFiscale = v.fiscalCode(r, p.CF)
 	rec.DataNascita = v.date(r, p.Birth)
-	rec.ComuneNascita = houseStyle(p.PlaceName, v.Upper)
+	place := p.PlaceName
+	if alias, ok := t.placeAliases[place]; ok && hit(rt.PlaceAlias) {
+		place = alias
+	}
+	rec.ComuneNascita = houseStyle(place, v.Upper)
 	street := houseStyle(addr.street, v.Upper)
 	if hit(rt.AddressTypo) {
 		street = typo(r, street)

@@ -50,6 +50,7 @@ func TestRecordOperators(t *testing.T) {
 			return codicefiscale.Normalize(r.CodiceFiscale) == p.CF && r.CodiceFiscale != p.CF
 		}},
 		{"address format", Rates{AddressFormat: 1}, func(r Record) bool { return r.Indirizzo != "Via Roma 12" && strings.Contains(r.Indirizzo, "Roma") }},
+		{"place alias", Rates{PlaceAlias: 1}, func(r Record) bool { return r.ComuneNascita == "Padova" }}, // Padova has none
 		{"phone format", Rates{PhoneFormat: 1}, func(r Record) bool { return strings.HasSuffix(r.Telefono, "1234567") }},
 		{"missing", Rates{MissingPhone: 1, MissingAddress: 1, MissingCAP: 1, MissingQuartiere: 1, MissingDate: 1, MissingSex: 1, MissingPlace: 1, MissingNeeds: 1},
 			func(r Record) bool {
@@ -67,6 +68,15 @@ func TestRecordOperators(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestPlaceAlias(t *testing.T) {
+	p, addr := testPerson(t)
+	p.Place, p.PlaceName = "Z210", "Repubblica Popolare Cinese"
+	v := partnerView{Partner: DefaultPartner("caritas"), rates: Rates{PlaceAlias: 1}}
+	if rec := v.record(newRand(1), mustData(), p, addr, ""); rec.ComuneNascita != "Cina" {
+		t.Errorf("comune_nascita %q", rec.ComuneNascita)
 	}
 }
 

@@ -10,6 +10,7 @@ type Rates struct {
 	Typo, Phonetic, OCR                     float64 // per name field
 	SwapNames, SwapDayMonth, DateFormat     float64 // per record
 	Particle, Accent, Compound, Translit    float64 // per eligible name
+	PlaceAlias                              float64 // per country with a common other name (Cina)
 	CaseVariant                             float64 // per name field
 	Moved                                   float64 // per household and partner
 	CFMistype, CFLower, CFSpaced            float64 // per record
@@ -24,7 +25,7 @@ type Rates struct {
 var LowRates = Rates{
 	Typo: 0.02, Phonetic: 0.01, OCR: 0.004,
 	SwapNames: 0.01, SwapDayMonth: 0.006, DateFormat: 0.03,
-	Particle: 0.25, Accent: 0.3, Compound: 0.2, Translit: 0.25,
+	Particle: 0.25, Accent: 0.3, Compound: 0.2, Translit: 0.25, PlaceAlias: 0.3,
 	CaseVariant: 0.03,
 	Moved:       0.03,
 	CFMistype:   0.01, CFLower: 0.02, CFSpaced: 0.01,
@@ -40,6 +41,7 @@ func (r Rates) scaled(f float64) Rates {
 		Typo: c(r.Typo), Phonetic: c(r.Phonetic), OCR: c(r.OCR),
 		SwapNames: c(r.SwapNames), SwapDayMonth: c(r.SwapDayMonth), DateFormat: c(r.DateFormat),
 		Particle: c(r.Particle), Accent: c(r.Accent), Compound: c(r.Compound), Translit: c(r.Translit),
+		PlaceAlias:  c(r.PlaceAlias),
 		CaseVariant: c(r.CaseVariant), Moved: c(r.Moved),
 		CFMistype: c(r.CFMistype), CFLower: c(r.CFLower), CFSpaced: c(r.CFSpaced),
 		AddressFormat: c(r.AddressFormat), AddressTypo: c(r.AddressTypo), PhoneFormat: c(r.PhoneFormat),

@@ -76,10 +76,12 @@ def zipf(ws):
     return [(n, max(1, round(1000 / (i + 1)))) for i, n in enumerate(out)]
 
 names = {c["code"]: c["name"] for c in json.load(open(sys.argv[1], encoding="utf-8")) if c["active"]}
+# what offices often write instead of the official name
+SHORT = {"Z210": "Cina", "Z148": "Macedonia", "Z611": "Perù", "Z140": "Repubblica Moldova", "Z216": "Filippine"}
 with open("countries.tsv", "w", encoding="utf-8") as f:
-    f.write("# code\tname\tweight — Belfiore Z-codes and names from python-codicefiscale countries.json (MIT); weight = rough % of Padova's foreign residents. Written by make_foreign.py.\n")
+    f.write("# code\tname\tweight\tother name — Belfiore Z-codes and names from python-codicefiscale countries.json (MIT); weight = rough % of Padova's foreign residents; other name = what offices often write (or -). Written by make_foreign.py.\n")
     for code, w, *_ in COMMUNITIES:
-        f.write("%s\t%s\t%d\n" % (code, names[code], w))
+        f.write("%s\t%s\t%d\t%s\n" % (code, names[code], w, SHORT.get(code, "-")))
 with open("foreign_names.tsv", "w", encoding="utf-8") as f:
     f.write("# country\tkind (M, F given name; S surname)\tname\tweight — hand-compiled common names, Zipf weights. Written by make_foreign.py.\n")
     for code, _, m, fe, s in COMMUNITIES:
