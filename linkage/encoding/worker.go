@@ -39,7 +39,6 @@ type worker struct {
 	clk     []uint64   // CLK before hardening
 	tmp     []uint64   // hardening scratch
 	blkMAC  []hash.Hash
-	blkMemo []memo
 	blipMAC hash.Hash
 	idMAC   hash.Hash
 	sum     []byte
@@ -67,7 +66,6 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 	w.fclk = make([]uint64, len(w.clk))
 	for _, bp := range e.blocks {
 		w.blkMAC = append(w.blkMAC, hmac.New(sha256.New, bp.key))
-		w.blkMemo = append(w.blkMemo, newMemo(e.cacheEntries/2))
 	}
 	if e.pseudoKey != nil {
 		w.idMAC = hmac.New(sha256.New, e.pseudoKey)
@@ -298,16 +296,11 @@ func (w *worker) blockKeys(rec *Record) {
 			rec.BlockKeys[k] = ""
 			continue
 		}
-		if v, ok := w.blkMemo[k].get(buf); ok {
-			rec.BlockKeys[k] = v
-			continue
-		}
 		m := w.blkMAC[k]
 		m.Reset()
 		m.Write(buf)
 		w.sum = m.Sum(w.sum[:0])
 		rec.BlockKeys[k] = hex.EncodeToString(w.sum[:bp.Bytes])
-		w.blkMemo[k].put(buf, rec.BlockKeys[k])
 	}
 }
 
