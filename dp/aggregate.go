@@ -50,7 +50,8 @@ type queryAgg struct {
 
 type cellAgg struct {
 	keys  []string
-	count *dpagg.Count
+	count *dpagg.Count           // a count, or
+	sum   *dpagg.BoundedSumInt64 // a clamped sum
 	sel   *dpagg.PreAggSelectPartition
 }
 
@@ -108,12 +109,18 @@ func (q *queryAgg) cell(keys []string) (*cellAgg, error) {
 	if c, ok := q.cells[k]; ok {
 		return c, nil
 	}
-	cnt, err := dpagg.NewCount(&dpagg.CountOptions{Epsilon: q.eps, Delta: q.delta,
-		MaxPartitionsContributed: q.spec.l0, Noise: q.noise})
+	c := &cellAgg{keys: slices.Clone(keys)}
+	var err error
+	if q.spec.sumUpper > 0 {
+		c.sum, err = dpagg.NewBoundedSumInt64(&dpagg.BoundedSumInt64Options{Epsilon: q.eps, Delta: q.delta,
+			MaxPartitionsContributed: q.spec.l0, Lower: 0, Upper: q.spec.sumUpper, Noise: q.noise})
+	} else {
+		c.count, err = dpagg.NewCount(&dpagg.CountOptions{Epsilon: q.eps, Delta: q.delta,
+			MaxPartitionsContributed: q.spec.l0, Noise: q.noise})
+	}
 	if err != nil {
 		return nil, fmt.Errorf("dp: %s: %w", q.spec.name, err)
 	}
-	c := &cellAgg{keys: slices.Clone(keys), count: cnt}
 	if q.spec.public == nil {
 		c.sel, err = dpagg.NewPreAggSelectPartition(&dpagg.PreAggSelectPartitionOptions{
 			Epsilon: q.selEps, Delta: q.selDel, MaxPartitionsContributed: q.spec.l0})
@@ -148,7 +155,7 @@ func (a *Aggregation) Add(h Household) error {
 					return err
 				}
 			}
-			if err := c.count.Increment(); err != nil {
+			if err := c.add(&q.spec, &h); err != nil {
 				return err
 			}
 			if c.sel != nil {
@@ -177,7 +184,7 @@ func (a *Aggregation) Merge(b *Aggregation) error {
 			if err != nil {
 				return err
 			}
-			if err := c.count.Merge(bc.count); err != nil {
+			if err := c.merge(bc); err != nil {
 				return fmt.Errorf("dp: merging %s: %w", q.spec.name, err)
 			}
 			if c.sel != nil {
@@ -212,10 +219,11 @@ func (a *Aggregation) Result() (*Result, error) {
 }
 
 func (q *queryAgg) result(p *Params, noClamp bool) (Table, error) {
+	linf := max(1, q.spec.sumUpper)
 	t := Table{Query: q.spec.name, Columns: q.spec.columns, Mechanism: p.Mechanism,
 		Epsilon: p.QueryEpsilon(q.spec.name), Delta: q.delta + q.selDel, MaxPartitions: q.spec.l0,
-		MaxPerPartition: 1, PartitionSelection: q.spec.public == nil, Confidence: p.Confidence,
-		NoiseStd: noiseStd(p.Mechanism, q.spec.l0, q.eps, q.delta)}
+		MaxPerPartition: linf, Sum: q.spec.sumUpper > 0, PartitionSelection: q.spec.public == nil,
+		Confidence: p.Confidence, NoiseStd: noiseStd(p.Mechanism, q.spec.l0, linf, q.eps, q.delta)}
 	keys := q.order
 	if q.spec.public == nil {
 		keys = slices.Sorted(slices.Values(keys))
@@ -231,11 +239,7 @@ func (q *queryAgg) result(p *Params, noClamp bool) (Table, error) {
 				continue
 			}
 		}
-		v, err := c.count.Result()
-		if err != nil {
-			return t, err
-		}
-		ci, err := c.count.ComputeConfidenceInterval(1 - p.Confidence)
+		v, ci, err := c.result(1 - p.Confidence)
 		if err != nil {
 			return t, err
 		}
@@ -260,10 +264,39 @@ func postProcess(v int64, roundTo int) int64 {
 	return v
 }
 
-// noiseStd is the standard deviation of the noise added to each cell.
-func noiseStd(mechanism string, l0 int64, eps, delta float64) float64 {
+// noiseStd is the standard deviation of the noise added to each cell when
+// a household contributes to at most l0 cells, at most linf to each.
+func noiseStd(mechanism string, l0, linf int64, eps, delta float64) float64 {
 	if mechanism == MechanismGaussian {
-		return noise.SigmaForGaussian(l0, 1, eps, delta)
+		return noise.SigmaForGaussian(l0, float64(linf), eps, delta)
 	}
-	return math.Sqrt2 * float64(l0) / eps
+	return math.Sqrt2 * float64(l0*linf) / eps
+}
+
+func (c *cellAgg) add(s *querySpec, h *Household) error {
+	if c.sum != nil {
+		return c.sum.Add(s.value(h))
+	}
+	return c.count.Increment()
+}
+
+func (c *cellAgg) merge(b *cellAgg) error {
+	if c.sum != nil {
+		return c.sum.Merge(b.sum)
+	}
+	return c.count.Merge(b.count)
+}
+
+func (c *cellAgg) result(alpha float64) (int64, noise.ConfidenceInterval, error) {
+	var v int64
+	var ci noise.ConfidenceInterval
+	var err error
+	if c.sum != nil {
+		if v, err = c.sum.Result(); err == nil {
+			ci, err = c.sum.ComputeConfidenceInterval(alpha)
+		}
+	} else if v, err = c.count.Result(); err == nil {
+		ci, err = c.count.ComputeConfidenceInterval(alpha)
+	}
+	return v, ci, err
 }

@@ -12,7 +12,10 @@ var testPartners = []string{"acli", "caritas", "cgil", "comune", "ulss6"}
 
 // exactParams has so much ε that the noise rounds to 0: the tests of
 // bounding and of the queries see the true counts.
-func exactParams() Params { return Params{Epsilon: 1e6, MaxNeeds: 2} }
+func exactParams() Params {
+	return Params{Epsilon: 1e6, MaxNeeds: 2, Split: map[string]float64{QueryDistrictNeed: 0.3, QueryDistrict: 0.15,
+		QueryPartners: 0.15, QueryMissingMiddle: 0.15, QueryTotals: 0.15, QueryNeedsSum: 0.1}}
+}
 
 func cellMap(t *Table) map[string]int64 {
 	m := map[string]int64{}
@@ -70,6 +73,8 @@ func TestQueriesExact(t *testing.T) {
 		{QueryPartners, map[string]int64{"[1]": 3, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0}},
 		{QueryMissingMiddle, map[string]int64{"[1]": 1, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0, "[6]": 0}},
 		{QueryTotals, map[string]int64{"[households]": 5, "[known_to_public_services]": 2, "[third_sector_only]": 3}},
+		// needs after bounding: a 2, b 1, c 2 (of 4), e 0 (not a need).
+		{QueryNeedsSum, map[string]int64{"[1]": 3, "[2]": 2, "[3]": 0, "[4]": 0, "[5]": 0, "[6]": 0}},
 	}
 	for _, c := range checks {
 		t.Run(c.q, func(t *testing.T) {

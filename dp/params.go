@@ -16,10 +16,15 @@ const (
 	QueryPartners      = "partners"       // households by number of partners that know them
 	QueryMissingMiddle = "missing_middle" // households known to the third sector only, by district
 	QueryTotals        = "totals"         // total households, known to public services, third sector only
+	// QueryNeedsSum is optional (not in DefaultSplit): the sum over the
+	// households of a district of their number of (bounded) needs, a
+	// clamped sum; divided by the district table it gives the mean number
+	// of needs per household.
+	QueryNeedsSum = "needs_sum"
 )
 
 // Queries lists the query names in release order.
-var Queries = []string{QueryDistrictNeed, QueryDistrict, QueryPartners, QueryMissingMiddle, QueryTotals}
+var Queries = []string{QueryDistrictNeed, QueryDistrict, QueryPartners, QueryMissingMiddle, QueryTotals, QueryNeedsSum}
 
 // Mechanisms.
 const (

@@ -18,6 +18,15 @@ import (
 	"github.com/parquet-go/parquet-go"
 )
 
+// allQueries gives every query, the optional ones included, a share.
+func allQueries() map[string]float64 {
+	m := map[string]float64{}
+	for _, q := range Queries {
+		m[q] = 1 / float64(len(Queries))
+	}
+	return m
+}
+
 func publishTo(t *testing.T, hs []Household, p Params, ledger, out string) (*Published, error) {
 	t.Helper()
 	return Publish(context.Background(), hs, PublishConfig{Params: p, Domain: DefaultDomain(testPartners),
@@ -27,7 +36,7 @@ func publishTo(t *testing.T, hs []Household, p Params, ledger, out string) (*Pub
 func TestPublishWritesEveryTable(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "release")
-	pub, err := publishTo(t, synthHouseholds(400, 5), Params{Epsilon: 1}, filepath.Join(dir, "l"), out)
+	pub, err := publishTo(t, synthHouseholds(400, 5), Params{Epsilon: 1, Split: allQueries()}, filepath.Join(dir, "l"), out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +143,7 @@ func TestPublishRefusesNonEmptyOutDir(t *testing.T) {
 }
 
 // TestNoUnnoisedNumbers: every non-empty cell of every table has the same
-// true count, a canary (7919); with ε small enough that each released
+// true count (sums included: one need per household), a canary (7919); with ε small enough that each released
 // number equals the canary with probability < 1e-4, the canary must not
 // appear in any output file, in decimal or as a little-endian int64.
 var canaryEpsilon, canaryBudget = 0.0005, 3.0
@@ -151,7 +160,7 @@ func TestNoUnnoisedNumbers(t *testing.T) {
 	if err := InitLedger(ledger, "", Budget{Epsilon: canaryBudget}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := publishTo(t, hs, Params{Epsilon: canaryEpsilon}, ledger, out); err != nil {
+	if _, err := publishTo(t, hs, Params{Epsilon: canaryEpsilon, Split: allQueries()}, ledger, out); err != nil {
 		t.Fatal(err)
 	}
 	dec := regexp.MustCompile(`(^|[^0-9.])7919([^0-9]|$)`)

@@ -22,6 +22,10 @@ type querySpec struct {
 	l0      int64
 	public  [][]string
 	contrib func(h *Household) [][]string
+	// sumUpper > 0 makes the table a sum of value(h), clamped to
+	// [0, sumUpper], instead of a count.
+	sumUpper int64
+	value    func(h *Household) int64
 }
 
 func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
@@ -82,6 +86,17 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 						return nil
 					}
 					return [][]string{{h.District}}
+				}}
+		case QueryNeedsSum:
+			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts), sumUpper: int64(p.MaxNeeds),
+				contrib: func(h *Household) [][]string {
+					if !inDistrict(h) || h.District == "" {
+						return nil
+					}
+					return [][]string{{h.District}}
+				},
+				value: func(h *Household) int64 {
+					return int64(len(boundNeeds(h, allowedNeeds, p.MaxNeeds, p.BoundingKey)))
 				}}
 		case QueryTotals:
 			s = querySpec{columns: []string{"measure"}, l0: 2,

@@ -112,6 +112,7 @@ var tableTitles = map[string][2]string{
 	QueryPartners:      {"Nuclei per numero di partner che li conoscono", "Households by number of partners that know them"},
 	QueryMissingMiddle: {"«Missing middle»: nuclei noti solo al terzo settore, per quartiere", "Missing middle: households known only to the third sector, by district"},
 	QueryTotals:        {"Totali", "Totals"},
+	QueryNeedsSum:      {"Somma dei bisogni dei nuclei, per quartiere (diviso per i nuclei: bisogni medi per nucleo)", "Sum of the households' needs, by district (divided by households: mean needs per household)"},
 }
 
 func newReportTable(t *Table, tm TableMeta) reportTable {

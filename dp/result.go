@@ -17,9 +17,12 @@ type Table struct {
 	Epsilon, Delta float64
 	// MaxPartitions is the L0 bound: cells a household may count in.
 	MaxPartitions int64
-	// MaxPerPartition is the L∞ bound: times a household counts in a cell.
+	// MaxPerPartition is the L∞ bound: what one household adds to a cell
+	// (1 for counts, the clamping bound for sums).
 	MaxPerPartition int64
-	Mechanism       string
+	// Sum is true for a clamped sum, false for a count of households.
+	Sum       bool
+	Mechanism string
 	// NoiseStd is the standard deviation of each cell's noise.
 	NoiseStd float64
 	// PartitionSelection is true when the cells were chosen by DP partition

@@ -53,6 +53,7 @@ func trueCounts(hs []Household, d Domain) map[string]map[string]int64 {
 	for _, h := range hs {
 		add(QueryDistrictNeed, h.District, h.Needs[0])
 		add(QueryDistrict, h.District)
+		add(QueryNeedsSum, h.District) // one need each
 		add(QueryPartners, fmt.Sprint(len(h.Partners)))
 		pub := d.Public.IsPublic(h.Partners[0]) || (len(h.Partners) > 1 && d.Public.IsPublic(h.Partners[1]))
 		add(QueryTotals, MeasureHouseholds)
@@ -124,7 +125,8 @@ func TestNoiseScaleAndCoverage(t *testing.T) {
 		releases = 400
 	}
 	for _, p := range []Params{
-		{Epsilon: 1, MaxNeeds: 3, Mechanism: MechanismLaplace},
+		{Epsilon: 1, MaxNeeds: 3, Mechanism: MechanismLaplace, Split: map[string]float64{QueryDistrictNeed: 0.3,
+			QueryDistrict: 0.15, QueryPartners: 0.15, QueryMissingMiddle: 0.1, QueryTotals: 0.15, QueryNeedsSum: 0.15}},
 		{Epsilon: 1, Delta: 1e-5, MaxNeeds: 3, Mechanism: MechanismGaussian},
 	} {
 		t.Run(p.Mechanism, func(t *testing.T) {

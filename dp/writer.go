@@ -66,6 +66,7 @@ type TableMeta struct {
 	CSV                string   `json:"csv"`
 	Parquet            string   `json:"parquet"`
 	Columns            []string `json:"columns"`
+	Aggregate          string   `json:"aggregate"`
 	Cells              int      `json:"cells"`
 	Epsilon            float64  `json:"epsilon"`
 	Delta              float64  `json:"delta"`
@@ -91,9 +92,12 @@ func newReleaseMeta(res *Result, d Domain) ReleaseMeta {
 		Domain:         DomainMeta{Districts: d.Districts, Needs: d.Needs, Partners: d.Partners, PublicServices: d.Public.Partners},
 		PostProcessing: postProcessingNote}
 	for _, t := range res.Tables {
-		tm := TableMeta{Query: t.Query, CSV: t.Query + ".csv", Parquet: t.Query + ".parquet", Columns: tableColumns(&t),
+		tm := TableMeta{Query: t.Query, CSV: t.Query + ".csv", Parquet: t.Query + ".parquet", Columns: tableColumns(&t), Aggregate: "count",
 			Cells: len(t.Cells), Epsilon: t.Epsilon, Delta: t.Delta, MaxPartitions: t.MaxPartitions,
 			MaxPerPartition: t.MaxPerPartition, NoiseStd: t.NoiseStd, PartitionSelection: t.PartitionSelection}
+		if t.Sum {
+			tm.Aggregate = fmt.Sprintf("sum clamped to [0, %d] per household", t.MaxPerPartition)
+		}
 		if t.Mechanism == MechanismGaussian {
 			tm.NoiseScale, tm.NoiseScaleMeaning = t.NoiseStd, "sigma of the (discrete) Gaussian noise"
 		} else {
