@@ -25,6 +25,9 @@ type BlockingConfig struct {
 	Bands         int    // LSH bands (0: no LSH pass)
 	BitsPerBand   int
 	Seed          uint64
+	FieldLSH      []string // fields of a second LSH pass (none: no such pass)
+	FieldBands    int
+	FieldBits     int  // sampled bits per band of the field pass
 	Keys          bool // also the schema's keyed blocking keys
 	MaxBlockPairs int64
 	Workers       int // encoding workers
@@ -102,6 +105,10 @@ func RunBlocking(ctx context.Context, cfg BlockingConfig) (BlockingResult, error
 	var passes []blocking.Pass
 	if cfg.Bands > 0 {
 		passes = append(passes, blocking.LSH{Bands: cfg.Bands, BitsPerBand: cfg.BitsPerBand, Seed: cfg.Seed})
+	}
+	if len(cfg.FieldLSH) > 0 {
+		passes = append(passes, blocking.LSH{Bands: cfg.FieldBands, BitsPerBand: cfg.FieldBits,
+			Seed: cfg.Seed + 1, Fields: cfg.FieldLSH})
 	}
 	if cfg.Keys {
 		for _, c := range a.BlockKeys {

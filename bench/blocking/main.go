@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 
 	"github.com/welfare-district/swd/bench"
 )
@@ -26,11 +27,17 @@ func main() {
 	flag.IntVar(&cfg.Bands, "bands", 30, "LSH bands (0: no LSH)")
 	flag.IntVar(&cfg.BitsPerBand, "bits-per-band", 24, "sampled bits per LSH band")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "LSH seed")
+	fieldLSH := flag.String("field-lsh", "", "comma-separated fields for a second LSH pass on their filters")
+	flag.IntVar(&cfg.FieldBands, "field-bands", 30, "bands of the field LSH pass")
+	flag.IntVar(&cfg.FieldBits, "field-bits-per-band", 16, "sampled bits per band of the field LSH pass")
 	flag.BoolVar(&cfg.Keys, "keys", true, "also block on the schema's keyed blocking keys")
 	flag.Int64Var(&cfg.MaxBlockPairs, "max-block-pairs", 0, "skip blocks with more pairs (0: default, <0: no cap)")
 	flag.IntVar(&cfg.Workers, "workers", 2, "encoding workers")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	flag.Parse()
+	if *fieldLSH != "" {
+		cfg.FieldLSH = strings.Split(*fieldLSH, ",")
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()

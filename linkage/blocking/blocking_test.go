@@ -96,6 +96,10 @@ func TestBlockCap(t *testing.T) {
 	if len(all) != 1+98*97/2 {
 		t.Fatalf("uncapped: %d pairs", len(all))
 	}
+	_, _, err = CandidatesDedup(context.Background(), a, Config{Passes: []Pass{Key{"k"}}, MaxBlockPairs: -1, MaxCandidates: 1000})
+	if !errors.Is(err, ErrTooManyCandidates) || !errors.Is(err, base.ErrUsage) {
+		t.Fatalf("over the candidate limit: %v", err)
+	}
 }
 
 // clkPairs makes n filters of bits bits (density p) for A and, for B, a
@@ -226,3 +230,49 @@ func TestMetrics(t *testing.T) {
 }
 
 func pr(i, j uint32) Pair { return Pair{I: i, J: j} }
+
+func TestLSHOnFields(t *testing.T) {
+	a, b, truth := clkPairs(8, 200, 256, 0.3, 0.02)
+	// The CLKs are unrelated noise; the "name" field carries the signal.
+	field := func(d *encoding.Dataset, seed uint64) *encoding.Dataset {
+		present := make([]bool, d.Len())
+		for i := range present {
+			present[i] = i%50 != 0
+		}
+		noise := bitvec.NewArena(d.Len(), 256)
+		r := rand.New(rand.NewPCG(seed, 1))
+		for i := range noise.Data {
+			noise.Data[i] = r.Uint64()
+		}
+		return &encoding.Dataset{RecordIDs: d.RecordIDs, CLK: noise, Fields: []encoding.FieldColumn{{
+			FieldSpec: encoding.FieldSpec{Name: "name", Bits: 256}, Filters: d.CLK, Present: present}}}
+	}
+	fa, fb := field(a, 1), field(b, 2)
+	l := LSH{Bands: 20, BitsPerBand: 14, Seed: 3, Fields: []string{"name"}}
+	cands, st, err := Candidates(context.Background(), fa, fb, Config{Passes: []Pass{l}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Passes[0].Name != "lsh:name" {
+		t.Errorf("pass name %q", st.Passes[0].Name)
+	}
+	var found, wantFound int
+	have := map[Pair]bool{}
+	for _, p := range cands {
+		have[p] = true
+	}
+	for _, p := range truth {
+		if p.I%50 != 0 && p.J%50 != 0 {
+			wantFound++
+			if have[p] {
+				found++
+			}
+		}
+	}
+	if float64(found) < 0.99*float64(wantFound) {
+		t.Fatalf("found %d of %d true pairs with both fields present", found, wantFound)
+	}
+	if _, _, err := Candidates(context.Background(), fa, fb, Config{Passes: []Pass{LSH{Bands: 1, BitsPerBand: 4, Fields: []string{"nope"}}}}); !errors.Is(err, base.ErrUsage) {
+		t.Fatalf("unknown field: %v", err)
+	}
+}

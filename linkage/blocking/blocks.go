@@ -2,6 +2,7 @@ package blocking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -13,8 +14,19 @@ import (
 // deduplication, both in the one dataset with I < J).
 type Pair = bitvec.Pair
 
-// DefaultMaxBlockPairs is the default cap on the pairs of a single block.
-const DefaultMaxBlockPairs = 1 << 20
+// Defaults of Config.
+const (
+	// DefaultMaxBlockPairs is the default cap on the pairs of one block.
+	DefaultMaxBlockPairs = 1 << 16
+	// DefaultMaxCandidates bounds the candidate pairs Candidates holds
+	// (8 bytes each, so 512 MiB, plus one band's pairs while merging).
+	DefaultMaxCandidates = 1 << 26
+)
+
+// ErrTooManyCandidates is returned (marked base.ErrUsage) when the passes
+// generate more candidate pairs than Config.MaxCandidates: the blocking is
+// too loose for the data (use more bits per LSH band or stricter keys).
+var ErrTooManyCandidates = errors.New("blocking: too many candidate pairs")
 
 // Config lists the passes whose candidate pairs are unioned.
 type Config struct {
@@ -22,6 +34,20 @@ type Config struct {
 	// MaxBlockPairs skips blocks that would generate more pairs than this
 	// (0 = DefaultMaxBlockPairs, < 0 = no cap). See the package comment.
 	MaxBlockPairs int64
+	// MaxCandidates makes Candidates fail with ErrTooManyCandidates rather
+	// than hold more pairs than this (0 = DefaultMaxCandidates, < 0 = no
+	// limit). Blocks does not hold pairs and ignores it.
+	MaxCandidates int64
+}
+
+func (c Config) maxCandidates() int64 {
+	switch {
+	case c.MaxCandidates == 0:
+		return DefaultMaxCandidates
+	case c.MaxCandidates < 0:
+		return 1<<63 - 1
+	}
+	return c.MaxCandidates
 }
 
 func (c Config) maxPairs() int64 {

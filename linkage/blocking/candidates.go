@@ -2,8 +2,10 @@ package blocking
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
+	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
@@ -35,10 +37,15 @@ func candidates(ctx context.Context, a, b *encoding.Dataset, cfg Config) ([]Pair
 		band = band[:0]
 	}
 	lastBand, lastPass := -1, ""
+	limit := cfg.maxCandidates()
 	st, err := Blocks(ctx, a, b, cfg, func(blk Block) error {
 		if blk.Band != lastBand || blk.Pass != lastPass {
 			flush()
 			lastBand, lastPass = blk.Band, blk.Pass
+		}
+		if int64(len(band))+blk.NumPairs() > limit || int64(len(union)) > limit {
+			return base.Mark(fmt.Errorf("%w: more than %d in pass %s (band %d)",
+				ErrTooManyCandidates, limit, blk.Pass, blk.Band), base.ErrUsage)
 		}
 		band = blk.AppendPacked(band)
 		return nil
@@ -47,6 +54,9 @@ func candidates(ctx context.Context, a, b *encoding.Dataset, cfg Config) ([]Pair
 		return nil, st, err
 	}
 	flush()
+	if int64(len(union)) > limit {
+		return nil, st, base.Mark(fmt.Errorf("%w: more than %d", ErrTooManyCandidates, limit), base.ErrUsage)
+	}
 	out := make([]Pair, len(union))
 	for k, x := range union {
 		out[k] = unpack(x)

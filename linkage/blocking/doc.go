@@ -16,4 +16,8 @@
 // are all zero, a blocking key shared by a large share of the records) and
 // would dominate the cost; the records in them are still paired through the
 // other passes. Set MaxBlockPairs < 0 to disable the cap.
+//
+// Memory: Candidates holds the sorted union (8 bytes a pair) plus one
+// band's pairs while merging, and fails with ErrTooManyCandidates beyond
+// Config.MaxCandidates rather than exhaust memory; Blocks holds no pairs.
 package blocking

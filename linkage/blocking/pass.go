@@ -2,6 +2,7 @@ package blocking
 
 import (
 	"hash/fnv"
+	"strings"
 	"math/rand/v2"
 
 	"github.com/welfare-district/swd/internal/base"
@@ -24,19 +25,31 @@ type subKeys struct {
 	valid []bool
 }
 
-// LSH is Hamming locality-sensitive hashing by bit sampling on the CLKs:
+// LSH is Hamming locality-sensitive hashing by bit sampling on the CLKs
+// (or, with Fields, on the concatenation of some per-field filters):
 // Bands bands of BitsPerBand bit positions chosen by a PRNG seeded with
 // Seed; two records fall in the same block of a band when they agree on all
-// its sampled bits. A pair whose CLKs agree on a fraction s of the bits is
-// found with probability about 1-(1-s^BitsPerBand)^Bands.
+// its sampled bits. A pair whose filters agree on a fraction s of the bits
+// is found with probability about 1-(1-s^BitsPerBand)^Bands.
+//
+// Fields lets a pass ignore fields that legitimately change between
+// sources (an address after a move): an LSH pass on the name and birth
+// filters finds pairs whose CLKs differ a lot because of the address.
+// Records missing all of the Fields get no key.
 type LSH struct {
 	Bands       int
 	BitsPerBand int // 1..64
 	Seed        uint64
+	Fields      []string // per-field filters to sample; nil = the CLK
 }
 
 // Name implements Pass.
-func (l LSH) Name() string { return "lsh" }
+func (l LSH) Name() string {
+	if len(l.Fields) == 0 {
+		return "lsh"
+	}
+	return "lsh:" + strings.Join(l.Fields, "+")
+}
 
 // Validate reports a usage error for an impossible configuration.
 func (l LSH) Validate(bits int) error {
@@ -61,11 +74,42 @@ func (l LSH) Positions(bits int) [][]int {
 }
 
 func (l LSH) keys(d *encoding.Dataset) ([]subKeys, error) {
-	bits := 64 * d.CLK.Words
-	if err := l.Validate(bits); err != nil {
+	if len(l.Fields) > 0 {
+		return l.fieldKeys(d)
+	}
+	if err := l.Validate(64 * d.CLK.Words); err != nil {
 		return nil, err
 	}
 	return l.arenaKeys(d.CLK), nil
+}
+
+// fieldKeys samples the concatenation of the named field filters.
+func (l LSH) fieldKeys(d *encoding.Dataset) ([]subKeys, error) {
+	cols := make([]*encoding.FieldColumn, len(l.Fields))
+	words := 0
+	for k, name := range l.Fields {
+		if cols[k] = d.Field(name); cols[k] == nil {
+			return nil, base.Usagef("blocking: no field filter %q in the encoded data", name)
+		}
+		words += cols[k].Filters.Words
+	}
+	if err := l.Validate(64 * words); err != nil {
+		return nil, err
+	}
+	n := d.Len()
+	cat := bitvec.Arena{Words: words, Data: make([]uint64, 0, n*words)}
+	valid := make([]bool, n)
+	for i := range n {
+		for _, c := range cols {
+			cat.Data = append(cat.Data, c.Filters.At(i)...)
+			valid[i] = valid[i] || c.Present[i]
+		}
+	}
+	sub := l.arenaKeys(cat)
+	for b := range sub {
+		sub[b].valid = valid
+	}
+	return sub, nil
 }
 
 // arenaKeys packs each filter's sampled bits of each band into a key.
