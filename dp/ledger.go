@@ -243,10 +243,15 @@ func decodeEntry(line []byte) (Entry, error) {
 	if hex.EncodeToString(sum[:]) != ll.SHA256 {
 		return e, fmt.Errorf("checksum mismatch")
 	}
-	if err := json.Unmarshal(ll.Entry, &e); err != nil || e.ID == "" || e.Type == "" {
+	if err := json.Unmarshal(ll.Entry, &e); err != nil || e.ID == "" {
 		return e, fmt.Errorf("malformed entry")
 	}
-	return e, nil
+	switch {
+	case e.Type == EntryInit && e.Total != nil, e.Type == EntryPending && e.Cost != nil,
+		e.Type == EntryCommitted, e.Type == EntryAborted:
+		return e, nil
+	}
+	return e, fmt.Errorf("malformed %q entry", e.Type)
 }
 
 func entryID(seq int) (string, error) {

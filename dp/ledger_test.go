@@ -103,6 +103,14 @@ func TestLedgerTornAndCorrupt(t *testing.T) {
 			t.Fatal("torn tail not cut off")
 		}
 	})
+	t.Run("valid checksum, missing cost", func(t *testing.T) {
+		p, good := mk("nocost")
+		line, _ := encodeEntry(Entry{Type: EntryPending, ID: "r9-x"})
+		_ = os.WriteFile(p, append(line, good...), 0o644)
+		if _, err := ReadLedger(ctx, p); !errors.Is(err, base.ErrIntegrity) {
+			t.Fatalf("want an integrity error, got %v", err)
+		}
+	})
 	t.Run("corrupt middle", func(t *testing.T) {
 		p, good := mk("corrupt")
 		bad := strings.Replace(string(good), `"epsilon":1`, `"epsilon":0`, 1)
