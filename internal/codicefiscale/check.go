@@ -47,7 +47,8 @@ func checkChar(first15 []byte) byte {
 
 // Valid reports whether cf is a fiscal code of a natural person: 16
 // uppercase characters of the right shape (omocodic letters accepted), a
-// real month letter, a day 1–31 or 41–71, and the right check character.
+// real month letter, a day of that month (plus 40 for women), and the
+// right check character.
 // Normalize user input first.
 func Valid(cf string) bool {
 	return check(cf) == nil
@@ -68,11 +69,15 @@ func check(cf string) error {
 			return fmt.Errorf("%w: character %d must be a digit", ErrInvalid, i+1)
 		}
 	}
-	if monthIndex(cf[8]) < 0 {
+	m := monthIndex(cf[8])
+	if m < 0 {
 		return fmt.Errorf("%w: unknown month letter", ErrInvalid)
 	}
 	day := digitAt(cf, 9)*10 + digitAt(cf, 10)
-	if day < 1 || (day > 31 && day < 41) || day > 71 {
+	if day > 40 {
+		day -= 40
+	}
+	if day < 1 || day > daysIn[m] {
 		return fmt.Errorf("%w: day out of range", ErrInvalid)
 	}
 	want, err := CheckChar(cf[:Length-1])
@@ -84,6 +89,10 @@ func check(cf string) error {
 	}
 	return nil
 }
+
+// daysIn is the longest month length (29 for February: the century of
+// the year is not in the code).
+var daysIn = [12]int{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
 
 func monthIndex(c byte) int {
 	for i := 0; i < len(monthLetters); i++ {

@@ -166,13 +166,18 @@ func TestValid(t *testing.T) {
 		{"CCCFBA85D00L219" + "X", false},
 		{"CCCFBA85D35L219" + "X", false},
 		{"CCCFBA85D72L219" + "X", false},
+		{"CCCFBA85D31L219" + "X", false}, // 31 April
+		{"CCCFBA85B30L219" + "X", false}, // 30 February
+		{"CCCFBA85B69L219" + "X", true},  // 29 February, woman: the century is unknown
+		{"CCCFBA85S71L219" + "X", false}, // 31 November
+		{"CCCFBA85T71L219" + "X", true},  // 31 December
 		{"RSSMRÀ85T10A562S", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
 			in := tt.in
-			if len(in) == 16 && !tt.want && strings.HasSuffix(in, "X") {
-				// right check character, so that only the shape is wrong
+			if len(in) == 16 && strings.HasSuffix(in, "X") {
+				// right check character, so that only the shape matters
 				if c, err := CheckChar(in[:15]); err == nil {
 					in = in[:15] + string(c)
 				}
