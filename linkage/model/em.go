@@ -3,7 +3,9 @@ package model
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 
 	"github.com/welfare-district/swd/internal/base"
 )
@@ -14,9 +16,27 @@ type EMConfig struct {
 	Tolerance     float64 // stop when no parameter moves more than this; default 1e-7
 	Alpha         float64 // Laplace pseudo-count per level in the M step; default 1
 	InitialLambda float64 // starting prior; default 0.1
-	// UpdateU refits u by EM too, starting from the sampled u (or, when u is
-	// nil, from a default shape). By default u stays as sampled.
-	UpdateU bool
+	// FixLambda keeps λ at InitialLambda instead of fitting it, for when
+	// the match rate is known better than EM can find it (for example at
+	// most min(|A|,|B|) matches among |A|·|B| pairs).
+	FixLambda bool
+	// FixU keeps u as sampled from random pairs instead of refitting it by
+	// EM (starting from the sampled u, or from a default shape when u is
+	// nil). Fixed u is right only when EM sees all pairs (see Background):
+	// among blocked candidates the non-matches are far more similar than
+	// random pairs, so with fixed u EM explains every candidate as a match
+	// (λ → 1; on NCVR 5-party with CLK Dice ≥ 0.7 candidates it did).
+	FixU bool
+	// Background stands for the pairs that are not candidates, as the
+	// patterns of a random sample of pairs (SamplePatterns), each sampled
+	// pair counting BackgroundWeight pairs (typically (all pairs −
+	// candidates) / samples). EM then runs on all pairs, as fastLink does,
+	// instead of on the candidates alone: blocking selects pairs that are
+	// similar somewhere, which breaks conditional independence among the
+	// candidates and can make EM find "same place" instead of "same
+	// person". λ is then the match rate among all pairs.
+	Background       PatternCounts
+	BackgroundWeight float64
 }
 
 func (c EMConfig) withDefaults() EMConfig {
@@ -41,7 +61,7 @@ type emPattern struct {
 	n      float64
 }
 
-// Fit estimates m and λ (and u with UpdateU) by EM on the pattern counts,
+// Fit estimates m, u and λ (m and λ with FixU) by EM on the pattern counts,
 // under conditional independence of the fields given the match status.
 // u[f][l] are the non-match probabilities of EstimateU (u[f][0] ignored).
 //
@@ -60,7 +80,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	if err := validateComparisons(cmps); err != nil {
 		return nil, err
 	}
-	if u == nil && !cfg.UpdateU {
+	if u == nil && cfg.FixU {
 		return nil, base.Usagef("model: fixed-u EM needs the sampled u")
 	}
 	if u != nil {
@@ -69,12 +89,24 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 		}
 	}
 	m := newModel(cmps, u, cfg)
-	pats := make([]emPattern, 0, len(counts))
-	for _, k := range counts.Keys() {
-		if n := counts[k]; n > 0 {
-			pats = append(pats, emPattern{DecodePattern(cmps, k, nil), float64(n)})
+	all := map[uint64]float64{}
+	for k, n := range counts {
+		if n > 0 {
+			all[k] += float64(n)
 			m.Pairs += n
 		}
+	}
+	if cfg.BackgroundWeight > 0 {
+		for k, n := range cfg.Background {
+			if n > 0 {
+				all[k] += float64(n) * cfg.BackgroundWeight
+			}
+		}
+		m.BackgroundPairs = int64(math.Round(float64(cfg.Background.Total()) * cfg.BackgroundWeight))
+	}
+	pats := make([]emPattern, 0, len(all))
+	for _, k := range slices.Sorted(maps.Keys(all)) {
+		pats = append(pats, emPattern{DecodePattern(cmps, k, nil), all[k]})
 	}
 	m.Patterns = len(pats)
 	if len(pats) == 0 {
@@ -98,7 +130,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 }
 
 func newModel(cmps []Comparison, u [][]float64, cfg EMConfig) *Model {
-	m := &Model{Version: ModelVersion, Lambda: cfg.InitialLambda, FixedU: !cfg.UpdateU, Identified: true}
+	m := &Model{Version: ModelVersion, Lambda: cfg.InitialLambda, FixedU: cfg.FixU, Identified: true}
 	for f, c := range cmps {
 		fp := FieldParams{Comparison: c, Levels: make([]Level, c.Levels())}
 		var sm, su float64
@@ -169,9 +201,11 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
 			su[f][l] += p.n * (1 - g)
 		}
 	}
-	lambda := clampOpen(nMatch / nTotal)
-	delta = math.Abs(lambda - m.Lambda)
-	m.Lambda = lambda
+	if !cfg.FixLambda {
+		lambda := clampOpen(nMatch / nTotal)
+		delta = math.Abs(lambda - m.Lambda)
+		m.Lambda = lambda
+	}
 	for f := range m.Fields {
 		normalise(sm[f], cfg.Alpha)
 		normalise(su[f], cfg.Alpha)
@@ -179,7 +213,7 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
 		for l := 1; l < len(lv); l++ {
 			delta = math.Max(delta, math.Abs(sm[f][l]-lv[l].M))
 			lv[l].M = sm[f][l]
-			if cfg.UpdateU {
+			if !cfg.FixU {
 				delta = math.Max(delta, math.Abs(su[f][l]-lv[l].U))
 				lv[l].U = su[f][l]
 			}
@@ -214,6 +248,10 @@ func clampOpen(p float64) float64 { return math.Min(math.Max(p, 1e-12), 1-1e-12)
 // (when u was refitted) or marks the model not identified, and warns about
 // fields whose weights do not increase with the level.
 func (m *Model) checkIdentifiability() {
+	if m.FixedU && m.Lambda > 0.5 {
+		m.Identified = false
+		m.Warnings = append(m.Warnings, "EM with fixed u put most pairs in the match class: the sampled u does not describe the non-matches among the candidates; refit u")
+	}
 	if m.separation() < 0 {
 		if m.FixedU {
 			m.Identified = false

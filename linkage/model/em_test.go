@@ -15,10 +15,10 @@ func TestEMRecoversKnownModel(t *testing.T) {
 		u    [][]float64
 		cfg  EMConfig
 	}{
-		{"fixed u", tr.u, EMConfig{}},
-		{"refitted u from default shape", nil, EMConfig{UpdateU: true}},
-		{"refitted u from sample", tr.u, EMConfig{UpdateU: true}},
-		{"far initial lambda", tr.u, EMConfig{InitialLambda: 0.7}},
+		{"fixed u", tr.u, EMConfig{FixU: true}},
+		{"refitted u from default shape", nil, EMConfig{}},
+		{"refitted u from sample", tr.u, EMConfig{}},
+		{"far initial lambda", tr.u, EMConfig{FixU: true, InitialLambda: 0.7}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -71,7 +71,7 @@ func TestEMIdentifiability(t *testing.T) {
 	tr := threeFieldTruth()
 	counts := tr.simulate(100_000, 9)
 	t.Run("swapped classes are swapped back", func(t *testing.T) {
-		m, err := Fit(context.Background(), tr.cmps, counts, nil, EMConfig{UpdateU: true})
+		m, err := Fit(context.Background(), tr.cmps, counts, nil, EMConfig{})
 		require.NoError(t, err)
 		want := *m
 		// Swap the labels by hand, as EM would if it converged the wrong way.
@@ -91,7 +91,7 @@ func TestEMIdentifiability(t *testing.T) {
 		require.True(t, m.Identified)
 	})
 	t.Run("fixed u cannot swap: flagged", func(t *testing.T) {
-		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixU: true})
 		require.NoError(t, err)
 		for f := range m.Fields { // a match class that prefers disagreement: m ∝ u²
 			lv := m.Fields[f].Levels
@@ -122,7 +122,7 @@ func TestEMIdentifiability(t *testing.T) {
 	t.Run("Fit fails cleanly without pairs or u", func(t *testing.T) {
 		_, err := Fit(context.Background(), tr.cmps, PatternCounts{}, tr.u, EMConfig{})
 		require.Error(t, err)
-		_, err = Fit(context.Background(), tr.cmps, counts, nil, EMConfig{})
+		_, err = Fit(context.Background(), tr.cmps, counts, nil, EMConfig{FixU: true})
 		require.Error(t, err)
 		_, err = Fit(context.Background(), tr.cmps, counts, tr.u[:2], EMConfig{})
 		require.Error(t, err)
@@ -168,4 +168,48 @@ func TestEmptyLevelsWeighZero(t *testing.T) {
 	require.False(t, lv[2].Empty)
 	require.NotZero(t, lv[2].Weight)
 	require.Greater(t, lv[3].M, 0.0, "smoothing keeps m positive")
+}
+
+// TestFixedUOnSimilarCandidates reproduces the failure FixU guards
+// against: candidates that are all fairly similar, with u from random
+// pairs, make EM call everything a match; refitting u recovers.
+func TestFixedUOnSimilarCandidates(t *testing.T) {
+	tr := threeFieldTruth()
+	// Candidates: the true matches plus non-matches that look like the
+	// top-but-one levels (blocking let them in).
+	blocked := tr
+	blocked.u = [][]float64{
+		{0, 0.1, 0.2, 0.4, 0.2, 0.1},
+		{0, 0.2, 0.4, 0.3, 0.1},
+		{0, 0.5, 0.5},
+	}
+	blocked.lambda = 0.2
+	counts := blocked.simulate(100_000, 21)
+	fixed, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixU: true})
+	require.NoError(t, err)
+	require.Greater(t, fixed.Lambda, 0.5)
+	require.False(t, fixed.Identified)
+	require.NotEmpty(t, fixed.Warnings)
+
+	refit, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	require.NoError(t, err)
+	require.True(t, refit.Identified)
+	require.InDelta(t, 0.2, refit.Lambda, 0.02)
+}
+
+func TestFixLambdaAndBackground(t *testing.T) {
+	tr := threeFieldTruth()
+	counts := tr.simulate(20_000, 23)
+	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixLambda: true, InitialLambda: 0.05})
+	require.NoError(t, err)
+	require.Equal(t, 0.05, m.Lambda)
+
+	// Background pairs: a sample of 1,000 non-matches standing for 100,000.
+	bgTruth := tr
+	bgTruth.lambda = 0
+	bg := bgTruth.simulate(1000, 24)
+	withBG, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixU: true, Background: bg, BackgroundWeight: 100})
+	require.NoError(t, err)
+	require.Equal(t, int64(100_000), withBG.BackgroundPairs)
+	require.InDelta(t, 0.05*20_000/120_000, withBG.Lambda, 0.003, "λ is the match rate among all pairs")
 }

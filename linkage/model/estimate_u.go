@@ -21,37 +21,60 @@ const DefaultUSamples = 1_000_000
 // probability 0. With dedup (the Comparer compares a dataset with itself),
 // pairs (i, i) are not drawn.
 func EstimateU(ctx context.Context, c *Comparer, nSamples int, seed uint64) ([][]float64, error) {
-	na, nb := c.a[0].col.Present, c.b[0].col.Present
-	dedup := c.dedup
-	if len(na) == 0 || len(nb) == 0 || (dedup && len(na) < 2) {
-		return nil, base.Invalidf("model: too few records to sample pairs for u")
+	pc, err := SamplePatterns(ctx, c, nSamples, seed)
+	if err != nil {
+		return nil, err
+	}
+	return UFromPatterns(c.cmps, pc), nil
+}
+
+// SamplePatterns counts the agreement patterns of nSamples pairs drawn
+// uniformly at random (PCG seeded by seed; no pair (i, i) in
+// de-duplication). It is the sample behind EstimateU, and a picture of all
+// pairs for EMConfig.Background.
+func SamplePatterns(ctx context.Context, c *Comparer, nSamples int, seed uint64) (PatternCounts, error) {
+	na, nb := len(c.a[0].col.Present), len(c.b[0].col.Present)
+	if na == 0 || nb == 0 || (c.dedup && na < 2) {
+		return nil, base.Invalidf("model: too few records to sample pairs")
 	}
 	if nSamples < 1 {
-		return nil, base.Usagef("model: u needs at least one sampled pair")
+		return nil, base.Usagef("model: sampling needs at least one pair")
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	counts := make([][]float64, len(c.cmps))
-	for f, cmp := range c.cmps {
-		counts[f] = make([]float64, cmp.Levels())
-	}
+	pc := PatternCounts{}
 	for s := 0; s < nSamples; s++ {
 		if s&4095 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("model: sampling u: %w", err)
+				return nil, fmt.Errorf("model: sampling pairs: %w", err)
 			}
 		}
-		i, j := rng.IntN(len(na)), rng.IntN(len(nb))
-		for dedup && i == j {
-			j = rng.IntN(len(nb))
+		i, j := rng.IntN(na), rng.IntN(nb)
+		for c.dedup && i == j {
+			j = rng.IntN(nb)
 		}
-		for f := range c.cmps {
-			counts[f][c.Level(f, i, j)]++
+		pc[c.Key(i, j)]++
+	}
+	return pc, nil
+}
+
+// UFromPatterns returns the per-field level frequencies of sampled pattern
+// counts (missing excluded, one Laplace pseudo-pair per level): u[f][l].
+func UFromPatterns(cmps []Comparison, pc PatternCounts) [][]float64 {
+	u := make([][]float64, len(cmps))
+	for f, cmp := range cmps {
+		u[f] = make([]float64, cmp.Levels())
+	}
+	levels := make([]int, len(cmps))
+	for _, k := range pc.Keys() {
+		levels = DecodePattern(cmps, k, levels)
+		for f, l := range levels {
+			u[f][l] += float64(pc[k])
 		}
 	}
-	for f := range counts {
-		normalise(counts[f], 1)
+	for f := range u {
+		normalise(u[f], 1)
 	}
-	return counts, nil
+	return u
 }
 
 // normalise turns level counts (index 0 = missing, ignored) into smoothed

@@ -40,11 +40,15 @@ type Model struct {
 	Iterations    int           `json:"iterations"`
 	Converged     bool          `json:"converged"`
 	LogLikelihood float64       `json:"log_likelihood"`
-	Pairs         int64         `json:"pairs"`    // pairs counted in the patterns
-	Patterns      int           `json:"patterns"` // distinct agreement patterns
-	FixedU        bool          `json:"fixed_u"`  // u came from random sampling and was not refitted
-	Identified    bool          `json:"identified"`
-	Warnings      []string      `json:"warnings,omitempty"`
+	Pairs         int64         `json:"pairs"` // candidate pairs counted in the patterns
+	// BackgroundPairs is the number of non-candidate pairs EM accounted for
+	// through a random sample (EMConfig.Background); 0 when EM ran on the
+	// candidates alone.
+	BackgroundPairs int64    `json:"background_pairs,omitempty"`
+	Patterns        int      `json:"patterns"` // distinct agreement patterns
+	FixedU          bool     `json:"fixed_u"`  // u came from random sampling and was not refitted
+	Identified      bool     `json:"identified"`
+	Warnings        []string `json:"warnings,omitempty"`
 }
 
 // Comparisons returns the model's comparisons, in pattern-key order.
