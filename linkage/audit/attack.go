@@ -35,10 +35,17 @@ type Config struct {
 	// K is the number of positions each token sets (the field's k in the
 	// schema); default 20.
 	K int
-	// Rounds of locate → predict → assign (default 3).
+	// Rounds of locate → predict → assign (default 5).
 	Rounds int
+	// Seed is how many of the aligned filters are trusted to locate
+	// q-grams in the first round (default 20): frequency alignment is
+	// reliable only at the top of the distribution.
+	Seed int
+	// MergeDice groups filters at least this similar (Dice) as copies of
+	// one value blurred by noise such as BLIP (default 0.6; 1 disables).
+	MergeDice float64
 	// MinDice is the similarity above which a pattern-stage guess is
-	// accepted (default 0.6; predicted filters lack the positions of
+	// accepted (default 0.7; predicted filters lack the positions of
 	// whole-value tokens, so a true match is below 1). The best match must
 	// also lead the second best by minLead.
 	MinDice float64
@@ -55,32 +62,44 @@ func (c *Config) defaults() {
 		c.K = 20
 	}
 	if c.Rounds <= 0 {
-		c.Rounds = 3
+		c.Rounds = 5
+	}
+	if c.MergeDice <= 0 {
+		c.MergeDice = 0.6
+	}
+	if c.Seed <= 0 {
+		c.Seed = 20
 	}
 	if c.MinDice <= 0 {
-		c.MinDice = 0.6
+		c.MinDice = 0.7
 	}
 }
 
 // Result summarises an attack. Counts are records unless named otherwise.
 type Result struct {
-	Records  int // records in the file
-	Attacked int // records with a filter and a known true value
-	Distinct int // distinct filters
-	Aligned  int // distinct filters aligned by frequency (stage 1)
-	Located  int // q-grams whose positions were located (stage 2)
-	Guessed  int // attacked records that received a guess
+	Records  int  // records in the file
+	Attacked int  // records with a filter and a known true value
+	Distinct int  // distinct filters
+	Groups   int  // groups attacked: distinct filters, or groups of near-identical ones
+	Merged   bool // near-identical filters were grouped (the better variant)
+	Aligned  int  // distinct filters aligned by frequency (stage 1)
+	Located  int  // q-grams whose positions were located (stage 2)
+	Guessed  int  // attacked records that received a guess
 
 	Reidentified          int // guess equals the true value
 	FrequencyReidentified int // of which stage 1 alone would have found
 	Rate                  float64
+
+	// Hits[i] says whether record i was re-identified.
+	Hits []bool `json:"-"`
 }
 
 type cluster struct {
-	filter []uint64
-	count  int
-	guess  string
-	stage1 string
+	filter   []uint64
+	count    int
+	guess    string // final guess
+	stage1   string // frequency-alignment guess
+	evidence string // name trusted for locating q-grams
 }
 
 // Attack runs the attack on the filters of one field. present[i] says
@@ -100,7 +119,43 @@ func Attack(ctx context.Context, filters bitvec.Arena, present []bool, truth []s
 		words /= 2
 	}
 	clusters, of := group(filters, present, words)
-	res := Result{Records: n, Distinct: len(clusters)}
+	res, err := attack(ctx, cloneClusters(clusters), of, truth, present, words, cfg)
+	if err != nil || cfg.MergeDice >= 1 {
+		return res, err
+	}
+	// Noise-tolerant variant: group near-identical filters first. The
+	// audit reports whichever variant re-identifies more.
+	mc, mof, err := merge(ctx, clusters, of, cfg.MergeDice)
+	if err != nil {
+		return Result{}, err
+	}
+	mres, err := attack(ctx, mc, mof, truth, present, words, cfg)
+	if err != nil {
+		return Result{}, err
+	}
+	if mres.Reidentified > res.Reidentified {
+		mres.Merged, mres.Distinct = true, res.Distinct
+		return mres, nil
+	}
+	return res, nil
+}
+
+func countDistinct(of []int) int {
+	seen := map[int]bool{}
+	for _, c := range of {
+		if c >= 0 {
+			seen[c] = true
+		}
+	}
+	return len(seen)
+}
+
+func cloneClusters(cs []cluster) []cluster { return append([]cluster(nil), cs...) }
+
+// attack runs both stages on grouped filters and scores them.
+func attack(ctx context.Context, clusters []cluster, of []int, truth []string, present []bool, words int, cfg Config) (Result, error) {
+	n := len(of)
+	res := Result{Records: n, Distinct: countDistinct(of), Groups: len(clusters), Hits: make([]bool, n)}
 	public := sortedPublic(cfg.Public)
 
 	// Stage 1: frequency alignment.
@@ -109,8 +164,13 @@ func Attack(ctx context.Context, filters bitvec.Arena, present []bool, truth []s
 		clusters[i].stage1 = public[i].Name
 		clusters[i].guess = public[i].Name
 	}
-	// Stage 2, iterated: locate q-grams from the current guesses, predict
-	// the filters of public names, re-assign every filter.
+	// Stage 2, iterated: locate q-grams from the trusted guesses (at
+	// first the Seed most frequent alignments, then the confident
+	// pattern matches), predict the filters of public names, re-assign
+	// every filter.
+	for i := 0; i < min(cfg.Seed, res.Aligned); i++ {
+		clusters[i].evidence = clusters[i].stage1
+	}
 	for round := 0; round < cfg.Rounds; round++ {
 		loc := locate(clusters, cfg, words)
 		res.Located = len(loc)
@@ -119,10 +179,16 @@ func Attack(ctx context.Context, filters bitvec.Arena, present []bool, truth []s
 			if ci%256 == 0 && ctx.Err() != nil {
 				return Result{}, ctx.Err()
 			}
-			if name, ok := bestMatch(clusters[ci].filter, preds, cfg.MinDice); ok {
-				clusters[ci].guess = name
+			c := &clusters[ci]
+			if name, ok := bestMatch(c.filter, preds, cfg.MinDice); ok {
+				c.guess, c.evidence = name, name
 			} else {
-				clusters[ci].guess = clusters[ci].stage1
+				// Evidence for the next round: confident matches and
+				// the seed alignments.
+				c.guess, c.evidence = c.stage1, ""
+				if ci < cfg.Seed {
+					c.evidence = c.stage1
+				}
 			}
 		}
 	}
@@ -137,6 +203,7 @@ func Attack(ctx context.Context, filters bitvec.Arena, present []bool, truth []s
 		}
 		if c.guess == truth[i] {
 			res.Reidentified++
+			res.Hits[i] = true
 		}
 		if c.stage1 == truth[i] {
 			res.FrequencyReidentified++
@@ -189,6 +256,80 @@ func group(filters bitvec.Arena, present []bool, words int) ([]cluster, []int) {
 	return sorted, of
 }
 
+// merge groups near-identical filters by leader clustering, most frequent
+// first: a filter joins the first leader it is at least minDice similar
+// to. Each group's filter becomes the majority vote of its members, which
+// removes most randomised-response noise.
+func merge(ctx context.Context, cs []cluster, of []int, minDice float64) ([]cluster, []int, error) {
+	leaderOf := make([]int, len(cs))
+	var leaders []int
+	ones := make([]int, len(cs))
+	for i := range cs {
+		ones[i] = popcount(cs[i].filter)
+	}
+	for i := range cs {
+		if i%256 == 0 && ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		leaderOf[i] = -1
+		for li, l := range leaders {
+			and := 0
+			for w, x := range cs[l].filter {
+				and += bits.OnesCount64(x & cs[i].filter[w])
+			}
+			if 2*float64(and) >= minDice*float64(ones[l]+ones[i]) {
+				leaderOf[i] = li
+				break
+			}
+		}
+		if leaderOf[i] < 0 {
+			leaderOf[i] = len(leaders)
+			leaders = append(leaders, i)
+		}
+	}
+	words := len(cs[0].filter)
+	votes := make([][]float64, len(leaders))
+	out := make([]cluster, len(leaders))
+	for i := range cs {
+		g := leaderOf[i]
+		if votes[g] == nil {
+			votes[g] = make([]float64, words*64)
+		}
+		addBits(votes[g], cs[i].filter, float64(cs[i].count))
+		out[g].count += cs[i].count
+	}
+	for g := range out {
+		f := make([]uint64, words)
+		for b, v := range votes[g] {
+			if 2*v > float64(out[g].count) {
+				bitvec.Set(f, b)
+			}
+		}
+		out[g].filter = f
+	}
+	// Leaders were visited by decreasing count, but merged counts may
+	// reorder the groups.
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return out[order[a]].count > out[order[b]].count })
+	rank := make([]int, len(out))
+	sorted := make([]cluster, len(out))
+	for r, g := range order {
+		rank[g] = r
+		sorted[r] = out[g]
+	}
+	newOf := make([]int, len(of))
+	for i, c := range of {
+		newOf[i] = -1
+		if c >= 0 {
+			newOf[i] = rank[leaderOf[c]]
+		}
+	}
+	return sorted, newOf, nil
+}
+
 func sortedPublic(in []NameCount) []NameCount {
 	sum := map[string]float64{}
 	for _, nc := range in {
@@ -238,13 +379,13 @@ func locate(cs []cluster, cfg Config, words int) map[string][]uint64 {
 	totalW := 0.0
 	per := map[string]*acc{}
 	for _, c := range cs {
-		if c.guess == "" {
+		if c.evidence == "" {
 			continue
 		}
 		w := float64(c.count)
 		totalW += w
 		addBits(total, c.filter, w)
-		for _, g := range qgrams(c.guess, cfg) {
+		for _, g := range qgrams(c.evidence, cfg) {
 			a := per[g]
 			if a == nil {
 				a = &acc{votes: make([]float64, nbits)}

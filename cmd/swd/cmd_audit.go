@@ -1,0 +1,349 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/linkage/audit"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/normalize"
+	"github.com/welfare-district/swd/linkage/schema"
+)
+
+func init() { registerCommand(newAuditCommand) }
+
+// AuditOptions are the flags of swd audit.
+type AuditOptions struct {
+	Export string
+	Public string
+	Fields []string
+	Align  int
+	JSON   bool
+}
+
+// AddFlags binds the options to fs.
+func (o *AuditOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Export, "export", "", "the partner export the file was encoded from (ground truth for scoring; CSV, Parquet or Arrow)")
+	fs.StringVar(&o.Public, "public", "", "the attacker's public name list: a table with columns name,count, or any table with the field's column (frequencies are counted)")
+	fs.StringSliceVar(&o.Fields, "field", nil, "name fields to attack (default: every field of kind name)")
+	fs.IntVar(&o.Align, "align", 100, "most frequent filters aligned with the most frequent public names")
+	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON")
+}
+
+func newAuditCommand(g *GlobalOptions) *cobra.Command {
+	opts := &AuditOptions{}
+	cmd := &cobra.Command{
+		Use:   "audit FILE --export EXPORT --public LIST [--field NAME]",
+		Short: "Attack an encoded file as the linkage unit could, and report the share re-identified",
+		Long: `Run a frequency and pattern-mining attack (Christen, Vidanage, Schnell) on
+the name-field filters of an encoded file, with what the linkage unit has:
+the file, its schema (in the file's metadata) and a public list of name
+frequencies. Identical filters encode identical names, so the most
+frequent filters are aligned with the most frequent public names; bit
+positions of q-grams are then mined from the aligned filters and every
+filter is matched against the predicted filters of all public names.
+
+The export the file was encoded from is used only to score the attack: a
+record counts as re-identified when the attack recovers its true
+(normalised) value. Run it on your own file before sending it, to see the
+risk of a schema and of its hardening options. Prints one row per field
+and the share of records with at least one name field recovered; nothing
+personal is printed. See docs/threat-model.md and docs/audit.md.
+
+` + exitStatusHelp,
+		Args: cobra.ExactArgs(1),
+		PreRunE: func(*cobra.Command, []string) error {
+			if opts.Export == "" || opts.Public == "" {
+				return base.Usagef("audit: --export and --public are required")
+			}
+			if opts.Align < 1 {
+				return base.Usagef("audit: --align must be at least 1")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), opts, g, args) },
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AuditReport is what swd audit prints.
+type AuditReport struct {
+	File    string        `json:"file"`
+	Records int           `json:"records"`
+	Fields  []AuditResult `json:"fields"`
+	// AnyField is the share of records with at least one name field
+	// re-identified.
+	AnyField float64 `json:"any_field_rate"`
+}
+
+// AuditResult is the attack's outcome on one field.
+type AuditResult struct {
+	Field string `json:"field"`
+	audit.Result
+}
+
+func runAudit(ctx context.Context, opts *AuditOptions, g *GlobalOptions, args []string) error {
+	ds, err := encfile.Read(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	if ds.Meta.Pseudonymised {
+		return base.Usagef("audit: %s has pseudonymised record ids; encode without --pseudonymise-ids to audit it against the export", args[0])
+	}
+	s, err := schema.Parse(ds.Meta.Schema)
+	if err != nil {
+		return base.Invalidf("audit: %s: schema in metadata: %v", args[0], err)
+	}
+	fields, err := auditFields(s, ds, opts.Fields)
+	if err != nil {
+		return err
+	}
+	truth, err := readTruth(opts.Export, s, ds, fields)
+	if err != nil {
+		return err
+	}
+	rep := AuditReport{File: args[0], Records: ds.Len()}
+	hit := make([]bool, ds.Len())
+	for fi, f := range fields {
+		public, err := readPublic(opts.Public, s, f)
+		if err != nil {
+			return err
+		}
+		col := fieldColumn(ds, f.Name)
+		res, err := audit.Attack(ctx, col.Filters, col.Present, truth[fi], audit.Config{
+			Public: public, Q: f.Tokens.Q, Padding: f.Tokens.Padding, K: f.K,
+			Balanced: f.Hardening.Balance && !f.Hardening.XORFold, Align: opts.Align,
+		})
+		if err != nil {
+			return err
+		}
+		for i, h := range res.Hits {
+			hit[i] = hit[i] || h
+		}
+		rep.Fields = append(rep.Fields, AuditResult{Field: f.Name, Result: res})
+		g.Logger.Info("audit", "field", f.Name, "reidentified", res.Reidentified, "attacked", res.Attacked, "rate", res.Rate)
+	}
+	n := 0
+	for _, h := range hit {
+		if h {
+			n++
+		}
+	}
+	if ds.Len() > 0 {
+		rep.AnyField = float64(n) / float64(ds.Len())
+	}
+	return printAudit(g.Stdout, rep, opts.JSON)
+}
+
+func auditFields(s *schema.Schema, ds *encoding.Dataset, names []string) ([]*schema.Field, error) {
+	var out []*schema.Field
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if f.Kind != schema.KindName || (len(names) > 0 && !slices.Contains(names, f.Name)) {
+			continue
+		}
+		if fieldColumn(ds, f.Name) == nil {
+			continue
+		}
+		out = append(out, f)
+	}
+	for _, n := range names {
+		if f := s.Field(n); f == nil || f.Kind != schema.KindName {
+			return nil, base.Usagef("audit: --field %s: no name field of that name in the schema", n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, base.Usagef("audit: the file has no name field to attack")
+	}
+	return out, nil
+}
+
+func fieldColumn(ds *encoding.Dataset, name string) *encoding.FieldColumn {
+	for i := range ds.Fields {
+		if ds.Fields[i].Name == name {
+			return &ds.Fields[i]
+		}
+	}
+	return nil
+}
+
+func sourceColumns(f *schema.Field) []string {
+	if len(f.Columns) > 0 {
+		return f.Columns
+	}
+	return []string{f.Column}
+}
+
+// normaliseName is the encoder's normalisation of a name cell ("" when
+// missing).
+func normaliseName(s *schema.Schema, f *schema.Field, raw string) string {
+	raw = strings.TrimSpace(raw)
+	for _, m := range s.Input.MissingValues {
+		if strings.EqualFold(raw, m) {
+			return ""
+		}
+	}
+	return normalize.Name(raw, f.Normalize.Particles, f.Normalize.Transliterate)
+}
+
+// readTruth returns, per field, the true normalised value of each record
+// of ds, joined on the schema's id column.
+func readTruth(path string, s *schema.Schema, ds *encoding.Dataset, fields []*schema.Field) ([][]string, error) {
+	r, err := table.Open(path, table.Options{TrimSpace: s.Input.TrimSpace})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	idx := columnIndex(r.Header())
+	idCol, ok := idx[s.IDColumn]
+	if !ok {
+		return nil, &base.InputError{File: path, Column: s.IDColumn, Reason: "id column missing from the export"}
+	}
+	cols := make([][]int, len(fields))
+	for fi, f := range fields {
+		for _, c := range sourceColumns(f) {
+			i, ok := idx[c]
+			if !ok {
+				return nil, &base.InputError{File: path, Column: c, Reason: "column missing from the export"}
+			}
+			cols[fi] = append(cols[fi], i)
+		}
+	}
+	row := make(map[string]int, ds.Len())
+	for i, id := range ds.RecordIDs {
+		row[id] = i
+	}
+	truth := make([][]string, len(fields))
+	for fi := range truth {
+		truth[fi] = make([]string, ds.Len())
+	}
+	for {
+		rec, _, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var ie *base.InputError
+		if errors.As(err, &ie) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		i, ok := row[rec[idCol]]
+		if !ok {
+			continue
+		}
+		for fi, f := range fields {
+			parts := make([]string, len(cols[fi]))
+			for j, c := range cols[fi] {
+				parts[j] = rec[c]
+			}
+			truth[fi][i] = normaliseName(s, f, strings.Join(parts, " "))
+		}
+	}
+	return truth, nil
+}
+
+func columnIndex(header []string) map[string]int {
+	m := make(map[string]int, len(header))
+	for i, h := range header {
+		m[h] = i
+	}
+	return m
+}
+
+// readPublic reads the attacker's name frequencies for field f: a table
+// with columns name and count, or any table with f's source column(s),
+// whose values are counted.
+func readPublic(path string, s *schema.Schema, f *schema.Field) ([]audit.NameCount, error) {
+	r, err := table.Open(path, table.Options{TrimSpace: true})
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	idx := columnIndex(r.Header())
+	nameCol, hasName := idx["name"]
+	countCol, hasCount := idx["count"]
+	var cols []int
+	if !(hasName && hasCount) {
+		for _, c := range sourceColumns(f) {
+			i, ok := idx[c]
+			if !ok {
+				return nil, &base.InputError{File: path, Column: c, Reason: "public list needs columns name,count or the field's column"}
+			}
+			cols = append(cols, i)
+		}
+	}
+	counts := map[string]float64{}
+	for {
+		rec, rowNum, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var ie *base.InputError
+		if errors.As(err, &ie) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if cols == nil {
+			c, err := strconv.ParseFloat(strings.TrimSpace(rec[countCol]), 64)
+			if err != nil || c < 0 {
+				return nil, &base.InputError{File: path, Row: rowNum, Column: "count", Reason: "not a non-negative number"}
+			}
+			if n := normaliseName(s, f, rec[nameCol]); n != "" {
+				counts[n] += c
+			}
+			continue
+		}
+		parts := make([]string, len(cols))
+		for j, c := range cols {
+			parts[j] = rec[c]
+		}
+		if n := normaliseName(s, f, strings.Join(parts, " ")); n != "" {
+			counts[n]++
+		}
+	}
+	if len(counts) == 0 {
+		return nil, base.Invalidf("audit: public list %s holds no names for field %s", path, f.Name)
+	}
+	out := make([]audit.NameCount, 0, len(counts))
+	for n, c := range counts {
+		out = append(out, audit.NameCount{Name: n, Count: c})
+	}
+	return out, nil
+}
+
+func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "field\tattacked\tdistinct filters\taligned\tq-grams located\tre-identified\tby frequency alone\trate\t")
+	for _, f := range rep.Fields {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f%%\t\n", f.Field, f.Attacked, f.Distinct, f.Aligned, f.Located,
+			f.Reidentified, f.FrequencyReidentified, 100*f.Rate)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "records with at least one name recovered: %.2f%% of %d\n", 100*rep.AnyField, rep.Records)
+	return err
+}
