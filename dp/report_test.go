@@ -55,8 +55,8 @@ func TestReportMunicipalityMap(t *testing.T) {
 // Chromium (when installed: Debian's chromium package), takes a screenshot
 // and checks that the page was drawn with its district map.
 func TestReportRendersInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a browser")
+	if testing.Short() || raceEnabled {
+		t.Skip("starts a browser (not under -short or -race: it tests no Go code paths the race detector could check)")
 	}
 	var browser string
 	for _, b := range []string{"chromium", "chromium-browser", "google-chrome", "headless_shell"} {
