@@ -21,6 +21,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"sync/atomic"
 	"syscall"
@@ -64,7 +65,9 @@ func main() {
 	flag.IntVar(&cfg.Repeats, "repeats", 3, "runs; the best is kept")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the runs to this file")
+	gogc := flag.Int("gogc", 400, "GC percent while encoding (swd encode uses 400 unless GOGC is set)")
 	flag.Parse()
+	debug.SetGCPercent(*gogc)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err == nil {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -143,6 +145,11 @@ Outputs appear atomically: an interrupted run (Ctrl-C) leaves nothing.
 }
 
 func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []string) error {
+	if os.Getenv("GOGC") == "" {
+		// The encoder's heap is bounded (caches and batches), so collecting
+		// less often costs little memory and saves ~10 % of the CPU time.
+		defer debug.SetGCPercent(debug.SetGCPercent(encodeGCPercent))
+	}
 	s, err := schema.Load(opts.Schema)
 	if err != nil {
 		return err
@@ -193,6 +200,9 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	}
 	return nil
 }
+
+// encodeGCPercent is the GOGC swd encode runs with unless GOGC is set.
+const encodeGCPercent = 400
 
 // inFile sets the file of an input error that lacks one.
 func inFile(err error, path string) error {
