@@ -78,7 +78,8 @@ func WithWorkers(n int) Option {
 }
 
 // WithCacheEntries bounds each worker's per-field token cache (default
-// 65536 tokens; 0 disables caching). Output does not depend on it.
+// 16384 tokens, and half as many values; 0 disables caching). Output does
+// not depend on it.
 func WithCacheEntries(n int) Option {
 	return func(e *Encoder) error {
 		if n < 0 {

@@ -26,7 +26,7 @@ type tokenHasher struct {
 }
 
 // defaultCacheEntries bounds each per-worker, per-field cache.
-const defaultCacheEntries = 1 << 16
+const defaultCacheEntries = 1 << 14
 
 func newTokenHasher(key []byte, bits, k, clkBits, kCLK, capacity int) *tokenHasher {
 	return &tokenHasher{

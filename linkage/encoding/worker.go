@@ -55,7 +55,7 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 		w.hashers = append(w.hashers, newTokenHasher(p.key, p.Bits, p.K, e.clkBits, p.CLKK, e.cacheEntries))
 		vc := 0
 		if p.salt < 0 {
-			vc = e.cacheEntries / 4
+			vc = e.cacheEntries / 2
 		}
 		w.vcache = append(w.vcache, newValueCache(bitvec.WordsFor(p.Bits), len(w.clk), vc))
 		w.filters = append(w.filters, make([]uint64, bitvec.WordsFor(p.Bits)))
