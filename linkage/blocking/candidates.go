@@ -32,6 +32,9 @@ func candidates(ctx context.Context, a, b *encoding.Dataset, cfg Config) ([]Pair
 		}
 		slices.Sort(band)
 		band = slices.Compact(band)
+		if need := len(union) + len(band); cap(merged) < need {
+			merged = make([]uint64, 0, need+need/8) // no append doubling
+		}
 		merged = mergeUnique(merged[:0], union, band)
 		union, merged = merged, union
 		band = band[:0]

@@ -2,8 +2,8 @@ package blocking
 
 import (
 	"hash/fnv"
-	"strings"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"

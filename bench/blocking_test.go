@@ -1,0 +1,81 @@
+package bench
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// moduleRoot walks up from the working directory to go.mod.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// datasetConfig returns the measured blocking configuration for a dataset
+// (docs/performance.md), skipping the test when the data is absent.
+func datasetConfig(t *testing.T, name string) BlockingConfig {
+	root := moduleRoot(t)
+	data := filepath.Join(root, "..", "shared", "datasets")
+	if _, err := os.Stat(filepath.Join(data, datasets[name].files[0])); err != nil {
+		t.Skipf("dataset %s not available: %v", name, err)
+	}
+	cfg := BlockingConfig{Dataset: name, DataDir: data, SchemaDir: filepath.Join(root, "docs", "examples"),
+		Seed: 1, Keys: true, Workers: 2}
+	switch name {
+	case "ncvoter":
+		cfg.Bands, cfg.BitsPerBand = 20, 26
+		cfg.FieldLSH, cfg.FieldBands, cfg.FieldBits = []string{"birth_year", "house_number", "street_name"}, 10, 28
+	case "febrl4":
+		cfg.Bands, cfg.BitsPerBand = 30, 16
+		cfg.FieldLSH, cfg.FieldBands, cfg.FieldBits = []string{"date_of_birth", "soc_sec_id", "postcode", "street_number"}, 25, 15
+	}
+	return cfg
+}
+
+// TestBlockingFEBRL4 checks the target on FEBRL4: pair
+// completeness of at least 99.9%.
+func TestBlockingFEBRL4(t *testing.T) {
+	if testing.Short() {
+		t.Skip("encodes 10,000 records")
+	}
+	res, err := RunBlocking(context.Background(), datasetConfig(t, "febrl4"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("pair completeness %.4f, compared share %.4f%%", res.PairCompleteness, 100*res.ComparedShare)
+	if res.TruePairs != 5000 || res.PairCompleteness < 0.999 {
+		t.Fatalf("%d true pairs, pair completeness %.4f", res.TruePairs, res.PairCompleteness)
+	}
+}
+
+// TestBlockingNCVoter checks the ncvoter-100k target (pair completeness at
+// least 99.5% comparing at most 0.1% of the pairs). It encodes 200,000
+// records (about a minute of CPU), so it runs only with SWD_LONG_TESTS=1.
+func TestBlockingNCVoter(t *testing.T) {
+	if os.Getenv("SWD_LONG_TESTS") == "" {
+		t.Skip("set SWD_LONG_TESTS=1 to run")
+	}
+	res, err := RunBlocking(context.Background(), datasetConfig(t, "ncvoter"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("pair completeness %.4f, compared share %.4f%%", res.PairCompleteness, 100*res.ComparedShare)
+	if res.TruePairs != 50000 || res.PairCompleteness < 0.995 || res.ComparedShare > 0.001 {
+		t.Fatalf("%d true pairs, pair completeness %.4f, compared share %.5f", res.TruePairs, res.PairCompleteness, res.ComparedShare)
+	}
+}
