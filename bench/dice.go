@@ -45,14 +45,19 @@ type DiceResult struct {
 	RatioAVX2             float64 `json:"ratio_avx2,omitempty"`
 	OneWorkerPairsPerSec  float64 `json:"one_worker_pairs_per_sec,omitempty"`
 	Scaling               float64 `json:"scaling,omitempty"`
-	CPUSeconds            float64 `json:"cpu_seconds"`
-	PairsPerCPUSec        float64 `json:"pairs_per_cpu_sec"`
-	CReferencePerCPUSec   float64 `json:"c_reference_pairs_per_cpu_sec,omitempty"`
-	RatioCPU              float64 `json:"ratio_cpu,omitempty"`
-	InputBytes            int64   `json:"input_bytes"`
-	MaxRSSBytes           int64   `json:"max_rss_bytes"`
-	Repeats               int     `json:"repeats"`
-	GoVersion             string  `json:"go_version"`
+	// CPUScaling is the rate per CPU second with Workers over the rate per
+	// CPU second with one worker: 1 means no parallel overhead, so on
+	// Workers idle cores the wall-clock scaling would be about Workers×it.
+	OneWorkerPerCPUSec  float64 `json:"one_worker_pairs_per_cpu_sec,omitempty"`
+	CPUScaling          float64 `json:"cpu_scaling,omitempty"`
+	CPUSeconds          float64 `json:"cpu_seconds"`
+	PairsPerCPUSec      float64 `json:"pairs_per_cpu_sec"`
+	CReferencePerCPUSec float64 `json:"c_reference_pairs_per_cpu_sec,omitempty"`
+	RatioCPU            float64 `json:"ratio_cpu,omitempty"`
+	InputBytes          int64   `json:"input_bytes"`
+	MaxRSSBytes         int64   `json:"max_rss_bytes"`
+	Repeats             int     `json:"repeats"`
+	GoVersion           string  `json:"go_version"`
 }
 
 // Validate reports a usage error for an impossible configuration.
@@ -119,11 +124,13 @@ func RunDice(ctx context.Context, cfg DiceConfig) (DiceResult, error) {
 		}
 		res.Matches = matches
 		if cfg.Workers > 1 {
+			cpu1 := cpuSeconds()
 			secs1, _, err := timeGo(ctx, a, ix, cfg.Threshold, 1)
 			if err != nil {
 				return res, err
 			}
 			res.OneWorkerPairsPerSec = max(res.OneWorkerPairsPerSec, pairs/secs1)
+			res.OneWorkerPerCPUSec = max(res.OneWorkerPerCPUSec, pairs/(cpuSeconds()-cpu1))
 		}
 		if cfg.C {
 			if err := cIn.run(&res, pairs); err != nil {
@@ -144,6 +151,7 @@ func RunDice(ctx context.Context, cfg DiceConfig) (DiceResult, error) {
 	}
 	if res.OneWorkerPairsPerSec > 0 {
 		res.Scaling = res.PairsPerSec / res.OneWorkerPairsPerSec
+		res.CPUScaling = res.PairsPerCPUSec / res.OneWorkerPerCPUSec
 	}
 	res.MaxRSSBytes = maxRSS()
 	return res, nil
@@ -215,12 +223,12 @@ func (r DiceResult) WriteTable(w io.Writer) error {
   Go matcher        %8.1f M pairs/s  (%.3f s, %d matches; %.1f M pairs per CPU s)
   C scalar loop     %8.1f M pairs/s  ratio %.2f  (per CPU s: %.1f M, ratio %.2f)
   C AVX2 loop       %8.1f M pairs/s  ratio %.2f
-  Go one worker     %8.1f M pairs/s  scaling %.2f
+  Go one worker     %8.1f M pairs/s  scaling %.2f  (per CPU s: %.1f M, ratio %.2f)
   index build %.3f s, input %.1f MiB, max RSS %.1f MiB
 `, r.N, r.M, r.Bits, r.Threshold, r.Workers, r.Kernel, r.Repeats,
 		r.PairsPerSec/1e6, r.Seconds, r.Matches, r.PairsPerCPUSec/1e6,
 		r.CReferencePairsPerSec/1e6, r.Ratio, r.CReferencePerCPUSec/1e6, r.RatioCPU, r.CAVX2PairsPerSec/1e6, r.RatioAVX2,
-		r.OneWorkerPairsPerSec/1e6, r.Scaling,
+		r.OneWorkerPairsPerSec/1e6, r.Scaling, r.OneWorkerPerCPUSec/1e6, r.CPUScaling,
 		r.IndexSeconds, float64(r.InputBytes)/(1<<20), float64(r.MaxRSSBytes)/(1<<20))
 	return err
 }

@@ -26,7 +26,7 @@ func main() {
 	flag.Float64Var(&cfg.Threshold, "threshold", 0.8, "Dice threshold")
 	flag.IntVar(&cfg.Workers, "workers", 1, "Go matcher workers (the C loops are single-core)")
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "random seed")
-	flag.IntVar(&cfg.Repeats, "repeats", 3, "runs of each loop; the best is kept")
+	flag.IntVar(&cfg.Repeats, "repeats", 5, "runs of each loop; the best is kept")
 	flag.BoolVar(&cfg.C, "c", true, "also time the C reference loops")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	flag.Parse()
