@@ -73,6 +73,7 @@ type taxonomyListing struct {
 	IstatAreas []taxonomy.IstatArea    `json:"istat_areas"`
 	Quartieri  []taxonomy.Quartiere    `json:"quartieri"`
 	Consulte   []taxonomy.Consulta     `json:"consulte"`
+	Comuni     []taxonomy.Municipality `json:"municipalities"`
 	Maps       map[string]codeMapBrief `json:"code_maps"`
 	Public     []string                `json:"public_services"`
 	Geo        string                  `json:"geo_attribution"`
@@ -87,7 +88,7 @@ func runTaxonomyList(_ context.Context, opts *TaxonomyListOptions, g *GlobalOpti
 	tax := taxonomy.Default()
 	tr := tax.Territories()
 	l := taxonomyListing{Version: tax.Version(), Needs: tax.Needs(), IstatAreas: tax.IstatAreas(),
-		Quartieri: tr.Quartieri(), Consulte: tr.Consulte(), Maps: map[string]codeMapBrief{},
+		Quartieri: tr.Quartieri(), Consulte: tr.Consulte(), Comuni: tr.Municipalities(), Maps: map[string]codeMapBrief{},
 		Public: taxonomy.DefaultPublicServices().Partners, Geo: taxonomy.GeoAttribution}
 	for p, m := range taxonomy.DefaultMaps() {
 		l.Maps[p] = codeMapBrief{Version: m.Version, Codes: m.Codes}

@@ -19,11 +19,14 @@ func TestTaxonomyList(t *testing.T) {
 		Quartieri []struct{ Code int }
 		Consulte  []struct{ Code string }
 		Maps      map[string]any `json:"code_maps"`
+		Comuni    []struct {
+			IstatCode string `json:"istat_code"`
+		} `json:"municipalities"`
 	}
 	if err := json.Unmarshal([]byte(out), &l); err != nil {
 		t.Fatal(err)
 	}
-	if l.Version == "" || len(l.Needs) < 10 || len(l.Quartieri) != 6 || len(l.Consulte) != 10 || len(l.Maps) != 5 {
+	if l.Version == "" || len(l.Needs) < 10 || len(l.Quartieri) != 6 || len(l.Consulte) != 10 || len(l.Maps) != 5 || len(l.Comuni) != 102 {
 		t.Fatalf("listing incomplete: %+v", l)
 	}
 	if code, out, _ := runCLI(t, "taxonomy", "list"); code != ExitOK || !strings.Contains(out, "Sud-Ovest") || !strings.Contains(out, "poverta-disagio-adulti") {
