@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -238,8 +239,12 @@ func Read(ctx context.Context, path string) (_ *encoding.Dataset, err error) {
 	return d, nil
 }
 
+// maxPrealloc bounds the rows preallocated from the footer's row count, so
+// a corrupt footer claiming billions of rows cannot exhaust memory up front.
+const maxPrealloc = 1 << 20
+
 func newDataset(r *file) *encoding.Dataset {
-	n := int(r.pf.NumRows())
+	n := int(min(r.pf.NumRows(), maxPrealloc))
 	d := &encoding.Dataset{Meta: r.meta, RecordIDs: make([]string, 0, n)}
 	d.CLK = bitvec.Arena{Words: bitvec.WordsFor(r.layout.CLKBits), Data: make([]uint64, 0, n*bitvec.WordsFor(r.layout.CLKBits))}
 	for _, f := range r.layout.Fields {
@@ -273,10 +278,14 @@ func readChunk(d *encoding.Dataset, c column, partner string, chunk parquet.Colu
 		vr := page.Values()
 		for {
 			k, err := vr.ReadValues(vals)
-			for _, v := range vals[:k] {
-				if err := appendValue(d, c, partner, v, pad); err != nil {
-					parquet.Release(page)
-					return n, err
+			if dst := stringColumn(d, c); dst != nil {
+				*dst = appendStrings(*dst, vals[:k])
+			} else {
+				for _, v := range vals[:k] {
+					if err := appendValue(d, c, partner, v, pad); err != nil {
+						parquet.Release(page)
+						return n, err
+					}
 				}
 			}
 			n += int64(k)
@@ -292,14 +301,54 @@ func readChunk(d *encoding.Dataset, c column, partner string, chunk parquet.Colu
 	}
 }
 
+// stringColumn returns the string column of d that column c fills, or nil.
+func stringColumn(d *encoding.Dataset, c column) *[]string {
+	switch c.kind {
+	case kindRecordID:
+		return &d.RecordIDs
+	case kindBlock:
+		return &d.BlockKeys[c.index].Values
+	case kindAttr:
+		return &d.Attrs[c.index].Values
+	}
+	return nil
+}
+
+// appendStrings appends the values (null as "") to dst, allocating one
+// string for all of them rather than one per value.
+func appendStrings(dst []string, vals []parquet.Value) []string {
+	size := 0
+	for _, v := range vals {
+		size += len(v.ByteArray())
+	}
+	buf := make([]byte, 0, size)
+	for _, v := range vals {
+		buf = append(buf, v.ByteArray()...)
+	}
+	if size == 0 {
+		for range vals {
+			dst = append(dst, "")
+		}
+		return dst
+	}
+	// buf is never written again, so it can back the string directly (as
+	// strings.Builder does).
+	all := unsafe.String(&buf[0], len(buf))
+	off := 0
+	for _, v := range vals {
+		n := len(v.ByteArray())
+		dst = append(dst, all[off:off+n])
+		off += n
+	}
+	return dst
+}
+
 func appendValue(d *encoding.Dataset, c column, partner string, v parquet.Value, pad []byte) error {
 	switch c.kind {
 	case kindPartner:
 		if string(v.ByteArray()) != partner {
 			return errors.New("partner differs from the file's metadata")
 		}
-	case kindRecordID:
-		d.RecordIDs = append(d.RecordIDs, string(v.ByteArray()))
 	case kindCLK:
 		if v.IsNull() {
 			return errors.New("null CLK")
@@ -313,10 +362,6 @@ func appendValue(d *encoding.Dataset, c column, partner string, v parquet.Value,
 			fc.Filters.AppendBytes(padded(pad, v.ByteArray(), c.words))
 		}
 		fc.Present = append(fc.Present, !v.IsNull())
-	case kindBlock:
-		d.BlockKeys[c.index].Values = append(d.BlockKeys[c.index].Values, string(v.ByteArray()))
-	case kindAttr:
-		d.Attrs[c.index].Values = append(d.Attrs[c.index].Values, string(v.ByteArray()))
 	}
 	return nil
 }

@@ -33,16 +33,18 @@ type parquetReader struct {
 	rg    int // next row group
 	rows  parquet.Rows
 	buf   []parquet.Row
-	n, i  int // rows in buf, next row in buf
+	n, i  int // rows in the batch, next row
 	row   int
-	out   []string
 	err   error
-	bytes []byte
+	text  []byte   // the batch's cells, back to back
+	spans [][2]int // start and end in text of each cell of the batch; start -1: null
+	cells []string // the batch's cells, row after row
+	bad   []int    // per row of the batch: column that is not valid text, or -1
 }
 
-// cellFunc renders a non-null value as text; ok is false for bytes that are
-// not valid UTF-8.
-type cellFunc func(v parquet.Value) (s string, ok bool)
+// cellFunc appends the text of a non-null value to dst; ok is false for
+// bytes that are not valid UTF-8.
+type cellFunc func(dst []byte, v parquet.Value) (out []byte, ok bool)
 
 func openParquet(path string, latin1 bool) (_ Reader, err error) {
 	f, err := os.Open(path)
@@ -77,7 +79,6 @@ func openParquet(path string, latin1 bool) (_ Reader, err error) {
 	if err := checkHeader(path, r.header); err != nil {
 		return nil, err
 	}
-	r.out = make([]string, len(r.header))
 	r.buf = make([]parquet.Row, parquetBatch)
 	return r, nil
 }
@@ -99,28 +100,19 @@ func (r *parquetReader) Next() (row []string, rowNum int, err error) {
 			return nil, 0, err
 		}
 	}
-	vals := r.buf[r.i]
+	i := r.i
 	r.i++
 	r.row++
-	clear(r.out)
-	for _, v := range vals {
-		c := v.Column()
-		if c < 0 || c >= len(r.out) {
-			return nil, 0, invalidFile(r.path, "corrupt file", fmt.Errorf("value for column %d of %d", c, len(r.out)))
-		}
-		if v.IsNull() {
-			continue
-		}
-		s, ok := r.conv[c](v)
-		if !ok {
-			return nil, r.row, &base.InputError{File: r.path, Row: r.row, Column: r.header[c], Reason: latin1Hint}
-		}
-		r.out[c] = s
+	if c := r.bad[i]; c >= 0 {
+		return nil, r.row, &base.InputError{File: r.path, Row: r.row, Column: r.header[c], Reason: latin1Hint}
 	}
-	return r.out, r.row, nil
+	w := len(r.header)
+	return r.cells[i*w : (i+1)*w : (i+1)*w], r.row, nil
 }
 
-// fill reads the next batch of rows, moving to the next row group as needed.
+// fill reads the next batch of rows, moving to the next row group as needed,
+// and renders all its cells into one string (one allocation per batch, not
+// per cell).
 func (r *parquetReader) fill() error {
 	if r.rows == nil {
 		groups := r.pf.RowGroups()
@@ -131,14 +123,54 @@ func (r *parquetReader) fill() error {
 		r.rg++
 	}
 	n, err := r.rows.ReadRows(r.buf)
-	r.n, r.i = n, 0
+	if err != nil && !errors.Is(err, io.EOF) {
+		return invalidFile(r.path, fmt.Sprintf("reading row group %d (truncated or corrupt?)", r.rg), err)
+	}
 	if errors.Is(err, io.EOF) {
 		_ = r.rows.Close()
 		r.rows = nil
-		return nil
 	}
-	if err != nil {
-		return invalidFile(r.path, fmt.Sprintf("reading row group %d (truncated or corrupt?)", r.rg), err)
+	if err := r.render(r.buf[:n]); err != nil {
+		return err
+	}
+	r.n, r.i = n, 0
+	return nil
+}
+
+func (r *parquetReader) render(rows []parquet.Row) error {
+	w := len(r.header)
+	r.text, r.spans, r.bad = r.text[:0], r.spans[:0], r.bad[:0]
+	for _, vals := range rows {
+		bad := -1
+		first := len(r.spans)
+		for range w {
+			r.spans = append(r.spans, [2]int{-1, -1})
+		}
+		for _, v := range vals {
+			c := v.Column()
+			if c < 0 || c >= w {
+				return invalidFile(r.path, "corrupt file", fmt.Errorf("value for column %d of %d", c, w))
+			}
+			if v.IsNull() {
+				continue
+			}
+			start := len(r.text)
+			var ok bool
+			if r.text, ok = r.conv[c](r.text, v); !ok && bad < 0 {
+				bad = c
+			}
+			r.spans[first+c] = [2]int{start, len(r.text)}
+		}
+		r.bad = append(r.bad, bad)
+	}
+	all := string(r.text)
+	r.cells = r.cells[:0]
+	for _, sp := range r.spans {
+		if sp[0] < 0 {
+			r.cells = append(r.cells, "")
+		} else {
+			r.cells = append(r.cells, all[sp[0]:sp[1]])
+		}
 	}
 	return nil
 }
@@ -164,65 +196,73 @@ func (r *parquetReader) converter(t parquet.Type) cellFunc {
 	if p := t.ConvertedType(); p != nil {
 		ct = *p
 	}
+	scale := decimalScale(lt)
 	switch t.Kind() {
 	case parquet.Boolean:
-		return func(v parquet.Value) (string, bool) { return strconv.FormatBool(v.Boolean()), true }
+		return func(dst []byte, v parquet.Value) ([]byte, bool) { return strconv.AppendBool(dst, v.Boolean()), true }
 	case parquet.Int32:
 		switch {
 		case lt != nil && isType[*format.DateType](lt), ct == deprecated.Date:
-			return func(v parquet.Value) (string, bool) { return formatDate(int64(v.Int32())), true }
-		case decimalScale(lt, t) >= 0:
-			scale := decimalScale(lt, t)
-			return func(v parquet.Value) (string, bool) { return formatDecimal(big.NewInt(int64(v.Int32())), scale), true }
+			return func(dst []byte, v parquet.Value) ([]byte, bool) { return appendDate(dst, int64(v.Int32())), true }
+		case scale >= 0:
+			return func(dst []byte, v parquet.Value) ([]byte, bool) {
+				return append(dst, formatDecimal(big.NewInt(int64(v.Int32())), scale)...), true
+			}
 		case isUnsigned(lt, ct):
-			return func(v parquet.Value) (string, bool) { return strconv.FormatUint(uint64(uint32(v.Int32())), 10), true }
+			return func(dst []byte, v parquet.Value) ([]byte, bool) {
+				return strconv.AppendUint(dst, uint64(uint32(v.Int32())), 10), true
+			}
 		}
-		return func(v parquet.Value) (string, bool) { return strconv.FormatInt(int64(v.Int32()), 10), true }
+		return func(dst []byte, v parquet.Value) ([]byte, bool) {
+			return strconv.AppendInt(dst, int64(v.Int32()), 10), true
+		}
 	case parquet.Int64:
-		if unit := timestampUnit(lt, ct); unit != 0 {
-			return func(v parquet.Value) (string, bool) { return formatTimestamp(v.Int64(), unit), true }
+		switch unit := timestampUnit(lt, ct); {
+		case unit != 0:
+			return func(dst []byte, v parquet.Value) ([]byte, bool) { return appendTimestamp(dst, v.Int64(), unit), true }
+		case scale >= 0:
+			return func(dst []byte, v parquet.Value) ([]byte, bool) {
+				return append(dst, formatDecimal(big.NewInt(v.Int64()), scale)...), true
+			}
+		case isUnsigned(lt, ct):
+			return func(dst []byte, v parquet.Value) ([]byte, bool) {
+				return strconv.AppendUint(dst, uint64(v.Int64()), 10), true
+			}
 		}
-		if scale := decimalScale(lt, t); scale >= 0 {
-			return func(v parquet.Value) (string, bool) { return formatDecimal(big.NewInt(v.Int64()), scale), true }
-		}
-		if isUnsigned(lt, ct) {
-			return func(v parquet.Value) (string, bool) { return strconv.FormatUint(uint64(v.Int64()), 10), true }
-		}
-		return func(v parquet.Value) (string, bool) { return strconv.FormatInt(v.Int64(), 10), true }
+		return func(dst []byte, v parquet.Value) ([]byte, bool) { return strconv.AppendInt(dst, v.Int64(), 10), true }
 	case parquet.Int96:
-		return func(v parquet.Value) (string, bool) { return formatInt96(v.Int96()), true }
+		return func(dst []byte, v parquet.Value) ([]byte, bool) { return appendInt96(dst, v.Int96()), true }
 	case parquet.Float:
-		return func(v parquet.Value) (string, bool) {
-			return strconv.FormatFloat(float64(v.Float()), 'f', -1, 32), true
+		return func(dst []byte, v parquet.Value) ([]byte, bool) {
+			return strconv.AppendFloat(dst, float64(v.Float()), 'f', -1, 32), true
 		}
 	case parquet.Double:
-		return func(v parquet.Value) (string, bool) { return strconv.FormatFloat(v.Double(), 'f', -1, 64), true }
+		return func(dst []byte, v parquet.Value) ([]byte, bool) {
+			return strconv.AppendFloat(dst, v.Double(), 'f', -1, 64), true
+		}
 	}
 	// Byte arrays.
-	if scale := decimalScale(lt, t); scale >= 0 {
-		return func(v parquet.Value) (string, bool) {
-			return formatDecimal(bigEndianSigned(v.ByteArray()), scale), true
+	if scale >= 0 {
+		return func(dst []byte, v parquet.Value) ([]byte, bool) {
+			return append(dst, formatDecimal(bigEndianSigned(v.ByteArray()), scale)...), true
 		}
 	}
 	if lt != nil && isType[*format.UUIDType](lt) {
-		return func(v parquet.Value) (string, bool) { return formatUUID(v.ByteArray()), true }
-	}
-	return r.text
-}
-
-func (r *parquetReader) text(v parquet.Value) (string, bool) {
-	b := v.ByteArray()
-	if r.latin1 {
-		var err error
-		if r.bytes, err = charmap.Windows1252.NewDecoder().Bytes(b); err != nil {
-			return "", false
+		return func(dst []byte, v parquet.Value) ([]byte, bool) {
+			return append(dst, formatUUID(v.ByteArray())...), true
 		}
-		return string(r.bytes), true
 	}
-	if !utf8.Valid(b) {
-		return "", false
+	if r.latin1 {
+		dec := charmap.Windows1252.NewDecoder()
+		return func(dst []byte, v parquet.Value) ([]byte, bool) {
+			d, err := dec.Bytes(v.ByteArray())
+			return append(dst, d...), err == nil
+		}
 	}
-	return string(b), true
+	return func(dst []byte, v parquet.Value) ([]byte, bool) {
+		b := v.ByteArray()
+		return append(dst, b...), utf8.Valid(b)
+	}
 }
 
 func isType[T format.LogicalTypeValue](lt *format.LogicalType) bool {
@@ -244,7 +284,7 @@ func isUnsigned(lt *format.LogicalType, ct deprecated.ConvertedType) bool {
 }
 
 // decimalScale is the scale of a decimal column, or -1.
-func decimalScale(lt *format.LogicalType, t parquet.Type) int {
+func decimalScale(lt *format.LogicalType) int {
 	if lt != nil {
 		if d, ok := lt.Value.(*format.DecimalType); ok {
 			return int(d.Scale)
@@ -275,21 +315,21 @@ func timestampUnit(lt *format.LogicalType, ct deprecated.ConvertedType) time.Dur
 	return 0
 }
 
-func formatDate(days int64) string {
-	return time.Unix(days*86400, 0).UTC().Format(time.DateOnly)
+func appendDate(dst []byte, days int64) []byte {
+	return time.Unix(days*86400, 0).UTC().AppendFormat(dst, time.DateOnly)
 }
 
-func formatTimestamp(v int64, unit time.Duration) string {
+func appendTimestamp(dst []byte, v int64, unit time.Duration) []byte {
 	per := int64(time.Second / unit)
-	return time.Unix(v/per, (v%per)*int64(unit)).UTC().Format(time.RFC3339Nano)
+	return time.Unix(v/per, (v%per)*int64(unit)).UTC().AppendFormat(dst, time.RFC3339Nano)
 }
 
 // formatInt96 renders a legacy Impala/Spark timestamp: nanoseconds of the day
 // in the first 8 bytes, Julian day in the last 4.
-func formatInt96(v deprecated.Int96) string {
+func appendInt96(dst []byte, v deprecated.Int96) []byte {
 	nanos := int64(v[1])<<32 | int64(v[0])
 	day := int64(v[2]) - 2440588 // Julian day of 1970-01-01
-	return time.Unix(day*86400, nanos).UTC().Format(time.RFC3339Nano)
+	return time.Unix(day*86400, nanos).UTC().AppendFormat(dst, time.RFC3339Nano)
 }
 
 // bigEndianSigned decodes a big-endian two's complement integer.
