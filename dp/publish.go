@@ -89,12 +89,12 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	if err := l.Check(out.Cost); err != nil {
 		return nil, err
 	}
-	if cfg.DryRun {
-		return out, nil
-	}
-	agg, err := NewAggregation(p, cfg.Domain)
+	agg, err := NewAggregation(p, cfg.Domain) // validates the domain; no data yet
 	if err != nil {
 		return nil, base.Mark(err, base.ErrUsage)
+	}
+	if cfg.DryRun {
+		return out, nil
 	}
 	for i := range households {
 		if i%4096 == 0 && ctx.Err() != nil {
