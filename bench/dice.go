@@ -24,6 +24,7 @@ type DiceConfig struct {
 	Seed      uint64
 	Repeats   int  // best of Repeats runs, Go and C interleaved
 	C         bool // also time the C loops (single core)
+	OneWorker bool // with Workers > 1, also time one worker (scaling)
 }
 
 // DiceResult is what bench/dice prints. Rates are pairs per second, best of
@@ -123,7 +124,7 @@ func RunDice(ctx context.Context, cfg DiceConfig) (DiceResult, error) {
 			res.CPUSeconds = cpu
 		}
 		res.Matches = matches
-		if cfg.Workers > 1 {
+		if cfg.Workers > 1 && cfg.OneWorker {
 			cpu1 := cpuSeconds()
 			secs1, _, err := timeGo(ctx, a, ix, cfg.Threshold, 1)
 			if err != nil {

@@ -14,7 +14,7 @@ import (
 func TestRunDiceAgrees(t *testing.T) {
 	for _, bits := range []int{64, 1024, 1088} {
 		res, err := RunDice(context.Background(), DiceConfig{
-			N: 60, M: 300, Bits: bits, Threshold: 0.5, Workers: 2, Seed: 3, Repeats: 1, C: true,
+			N: 60, M: 300, Bits: bits, Threshold: 0.5, Workers: 2, Seed: 3, Repeats: 1, C: true, OneWorker: true,
 		})
 		if err != nil {
 			t.Fatalf("bits=%d: %v", bits, err)

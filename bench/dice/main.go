@@ -28,6 +28,7 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "random seed")
 	flag.IntVar(&cfg.Repeats, "repeats", 5, "runs of each loop; the best is kept")
 	flag.BoolVar(&cfg.C, "c", true, "also time the C reference loops")
+	flag.BoolVar(&cfg.OneWorker, "scaling", true, "with -workers > 1, also time one worker")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	flag.Parse()
 
