@@ -198,6 +198,17 @@ func (a *Aggregation) Merge(b *Aggregation) error {
 	return nil
 }
 
+// Cost is the budget the release spends: the parameters' ε, and the δ the
+// tables actually use (Gaussian noise, partition selection); with Laplace
+// noise over public partitions δ is 0 whatever Params.Delta says.
+func (a *Aggregation) Cost() Budget {
+	c := Budget{Epsilon: a.params.Epsilon}
+	for _, q := range a.queries {
+		c.Delta += q.delta + q.selDel
+	}
+	return c
+}
+
 // Params returns the parameters with their defaults.
 func (a *Aggregation) Params() Params { return a.params }
 

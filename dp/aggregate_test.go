@@ -3,6 +3,7 @@ package dp
 import (
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
 	"testing"
@@ -218,4 +219,31 @@ func synthHouseholds(n, seed int) []Household {
 		hs = append(hs, h)
 	}
 	return hs
+}
+
+func TestCost(t *testing.T) {
+	d := DefaultDomain(testPartners)
+	for _, tt := range []struct {
+		name string
+		p    Params
+		d    func(*Domain)
+		want Budget
+	}{
+		{"laplace public", Params{Epsilon: 1, Delta: 1e-6}, func(*Domain) {}, Budget{1, 0}},
+		{"gaussian", Params{Epsilon: 1, Delta: 1e-6, Mechanism: MechanismGaussian}, func(*Domain) {}, Budget{1, 1e-6}},
+		{"laplace selection", Params{Epsilon: 1, Delta: 1e-6, Split: map[string]float64{QueryDistrictNeed: 0.5, QueryTotals: 0.5}},
+			func(d *Domain) { d.Needs = nil }, Budget{1, 0.5e-6}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dd := d
+			tt.d(&dd)
+			a, err := NewAggregation(tt.p, dd)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := a.Cost(); c.Epsilon != tt.want.Epsilon || math.Abs(c.Delta-tt.want.Delta) > 1e-15 {
+				t.Fatalf("cost %+v, want %+v", c, tt.want)
+			}
+		})
+	}
 }

@@ -85,13 +85,13 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	if len(before.Uncommitted) > 0 {
 		log.Warn("ledger has releases that never committed; their budget stays spent", "ledger", cfg.Ledger, "releases", strings.Join(before.Uncommitted, ","))
 	}
-	out := &Published{Cost: Budget{p.Epsilon, p.Delta}, OutDir: cfg.OutDir, Before: before}
-	if err := l.Check(out.Cost); err != nil {
-		return nil, err
-	}
 	agg, err := NewAggregation(p, cfg.Domain) // validates the domain; no data yet
 	if err != nil {
 		return nil, base.Mark(err, base.ErrUsage)
+	}
+	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before}
+	if err := l.Check(out.Cost); err != nil {
+		return nil, err
 	}
 	if cfg.DryRun {
 		return out, nil
@@ -118,6 +118,7 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 		return nil, fmt.Errorf("release %s (budget spent): %w", id, err)
 	}
 	meta := newReleaseMeta(res, cfg.Domain)
+	meta.Delta = out.Cost.Delta
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title
 	if err := writeReleaseDir(cfg.OutDir, id, res, meta, before.Uncommitted); err != nil {

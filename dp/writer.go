@@ -35,7 +35,7 @@ type ReleaseMeta struct {
 	Params          string           `json:"params"`
 	UnitOfPrivacy   string           `json:"unit_of_privacy"`
 	Epsilon         float64          `json:"epsilon"`
-	Delta           float64          `json:"delta"`
+	Delta           float64          `json:"delta"` // δ spent (see Aggregation.Cost)
 	Mechanism       string           `json:"mechanism"`
 	Confidence      float64          `json:"confidence"`
 	Bounds          ContributionMeta `json:"contribution_bounds"`
