@@ -1,12 +1,17 @@
 package table
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"strings"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -100,4 +105,38 @@ func BenchmarkReadCSVLatin1(b *testing.B) {
 func BenchmarkReadParquet(b *testing.B) {
 	data := writeParquet(b, synthRows(benchRows), parquet.Compression(&parquet.Zstd))
 	benchRead(b, writeTemp(b, "synth.parquet", data), Options{})
+}
+
+func BenchmarkReadArrow(b *testing.B) {
+	rows := synthRows(benchRows)
+	mem := memory.NewGoAllocator()
+	fields := make([]arrow.Field, 13)
+	for i, name := range strings.Split("record_id,nucleo_id,codice_fiscale,nome,cognome,sesso,data_nascita,comune_nascita,indirizzo,cap,telefono,quartiere,bisogni", ",") {
+		fields[i] = arrow.Field{Name: name, Type: arrow.BinaryTypes.String}
+	}
+	schema := arrow.NewSchema(fields, nil)
+	var buf bytes.Buffer
+	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(schema))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for start := 0; start < len(rows); start += 10_000 {
+		rb := array.NewRecordBuilder(mem, schema)
+		for _, r := range rows[start:min(len(rows), start+10_000)] {
+			for i, v := range []string{r.RecordID, r.NucleoID, r.CodiceFiscale, r.Nome, r.Cognome, r.Sesso, r.DataNascita,
+				r.ComuneNascita, r.Indirizzo, r.CAP, r.Telefono, r.Quartiere, r.Bisogni} {
+				rb.Field(i).(*array.StringBuilder).Append(v)
+			}
+		}
+		rec := rb.NewRecordBatch()
+		if err := w.Write(rec); err != nil {
+			b.Fatal(err)
+		}
+		rec.Release()
+		rb.Release()
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+	benchRead(b, writeTemp(b, "synth.arrow", buf.Bytes()), Options{})
 }
