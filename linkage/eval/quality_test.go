@@ -142,7 +142,7 @@ func linkAll(t *testing.T, s *schema.Schema, sets []*encoding.Dataset, clk, thre
 			}
 		}
 	}
-	m, err := model.Fit(ctx, cmps, counts, u, model.EMConfig{})
+	m, err := model.Fit(ctx, cmps, counts, u, model.EMConfig{UpdateU: true})
 	require.NoError(t, err)
 	require.True(t, m.Identified, "%v", m.Warnings)
 	scorers := map[job]*model.Scorer{}

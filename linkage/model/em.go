@@ -20,13 +20,14 @@ type EMConfig struct {
 	// the match rate is known better than EM can find it (for example at
 	// most min(|A|,|B|) matches among |A|·|B| pairs).
 	FixLambda bool
-	// FixU keeps u as sampled from random pairs instead of refitting it by
-	// EM (starting from the sampled u, or from a default shape when u is
-	// nil). Fixed u is right only when EM sees all pairs (see Background):
-	// among blocked candidates the non-matches are far more similar than
-	// random pairs, so with fixed u EM explains every candidate as a match
-	// (λ → 1; on NCVR 5-party with CLK Dice ≥ 0.7 candidates it did).
-	FixU bool
+	// UpdateU refits u by EM too, starting from the sampled u (or from a
+	// default shape when u is nil); without it u stays as sampled from
+	// random pairs. Fixed u is right only when EM sees all pairs (see
+	// Background): among blocked candidates the non-matches are far more
+	// similar than random pairs, so with fixed u EM explains every
+	// candidate as a match (λ → 1; on NCVR 5-party with CLK Dice ≥ 0.7
+	// candidates it did). swd link sets UpdateU unless asked for fixed u.
+	UpdateU bool
 	// Background stands for the pairs that are not candidates, as the
 	// patterns of a random sample of pairs (SamplePatterns), each sampled
 	// pair counting BackgroundWeight pairs (typically (all pairs −
@@ -61,7 +62,7 @@ type emPattern struct {
 	n      float64
 }
 
-// Fit estimates m, u and λ (m and λ with FixU) by EM on the pattern counts,
+// Fit estimates m and λ (and u with UpdateU) by EM on the pattern counts,
 // under conditional independence of the fields given the match status.
 // u[f][l] are the non-match probabilities of EstimateU (u[f][0] ignored).
 //
@@ -80,7 +81,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	if err := validateComparisons(cmps); err != nil {
 		return nil, err
 	}
-	if u == nil && cfg.FixU {
+	if u == nil && !cfg.UpdateU {
 		return nil, base.Usagef("model: fixed-u EM needs the sampled u")
 	}
 	if u != nil {
@@ -130,7 +131,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 }
 
 func newModel(cmps []Comparison, u [][]float64, cfg EMConfig) *Model {
-	m := &Model{Version: ModelVersion, Lambda: cfg.InitialLambda, FixedU: cfg.FixU, Identified: true}
+	m := &Model{Version: ModelVersion, Lambda: cfg.InitialLambda, FixedU: !cfg.UpdateU, Identified: true}
 	for f, c := range cmps {
 		fp := FieldParams{Comparison: c, Levels: make([]Level, c.Levels())}
 		var sm, su float64
@@ -213,7 +214,7 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
 		for l := 1; l < len(lv); l++ {
 			delta = math.Max(delta, math.Abs(sm[f][l]-lv[l].M))
 			lv[l].M = sm[f][l]
-			if !cfg.FixU {
+			if cfg.UpdateU {
 				delta = math.Max(delta, math.Abs(su[f][l]-lv[l].U))
 				lv[l].U = su[f][l]
 			}

@@ -15,10 +15,10 @@ func TestEMRecoversKnownModel(t *testing.T) {
 		u    [][]float64
 		cfg  EMConfig
 	}{
-		{"fixed u", tr.u, EMConfig{FixU: true}},
-		{"refitted u from default shape", nil, EMConfig{}},
-		{"refitted u from sample", tr.u, EMConfig{}},
-		{"far initial lambda", tr.u, EMConfig{FixU: true, InitialLambda: 0.7}},
+		{"fixed u", tr.u, EMConfig{}},
+		{"refitted u from default shape", nil, EMConfig{UpdateU: true}},
+		{"refitted u from sample", tr.u, EMConfig{UpdateU: true}},
+		{"far initial lambda", tr.u, EMConfig{InitialLambda: 0.7}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,7 +41,7 @@ func TestEMRecoversKnownModel(t *testing.T) {
 func TestEMConvergence(t *testing.T) {
 	tr := threeFieldTruth()
 	counts := tr.simulate(20_000, 7)
-	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{UpdateU: true})
 	require.NoError(t, err)
 	require.True(t, m.Converged)
 	require.Less(t, m.Iterations, 1000)
@@ -63,7 +63,7 @@ func TestEMConvergence(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = Fit(ctx, tr.cmps, counts, tr.u, EMConfig{})
+	_, err = Fit(ctx, tr.cmps, counts, tr.u, EMConfig{UpdateU: true})
 	require.ErrorIs(t, err, context.Canceled)
 }
 
@@ -71,7 +71,7 @@ func TestEMIdentifiability(t *testing.T) {
 	tr := threeFieldTruth()
 	counts := tr.simulate(100_000, 9)
 	t.Run("swapped classes are swapped back", func(t *testing.T) {
-		m, err := Fit(context.Background(), tr.cmps, counts, nil, EMConfig{})
+		m, err := Fit(context.Background(), tr.cmps, counts, nil, EMConfig{UpdateU: true})
 		require.NoError(t, err)
 		want := *m
 		// Swap the labels by hand, as EM would if it converged the wrong way.
@@ -91,7 +91,7 @@ func TestEMIdentifiability(t *testing.T) {
 		require.True(t, m.Identified)
 	})
 	t.Run("fixed u cannot swap: flagged", func(t *testing.T) {
-		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixU: true})
+		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
 		require.NoError(t, err)
 		for f := range m.Fields { // a match class that prefers disagreement: m ∝ u²
 			lv := m.Fields[f].Levels
@@ -109,7 +109,7 @@ func TestEMIdentifiability(t *testing.T) {
 		require.NotEmpty(t, m.Warnings)
 	})
 	t.Run("non-monotone weights warn", func(t *testing.T) {
-		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+		m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{UpdateU: true})
 		require.NoError(t, err)
 		require.Empty(t, m.Warnings)
 		lv := m.Fields[0].Levels
@@ -120,11 +120,11 @@ func TestEMIdentifiability(t *testing.T) {
 		require.Contains(t, m.Warnings[0], `"nome"`)
 	})
 	t.Run("Fit fails cleanly without pairs or u", func(t *testing.T) {
-		_, err := Fit(context.Background(), tr.cmps, PatternCounts{}, tr.u, EMConfig{})
+		_, err := Fit(context.Background(), tr.cmps, PatternCounts{}, tr.u, EMConfig{UpdateU: true})
 		require.Error(t, err)
-		_, err = Fit(context.Background(), tr.cmps, counts, nil, EMConfig{FixU: true})
+		_, err = Fit(context.Background(), tr.cmps, counts, nil, EMConfig{})
 		require.Error(t, err)
-		_, err = Fit(context.Background(), tr.cmps, counts, tr.u[:2], EMConfig{})
+		_, err = Fit(context.Background(), tr.cmps, counts, tr.u[:2], EMConfig{UpdateU: true})
 		require.Error(t, err)
 	})
 }
@@ -145,9 +145,9 @@ func TestEMDeterministic(t *testing.T) {
 		merged.Merge(rest)
 	}
 	require.Equal(t, counts.Total(), merged.Total())
-	a, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	a, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{UpdateU: true})
 	require.NoError(t, err)
-	b, err := Fit(context.Background(), tr.cmps, merged, tr.u, EMConfig{})
+	b, err := Fit(context.Background(), tr.cmps, merged, tr.u, EMConfig{UpdateU: true})
 	require.NoError(t, err)
 	require.Equal(t, a, b)
 }
@@ -160,7 +160,7 @@ func TestEmptyLevelsWeighZero(t *testing.T) {
 			counts[k] = n
 		}
 	}
-	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{UpdateU: true})
 	require.NoError(t, err)
 	lv := m.Fields[0].Levels
 	require.True(t, lv[3].Empty)
@@ -170,7 +170,7 @@ func TestEmptyLevelsWeighZero(t *testing.T) {
 	require.Greater(t, lv[3].M, 0.0, "smoothing keeps m positive")
 }
 
-// TestFixedUOnSimilarCandidates reproduces the failure FixU guards
+// TestFixedUOnSimilarCandidates reproduces the failure that UpdateU guards
 // against: candidates that are all fairly similar, with u from random
 // pairs, make EM call everything a match; refitting u recovers.
 func TestFixedUOnSimilarCandidates(t *testing.T) {
@@ -185,13 +185,13 @@ func TestFixedUOnSimilarCandidates(t *testing.T) {
 	}
 	blocked.lambda = 0.2
 	counts := blocked.simulate(100_000, 21)
-	fixed, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixU: true})
+	fixed, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
 	require.NoError(t, err)
 	require.Greater(t, fixed.Lambda, 0.5)
 	require.False(t, fixed.Identified)
 	require.NotEmpty(t, fixed.Warnings)
 
-	refit, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{})
+	refit, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{UpdateU: true})
 	require.NoError(t, err)
 	require.True(t, refit.Identified)
 	require.InDelta(t, 0.2, refit.Lambda, 0.02)
@@ -200,7 +200,7 @@ func TestFixedUOnSimilarCandidates(t *testing.T) {
 func TestFixLambdaAndBackground(t *testing.T) {
 	tr := threeFieldTruth()
 	counts := tr.simulate(20_000, 23)
-	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixLambda: true, InitialLambda: 0.05})
+	m, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{UpdateU: true, FixLambda: true, InitialLambda: 0.05})
 	require.NoError(t, err)
 	require.Equal(t, 0.05, m.Lambda)
 
@@ -208,7 +208,7 @@ func TestFixLambdaAndBackground(t *testing.T) {
 	bgTruth := tr
 	bgTruth.lambda = 0
 	bg := bgTruth.simulate(1000, 24)
-	withBG, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{FixU: true, Background: bg, BackgroundWeight: 100})
+	withBG, err := Fit(context.Background(), tr.cmps, counts, tr.u, EMConfig{Background: bg, BackgroundWeight: 100})
 	require.NoError(t, err)
 	require.Equal(t, int64(100_000), withBG.BackgroundPairs)
 	require.InDelta(t, 0.05*20_000/120_000, withBG.Lambda, 0.003, "λ is the match rate among all pairs")

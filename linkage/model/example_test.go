@@ -49,7 +49,7 @@ func Example() {
 			}
 		}
 	}
-	m, err := model.Train(context.Background(), cmps, a, b, pairs, model.TrainConfig{USamples: 10_000, Seed: 1})
+	m, err := model.Train(context.Background(), cmps, a, b, pairs, model.TrainConfig{USamples: 10_000, Seed: 1, EM: model.EMConfig{UpdateU: true}})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -135,7 +135,7 @@ func TestDefaultComparison(t *testing.T) {
 func fitted(t *testing.T) *Model {
 	t.Helper()
 	tr := threeFieldTruth()
-	m, err := Fit(context.Background(), tr.cmps, tr.simulate(50_000, 3), tr.u, EMConfig{})
+	m, err := Fit(context.Background(), tr.cmps, tr.simulate(50_000, 3), tr.u, EMConfig{UpdateU: true})
 	require.NoError(t, err)
 	return m
 }

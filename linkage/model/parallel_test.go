@@ -29,7 +29,7 @@ func TestParallelSameResultWhateverWorkers(t *testing.T) {
 	serial, err := c.CountN(context.Background(), n, pair, 1)
 	require.NoError(t, err)
 	require.Equal(t, int64(n), serial.Total())
-	m, err := Fit(context.Background(), cmps, serial, nil, EMConfig{})
+	m, err := Fit(context.Background(), cmps, serial, nil, EMConfig{UpdateU: true})
 	require.NoError(t, err)
 	sc, err := NewScorer(m, d, d, true)
 	require.NoError(t, err)

@@ -40,7 +40,7 @@ func TestTermFrequencyOrdering(t *testing.T) {
 	require.NoError(t, err)
 	pc, err := c.Count(context.Background(), allPairs(a.Len(), b.Len()))
 	require.NoError(t, err)
-	m, err := Fit(context.Background(), cmps, pc, u, EMConfig{})
+	m, err := Fit(context.Background(), cmps, pc, u, EMConfig{UpdateU: true})
 	require.NoError(t, err)
 
 	plain, err := NewScorer(m, a, b, false)
