@@ -336,9 +336,9 @@ func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
 		return enc.Encode(rep)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "field\tattacked\tdistinct filters\taligned\tq-grams located\tre-identified\tby frequency alone\trate\t")
+	fmt.Fprintln(tw, "field\tattacked\tdistinct filters\tgroups\taligned\tq-grams located\tre-identified\tby frequency alone\trate\t")
 	for _, f := range rep.Fields {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f%%\t\n", f.Field, f.Attacked, f.Distinct, f.Aligned, f.Located,
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f%%\t\n", f.Field, f.Attacked, f.Distinct, f.Groups, f.Aligned, f.Located,
 			f.Reidentified, f.FrequencyReidentified, 100*f.Rate)
 	}
 	if err := tw.Flush(); err != nil {
