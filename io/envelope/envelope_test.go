@@ -351,3 +351,40 @@ func BenchmarkSealOpen(b *testing.B) {
 		}
 	}
 }
+
+func TestOpenTempAndCheckSender(t *testing.T) {
+	p, l, s := keys(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.swdenv")
+	if err := os.WriteFile(src, sealBytes(t, payload(1000), 64), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	path, h, err := OpenTemp(src, dir, l, identity.NewKeyring(p.Public))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(path)
+	if st, _ := os.Stat(path); !bytes.Equal(got, payload(1000)) || st.Mode().Perm() != 0o600 {
+		t.Fatal("OpenTemp: wrong content or mode")
+	}
+	for _, tc := range []struct {
+		partner string
+		ok      bool
+	}{{"caritas", true}, {"acli", false}} {
+		if err := h.CheckSender(tc.partner); (err == nil) != tc.ok || (err != nil && !errors.Is(err, base.ErrIntegrity)) {
+			t.Fatalf("CheckSender(%q) = %v", tc.partner, err)
+		}
+	}
+	h.Partner = "acli"
+	if err := h.CheckSender("caritas"); !errors.Is(err, base.ErrIntegrity) {
+		t.Fatalf("declared for another partner: %v", err)
+	}
+	before, _ := os.ReadDir(dir)
+	if _, _, err := OpenTemp(src, dir, s, identity.NewKeyring(p.Public)); !errors.Is(err, base.ErrIntegrity) {
+		t.Fatalf("wrong key: %v", err)
+	}
+	after, _ := os.ReadDir(dir)
+	if len(after) != len(before) {
+		t.Fatal("a failed OpenTemp left a file behind")
+	}
+}
