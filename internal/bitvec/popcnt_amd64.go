@@ -91,7 +91,7 @@ func andCountBatch(q, arena []uint64, words int, dst []uint32) uint32 {
 			m = max(m, andCountBatchAVX2(&q[0], words, &arena[n4*words], n-n4, &dst[n4]))
 		}
 		return m
-	case useAVX2:
+	case useAVX2 && words >= 4:
 		return andCountBatchAVX2(&q[0], words, &arena[0], n, &dst[0])
 	case usePOPCNT:
 		var m uint32
