@@ -62,9 +62,9 @@ func TestPublishWritesEveryTable(t *testing.T) {
 			if err != nil || !slices.Equal(rows[0], tm.Columns) || len(rows)-1 != tm.Cells {
 				t.Fatalf("csv header %v rows %d: %v", rows[0], len(rows), err)
 			}
-			pq, err := readParquet(filepath.Join(out, tm.Parquet))
-			if err != nil || len(pq) != tm.Cells {
-				t.Fatalf("parquet: %d rows, %v", len(pq), err)
+			pq, pqCols, err := readParquet(filepath.Join(out, tm.Parquet))
+			if err != nil || len(pq) != tm.Cells || !slices.Equal(pqCols, tm.Columns) {
+				t.Fatalf("parquet: %d rows, columns %v, %v", len(pq), pqCols, err)
 			}
 			for i, r := range rows[1:] {
 				n := len(r) - len(valueColumns)
@@ -182,16 +182,20 @@ func TestNoUnnoisedNumbers(t *testing.T) {
 	}
 }
 
-func readParquet(path string) ([]map[string]any, error) {
+func readParquet(path string) ([]map[string]any, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	st, _ := f.Stat()
 	pf, err := parquet.OpenFile(f, st.Size())
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	var names []string
+	for _, c := range pf.Schema().Columns() {
+		names = append(names, c[0])
 	}
 	r := parquet.NewGenericReader[map[string]any](pf, pf.Schema())
 	defer r.Close()
@@ -203,5 +207,5 @@ func readParquet(path string) ([]map[string]any, error) {
 	if n == len(rows) {
 		err = nil
 	}
-	return rows[:n], err
+	return rows[:n], names, err
 }

@@ -1,19 +1,14 @@
 package dp
 
 import (
-	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
 	"path/filepath"
-	"strconv"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
-
 	"github.com/welfare-district/swd/internal/atomicfile"
+	"github.com/welfare-district/swd/io/table"
 )
 
 // FormatVersion is the version of the release layout (files and columns).
@@ -112,87 +107,44 @@ func tableColumns(t *Table) []string {
 	return append(append([]string(nil), t.Columns...), valueColumns...)
 }
 
-func fmtFloat(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
-
-// tableCSV renders a table as CSV.
-func tableCSV(t *Table) ([]byte, error) {
-	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	if err := w.Write(tableColumns(t)); err != nil {
-		return nil, err
-	}
-	for _, c := range t.Cells {
-		row := append(append([]string(nil), c.Keys...), strconv.FormatInt(c.Value, 10),
-			fmtFloat(c.CILower), fmtFloat(c.CIUpper), t.Mechanism, fmtFloat(t.Epsilon))
-		if err := w.Write(row); err != nil {
-			return nil, err
+// tableColumnsData lays a table out for io/table's writer: string key
+// columns, noisy_value int64, ci bounds double, mechanism string, epsilon
+// double, in that order.
+func tableColumnsData(t *Table) []table.Column {
+	n := len(t.Cells)
+	cols := make([]table.Column, 0, len(t.Columns)+len(valueColumns))
+	for i, name := range t.Columns {
+		keys := make([]string, n)
+		for j, c := range t.Cells {
+			keys[j] = c.Keys[i]
 		}
+		cols = append(cols, table.Column{Name: name, Strings: keys})
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
-}
-
-// tableParquet renders a table as Parquet (zstd): string key columns,
-// noisy_value int64, ci bounds double, mechanism string, epsilon double.
-func tableParquet(t *Table, meta map[string]string) ([]byte, error) {
-	group := parquet.Group{}
-	for _, c := range t.Columns {
-		group[c] = parquet.String()
+	vals, lo, hi := make([]int64, n), make([]float64, n), make([]float64, n)
+	mech, eps := make([]string, n), make([]float64, n)
+	for j, c := range t.Cells {
+		vals[j], lo[j], hi[j], mech[j], eps[j] = c.Value, c.CILower, c.CIUpper, t.Mechanism, t.Epsilon
 	}
-	group["noisy_value"] = parquet.Int(64)
-	group["ci_lower"] = parquet.Leaf(parquet.DoubleType)
-	group["ci_upper"] = parquet.Leaf(parquet.DoubleType)
-	group["mechanism"] = parquet.String()
-	group["epsilon"] = parquet.Leaf(parquet.DoubleType)
-	schema := parquet.NewSchema(t.Query, group)
-	var buf bytes.Buffer
-	opts := []parquet.WriterOption{schema, parquet.Compression(&zstd.Codec{})}
-	for k, v := range meta {
-		opts = append(opts, parquet.KeyValueMetadata(k, v))
-	}
-	w := parquet.NewGenericWriter[map[string]any](&buf, opts...)
-	rows := make([]map[string]any, 0, len(t.Cells))
-	for _, c := range t.Cells {
-		r := map[string]any{"noisy_value": c.Value, "ci_lower": c.CILower, "ci_upper": c.CIUpper,
-			"mechanism": t.Mechanism, "epsilon": t.Epsilon}
-		for i, col := range t.Columns {
-			r[col] = c.Keys[i]
-		}
-		rows = append(rows, r)
-	}
-	if _, err := w.Write(rows); err != nil {
-		return nil, fmt.Errorf("parquet %s: %w", t.Query, err)
-	}
-	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("parquet %s: %w", t.Query, err)
-	}
-	return buf.Bytes(), nil
+	return append(cols, table.Column{Name: "noisy_value", Ints: vals}, table.Column{Name: "ci_lower", Floats: lo},
+		table.Column{Name: "ci_upper", Floats: hi}, table.Column{Name: "mechanism", Strings: mech},
+		table.Column{Name: "epsilon", Floats: eps})
 }
 
 // writeRelease writes every file of a release into dir (which exists),
-// each atomically and fsync'd.
+// each atomically and fsync'd (tables through io/table's writer, which keeps
+// the columns in order).
 func writeRelease(dir string, res *Result, meta ReleaseMeta, report []byte) error {
 	js, err := json.MarshalIndent(meta, "", "  ")
 	if err != nil {
 		return err
 	}
-	pqMeta := map[string]string{"swd.release": meta.LedgerEntryID, "swd.params": meta.Params,
-		"swd.code_version": meta.CodeVersion, "swd.taxonomy_version": meta.TaxonomyVersion}
 	for i := range res.Tables {
 		t := &res.Tables[i]
-		c, err := tableCSV(t)
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.WriteFile(filepath.Join(dir, t.Query+".csv"), c, 0o644); err != nil {
-			return err
-		}
-		pq, err := tableParquet(t, pqMeta)
-		if err != nil {
-			return err
-		}
-		if err := atomicfile.WriteFile(filepath.Join(dir, t.Query+".parquet"), pq, 0o644); err != nil {
-			return err
+		cols := tableColumnsData(t)
+		for _, ext := range []string{".csv", ".parquet"} {
+			if err := table.WriteTable(filepath.Join(dir, t.Query+ext), cols); err != nil {
+				return err
+			}
 		}
 	}
 	if err := atomicfile.WriteFile(filepath.Join(dir, "report.html"), report, 0o644); err != nil {
