@@ -33,21 +33,6 @@ func quality(t *testing.T) string {
 	return datasets(t)
 }
 
-const febrlSchema = `
-id_column: rec_id
-fields:
-  - {name: given_name, kind: name, column: given_name}
-  - {name: surname, kind: name, column: surname}
-  - {name: street_number, kind: exact, column: street_number}
-  - {name: address_1, kind: address, column: address_1}
-  - {name: address_2, kind: address, column: address_2}
-  - {name: suburb, kind: text, column: suburb}
-  - {name: postcode, kind: postcode, column: postcode}
-  - {name: state, kind: exact, column: state}
-  - {name: date_of_birth, kind: date, column: date_of_birth, formats: ["20060102"]}
-  - {name: soc_sec_id, kind: exact, column: soc_sec_id}
-`
-
 const ncvrSchema = `
 id_column: recid
 fields:
@@ -81,9 +66,7 @@ func readCSVLoose(t *testing.T, path string, header []string) ([]string, [][]str
 	return header, rows
 }
 
-func encodeAll(t *testing.T, yaml string, files []string, header []string) (*schema.Schema, []*encoding.Dataset) {
-	s, err := schema.Parse([]byte(yaml))
-	require.NoError(t, err)
+func encodeAll(t *testing.T, s *schema.Schema, files []string, header []string) (*schema.Schema, []*encoding.Dataset) {
 	secret, err := encoding.GenerateSecret()
 	require.NoError(t, err)
 	var out []*encoding.Dataset
@@ -106,7 +89,11 @@ func linkAll(t *testing.T, s *schema.Schema, sets []*encoding.Dataset, clk, thre
 	for _, f := range sets[0].Fields {
 		fields = append(fields, f.Name)
 	}
-	cmps := model.DefaultComparisons(fields, func(f string) string { return string(s.Field(f).Kind) })
+	var cmps []model.Comparison
+	for _, name := range fields {
+		f := s.Field(name)
+		cmps = append(cmps, model.DefaultComparisonFor(model.FieldInfo{Name: name, Kind: string(f.Kind), QGrams: f.Tokens.Q > 0, DateParts: f.Tokens.Parts}))
+	}
 	type job struct{ p, q int }
 	var jobs []job
 	if len(sets) == 1 {
@@ -173,9 +160,17 @@ func logReport(t *testing.T, name string, rep Report) {
 		name, p.Precision, p.Recall, p.F1, c.ExactScores.F1, c.BCubed.F1)
 }
 
+// febrlSchema is the example schema of docs/examples/febrl (tests run in
+// linkage/eval, two levels under the module root).
+func febrlSchema(t *testing.T) *schema.Schema {
+	s, err := schema.Load(filepath.Join("..", "..", "docs", "examples", "febrl", "schema.yaml"))
+	require.NoError(t, err)
+	return s
+}
+
 func TestQualityFEBRL4(t *testing.T) {
 	ds := quality(t)
-	s, sets := encodeAll(t, febrlSchema, []string{
+	s, sets := encodeAll(t, febrlSchema(t), []string{
 		filepath.Join(ds, "febrl", "dataset4a.csv"), filepath.Join(ds, "febrl", "dataset4b.csv"),
 	}, nil)
 	links, _ := linkAll(t, s, sets, 0.5, 0.5)
@@ -188,7 +183,7 @@ func TestQualityFEBRL4(t *testing.T) {
 
 func TestQualityFEBRL3(t *testing.T) {
 	ds := quality(t)
-	s, sets := encodeAll(t, febrlSchema, []string{filepath.Join(ds, "febrl", "dataset3.csv")}, nil)
+	s, sets := encodeAll(t, febrlSchema(t), []string{filepath.Join(ds, "febrl", "dataset3.csv")}, nil)
 	links, _ := linkAll(t, s, sets, 0.5, 0.5)
 	rep, err := Evaluate(links, FEBRL())
 	require.NoError(t, err)
@@ -203,7 +198,9 @@ func TestQualityNCVR(t *testing.T) {
 	for p := range 5 {
 		files = append(files, filepath.Join(ds, "ncvr-5party", fmt.Sprintf("ncvr_numrec_5000_modrec_2_ocp_20_myp_%d_nump_5.csv", p)))
 	}
-	s, sets := encodeAll(t, ncvrSchema, files, []string{"recid", "givenname", "surname", "suburb", "postcode"})
+	ncvr, err := schema.Parse([]byte(ncvrSchema))
+	require.NoError(t, err)
+	s, sets := encodeAll(t, ncvr, files, []string{"recid", "givenname", "surname", "suburb", "postcode"})
 	links, _ := linkAll(t, s, sets, 0.8, 0.5)
 	rep, err := Evaluate(links, SameID())
 	require.NoError(t, err)

@@ -188,6 +188,40 @@ func GuessKind(field string) string {
 	return KindText
 }
 
+// FieldInfo describes a field's encoding for DefaultComparisonFor.
+type FieldInfo struct {
+	Name string
+	Kind string // schema kind; "" to guess from the name
+	// QGrams reports that the field is tokenised into q-grams (schema
+	// tokens.q > 0), so partial Dice measures similarity even for kinds
+	// whose default tokenisation is whole tokens (exact identifiers, dates
+	// without parts).
+	QGrams bool
+	// DateParts reports that a date field is tokenised by parts (year,
+	// month, day, plus the whole date), the schema default.
+	DateParts bool
+}
+
+// DefaultComparisonFor is DefaultComparison adjusted to the field's
+// tokenisation: q-gram tokenised identifiers (a social security number as
+// bigrams) and q-gram dates get the graded levels of text (≥0.6, ≥0.75,
+// ≥0.9 — one wrong digit of a 7-digit number leaves Dice 0.75), whole-token
+// kinds stay exact-only.
+func DefaultComparisonFor(f FieldInfo) Comparison {
+	c := DefaultComparison(f.Name, f.Kind)
+	kind := f.Kind
+	if kind == "" || !knownKind(kind) {
+		kind = GuessKind(f.Name)
+	}
+	switch {
+	case f.QGrams && (kind == KindExact || kind == KindFiscalCode):
+		c.Thresholds = []float64{0.6, 0.75, 0.9}
+	case f.QGrams && kind == KindDate && !f.DateParts:
+		c.Thresholds = []float64{0.6, 0.75, 0.9}
+	}
+	return c
+}
+
 // DefaultComparisons returns DefaultComparison for each field, in order;
 // kindOf may be nil.
 func DefaultComparisons(fields []string, kindOf func(field string) string) []Comparison {

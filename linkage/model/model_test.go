@@ -184,3 +184,25 @@ func TestWeightsAndPosterior(t *testing.T) {
 	require.Greater(t, m.Posterior(all), 0.99)
 	require.Less(t, m.Posterior(none), 0.01)
 }
+
+func TestDefaultComparisonFor(t *testing.T) {
+	tests := []struct {
+		info FieldInfo
+		want []float64
+	}{
+		{FieldInfo{Name: "soc_sec_id", Kind: KindExact}, nil},
+		{FieldInfo{Name: "soc_sec_id", Kind: KindExact, QGrams: true}, []float64{0.6, 0.75, 0.9}},
+		{FieldInfo{Name: "date_of_birth", Kind: KindDate, QGrams: true}, []float64{0.6, 0.75, 0.9}},
+		{FieldInfo{Name: "date_of_birth", Kind: KindDate, DateParts: true}, []float64{0.4, 0.6}},
+		{FieldInfo{Name: "sesso", Kind: KindSex, QGrams: true}, nil},
+		{FieldInfo{Name: "cognome", QGrams: true}, []float64{0.6, 0.75, 0.9}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.info.Name, func(t *testing.T) {
+			c := DefaultComparisonFor(tt.info)
+			require.Equal(t, tt.want, c.Thresholds)
+			require.True(t, c.Exact)
+			require.NoError(t, c.Validate())
+		})
+	}
+}
