@@ -22,6 +22,8 @@ type csvReader struct {
 	path   string
 	f      *os.File
 	cr     *csv.Reader
+	tail   *tailReader
+	delim  rune
 	header []string
 	trim   bool
 	utf8   bool // cells must be checked for valid UTF-8
@@ -55,7 +57,8 @@ func openCSV(path string, opts Options, latin1 bool) (_ Reader, err error) {
 	if latin1 {
 		in = charmap.Windows1252.NewDecoder().Reader(br)
 	}
-	cr := csv.NewReader(in)
+	tail := &tailReader{r: in}
+	cr := csv.NewReader(tail)
 	cr.Comma = delim
 	cr.Comment = opts.Comment
 	cr.FieldsPerRecord = -1
@@ -63,7 +66,7 @@ func openCSV(path string, opts Options, latin1 bool) (_ Reader, err error) {
 	// TrimLeadingSpace lets `a, "b"` parse as a quoted field, but it would
 	// swallow empty fields when the delimiter is itself white space.
 	cr.TrimLeadingSpace = opts.TrimSpace && delim != '\t' && delim != ' '
-	r := &csvReader{path: path, f: f, cr: cr, trim: opts.TrimSpace, utf8: !latin1}
+	r := &csvReader{path: path, f: f, cr: cr, tail: tail, delim: delim, trim: opts.TrimSpace, utf8: !latin1}
 	if err := r.readHeader(); err != nil {
 		return nil, err
 	}
@@ -147,6 +150,8 @@ func (r *csvReader) Next() ([]string, int, error) {
 	if r.err != nil {
 		return nil, 0, r.err
 	}
+	start := r.cr.InputOffset()
+	r.tail.forget(start)
 	rec, err := r.cr.Read()
 	if err == io.EOF {
 		r.err = io.EOF
@@ -159,7 +164,11 @@ func (r *csvReader) Next() ([]string, int, error) {
 			return nil, 0, r.err
 		}
 		r.row++
-		return nil, r.row, &base.InputError{File: r.path, Row: r.row, Reason: parseReason(pe)}
+		ie := &base.InputError{File: r.path, Row: r.row, Reason: parseReason(pe)}
+		if i := r.tail.fieldAt(start, pe, r.delim); i >= 0 && i < len(r.header) {
+			ie.Column = r.header[i]
+		}
+		return nil, r.row, ie
 	}
 	r.row++
 	line, _ := r.cr.FieldPos(0)

@@ -87,11 +87,15 @@ func TestCSVRows(t *testing.T) {
 		{name: "invalid utf-8", data: "a,b\n1,\xe8" + canary + "\n2,ok\n", header: []string{"a", "b"},
 			rows: [][]string{{"2", "ok"}}, errs: []string{`row 1: column "b": invalid UTF-8; if the file is Latin-1`}},
 		{name: "bare quote", data: "a,b\n1,x\"" + canary + "\n2,y\n", header: []string{"a", "b"},
-			rows: [][]string{{"2", "y"}}, errs: []string{`row 1: malformed CSV at line 2, character 4: bare "`}},
+			rows: [][]string{{"2", "y"}}, errs: []string{`row 1: column "b": malformed CSV at line 2, character 4: bare "`}},
+		{name: "bare quote after a multi-line cell", data: "a,b,c\n1,\"x\ny\",z\"" + canary + "\n2,y,z\n", header: []string{"a", "b", "c"},
+			rows: [][]string{{"2", "y", "z"}}, errs: []string{`row 1: column "c": malformed CSV in the row starting at line 2 (line 3, character 5): bare "`}},
+		{name: "bare quote with semicolons", data: "a;b;c\n1;2;x\"" + canary + "\n", header: []string{"a", "b", "c"},
+			errs: []string{`row 1: column "c": malformed CSV at line 2, character 6`}},
 		{name: "stray quote in quoted field", data: "a,b\n1,\"x\"" + canary + "\"\n2,y\n", header: []string{"a", "b"},
-			rows: [][]string{{"2", "y"}}, errs: []string{`row 1: malformed CSV at line 2`}},
+			rows: [][]string{{"2", "y"}}, errs: []string{`row 1: column "b": malformed CSV at line 2`}},
 		{name: "unterminated quote", data: "a,b\n1,\"" + canary + "\n2,y\n", header: []string{"a", "b"},
-			errs: []string{`row 1: malformed CSV in the row starting at line 2 (line 3, character 5)`}},
+			errs: []string{`row 1: column "b": malformed CSV in the row starting at line 2 (line 3, character 5)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -51,5 +51,5 @@ func Example() {
 	// 1 A1
 	// row,record_id,column,reason
 	// 2,,,"has 2 fields, the header has 3 (line 3)"
-	// 3,,,"malformed CSV at line 4, character 7: extraneous or missing "" in quoted-field"
+	// 3,,nome,"malformed CSV at line 4, character 7: extraneous or missing "" in quoted-field"
 }
