@@ -48,7 +48,7 @@ func openCSV(path string, opts Options, latin1 bool) (_ Reader, err error) {
 	}
 	delim := opts.Delimiter
 	if delim == 0 {
-		delim = sniffDelimiter(br)
+		delim = sniffDelimiter(br, opts.Comment)
 	}
 	if delim == '"' || delim == '\r' || delim == '\n' || delim == utf8.RuneError || delim == opts.Comment {
 		return nil, base.Usagef("invalid CSV delimiter %q", delim)
@@ -87,15 +87,25 @@ func skipBOM(path string, br *bufio.Reader) error {
 }
 
 // sniffDelimiter picks, among , ; tab and |, the one that occurs most often
-// outside quotes in the first line; comma when none occurs.
-func sniffDelimiter(br *bufio.Reader) rune {
+// outside quotes in the header line (the first line that is neither blank
+// nor a comment); comma when none occurs.
+func sniffDelimiter(br *bufio.Reader, comment rune) rune {
 	b, _ := br.Peek(br.Size())
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[:i]
+	var line []byte
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, '\n')
+		if i < 0 {
+			i = len(b)
+		}
+		line, b = bytes.TrimRight(b[:i], "\r"), b[min(i+1, len(b)):]
+		if len(line) > 0 && (comment == 0 || !bytes.HasPrefix(line, []byte(string(comment)))) {
+			break
+		}
+		line = nil
 	}
 	counts := map[byte]int{}
 	quoted := false
-	for _, c := range b {
+	for _, c := range line {
 		switch c {
 		case '"':
 			quoted = !quoted

@@ -74,6 +74,8 @@ func TestCSVRows(t *testing.T) {
 		{name: "febrl trim", data: "rec_id, given_name, surname\nrec-1-org, \"mario\", rossi \n", opts: Options{TrimSpace: true},
 			header: []string{"rec_id", "given_name", "surname"}, rows: [][]string{{"rec-1-org", "mario", "rossi"}}},
 		{name: "comment", data: "a,b\n# note\n1,2\n", opts: Options{Comment: '#'}, header: []string{"a", "b"}, rows: [][]string{{"1", "2"}}},
+		{name: "sniff past comments and blank lines", data: "# export, 2026; v1\r\n\r\na;b\n1;2,5\n", opts: Options{Comment: '#'},
+			header: []string{"a", "b"}, rows: [][]string{{"1", "2,5"}}},
 		{name: "latin-1", data: "nome,citt\xe0\nNicol\xf2,Forl\xec\n", opts: Options{Encoding: "latin-1"},
 			header: []string{"nome", "città"}, rows: [][]string{{"Nicolò", "Forlì"}}},
 		{name: "windows-1252 quotes", data: "a\n\x93x\x94 \x80\n", opts: Options{Encoding: "windows-1252"}, header: []string{"a"}, rows: [][]string{{"“x” €"}}},
