@@ -218,6 +218,24 @@ func TestEncodeExampleDatasets(t *testing.T) {
 	if code, _, _ := runCLI(t, "keygen", "--out", secret); code != ExitOK {
 		t.Fatal("keygen")
 	}
+	t.Run("synth", func(t *testing.T) {
+		synthDir := filepath.Join(dir, "synth")
+		if code, _, stderr := runCLI(t, "synth", "-q", "--out", synthDir, "--households", "300", "--corruption", "high"); code != ExitOK {
+			t.Fatalf("synth: %s", stderr)
+		}
+		for _, p := range []string{"comune", "caritas"} {
+			out := filepath.Join(dir, p+".swd.parquet")
+			code, stdout, stderr := runCLI(t, "encode", "-q", "--schema", repoPath(t, "docs/examples/synth/schema.yaml"),
+				"--secret", secret, "--partner", p, "--in", filepath.Join(synthDir, p+".csv"), "--out", out)
+			if code != ExitOK {
+				t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+			}
+			meta, _, err := encfile.ReadMeta(out)
+			if err != nil || meta.Rows == 0 || meta.Partner != p {
+				t.Errorf("meta %+v err %v", meta, err)
+			}
+		}
+	})
 	for _, s := range sets {
 		t.Run(filepath.Base(s.data), func(t *testing.T) {
 			data := repoPath(t, s.data)
