@@ -130,6 +130,9 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 				w.vals[i] = p.normalise(raw)
 				if p.OPRF && w.vals[i].st == stPresent {
 					w.vals[i].oprf = w.oprf[w.vals[i].norm]
+					if w.vals[i].oprf == "" {
+						panic("encoding: a value of an oprf field has no keyserver pseudonym")
+					}
 				}
 				if w.vals[i].st == stPresent && !vc.off {
 					w.hashField(i)
@@ -147,9 +150,7 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 		}
 	}
 	w.countValues()
-	for i := range words {
-		words[i] = 0
-	}
+	clear(words)
 	clear(w.clk)
 	off := bitvec.WordsFor(e.clkOutBits)
 	for i := range e.plans {
