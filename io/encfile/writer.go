@@ -54,7 +54,7 @@ func Create(path string, layout encoding.Layout, partner string) (*Writer, error
 	}
 	opts := []parquet.WriterOption{
 		schema,
-		parquet.Compression(&parquet.Zstd),
+		parquet.Compression(&parquet.Zstd), // the fastest level is ~7% faster but 12% bigger
 		parquet.MaxRowsPerRowGroup(int64(rowGroupRows)),
 		parquet.CreatedBy("swd", "", ""),
 	}
