@@ -39,7 +39,7 @@ func (o *KeyserverOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8787", "listen address")
 	fs.StringVar(&o.Key, "key", "", "OPRF key file (0600), from 'swd keyserver keygen'")
 	fs.StringVar(&o.Tokens, "tokens", "", "tokens file (0600): one 'PARTNER TOKEN' per line, from 'swd keyserver token'")
-	fs.StringVar(&o.Rate, "rate", "500/s", "evaluations allowed per partner: N/s, N/m or N/h (0: unlimited)")
+	fs.StringVar(&o.Rate, "rate", "500/s", "evaluations allowed per partner: N/s, N/m, N/h or N/d (0: unlimited); e.g. --rate 100000/d --burst 100000 caps a partner near 10^5 a day")
 	fs.IntVar(&o.Burst, "burst", 0, "token-bucket size per partner (default: max(rate per second, --max-batch))")
 	fs.IntVar(&o.MaxBatch, "max-batch", keyserver.DefaultMaxBatch, "largest batch accepted in one request")
 	fs.StringVar(&o.Audit, "audit", "", "audit log (JSON lines, appended, 0600): time, partner, batch size, status")
@@ -75,12 +75,12 @@ func (o *KeyserverOptions) validate() error {
 	return nil
 }
 
-// parseRate reads "N/s", "N/m", "N/h" or "N" (per second).
+// parseRate reads "N/s", "N/m", "N/h", "N/d" or "N" (per second).
 func parseRate(s string) (float64, error) {
 	num, unit, _ := strings.Cut(strings.TrimSpace(s), "/")
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || v < 0 {
-		return 0, base.Usagef("--rate %q: want N/s, N/m or N/h", s)
+		return 0, base.Usagef("--rate %q: want N/s, N/m, N/h or N/d", s)
 	}
 	switch unit {
 	case "", "s":
@@ -89,8 +89,10 @@ func parseRate(s string) (float64, error) {
 		return v / 60, nil
 	case "h":
 		return v / 3600, nil
+	case "d":
+		return v / 86400, nil
 	}
-	return 0, base.Usagef("--rate %q: unit must be s, m or h", s)
+	return 0, base.Usagef("--rate %q: unit must be s, m, h or d", s)
 }
 
 func newKeyserverCommand(g *GlobalOptions) *cobra.Command {

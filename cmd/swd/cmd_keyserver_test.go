@@ -116,7 +116,7 @@ func TestKeyserverFlags(t *testing.T) {
 	}{
 		{"missing key", []string{"keyserver", "--tokens", "t", "--audit", "a"}, ExitUsage, "--key"},
 		{"bad rate", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--rate", "fast"}, ExitUsage, "--rate"},
-		{"bad rate unit", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--rate", "5/d"}, ExitUsage, "unit"},
+		{"bad rate unit", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--rate", "5/w"}, ExitUsage, "unit"},
 		{"public http", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--addr", "0.0.0.0:8787"}, ExitIntegrity, "in clear"},
 		{"tls half", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--tls-cert", "c"}, ExitUsage, "go together"},
 		{"missing key file", []string{"keyserver", "--key", p("nope"), "--tokens", "t", "--audit", p("a")}, ExitInternal, "nope"},
@@ -131,7 +131,7 @@ func TestKeyserverFlags(t *testing.T) {
 }
 
 func TestParseRate(t *testing.T) {
-	for in, want := range map[string]float64{"10": 10, "10/s": 10, "120/m": 2, "7200/h": 2, "0": 0} {
+	for in, want := range map[string]float64{"10": 10, "10/s": 10, "120/m": 2, "7200/h": 2, "172800/d": 2, "0": 0} {
 		if got, err := parseRate(in); err != nil || got != want {
 			t.Fatalf("parseRate(%q) = %v, %v", in, got, err)
 		}
