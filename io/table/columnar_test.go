@@ -100,7 +100,7 @@ func TestParquetRoundTrip(t *testing.T) {
 }
 
 type badText struct {
-	ID  string `parquet:"id"`
+	ID  string `parquet:"id"` // STRING: always UTF-8
 	Raw []byte `parquet:"raw"`
 }
 
@@ -122,6 +122,47 @@ func TestParquetInvalidText(t *testing.T) {
 	}
 	defer r.Close()
 	checkTable(t, r, "id|raw", [][]string{{"1", "ok"}, {"2", "è" + canary}, {"3", "è"}})
+
+	// A STRING column is UTF-8 whatever the option says.
+	data = writeParquet(t, []badText{{"\xe8" + canary, nil}})
+	r, err = Open(writeTemp(t, "s.parquet", data), Options{Encoding: "latin-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if rows, errs := readAll(t, r); len(rows) != 0 || len(errs) != 1 || errs[0].Column != "id" || strings.Contains(errs[0].Error(), canary) {
+		t.Fatalf("rows %q errors %v", rows, errs)
+	}
+}
+
+func TestArrowInvalidText(t *testing.T) {
+	mem := memory.NewGoAllocator()
+	schema := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.BinaryTypes.String}, {Name: "raw", Type: arrow.BinaryTypes.Binary}}, nil)
+	b := array.NewRecordBuilder(mem, schema)
+	defer b.Release()
+	for i, raw := range []string{"ok", "\xe8" + canary, "x"} {
+		b.Field(0).(*array.StringBuilder).Append(strconv.Itoa(i + 1))
+		b.Field(1).(*array.BinaryBuilder).Append([]byte(raw))
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	var buf bytes.Buffer
+	w := ipc.NewWriter(&buf, ipc.WithSchema(schema))
+	if err := w.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(writeTemp(t, "bad.arrows", buf.Bytes()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rows, errs := readAll(t, r)
+	if len(rows) != 2 || len(errs) != 1 || errs[0].Row != 2 || errs[0].Column != "raw" || strings.Contains(errs[0].Error(), canary) {
+		t.Fatalf("rows %q errors %v", rows, errs)
+	}
 }
 
 type nested struct {

@@ -78,7 +78,11 @@ func (r *parquetReader) converter(t parquet.Type) cellFunc {
 			return append(dst, formatUUID(v.ByteArray())...), true
 		}
 	}
-	if r.latin1 {
+	// STRING columns are UTF-8 by specification; Latin-1 applies to plain
+	// binary columns only.
+	isString := lt != nil && (isType[*format.StringType](lt) || isType[*format.EnumType](lt) || isType[*format.JsonType](lt)) ||
+		ct == deprecated.UTF8 || ct == deprecated.Enum || ct == deprecated.Json
+	if r.latin1 && !isString {
 		dec := charmap.Windows1252.NewDecoder()
 		return func(dst []byte, v parquet.Value) ([]byte, bool) {
 			d, err := dec.Bytes(v.ByteArray())
