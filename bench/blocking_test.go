@@ -41,8 +41,8 @@ func datasetConfig(t *testing.T, name string) BlockingConfig {
 		cfg.Bands, cfg.BitsPerBand = 20, 26
 		cfg.FieldLSH, cfg.FieldBands, cfg.FieldBits = []string{"birth_year", "house_number", "street_name"}, 10, 28
 	case "febrl4":
-		cfg.Bands, cfg.BitsPerBand = 30, 16
-		cfg.FieldLSH, cfg.FieldBands, cfg.FieldBits = []string{"date_of_birth", "soc_sec_id", "postcode", "street_number"}, 25, 15
+		cfg.Bands, cfg.BitsPerBand = 40, 12
+		cfg.FieldLSH, cfg.FieldBands, cfg.FieldBits = []string{"date_of_birth", "soc_sec_id", "postcode", "street_number"}, 30, 14
 	}
 	return cfg
 }

@@ -22,7 +22,8 @@ type DiceConfig struct {
 	Threshold float64
 	Workers   int
 	Seed      uint64
-	Repeats   int  // best of Repeats runs, Go and C interleaved
+	Repeats   int  // runs of each slice per contender; the fastest counts
+	Slices    int  // the queries are timed in this many slices (default 1)
 	C         bool // also time the C loops (single core)
 	OneWorker bool // with Workers > 1, also time one worker (scaling)
 }
@@ -58,6 +59,7 @@ type DiceResult struct {
 	InputBytes          int64   `json:"input_bytes"`
 	MaxRSSBytes         int64   `json:"max_rss_bytes"`
 	Repeats             int     `json:"repeats"`
+	Slices              int     `json:"slices"`
 	GoVersion           string  `json:"go_version"`
 }
 
@@ -90,7 +92,11 @@ func RandomArena(n, bits int, seed uint64) bitvec.Arena {
 }
 
 // RunDice generates the data once and times the Go matcher and the C loops
-// on it, interleaved, keeping the best of cfg.Repeats runs of each.
+// on it. The queries are cut into slices; each slice is run by every
+// contender in turn, cfg.Repeats times, and each contender keeps its fastest
+// time per slice. On a shared machine this discards the slices in which a
+// contender was preempted, so the rates (and the ratio) approach what an
+// idle core gives, and Go and C are treated the same way.
 func RunDice(ctx context.Context, cfg DiceConfig) (DiceResult, error) {
 	if err := cfg.Validate(); err != nil {
 		return DiceResult{}, err
@@ -99,73 +105,116 @@ func RunDice(ctx context.Context, cfg DiceConfig) (DiceResult, error) {
 	b := RandomArena(cfg.M, cfg.Bits, cfg.Seed+1)
 	res := DiceResult{
 		Bits: cfg.Bits, N: cfg.N, M: cfg.M, Workers: cfg.Workers, Threshold: cfg.Threshold,
-		Kernel: bitvec.Kernel(), Repeats: cfg.Repeats, GoVersion: runtime.Version(),
+		Kernel: bitvec.Kernel(), Repeats: cfg.Repeats, Slices: max(1, min(cfg.Slices, cfg.N)), GoVersion: runtime.Version(),
 		InputBytes: int64(len(a.Data)+len(b.Data)) * 8,
 	}
 	start := time.Now()
 	ix := match.NewIndex(b)
 	res.IndexSeconds = time.Since(start).Seconds()
-	pairs := float64(cfg.N) * float64(cfg.M)
 
-	var cIn cInputs
+	goRun := func(workers int) contender {
+		return func(lo, hi int) (int64, error) {
+			sub := bitvec.Arena{Words: a.Words, Data: a.Data[lo*a.Words : hi*a.Words]}
+			return searchCount(ctx, sub, ix, cfg.Threshold, workers)
+		}
+	}
+	cs := []contender{goRun(cfg.Workers)}
+	oneWorker := cfg.Workers > 1 && cfg.OneWorker
+	if oneWorker {
+		cs = append(cs, goRun(1))
+	}
+	cScalar, cAVX2 := -1, -1
 	if cfg.C {
-		cIn = newCInputs(a, b, cfg.Threshold)
-	}
-	for range cfg.Repeats {
-		cpu0 := cpuSeconds()
-		secs, matches, err := timeGo(ctx, a, ix, cfg.Threshold, cfg.Workers)
-		if err != nil {
-			return res, err
-		}
-		if res.Seconds == 0 || secs < res.Seconds {
-			res.Seconds = secs
-		}
-		if cpu := cpuSeconds() - cpu0; res.CPUSeconds == 0 || cpu < res.CPUSeconds {
-			res.CPUSeconds = cpu
-		}
-		res.Matches = matches
-		if cfg.Workers > 1 && cfg.OneWorker {
-			cpu1 := cpuSeconds()
-			secs1, _, err := timeGo(ctx, a, ix, cfg.Threshold, 1)
-			if err != nil {
-				return res, err
-			}
-			res.OneWorkerPairsPerSec = max(res.OneWorkerPairsPerSec, pairs/secs1)
-			res.OneWorkerPerCPUSec = max(res.OneWorkerPerCPUSec, pairs/(cpuSeconds()-cpu1))
-		}
-		if cfg.C {
-			if err := cIn.run(&res, pairs); err != nil {
-				return res, err
-			}
+		in := newCInputs(a, b, cfg.Threshold)
+		cScalar = len(cs)
+		cs = append(cs, in.contender(false))
+		if cHasAVX2() && a.Words%4 == 0 {
+			cAVX2 = len(cs)
+			cs = append(cs, in.contender(true))
 		}
 	}
-	res.PairsPerSec = pairs / res.Seconds
-	res.PairsPerCPUSec = pairs / res.CPUSeconds
-	if res.CReferencePerCPUSec > 0 {
-		res.RatioCPU = res.PairsPerCPUSec / res.CReferencePerCPUSec
+	times, err := timeSlices(cs, cfg.N, cfg.Slices, cfg.Repeats)
+	if err != nil {
+		return res, err
 	}
-	if res.CReferencePairsPerSec > 0 {
-		res.Ratio = res.PairsPerSec / res.CReferencePairsPerSec
-	}
-	if res.CAVX2PairsPerSec > 0 {
-		res.RatioAVX2 = res.PairsPerSec / res.CAVX2PairsPerSec
-	}
-	if res.OneWorkerPairsPerSec > 0 {
+	pairs := float64(cfg.N) * float64(cfg.M)
+	res.Matches = times[0].matches
+	res.Seconds, res.CPUSeconds = times[0].wall, times[0].cpu
+	res.PairsPerSec, res.PairsPerCPUSec = pairs/times[0].wall, pairs/times[0].cpu
+	if oneWorker {
+		res.OneWorkerPairsPerSec, res.OneWorkerPerCPUSec = pairs/times[1].wall, pairs/times[1].cpu
 		res.Scaling = res.PairsPerSec / res.OneWorkerPairsPerSec
 		res.CPUScaling = res.PairsPerCPUSec / res.OneWorkerPerCPUSec
+	}
+	if cScalar >= 0 {
+		t := times[cScalar]
+		res.CReferencePairsPerSec, res.CReferencePerCPUSec = pairs/t.wall, pairs/t.cpu
+		res.Ratio = res.PairsPerSec / res.CReferencePairsPerSec
+		res.RatioCPU = res.PairsPerCPUSec / res.CReferencePerCPUSec
+	}
+	if cAVX2 >= 0 {
+		res.CAVX2PairsPerSec = pairs / times[cAVX2].wall
+		res.RatioAVX2 = res.PairsPerSec / res.CAVX2PairsPerSec
+	}
+	for k, t := range times {
+		if t.matches != res.Matches {
+			return res, fmt.Errorf("bench: contender %d found %d matches, the Go matcher %d", k, t.matches, res.Matches)
+		}
 	}
 	res.MaxRSSBytes = maxRSS()
 	return res, nil
 }
 
-func timeGo(ctx context.Context, a bitvec.Arena, ix *match.Index, t float64, workers int) (float64, int64, error) {
+// contender runs queries [lo, hi) against all candidates and returns the
+// number of matches.
+type contender func(lo, hi int) (int64, error)
+
+// sliceTimes is a contender's total over the slices of its fastest wall
+// and CPU time per slice.
+type sliceTimes struct {
+	wall, cpu float64
+	matches   int64
+}
+
+func timeSlices(cs []contender, n, slices, repeats int) ([]sliceTimes, error) {
+	slices = max(1, min(slices, n))
+	out := make([]sliceTimes, len(cs))
+	for s := range slices {
+		lo, hi := s*n/slices, (s+1)*n/slices
+		best := make([]sliceTimes, len(cs))
+		for r := range repeats {
+			for k, c := range cs {
+				start, cpu0 := time.Now(), cpuSeconds()
+				m, err := c(lo, hi)
+				if err != nil {
+					return nil, err
+				}
+				wall, cpu := time.Since(start).Seconds(), cpuSeconds()-cpu0
+				if r == 0 || wall < best[k].wall {
+					best[k].wall = wall
+				}
+				if r == 0 || cpu < best[k].cpu {
+					best[k].cpu = cpu
+				}
+				best[k].matches = m
+			}
+		}
+		for k := range cs {
+			out[k].wall += best[k].wall
+			out[k].cpu += max(best[k].cpu, 1e-9)
+			out[k].matches += best[k].matches
+		}
+	}
+	return out, nil
+}
+
+func searchCount(ctx context.Context, a bitvec.Arena, ix *match.Index, t float64, workers int) (int64, error) {
 	var matches int64
-	start := time.Now()
 	_, err := match.Search(ctx, a, ix, func(m []match.Match) error {
 		matches += int64(len(m))
 		return nil
 	}, match.Threshold(t), match.Workers(workers))
-	return time.Since(start).Seconds(), matches, err
+	return matches, err
 }
 
 // cInputs is the data as the C loops take it: the filters, their popcounts
@@ -180,24 +229,11 @@ func newCInputs(a, b bitvec.Arena, t float64) cInputs {
 		need: match.NeedTable(64*a.Words, t)}
 }
 
-func (c *cInputs) run(res *DiceResult, pairs float64) error {
-	start, cpu0 := time.Now(), cpuSeconds()
-	got := cMatch(false, c.a.Data, c.b.Data, c.a.Words, c.pa, c.pb, c.need)
-	res.CReferencePairsPerSec = max(res.CReferencePairsPerSec, pairs/time.Since(start).Seconds())
-	res.CReferencePerCPUSec = max(res.CReferencePerCPUSec, pairs/(cpuSeconds()-cpu0))
-	if got != res.Matches {
-		return fmt.Errorf("bench: C reference found %d matches, Go %d", got, res.Matches)
+func (c cInputs) contender(avx2 bool) contender {
+	w := c.a.Words
+	return func(lo, hi int) (int64, error) {
+		return cMatch(avx2, c.a.Data[lo*w:hi*w], c.b.Data, w, c.pa[lo:hi], c.pb, c.need), nil
 	}
-	if !cHasAVX2() || c.a.Words%4 != 0 {
-		return nil
-	}
-	start = time.Now()
-	got = cMatch(true, c.a.Data, c.b.Data, c.a.Words, c.pa, c.pb, c.need)
-	res.CAVX2PairsPerSec = max(res.CAVX2PairsPerSec, pairs/time.Since(start).Seconds())
-	if got != res.Matches {
-		return fmt.Errorf("bench: C AVX2 loop found %d matches, Go %d", got, res.Matches)
-	}
-	return nil
 }
 
 // cpuSeconds is the user+system CPU time of the process so far: on a
@@ -220,13 +256,13 @@ func maxRSS() int64 {
 
 // WriteTable prints the result for people.
 func (r DiceResult) WriteTable(w io.Writer) error {
-	_, err := fmt.Fprintf(w, `Dice %d×%d, %d bits, threshold %v, %d worker(s), kernel %s, best of %d
+	_, err := fmt.Fprintf(w, `Dice %d×%d, %d bits, threshold %v, %d worker(s), kernel %s, fastest of %d per slice, %d slices
   Go matcher        %8.1f M pairs/s  (%.3f s, %d matches; %.1f M pairs per CPU s)
   C scalar loop     %8.1f M pairs/s  ratio %.2f  (per CPU s: %.1f M, ratio %.2f)
   C AVX2 loop       %8.1f M pairs/s  ratio %.2f
   Go one worker     %8.1f M pairs/s  scaling %.2f  (per CPU s: %.1f M, ratio %.2f)
   index build %.3f s, input %.1f MiB, max RSS %.1f MiB
-`, r.N, r.M, r.Bits, r.Threshold, r.Workers, r.Kernel, r.Repeats,
+`, r.N, r.M, r.Bits, r.Threshold, r.Workers, r.Kernel, r.Repeats, r.Slices,
 		r.PairsPerSec/1e6, r.Seconds, r.Matches, r.PairsPerCPUSec/1e6,
 		r.CReferencePairsPerSec/1e6, r.Ratio, r.CReferencePerCPUSec/1e6, r.RatioCPU, r.CAVX2PairsPerSec/1e6, r.RatioAVX2,
 		r.OneWorkerPairsPerSec/1e6, r.Scaling, r.OneWorkerPerCPUSec/1e6, r.CPUScaling,
