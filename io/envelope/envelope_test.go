@@ -136,9 +136,9 @@ func TestTamperEveryRegion(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			stride := 1
 			if r[1]-r[0] > 64 && testing.Short() {
-				stride = 37
+				stride = 61
 			} else if r[1]-r[0] > 64 {
-				stride = 7
+				stride = 23
 			}
 			positions := []int{r[0], r[1] - 1}
 			for i := r[0]; i < r[1]; i += stride {
