@@ -1,0 +1,370 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/welfare-district/swd/dp"
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/pipeline"
+	"github.com/welfare-district/swd/internal/progress"
+	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/io/linksfile"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/taxonomy"
+)
+
+func init() { registerCommand(newPublishCommand) }
+
+// PublishOptions are the flags of swd publish.
+type PublishOptions struct {
+	Links          string
+	Epsilon        float64
+	Delta          float64
+	Ledger         string
+	Out            string
+	MaxNeeds       int
+	Split          string
+	Mechanism      string
+	Confidence     float64
+	RoundTo        int
+	PublicServices string
+	UnknownCodes   string
+	Maps           []string
+	DistrictAttr   string
+	NeedsAttr      string
+	Title          string
+	DryRun         bool
+	JSON           bool
+
+	params  dp.Params
+	public  taxonomy.PublicServices
+	unknown taxonomy.UnknownPolicy
+	maps    map[string]*taxonomy.CodeMap
+}
+
+// AddFlags binds the options to fs.
+func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Links, "links", "", "links file from swd link (Parquet, or CSV)")
+	fs.Float64Var(&o.Epsilon, "epsilon", 0, "ε this release spends, split across its tables (required)")
+	fs.Float64Var(&o.Delta, "delta", 0, "δ this release may spend (needed by --mechanism gaussian)")
+	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger (created with ε = 3, δ = 1e-6 if missing)")
+	fs.StringVar(&o.Out, "out", "", "output directory of the release (must not exist, or be empty)")
+	fs.IntVar(&o.MaxNeeds, "max-needs", dp.DefaultMaxNeeds, "need categories one household counts in at most")
+	fs.StringVar(&o.Split, "split", "", "share of ε per table, e.g. district_need=0.4,district=0.15,partners=0.15,missing_middle=0.15,totals=0.15 (default: that; tables not named are not released; needs_sum is optional)")
+	fs.StringVar(&o.Mechanism, "mechanism", dp.DefaultMechanism, "noise: laplace or gaussian")
+	fs.Float64Var(&o.Confidence, "confidence", dp.DefaultConfidence, "level of the confidence intervals")
+	fs.IntVar(&o.RoundTo, "round-to", 0, "round released values to a multiple of this (post-processing)")
+	fs.StringVar(&o.PublicServices, "public-services", taxonomy.DefaultPublicServices().String(), "partners that are public services (the others are the third sector)")
+	fs.StringVar(&o.UnknownCodes, "unknown-codes", "fail", "need codes no code map knows: fail, or count them as unclassified")
+	fs.StringArrayVar(&o.Maps, "map", nil, "code map YAML of a partner, as partner=FILE or FILE (repeatable; replaces the embedded map)")
+	fs.StringVar(&o.DistrictAttr, "district-attr", pipeline.DefaultDistrictAttr, "attribute of the encoded files holding the district")
+	fs.StringVar(&o.NeedsAttr, "needs-attr", pipeline.DefaultNeedsAttr, "attribute of the encoded files holding the ';'-separated need codes")
+	fs.StringVar(&o.Title, "title", "", "title of the report")
+	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
+	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
+}
+
+func (o *PublishOptions) validate(args []string) error {
+	switch {
+	case o.Links == "":
+		return base.Usagef("--links is required")
+	case o.Ledger == "":
+		return base.Usagef("--ledger is required")
+	case o.Out == "":
+		return base.Usagef("--out is required")
+	case !(o.Epsilon > 0):
+		return base.Usagef("--epsilon is required and must be positive")
+	case len(args) == 0:
+		return base.Usagef("give the encoded files the links were made from")
+	case o.DistrictAttr == "" || o.NeedsAttr == "":
+		return base.Usagef("--district-attr and --needs-attr must not be empty")
+	}
+	var err error
+	if o.unknown, err = taxonomy.ParseUnknownPolicy(o.UnknownCodes); err != nil {
+		return base.Usagef("--unknown-codes: %v", err)
+	}
+	o.public = taxonomy.ParsePublicServices(o.PublicServices)
+	if len(o.public.Partners) == 0 {
+		return base.Usagef("--public-services names no partner")
+	}
+	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
+		Confidence: o.Confidence, RoundTo: o.RoundTo}
+	if o.Split != "" {
+		// Accept query=share as well as dp's query:share.
+		if o.params.Split, err = dp.ParseSplit(strings.ReplaceAll(o.Split, "=", ":")); err != nil {
+			return base.Usagef("--split: %v", err)
+		}
+	}
+	if err := o.params.EnsureDefaults().Validate(); err != nil {
+		return base.Usagef("%v", err)
+	}
+	return o.loadMaps()
+}
+
+// loadMaps reads the --map files; each replaces its partner's embedded map.
+func (o *PublishOptions) loadMaps() error {
+	o.maps = map[string]*taxonomy.CodeMap{}
+	for _, spec := range o.Maps {
+		partner, file, named := strings.Cut(spec, "=")
+		if !named {
+			partner, file = "", spec
+		}
+		m, err := taxonomy.LoadCodeMap(file)
+		if err != nil {
+			if errors.Is(err, base.ErrInvalidInput) {
+				return fmt.Errorf("--map %s: %w", file, err)
+			}
+			return base.Usagef("--map %s: %v", file, err)
+		}
+		if partner != "" && m.Partner != partner {
+			return base.Usagef("--map %s is the map of partner %q, not %q", file, m.Partner, partner)
+		}
+		if o.maps[m.Partner] != nil {
+			return base.Usagef("--map given twice for partner %q", m.Partner)
+		}
+		o.maps[m.Partner] = m
+	}
+	return nil
+}
+
+func newPublishCommand(g *GlobalOptions) *cobra.Command {
+	opts := &PublishOptions{}
+	cmd := &cobra.Command{
+		Use:   "publish --links LINKS --epsilon E --ledger FILE --out DIR P1.swd.parquet [P2.swd.parquet ...]",
+		Short: "Publish differentially private household statistics from a linkage",
+		Long: `Turn a linkage into tables that are safe to publish.
+
+The links file (from swd link) and the encoded files it was made from are
+joined record by record (every link must name a record and every record must
+have a link). Each household gets its district (the most frequent among its
+records; ties go to public services, then to the lowest code), the union of
+its canonical needs (each partner's local codes translated by its code map)
+and the partners that know it. Then one differentially private release is
+made of: households by district × need, by district, by number of partners
+that know them, the "missing middle" (known to the third sector and to no
+public service) by district, and totals — each value with a confidence
+interval — as CSV and Parquet tables, release.json and a self-contained
+report.html in --out.
+
+What ε means: every released number is the true count plus random noise,
+calibrated so that the release looks almost the same whether or not any one
+household is in the data: adding or removing a household changes the
+probability of any outcome by at most a factor e^ε. A smaller ε gives more
+privacy and more noise. Every release spends its ε from the dataset's total
+budget in the ledger, for good: a release that would exceed it is refused
+(exit status 4) before anything is computed or written. 'swd budget show'
+says what is spent and left; --dry-run prints what this release would cost.
+
+Only noisy numbers are written into the release. The summary and the log
+give exact counts of the input (households, records, unknown need codes):
+they are for the linkage unit, which holds the links anyway, not for
+publication. No record's data is ever shown.
+
+  swd publish --links links.parquet --epsilon 1 --ledger padova.ledger \
+      --out release/ encoded/*.swd.parquet
+
+` + exitStatusHelp,
+		Args:    cobra.ArbitraryArgs,
+		PreRunE: func(_ *cobra.Command, args []string) error { return opts.validate(args) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runPublish(cmd.Context(), opts, g, args)
+		},
+	}
+	opts.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// publishSummary is what swd publish prints (with --json as is). It holds
+// counts of the input and the release's budget, never a record's data.
+type publishSummary struct {
+	DryRun     bool            `json:"dry_run"`
+	Release    string          `json:"release,omitempty"`
+	Out        string          `json:"out,omitempty"`
+	Files      []string        `json:"files,omitempty"`
+	Report     string          `json:"report,omitempty"`
+	Metadata   string          `json:"metadata,omitempty"`
+	Ledger     string          `json:"ledger"`
+	Cost       dp.Budget       `json:"cost"`
+	Total      dp.Budget       `json:"total"`
+	Spent      dp.Budget       `json:"spent"`
+	Left       dp.Budget       `json:"left"`
+	NewLedger  bool            `json:"new_ledger,omitempty"`
+	Params     string          `json:"params"`
+	Households *pipeline.Stats `json:"households"`
+}
+
+func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, args []string) error {
+	partners, err := encodedPartners(args)
+	if err != nil {
+		return err
+	}
+	domain := dp.DefaultDomain(partners)
+	domain.Public = opts.public
+	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, OutDir: opts.Out,
+		CodeVersion: codeVersion(), Title: opts.Title, Logger: g.Logger}
+	// Refuse an overspending release (or a non-empty --out) before reading
+	// the data; dp.Publish checks again under the ledger's lock.
+	pre, newLedger, err := checkBudget(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	households, st, err := buildHouseholds(ctx, opts, g, args)
+	if err != nil {
+		return err
+	}
+	logHouseholds(g, st, households, domain)
+	sum := &publishSummary{DryRun: opts.DryRun, Ledger: opts.Ledger, NewLedger: newLedger, Params: opts.params.String(), Households: &st}
+	if opts.DryRun {
+		sum.Cost, sum.Total, sum.Spent = pre.Cost, pre.Before.Total, pre.Before.Spent
+		sum.Left = pre.Before.Left
+		return printPublish(g.Stdout, opts.JSON, sum)
+	}
+	pub, err := dp.Publish(ctx, households, cfg)
+	if err != nil {
+		return err
+	}
+	after, err := dp.ReadLedger(ctx, opts.Ledger)
+	if err != nil {
+		return fmt.Errorf("release %s written; reading the ledger back: %w", pub.EntryID, err)
+	}
+	sum.Release, sum.Out, sum.Cost = pub.EntryID, opts.Out, pub.Cost
+	sum.Total, sum.Spent, sum.Left = after.Total, after.Spent, after.Left
+	sum.Metadata, sum.Report = filepath.Join(opts.Out, "release.json"), filepath.Join(opts.Out, "report.html")
+	for _, t := range pub.Result.Tables {
+		sum.Files = append(sum.Files, filepath.Join(opts.Out, t.Query+".csv"), filepath.Join(opts.Out, t.Query+".parquet"))
+	}
+	return printPublish(g.Stdout, opts.JSON, sum)
+}
+
+// encodedPartners reads the partner names from the encoded files' footers.
+func encodedPartners(paths []string) ([]string, error) {
+	var partners []string
+	for _, path := range paths {
+		meta, _, err := encfile.ReadMeta(path)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(partners, meta.Partner) {
+			return nil, base.Invalidf("%s: partner %q's encoded file is given twice", path, meta.Partner)
+		}
+		partners = append(partners, meta.Partner)
+	}
+	slices.Sort(partners)
+	return partners, nil
+}
+
+// checkBudget runs dp.Publish as a dry run: it checks --out and the
+// budget and returns the cost. A ledger that does not exist yet is not
+// created: the check runs against a fresh default ledger in a temporary
+// directory, which is what the release would create.
+func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, bool, error) {
+	cfg.DryRun = true
+	if _, err := os.Stat(cfg.Ledger); errors.Is(err, os.ErrNotExist) {
+		tmp, err := os.MkdirTemp("", "swd-publish-")
+		if err != nil {
+			return nil, false, err
+		}
+		defer os.RemoveAll(tmp)
+		ledger := cfg.Ledger
+		cfg.Ledger = filepath.Join(tmp, filepath.Base(ledger))
+		pre, err := dp.Publish(ctx, nil, cfg)
+		if err != nil {
+			return nil, true, err
+		}
+		pre.Before.Path = ledger
+		return pre, true, nil
+	}
+	pre, err := dp.Publish(ctx, nil, cfg)
+	return pre, false, err
+}
+
+// buildHouseholds reads the links and the encoded files and joins them.
+func buildHouseholds(ctx context.Context, opts *PublishOptions, g *GlobalOptions, args []string) ([]dp.Household, pipeline.Stats, error) {
+	links, _, err := linksfile.ReadAny(opts.Links)
+	if err != nil {
+		return nil, pipeline.Stats{}, err
+	}
+	g.Logger.Info("read links", "file", opts.Links, "records", len(links))
+	bar := progress.New(g.Stderr, g.Quiet, int64(len(args)), "reading encoded files")
+	ds := make([]*encoding.Dataset, len(args))
+	for i, path := range args {
+		if ds[i], err = encfile.Read(ctx, path); err != nil {
+			return nil, pipeline.Stats{}, err
+		}
+		bar.Add(1)
+		g.Logger.Info("read", "file", path, "partner", ds[i].Meta.Partner, "records", ds[i].Len())
+	}
+	bar.Finish()
+	hs, st, err := pipeline.BuildHouseholds(links, ds, pipeline.HouseholdConfig{
+		DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr, Maps: opts.maps, Unknown: opts.unknown, Public: opts.public})
+	if err != nil {
+		logUnknown(g, st)
+		return nil, st, err
+	}
+	return hs, st, nil
+}
+
+// logUnknown logs each partner's unknown need codes (codes only; a value
+// that does not look like a code is shown as a placeholder).
+func logUnknown(g *GlobalOptions, st pipeline.Stats) {
+	for _, p := range st.Partners {
+		for _, u := range p.Unknown {
+			g.Logger.Warn("unknown need code", "partner", p.Partner, "code", u.Code, "count", u.Count, "map", p.MapVersion)
+		}
+	}
+}
+
+// logHouseholds logs the input counts; they describe the operator's own
+// input and are never written into the release.
+func logHouseholds(g *GlobalOptions, st pipeline.Stats, hs []dp.Household, d dp.Domain) {
+	logUnknown(g, st)
+	outside := 0
+	for _, h := range hs {
+		if h.District != "" && !slices.Contains(d.Districts, h.District) {
+			outside++
+		}
+	}
+	g.Logger.Info("households", "households", st.Households, "records", st.Records, "partners", len(st.Partners),
+		"without_district", st.NoDistrict, "district_ties", st.DistrictTies, "without_needs", st.NoNeeds, "unknown_codes", st.UnknownCodes())
+	if outside > 0 {
+		g.Logger.Warn("households with a district outside the public districts are left out of the district tables",
+			"households", outside, "districts", strings.Join(d.Districts, ","))
+	}
+}
+
+func printPublish(w io.Writer, asJSON bool, s *publishSummary) error {
+	if asJSON {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	}
+	st := s.Households
+	fmt.Fprintf(w, "households: %d from %d records of %d partners (%d without district, %d unknown need codes)\n",
+		st.Households, st.Records, len(st.Partners), st.NoDistrict, st.UnknownCodes())
+	if s.DryRun {
+		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g\n", s.Cost.Epsilon, s.Cost.Delta)
+		if s.NewLedger {
+			fmt.Fprintf(w, "ledger %s does not exist; the release would create it with the default budget\n", s.Ledger)
+		}
+		fmt.Fprintf(w, "budget: total ε = %g (δ = %g); spent ε = %g; left ε = %g (δ = %g)\n",
+			s.Total.Epsilon, s.Total.Delta, s.Spent.Epsilon, s.Left.Epsilon, s.Left.Delta)
+		fmt.Fprintln(w, "nothing was written")
+		return nil
+	}
+	fmt.Fprintf(w, "release %s written to %s\n", s.Release, s.Out)
+	fmt.Fprintf(w, "  report:   %s\n  metadata: %s\n  tables:   %s\n", s.Report, s.Metadata, strings.Join(s.Files, " "))
+	fmt.Fprintf(w, "budget: this release spent ε = %g, δ = %g; ledger %s: spent ε = %g of %g, left ε = %g (δ left %g)\n",
+		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
+	return nil
+}
