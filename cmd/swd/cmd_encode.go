@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -73,6 +74,9 @@ func (o *EncodeOptions) validate() error {
 	if _, err := o.delimiter(); err != nil {
 		return err
 	}
+	if o.Partner != "" && !partnerRE.MatchString(o.Partner) {
+		return base.Usagef("encode: --partner must be letters, digits, '.', '_' or '-' (at most 64), not %q", o.Partner)
+	}
 	if (o.OPRF == "") != (o.OPRFToken == "") {
 		return base.Usagef("encode: --oprf and --oprf-token go together")
 	}
@@ -98,6 +102,8 @@ func (o *EncodeOptions) delimiter() (rune, error) {
 	}
 	return r, nil
 }
+
+var partnerRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 // siblingPath is out with its .swd.parquet (or other) extension replaced.
 func siblingPath(out, suffix string) string {

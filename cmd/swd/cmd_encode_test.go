@@ -163,6 +163,7 @@ func TestEncodeErrors(t *testing.T) {
 	}{
 		{"no schema flag", []string{"--secret", secret, "--in", in, "--out", out}, ExitUsage, "--schema"},
 		{"bad delimiter", []string{"--schema", schemaPath, "--secret", secret, "--in", in, "--out", out, "--delimiter", ",,"}, ExitUsage, "--delimiter"},
+		{"bad partner", []string{"--schema", schemaPath, "--secret", secret, "--in", in, "--out", out, "--partner", "a b"}, ExitUsage, "--partner"},
 		{"no partner", []string{"--schema", schemaPath, "--secret", secret, "--in", in, "--out", out}, ExitUsage, "partner"},
 		{"open secret", []string{"--schema", schemaPath, "--secret", open, "--in", in, "--out", out, "--partner", "p"}, ExitIntegrity, "chmod 600"},
 		{"bad schema", []string{"--schema", badSchema, "--secret", secret, "--in", in, "--out", out, "--partner", "p"}, ExitInput, `field "x": unknown kind`},
