@@ -39,7 +39,7 @@ func (o *AuditOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Export, "export", "", "the partner export the file was encoded from (ground truth for scoring; CSV, Parquet or Arrow)")
 	fs.StringVar(&o.Public, "public", "", "the attacker's public name list: a table with columns name,count, or any table with the field's column (frequencies are counted)")
 	fs.StringSliceVar(&o.Fields, "field", nil, "name fields to attack (default: every field of kind name)")
-	fs.IntVar(&o.Align, "align", 100, "most frequent filters aligned with the most frequent public names")
+	fs.IntVar(&o.Align, "align", 300, "most frequent filters aligned with the most frequent public names")
 	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON")
 }
 
