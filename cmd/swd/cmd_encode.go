@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -324,7 +325,7 @@ func printEncodeSummary(out io.Writer, opts *EncodeOptions, enc *encoding.Encode
 	for _, f := range st.Fields {
 		fmt.Fprintf(out, "    %-20s %8d  %5.1f%%", f.Name, f.Missing, pct(f.Missing, st.Encoded))
 		if f.Invalid > 0 {
-			fmt.Fprintf(out, "  (%d invalid)", f.Invalid)
+			fmt.Fprintf(out, "  (%d invalid: %s; first rows %s)", f.Invalid, f.Reason, joinInts(f.InvalidRows))
 		}
 		fmt.Fprintln(out)
 	}
@@ -335,6 +336,14 @@ func printEncodeSummary(out io.Writer, opts *EncodeOptions, enc *encoding.Encode
 		fmt.Fprintf(out, "  record ids pseudonymised; mapping kept in %s (do not send it)\n", siblingPath(opts.Out, ".pseudonyms.csv"))
 	}
 	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", enc.Schema().Fingerprint(), enc.Meta(st).KeyCheck)
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, n := range v {
+		s[i] = strconv.Itoa(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 func pct(n, of int) float64 {

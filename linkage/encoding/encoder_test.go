@@ -466,7 +466,7 @@ func TestStats(t *testing.T) {
 		t.Errorf("CF invalid %d inconsistent %d, want 1 and 1", st.CFInvalid, st.CFInconsistent)
 	}
 	cf := d.Field("fiscal_code")
-	if !cf.Present[0] || cf.Present[3] || st.Fields[0].Missing != 3 || st.Fields[0].Invalid != 1 {
+	if !cf.Present[0] || cf.Present[3] || st.Fields[0].Missing != 3 || st.Fields[0].Invalid != 1 || fmt.Sprint(st.Fields[0].InvalidRows) != "[4]" {
 		t.Errorf("fiscal code presence %v stats %+v", cf.Present, st.Fields[0])
 	}
 	// CLK composition: sex (clk_k 5) alone must set bits.

@@ -1,5 +1,7 @@
 package encoding
 
+import "slices"
+
 // Stats summarises an encoding run. It holds counts only, never values.
 type Stats struct {
 	Read     int // data rows read (header excluded)
@@ -18,12 +20,22 @@ type FieldStats struct {
 	Name    string
 	Missing int // missing or invalid: the field filter is null
 	Invalid int // present but unusable (unparseable date, invalid fiscal code, …)
+	// InvalidRows are the first data rows (at most MaxInvalidRows, in
+	// order) where the value was invalid, so the data officer can find
+	// them; rows only, never values.
+	InvalidRows []int
+	// Reason says why such values are invalid, without any value.
+	Reason string
 }
+
+// MaxInvalidRows bounds FieldStats.InvalidRows.
+const MaxInvalidRows = 5
 
 func newStats(e *Encoder) Stats {
 	s := Stats{Fields: make([]FieldStats, len(e.plans))}
 	for i, p := range e.plans {
 		s.Fields[i].Name = p.Name
+		s.Fields[i].Reason = p.invalidReason()
 	}
 	return s
 }
@@ -35,7 +47,13 @@ func (s *Stats) add(o *Stats) {
 	s.CFInvalid += o.CFInvalid
 	s.CFInconsistent += o.CFInconsistent
 	for i := range s.Fields {
-		s.Fields[i].Missing += o.Fields[i].Missing
-		s.Fields[i].Invalid += o.Fields[i].Invalid
+		f := &s.Fields[i]
+		f.Missing += o.Fields[i].Missing
+		f.Invalid += o.Fields[i].Invalid
+		f.InvalidRows = append(f.InvalidRows, o.Fields[i].InvalidRows...)
+		slices.Sort(f.InvalidRows)
+		if len(f.InvalidRows) > MaxInvalidRows {
+			f.InvalidRows = f.InvalidRows[:MaxInvalidRows]
+		}
 	}
 }

@@ -149,7 +149,7 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 			return id, &Reject{Row: rowNum, RecordID: id, Column: p.Columns[0], Reason: reason}
 		}
 	}
-	w.countValues()
+	w.countValues(rowNum)
 	clear(words)
 	clear(w.clk)
 	off := bitvec.WordsFor(e.clkOutBits)
@@ -317,15 +317,19 @@ func (w *worker) pseudonym(id string) string {
 
 // countValues adds the row's missing and invalid values to the statistics
 // and checks fiscal codes against sex and birth date.
-func (w *worker) countValues() {
+func (w *worker) countValues(rowNum int) {
 	s := &w.stats
 	for i := range w.vals {
 		switch w.vals[i].st {
 		case stMissing:
 			s.Fields[i].Missing++
 		case stInvalid:
-			s.Fields[i].Invalid++
-			s.Fields[i].Missing++
+			f := &s.Fields[i]
+			f.Invalid++
+			f.Missing++
+			if len(f.InvalidRows) < MaxInvalidRows {
+				f.InvalidRows = append(f.InvalidRows, rowNum)
+			}
 		}
 	}
 	for _, ci := range w.e.cfFields {
