@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -25,12 +23,12 @@ func init() { registerCommand(newSecretCommand) }
 func newSecretCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "secret",
-		Short: "Create the linkage secret and distribute it sealed, whole or in Shamir shares",
+		Short: "Distribute the linkage secret sealed, whole or in Shamir shares",
 		Long: `The linkage secret keys every encoding: the partners share it, the linkage
 unit must never hold it. These commands move it without it ever
 travelling in clear:
 
-  swd secret new --out linkage.secret
+  swd keygen --out linkage.secret
   swd secret share --secret linkage.secret --sign-with me.key \
       --to caritas.pub --to acli.pub --out outbox/
   swd secret open --key caritas.key --trust trusted/ \
@@ -42,51 +40,8 @@ shares recover the secret with 'swd secret combine'; fewer reveal nothing.
 ` + exitStatusHelp,
 		Args: cobra.NoArgs,
 	}
-	cmd.AddCommand(newSecretNewCommand(g), newSecretShareCommand(g), newSecretOpenCommand(g), newSecretCombineCommand(g))
+	cmd.AddCommand(newSecretShareCommand(g), newSecretOpenCommand(g), newSecretCombineCommand(g))
 	return cmd
-}
-
-// SecretNewOptions are the flags of swd secret new.
-type SecretNewOptions struct {
-	Out   string
-	Force bool
-}
-
-// AddFlags binds the options to fs.
-func (o *SecretNewOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Out, "out", "", "secret file to create (mode 0600)")
-	fs.BoolVar(&o.Force, "force", false, "overwrite an existing file")
-}
-
-func newSecretNewCommand(g *GlobalOptions) *cobra.Command {
-	opts := &SecretNewOptions{}
-	cmd := &cobra.Command{
-		Use:   "new --out FILE",
-		Short: "Create a random linkage secret (256 bits, hex) in a 0600 file",
-		Long:  "Create a random linkage secret: 32 bytes from the system CSPRNG, written as\n64 hex digits and a newline, mode 0600.\n\n" + exitStatusHelp,
-		Args:  cobra.NoArgs,
-		PreRunE: func(*cobra.Command, []string) error {
-			if opts.Out == "" {
-				return base.Usagef("--out is required")
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runSecretNew(cmd.Context(), opts, g, args) },
-	}
-	opts.AddFlags(cmd.Flags())
-	return cmd
-}
-
-func runSecretNew(_ context.Context, opts *SecretNewOptions, g *GlobalOptions, _ []string) error {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		return err
-	}
-	if err := keyfile.Write(opts.Out, []byte(hex.EncodeToString(b)+"\n"), opts.Force); err != nil {
-		return err
-	}
-	g.Logger.Info("secret created", "file", opts.Out)
-	return nil
 }
 
 // SecretShareOptions are the flags of swd secret share.

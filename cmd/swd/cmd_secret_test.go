@@ -42,7 +42,7 @@ func TestSecretShareOpen(t *testing.T) {
 	newIdentities(t, dir, "comune", "caritas", "acli", "mallory")
 	p := func(n string) string { return filepath.Join(dir, n) }
 	secret := p("linkage.secret")
-	if code, _, errs := runCLI(t, "-q", "secret", "new", "--out", secret); code != ExitOK {
+	if code, _, errs := runCLI(t, "-q", "keygen", "--out", secret); code != ExitOK {
 		t.Fatal(errs)
 	}
 	want, _ := os.ReadFile(secret)
@@ -112,7 +112,7 @@ func TestSecretShamir(t *testing.T) {
 	newIdentities(t, dir, "comune", "k1", "k2", "k3")
 	p := func(n string) string { return filepath.Join(dir, n) }
 	secret := p("linkage.secret")
-	runCLI(t, "-q", "secret", "new", "--out", secret)
+	runCLI(t, "-q", "keygen", "--out", secret)
 	want, _ := os.ReadFile(secret)
 	out := p("shares")
 	code, _, errs := runCLI(t, "-q", "secret", "share", "--secret", secret, "--sign-with", p("comune.key"), "--shamir", "2",
