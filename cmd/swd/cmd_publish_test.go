@@ -1,0 +1,313 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/welfare-district/swd/dp"
+)
+
+var publishPartners = []string{"comune", "ulss6", "caritas", "acli", "cgil"}
+
+// publishModuleRoot finds the module root (the directory holding go.mod).
+func publishModuleRoot(t *testing.T) string {
+	t.Helper()
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("module root not found")
+		}
+		dir = parent
+	}
+}
+
+// publishFixture runs the pipeline up to the links on 300 synthetic
+// households: synth → keygen → encode (each partner) → link. It returns the
+// directory, the encoded files and the links file.
+func publishFixture(t *testing.T) (dir string, encoded []string, links string) {
+	t.Helper()
+	dir = t.TempDir()
+	must := func(args ...string) {
+		t.Helper()
+		if code, _, errOut := runCLI(t, append([]string{"-q"}, args...)...); code != ExitOK {
+			t.Fatalf("%s: exit %d: %s", args[0], code, errOut)
+		}
+	}
+	exports, secret := filepath.Join(dir, "exports"), filepath.Join(dir, "secret.key")
+	must("synth", "--households", "300", "--seed", "11", "--out", exports)
+	must("keygen", "--out", secret)
+	schema := filepath.Join(publishModuleRoot(t), "docs", "examples", "synth", "schema.yaml")
+	for _, p := range publishPartners {
+		out := filepath.Join(dir, p+".swd.parquet")
+		must("encode", "--schema", schema, "--secret", secret, "--partner", p, "--in", filepath.Join(exports, p+".csv"), "--out", out)
+		encoded = append(encoded, out)
+	}
+	links = filepath.Join(dir, "links.parquet")
+	must(append([]string{"link", "--u-samples", "1000", "--out", links}, encoded...)...)
+	return dir, encoded, links
+}
+
+// exportIdentifiers returns values of the exports that must never reach any
+// output of swd publish: record and household ids, fiscal codes, phones.
+func exportIdentifiers(t *testing.T, dir string) []string {
+	t.Helper()
+	var ids []string
+	for _, p := range publishPartners {
+		rows := readCSV(t, filepath.Join(dir, "exports", p+".csv"))
+		for _, r := range rows[1:] {
+			for _, col := range []int{0, 1, 2, 10} { // record_id, nucleo_id, codice_fiscale, telefono
+				if len(r[col]) >= 6 {
+					ids = append(ids, r[col])
+				}
+			}
+		}
+	}
+	if len(ids) < 500 {
+		t.Fatalf("only %d identifiers read from the exports", len(ids))
+	}
+	return ids
+}
+
+func assertNoIdentifier(t *testing.T, ids []string, where, s string) {
+	t.Helper()
+	for _, id := range ids {
+		if strings.Contains(s, id) {
+			t.Fatalf("%s contains an identifier of the exports", where)
+		}
+	}
+}
+
+func readBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func assertAbsent(t *testing.T, path string) {
+	t.Helper()
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("%s exists (err %v); nothing should have been written", path, err)
+	}
+}
+
+func TestPublishCommand(t *testing.T) {
+	dir, encoded, links := publishFixture(t)
+	ids := exportIdentifiers(t, dir)
+	ledger := filepath.Join(dir, "padova.ledger")
+	var outputs []string // every stdout and stderr, checked for identifiers at the end
+	publish := func(out string, extra ...string) (int, string, string) {
+		t.Helper()
+		args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", out}, extra...)
+		code, stdout, stderr := runCLI(t, append(args, encoded...)...)
+		outputs = append(outputs, stdout, stderr)
+		return code, stdout, stderr
+	}
+
+	t.Run("dry run without a ledger creates nothing", func(t *testing.T) {
+		out := filepath.Join(dir, "dry")
+		code, stdout, stderr := publish(out, "--epsilon", "1", "--dry-run")
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, want := range []string{"would spend ε = 1", "does not exist", "left ε = 3", "nothing was written"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, stdout)
+			}
+		}
+		assertAbsent(t, ledger)
+		assertAbsent(t, out)
+	})
+
+	if code, _, errOut := runCLI(t, "budget", "init", "--ledger", ledger, "--total", "1.5"); code != ExitOK {
+		t.Fatalf("budget init: %d %s", code, errOut)
+	}
+
+	t.Run("dry run with a ledger leaves it unchanged", func(t *testing.T) {
+		before := readBytes(t, ledger)
+		out := filepath.Join(dir, "dry")
+		code, stdout, stderr := publish(out, "--epsilon", "1", "--dry-run")
+		if code != ExitOK || !strings.Contains(stdout, "left ε = 1.5") {
+			t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+		}
+		if !bytes.Equal(before, readBytes(t, ledger)) {
+			t.Fatal("a dry run changed the ledger")
+		}
+		assertAbsent(t, out)
+	})
+
+	t.Run("release", func(t *testing.T) {
+		out := filepath.Join(dir, "release")
+		code, stdout, stderr := publish(out, "--epsilon", "1")
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		for _, q := range []string{dp.QueryDistrictNeed, dp.QueryDistrict, dp.QueryPartners, dp.QueryMissingMiddle, dp.QueryTotals} {
+			for _, ext := range []string{".csv", ".parquet"} {
+				if _, err := os.Stat(filepath.Join(out, q+ext)); err != nil {
+					t.Errorf("table missing: %v", err)
+				}
+			}
+		}
+		var meta dp.ReleaseMeta
+		if err := json.Unmarshal(readBytes(t, filepath.Join(out, "release.json")), &meta); err != nil {
+			t.Fatal(err)
+		}
+		if meta.Epsilon != 1 || meta.LedgerEntryID == "" || len(meta.Domain.Partners) != len(publishPartners) {
+			t.Fatalf("release.json %+v", meta)
+		}
+		for _, want := range []string{meta.LedgerEntryID, filepath.Join(out, "report.html"), "spent ε = 1 of 1.5", "left ε = 0.5"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("stdout lacks %q:\n%s", want, stdout)
+			}
+		}
+		if !strings.Contains(string(readBytes(t, filepath.Join(out, "report.html"))), "<html") {
+			t.Error("report.html is not HTML")
+		}
+		s, err := dp.ReadLedger(t.Context(), ledger)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Spent.Epsilon != 1 || len(s.Releases) != 1 || s.Releases[0].ID != meta.LedgerEntryID || s.Releases[0].State != dp.ReleaseCommitted {
+			t.Fatalf("ledger %+v", s)
+		}
+		entries, _ := os.ReadDir(out)
+		for _, e := range entries {
+			assertNoIdentifier(t, ids, e.Name(), string(readBytes(t, filepath.Join(out, e.Name()))))
+		}
+	})
+
+	t.Run("overspending release exits 4 and writes nothing", func(t *testing.T) {
+		before := readBytes(t, ledger)
+		out := filepath.Join(dir, "too-much")
+		code, _, stderr := publish(out, "--epsilon", "1")
+		if code != ExitBudget || !strings.Contains(stderr, "budget") {
+			t.Fatalf("exit %d, want %d: %s", code, ExitBudget, stderr)
+		}
+		if !bytes.Equal(before, readBytes(t, ledger)) {
+			t.Fatal("a refused release changed the ledger")
+		}
+		assertAbsent(t, out)
+		if code, _, _ := publish(out, "--epsilon", "1", "--dry-run"); code != ExitBudget {
+			t.Fatalf("dry run of an overspending release: exit %d, want %d", code, ExitBudget)
+		}
+	})
+
+	t.Run("non-empty output directory is refused", func(t *testing.T) {
+		before := readBytes(t, ledger)
+		code, _, stderr := publish(filepath.Join(dir, "release"), "--epsilon", "0.1")
+		if code != ExitUsage || !strings.Contains(stderr, "not empty") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !bytes.Equal(before, readBytes(t, ledger)) {
+			t.Fatal("the ledger changed")
+		}
+	})
+
+	t.Run("the rest of the budget, gaussian, two tables, JSON", func(t *testing.T) {
+		out := filepath.Join(dir, "gauss")
+		code, stdout, stderr := publish(out, "--epsilon", "0.5", "--delta", "1e-7", "--mechanism", "gaussian",
+			"--split", "district=0.5,totals=0.5", "--json")
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var sum publishSummary
+		if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
+			t.Fatalf("%v: %s", err, stdout)
+		}
+		if sum.Cost.Epsilon != 0.5 || !(sum.Cost.Delta > 0) || sum.Left.Epsilon > 1e-9 || len(sum.Files) != 4 {
+			t.Fatalf("summary %+v", sum)
+		}
+		if st := sum.Households; st == nil || st.Households < 250 || st.Records < st.Households || len(st.Partners) != len(publishPartners) {
+			t.Fatalf("household stats %+v", st)
+		}
+		assertAbsent(t, filepath.Join(out, dp.QueryDistrictNeed+".csv"))
+	})
+
+	t.Run("input errors", func(t *testing.T) {
+		ledger := filepath.Join(t.TempDir(), "fresh.ledger") // dry runs must not create it
+		badMap := filepath.Join(dir, "caritas.yaml")
+		writeFile(t, badMap, "partner: caritas\nversion: test\ncodes:\n  ZZZ: [casa]\n", 0o644)
+		tests := []struct {
+			name  string
+			args  []string
+			files []string
+			want  int
+			msg   string
+		}{
+			{"unknown codes fail", []string{"--map", "caritas=" + badMap}, encoded, ExitInput, "no code map knows, by partner: caritas"},
+			{"unknown codes unclassified", []string{"--map", badMap, "--unknown-codes", "unclassified"}, encoded, ExitOK, `"unknown need code" partner=caritas`},
+			{"a partner's file missing", nil, encoded[:4], ExitInput, "cgil"},
+			{"map of another partner", []string{"--map", "acli=" + badMap}, encoded, ExitUsage, "not \"acli\""},
+			{"wrong district attribute", []string{"--district-attr", "quartiere"}, encoded, ExitInput, "quartiere"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", filepath.Join(dir, "x"),
+					"--epsilon", "0.01", "--dry-run"}, tt.args...)
+				code, stdout, stderr := runCLI(t, append(args, tt.files...)...)
+				outputs = append(outputs, stdout, stderr)
+				if code != tt.want || !strings.Contains(stdout+stderr, tt.msg) {
+					t.Fatalf("exit %d, want %d with %q: %s %s", code, tt.want, tt.msg, stdout, stderr)
+				}
+				assertAbsent(t, ledger)
+			})
+		}
+	})
+
+	for i, o := range outputs {
+		assertNoIdentifier(t, ids, "output "+string(rune('0'+i%10)), o)
+	}
+}
+
+func TestPublishUsage(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"publish", "--links", "l.parquet", "--ledger", filepath.Join(dir, "l"), "--out", filepath.Join(dir, "o")}
+	tests := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"no links", []string{"publish", "--ledger", "l", "--out", "o", "--epsilon", "1", "a.swd.parquet"}, "--links"},
+		{"no ledger", []string{"publish", "--links", "l", "--out", "o", "--epsilon", "1", "a.swd.parquet"}, "--ledger"},
+		{"no out", []string{"publish", "--links", "l", "--ledger", "l", "--epsilon", "1", "a.swd.parquet"}, "--out"},
+		{"no epsilon", append(base, "a.swd.parquet"), "--epsilon"},
+		{"negative epsilon", append(base, "--epsilon", "-1", "a.swd.parquet"), "--epsilon"},
+		{"no encoded file", append(base, "--epsilon", "1"), "encoded files"},
+		{"bad mechanism", append(base, "--epsilon", "1", "--mechanism", "coinflip", "a.swd.parquet"), "mechanism"},
+		{"gaussian without delta", append(base, "--epsilon", "1", "--mechanism", "gaussian", "a.swd.parquet"), "delta"},
+		{"bad split", append(base, "--epsilon", "1", "--split", "district=2", "a.swd.parquet"), "district"},
+		{"unknown table in split", append(base, "--epsilon", "1", "--split", "nope=1", "a.swd.parquet"), "nope"},
+		{"bad unknown-code policy", append(base, "--epsilon", "1", "--unknown-codes", "ignore", "a.swd.parquet"), "--unknown-codes"},
+		{"bad confidence", append(base, "--epsilon", "1", "--confidence", "1.5", "a.swd.parquet"), "onfidence"},
+		{"map file missing", append(base, "--epsilon", "1", "--map", filepath.Join(dir, "none.yaml"), "a.swd.parquet"), "--map"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := runCLI(t, tt.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tt.msg) {
+				t.Fatalf("exit %d, want %d with %q: %s", code, ExitUsage, tt.msg, stderr)
+			}
+		})
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("a usage error wrote %d files", len(entries))
+	}
+	code, out, _ := runCLI(t, "publish", "--help")
+	for _, want := range []string{"EXIT STATUS", "budget exhausted", "e^ε", "--dry-run"} {
+		if code != ExitOK || !strings.Contains(out, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}
