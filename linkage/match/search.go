@@ -42,8 +42,12 @@ func Search(ctx context.Context, a bitvec.Arena, ix *Index, emit Emit, opts ...O
 }
 
 // SearchDedup finds the duplicate pairs inside one dataset: ix must be
-// NewIndex(a), and only pairs with I < J are reported (TopK then ranks, for
-// each I, the candidates J > I).
+// NewIndex(a), and each pair is reported once, with I < J. Without TopK
+// each filter is compared only with those after it in the index (half the
+// work of Search); chunks then follow the index's popcount order, so with
+// Ordered the output is deterministic and sorted within each chunk but not
+// globally. With TopK every filter is a query and its best candidates J > I
+// are kept.
 func SearchDedup(ctx context.Context, a bitvec.Arena, ix *Index, emit Emit, opts ...Option) (Stats, error) {
 	if ix.Len() != a.Len() {
 		return Stats{}, base.Usagef("match: dedup index has %d filters, dataset %d", ix.Len(), a.Len())
@@ -59,6 +63,10 @@ func search(ctx context.Context, a bitvec.Arena, ix *Index, emit Emit, dedup boo
 	if a.Words != ix.Words() && a.Len() > 0 && ix.Len() > 0 {
 		return Stats{}, base.Usagef("match: query filters have %d bits, candidates %d", 64*a.Words, 64*ix.Words())
 	}
+	tri := dedup && o.topK == 0
+	if tri {
+		a = ix.sorted
+	}
 	n := a.Len()
 	s := &scheduler{
 		ctx: ctx, emit: emit, ordered: o.ordered,
@@ -73,6 +81,7 @@ func search(ctx context.Context, a bitvec.Arena, ix *Index, emit Emit, dedup boo
 		go func() {
 			defer wg.Done()
 			wk := newWorker(ix, o, need, dedup)
+			wk.tri = tri
 			s.run(a, wk, o.chunk)
 			stats[w] = wk.stats
 		}()

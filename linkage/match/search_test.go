@@ -181,9 +181,26 @@ func TestSearchDedup(t *testing.T) {
 	if len(want) < 100 {
 		t.Fatalf("only %d duplicate pairs in the test data", len(want))
 	}
-	got, _ := collect(t, a, NewIndex(a), true, Threshold(0.8), Ordered(true), Workers(2))
+	ix := NewIndex(a)
+	got, st := collect(t, a, ix, true, Threshold(0.8), Ordered(true), Workers(2))
+	sortMatches(got)
 	if !slices.Equal(got, want) {
 		t.Fatalf("got %d pairs, want %d", len(got), len(want))
+	}
+	if n := int64(a.Len()); st.Compared > n*(n-1)/2 {
+		t.Errorf("compared %d pairs, more than the triangle", st.Compared)
+	}
+	// Deterministic whatever the worker count.
+	again, _ := collect(t, a, ix, true, Threshold(0.8), Ordered(true), Workers(1), ChunkSize(3))
+	got2, _ := collect(t, a, ix, true, Threshold(0.8), Ordered(true), Workers(3), ChunkSize(3))
+	if !slices.Equal(again, got2) {
+		t.Fatal("ordered dedup output depends on the worker count")
+	}
+	// With TopK(large) every pair is still reported once.
+	top, _ := collect(t, a, ix, true, Threshold(0.8), TopK(1000), Workers(2))
+	sortMatches(top)
+	if !slices.Equal(top, want) {
+		t.Fatalf("top-k dedup: got %d pairs, want %d", len(top), len(want))
 	}
 	if _, err := SearchDedup(context.Background(), a, NewIndex(bitvec.NewArena(3, 1024)), func([]Match) error { return nil }); !errors.Is(err, base.ErrUsage) {
 		t.Fatalf("mismatched dedup index: %v", err)

@@ -20,7 +20,11 @@ type worker struct {
 	ix    *Index
 	o     options
 	need  []uint32
-	dedup bool
+	dedup bool // keep only pairs with I < J
+	// tri: the queries are the index's own sorted filters, query k is
+	// compared only with candidates after k, and pairs are reported as
+	// (min, max) of the original positions: each unordered pair once.
+	tri   bool
 	dst   []uint32
 	out   []Match
 	top   topK
@@ -68,6 +72,10 @@ func (w *worker) chunk(a bitvec.Arena, from, to int, fresh bool) []Match {
 func (w *worker) prepare(i uint32, q []uint64) queryRange {
 	pa := uint32(bitvec.Count(q))
 	lo, hi := w.ix.admissible(pa, w.o.threshold)
+	if w.tri {
+		lo = max(lo, int(i)+1)
+		hi = max(hi, lo)
+	}
 	w.stats.Pruned += int64(w.ix.Len() - (hi - lo))
 	w.stats.Compared += int64(hi - lo)
 	return queryRange{i: i, pa: pa, lo: lo, hi: hi}
@@ -130,11 +138,14 @@ func (w *worker) scan(i uint32, q []uint64, pa uint32, s, n int, out []Match) []
 		if c < need[pa+pb] {
 			continue
 		}
-		j := orig[k]
-		if w.dedup && j <= i {
+		qi, j := i, orig[k]
+		if w.tri {
+			qi = ix.orig[i]
+			qi, j = min(qi, j), max(qi, j)
+		} else if w.dedup && j <= i {
 			continue
 		}
-		m := Match{I: i, J: j, Score: bitvec.DiceFromCounts(int(c), int(pa), int(pb))}
+		m := Match{I: qi, J: j, Score: bitvec.DiceFromCounts(int(c), int(pa), int(pb))}
 		if w.o.topK > 0 {
 			w.top.push(m)
 		} else {
