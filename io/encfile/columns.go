@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 
 	"github.com/welfare-district/swd/internal/bitvec"
 	"github.com/welfare-district/swd/io/table"
@@ -102,9 +103,9 @@ func schemaOf(cols []column) (*parquet.Schema, error) {
 		case kindPartner, kindRecordID:
 			nodes[i] = parquet.String()
 		case kindCLK:
-			nodes[i] = parquet.Leaf(parquet.FixedLenByteArrayType(c.bytes))
+			nodes[i] = filterLeaf(c.bytes)
 		case kindField:
-			nodes[i] = parquet.Optional(parquet.Leaf(parquet.FixedLenByteArrayType(c.bytes)))
+			nodes[i] = parquet.Optional(filterLeaf(c.bytes))
 		default:
 			nodes[i] = parquet.Optional(parquet.String())
 		}
@@ -115,3 +116,17 @@ func schemaOf(cols []column) (*parquet.Schema, error) {
 	}
 	return parquet.NewSchema("swd_encoded", g), nil
 }
+
+// filterLeaf is the node of a filter column. Filters are keyed random
+// bits: compression saves nothing on them and took ~40% of the encoder's
+// CPU time, so their pages are stored uncompressed (the other columns use
+// the writer's default, zstd). Readers take the codec from each column
+// chunk, so files of either kind read alike.
+// Files written before this change (zstd on filters too) read the same.
+func filterLeaf(bytes int) parquet.Node {
+	return parquet.Compressed(parquet.Leaf(parquet.FixedLenByteArrayType(bytes)), filterCodec)
+}
+
+// filterCodec is the codec of filter columns; tests set it to zstd to
+// write files as older versions of swd did.
+var filterCodec compress.Codec = &parquet.Uncompressed

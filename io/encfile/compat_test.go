@@ -1,12 +1,16 @@
 package encfile
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/welfare-district/swd/internal/bitvec"
 )
@@ -52,5 +56,62 @@ func TestGenericParquetReader(t *testing.T) {
 		if (recs[i].Fields[0] == nil) != (row["f_nome"] == nil) {
 			t.Fatalf("row %d: f_nome null %v, want %v", i, row["f_nome"] == nil, recs[i].Fields[0] == nil)
 		}
+	}
+}
+
+// TestColumnCodecs checks that filter columns are stored uncompressed and
+// the other columns with zstd, and that a file written as older versions
+// did (zstd on every column) still reads into the same records.
+func TestColumnCodecs(t *testing.T) {
+	recs := randomRecords(rand.New(rand.NewPCG(4, 4)), testLayout, 300)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name       string
+		codec      compress.Codec
+		wantFilter format.CompressionCodec
+	}{
+		{"current", &parquet.Uncompressed, format.Uncompressed},
+		{"old all-zstd", &parquet.Zstd, format.Zstd},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			old := filterCodec
+			filterCodec = tc.codec
+			p := filepath.Join(dir, tc.name+".swd.parquet")
+			writeFile(t, p, testLayout, recs)
+			filterCodec = old
+
+			f, err := os.Open(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			st, _ := f.Stat()
+			pf, err := parquet.OpenFile(f, st.Size())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, rg := range pf.Metadata().RowGroups {
+				for _, cc := range rg.Columns {
+					name := cc.MetaData.PathInSchema[0]
+					want := format.Zstd
+					if name == ColCLK || strings.HasPrefix(name, PrefixField) {
+						want = tc.wantFilter
+					}
+					if cc.MetaData.Codec != want {
+						t.Errorf("column %s: codec %v, want %v", name, cc.MetaData.Codec, want)
+					}
+				}
+			}
+			d, err := Read(context.Background(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Len() != len(recs) {
+				t.Fatalf("read %d records, want %d", d.Len(), len(recs))
+			}
+			for i := range recs {
+				checkRecord(t, i, &recs[i], datasetRecord(d, i))
+			}
+		})
 	}
 }
