@@ -191,6 +191,7 @@ type publishSummary struct {
 	DryRun     bool            `json:"dry_run"`
 	Release    string          `json:"release,omitempty"`
 	Out        string          `json:"out,omitempty"`
+	Tables     []string        `json:"tables,omitempty"`
 	Files      []string        `json:"files,omitempty"`
 	Report     string          `json:"report,omitempty"`
 	Metadata   string          `json:"metadata,omitempty"`
@@ -242,6 +243,7 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 	sum.Total, sum.Spent, sum.Left = after.Total, after.Spent, after.Left
 	sum.Metadata, sum.Report = filepath.Join(opts.Out, "release.json"), filepath.Join(opts.Out, "report.html")
 	for _, t := range pub.Result.Tables {
+		sum.Tables = append(sum.Tables, t.Query)
 		sum.Files = append(sum.Files, filepath.Join(opts.Out, t.Query+".csv"), filepath.Join(opts.Out, t.Query+".parquet"))
 	}
 	return printPublish(g.Stdout, opts.JSON, sum)
@@ -363,7 +365,7 @@ func printPublish(w io.Writer, asJSON bool, s *publishSummary) error {
 		return nil
 	}
 	fmt.Fprintf(w, "release %s written to %s\n", s.Release, s.Out)
-	fmt.Fprintf(w, "  report:   %s\n  metadata: %s\n  tables:   %s\n", s.Report, s.Metadata, strings.Join(s.Files, " "))
+	fmt.Fprintf(w, "  report:   %s\n  metadata: %s\n  tables:   %s (.csv and .parquet)\n", s.Report, s.Metadata, strings.Join(s.Tables, ", "))
 	fmt.Fprintf(w, "budget: this release spent ε = %g, δ = %g; ledger %s: spent ε = %g of %g, left ε = %g (δ left %g)\n",
 		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
 	return nil

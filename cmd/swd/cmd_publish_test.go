@@ -167,7 +167,7 @@ func TestPublishCommand(t *testing.T) {
 		if meta.Epsilon != 1 || meta.LedgerEntryID == "" || len(meta.Domain.Partners) != len(publishPartners) {
 			t.Fatalf("release.json %+v", meta)
 		}
-		for _, want := range []string{meta.LedgerEntryID, filepath.Join(out, "report.html"), "spent ε = 1 of 1.5", "left ε = 0.5"} {
+		for _, want := range []string{meta.LedgerEntryID, filepath.Join(out, "report.html"), "district_need, district, partners", "spent ε = 1 of 1.5", "left ε = 0.5"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("stdout lacks %q:\n%s", want, stdout)
 			}
