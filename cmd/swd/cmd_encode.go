@@ -43,6 +43,10 @@ type EncodeOptions struct {
 	Pseudonymise bool
 	OPRF         string
 	OPRFToken    string
+	SealTo       string
+	SignWith     string
+
+	plain string // with --seal-to: the unsealed encoded file, removed after sealing
 }
 
 // AddFlags binds the options to fs.
@@ -58,6 +62,8 @@ func (o *EncodeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Encoding, "encoding", "utf-8", "CSV text encoding: utf-8 or latin-1")
 	fs.StringVar(&o.OPRF, "oprf", "", "keyserver URL for the fields the schema marks oprf: true (https, or http on loopback)")
 	fs.StringVar(&o.OPRFToken, "oprf-token", "", "file with this partner's keyserver bearer token (mode 0600)")
+	fs.StringVar(&o.SealTo, "seal-to", "", "seal the output to this public key (the linkage unit's .pub): only its holder can read it")
+	fs.StringVar(&o.SignWith, "sign-with", "", "sign the sealed output with this partner's private key (.key, mode 0600)")
 	fs.BoolVar(&o.Pseudonymise, "pseudonymise-ids", false, "replace record ids by keyed pseudonyms; the mapping stays at the partner (OUT with .pseudonyms.csv, mode 0600)")
 }
 
@@ -77,6 +83,9 @@ func (o *EncodeOptions) validate() error {
 	}
 	if o.Partner != "" && !partnerRE.MatchString(o.Partner) {
 		return base.Usagef("encode: --partner must be letters, digits, '.', '_' or '-' (at most 64), not %q", o.Partner)
+	}
+	if (o.SealTo == "") != (o.SignWith == "") {
+		return base.Usagef("encode: --seal-to and --sign-with go together (a sealed file must be signed by its partner)")
 	}
 	if (o.OPRF == "") != (o.OPRFToken == "") {
 		return base.Usagef("encode: --oprf and --oprf-token go together")
@@ -198,8 +207,15 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	for _, c := range bind.Absent {
 		g.Logger.Warn("column not in the input: its values are missing in every row", "file", opts.In, "column", c)
 	}
+	seal, err := loadSealKeys(opts)
+	if err != nil {
+		return err
+	}
 	st, err := encodeTo(ctx, opts, g, enc, r)
 	if err != nil {
+		return err
+	}
+	if err := seal(enc.Partner()); err != nil {
 		return err
 	}
 	if !g.Quiet {
@@ -223,7 +239,7 @@ func inFile(err error, path string) error {
 // encodeTo runs the encoder from r into the output, rejects and (optional)
 // pseudonym files, committing all of them only when the run succeeds.
 func encodeTo(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, enc *encoding.Encoder, r table.Reader) (encoding.Stats, error) {
-	w, err := encfile.Create(opts.Out, enc.Layout(), enc.Partner())
+	w, err := encfile.Create(opts.encodedPath(), enc.Layout(), enc.Partner())
 	if err != nil {
 		return encoding.Stats{}, err
 	}

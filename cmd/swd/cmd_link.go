@@ -13,7 +13,6 @@ import (
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/progress"
-	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
@@ -38,6 +37,7 @@ type LinkOptions struct {
 	HouseholdAttr string
 	USamples      int
 	Seed          uint64
+	Seal          SealOptions
 }
 
 // AddFlags binds the options to fs.
@@ -55,6 +55,8 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
 	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
+	fs.StringVar(&o.Seal.Key, "key", "", "this linkage unit's private key, to open sealed inputs")
+	fs.StringVar(&o.Seal.Trust, "trust", "", "directory of the partners' public keys (*.pub): every sealed input must be signed by its partner")
 }
 
 func (o *LinkOptions) validate(args []string) error {
@@ -96,6 +98,11 @@ probability, and links at or above --threshold become one-to-one links between
 partners, multi-party person clusters and households (with each partner's own
 household ids).
 
+Sealed inputs (swd encode --seal-to) are opened with --key and checked
+against the partners' public keys in --trust: a tampered, truncated or
+mis-addressed file, an unknown signer, or a file signed by another partner
+than the one it claims is refused (exit 5).
+
 Writes the links file (cluster_id, household_id, partner, record_id,
 match_probability; every input record appears) and a linkage report in HTML
 and JSON with the model, the match-weight histogram and the expected
@@ -113,9 +120,13 @@ precision and recall.
 }
 
 func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []string) error {
+	me, trust, err := loadOpenKeys(opts.Seal)
+	if err != nil {
+		return err
+	}
 	ds := make([]*encoding.Dataset, len(args))
 	for i, path := range args {
-		d, err := encfile.Read(ctx, path)
+		d, err := readEncoded(ctx, path, trust, me)
 		if err != nil {
 			return err
 		}
