@@ -212,7 +212,7 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 	}
 	domain := dp.DefaultDomain(partners)
 	domain.Public = opts.public
-	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, OutDir: opts.Out,
+	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, OutDir: opts.Out, DryRun: opts.DryRun,
 		CodeVersion: codeVersion(), Title: opts.Title, Logger: g.Logger}
 	// Refuse an overspending release (or a non-empty --out) before reading
 	// the data; dp.Publish checks again under the ledger's lock.
@@ -271,6 +271,9 @@ func encodedPartners(paths []string) ([]string, error) {
 // created: the check runs against a fresh default ledger in a temporary
 // directory, which is what the release would create.
 func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, bool, error) {
+	if !cfg.DryRun {
+		cfg.Logger = nil // the release itself logs the ledger's warnings
+	}
 	cfg.DryRun = true
 	if _, err := os.Stat(cfg.Ledger); errors.Is(err, os.ErrNotExist) {
 		tmp, err := os.MkdirTemp("", "swd-publish-")
