@@ -69,7 +69,7 @@ func (r *Rows) Next() ([]string, int, error) {
 func (e *Encoder) EncodeDataset(ctx context.Context, header []string, rows [][]string) (*Dataset, []Reject, Stats, error) {
 	d := NewDataset(Meta{
 		FormatVersion:     FormatVersion,
-		SchemaFingerprint: e.schema.Fingerprint(),
+		SchemaFingerprint: Fingerprint(e.schema),
 		KeyCheck:          e.keyCheck,
 		Partner:           e.partner,
 		Pseudonymised:     e.Pseudonymised(),
@@ -92,7 +92,7 @@ func (e *Encoder) EncodeDataset(ctx context.Context, header []string, rows [][]s
 func (e *Encoder) Meta(st Stats) Meta {
 	return Meta{
 		FormatVersion:     FormatVersion,
-		SchemaFingerprint: e.schema.Fingerprint(),
+		SchemaFingerprint: Fingerprint(e.schema),
 		KeyCheck:          e.keyCheck,
 		Partner:           e.partner,
 		Rows:              st.Encoded,

@@ -1,20 +1,14 @@
 package encoding
 
-import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"hash"
-)
 
 // tokenHasher maps the tokens of one field to their bit positions: k in the
 // field filter and kCLK in the CLK. A token's positions are drawn by
-// xoshiro256** seeded with HMAC-SHA256(field key, token), i.e. random
+// xoshiro256** seeded with AES-256-CMAC(field key, token), i.e. random
 // hashing, not double hashing. Results are cached per token (names and
 // their q-grams repeat: this is the main speed lever); the cache only
 // memoises a pure function, so output never depends on its state.
 type tokenHasher struct {
-	mac      hash.Hash
-	sum      []byte
+	mac      *cmac
 	bits     int
 	k        int
 	clkBits  int
@@ -30,8 +24,7 @@ const defaultCacheEntries = 1 << 14
 
 func newTokenHasher(key []byte, bits, k, clkBits, kCLK, capacity int) *tokenHasher {
 	return &tokenHasher{
-		mac:      hmac.New(sha256.New, key),
-		sum:      make([]byte, 0, sha256.Size),
+		mac:      newCMAC(key),
 		bits:     bits,
 		k:        k,
 		clkBits:  clkBits,
@@ -69,10 +62,7 @@ func (h *tokenHasher) positions(token []byte, keep bool) []uint32 {
 			return h.slab[off : off+uint32(n)]
 		}
 	}
-	h.mac.Reset()
-	h.mac.Write(token)
-	h.sum = h.mac.Sum(h.sum[:0])
-	rng := newXoshiro(h.sum)
+	rng := newXoshiroTag(h.mac.sum(token))
 	if len(h.cache) >= h.capacity || len(h.slab) >= 1<<30 {
 		clear(h.cache)
 		clear(h.short)
