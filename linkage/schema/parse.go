@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 
 	"go.yaml.in/yaml/v3"
 
@@ -93,6 +94,8 @@ func checkKnownKeys(data []byte) error {
 	return nil
 }
 
+var saltYearRE = regexp.MustCompile(`^\s*year\(\s*([^()\s]+)\s*\)\s*$`)
+
 // resolve folds shorthands into their long form.
 func (s *Schema) resolve() error {
 	for i := range s.Fields {
@@ -103,6 +106,12 @@ func (s *Schema) resolve() error {
 			}
 			f.Columns = []string{f.Column}
 			f.Column = ""
+		}
+		// salt: year(f) is the explicit spelling of a date field's salt,
+		// which is always its year: it resolves to the field's name, so
+		// both spellings give one fingerprint.
+		if m := saltYearRE.FindStringSubmatch(f.Salt); m != nil {
+			f.Salt, f.raw.saltYear = m[1], true
 		}
 	}
 	for j := range s.Blocking {

@@ -124,7 +124,10 @@ type Field struct {
 }
 
 // rawPresent remembers which options the YAML set, for validation.
-type rawPresent struct{ formats bool }
+type rawPresent struct {
+	formats  bool
+	saltYear bool // salt was written year(f)
+}
 
 // Normalize holds the normalisation options of a field.
 type Normalize struct {

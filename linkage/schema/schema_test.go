@@ -113,6 +113,10 @@ func TestParseErrors(t *testing.T) {
 		{"oprf kind", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, oprf: true}\n", "oprf applies"},
 		{"oprf part", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: cf, kind: fiscal_code, column: cf, oprf: true}\nblocking:\n  - {name: k, parts: [\"first(cf,6)\"]}\n", "only value(cf)"},
 		{"precision", "id_column: id\nfields:\n  - {name: a, kind: date, column: a, normalize: {precision: week}}\n", "precision"},
+		{"balance xor_fold", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, hardening: {balance: true, xor_fold: true}}\n", `field "a": hardening.balance and hardening.xor_fold together give a filter of all ones`},
+		{"clk balance xor_fold", "id_column: id\nclk: {hardening: {balance: true, xor_fold: true}}\nfields:\n  - {name: a, kind: name, column: a}\n", "all ones"},
+		{"salt year of a name", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: year(b)}\n  - {name: b, kind: name, column: b}\n", `salt year(b) needs a date field`},
+		{"salt year unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: year(zz)}\n", `salt names the unknown field "zz"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -195,5 +199,69 @@ func TestFingerprintOPRF(t *testing.T) {
 	withOPRF := strings.Replace(cf, "column: cf}", "column: cf, oprf: true}", 1)
 	if mustParse(t, cf).Fingerprint() == mustParse(t, withOPRF).Fingerprint() {
 		t.Error("oprf does not change the fingerprint")
+	}
+}
+
+// TestBalanceXORFoldRefused: balance then xor_fold folds F || NOT F into
+// F XOR NOT F, all ones, so the schema is refused with a FieldError naming
+// the field (or the CLK), and each option alone is accepted.
+func TestBalanceXORFoldRefused(t *testing.T) {
+	tests := []struct {
+		name, hardening, section, field string
+		ok                              bool
+	}{
+		{"field both", "hardening: {balance: true, xor_fold: true}", "field", "a", false},
+		{"field balance", "hardening: {balance: true}", "", "", true},
+		{"field xor_fold", "hardening: {xor_fold: true}", "", "", true},
+		{"field both with blip", "hardening: {balance: true, xor_fold: true, blip: 0.05}", "field", "a", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			y := "id_column: id\nfields:\n  - {name: a, kind: name, column: a, " + tt.hardening + "}\n"
+			_, err := Parse([]byte(y))
+			if tt.ok {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("error %v is not a *FieldError", err)
+			}
+			if fe.Section != tt.section || fe.Name != tt.field || !strings.Contains(fe.Problem, "all ones") {
+				t.Errorf("FieldError %+v, want section %q, name %q, a problem naming all ones", fe, tt.section, tt.field)
+			}
+		})
+	}
+}
+
+// TestSaltYear: salt: year(f) is the explicit spelling of a date field's
+// salt (its year): it resolves to the field's name and gives the same
+// fingerprint as salt: f.
+func TestSaltYear(t *testing.T) {
+	const tmpl = "id_column: id\nfields:\n  - {name: n, kind: name, column: n, salt: %s}\n  - {name: d, kind: date, column: d}\n"
+	fps := map[string]string{}
+	for _, salt := range []string{"d", "year(d)", "' year( d ) '"} {
+		t.Run(salt, func(t *testing.T) {
+			s, err := Parse([]byte(strings.Replace(tmpl, "%s", salt, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Field("n").Salt; got != "d" {
+				t.Errorf("salt resolved to %q, want d", got)
+			}
+			fps[salt] = s.Fingerprint()
+		})
+	}
+	if fps["d"] != fps["year(d)"] || fps["d"] != fps["' year( d ) '"] {
+		t.Errorf("fingerprints differ: %v", fps)
+	}
+	plain, err := Parse([]byte("id_column: id\nfields:\n  - {name: n, kind: name, column: n}\n  - {name: d, kind: date, column: d}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Fingerprint() == fps["d"] {
+		t.Error("salting does not change the fingerprint")
 	}
 }

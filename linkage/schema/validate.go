@@ -72,6 +72,10 @@ func (h Hardening) validate(bits int) error {
 	if h.BLIP < 0 || h.BLIP >= 0.5 {
 		return fmt.Errorf("hardening.blip must be in [0, 0.5), not %g", h.BLIP)
 	}
+	if h.Balance && h.XORFold {
+		// Folding F || NOT F gives F XOR NOT F: a filter of all ones.
+		return errors.New("hardening.balance and hardening.xor_fold together give a filter of all ones (F XOR NOT F), which carries nothing: choose one")
+	}
 	if out := h.OutputBits(bits); out%64 != 0 || out == 0 {
 		return fmt.Errorf("after hardening the filter has %d bits, not a multiple of 64 (xor_fold needs a multiple of 128)", out)
 	}
@@ -153,6 +157,8 @@ func (s *Schema) validateSalt(f *Field) error {
 		return fieldErr("field", f.Name, "a field cannot salt itself")
 	case src.Salt != "":
 		return fieldErr("field", f.Name, "the salt field %q is itself salted", f.Salt)
+	case f.raw.saltYear && src.Kind != KindDate:
+		return fieldErr("field", f.Name, "salt year(%s) needs a date field, and %q is of kind %s", f.Salt, f.Salt, src.Kind)
 	}
 	return nil
 }
