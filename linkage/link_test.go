@@ -1,0 +1,229 @@
+package linkage
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/blocking"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/eval"
+	"github.com/welfare-district/swd/linkage/schema"
+	"github.com/welfare-district/swd/linkage/synth"
+)
+
+// fixture is a small synthetic district encoded in memory.
+type fixture struct {
+	ds    []*encoding.Dataset
+	truth []byte // truth.csv
+}
+
+var (
+	fixtureOnce sync.Once
+	fixtureVal  fixture
+	fixtureErr  error
+)
+
+// synthFixture generates 300 households at the five default partners with
+// low corruption and encodes them with the synth example schema.
+func synthFixture(t *testing.T) fixture {
+	t.Helper()
+	fixtureOnce.Do(func() { fixtureVal, fixtureErr = buildFixture() })
+	if fixtureErr != nil {
+		t.Fatal(fixtureErr)
+	}
+	return fixtureVal
+}
+
+func buildFixture() (fixture, error) {
+	dir, err := os.MkdirTemp("", "swd-linkage-test-")
+	if err != nil {
+		return fixture{}, err
+	}
+	defer os.RemoveAll(dir)
+	var partners []synth.Partner
+	for _, name := range synth.DefaultPartnerNames {
+		partners = append(partners, synth.DefaultPartner(name))
+	}
+	if _, err := synth.Write(context.Background(), synth.Config{Households: 300, Partners: partners, Seed: 5, Corruption: synth.LevelLow}, dir, nil); err != nil {
+		return fixture{}, err
+	}
+	s, err := schema.Load("../docs/examples/synth/schema.yaml")
+	if err != nil {
+		return fixture{}, err
+	}
+	var secret encoding.Secret
+	copy(secret[:], "a fixed secret for tests only!!!")
+	var f fixture
+	for _, p := range partners {
+		rows, err := readCSV(filepath.Join(dir, p.Name+".csv"))
+		if err != nil {
+			return fixture{}, err
+		}
+		enc, err := encoding.New(s, secret, p.Name)
+		if err != nil {
+			return fixture{}, err
+		}
+		d, _, _, err := enc.EncodeDataset(context.Background(), rows[0], rows[1:])
+		if err != nil {
+			return fixture{}, err
+		}
+		f.ds = append(f.ds, d)
+	}
+	f.truth, err = os.ReadFile(filepath.Join(dir, "truth.csv"))
+	return f, err
+}
+
+func readCSV(path string) ([][]string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	return csv.NewReader(fh).ReadAll()
+}
+
+func TestLinkQualityOnSynth(t *testing.T) {
+	f := synthFixture(t)
+	res, err := Link(context.Background(), f.ds, Config{Workers: 2, USamples: 50_000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range f.ds {
+		n += d.Len()
+	}
+	if len(res.Links) != n {
+		t.Fatalf("%d links for %d records: every record must appear once", len(res.Links), n)
+	}
+	truth, err := eval.ReadCSV(bytes.NewReader(f.truth), "truth.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := eval.Evaluate(res.Links, truth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := rep.Person.Pairs
+	if person.F1 < 0.95 {
+		t.Fatalf("person pairwise F1 %.4f < 0.95 (%+v)", person.F1, person)
+	}
+	e := res.Report.Expected
+	if e.Precision <= 0.5 || e.Precision > 1 || e.Recall <= 0.5 || e.Recall > 1 {
+		t.Fatalf("implausible expected quality %+v", e)
+	}
+	if !res.Model.Converged || !res.Model.Identified {
+		t.Fatalf("model not converged/identified: %+v", res.Model.Warnings)
+	}
+}
+
+// TestLinkDeterministic: the same inputs give the same links whatever the
+// number of workers, and a saved model applied again gives them too.
+func TestLinkDeterministic(t *testing.T) {
+	f := synthFixture(t)
+	base, err := Link(context.Background(), f.ds, Config{Workers: 1, USamples: 50_000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{2, 5} {
+		res, err := Link(context.Background(), f.ds, Config{Workers: w, USamples: 50_000, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(res.Links, base.Links) {
+			t.Fatalf("workers=%d changed the links", w)
+		}
+	}
+	res, err := Link(context.Background(), f.ds, Config{Workers: 2, Model: base.Model})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(res.Links, base.Links) {
+		t.Fatal("re-applying the fitted model changed the links")
+	}
+}
+
+func TestLinkReportHasNoRecordData(t *testing.T) {
+	f := synthFixture(t)
+	res, err := Link(context.Background(), f.ds[:2], Config{USamples: 20_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var html bytes.Buffer
+	if err := res.Report.WriteHTML(&html); err != nil {
+		t.Fatal(err)
+	}
+	page := html.String()
+	for _, d := range f.ds[:2] {
+		for _, id := range d.RecordIDs[:50] {
+			if strings.Contains(page, id) {
+				t.Fatalf("record id %q in the report", id)
+			}
+		}
+	}
+	for _, want := range []string{"<svg", "expected precision", "Partner pairs", "comune"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("report lacks %q", want)
+		}
+	}
+}
+
+func TestCheckCompatible(t *testing.T) {
+	f := synthFixture(t)
+	clone := func(d *encoding.Dataset, edit func(*encoding.Meta)) *encoding.Dataset {
+		c := *d
+		edit(&c.Meta)
+		return &c
+	}
+	tests := []struct {
+		name string
+		ds   []*encoding.Dataset
+		want string
+	}{
+		{"ok", f.ds, ""},
+		{"schema", []*encoding.Dataset{f.ds[0], f.ds[1], clone(f.ds[2], func(m *encoding.Meta) { m.SchemaFingerprint = "other" })}, `partner "caritas" differs from the others in its schema fingerprint`},
+		{"secret", []*encoding.Dataset{clone(f.ds[0], func(m *encoding.Meta) { m.KeyCheck = "0000" }), f.ds[1], f.ds[2]}, `partner "comune" differs from the others in its key check value`},
+		{"same partner twice", []*encoding.Dataset{f.ds[0], f.ds[0]}, `appears in two input files`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckCompatible(tt.ds)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, base.ErrInvalidInput) {
+				t.Fatalf("got %v, want %q (invalid input)", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestUnionPairs(t *testing.T) {
+	type P = struct{ I, J uint32 }
+	x := []P{{0, 1}, {0, 3}, {2, 2}}
+	y := []P{{0, 2}, {0, 3}, {5, 0}}
+	got := unionPairs(toPairs(x), toPairs(y))
+	want := toPairs([]P{{0, 1}, {0, 2}, {0, 3}, {2, 2}, {5, 0}})
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %v want %v", got, want)
+	}
+}
+
+func toPairs(ps []struct{ I, J uint32 }) []blocking.Pair {
+	out := make([]blocking.Pair, len(ps))
+	for i, p := range ps {
+		out[i] = blocking.Pair{I: p.I, J: p.J}
+	}
+	return out
+}
