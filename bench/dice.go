@@ -6,6 +6,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -256,16 +257,24 @@ func maxRSS() int64 {
 
 // WriteTable prints the result for people.
 func (r DiceResult) WriteTable(w io.Writer) error {
-	_, err := fmt.Fprintf(w, `Dice %d×%d, %d bits, threshold %v, %d worker(s), kernel %s, fastest of %d per slice, %d slices
-  Go matcher        %8.1f M pairs/s  (%.3f s, %d matches; %.1f M pairs per CPU s)
-  C scalar loop     %8.1f M pairs/s  ratio %.2f  (per CPU s: %.1f M, ratio %.2f)
-  C AVX2 loop       %8.1f M pairs/s  ratio %.2f
-  Go one worker     %8.1f M pairs/s  scaling %.2f  (per CPU s: %.1f M, ratio %.2f)
-  index build %.3f s, input %.1f MiB, max RSS %.1f MiB
-`, r.N, r.M, r.Bits, r.Threshold, r.Workers, r.Kernel, r.Repeats, r.Slices,
-		r.PairsPerSec/1e6, r.Seconds, r.Matches, r.PairsPerCPUSec/1e6,
-		r.CReferencePairsPerSec/1e6, r.Ratio, r.CReferencePerCPUSec/1e6, r.RatioCPU, r.CAVX2PairsPerSec/1e6, r.RatioAVX2,
-		r.OneWorkerPairsPerSec/1e6, r.Scaling, r.OneWorkerPerCPUSec/1e6, r.CPUScaling,
+	var b strings.Builder
+	fmt.Fprintf(&b, "Dice %d×%d, %d bits, threshold %v, %d worker(s), kernel %s, fastest of %d per slice, %d slices\n",
+		r.N, r.M, r.Bits, r.Threshold, r.Workers, r.Kernel, r.Repeats, r.Slices)
+	fmt.Fprintf(&b, "  Go matcher        %8.1f M pairs/s  (%.3f s, %d matches; %.1f M pairs per CPU s)\n",
+		r.PairsPerSec/1e6, r.Seconds, r.Matches, r.PairsPerCPUSec/1e6)
+	if r.CReferencePairsPerSec > 0 {
+		fmt.Fprintf(&b, "  C scalar loop     %8.1f M pairs/s  ratio %.2f  (per CPU s: %.1f M, ratio %.2f)\n",
+			r.CReferencePairsPerSec/1e6, r.Ratio, r.CReferencePerCPUSec/1e6, r.RatioCPU)
+	}
+	if r.CAVX2PairsPerSec > 0 {
+		fmt.Fprintf(&b, "  C AVX2 loop       %8.1f M pairs/s  ratio %.2f\n", r.CAVX2PairsPerSec/1e6, r.RatioAVX2)
+	}
+	if r.OneWorkerPairsPerSec > 0 {
+		fmt.Fprintf(&b, "  Go one worker     %8.1f M pairs/s  scaling %.2f  (per CPU s: %.1f M, ratio %.2f)\n",
+			r.OneWorkerPairsPerSec/1e6, r.Scaling, r.OneWorkerPerCPUSec/1e6, r.CPUScaling)
+	}
+	fmt.Fprintf(&b, "  index build %.3f s, input %.1f MiB, max RSS %.1f MiB\n",
 		r.IndexSeconds, float64(r.InputBytes)/(1<<20), float64(r.MaxRSSBytes)/(1<<20))
+	_, err := io.WriteString(w, b.String())
 	return err
 }
