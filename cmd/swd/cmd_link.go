@@ -13,6 +13,7 @@ import (
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/progress"
+	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
@@ -55,8 +56,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
 	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
-	fs.StringVar(&o.Seal.Key, "key", "", "this linkage unit's private key, to open sealed inputs")
-	fs.StringVar(&o.Seal.Trust, "trust", "", "directory of the partners' public keys (*.pub): every sealed input must be signed by its partner")
+	o.Seal.AddFlags(fs)
 }
 
 func (o *LinkOptions) validate(args []string) error {
@@ -120,18 +120,19 @@ precision and recall.
 }
 
 func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []string) error {
-	me, trust, err := loadOpenKeys(opts.Seal)
+	paths, cleanup, err := openInputs(args, opts.Seal)
+	defer cleanup()
 	if err != nil {
 		return err
 	}
 	ds := make([]*encoding.Dataset, len(args))
-	for i, path := range args {
-		d, err := readEncoded(ctx, path, trust, me)
+	for i, path := range paths {
+		d, err := encfile.Read(ctx, path)
 		if err != nil {
 			return err
 		}
 		ds[i] = d
-		g.Logger.Info("read", "file", path, "partner", d.Meta.Partner, "records", d.Len())
+		g.Logger.Info("read", "file", args[i], "partner", d.Meta.Partner, "records", d.Len())
 	}
 	cfg := linkage.Config{
 		Workers:       g.Workers,

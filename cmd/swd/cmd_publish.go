@@ -46,6 +46,7 @@ type PublishOptions struct {
 	Title          string
 	DryRun         bool
 	JSON           bool
+	Seal           SealOptions
 
 	params  dp.Params
 	public  taxonomy.PublicServices
@@ -71,6 +72,7 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DistrictAttr, "district-attr", pipeline.DefaultDistrictAttr, "attribute of the encoded files holding the district")
 	fs.StringVar(&o.NeedsAttr, "needs-attr", pipeline.DefaultNeedsAttr, "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
+	o.Seal.AddFlags(fs)
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
 }
@@ -206,6 +208,11 @@ type publishSummary struct {
 }
 
 func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, args []string) error {
+	args, cleanup, err := openInputs(args, opts.Seal)
+	defer cleanup()
+	if err != nil {
+		return err
+	}
 	partners, err := encodedPartners(args)
 	if err != nil {
 		return err
@@ -229,7 +236,7 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 	if opts.DryRun {
 		sum.Cost, sum.Total, sum.Spent = pre.Cost, pre.Before.Total, pre.Before.Spent
 		sum.Left = pre.Before.Left
-		return printPublish(g.Stdout, opts.JSON, sum)
+		return printPublish(g.Stdout, opts.JSON, g.Quiet, sum)
 	}
 	pub, err := dp.Publish(ctx, households, cfg)
 	if err != nil {
@@ -246,7 +253,7 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 		sum.Tables = append(sum.Tables, t.Query)
 		sum.Files = append(sum.Files, filepath.Join(opts.Out, t.Query+".csv"), filepath.Join(opts.Out, t.Query+".parquet"))
 	}
-	return printPublish(g.Stdout, opts.JSON, sum)
+	return printPublish(g.Stdout, opts.JSON, g.Quiet, sum)
 }
 
 // encodedPartners reads the partner names from the encoded files' footers.
@@ -348,11 +355,14 @@ func logHouseholds(g *GlobalOptions, st pipeline.Stats, hs []dp.Household, d dp.
 	}
 }
 
-func printPublish(w io.Writer, asJSON bool, s *publishSummary) error {
+func printPublish(w io.Writer, asJSON, quiet bool, s *publishSummary) error {
 	if asJSON {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
+	}
+	if quiet {
+		return nil
 	}
 	st := s.Households
 	fmt.Fprintf(w, "households: %d from %d records of %d partners (%d without district, %d unknown need codes)\n",

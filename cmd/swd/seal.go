@@ -1,8 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
+	"github.com/spf13/pflag"
 	"os"
 	"path/filepath"
 
@@ -10,7 +10,6 @@ import (
 	"github.com/welfare-district/swd/internal/identity"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/envelope"
-	"github.com/welfare-district/swd/linkage/encoding"
 )
 
 // encodedPath is where the encoder writes: the output itself, or with
@@ -53,33 +52,59 @@ type SealOptions struct {
 	Trust string // directory of the partners' public keys
 }
 
-// readEncoded reads an encoded file, opening it first when it is sealed: the
-// envelope must be addressed to opts.Key and signed by a key in opts.Trust
-// whose name is the partner recorded in the file.
-func readEncoded(ctx context.Context, path string, trust *identity.Keyring, me *identity.Private) (*encoding.Dataset, error) {
-	sealed, err := envelope.IsSealed(path)
-	if err != nil {
-		return nil, err
+// openInputs returns the paths to read the encoded files from: a plain
+// file as it is, a sealed one opened into a temporary 0600 file. A sealed
+// file must be addressed to opts.Key and signed by a key in opts.Trust whose
+// name is the partner recorded in the file. cleanup removes the temporary
+// files; call it even on error.
+func openInputs(paths []string, opts SealOptions) (_ []string, cleanup func(), err error) {
+	var temps []string
+	cleanup = func() {
+		for _, t := range temps {
+			_ = os.Remove(t)
+		}
 	}
-	if !sealed {
-		return encfile.Read(ctx, path)
+	var me *identity.Private
+	var trust *identity.Keyring
+	out := make([]string, len(paths))
+	for i, path := range paths {
+		sealed, err := envelope.IsSealed(path)
+		if err != nil {
+			return nil, cleanup, err
+		}
+		if !sealed {
+			out[i] = path
+			continue
+		}
+		if me == nil {
+			if me, trust, err = loadOpenKeys(opts); err != nil {
+				return nil, cleanup, err
+			}
+			if me == nil {
+				return nil, cleanup, base.Usagef("%s is sealed: give --key (this linkage unit's private key) and --trust (a directory of the partners' public keys)", path)
+			}
+		}
+		plain, h, err := envelope.OpenTemp(path, "", me, trust)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("%s: %w", path, err)
+		}
+		temps = append(temps, plain)
+		meta, _, err := encfile.ReadMeta(plain)
+		if err != nil {
+			return nil, cleanup, fmt.Errorf("%s (sealed): %w", path, err)
+		}
+		if err := h.CheckSender(meta.Partner); err != nil {
+			return nil, cleanup, fmt.Errorf("%s: %w", path, err)
+		}
+		out[i] = plain
 	}
-	if me == nil || trust == nil {
-		return nil, base.Usagef("%s is sealed: give --key (this linkage unit's private key) and --trust (a directory of the partners' public keys)", path)
-	}
-	plain, h, err := envelope.OpenTemp(path, "", me, trust)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	defer os.Remove(plain)
-	d, err := encfile.Read(ctx, plain)
-	if err != nil {
-		return nil, fmt.Errorf("%s (sealed): %w", path, err)
-	}
-	if err := h.CheckSender(d.Meta.Partner); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return d, nil
+	return out, cleanup, nil
+}
+
+// AddFlags binds the flags for sealed inputs.
+func (o *SealOptions) AddFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Key, "key", "", "this linkage unit's private key, to open sealed inputs")
+	fs.StringVar(&o.Trust, "trust", "", "directory of the partners' public keys (*.pub): every sealed input must be signed by its partner")
 }
 
 // loadOpenKeys loads the private key and trust store of opts, when given.

@@ -54,6 +54,10 @@ func TestSealedExchange(t *testing.T) {
 	if code, stderr := link(p("caritas.swd"), p("acli.swd")); code != ExitOK {
 		t.Fatalf("link of sealed inputs: exit %d: %s", code, stderr)
 	}
+	if code, _, stderr := runCLI(t, "-q", "publish", "--key", p("linker.key"), "--trust", p("trust"), "--links", p("links.parquet"),
+		"--epsilon", "1", "--ledger", p("ledger.jsonl"), "--out", p("release"), p("caritas.swd"), p("acli.swd")); code != ExitOK {
+		t.Fatalf("publish from sealed inputs: exit %d: %s", code, stderr)
+	}
 	if code, _, stderr := runCLI(t, "-q", "link", "--out", p("l2.parquet"), p("caritas.swd")); code != ExitUsage || !strings.Contains(stderr, "--key") {
 		t.Fatalf("sealed input without --key: exit %d: %s", code, stderr)
 	}
