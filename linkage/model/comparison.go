@@ -24,6 +24,11 @@ type Comparison struct {
 	// TF enables the term-frequency adjustment of the exact level (needs
 	// Exact): the rarer the identical filter, the larger the weight.
 	TF bool `json:"tf,omitempty"`
+	// Anchor marks a field that defines who a person is (names, dates,
+	// sex, identifiers), as opposed to where they live (address,
+	// postcode, phone, place): EM decides which pairs match on the anchors
+	// alone (see Fit).
+	Anchor bool `json:"anchor,omitempty"`
 }
 
 // Levels is the number of levels including the missing level 0.
@@ -136,6 +141,13 @@ func DefaultComparison(field, kind string) Comparison {
 		kind = GuessKind(field)
 	}
 	c := Comparison{Field: field, Exact: true}
+	switch kind {
+	case KindName, KindDate, KindSex, KindFiscalCode, KindExact:
+		c.Anchor = true
+	}
+	if strings.Contains(strings.ToLower(field), "place") || strings.Contains(strings.ToLower(field), "luogo") || strings.Contains(strings.ToLower(field), "comune_nascita") {
+		c.Anchor = false // a birth place is shared by a household's members as often as not
+	}
 	switch kind {
 	case KindName:
 		c.Thresholds, c.TF = []float64{0.6, 0.75, 0.9}, true

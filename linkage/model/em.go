@@ -28,6 +28,9 @@ type EMConfig struct {
 	// candidate as a match (λ → 1; on NCVR 5-party with CLK Dice ≥ 0.7
 	// candidates it did). swd link sets UpdateU unless asked for fixed u.
 	UpdateU bool
+	// NoAnchors disables anchoring (see Comparison.Anchor): the E step
+	// then uses every field.
+	NoAnchors bool
 	// Background stands for the pairs that are not candidates, as the
 	// patterns of a random sample of pairs (SamplePatterns), each sampled
 	// pair counting BackgroundWeight pairs (typically (all pairs −
@@ -89,12 +92,12 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 			return nil, err
 		}
 	}
-	m := newModel(cmps, u, cfg)
 	all := map[uint64]float64{}
+	var pairs, background int64
 	for k, n := range counts {
 		if n > 0 {
 			all[k] += float64(n)
-			m.Pairs += n
+			pairs += n
 		}
 	}
 	if cfg.BackgroundWeight > 0 {
@@ -103,22 +106,55 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 				all[k] += float64(n) * cfg.BackgroundWeight
 			}
 		}
-		m.BackgroundPairs = int64(math.Round(float64(cfg.Background.Total()) * cfg.BackgroundWeight))
+		background = int64(math.Round(float64(cfg.Background.Total()) * cfg.BackgroundWeight))
 	}
 	pats := make([]emPattern, 0, len(all))
 	for _, k := range slices.Sorted(maps.Keys(all)) {
 		pats = append(pats, emPattern{DecodePattern(cmps, k, nil), all[k]})
 	}
-	m.Patterns = len(pats)
 	if len(pats) == 0 {
 		return nil, base.Invalidf("model: no candidate pairs to fit")
 	}
+	fit := func(anchors []bool) (*Model, error) {
+		m := newModel(cmps, u, cfg)
+		m.Pairs, m.BackgroundPairs, m.Patterns = pairs, background, len(pats)
+		m.Anchored = anchors != nil
+		if err := m.run(ctx, pats, cfg, anchors); err != nil {
+			return nil, err
+		}
+		return m, nil
+	}
+	m, err := fit(nil)
+	if err != nil {
+		return nil, err
+	}
+	anchors := anchorMask(cmps, cfg)
+	if anchors == nil || m.anchorsRewarded() {
+		return m, nil
+	}
+	// EM on every field found a class that does not agree on who people
+	// are (typically "same household" or "same place"): refit deciding
+	// matches on the anchor fields only.
+	am, err := fit(anchors)
+	if err != nil {
+		return nil, err
+	}
+	if !am.anchorsRewarded() {
+		m.Warnings = append(m.Warnings, "the match class does not reward exact agreement on every identity field, with or without anchoring: check the links")
+		return m, nil
+	}
+	am.Warnings = append(am.Warnings, "EM on all fields found a class that disagrees on identity fields (such as same household); matches were decided on the anchor fields")
+	return am, nil
+}
+
+// run iterates EM to convergence and checks the result.
+func (m *Model) run(ctx context.Context, pats []emPattern, cfg EMConfig, anchors []bool) error {
 	m.markEmpty(pats)
 	for it := 1; it <= cfg.MaxIterations; it++ {
 		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("model: EM: %w", err)
+			return fmt.Errorf("model: EM: %w", err)
 		}
-		delta, ll := emStep(m, pats, cfg)
+		delta, ll := emStep(m, pats, cfg, anchors)
 		m.Iterations, m.LogLikelihood = it, ll
 		if delta < cfg.Tolerance {
 			m.Converged = true
@@ -127,7 +163,21 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	}
 	m.setWeights()
 	m.checkIdentifiability()
-	return m, nil
+	return nil
+}
+
+// anchorsRewarded reports whether exact agreement (the top level) on every
+// anchor field has a positive weight, as it must for a class of same-person
+// pairs. A "same household" class fails it on given names, sex and birth
+// dates.
+func (m *Model) anchorsRewarded() bool {
+	for _, fp := range m.Fields {
+		top := fp.Levels[len(fp.Levels)-1]
+		if fp.Anchor && !top.Empty && top.Weight <= 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func newModel(cmps []Comparison, u [][]float64, cfg EMConfig) *Model {
@@ -175,7 +225,7 @@ func checkU(cmps []Comparison, u [][]float64) error {
 
 // emStep runs one E and one M step, updating m in place; it returns the
 // largest parameter change and the log-likelihood before the update.
-func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
+func emStep(m *Model, pats []emPattern, cfg EMConfig, anchors []bool) (delta, ll float64) {
 	sm := make([][]float64, len(m.Fields)) // expected match counts per level
 	su := make([][]float64, len(m.Fields))
 	for f := range m.Fields {
@@ -187,7 +237,7 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
 	for _, p := range pats {
 		lm, lu := logL, log1L
 		for f, l := range p.levels {
-			if l > 0 {
+			if l > 0 && (anchors == nil || anchors[f]) {
 				lm += math.Log(m.Fields[f].Levels[l].M)
 				lu += math.Log(m.Fields[f].Levels[l].U)
 			}
@@ -221,6 +271,27 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig) (delta, ll float64) {
 		}
 	}
 	return delta, ll
+}
+
+// anchorMask returns which fields the E step uses: the anchors, when some
+// but not all comparisons are anchors and anchoring is on; nil (all
+// fields) otherwise.
+func anchorMask(cmps []Comparison, cfg EMConfig) []bool {
+	if cfg.NoAnchors {
+		return nil
+	}
+	mask := make([]bool, len(cmps))
+	n := 0
+	for f, c := range cmps {
+		if c.Anchor {
+			mask[f] = true
+			n++
+		}
+	}
+	if n == 0 || n == len(cmps) {
+		return nil
+	}
+	return mask
 }
 
 // markEmpty flags the levels no pattern reaches.

@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -212,4 +213,56 @@ func TestFixLambdaAndBackground(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(100_000), withBG.BackgroundPairs)
 	require.InDelta(t, 0.05*20_000/120_000, withBG.Lambda, 0.003, "λ is the match rate among all pairs")
+}
+
+// TestAnchorsFindPersonsNotHouseholds simulates blocked candidates with
+// three latent classes — same person, same household (names and birth
+// date differ, address agrees), unrelated — where the household class is
+// the larger similar one. EM on every field finds "same address"; anchored
+// on the identity fields it finds the persons.
+func TestAnchorsFindPersonsNotHouseholds(t *testing.T) {
+	cmps := []Comparison{
+		{Field: "nome", Thresholds: []float64{0.8}, Exact: true, Anchor: true},
+		{Field: "data_nascita", Thresholds: []float64{0.6}, Exact: true, Anchor: true},
+		{Field: "indirizzo", Thresholds: []float64{0.8}, Exact: true},
+		{Field: "cap", Exact: true},
+		{Field: "telefono", Exact: true},
+	}
+	noMiss := []float64{0, 0, 0, 0, 0}
+	differ := [][]float64{{0, 0.9, 0.07, 0.03}, {0, 0.85, 0.1, 0.05}}
+	person := truth{cmps: cmps, lambda: 1, miss: noMiss,
+		m: [][]float64{{0, 0.05, 0.15, 0.8}, {0, 0.03, 0.07, 0.9}, {0, 0.2, 0.2, 0.6}, {0, 0.3, 0.7}, {0, 0.5, 0.5}}}
+	household := truth{cmps: cmps, lambda: 1, miss: noMiss,
+		m: append(slices.Clone(differ), []float64{0, 0.01, 0.04, 0.95}, []float64{0, 0.02, 0.98}, []float64{0, 0.1, 0.9})}
+	// Unrelated candidates were blocked on names: they often share one.
+	unrelated := truth{cmps: cmps, lambda: 1, miss: noMiss,
+		m: [][]float64{{0, 0.6, 0.1, 0.3}, {0, 0.7, 0.1, 0.2}, {0, 0.9, 0.08, 0.02}, {0, 0.8, 0.2}, {0, 0.999, 0.001}}}
+	counts := person.simulate(5_000, 31)
+	counts.Merge(household.simulate(15_000, 32))
+	counts.Merge(unrelated.simulate(30_000, 33))
+	u := unrelated.m
+
+	plain, err := Fit(context.Background(), cmps, counts, u, EMConfig{UpdateU: true, NoAnchors: true})
+	require.NoError(t, err)
+	require.False(t, plain.Anchored)
+	require.Greater(t, plain.Lambda, 0.3, "without anchors EM finds the address class")
+	require.False(t, plain.anchorsRewarded())
+
+	anchored, err := Fit(context.Background(), cmps, counts, u, EMConfig{UpdateU: true})
+	require.NoError(t, err)
+	require.True(t, anchored.Anchored)
+	require.True(t, anchored.anchorsRewarded())
+	require.Contains(t, anchored.Warnings[len(anchored.Warnings)-1], "anchor")
+
+	// When the fit on every field already finds persons, it is kept.
+	easy := person.simulate(5_000, 34)
+	easy.Merge(unrelated.simulate(30_000, 35))
+	kept, err := Fit(context.Background(), cmps, easy, u, EMConfig{UpdateU: true})
+	require.NoError(t, err)
+	require.False(t, kept.Anchored)
+	require.InDelta(t, 0.1, anchored.Lambda, 0.06, "persons (0.1), not households (0.4)")
+	// The address is measured on the anchored matches (among candidates
+	// full of household pairs it is barely evidence), the names decide.
+	require.Less(t, anchored.Fields[2].Levels[3].Weight, plain.Fields[2].Levels[3].Weight)
+	require.Greater(t, anchored.Fields[0].Levels[3].Weight, plain.Fields[0].Levels[3].Weight+2)
 }

@@ -45,8 +45,9 @@ type Model struct {
 	// through a random sample (EMConfig.Background); 0 when EM ran on the
 	// candidates alone.
 	BackgroundPairs int64    `json:"background_pairs,omitempty"`
-	Patterns        int      `json:"patterns"` // distinct agreement patterns
-	FixedU          bool     `json:"fixed_u"`  // u came from random sampling and was not refitted
+	Patterns        int      `json:"patterns"`           // distinct agreement patterns
+	FixedU          bool     `json:"fixed_u"`            // u came from random sampling and was not refitted
+	Anchored        bool     `json:"anchored,omitempty"` // the E step used the anchor fields only
 	Identified      bool     `json:"identified"`
 	Warnings        []string `json:"warnings,omitempty"`
 }
