@@ -18,6 +18,7 @@ type Encoder struct {
 	schema        *schema.Schema
 	partner       string
 	plans         []fieldPlan
+	order         []int // field indices, unsalted fields first (salts are never salted)
 	sexField      int   // first sex field, or -1
 	dateField     int   // first day-precision date field, or -1
 	cfFields      []int // fiscal-code fields
@@ -170,6 +171,13 @@ func (e *Encoder) compileFields(secret Secret) error {
 			e.cfFields = append(e.cfFields, i)
 		}
 		e.plans = append(e.plans, p)
+	}
+	for pass := range 2 {
+		for i := range e.plans {
+			if (e.plans[i].salt >= 0) == (pass == 1) {
+				e.order = append(e.order, i)
+			}
+		}
 	}
 	return nil
 }

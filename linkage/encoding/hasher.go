@@ -1,36 +1,40 @@
 package encoding
 
-
 // tokenHasher maps the tokens of one field to their bit positions: k in the
 // field filter and kCLK in the CLK. A token's positions are drawn by
 // xoshiro256** seeded with AES-256-CMAC(field key, token), i.e. random
-// hashing, not double hashing. Results are cached per token (names and
-// their q-grams repeat: this is the main speed lever); the cache only
-// memoises a pure function, so output never depends on its state.
+// hashing, not double hashing. Tokens of one or two bytes (the q-grams of
+// unsalted fields, which repeat all the time) are memoised in a
+// direct-indexed table; longer tokens (salted q-grams, whole values, name
+// and date parts) are hashed every time: one AES-CMAC costs less than a
+// lookup in a map of strings of that size (measured: the map took 8× the
+// CPU time of the PRF it saved). The table only memoises a pure function,
+// so output never depends on its state.
 type tokenHasher struct {
-	mac      *cmac
-	bits     int
-	k        int
-	clkBits  int
-	kCLK     int
-	cache    map[string]uint32 // token → offset into slab
-	short    []int32           // tokens of 1–2 bytes (q-grams): direct index → offset+1, 0 = not yet
-	slab     []uint32
-	capacity int
+	mac     *cmac
+	bits    int
+	k       int
+	clkBits int
+	kCLK    int
+	cap     int     // most tokens in the table; 0 = no table
+	short   []int32 // 1–2-byte token → offset+1 into slab, 0 = not yet
+	slab    []uint32
+	scratch []uint32
 }
 
-// defaultCacheEntries bounds each per-worker, per-field cache.
+// defaultCacheEntries bounds each per-worker, per-field token table and
+// (half of it) value cache.
 const defaultCacheEntries = 1 << 14
 
 func newTokenHasher(key []byte, bits, k, clkBits, kCLK, capacity int) *tokenHasher {
 	return &tokenHasher{
-		mac:      newCMAC(key),
-		bits:     bits,
-		k:        k,
-		clkBits:  clkBits,
-		kCLK:     kCLK,
-		cache:    make(map[string]uint32),
-		capacity: capacity,
+		mac:     newCMAC(key),
+		bits:    bits,
+		k:       k,
+		clkBits: clkBits,
+		kCLK:    kCLK,
+		cap:     capacity,
+		scratch: make([]uint32, k+kCLK),
 	}
 }
 
@@ -43,46 +47,39 @@ func shortIndex(token []byte) int {
 }
 
 // positions returns the k field positions followed by the kCLK CLK
-// positions of token (already salted). Tokens of one or two bytes (the
-// q-grams of most fields) are cached in a direct table, longer ones in a
-// map when keep is set (whole-value tokens of fields whose values do not
-// repeat are not kept). The slice is valid until the next call.
-func (h *tokenHasher) positions(token []byte, keep bool) []uint32 {
+// positions of token (already salted). The slice is valid until the next
+// call.
+func (h *tokenHasher) positions(token []byte) []uint32 {
 	n := h.k + h.kCLK
-	short := len(token) <= 2 && len(token) > 0 && h.capacity > 0
-	if short {
-		if h.short == nil {
-			h.short = make([]int32, 1<<16+256)
-		}
-		if o := int(h.short[shortIndex(token)]); o > 0 {
-			return h.slab[o-1 : o-1+n]
-		}
-	} else if keep {
-		if off, ok := h.cache[string(token)]; ok {
-			return h.slab[off : off+uint32(n)]
-		}
+	if len(token) > 2 || len(token) == 0 || h.cap == 0 {
+		h.draw(h.scratch[:0], token)
+		return h.scratch
 	}
-	rng := newXoshiroTag(h.mac.sum(token))
-	if len(h.cache) >= h.capacity || len(h.slab) >= 1<<30 {
-		clear(h.cache)
+	if h.short == nil {
+		h.short = make([]int32, 1<<16+256)
+	}
+	i := shortIndex(token)
+	if o := int(h.short[i]); o > 0 {
+		return h.slab[o-1 : o-1+n]
+	}
+	if len(h.slab) >= h.cap*n {
 		clear(h.short)
 		h.slab = h.slab[:0]
 	}
 	off := len(h.slab)
-	for i := 0; i < h.k; i++ {
-		h.slab = append(h.slab, rng.below(h.bits))
-	}
-	for i := 0; i < h.kCLK; i++ {
-		h.slab = append(h.slab, rng.below(h.clkBits))
-	}
-	switch {
-	case short:
-		h.short[shortIndex(token)] = int32(off + 1)
-	case keep && h.capacity > 0:
-		h.cache[string(token)] = uint32(off)
-	default:
-		h.slab = h.slab[:off] // not kept: reuse the space
-		return h.slab[off : off+n]
-	}
+	h.slab = h.draw(h.slab, token)
+	h.short[i] = int32(off + 1)
 	return h.slab[off : off+n]
+}
+
+// draw appends the positions of token to dst.
+func (h *tokenHasher) draw(dst []uint32, token []byte) []uint32 {
+	rng := newXoshiroTag(h.mac.sum(token))
+	for range h.k {
+		dst = append(dst, rng.below(h.bits))
+	}
+	for range h.kCLK {
+		dst = append(dst, rng.below(h.clkBits))
+	}
+	return dst
 }

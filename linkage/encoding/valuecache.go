@@ -15,7 +15,6 @@ type valueCache struct {
 	lookups int
 	hits    int
 	off     bool
-	unique  bool // switched off because values did not repeat
 }
 
 const (
@@ -34,12 +33,29 @@ func (c *valueCache) get(raw string) int32 {
 	}
 	c.lookups++
 	i, ok := c.index[raw]
+	return c.judge(i, ok)
+}
+
+// getKey is get for a key built in a buffer (salted fields); the lookup
+// does not copy it.
+func (c *valueCache) getKey(key []byte) int32 {
+	if c.off {
+		return -1
+	}
+	c.lookups++
+	i, ok := c.index[string(key)]
+	return c.judge(i, ok)
+}
+
+// judge counts a hit or, after the trial, switches a cache with too few
+// hits off.
+func (c *valueCache) judge(i int32, ok bool) int32 {
 	if ok {
 		c.hits++
 		return i
 	}
 	if c.lookups == valueCacheTrial && float64(c.hits) < valueCacheMinHit*float64(c.lookups) {
-		*c = valueCache{off: true, unique: true}
+		*c = valueCache{off: true}
 	}
 	return -1
 }

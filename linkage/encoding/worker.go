@@ -35,6 +35,8 @@ type worker struct {
 	vals    []value
 	toks    []string
 	tokBuf  []byte
+	keyBuf  []byte     // value-cache key of a salted field
+	salts   []string   // per salted field: this row's salt
 	filters [][]uint64 // per field, before hardening
 	clk     []uint64   // CLK before hardening
 	tmp     []uint64   // hardening scratch
@@ -53,16 +55,13 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 	maxWords := len(w.clk)
 	for _, p := range e.plans {
 		w.hashers = append(w.hashers, newTokenHasher(p.key, p.Bits, p.K, e.clkBits, p.CLKK, e.cacheEntries))
-		vc := 0
-		if p.salt < 0 {
-			vc = e.cacheEntries / 2
-		}
-		w.vcache = append(w.vcache, newValueCache(bitvec.WordsFor(p.Bits), len(w.clk), vc))
+		w.vcache = append(w.vcache, newValueCache(bitvec.WordsFor(p.Bits), len(w.clk), e.cacheEntries/2))
 		w.filters = append(w.filters, make([]uint64, bitvec.WordsFor(p.Bits)))
 		maxWords = max(maxWords, bitvec.WordsFor(p.Bits))
 	}
 	w.tmp = make([]uint64, 2*maxWords)
 	w.hit = make([]int32, len(e.plans))
+	w.salts = make([]string, len(e.plans))
 	w.fclk = make([]uint64, len(w.clk))
 	for _, bp := range e.blocks {
 		w.blkMAC = append(w.blkMAC, newCMAC(bp.key))
@@ -114,33 +113,13 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 	if id == "" {
 		return "", &Reject{Row: rowNum, Column: e.schema.IDColumn, Reason: "record id missing"}
 	}
+	// Salted fields last: their value cache is keyed by the salt too, and
+	// the salt comes from another field's normalised value.
+	for _, i := range e.order {
+		w.normaliseField(i, row)
+	}
 	for i := range e.plans {
 		p := &e.plans[i]
-		raw := w.raw(b.fields[i], row)
-		w.hit[i] = -1
-		switch {
-		case raw == "":
-			w.vals[i] = value{}
-		default:
-			vc := w.vcache[i]
-			if h := vc.get(raw); h >= 0 {
-				w.hit[i] = h
-				w.vals[i] = vc.vals[h]
-			} else {
-				w.vals[i] = p.normalise(raw)
-				if p.OPRF && w.vals[i].st == stPresent {
-					w.vals[i].oprf = w.oprf[w.vals[i].norm]
-					if w.vals[i].oprf == "" {
-						panic("encoding: a value of an oprf field has no keyserver pseudonym")
-					}
-				}
-				if w.vals[i].st == stPresent && !vc.off {
-					w.hashField(i)
-					vc.put(raw, w.vals[i], w.filters[i], w.fclk)
-					w.hit[i] = int32(len(vc.vals) - 1)
-				}
-			}
-		}
 		if p.Required && w.vals[i].st != stPresent {
 			reason := "required value missing"
 			if w.vals[i].st == stInvalid {
@@ -187,6 +166,52 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 	return id, nil
 }
 
+// normaliseField sets w.vals[i] (and, for salted fields, w.salts[i]) from
+// the row, and w.hit[i] to its value-cache entry, filling the entry on a
+// miss. Salt fields must be done before the fields they salt.
+func (w *worker) normaliseField(i int, row []string) {
+	p := &w.e.plans[i]
+	raw := w.raw(w.b.fields[i], row)
+	w.hit[i] = -1
+	if raw == "" {
+		w.vals[i] = value{}
+		return
+	}
+	vc := w.vcache[i]
+	var h int32 = -1
+	if p.salt >= 0 {
+		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt])
+		if !vc.off {
+			// The cache key is salt, unit separator, raw cell: the same
+			// cell under another salt has other positions.
+			w.keyBuf = append(append(append(w.keyBuf[:0], w.salts[i]...), 0x1f), raw...)
+			h = vc.getKey(w.keyBuf)
+		}
+	} else {
+		h = vc.get(raw)
+	}
+	if h >= 0 {
+		w.hit[i] = h
+		w.vals[i] = vc.vals[h]
+		return
+	}
+	w.vals[i] = p.normalise(raw)
+	if p.OPRF && w.vals[i].st == stPresent {
+		w.vals[i].oprf = w.oprf[w.vals[i].norm]
+		if w.vals[i].oprf == "" {
+			panic("encoding: a value of an oprf field has no keyserver pseudonym")
+		}
+	}
+	if w.vals[i].st == stPresent && !vc.off {
+		w.hashField(i)
+		if p.salt >= 0 {
+			raw = string(w.keyBuf)
+		}
+		vc.put(raw, w.vals[i], w.filters[i], w.fclk)
+		w.hit[i] = int32(len(vc.vals) - 1)
+	}
+}
+
 func orInto(dst, src []uint64) {
 	for i, v := range src[:len(dst)] {
 		dst[i] |= v
@@ -201,10 +226,7 @@ func (w *worker) hashField(i int) {
 	clear(f)
 	clear(w.fclk)
 	w.toks = p.tokens(w.toks[:0], &w.vals[i])
-	salt, salted := "", p.salt >= 0
-	if salted {
-		salt = saltOf(&w.e.plans[p.salt], &w.vals[p.salt])
-	}
+	salt, salted := w.salts[i], p.salt >= 0
 	h := w.hashers[i]
 	for _, t := range w.toks {
 		key := w.tokBuf[:0]
@@ -214,7 +236,7 @@ func (w *worker) hashField(i int) {
 		}
 		key = append(key, t...)
 		w.tokBuf = key
-		pos := h.positions(key, !(w.vcache[i].unique && t[0] == '='))
+		pos := h.positions(key)
 		for _, q := range pos[:p.K] {
 			f[q>>6] |= 1 << (q & 63)
 		}
