@@ -61,7 +61,16 @@ record counts as re-identified when the attack recovers its true
 (normalised) value. Run it on your own file before sending it, to see the
 risk of a schema and of its hardening options. Prints one row per field
 and the share of records with at least one name field recovered; nothing
-personal is printed. See docs/threat-model.md and docs/audit.md.
+personal is printed.
+
+A second table bounds what frequency alignment alone could learn from
+every column of encodings (the CLK, each blocking key, each field filter):
+groups of equal encodings are equal values, and an attacker who knows the
+exact distribution of the plaintext values identifies a group whose size
+no other group shares. A high rate on a field with few values (sex, a
+state) means its value is readable; on a name field or a blocking key
+built from names, it means names leak by frequency. See
+docs/threat-model.md and docs/audit.md.
 
 ` + exitStatusHelp,
 		Args: cobra.ExactArgs(1),
@@ -88,6 +97,10 @@ type AuditReport struct {
 	// AnyField is the share of records with at least one name field
 	// re-identified.
 	AnyField float64 `json:"any_field_rate"`
+	// Exposure bounds, for every column of encodings (the CLK, each
+	// blocking key, each field filter), what frequency alignment alone
+	// could learn with an exact knowledge of the plaintext distribution.
+	Exposure []audit.Exposure `json:"exposure"`
 }
 
 // AuditResult is the attack's outcome on one field.
@@ -126,7 +139,7 @@ func runAudit(ctx context.Context, opts *AuditOptions, g *GlobalOptions, args []
 		col := fieldColumn(ds, f.Name)
 		res, err := audit.Attack(ctx, col.Filters, col.Present, truth[fi], audit.Config{
 			Public: public, Q: f.Tokens.Q, Padding: f.Tokens.Padding, K: f.K,
-			Balanced: f.Hardening.Balance && !f.Hardening.XORFold, Align: opts.Align,
+			Balanced: f.Hardening.Balance, Align: opts.Align,
 		})
 		if err != nil {
 			return err
@@ -145,6 +158,13 @@ func runAudit(ctx context.Context, opts *AuditOptions, g *GlobalOptions, args []
 	}
 	if ds.Len() > 0 {
 		rep.AnyField = float64(n) / float64(ds.Len())
+	}
+	rep.Exposure = append(rep.Exposure, audit.FilterExposure("clk", ds.CLK, nil))
+	for _, c := range ds.BlockKeys {
+		rep.Exposure = append(rep.Exposure, audit.ColumnExposure("bk_"+c.Name, c.Values))
+	}
+	for _, f := range ds.Fields {
+		rep.Exposure = append(rep.Exposure, audit.FilterExposure("f_"+f.Name, f.Filters, f.Present))
 	}
 	return printAudit(g.Stdout, rep, opts.JSON)
 }
@@ -344,6 +364,13 @@ func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "records with at least one name recovered: %.2f%% of %d\n", 100*rep.AnyField, rep.Records)
-	return err
+	if _, err := fmt.Fprintf(w, "records with at least one name recovered: %.2f%% of %d\n\n", 100*rep.AnyField, rep.Records); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "exposure to frequency alignment alone, by an attacker knowing the exact plaintext distribution of each column:")
+	fmt.Fprintln(tw, "column\tpresent\tdistinct\tlargest group\texposed records\trate\t")
+	for _, e := range rep.Exposure {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.2f%%\t\n", e.Column, e.Present, e.Distinct, e.Largest, e.Exposed, 100*e.Rate)
+	}
+	return tw.Flush()
 }

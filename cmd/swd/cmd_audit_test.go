@@ -44,6 +44,18 @@ func TestAuditCLI(t *testing.T) {
 			t.Fatalf("implausible result %+v", f.Result)
 		}
 	}
+	cols := map[string]bool{}
+	for _, e := range rep.Exposure {
+		cols[e.Column] = true
+		if e.Present > rep.Records || e.Exposed < 0 || e.Exposed > float64(e.Present) || e.Rate > 1 {
+			t.Fatalf("implausible exposure %+v", e)
+		}
+	}
+	for _, c := range []string{"clk", "bk_surname_year", "f_given_name", "f_sex"} {
+		if !cols[c] {
+			t.Errorf("no exposure reported for %s", c)
+		}
+	}
 	// No name from the export may appear in the output.
 	_, text, _ := runCLI(t, "audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"))
 	f, _ := os.Open(p("data/comune.csv"))
