@@ -14,6 +14,10 @@ import (
 const (
 	DefaultThreshold     = 0.5
 	DefaultHouseholdAttr = "household"
+	// DefaultVetoWeight: two records whose posterior log2-odds of being one
+	// person are below this (P < 1e-3) never end up in one person, whatever
+	// links them through others.
+	DefaultVetoWeight = -10.0
 )
 
 // Config configures Link. The zero value means the defaults.
@@ -66,6 +70,11 @@ type Config struct {
 	// NoDedup skips the search for duplicates inside each partner's file when
 	// several files are linked (a single file is always de-duplicated).
 	NoDedup bool
+	// VetoWeight is the posterior log2-odds below which two records are a
+	// certain non-match that no chain of links may join (default
+	// DefaultVetoWeight). NoVeto disables the check.
+	VetoWeight float64
+	NoVeto     bool
 	// Logger receives progress and summaries (never personal data). Nil:
 	// discard.
 	Logger *slog.Logger
@@ -100,6 +109,9 @@ func (c *Config) ensureDefaults() error {
 	}
 	if !c.FixedU {
 		c.EM.UpdateU = true
+	}
+	if c.VetoWeight == 0 {
+		c.VetoWeight = DefaultVetoWeight
 	}
 	if c.HouseholdAttr == "" {
 		c.HouseholdAttr = DefaultHouseholdAttr

@@ -75,7 +75,12 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	rep.Timings["scoring_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
-	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cluster.Config{Threshold: cfg.Threshold, Assignment: cfg.Assignment})
+	cc := cluster.DefaultConfig()
+	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
+	if !cfg.NoVeto {
+		cc.Veto = newVetoer(ds, m, !cfg.NoTF, cfg.VetoWeight).veto
+	}
+	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
 	if err != nil {
 		return nil, err
 	}
@@ -95,21 +100,25 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 	if cfg.Comparisons != nil {
 		return cfg.Comparisons, nil
 	}
-	kinds := map[string]string{}
+	info := map[string]model.FieldInfo{}
 	if len(d.Meta.Schema) > 0 {
 		s, err := schema.Parse(d.Meta.Schema)
 		if err != nil {
 			return nil, fmt.Errorf("partner %q: the schema in the file's metadata: %w", d.Meta.Partner, err)
 		}
 		for _, f := range s.Fields {
-			kinds[f.Name] = string(f.Kind)
+			info[f.Name] = model.FieldInfo{Name: f.Name, Kind: string(f.Kind), QGrams: f.Tokens.Q > 0, DateParts: f.Tokens.Parts}
 		}
 	}
-	var fields []string
-	for _, f := range d.Fields {
-		fields = append(fields, f.Name)
+	cmps := make([]model.Comparison, len(d.Fields))
+	for i, f := range d.Fields {
+		fi, ok := info[f.Name]
+		if !ok {
+			fi = model.FieldInfo{Name: f.Name}
+		}
+		cmps[i] = model.DefaultComparisonFor(fi)
 	}
-	return model.DefaultComparisons(fields, func(f string) string { return kinds[f] }), nil
+	return cmps, nil
 }
 
 // block generates the candidate pairs of every job.
@@ -313,6 +322,43 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 		}
 	}
 	return edges, nil
+}
+
+// vetoer calls a pair of records a certain non-match when its posterior
+// log2-odds (match weight plus prior) are below limit: for the clustering,
+// which then refuses to put the two records in one person even when a third
+// record links to both.
+type vetoer struct {
+	ds      []*encoding.Dataset
+	m       *model.Model
+	tf      bool
+	prior   float64
+	limit   float64
+	scorers map[[2]int]*model.Scorer
+}
+
+func newVetoer(ds []*encoding.Dataset, m *model.Model, tf bool, limit float64) *vetoer {
+	return &vetoer{ds: ds, m: m, tf: tf, prior: m.PriorWeight(), limit: limit, scorers: map[[2]int]*model.Scorer{}}
+}
+
+func (v *vetoer) veto(a, b cluster.Ref) bool {
+	if a.Partner > b.Partner {
+		a, b = b, a
+	}
+	k := [2]int{a.Partner, b.Partner}
+	sc, ok := v.scorers[k]
+	if !ok {
+		var err error
+		if sc, err = model.NewScorer(v.m, v.ds[a.Partner], v.ds[b.Partner], v.tf); err != nil {
+			sc = nil // cannot happen for compatible datasets; then never veto
+		}
+		v.scorers[k] = sc
+	}
+	if sc == nil {
+		return false
+	}
+	_, w, _ := sc.Score(a.Row, b.Row)
+	return w+v.prior < v.limit
 }
 
 // partners describes the datasets to the clustering.

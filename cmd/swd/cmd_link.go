@@ -38,6 +38,8 @@ type LinkOptions struct {
 	HouseholdAttr string
 	USamples      int
 	Seed          uint64
+	VetoWeight    float64
+	DiceMaxPairs  int64
 	Seal          SealOptions
 }
 
@@ -56,6 +58,8 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
 	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
+	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
+	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	o.Seal.AddFlags(fs)
 }
 
@@ -142,6 +146,8 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		NoTF:          opts.NoTF,
 		NoDedup:       opts.NoDedup,
 		HouseholdAttr: opts.HouseholdAttr,
+		VetoWeight:    opts.VetoWeight,
+		DiceMaxPairs:  opts.DiceMaxPairs,
 		Logger:        g.Logger,
 		Progress:      stageProgress(g),
 	}

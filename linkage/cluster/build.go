@@ -24,7 +24,17 @@ type Config struct {
 	// partners are not subject to it: the one-record-per-partner rule
 	// already bounds them, and blocking may miss some of a person's pairs.
 	MinDensity float64
+	// Veto, when set, is asked before two persons are merged: if it calls
+	// any pair of records across the two clusters a certain non-match,
+	// the merge is refused (Stats.Vetoed). It guards against chains where a
+	// record with little information (no fiscal code, no birth date) links
+	// to two people whose own records contradict each other. Clusters of
+	// more than maxVetoPairs cross pairs are not checked.
+	Veto func(a, b Ref) bool
 }
+
+// maxVetoPairs bounds the pairs Veto is asked about for one merge.
+const maxVetoPairs = 4096
 
 // DefaultMinDensity is the MinDensity of DefaultConfig.
 const DefaultMinDensity = 0.3
@@ -53,6 +63,7 @@ type Stats struct {
 	Merged     int `json:"merged"`     // links that joined two clusters
 	Refused    int `json:"refused"`    // links refused: they would put two records of a partner in one person
 	Sparse     int `json:"sparse"`     // duplicate links refused by the MinDensity guard
+	Vetoed     int `json:"vetoed"`     // merges refused because Veto called a cross pair a certain non-match
 	Clusters   int `json:"clusters"`   // persons
 	Households int `json:"households"` // households
 }
@@ -107,7 +118,7 @@ func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([
 	}
 	es = ix.assignPairs(es, cfg.Assignment == AssignOptimal)
 	st.Assigned = len(es)
-	uf := ix.merge(es, cfg.MinDensity, &st)
+	uf := ix.merge(es, cfg, &st)
 	if err := ctx.Err(); err != nil {
 		return nil, st, fmt.Errorf("cluster: %w", err)
 	}
@@ -137,7 +148,8 @@ func (ix *index) assignPairs(es []gedge, optimal bool) []gedge {
 }
 
 // merge runs the constrained greedy union-find over es (sorted).
-func (ix *index) merge(es []gedge, minDensity float64, st *Stats) *unionFind {
+func (ix *index) merge(es []gedge, cfg Config, st *Stats) *unionFind {
+	minDensity := cfg.MinDensity
 	uf := newUnionFind(ix.len())
 	mask := make([]uint64, ix.len()) // partners present in each root's cluster
 	for id := range mask {
@@ -146,6 +158,13 @@ func (ix *index) merge(es []gedge, minDensity float64, st *Stats) *unionFind {
 	var g *density
 	if minDensity > 0 {
 		g = newDensity(ix.len(), es)
+	}
+	var members [][]int32 // records of each root's cluster, with Veto
+	if cfg.Veto != nil {
+		members = make([][]int32, ix.len())
+		for id := range members {
+			members[id] = []int32{int32(id)}
+		}
 	}
 	for _, e := range es {
 		x, y := uf.find(e.lo), uf.find(e.hi)
@@ -163,7 +182,15 @@ func (ix *index) merge(es []gedge, minDensity float64, st *Stats) *unionFind {
 			st.Sparse++
 			continue
 		}
+		if members != nil && ix.vetoed(cfg.Veto, members[x], members[y]) {
+			st.Vetoed++
+			continue
+		}
 		root, absorbed := uf.union(x, y)
+		if members != nil {
+			members[root] = append(members[root], members[absorbed]...)
+			members[absorbed] = nil
+		}
 		mask[root] = mask[x] | mask[y]
 		if g != nil {
 			g.join(root, absorbed)
@@ -171,6 +198,22 @@ func (ix *index) merge(es []gedge, minDensity float64, st *Stats) *unionFind {
 		st.Merged++
 	}
 	return uf
+}
+
+// vetoed reports whether veto calls any pair across xs and ys a certain
+// non-match.
+func (ix *index) vetoed(veto func(a, b Ref) bool, xs, ys []int32) bool {
+	if len(xs)*len(ys) > maxVetoPairs {
+		return false
+	}
+	for _, x := range xs {
+		for _, y := range ys {
+			if veto(ix.ref(int(x)), ix.ref(int(y))) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // links numbers clusters and households and writes one Link per record.

@@ -86,6 +86,8 @@ func (ix *index) len() int { return len(ix.partner) }
 
 func (ix *index) row(id int) int { return id - ix.offset[ix.partner[id]] }
 
+func (ix *index) ref(id int) Ref { return Ref{Partner: ix.partner[id], Row: ix.row(id)} }
+
 func (ix *index) key(id int) RecordKey {
 	p := ix.partner[id]
 	return RecordKey{ix.partners[p].Name, ix.partners[p].RecordIDs[id-ix.offset[p]]}
