@@ -15,8 +15,9 @@ build:
 demo: build
 	@./scripts/demo.sh $(BIN) $(DEMO)
 
-## test: vet, gofmt, lint and the tests with the race detector (what CI runs)
-test: vet fmt-check lint testrace
+## test: vet, gofmt, lint, the tests with the race detector, the pure-Go
+## kernel tests and a short kernel benchmark (what CI runs)
+test: vet fmt-check lint testrace testpurego bench-ci
 
 vet:
 	$(GO) vet $(PKGS)
@@ -35,7 +36,7 @@ testshort:
 	$(GO) test -short -count=1 $(PKGS)
 
 testpurego:
-	$(GO) test -tags purego -count=1 ./internal/bitvec/... ./linkage/...
+	$(GO) test -tags purego -count=1 ./internal/bitvec/... ./linkage/match/...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDice -fuzztime 100000x ./internal/bitvec
@@ -43,6 +44,11 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/bitvec/... ./linkage/...
 	$(GO) run ./bench/dice -n 10000 -m 10000 -threshold 0.8 -workers 1
+
+## bench-ci: the kernel against the C reference loop, short, one JSON line per run
+bench-ci:
+	$(GO) run ./bench/dice -n 4000 -m 4000 -threshold 0.8 -workers 1 -json
+	$(GO) run ./bench/dice -n 4000 -m 4000 -threshold 0.8 -workers 2 -c=false -json
 
 benchstat:
 	$(GO) test -run '^$$' -bench . -count 10 ./internal/bitvec > bench-new.txt
