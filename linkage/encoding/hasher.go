@@ -19,7 +19,6 @@ type tokenHasher struct {
 	cap     int     // most tokens in the table; 0 = no table
 	short   []int32 // 1–2-byte token → offset+1 into slab, 0 = not yet
 	slab    []uint32
-	scratch []uint32
 }
 
 // defaultCacheEntries bounds each per-worker, per-field token table and
@@ -34,7 +33,6 @@ func newTokenHasher(key []byte, bits, k, clkBits, kCLK, capacity int) *tokenHash
 		clkBits: clkBits,
 		kCLK:    kCLK,
 		cap:     capacity,
-		scratch: make([]uint32, k+kCLK),
 	}
 }
 
@@ -47,14 +45,10 @@ func shortIndex(token []byte) int {
 }
 
 // positions returns the k field positions followed by the kCLK CLK
-// positions of token (already salted). The slice is valid until the next
-// call.
+// positions of a token of one or two bytes, from the table. The slice is
+// valid until the next call.
 func (h *tokenHasher) positions(token []byte) []uint32 {
 	n := h.k + h.kCLK
-	if len(token) > 2 || len(token) == 0 || h.cap == 0 {
-		h.draw(h.scratch[:0], token)
-		return h.scratch
-	}
 	if h.short == nil {
 		h.short = make([]int32, 1<<16+256)
 	}
@@ -70,6 +64,31 @@ func (h *tokenHasher) positions(token []byte) []uint32 {
 	h.slab = h.draw(h.slab, token)
 	h.short[i] = int32(off + 1)
 	return h.slab[off : off+n]
+}
+
+// set sets the bits of token (already salted): its k positions in f and
+// its kCLK positions in clk. Uncached tokens are drawn straight into the
+// filters, without going through a slice.
+func (h *tokenHasher) set(token []byte, f, clk []uint64) {
+	if len(token) > 2 || len(token) == 0 || h.cap == 0 {
+		rng := newXoshiroTag(h.mac.sum(token))
+		for range h.k {
+			q := rng.below(h.bits)
+			f[q>>6] |= 1 << (q & 63)
+		}
+		for range h.kCLK {
+			q := rng.below(h.clkBits)
+			clk[q>>6] |= 1 << (q & 63)
+		}
+		return
+	}
+	pos := h.positions(token)
+	for _, q := range pos[:h.k] {
+		f[q>>6] |= 1 << (q & 63)
+	}
+	for _, q := range pos[h.k:] {
+		clk[q>>6] |= 1 << (q & 63)
+	}
 }
 
 // draw appends the positions of token to dst.

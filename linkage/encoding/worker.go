@@ -236,13 +236,7 @@ func (w *worker) hashField(i int) {
 		}
 		key = append(key, t...)
 		w.tokBuf = key
-		pos := h.positions(key)
-		for _, q := range pos[:p.K] {
-			f[q>>6] |= 1 << (q & 63)
-		}
-		for _, q := range pos[p.K:] {
-			w.fclk[q>>6] |= 1 << (q & 63)
-		}
+		h.set(key, f, w.fclk)
 	}
 }
 
