@@ -36,17 +36,6 @@ func (c *valueCache) get(raw string) int32 {
 	return c.judge(i, ok)
 }
 
-// getKey is get for a key built in a buffer (salted fields); the lookup
-// does not copy it.
-func (c *valueCache) getKey(key []byte) int32 {
-	if c.off {
-		return -1
-	}
-	c.lookups++
-	i, ok := c.index[string(key)]
-	return c.judge(i, ok)
-}
-
 // judge counts a hit or, after the trial, switches a cache with too few
 // hits off.
 func (c *valueCache) judge(i int32, ok bool) int32 {

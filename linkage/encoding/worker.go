@@ -55,7 +55,11 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 	maxWords := len(w.clk)
 	for _, p := range e.plans {
 		w.hashers = append(w.hashers, newTokenHasher(p.key, p.Bits, p.K, e.clkBits, p.CLKK, e.cacheEntries))
-		w.vcache = append(w.vcache, newValueCache(bitvec.WordsFor(p.Bits), len(w.clk), e.cacheEntries/2))
+		fw, cw := bitvec.WordsFor(p.Bits), len(w.clk)
+		if p.salt >= 0 {
+			fw, cw = 0, 0 // values only: see normaliseField
+		}
+		w.vcache = append(w.vcache, newValueCache(fw, cw, e.cacheEntries/2))
 		w.filters = append(w.filters, make([]uint64, bitvec.WordsFor(p.Bits)))
 		maxWords = max(maxWords, bitvec.WordsFor(p.Bits))
 	}
@@ -168,31 +172,27 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 
 // normaliseField sets w.vals[i] (and, for salted fields, w.salts[i]) from
 // the row, and w.hit[i] to its value-cache entry, filling the entry on a
-// miss. Salt fields must be done before the fields they salt.
+// miss. Salt fields must be done before the fields they salt. The cache of
+// a salted field holds only normalised values: its filter depends on the
+// salt too (the year of birth, say), and (salt, value) pairs repeat too
+// rarely to be worth caching, so encode hashes its tokens every time.
 func (w *worker) normaliseField(i int, row []string) {
 	p := &w.e.plans[i]
 	raw := w.raw(w.b.fields[i], row)
 	w.hit[i] = -1
+	if p.salt >= 0 {
+		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt])
+	}
 	if raw == "" {
 		w.vals[i] = value{}
 		return
 	}
 	vc := w.vcache[i]
-	var h int32 = -1
-	if p.salt >= 0 {
-		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt])
-		if !vc.off {
-			// The cache key is salt, unit separator, raw cell: the same
-			// cell under another salt has other positions.
-			w.keyBuf = append(append(append(w.keyBuf[:0], w.salts[i]...), 0x1f), raw...)
-			h = vc.getKey(w.keyBuf)
-		}
-	} else {
-		h = vc.get(raw)
-	}
-	if h >= 0 {
-		w.hit[i] = h
+	if h := vc.get(raw); h >= 0 {
 		w.vals[i] = vc.vals[h]
+		if p.salt < 0 {
+			w.hit[i] = h
+		}
 		return
 	}
 	w.vals[i] = p.normalise(raw)
@@ -202,14 +202,16 @@ func (w *worker) normaliseField(i int, row []string) {
 			panic("encoding: a value of an oprf field has no keyserver pseudonym")
 		}
 	}
-	if w.vals[i].st == stPresent && !vc.off {
-		w.hashField(i)
-		if p.salt >= 0 {
-			raw = string(w.keyBuf)
-		}
-		vc.put(raw, w.vals[i], w.filters[i], w.fclk)
-		w.hit[i] = int32(len(vc.vals) - 1)
+	if w.vals[i].st != stPresent || vc.off {
+		return
 	}
+	if p.salt >= 0 {
+		vc.put(raw, w.vals[i], nil, nil)
+		return
+	}
+	w.hashField(i)
+	vc.put(raw, w.vals[i], w.filters[i], w.fclk)
+	w.hit[i] = int32(len(vc.vals) - 1)
 }
 
 func orInto(dst, src []uint64) {
