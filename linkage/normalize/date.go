@@ -45,7 +45,7 @@ type Date struct{ Year, Month, Day int }
 // ExpandLayouts for the unpadded variants) and
 // truncates the result to precision. Years must lie in 1800–2199. When no
 // layout fits, it retries with the letters typists put for digits (O→0,
-// I/L→1, Z→2, S→5, B→8), then with day and month exchanged (a month above
+// I/L→1, Z→2, S→5, G→6, B→8), then with day and month exchanged (a month above
 // 12 written first, 12/25/1990). The boolean is false when nothing fits;
 // the caller reports the row and column, never the value.
 func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
@@ -68,7 +68,7 @@ func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
 	return Date{}, false
 }
 
-var digitTypos = strings.NewReplacer("O", "0", "o", "0", "I", "1", "l", "1", "L", "1", "Z", "2", "z", "2", "S", "5", "B", "8")
+var digitTypos = strings.NewReplacer("O", "0", "o", "0", "I", "1", "l", "1", "L", "1", "Z", "2", "z", "2", "S", "5", "G", "6", "B", "8")
 
 // swapDayMonth exchanges the first two numeric groups of d/m/yyyy-like
 // text.

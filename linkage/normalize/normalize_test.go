@@ -150,6 +150,7 @@ func TestParseDate(t *testing.T) {
 		{"O7/10/1962", PrecisionDay, "19621007", true},
 		{"Z1/01/2014", PrecisionDay, "20140121", true},
 		{"I958-10-20", PrecisionDay, "19581020", true},
+		{"1G/03/1977", PrecisionDay, "19770316", true},
 		{"12/25/1990", PrecisionDay, "19901225", true},
 		{"12.25.1990", PrecisionDay, "19901225", true},
 		{"13/13/1990", PrecisionDay, "", false},
