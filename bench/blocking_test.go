@@ -5,31 +5,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// moduleRoot walks up from the working directory to go.mod.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
+	"github.com/welfare-district/swd/internal/testdirs"
+)
 
 // datasetConfig returns the measured blocking configuration for a dataset
 // (docs/performance.md), skipping the test when the data is absent.
 func datasetConfig(t *testing.T, name string) BlockingConfig {
-	root := moduleRoot(t)
+	root := testdirs.ModuleRoot(t)
 	data := filepath.Join(root, "..", "shared", "datasets")
 	if _, err := os.Stat(filepath.Join(data, datasets[name].files[0])); err != nil {
 		t.Skipf("dataset %s not available: %v", name, err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/internal/keyserver"
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/io/encfile"
 )
 
@@ -28,17 +29,7 @@ func writeFile(t *testing.T, path, content string, perm os.FileMode) {
 
 func repoPath(t *testing.T, rel string) string {
 	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, rel)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
-	}
+	return filepath.Join(testdirs.ModuleRoot(t), rel)
 }
 
 // encodeFixture writes a secret, and an export with a canary identity and

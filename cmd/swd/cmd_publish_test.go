@@ -10,25 +10,10 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/dp"
+	"github.com/welfare-district/swd/internal/testdirs"
 )
 
 var publishPartners = []string{"comune", "ulss6", "caritas", "acli", "cgil"}
-
-// publishModuleRoot finds the module root (the directory holding go.mod).
-func publishModuleRoot(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
-	}
-}
 
 // publishFixture runs the pipeline up to the links on 300 synthetic
 // households: synth → keygen → encode (each partner) → link. It returns the
@@ -45,7 +30,7 @@ func publishFixture(t *testing.T) (dir string, encoded []string, links string) {
 	exports, secret := filepath.Join(dir, "exports"), filepath.Join(dir, "secret.key")
 	must("synth", "--households", "300", "--seed", "11", "--out", exports)
 	must("keygen", "--out", secret)
-	schema := filepath.Join(publishModuleRoot(t), "docs", "examples", "synth", "schema.yaml")
+	schema := filepath.Join(testdirs.ModuleRoot(t), "docs", "examples", "synth", "schema.yaml")
 	for _, p := range publishPartners {
 		out := filepath.Join(dir, p+".swd.parquet")
 		must("encode", "--schema", schema, "--secret", secret, "--partner", p, "--in", filepath.Join(exports, p+".csv"), "--out", out)

@@ -4,37 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-)
 
-// sharedDatasets returns ../shared/datasets relative to the module root, or
-// skips the test when it is absent.
-func sharedDatasets(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	ds := filepath.Join(dir, "..", "shared", "datasets")
-	if _, err := os.Stat(ds); err != nil {
-		t.Skip("shared datasets absent")
-	}
-	return ds
-}
+	"github.com/welfare-district/swd/internal/testdirs"
+)
 
 // TestSharedDatasets reads the public test data sets end to end: every data
 // row must come back, none rejected.
 func TestSharedDatasets(t *testing.T) {
-	ds := sharedDatasets(t)
+	ds := testdirs.SharedDatasets(t)
 	tests := []struct {
 		file string
 		opts Options

@@ -9,35 +9,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/linkage/cluster"
 )
-
-// datasets returns ../shared/datasets relative to the module root, or skips.
-func datasets(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	ds := filepath.Join(dir, "..", "shared", "datasets")
-	if _, err := os.Stat(ds); err != nil {
-		t.Skip("shared datasets absent")
-	}
-	return ds
-}
 
 // TestFEBRL4TruthOnRealIDs checks the FEBRL convention on the real record
 // ids: the true clustering of dataset4a+4b has 5,000 cross-file pairs.
 func TestFEBRL4TruthOnRealIDs(t *testing.T) {
-	ds := datasets(t)
+	ds := testdirs.SharedDatasets(t)
 	var ls []cluster.Link
 	for _, name := range []string{"dataset4a", "dataset4b"} {
 		f, err := os.Open(filepath.Join(ds, "febrl", name+".csv"))
@@ -73,7 +52,7 @@ func TestNCVoterSources(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 13 MB")
 	}
-	ds := datasets(t)
+	ds := testdirs.SharedDatasets(t)
 	dir := filepath.Join(ds, "ncvoter-100k")
 	tr, err := ReadSources(ParseSources("A="+filepath.Join(dir, "df_A_100000.csv")+",B="+filepath.Join(dir, "df_B_100000.csv")), "ncid")
 	require.NoError(t, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/model"
@@ -30,7 +31,7 @@ func quality(t *testing.T) string {
 	if os.Getenv("SWD_QUALITY") == "" {
 		t.Skip("set SWD_QUALITY=1 to run the end-to-end quality checks")
 	}
-	return datasets(t)
+	return testdirs.SharedDatasets(t)
 }
 
 const ncvrSchema = `
