@@ -35,7 +35,6 @@ type worker struct {
 	vals    []value
 	toks    []string
 	tokBuf  []byte
-	keyBuf  []byte     // value-cache key of a salted field
 	salts   []string   // per salted field: this row's salt
 	filters [][]uint64 // per field, before hardening
 	clk     []uint64   // CLK before hardening
