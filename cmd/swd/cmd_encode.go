@@ -351,7 +351,8 @@ func printEncodeSummary(out io.Writer, opts *EncodeOptions, enc *encoding.Encode
 	if enc.Pseudonymised() {
 		fmt.Fprintf(out, "  record ids pseudonymised; mapping kept in %s (do not send it)\n", siblingPath(opts.Out, ".pseudonyms.csv"))
 	}
-	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", enc.Schema().Fingerprint(), enc.Meta(st).KeyCheck)
+	meta := enc.Meta(st)
+	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", meta.SchemaFingerprint, meta.KeyCheck)
 }
 
 func joinInts(v []int) string {
