@@ -7,11 +7,11 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/internal/rusage"
 	"github.com/welfare-district/swd/linkage/match"
 )
 
@@ -162,7 +162,7 @@ func RunDice(ctx context.Context, cfg DiceConfig) (DiceResult, error) {
 			return res, fmt.Errorf("bench: contender %d found %d matches, the Go matcher %d", k, t.matches, res.Matches)
 		}
 	}
-	res.MaxRSSBytes = maxRSS()
+	res.MaxRSSBytes = rusage.MaxRSS()
 	return res, nil
 }
 
@@ -185,12 +185,12 @@ func timeSlices(cs []contender, n, slices, repeats int) ([]sliceTimes, error) {
 		best := make([]sliceTimes, len(cs))
 		for r := range repeats {
 			for k, c := range cs {
-				start, cpu0 := time.Now(), cpuSeconds()
+				start, cpu0 := time.Now(), rusage.CPU().Seconds()
 				m, err := c(lo, hi)
 				if err != nil {
 					return nil, err
 				}
-				wall, cpu := time.Since(start).Seconds(), cpuSeconds()-cpu0
+				wall, cpu := time.Since(start).Seconds(), rusage.CPU().Seconds()-cpu0
 				if r == 0 || wall < best[k].wall {
 					best[k].wall = wall
 				}
@@ -235,24 +235,6 @@ func (c cInputs) contender(avx2 bool) contender {
 	return func(lo, hi int) (int64, error) {
 		return cMatch(avx2, c.a.Data[lo*w:hi*w], c.b.Data, w, c.pa[lo:hi], c.pb, c.need), nil
 	}
-}
-
-// cpuSeconds is the user+system CPU time of the process so far: on a
-// shared machine, rates per CPU second are steadier than per wall second.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
-}
-
-func maxRSS() int64 {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
-		return 0
-	}
-	return ru.Maxrss * 1024 // kilobytes on Linux
 }
 
 // WriteTable prints the result for people.

@@ -8,9 +8,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/welfare-district/swd/internal/rusage"
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
@@ -49,7 +50,7 @@ type EncodeResult struct {
 // steadier figure), and the peak live heap while encoding.
 func RunEncode(ctx context.Context, cfg EncodeConfig) (EncodeResult, error) {
 	if cfg.Schema == "" {
-		root, err := encodeModuleRoot()
+		root, err := testdirs.FindModuleRoot()
 		if err != nil {
 			return EncodeResult{}, err
 		}
@@ -94,7 +95,7 @@ func RunEncode(ctx context.Context, cfg EncodeConfig) (EncodeResult, error) {
 		}
 		runtime.GC()
 		peak := watchHeap()
-		cpu0, t0 := processCPU(), time.Now()
+		cpu0, t0 := rusage.CPU(), time.Now()
 		out := encoding.Output{Record: func(string, *encoding.Record) error { return nil }}
 		var w *encfile.Writer
 		if cfg.Out != "" {
@@ -110,7 +111,7 @@ func RunEncode(ctx context.Context, cfg EncodeConfig) (EncodeResult, error) {
 			}
 			w.Abort()
 		}
-		wall, cpu := time.Since(t0), processCPU()-cpu0
+		wall, cpu := time.Since(t0), rusage.CPU()-cpu0
 		heap := peak()
 		if err != nil {
 			return EncodeResult{}, err
@@ -207,30 +208,5 @@ func watchHeap() func() float64 {
 		close(stop)
 		<-done
 		return float64(peak.Load()) / (1 << 20)
-	}
-}
-
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func encodeModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("go.mod not found above the working directory; pass -schema")
-		}
-		dir = parent
 	}
 }

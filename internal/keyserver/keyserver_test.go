@@ -15,13 +15,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/cloudflare/circl/oprf"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/rusage"
 )
 
 const (
@@ -493,7 +493,7 @@ func BenchmarkPseudonyms(b *testing.B) {
 	defer srv.Close()
 	in := inputs(10_000, "bench")
 	c := Client{URL: srv.URL, Token: tokCaritas, BatchSize: 1000}
-	cpu0 := cpuSeconds()
+	cpu0 := rusage.CPU().Seconds()
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := c.Pseudonyms(context.Background(), in); err != nil {
@@ -504,7 +504,7 @@ func BenchmarkPseudonyms(b *testing.B) {
 	b.ReportMetric(n/b.Elapsed().Seconds(), "pseudonyms/s")
 	// The machine is shared: CPU time (client + server, all threads) is
 	// the stable measure of cost.
-	b.ReportMetric(n/(cpuSeconds()-cpu0), "pseudonyms/cpu-s")
+	b.ReportMetric(n/(rusage.CPU().Seconds()-cpu0), "pseudonyms/cpu-s")
 }
 
 // BenchmarkServerEvaluate measures the server side alone (decode, one
@@ -522,7 +522,7 @@ func BenchmarkServerEvaluate(b *testing.B) {
 		els[i] = base64.StdEncoding.EncodeToString(raw)
 	}
 	body, _ := json.Marshal(evalRequest{Elements: els})
-	cpu0 := cpuSeconds()
+	cpu0 := rusage.CPU().Seconds()
 	for b.Loop() {
 		r := httptest.NewRequest(http.MethodPost, "/v1/evaluate", bytes.NewReader(body))
 		r.Header.Set("Authorization", "Bearer "+tokCaritas)
@@ -533,14 +533,5 @@ func BenchmarkServerEvaluate(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N*len(els))/b.Elapsed().Seconds(), "evaluations/s")
-	b.ReportMetric(float64(b.N*len(els))/(cpuSeconds()-cpu0), "evaluations/cpu-s")
-}
-
-// cpuSeconds is the CPU time (user + system) used by this process so far.
-func cpuSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+	b.ReportMetric(float64(b.N*len(els))/(rusage.CPU().Seconds()-cpu0), "evaluations/cpu-s")
 }

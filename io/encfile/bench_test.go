@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/welfare-district/swd/internal/rusage"
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
@@ -30,11 +31,11 @@ func BenchmarkWrite(b *testing.B) {
 	dir := b.TempDir()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := rusage.CPU()
 	for b.Loop() {
 		writeFile(b, filepath.Join(dir, "p.parquet"), testLayout, recs)
 	}
-	reportRates(b, cpuTime()-cpu0)
+	reportRates(b, rusage.CPU()-cpu0)
 }
 
 func BenchmarkRead(b *testing.B) {
@@ -42,7 +43,7 @@ func BenchmarkRead(b *testing.B) {
 	writeFile(b, p, testLayout, randomRecords(rand.New(rand.NewPCG(11, 11)), testLayout, benchRows))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := rusage.CPU()
 	for b.Loop() {
 		d, err := Read(context.Background(), p)
 		if err != nil {
@@ -50,7 +51,7 @@ func BenchmarkRead(b *testing.B) {
 		}
 		sinkDataset = d
 	}
-	reportRates(b, cpuTime()-cpu0)
+	reportRates(b, rusage.CPU()-cpu0)
 }
 
 func BenchmarkScan(b *testing.B) {
@@ -58,12 +59,12 @@ func BenchmarkScan(b *testing.B) {
 	writeFile(b, p, testLayout, randomRecords(rand.New(rand.NewPCG(12, 12)), testLayout, benchRows))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := rusage.CPU()
 	for b.Loop() {
 		n := 0
 		if err := Scan(context.Background(), p, func(*encoding.Record) error { n++; return nil }); err != nil || n != benchRows {
 			b.Fatal(err, n)
 		}
 	}
-	reportRates(b, cpuTime()-cpu0)
+	reportRates(b, rusage.CPU()-cpu0)
 }

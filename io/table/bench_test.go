@@ -13,6 +13,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/welfare-district/swd/internal/rusage"
 )
 
 const benchRows = 100_000
@@ -64,7 +66,7 @@ func synthCSV(rows []synthRow) string {
 func benchRead(b *testing.B, path string, opts Options) {
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := cpuTime()
+	cpu0 := rusage.CPU()
 	for b.Loop() {
 		r, err := Open(path, opts)
 		if err != nil {
@@ -87,7 +89,7 @@ func benchRead(b *testing.B, path string, opts Options) {
 		}
 	}
 	b.ReportMetric(float64(benchRows*b.N)/b.Elapsed().Seconds(), "rows/s")
-	if cpu := cpuTime() - cpu0; cpu > 0 {
+	if cpu := rusage.CPU() - cpu0; cpu > 0 {
 		b.ReportMetric(float64(benchRows*b.N)/cpu.Seconds(), "rows/cpu-s")
 	}
 }

@@ -3,20 +3,10 @@ package encoding
 import (
 	"context"
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime is the process's user+system CPU time: on a shared machine it
-// measures the encoder's cost better than the wall clock.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/welfare-district/swd/internal/rusage"
+)
 
 func BenchmarkEncode(b *testing.B) {
 	rows := randomRows(20000, 11)
@@ -26,7 +16,7 @@ func BenchmarkEncode(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			n := 0
-			cpu0 := cpuTime()
+			cpu0 := rusage.CPU()
 			for i := 0; i < b.N; i++ {
 				st, err := e.Encode(context.Background(), testHeader, NewRows(rows), Output{})
 				if err != nil {
@@ -35,7 +25,7 @@ func BenchmarkEncode(b *testing.B) {
 				n += st.Encoded
 			}
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
-			b.ReportMetric(float64(n)/(cpuTime()-cpu0).Seconds(), "records/cpu-s")
+			b.ReportMetric(float64(n)/(rusage.CPU()-cpu0).Seconds(), "records/cpu-s")
 		})
 	}
 }
