@@ -194,11 +194,31 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
 	}
-	u, err := sampleU(ctx, ds, jobs, cmps, cfg)
+	u, random, err := sampleU(ctx, ds, jobs, cmps, cfg)
 	if err != nil {
 		return nil, err
 	}
-	m, err := model.Fit(ctx, cmps, counts, u, cfg.EM)
+	em := cfg.EM
+	if em.RandomPatterns == nil {
+		em.RandomPatterns = random
+	}
+	if em.AllPairs == 0 {
+		em.AllPairs = comparisonSpace(ds, jobs)
+	}
+	if em.SessionCounts == nil {
+		em.SessionCounts = func(on []bool) (model.PatternCounts, error) {
+			out := model.PatternCounts{}
+			for k, j := range jobs {
+				pc, _, err := j.cmp.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
+				if err != nil {
+					return nil, err
+				}
+				out.Merge(pc)
+			}
+			return out, nil
+		}
+	}
+	m, err := model.Fit(ctx, cmps, counts, u, em)
 	if err != nil {
 		return nil, fmt.Errorf("fitting the model: %w", err)
 	}
@@ -206,6 +226,25 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 		cfg.Logger.Warn("model", "warning", w)
 	}
 	return m, nil
+}
+
+// sessionMaxPairs bounds the pairs of each training session of the model's
+// fallback (see model.EMConfig.SessionCounts).
+const sessionMaxPairs = 2_000_000
+
+// comparisonSpace is the number of pairs of all jobs: records of A × records
+// of B, or n(n−1)/2 for de-duplication.
+func comparisonSpace(ds []*encoding.Dataset, jobs []*job) float64 {
+	var space float64
+	for _, j := range jobs {
+		na, nb := float64(ds[j.a].Len()), float64(ds[j.b].Len())
+		if j.dedup() {
+			space += na * (na - 1) / 2
+		} else {
+			space += na * nb
+		}
+	}
+	return space
 }
 
 // countPatterns counts the agreement patterns of a job's candidates on all
@@ -236,7 +275,8 @@ func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCount
 
 // sampleU estimates u on every job, weighting each by the size of its
 // comparison space.
-func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) ([][]float64, error) {
+func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) ([][]float64, model.PatternCounts, error) {
+	random := model.PatternCounts{}
 	var space float64
 	sizes := make([]float64, len(jobs))
 	for k, j := range jobs {
@@ -257,17 +297,19 @@ func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []mo
 			continue
 		}
 		n := max(10_000, int(float64(cfg.USamples)*sizes[k]/space))
-		uj, err := model.EstimateU(ctx, j.cmp, n, cfg.Seed+uint64(k))
+		pc, err := model.SamplePatterns(ctx, j.cmp, n, cfg.Seed+uint64(k))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		random.Merge(pc)
+		uj := model.UFromPatterns(cmps, pc)
 		for f := range u {
 			for l := range u[f] {
 				u[f][l] += uj[f][l] * sizes[k] / space
 			}
 		}
 	}
-	return u, nil
+	return u, random, nil
 }
 
 // score computes the posterior of every candidate, feeds the report's

@@ -19,4 +19,11 @@
 // adds the optional term-frequency adjustment of exact agreements, using the
 // frequencies of identical field filters. Models are saved and reloaded as
 // JSON.
+//
+// When EM on the candidates finds a class other than persons even on the
+// identity (anchor) fields alone — few fields, two of them redundant, such
+// as a place and its postcode — Fit falls back to training sessions as
+// Splink does: u from random pairs, the m of each side estimated on pairs
+// blocked on exact agreement of the other side, corrections (Interactions)
+// for fields that agree together among random pairs, and λ among all pairs.
 package model

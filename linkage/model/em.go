@@ -41,6 +41,22 @@ type EMConfig struct {
 	// person". λ is then the match rate among all pairs.
 	Background       PatternCounts
 	BackgroundWeight float64
+	// AllPairs is the number of pairs the candidates were drawn from (the
+	// comparison space of every job). Fit uses it when it falls back to
+	// training sessions, whose λ is the match rate among all pairs; 0
+	// counts only the candidates.
+	AllPairs float64
+	// SessionCounts, when set, returns the pattern counts of the pairs
+	// that agree exactly on the fields of on (a blocking on them, such as
+	// Comparer.BlockedCounts over every pair of datasets): the training
+	// sessions of the fallback use them instead of the candidates that
+	// agree on those fields, whose other fields were selected to be
+	// similar by blocking.
+	SessionCounts func(on []bool) (PatternCounts, error)
+	// RandomPatterns is a sample of the patterns of random pairs (the one
+	// behind u): the fallback finds in it the fields that are not
+	// independent among non-matches (Model.Interactions).
+	RandomPatterns PatternCounts
 }
 
 func (c EMConfig) withDefaults() EMConfig {
@@ -138,6 +154,20 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	am, err := fit(anchors)
 	if err != nil {
 		return nil, err
+	}
+	if !am.anchorsRewarded() && u != nil {
+		// Anchoring did not help either: with few fields, two of them
+		// redundant (a place and its postcode), the anchors alone cannot
+		// identify the classes. Estimate each side's m in sessions where
+		// the other side agrees.
+		sm, err := fitSessions(ctx, cmps, pats, u, cfg, anchors, cfg.AllPairs)
+		if err != nil {
+			return nil, err
+		}
+		if sm != nil && sm.anchorsRewarded() {
+			sm.Warnings = append(sm.Warnings, "EM on the candidates, on all fields or on the anchor fields, found a class that disagrees on identity fields (such as same place); m was estimated in training sessions instead, u from random pairs, λ among all pairs")
+			return sm, nil
+		}
 	}
 	if !am.anchorsRewarded() {
 		m.Warnings = append(m.Warnings, "the match class does not reward exact agreement on every identity field, with or without anchoring: check the links")

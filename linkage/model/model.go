@@ -48,8 +48,34 @@ type Model struct {
 	Patterns        int      `json:"patterns"`           // distinct agreement patterns
 	FixedU          bool     `json:"fixed_u"`            // u came from random sampling and was not refitted
 	Anchored        bool     `json:"anchored,omitempty"` // the E step used the anchor fields only
+	Sessions        bool     `json:"sessions,omitempty"` // m estimated in training sessions (see Fit)
 	Identified      bool     `json:"identified"`
 	Warnings        []string `json:"warnings,omitempty"`
+	// Interactions correct the sum of field weights for pairs of fields
+	// that are not independent among non-matches (a place and its
+	// postcode): see Interaction.
+	Interactions []Interaction `json:"interactions,omitempty"`
+}
+
+// Interaction is a correction for two fields that agree together far more
+// often among random pairs than independence predicts: when both are at
+// their top level, Weight (negative: −log2(u_joint / (u_1 u_2))) is added
+// to the match weight, so that one agreement is not counted twice.
+type Interaction struct {
+	Fields [2]int  `json:"fields"` // indices into Model.Fields, ascending
+	Weight float64 `json:"weight"`
+}
+
+// interactionWeight is the correction of the interactions for a pattern.
+func (m *Model) interactionWeight(levels func(f int) int) float64 {
+	w := 0.0
+	for _, in := range m.Interactions {
+		f, g := in.Fields[0], in.Fields[1]
+		if levels(f) == len(m.Fields[f].Levels)-1 && levels(g) == len(m.Fields[g].Levels)-1 {
+			w += in.Weight
+		}
+	}
+	return w
 }
 
 // Comparisons returns the model's comparisons, in pattern-key order.
@@ -68,10 +94,15 @@ func (m *Model) PriorWeight() float64 { return math.Log2(m.Lambda / (1 - m.Lambd
 // add 0).
 func (m *Model) Weight(key uint64) float64 {
 	w := 0.0
+	levels := make([]int, len(m.Fields))
 	for f := range m.Fields {
 		n := uint64(len(m.Fields[f].Levels))
-		w += m.Fields[f].Levels[key%n].Weight
+		levels[f] = int(key % n)
+		w += m.Fields[f].Levels[levels[f]].Weight
 		key /= n
+	}
+	if len(m.Interactions) > 0 {
+		w += m.interactionWeight(func(f int) int { return levels[f] })
 	}
 	return w
 }
@@ -112,6 +143,12 @@ func (m *Model) Validate() error {
 	}
 	if !(m.Lambda > 0 && m.Lambda < 1) {
 		return base.Invalidf("model: lambda must be in (0, 1)")
+	}
+	for _, in := range m.Interactions {
+		f, g := in.Fields[0], in.Fields[1]
+		if !(f >= 0 && f < g && g < len(m.Fields)) || math.IsNaN(in.Weight) || math.IsInf(in.Weight, 0) {
+			return base.Invalidf("model: an interaction must name two distinct fields in ascending order and have a finite weight")
+		}
 	}
 	for _, fp := range m.Fields {
 		if len(fp.Levels) != fp.Comparison.Levels() {

@@ -52,6 +52,11 @@ func (s *Scorer) Score(i, j int) (key uint64, weight, prob float64) {
 			weight += s.m.Fields[f].Levels[l].Weight
 		}
 	}
+	if len(s.m.Interactions) > 0 {
+		weight += s.m.interactionWeight(func(f int) int {
+			return int(key / s.c.place[f] % uint64(len(s.m.Fields[f].Levels)))
+		})
+	}
 	return key, weight, s.m.Probability(weight)
 }
 
