@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -251,21 +250,10 @@ func readTruth(path string, s *schema.Schema, ds *encoding.Dataset, fields []*sc
 	for fi := range truth {
 		truth[fi] = make([]string, ds.Len())
 	}
-	for {
-		rec, _, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var ie *base.InputError
-		if errors.As(err, &ie) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = table.Each(r, func(rec []string, _ int) error {
 		i, ok := row[rec[idCol]]
 		if !ok {
-			continue
+			return nil
 		}
 		for fi, f := range fields {
 			parts := make([]string, len(cols[fi]))
@@ -274,8 +262,9 @@ func readTruth(path string, s *schema.Schema, ds *encoding.Dataset, fields []*sc
 			}
 			truth[fi][i] = normaliseName(s, f, strings.Join(parts, " "))
 		}
-	}
-	return truth, nil
+		return nil
+	}, nil)
+	return truth, err
 }
 
 func columnIndex(header []string) map[string]int {
@@ -309,27 +298,16 @@ func readPublic(path string, s *schema.Schema, f *schema.Field) ([]audit.NameCou
 		}
 	}
 	counts := map[string]float64{}
-	for {
-		rec, rowNum, err := r.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var ie *base.InputError
-		if errors.As(err, &ie) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
+	err = table.Each(r, func(rec []string, rowNum int) error {
 		if cols == nil {
 			c, err := strconv.ParseFloat(strings.TrimSpace(rec[countCol]), 64)
 			if err != nil || c < 0 {
-				return nil, &base.InputError{File: path, Row: rowNum, Column: "count", Reason: "not a non-negative number"}
+				return &base.InputError{File: path, Row: rowNum, Column: "count", Reason: "not a non-negative number"}
 			}
 			if n := normaliseName(s, f, rec[nameCol]); n != "" {
 				counts[n] += c
 			}
-			continue
+			return nil
 		}
 		parts := make([]string, len(cols))
 		for j, c := range cols {
@@ -338,6 +316,10 @@ func readPublic(path string, s *schema.Schema, f *schema.Field) ([]audit.NameCou
 		if n := normaliseName(s, f, strings.Join(parts, " ")); n != "" {
 			counts[n]++
 		}
+		return nil
+	}, nil)
+	if err != nil {
+		return nil, err
 	}
 	if len(counts) == 0 {
 		return nil, base.Invalidf("audit: public list %s holds no names for field %s", path, f.Name)

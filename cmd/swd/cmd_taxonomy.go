@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"slices"
 	"strings"
@@ -252,23 +250,13 @@ func eachNeedField(ctx context.Context, path, column string, fn func(string), ba
 	if col < 0 {
 		return &base.InputError{File: path, Column: column, Reason: "no such column in the header"}
 	}
-	for n := 0; ; n++ {
+	return table.Each(r, func(row []string, n int) error {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
-		row, _, err := r.Next()
-		var rowErr *base.InputError
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil
-		case errors.As(err, &rowErr):
-			bad()
-		case err != nil:
-			return err
-		default:
-			fn(row[col])
-		}
-	}
+		fn(row[col])
+		return nil
+	}, func(*base.InputError) { bad() })
 }
 
 func printCheckReport(g *GlobalOptions, opts *TaxonomyCheckOptions, rep *checkReport) error {
