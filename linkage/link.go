@@ -3,7 +3,6 @@ package linkage
 import (
 	"context"
 	"fmt"
-	"iter"
 	"sync"
 	"time"
 
@@ -232,45 +231,32 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 // fallback (see model.EMConfig.SessionCounts).
 const sessionMaxPairs = 2_000_000
 
-// comparisonSpace is the number of pairs of all jobs: records of A × records
-// of B, or n(n−1)/2 for de-duplication.
+// comparisonSpace is the number of pairs of all jobs.
 func comparisonSpace(ds []*encoding.Dataset, jobs []*job) float64 {
 	var space float64
 	for _, j := range jobs {
-		na, nb := float64(ds[j.a].Len()), float64(ds[j.b].Len())
-		if j.dedup() {
-			space += na * (na - 1) / 2
-		} else {
-			space += na * nb
-		}
+		space += j.space(ds)
 	}
 	return space
 }
 
+// space is the number of pairs of a job: records of A × records of B, or
+// n(n−1)/2 for de-duplication.
+func (j *job) space(ds []*encoding.Dataset) float64 {
+	na, nb := float64(ds[j.a].Len()), float64(ds[j.b].Len())
+	if j.dedup() {
+		return na * (na - 1) / 2
+	}
+	return na * nb
+}
+
 // countPatterns counts the agreement patterns of a job's candidates on all
-// workers; the partial counts are merged (they are sums).
+// workers.
 func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
-	parts := make([]model.PatternCounts, workers)
-	err := parallel(ctx, len(j.cands), workers, func(w, lo, hi int) error {
-		pc, err := j.cmp.Count(ctx, pairSeq(j.cands[lo:hi]))
-		if err != nil {
-			return err
-		}
-		if parts[w] == nil {
-			parts[w] = pc
-		} else {
-			parts[w].Merge(pc)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := model.PatternCounts{}
-	for _, p := range parts {
-		out.Merge(p)
-	}
-	return out, nil
+	return j.cmp.CountN(ctx, len(j.cands), func(k int) (int, int) {
+		p := j.cands[k]
+		return int(p.I), int(p.J)
+	}, workers)
 }
 
 // sampleU estimates u on every job, weighting each by the size of its
@@ -280,12 +266,7 @@ func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []mo
 	var space float64
 	sizes := make([]float64, len(jobs))
 	for k, j := range jobs {
-		na, nb := float64(ds[j.a].Len()), float64(ds[j.b].Len())
-		if j.dedup() {
-			sizes[k] = na * (na - 1) / 2
-		} else {
-			sizes[k] = na * nb
-		}
+		sizes[k] = j.space(ds)
 		space += sizes[k]
 	}
 	u := make([][]float64, len(cmps))
@@ -413,16 +394,6 @@ func partners(ds []*encoding.Dataset, cfg Config) []cluster.Partner {
 		}
 	}
 	return ps
-}
-
-func pairSeq(ps []blocking.Pair) iter.Seq2[int, int] {
-	return func(yield func(int, int) bool) {
-		for _, p := range ps {
-			if !yield(int(p.I), int(p.J)) {
-				return
-			}
-		}
-	}
 }
 
 // parallel runs fn over [0, n) in chunks on workers goroutines; w identifies
