@@ -1,6 +1,7 @@
 package dp
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
@@ -76,16 +77,7 @@ func boundNeeds(h *Household, allowed map[string]bool, maxNeeds int, key string)
 		sum := sha256.Sum256([]byte(key + "\x00" + seed + "\x00" + n))
 		return binary.BigEndian.Uint64(sum[:8])
 	}
-	slices.SortFunc(needs, func(a, b string) int {
-		ra, rb := rank(a), rank(b)
-		switch {
-		case ra < rb:
-			return -1
-		case ra > rb:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(needs, func(a, b string) int { return cmp.Compare(rank(a), rank(b)) })
 	return needs[:maxNeeds]
 }
 

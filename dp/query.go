@@ -2,6 +2,7 @@ package dp
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 )
 
@@ -36,7 +37,15 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 			allowedNeeds[n] = true
 		}
 	}
-	inDistrict := func(h *Household) bool { return d.Districts == nil || contains(d.Districts, h.District) }
+	inDistrict := func(h *Household) bool {
+		return h.District != "" && (d.Districts == nil || slices.Contains(d.Districts, h.District))
+	}
+	byDistrict := func(h *Household) [][]string {
+		if !inDistrict(h) {
+			return nil
+		}
+		return [][]string{{h.District}}
+	}
 	var specs []querySpec
 	for _, q := range p.ReleasedQueries() {
 		var s querySpec
@@ -45,7 +54,7 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 			s = querySpec{columns: []string{"district", "need"}, l0: int64(p.MaxNeeds),
 				public: cross(d.Districts, d.Needs),
 				contrib: func(h *Household) [][]string {
-					if !inDistrict(h) || h.District == "" {
+					if !inDistrict(h) {
 						return nil
 					}
 					var out [][]string
@@ -55,13 +64,7 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 					return out
 				}}
 		case QueryDistrict:
-			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts),
-				contrib: func(h *Household) [][]string {
-					if !inDistrict(h) || h.District == "" {
-						return nil
-					}
-					return [][]string{{h.District}}
-				}}
+			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts), contrib: byDistrict}
 		case QueryPartners:
 			if len(d.Partners) == 0 {
 				return nil, fmt.Errorf("dp: the partners table needs the list of partners in the domain")
@@ -81,20 +84,14 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 		case QueryMissingMiddle:
 			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts),
 				contrib: func(h *Household) [][]string {
-					_, pub, third := distinctPartners(h, d.Public)
-					if pub || !third || !inDistrict(h) || h.District == "" {
+					if _, pub, third := distinctPartners(h, d.Public); pub || !third {
 						return nil
 					}
-					return [][]string{{h.District}}
+					return byDistrict(h)
 				}}
 		case QueryNeedsSum:
 			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts), sumUpper: int64(p.MaxNeeds),
-				contrib: func(h *Household) [][]string {
-					if !inDistrict(h) || h.District == "" {
-						return nil
-					}
-					return [][]string{{h.District}}
-				},
+				contrib: byDistrict,
 				value: func(h *Household) int64 {
 					return int64(len(boundNeeds(h, allowedNeeds, p.MaxNeeds, p.BoundingKey)))
 				}}
@@ -116,15 +113,6 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 		specs = append(specs, s)
 	}
 	return specs, nil
-}
-
-func contains(s []string, x string) bool {
-	for _, y := range s {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // cross is the public partitions of a two-column table, or nil when either
