@@ -67,9 +67,7 @@ func (o *KeyserverOptions) validate() error {
 	if err != nil {
 		return base.Usagef("--addr %q: %v", o.Addr, err)
 	}
-	ip := net.ParseIP(host)
-	loopback := host == "localhost" || (ip != nil && ip.IsLoopback())
-	if !loopback && o.TLSCert == "" && !o.AllowPlainHTTP {
+	if !keyserver.IsLoopback(host) && o.TLSCert == "" && !o.AllowPlainHTTP {
 		return base.Mark(fmt.Errorf("--addr %s is not a loopback address: bearer tokens would cross the network in clear; give --tls-cert/--tls-key (or --allow-plain-http behind a TLS proxy)", o.Addr), base.ErrInsecure)
 	}
 	return nil

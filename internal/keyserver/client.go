@@ -102,7 +102,7 @@ func (c Client) endpoint() (string, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return "", base.Usagef("keyserver URL %q: want http(s)://host:port", c.URL)
 	}
-	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
 		return "", base.Mark(fmt.Errorf("keyserver URL %s: plain http to a non-loopback host would expose the token; use https", c.URL), base.ErrInsecure)
 	}
 	if c.Token == "" {
@@ -111,7 +111,10 @@ func (c Client) endpoint() (string, error) {
 	return strings.TrimSuffix(u.String(), "/") + "/v1/evaluate", nil
 }
 
-func isLoopback(host string) bool {
+// IsLoopback reports whether host (a name or an IP address, without a
+// port) is localhost or a loopback address, where a bearer token may travel
+// over plain HTTP.
+func IsLoopback(host string) bool {
 	if host == "localhost" {
 		return true
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -15,6 +16,10 @@ import (
 
 // minTokenLen refuses guessable tokens.
 const minTokenLen = 32
+
+// errNoTokens is ParseTokens' error for a file that lists no token, which
+// AddToken accepts: it is about to add the first one.
+var errNoTokens = errors.New("no tokens")
 
 // Tokens maps bearer tokens to partner names. Only SHA-256 digests of the
 // tokens are kept in memory.
@@ -53,7 +58,7 @@ func ParseTokens(name string, data []byte) (*Tokens, error) {
 		return nil, base.Invalidf("%s: %v", name, err)
 	}
 	if len(t.byDigest) == 0 {
-		return nil, base.Invalidf("%s: no tokens", name)
+		return nil, base.Mark(fmt.Errorf("%s: %w", name, errNoTokens), base.ErrInvalidInput)
 	}
 	return t, nil
 }
@@ -87,7 +92,7 @@ func AddToken(path, partner string) (string, error) {
 		if old, err = keyfile.Read(path); err != nil {
 			return "", err
 		}
-		if _, err := ParseTokens(path, old); err != nil && !strings.Contains(err.Error(), "no tokens") {
+		if _, err := ParseTokens(path, old); err != nil && !errors.Is(err, errNoTokens) {
 			return "", err
 		}
 	}
