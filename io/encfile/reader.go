@@ -32,6 +32,14 @@ func invalid(path, format string, args ...any) error {
 	return base.Invalidf("%s: %s", path, fmt.Sprintf(format, args...))
 }
 
+// recoverCorrupt, deferred, turns a panic of the Parquet decoder on a
+// corrupt file into an input error.
+func recoverCorrupt(path string, errp *error) {
+	if p := recover(); p != nil {
+		*errp = invalid(path, "corrupt Parquet file (%v)", p)
+	}
+}
+
 // open reads and checks the footer: metadata, format version and columns.
 func open(path string) (_ *file, err error) {
 	f, err := os.Open(path)
@@ -43,11 +51,7 @@ func open(path string) (_ *file, err error) {
 			_ = f.Close()
 		}
 	}()
-	defer func() {
-		if p := recover(); p != nil {
-			err = invalid(path, "corrupt Parquet file (%v)", p)
-		}
-	}()
+	defer recoverCorrupt(path, &err)
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
@@ -155,11 +159,7 @@ func Read(ctx context.Context, path string) (_ *encoding.Dataset, err error) {
 		return nil, err
 	}
 	defer r.f.Close()
-	defer func() {
-		if p := recover(); p != nil {
-			err = invalid(path, "corrupt Parquet file (%v)", p)
-		}
-	}()
+	defer recoverCorrupt(path, &err)
 	d := newDataset(r)
 	vals := make([]parquet.Value, 4096)
 	pad := make([]byte, 0, 64)

@@ -25,11 +25,7 @@ func Scan(ctx context.Context, path string, fn func(*encoding.Record) error) (er
 		return err
 	}
 	defer r.f.Close()
-	defer func() {
-		if p := recover(); p != nil {
-			err = invalid(path, "corrupt Parquet file (%v)", p)
-		}
-	}()
+	defer recoverCorrupt(path, &err)
 	rec := newRecord(r.layout)
 	r.fieldBuf = make([][]uint64, len(r.layout.Fields))
 	for i, f := range r.layout.Fields {

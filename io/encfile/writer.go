@@ -95,7 +95,11 @@ func (w *Writer) Write(rec *encoding.Record) error {
 		}
 	}
 	for ci, c := range w.cols {
-		w.vals[ci] = append(w.vals[ci], w.value(c, rec).Level(0, w.defLevel(c, rec), ci))
+		v, def := w.value(c, rec), 0
+		if c.kind >= kindField && !v.IsNull() {
+			def = 1 // an optional column's value is present
+		}
+		w.vals[ci] = append(w.vals[ci], v.Level(0, def, ci))
 	}
 	w.batch++
 	w.rows++
@@ -155,16 +159,10 @@ func (w *Writer) rowBytes(rec *encoding.Record) int {
 	return n
 }
 
-// bytes copies b into the batch buffer.
-func (w *Writer) bytes(b []byte) []byte {
+// keep copies b into the batch buffer.
+func keep[T string | []byte](w *Writer, b T) []byte {
 	start := len(w.buf)
 	w.buf = append(w.buf, b...)
-	return w.buf[start:len(w.buf):len(w.buf)]
-}
-
-func (w *Writer) str(s string) []byte {
-	start := len(w.buf)
-	w.buf = append(w.buf, s...)
 	return w.buf[start:len(w.buf):len(w.buf)]
 }
 
@@ -172,15 +170,15 @@ func (w *Writer) filter(v []uint64, n int) []byte {
 	if cap(w.word) < 8*len(v) {
 		w.word = make([]byte, 8*len(v))
 	}
-	return w.bytes(bitvec.PutBytes(w.word[:8*len(v)], v)[:n])
+	return keep(w, bitvec.PutBytes(w.word[:8*len(v)], v)[:n])
 }
 
 func (w *Writer) value(c column, rec *encoding.Record) parquet.Value {
 	switch c.kind {
 	case kindPartner:
-		return parquet.ByteArrayValue(w.str(w.partner))
+		return parquet.ByteArrayValue(keep(w, w.partner))
 	case kindRecordID:
-		return parquet.ByteArrayValue(w.str(rec.RecordID))
+		return parquet.ByteArrayValue(keep(w, rec.RecordID))
 	case kindCLK:
 		return parquet.FixedLenByteArrayValue(w.filter(rec.CLK, c.bytes))
 	case kindField:
@@ -189,11 +187,11 @@ func (w *Writer) value(c column, rec *encoding.Record) parquet.Value {
 		}
 	case kindBlock:
 		if s := optional(rec.BlockKeys, c.index); s != "" {
-			return parquet.ByteArrayValue(w.str(s))
+			return parquet.ByteArrayValue(keep(w, s))
 		}
 	case kindAttr:
 		if s := optional(rec.Attrs, c.index); s != "" {
-			return parquet.ByteArrayValue(w.str(s))
+			return parquet.ByteArrayValue(keep(w, s))
 		}
 	}
 	return parquet.NullValue()
@@ -204,24 +202,6 @@ func optional(s []string, i int) string {
 		return ""
 	}
 	return s[i]
-}
-
-func (w *Writer) defLevel(c column, rec *encoding.Record) int {
-	switch c.kind {
-	case kindField:
-		if rec.Fields[c.index] != nil {
-			return 1
-		}
-	case kindBlock:
-		if optional(rec.BlockKeys, c.index) != "" {
-			return 1
-		}
-	case kindAttr:
-		if optional(rec.Attrs, c.index) != "" {
-			return 1
-		}
-	}
-	return 0
 }
 
 // flushBatch hands the batch to the Parquet writer column by column (much
