@@ -119,12 +119,10 @@ func fitSessions(ctx context.Context, cmps []Comparison, pats []emPattern, u [][
 // the learn fields, the M step updating their m; it returns the session's λ
 // and the largest change.
 func sessionStep(m *Model, pats []emPattern, cfg EMConfig, learn []bool, lambda float64) (float64, float64) {
-	sm := make([][]float64, len(m.Fields))
-	su := make([][]float64, len(m.Fields))
+	sm := make([][]float64, len(m.Fields)) // expected match counts per level
 	for f := range m.Fields {
 		if learn[f] {
 			sm[f] = make([]float64, len(m.Fields[f].Levels))
-			su[f] = make([]float64, len(m.Fields[f].Levels))
 		}
 	}
 	logL, log1L := math.Log(lambda), math.Log1p(-lambda)
@@ -149,7 +147,6 @@ func sessionStep(m *Model, pats []emPattern, cfg EMConfig, learn []bool, lambda 
 		for f, l := range p.levels {
 			if learn[f] {
 				sm[f][l] += p.n * g
-				su[f][l] += p.n * (1 - g)
 			}
 		}
 	}
@@ -160,7 +157,6 @@ func sessionStep(m *Model, pats []emPattern, cfg EMConfig, learn []bool, lambda 
 			continue
 		}
 		normalise(sm[f], cfg.Alpha)
-		normalise(su[f], cfg.Alpha)
 		lv := m.Fields[f].Levels
 		for l := 1; l < len(lv); l++ {
 			delta = math.Max(delta, math.Abs(sm[f][l]-lv[l].M))
