@@ -130,13 +130,8 @@ func BuildHouseholds(links []cluster.Link, ds []*encoding.Dataset, cfg Household
 			return nil, st, err
 		}
 	}
-	ids := make([]int64, 0, len(members))
-	for id := range members {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	out := make([]dp.Household, 0, len(ids))
-	for _, id := range ids {
+	out := make([]dp.Household, 0, len(members))
+	for _, id := range slices.Sorted(maps.Keys(members)) {
 		h, tie := household(id, members[id], cfg.Public)
 		if h.District == "" {
 			st.NoDistrict++

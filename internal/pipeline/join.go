@@ -3,7 +3,8 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/welfare-district/swd/internal/base"
@@ -114,12 +115,7 @@ func (j *joinCounts) add(m *map[string]int, partner string) {
 func (j *joinCounts) err() error {
 	var msgs []string
 	list := func(m map[string]int, what string) {
-		names := make([]string, 0, len(m))
-		for p := range m {
-			names = append(names, p)
-		}
-		sort.Strings(names)
-		for _, p := range names {
+		for _, p := range slices.Sorted(maps.Keys(m)) {
 			msgs = append(msgs, fmt.Sprintf(what, m[p], p))
 		}
 	}
