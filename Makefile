@@ -48,7 +48,7 @@ bench:
 ## bench-ci: the kernel against the C reference loop, short, one JSON line per run
 bench-ci:
 	$(GO) run ./bench/dice -n 4000 -m 4000 -threshold 0.8 -workers 1 -json
-	$(GO) run ./bench/dice -n 4000 -m 4000 -threshold 0.8 -workers 2 -c=false -json
+	$(GO) run ./bench/dice -n 10000 -m 10000 -threshold 0.8 -workers 2 -c=false -slices 1 -repeats 3 -json
 
 benchstat:
 	$(GO) test -run '^$$' -bench . -count 10 ./internal/bitvec > bench-new.txt
