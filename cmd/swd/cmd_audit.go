@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"slices"
@@ -333,9 +332,7 @@ func readPublic(path string, s *schema.Schema, f *schema.Field) ([]audit.NameCou
 
 func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(w, rep)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "field\tattacked\tdistinct filters\tgroups\taligned\tq-grams located\tre-identified\tby frequency alone\trate\t")

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -138,9 +137,7 @@ func runBudgetShow(ctx context.Context, opts *BudgetShowOptions, g *GlobalOption
 		return base.Mark(err, base.ErrInvalidInput)
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(g.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(s)
+		return writeJSON(g.Stdout, s)
 	}
 	w := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "ledger %s (dataset %s)\n", s.Path, s.Dataset)

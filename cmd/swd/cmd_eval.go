@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -112,9 +111,7 @@ func runEval(ctx context.Context, opts *EvalOptions, g *GlobalOptions, _ []strin
 	}
 	g.Logger.Info("evaluated", "records", rep.Records, "evaluated", rep.Evaluated, "not_in_truth", rep.NotInTruth, "missing_from_links", rep.MissingFromLinks)
 	if opts.JSON {
-		enc := json.NewEncoder(g.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(g.Stdout, rep)
 	}
 	return printEval(g.Stdout, rep)
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -77,9 +76,7 @@ func runInspect(ctx context.Context, opts *InspectOptions, g *GlobalOptions, arg
 		Rejected: meta.Rejected, Created: meta.Created, CodeVersion: meta.CodeVersion,
 		SchemaFingerprint: meta.SchemaFingerprint, KeyCheck: meta.KeyCheck, Pseudonymised: meta.Pseudonymised, Summary: sum}
 	if opts.JSON {
-		enc := json.NewEncoder(g.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(in)
+		return writeJSON(g.Stdout, in)
 	}
 	printInspection(g.Stdout, &in)
 	return nil

@@ -203,9 +203,7 @@ func writeLinkOutputs(opts *LinkOptions, g *GlobalOptions, res *linkage.Result) 
 		}
 	}
 	if err := writeAtomic(opts.ReportJSON, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res.Report)
+		return writeJSON(w, res.Report)
 	}); err != nil {
 		return err
 	}

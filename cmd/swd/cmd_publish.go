@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -357,9 +356,7 @@ func logHouseholds(g *GlobalOptions, st pipeline.Stats, hs []dp.Household, d dp.
 
 func printPublish(w io.Writer, asJSON, quiet bool, s *publishSummary) error {
 	if asJSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(s)
+		return writeJSON(w, s)
 	}
 	if quiet {
 		return nil

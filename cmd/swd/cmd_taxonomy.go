@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -92,9 +91,7 @@ func runTaxonomyList(_ context.Context, opts *TaxonomyListOptions, g *GlobalOpti
 		l.Maps[p] = codeMapBrief{Version: m.Version, Codes: m.Codes}
 	}
 	if opts.JSON {
-		enc := json.NewEncoder(g.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(l)
+		return writeJSON(g.Stdout, l)
 	}
 	w := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "Needs (taxonomy %s)\nCODE\tISTAT\tITALIANO\tENGLISH\n", l.Version)
@@ -261,9 +258,7 @@ func eachNeedField(ctx context.Context, path, column string, fn func(string), ba
 
 func printCheckReport(g *GlobalOptions, opts *TaxonomyCheckOptions, rep *checkReport) error {
 	if opts.JSON {
-		enc := json.NewEncoder(g.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return writeJSON(g.Stdout, rep)
 	}
 	w := tabwriter.NewWriter(g.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(w, "partner %s (map %s): %d rows, %d codes, %d malformed rows\n", rep.Partner, rep.MapVersion, rep.Rows, rep.Codes, rep.BadRows)
