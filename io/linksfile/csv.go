@@ -8,7 +8,6 @@ import (
 	"strconv"
 
 	"github.com/welfare-district/swd/internal/atomicfile"
-	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/linkage/cluster"
 )
 
@@ -53,17 +52,17 @@ func ReadCSV(r io.Reader, name string) ([]cluster.Link, error) {
 	cr.ReuseRecord = true
 	head, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("linksfile: %w", &base.InputError{File: name, Reason: "cannot read the CSV header"})
+		return nil, inputError(name, 0, "", "cannot read the CSV header")
 	}
 	idx := map[string]int{}
 	for i, h := range head {
 		idx[h] = i
 	}
-	for _, c := range Columns {
-		if _, ok := idx[c]; !ok {
-			return nil, fmt.Errorf("linksfile: %w", &base.InputError{File: name, Column: c, Reason: "column missing: not a links file"})
-		}
+	has := func(c string) bool { _, ok := idx[c]; return ok }
+	if err := checkColumns(name, has); err != nil {
+		return nil, err
 	}
+	iCluster, iHousehold, iPartner, iRecord, iProb := idx["cluster_id"], idx["household_id"], idx["partner"], idx["record_id"], idx["match_probability"]
 	var links []cluster.Link
 	for row := 1; ; row++ {
 		rec, err := cr.Read()
@@ -71,23 +70,21 @@ func ReadCSV(r io.Reader, name string) ([]cluster.Link, error) {
 			return links, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("linksfile: %w", &base.InputError{File: name, Row: row, Reason: "malformed CSV row"})
+			return nil, inputError(name, row, "", "malformed CSV row")
 		}
 		var l cluster.Link
-		bad := func(col string) error {
-			return fmt.Errorf("linksfile: %w", &base.InputError{File: name, Row: row, Column: col, Reason: "not a number"})
-		}
-		if l.ClusterID, err = strconv.ParseInt(rec[idx["cluster_id"]], 10, 64); err != nil {
+		bad := func(col string) error { return inputError(name, row, col, "not a number") }
+		if l.ClusterID, err = strconv.ParseInt(rec[iCluster], 10, 64); err != nil {
 			return nil, bad("cluster_id")
 		}
-		if l.HouseholdID, err = strconv.ParseInt(rec[idx["household_id"]], 10, 64); err != nil {
+		if l.HouseholdID, err = strconv.ParseInt(rec[iHousehold], 10, 64); err != nil {
 			return nil, bad("household_id")
 		}
-		if l.MatchProbability, err = strconv.ParseFloat(rec[idx["match_probability"]], 64); err != nil {
+		if l.MatchProbability, err = strconv.ParseFloat(rec[iProb], 64); err != nil {
 			return nil, bad("match_probability")
 		}
-		l.Partner = rec[idx["partner"]]
-		l.RecordID = rec[idx["record_id"]]
+		l.Partner = rec[iPartner]
+		l.RecordID = rec[iRecord]
 		links = append(links, l)
 	}
 }

@@ -68,18 +68,31 @@ func Read(path string) ([]cluster.Link, []byte, error) {
 	return read(path, f, st.Size())
 }
 
-func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error) {
-	invalid := func(reason string) error {
-		return fmt.Errorf("linksfile: %w", &base.InputError{File: path, Reason: reason})
+// inputError is a problem with links file name, at a row and column when
+// they are not 0 and "".
+func inputError(name string, row int, column, reason string) error {
+	return fmt.Errorf("linksfile: %w", &base.InputError{File: name, Row: row, Column: column, Reason: reason})
+}
+
+// checkColumns refuses a file that lacks one of Columns.
+func checkColumns(name string, has func(column string) bool) error {
+	for _, c := range Columns {
+		if !has(c) {
+			return inputError(name, 0, c, "column missing: not a links file")
+		}
 	}
+	return nil
+}
+
+func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error) {
+	invalid := func(reason string) error { return inputError(path, 0, "", reason) }
 	pf, err := parquet.OpenFile(r, size)
 	if err != nil {
 		return nil, nil, invalid("not a readable Parquet file")
 	}
-	for _, c := range Columns {
-		if _, ok := pf.Schema().Lookup(c); !ok {
-			return nil, nil, fmt.Errorf("linksfile: %w", &base.InputError{File: path, Column: c, Reason: "column missing: not a links file"})
-		}
+	has := func(c string) bool { _, ok := pf.Schema().Lookup(c); return ok }
+	if err := checkColumns(path, has); err != nil {
+		return nil, nil, err
 	}
 	var run []byte
 	if v, ok := pf.Lookup(RunKey); ok {
