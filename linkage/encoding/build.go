@@ -2,6 +2,7 @@ package encoding
 
 import (
 	"context"
+	"io"
 
 	"github.com/welfare-district/swd/internal/bitvec"
 )
@@ -57,7 +58,7 @@ func NewRows(rows [][]string) *Rows { return &Rows{rows: rows} }
 // Next returns the next row, or io.EOF.
 func (r *Rows) Next() ([]string, int, error) {
 	if r.i >= len(r.rows) {
-		return nil, r.i, errEOF
+		return nil, r.i, io.EOF
 	}
 	r.i++
 	return r.rows[r.i-1], r.i, nil
@@ -67,14 +68,7 @@ func (r *Rows) Next() ([]string, int, error) {
 // except Created and CodeVersion), returning the rejects alongside. It is
 // the convenience form of Encode for tests and small inputs.
 func (e *Encoder) EncodeDataset(ctx context.Context, header []string, rows [][]string) (*Dataset, []Reject, Stats, error) {
-	d := NewDataset(Meta{
-		FormatVersion:     FormatVersion,
-		SchemaFingerprint: Fingerprint(e.schema),
-		KeyCheck:          e.keyCheck,
-		Partner:           e.partner,
-		Pseudonymised:     e.Pseudonymised(),
-		Schema:            e.schema.Canonical(),
-	}, e.Layout())
+	d := NewDataset(e.Meta(Stats{}), e.Layout())
 	var rejects []Reject
 	st, err := e.Encode(ctx, header, NewRows(rows), Output{
 		Record: func(_ string, r *Record) error { d.Append(r); return nil },

@@ -32,8 +32,6 @@ type Output struct {
 	Progress func(rows int)
 }
 
-var errEOF = io.EOF
-
 type item struct {
 	start, end int // cells[start:end] is the row
 	rowNum     int
