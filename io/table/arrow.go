@@ -38,16 +38,7 @@ type arrowReader struct {
 
 var arrowMagic = []byte("ARROW1")
 
-func openArrow(path string, latin1 bool) (_ Reader, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, base.Mark(err, base.ErrInvalidInput)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-		}
-	}()
+func openArrow(path string, f *os.File, latin1 bool) (_ Reader, err error) {
 	defer func() { recovered(path, recover(), &err) }()
 	r := &arrowReader{path: path, f: f, latin1: latin1}
 	magic := make([]byte, len(arrowMagic))

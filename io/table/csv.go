@@ -32,16 +32,7 @@ type csvReader struct {
 	err    error // sticky fatal error
 }
 
-func openCSV(path string, opts Options, latin1 bool) (_ Reader, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, base.Mark(err, base.ErrInvalidInput)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-		}
-	}()
+func openCSV(path string, f *os.File, opts Options, latin1 bool) (Reader, error) {
 	br := bufio.NewReaderSize(f, 1<<16)
 	if err := skipBOM(path, br); err != nil {
 		return nil, err

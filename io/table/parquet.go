@@ -39,16 +39,7 @@ type parquetReader struct {
 // bytes that are not valid UTF-8.
 type cellFunc func(dst []byte, v parquet.Value) (out []byte, ok bool)
 
-func openParquet(path string, latin1 bool) (_ Reader, err error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, base.Mark(err, base.ErrInvalidInput)
-	}
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-		}
-	}()
+func openParquet(path string, f *os.File, latin1 bool) (_ Reader, err error) {
 	defer func() { recovered(path, recover(), &err) }()
 	st, err := f.Stat()
 	if err != nil {

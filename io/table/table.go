@@ -2,6 +2,7 @@ package table
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -61,14 +62,24 @@ func Open(path string, opts Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, base.Mark(err, base.ErrInvalidInput)
+	}
+	var r Reader
 	switch format {
 	case FormatCSV:
-		return openCSV(path, opts, latin1)
+		r, err = openCSV(path, f, opts, latin1)
 	case FormatParquet:
-		return openParquet(path, latin1)
+		r, err = openParquet(path, f, latin1)
 	default:
-		return openArrow(path, latin1)
+		r, err = openArrow(path, f, latin1)
 	}
+	if err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return r, nil
 }
 
 func formatOf(path, format string) (string, error) {
