@@ -255,15 +255,21 @@ func readTruth(path string, s *schema.Schema, ds *encoding.Dataset, fields []*sc
 			return nil
 		}
 		for fi, f := range fields {
-			parts := make([]string, len(cols[fi]))
-			for j, c := range cols[fi] {
-				parts[j] = rec[c]
-			}
-			truth[fi][i] = normaliseName(s, f, strings.Join(parts, " "))
+			truth[fi][i] = normaliseName(s, f, joinCells(rec, cols[fi]))
 		}
 		return nil
 	}, nil)
 	return truth, err
+}
+
+// joinCells is the value of a field read from the cells of rec at cols,
+// joined with spaces.
+func joinCells(rec []string, cols []int) string {
+	parts := make([]string, len(cols))
+	for j, c := range cols {
+		parts[j] = rec[c]
+	}
+	return strings.Join(parts, " ")
 }
 
 func columnIndex(header []string) map[string]int {
@@ -308,11 +314,7 @@ func readPublic(path string, s *schema.Schema, f *schema.Field) ([]audit.NameCou
 			}
 			return nil
 		}
-		parts := make([]string, len(cols))
-		for j, c := range cols {
-			parts[j] = rec[c]
-		}
-		if n := normaliseName(s, f, strings.Join(parts, " ")); n != "" {
+		if n := normaliseName(s, f, joinCells(rec, cols)); n != "" {
 			counts[n]++
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -345,7 +346,7 @@ func printEncodeSummary(out io.Writer, opts *EncodeOptions, enc *encoding.Encode
 		}
 		fmt.Fprintln(out)
 	}
-	if len(enc.Schema().Fields) > 0 && hasKind(enc.Schema(), schema.KindFiscalCode) {
+	if hasKind(enc.Schema(), schema.KindFiscalCode) {
 		fmt.Fprintf(out, "  fiscal codes: %d invalid (encoded as missing), %d inconsistent with sex or birth date\n", st.CFInvalid, st.CFInconsistent)
 	}
 	if enc.Pseudonymised() {
@@ -371,19 +372,9 @@ func pct(n, of int) float64 {
 }
 
 func hasOPRF(s *schema.Schema) bool {
-	for _, f := range s.Fields {
-		if f.OPRF {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.Fields, func(f schema.Field) bool { return f.OPRF })
 }
 
 func hasKind(s *schema.Schema, k schema.Kind) bool {
-	for _, f := range s.Fields {
-		if f.Kind == k {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.Fields, func(f schema.Field) bool { return f.Kind == k })
 }
