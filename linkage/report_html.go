@@ -31,9 +31,9 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Hist, Clusters, Households template.HTML
 	}{
 		R:          r,
-		Hist:       barsSVG("pairs by match weight", hist, true),
-		Clusters:   barsSVG("persons by number of records", sizeBars(r.ClusterSizes), true),
-		Households: barsSVG("households by number of persons", sizeBars(r.HouseholdSizes), true),
+		Hist:       barsSVG("pairs by match weight", hist),
+		Clusters:   barsSVG("persons by number of records", sizeBars(r.ClusterSizes)),
+		Households: barsSVG("households by number of persons", sizeBars(r.HouseholdSizes)),
 	}
 	return reportTemplate.Execute(w, data)
 }
@@ -52,19 +52,14 @@ func sizeBars(s []SizeCount) []svgBar {
 	return out
 }
 
-// barsSVG draws a vertical bar chart; with logScale the bar heights are
+// barsSVG draws a vertical bar chart on a log scale: the bar heights are
 // log10(1+value), so that rare high-weight pairs stay visible.
-func barsSVG(title string, bars []svgBar, logScale bool) template.HTML {
+func barsSVG(title string, bars []svgBar) template.HTML {
 	const width, height, top, bottom, left = 940.0, 220.0, 20.0, 30.0, 50.0
 	if len(bars) == 0 {
 		return template.HTML("<p class=\"muted\">(nothing to show)</p>")
 	}
-	scale := func(v float64) float64 {
-		if logScale {
-			return math.Log10(1 + v)
-		}
-		return v
-	}
+	scale := func(v float64) float64 { return math.Log10(1 + v) }
 	maxV := 0.0
 	for _, b := range bars {
 		maxV = max(maxV, scale(b.Value))
@@ -76,7 +71,7 @@ func barsSVG(title string, bars []svgBar, logScale bool) template.HTML {
 	bw := (width - left) / float64(len(bars))
 	var sb bytes.Buffer
 	fmt.Fprintf(&sb, `<svg role="img" aria-label="%s" viewBox="0 0 %g %g" width="100%%">`, template.HTMLEscapeString(title), width, height)
-	fmt.Fprintf(&sb, `<text x="%g" y="12">%s%s</text>`, left, template.HTMLEscapeString(title), map[bool]string{true: " (log scale)", false: ""}[logScale])
+	fmt.Fprintf(&sb, `<text x="%g" y="12">%s (log scale)</text>`, left, template.HTMLEscapeString(title))
 	step := max(1, len(bars)/20)
 	for i, b := range bars {
 		h := plotH * scale(b.Value) / maxV
