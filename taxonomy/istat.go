@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"path"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func loadIstatAreas() ([]IstatArea, error) {
@@ -38,4 +41,16 @@ func readEmbeddedCSV(name string, cols int) ([][]string, error) {
 		return nil, fmt.Errorf("%s: no data rows", name)
 	}
 	return rows[1:], nil
+}
+
+// readEmbeddedYAML decodes an embedded YAML file into v.
+func readEmbeddedYAML(name string, v any) error {
+	raw, err := dataFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("%s: %w", path.Base(name), err)
+	}
+	return nil
 }

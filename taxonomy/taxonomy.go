@@ -4,8 +4,6 @@ import (
 	"embed"
 	"fmt"
 	"sync"
-
-	"go.yaml.in/yaml/v3"
 )
 
 //go:embed data/needs.yaml data/territories.yaml data/padova_quartieri_consulte.csv data/istat_aree_utenza.csv data/geo/padova_province_municipalities.geojson data/maps/*.yaml
@@ -67,13 +65,9 @@ func Default() *Taxonomy {
 }
 
 func load() (*Taxonomy, error) {
-	raw, err := dataFS.ReadFile("data/needs.yaml")
-	if err != nil {
-		return nil, err
-	}
 	var nf needsFile
-	if err := yaml.Unmarshal(raw, &nf); err != nil {
-		return nil, fmt.Errorf("needs.yaml: %w", err)
+	if err := readEmbeddedYAML("data/needs.yaml", &nf); err != nil {
+		return nil, err
 	}
 	areas, err := loadIstatAreas()
 	if err != nil {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Quartiere is one of Padova's six districts. Row and Col place it on the
@@ -54,18 +52,15 @@ type territoriesFile struct {
 }
 
 func loadTerritories() (*Territories, error) {
-	raw, err := dataFS.ReadFile("data/territories.yaml")
-	if err != nil {
-		return nil, err
-	}
 	var tf territoriesFile
-	if err := yaml.Unmarshal(raw, &tf); err != nil {
-		return nil, fmt.Errorf("territories.yaml: %w", err)
+	if err := readEmbeddedYAML("data/territories.yaml", &tf); err != nil {
+		return nil, err
 	}
 	t := &Territories{CityIstatCode: tf.CityIstatCode, CityName: tf.CityName, quartieri: tf.Quartieri, muniByCode: map[string]int{}}
 	if err := t.loadConsulte(); err != nil {
 		return nil, err
 	}
+	var err error
 	if t.geo, err = dataFS.ReadFile("data/geo/padova_province_municipalities.geojson"); err != nil {
 		return nil, err
 	}
@@ -114,7 +109,6 @@ func (t *Territories) loadMunicipalities() error {
 	}
 	for _, f := range fc.Features {
 		p := f.Properties
-		t.muniByCode[p.IstatCode] = len(t.municipalities)
 		t.municipalities = append(t.municipalities, Municipality{IstatCode: p.IstatCode, CatastoCode: p.CatastoCode, Name: p.Name})
 	}
 	sort.Slice(t.municipalities, func(i, j int) bool { return t.municipalities[i].IstatCode < t.municipalities[j].IstatCode })
