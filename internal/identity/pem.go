@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"bytes"
 	"encoding/pem"
 	"fmt"
 	"os"
@@ -57,7 +58,7 @@ func decode(data []byte, typ string) (*pem.Block, error) {
 	if blk.Type != typ {
 		return nil, fmt.Errorf("PEM block is %q, want %q", blk.Type, typ)
 	}
-	if len(trimSpace(rest)) != 0 {
+	if len(bytes.TrimLeft(rest, " \n\r\t")) != 0 {
 		return nil, fmt.Errorf("trailing data after the %s block", typ)
 	}
 	if v := blk.Headers["Version"]; v != strconv.Itoa(Version) {
@@ -74,13 +75,6 @@ func checkID(blk *pem.Block, got KeyID) error {
 		return fmt.Errorf("Key-Id header %s does not match the key (%s)", s, got)
 	}
 	return nil
-}
-
-func trimSpace(b []byte) []byte {
-	for len(b) > 0 && (b[0] == ' ' || b[0] == '\n' || b[0] == '\r' || b[0] == '\t') {
-		b = b[1:]
-	}
-	return b
 }
 
 // ParsePublic decodes a public key file's content.
