@@ -1,5 +1,7 @@
 package cluster
 
+import "cmp"
+
 // Link is one row of a links file: one input record with the person cluster
 // and the household it was assigned to. Every input record has exactly one
 // Link, including records linked to nothing (a singleton cluster and
@@ -32,10 +34,8 @@ type RecordKey struct {
 // Key returns the record's key.
 func (l Link) Key() RecordKey { return RecordKey{l.Partner, l.RecordID} }
 
-// Less orders record keys by partner, then record id.
-func (k RecordKey) Less(o RecordKey) bool {
-	if k.Partner != o.Partner {
-		return k.Partner < o.Partner
-	}
-	return k.RecordID < o.RecordID
+// Compare orders record keys by partner, then record id, as cmp.Compare
+// does.
+func (k RecordKey) Compare(o RecordKey) int {
+	return cmp.Or(cmp.Compare(k.Partner, o.Partner), cmp.Compare(k.RecordID, o.RecordID))
 }

@@ -68,8 +68,7 @@ func newIndex(partners []Partner) (*index, error) {
 		ix.byRank[i] = i
 	}
 	slices.SortFunc(ix.byRank, func(x, y int) int {
-		kx, ky := ix.key(x), ix.key(y)
-		return cmp.Or(cmp.Compare(kx.Partner, ky.Partner), cmp.Compare(kx.RecordID, ky.RecordID))
+		return ix.key(x).Compare(ix.key(y))
 	})
 	ix.rank = make([]int, n)
 	for r, id := range ix.byRank {

@@ -8,6 +8,6 @@ import (
 // sortLinks orders links by cluster, then partner, then record id.
 func sortLinks(ls []Link) {
 	slices.SortFunc(ls, func(x, y Link) int {
-		return cmp.Or(cmp.Compare(x.ClusterID, y.ClusterID), cmp.Compare(x.Partner, y.Partner), cmp.Compare(x.RecordID, y.RecordID))
+		return cmp.Or(cmp.Compare(x.ClusterID, y.ClusterID), x.Key().Compare(y.Key()))
 	})
 }

@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"cmp"
 	"slices"
 
 	"github.com/welfare-district/swd/internal/base"
@@ -49,8 +48,7 @@ func Evaluate(links []cluster.Link, truth *Truth) (Report, error) {
 		}
 	}
 	slices.SortFunc(lost, func(a, b trueRecord) int {
-		x, y := a.keys[0], b.keys[0]
-		return cmp.Or(cmp.Compare(x.Partner, y.Partner), cmp.Compare(x.RecordID, y.RecordID))
+		return a.keys[0].Compare(b.keys[0])
 	})
 	nextP, nextH := maxLabel(links)
 	for _, r := range lost {
