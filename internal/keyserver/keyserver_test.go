@@ -375,7 +375,11 @@ func TestAuditLog(t *testing.T) {
 	}
 }
 
-func TestServeGracefulShutdown(t *testing.T) {
+// serve runs Serve for a server of one partner (caritas) on a loopback
+// port, over HTTPS when certFile and keyFile are given, until ctx is
+// cancelled. It returns the address and the channel of Serve's result.
+func serve(ctx context.Context, t *testing.T, certFile, keyFile string) (addr string, done <-chan error) {
+	t.Helper()
 	pemKey, _ := GenerateKey()
 	key, _ := ParseKey(pemKey)
 	toks, _ := ParseTokens("t", []byte("caritas "+tokCaritas))
@@ -384,10 +388,15 @@ func TestServeGracefulShutdown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	errc := make(chan error, 1)
+	go func() { errc <- Serve(ctx, ln, s.Handler(), certFile, keyFile) }()
+	return ln.Addr().String(), errc
+}
+
+func TestServeGracefulShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, s.Handler(), "", "") }()
-	c := Client{URL: "http://" + ln.Addr().String(), Token: tokCaritas}
+	addr, done := serve(ctx, t, "", "")
+	c := Client{URL: "http://" + addr, Token: tokCaritas}
 	if _, err := c.Pseudonyms(context.Background(), inputs(3, "s")); err != nil {
 		t.Fatal(err)
 	}

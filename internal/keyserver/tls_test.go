@@ -50,25 +50,16 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 
 func TestServeTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t, t.TempDir())
-	pemKey, _ := GenerateKey()
-	key, _ := ParseKey(pemKey)
-	toks, _ := ParseTokens("t", []byte("caritas "+tokCaritas))
-	s, _ := NewServer(Config{Key: key, Tokens: toks})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, s.Handler(), certFile, keyFile) }()
+	addr, done := serve(ctx, t, certFile, keyFile)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
-	c := Client{URL: "https://" + ln.Addr().String(), Token: tokCaritas, HTTPClient: hc}
+	c := Client{URL: "https://" + addr, Token: tokCaritas, HTTPClient: hc}
 	out, err := c.Pseudonyms(context.Background(), inputs(3, "tls"))
 	if err != nil || len(out) != 3 {
 		t.Fatalf("over TLS: %v", err)
 	}
 	// A client that does not trust the certificate fails, and sends nothing.
-	bad := Client{URL: "https://" + ln.Addr().String(), Token: tokCaritas}
+	bad := Client{URL: "https://" + addr, Token: tokCaritas}
 	if _, err := bad.Pseudonyms(context.Background(), inputs(1, "tls")); err == nil {
 		t.Fatal("untrusted certificate accepted")
 	}
