@@ -85,10 +85,7 @@ func (p *Params) EnsureDefaults() *Params {
 		p.Mechanism = DefaultMechanism
 	}
 	if len(p.Split) == 0 {
-		p.Split = make(map[string]float64, len(DefaultSplit))
-		for q, s := range DefaultSplit {
-			p.Split[q] = s
-		}
+		p.Split = maps.Clone(DefaultSplit)
 	}
 	if p.Confidence == 0 {
 		p.Confidence = DefaultConfidence
