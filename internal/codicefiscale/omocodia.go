@@ -20,7 +20,7 @@ func Canonical(cf string) (string, error) {
 	if !changed {
 		return cf, nil
 	}
-	return withCheck(b)
+	return withCheck(b), nil
 }
 
 // Omocode returns the k-th omocodic variant of a valid fiscal code
@@ -40,7 +40,7 @@ func Omocode(cf string, k int) (string, error) {
 		i := omocodiaPositions[len(omocodiaPositions)-1-j]
 		b[i] = omocodiaLetters[b[i]-'0']
 	}
-	return withCheck(b)
+	return withCheck(b), nil
 }
 
 // IsOmocodic reports whether a valid code has omocodia letters.
@@ -56,11 +56,9 @@ func IsOmocodic(cf string) bool {
 	return false
 }
 
-func withCheck(b []byte) (string, error) {
-	c, err := CheckChar(string(b[:Length-1]))
-	if err != nil {
-		return "", err
-	}
-	b[Length-1] = c
-	return string(b), nil
+// withCheck recomputes the check character of b, a valid code whose digits
+// or omocodia letters were swapped.
+func withCheck(b []byte) string {
+	b[Length-1] = checkChar(b[:Length-1])
+	return string(b)
 }
