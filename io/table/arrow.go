@@ -93,12 +93,7 @@ func (r *arrowReader) Next() (row []string, rowNum int, err error) {
 	if r.err != nil {
 		return nil, 0, r.err
 	}
-	defer func() {
-		if err != nil && !isRowError(err) {
-			r.err = err
-		}
-	}()
-	defer func() { recovered(r.path, recover(), &err) }()
+	defer func() { settle(r.path, recover(), &err, &r.err) }()
 	for r.batch == nil || r.i == int(r.batch.NumRows()) {
 		if err := r.nextBatch(); err != nil {
 			return nil, 0, err

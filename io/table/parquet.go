@@ -73,12 +73,7 @@ func (r *parquetReader) Next() (row []string, rowNum int, err error) {
 	if r.err != nil {
 		return nil, 0, r.err
 	}
-	defer func() {
-		if err != nil && !isRowError(err) {
-			r.err = err
-		}
-	}()
-	defer func() { recovered(r.path, recover(), &err) }()
+	defer func() { settle(r.path, recover(), &err, &r.err) }()
 	for r.i == r.n {
 		if err := r.fill(); err != nil {
 			return nil, 0, err
@@ -157,11 +152,6 @@ func (r *parquetReader) render(rows []parquet.Row) error {
 		}
 	}
 	return nil
-}
-
-func isRowError(err error) bool {
-	var ie *base.InputError
-	return errors.As(err, &ie) && ie.Row > 0
 }
 
 func (r *parquetReader) Close() error {

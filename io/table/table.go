@@ -1,6 +1,7 @@
 package table
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -148,5 +149,16 @@ func invalidFile(path, reason string, err error) error {
 func recovered(path string, p any, errp *error) {
 	if p != nil {
 		*errp = invalidFile(path, "corrupt file", fmt.Errorf("decoder failure: %v", p))
+	}
+}
+
+// settle ends a Next of a columnar reader: it is given recover() from
+// Next's deferred function, and keeps a file-level error in *sticky, for
+// every later call to return; a row's own error is not sticky.
+func settle(path string, p any, errp, sticky *error) {
+	recovered(path, p, errp)
+	var ie *base.InputError
+	if *errp != nil && !(errors.As(*errp, &ie) && ie.Row > 0) {
+		*sticky = *errp
 	}
 }
