@@ -677,3 +677,27 @@ func TestOPRF(t *testing.T) {
 		t.Errorf("keyserver error not returned: %v", err)
 	}
 }
+
+// TestOPRFSalt checks that a field salted by an oprf field is salted with
+// the pseudonym, not the clear value: otherwise the linkage secret alone
+// would test guesses of the pseudonymised value.
+func TestOPRFSalt(t *testing.T) {
+	y := strings.Replace(testSchema, "column: codice_fiscale}", "column: codice_fiscale, oprf: true}", 1)
+	y = strings.Replace(y, "column: cognome}", "column: cognome, salt: fiscal_code}", 1)
+	server := func(key string) PseudonymFunc {
+		return func(_ context.Context, in [][]byte) ([][]byte, error) {
+			out := make([][]byte, len(in))
+			for i, v := range in {
+				h := sha256.Sum256(append([]byte(key), v...))
+				out[i] = h[:]
+			}
+			return out, nil
+		}
+	}
+	rows := sampleRows()
+	a, _, _ := encodeAll(t, newTestEncoder(t, y, testSecret(1), WithOPRF(server("key a|"))), rows)
+	b, _, _ := encodeAll(t, newTestEncoder(t, y, testSecret(1), WithOPRF(server("key b|"))), rows)
+	if slicesEqual(a.Field("surname").Filters.At(0), b.Field("surname").Filters.At(0)) {
+		t.Error("the salt of a field salted by an oprf field does not depend on the keyserver's pseudonym")
+	}
+}

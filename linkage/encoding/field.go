@@ -127,13 +127,18 @@ func (p *fieldPlan) tokens(dst []string, v *value) []string {
 }
 
 // saltOf is the salt a value gives to the tokens of the fields it salts: a
-// date's year, or the normalised value; "" when missing.
+// date's year, the keyserver pseudonym of an oprf field (never its clear
+// value, as for tokens and value() blocking keys), or the normalised value;
+// "" when missing.
 func saltOf(p *fieldPlan, v *value) string {
 	if v.st != stPresent {
 		return ""
 	}
 	if p.Kind == schema.KindDate {
 		return (normalize.Date{Year: v.date.Year}).String()
+	}
+	if v.oprf != "" {
+		return v.oprf
 	}
 	return v.norm
 }
