@@ -2,9 +2,10 @@ package main
 
 import (
 	"fmt"
-	"github.com/spf13/pflag"
 	"os"
 	"path/filepath"
+
+	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/identity"
@@ -37,8 +38,8 @@ func loadSealKeys(opts *EncodeOptions) (func(partner string) error, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, base := filepath.Split(opts.Out)
-	opts.plain = filepath.Join(dir, "."+base+".unsealed")
+	dir, name := filepath.Split(opts.Out)
+	opts.plain = filepath.Join(dir, "."+name+".unsealed")
 	return func(partner string) error {
 		defer os.Remove(opts.plain)
 		return envelope.SealFile(opts.Out, opts.plain, to, signer, envelope.Header{
