@@ -137,9 +137,7 @@ const (
 // These thresholds were read off the Dice distribution of true pairs with
 // non-identical filters in FEBRL4 under the default encoding schema.
 func DefaultComparison(field, kind string) Comparison {
-	if kind == "" || !knownKind(kind) {
-		kind = GuessKind(field)
-	}
+	kind = resolveKind(field, kind)
 	c := Comparison{Field: field, Exact: true}
 	switch kind {
 	case KindName, KindDate, KindSex, KindFiscalCode, KindExact:
@@ -160,6 +158,15 @@ func DefaultComparison(field, kind string) Comparison {
 		c.Thresholds = []float64{0.6, 0.75, 0.9}
 	}
 	return c
+}
+
+// resolveKind is kind, or the kind guessed from the field name when kind
+// is empty or unknown.
+func resolveKind(field, kind string) string {
+	if kind == "" || !knownKind(kind) {
+		return GuessKind(field)
+	}
+	return kind
 }
 
 func knownKind(k string) bool {
@@ -221,14 +228,8 @@ type FieldInfo struct {
 // kinds stay exact-only.
 func DefaultComparisonFor(f FieldInfo) Comparison {
 	c := DefaultComparison(f.Name, f.Kind)
-	kind := f.Kind
-	if kind == "" || !knownKind(kind) {
-		kind = GuessKind(f.Name)
-	}
-	switch {
-	case f.QGrams && (kind == KindExact || kind == KindFiscalCode):
-		c.Thresholds = []float64{0.6, 0.75, 0.9}
-	case f.QGrams && kind == KindDate && !f.DateParts:
+	kind := resolveKind(f.Name, f.Kind)
+	if f.QGrams && (kind == KindExact || kind == KindFiscalCode || kind == KindDate && !f.DateParts) {
 		c.Thresholds = []float64{0.6, 0.75, 0.9}
 	}
 	return c
