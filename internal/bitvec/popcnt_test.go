@@ -1,6 +1,7 @@
 package bitvec
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -140,8 +141,8 @@ func FuzzDice(f *testing.F) {
 		words := min(len(ab), len(bb)) / 8
 		a, b := make([]uint64, words), make([]uint64, words)
 		for i := range a {
-			a[i] = leUint64(ab[8*i:])
-			b[i] = leUint64(bb[8*i:])
+			a[i] = binary.LittleEndian.Uint64(ab[8*i:])
+			b[i] = binary.LittleEndian.Uint64(bb[8*i:])
 		}
 		wantAnd := andCountRef(a, b)
 		ca, cb := countRef(a), countRef(b)
@@ -173,12 +174,4 @@ func FuzzDice(f *testing.F) {
 			})
 		}
 	})
-}
-
-func leUint64(b []byte) uint64 {
-	var w uint64
-	for i := 7; i >= 0; i-- {
-		w = w<<8 | uint64(b[i])
-	}
-	return w
 }
