@@ -85,11 +85,12 @@ func TestMapNeeds(t *testing.T) {
 
 func TestUnknownStatsHidesNonCodes(t *testing.T) {
 	var st UnknownStats
-	for _, c := range []string{"XYZ", "XYZ", "Mario Rossi", "RSSMRA80A01G224X-too-long-for-a-code", "AB"} {
+	for _, c := range []string{"XYZ", "XYZ", "Mario Rossi", "RSSMRA80A01G224X-too-long-for-a-code", "AB",
+		"RSSMRA80A01G224X", "RSSMRAULALMNQRSX", "3331234567", "1980-01-01", "P000123", "A202"} {
 		st.Add(c)
 	}
 	got := st.Counts()
-	want := []UnknownCount{{NonCodePlaceholder, 2}, {"XYZ", 2}, {"AB", 1}}
+	want := []UnknownCount{{NonCodePlaceholder, 7}, {"XYZ", 2}, {"A202", 1}, {"AB", 1}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v want %v", got, want)
 	}

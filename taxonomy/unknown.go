@@ -54,9 +54,9 @@ type UnknownCount struct {
 }
 
 // Add counts one occurrence of code. A value that does not look like a code
-// (long, or with spaces or other characters codes never have) is counted
-// under a placeholder so that free text typed into the wrong column never
-// reaches a report.
+// (long, with spaces or other characters codes never have, or shaped like
+// an identifier) is counted under a placeholder so that free text or an
+// identifier typed into the wrong column never reaches a report.
 func (s *UnknownStats) Add(code string) {
 	if s.counts == nil {
 		s.counts = map[string]int{}
@@ -94,13 +94,31 @@ func (s *UnknownStats) Counts() []UnknownCount {
 // NonCodePlaceholder stands for unknown values that do not look like codes.
 const NonCodePlaceholder = "<not a code>"
 
+// maxCodeDigits bounds the digits of a value shown as a code: a codice
+// fiscale has 7 (fewer under omocodia), dates, phone numbers and record
+// numbers more than 3; the embedded maps' codes have none.
+const maxCodeDigits = 3
+
+// cfLen is the length of a codice fiscale, which, fully omocodic, has no
+// digit left.
+const cfLen = 16
+
+// displayCode returns code, or NonCodePlaceholder for a value that does not
+// look like a code: longer than 24 characters or as long as a codice
+// fiscale, with a character other than a letter, a digit, '-', '_' or '.',
+// or with more than maxCodeDigits digits.
 func displayCode(code string) string {
-	if len(code) > 24 {
+	if len(code) > 24 || len(code) == cfLen {
 		return NonCodePlaceholder
 	}
+	digits := 0
 	for _, r := range code {
-		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
-		if !ok {
+		isDigit := r >= '0' && r <= '9'
+		ok := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || isDigit || r == '-' || r == '_' || r == '.'
+		if isDigit {
+			digits++
+		}
+		if !ok || digits > maxCodeDigits {
 			return NonCodePlaceholder
 		}
 	}
