@@ -70,12 +70,7 @@ func loadMuniShapes() []muniShape {
 }
 
 func newMuniMap(title string, t *Table) (muniMap, bool) {
-	vals := map[string]Cell{}
-	top := 1.0
-	for _, c := range t.Cells {
-		vals[c.Keys[0]] = c
-		top = math.Max(top, float64(c.Value))
-	}
+	vals, top := cellsByKey(t)
 	shapes := loadMuniShapes()
 	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
 	found := false

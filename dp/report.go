@@ -199,12 +199,7 @@ type tile struct {
 func newTileMap(title string, t *Table) (tileMap, bool) {
 	const tw, th, gap = 150.0, 90.0, 6.0
 	tr := taxonomy.Default().Territories()
-	vals := map[string]Cell{}
-	top := 1.0
-	for _, c := range t.Cells {
-		vals[c.Keys[0]] = c
-		top = math.Max(top, float64(c.Value))
-	}
+	vals, top := cellsByKey(t)
 	m := tileMap{Title: title}
 	for _, q := range tr.Quartieri() {
 		c, ok := vals[q.Key()]
@@ -220,6 +215,18 @@ func newTileMap(title string, t *Table) (tileMap, bool) {
 		m.Width, m.Height = math.Max(m.Width, x+tw), math.Max(m.Height, y+th)
 	}
 	return m, len(m.Tiles) > 0
+}
+
+// cellsByKey indexes the cells of a one-column table by key, and returns
+// the largest value (at least 1), the top of the colour scale of maps.
+func cellsByKey(t *Table) (map[string]Cell, float64) {
+	vals := make(map[string]Cell, len(t.Cells))
+	top := 1.0
+	for _, c := range t.Cells {
+		vals[c.Keys[0]] = c
+		top = math.Max(top, float64(c.Value))
+	}
+	return vals, top
 }
 
 // ramp maps [0,1] to a sequential blue scale and a readable text colour.
