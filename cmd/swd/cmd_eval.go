@@ -132,7 +132,7 @@ func loadTruth(opts *EvalOptions) (*eval.Truth, error) {
 	}
 	f, err := os.Open(opts.Truth)
 	if err != nil {
-		return nil, base.Mark(fmt.Errorf("eval: %w", err), base.ErrInvalidInput)
+		return nil, base.Invalidf("eval: %w", err)
 	}
 	defer f.Close()
 	switch opts.TruthFormat {

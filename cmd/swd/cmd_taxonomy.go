@@ -203,8 +203,8 @@ func runTaxonomyCheck(ctx context.Context, opts *TaxonomyCheckOptions, g *Global
 		return err
 	}
 	if rep.Unknown > 0 && opts.policy == taxonomy.UnknownFail {
-		return fmt.Errorf("%s: %w", opts.In, base.Mark(fmt.Errorf("%w: %d unknown code occurrence(s) (%d distinct)",
-			taxonomy.ErrUnknownCode, rep.Unknown, len(rep.Counts)), base.ErrInvalidInput))
+		return base.Invalidf("%s: %w: %d unknown code occurrence(s) (%d distinct)",
+			opts.In, taxonomy.ErrUnknownCode, rep.Unknown, len(rep.Counts))
 	}
 	return nil
 }

@@ -21,7 +21,7 @@ func Read(path string) ([]byte, error) {
 		return nil, fmt.Errorf("reading secret %s: %w", path, err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, base.Mark(fmt.Errorf("secret %s is not a regular file", path), base.ErrInvalidInput)
+		return nil, base.Invalidf("secret %s is not a regular file", path)
 	}
 	if runtime.GOOS != "windows" && st.Mode().Perm()&0o077 != 0 {
 		return nil, base.Mark(fmt.Errorf("secret %s has permissions %04o: it must be readable by its owner only (chmod 600 %s)",

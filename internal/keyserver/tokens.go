@@ -58,7 +58,7 @@ func ParseTokens(name string, data []byte) (*Tokens, error) {
 		return nil, base.Invalidf("%s: %v", name, err)
 	}
 	if len(t.byDigest) == 0 {
-		return nil, base.Mark(fmt.Errorf("%s: %w", name, errNoTokens), base.ErrInvalidInput)
+		return nil, base.Invalidf("%s: %w", name, errNoTokens)
 	}
 	return t, nil
 }
