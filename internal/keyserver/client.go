@@ -222,7 +222,7 @@ func (c Client) post(ctx context.Context, endpoint string, payload []byte) (*eva
 
 func retryAfter(h string) time.Duration {
 	if s, err := strconv.Atoi(h); err == nil && s >= 0 {
-		return time.Duration(max(s, 0))*time.Second + 50*time.Millisecond
+		return time.Duration(s)*time.Second + 50*time.Millisecond
 	}
 	return time.Second
 }
