@@ -134,7 +134,7 @@ func RunDice(ctx context.Context, cfg DiceConfig) (DiceResult, error) {
 			cs = append(cs, in.contender(true))
 		}
 	}
-	times, err := timeSlices(cs, cfg.N, cfg.Slices, cfg.Repeats)
+	times, err := timeSlices(cs, cfg.N, res.Slices, cfg.Repeats)
 	if err != nil {
 		return res, err
 	}
@@ -177,8 +177,9 @@ type sliceTimes struct {
 	matches   int64
 }
 
+// timeSlices times the contenders on queries [0, n) cut into slices
+// (between 1 and n).
 func timeSlices(cs []contender, n, slices, repeats int) ([]sliceTimes, error) {
-	slices = max(1, min(slices, n))
 	out := make([]sliceTimes, len(cs))
 	for s := range slices {
 		lo, hi := s*n/slices, (s+1)*n/slices
