@@ -40,6 +40,9 @@ func recoverCorrupt(path string, errp *error) {
 	}
 }
 
+// errPartner is a row whose partner column is not the file's partner.
+var errPartner = errors.New("partner differs from the file's metadata")
+
 // open reads and checks the footer: metadata, format version and columns.
 func open(path string) (_ *file, err error) {
 	f, err := os.Open(path)
@@ -292,7 +295,7 @@ func appendValue(d *encoding.Dataset, c column, partner string, v parquet.Value,
 	switch c.kind {
 	case kindPartner:
 		if string(v.ByteArray()) != partner {
-			return errors.New("partner differs from the file's metadata")
+			return errPartner
 		}
 	case kindCLK:
 		if v.IsNull() {

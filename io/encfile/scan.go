@@ -100,7 +100,7 @@ func fillRecord(r *file, row parquet.Row, rec *encoding.Record, scratch []byte) 
 		switch c.kind {
 		case kindPartner:
 			if string(v.ByteArray()) != r.meta.Partner {
-				return errors.New("partner differs from the file's metadata")
+				return errPartner
 			}
 		case kindRecordID:
 			rec.RecordID = string(v.ByteArray())
