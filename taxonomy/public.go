@@ -1,6 +1,7 @@
 package taxonomy
 
 import (
+	"slices"
 	"sort"
 	"strings"
 )
@@ -30,14 +31,7 @@ func ParsePublicServices(s string) PublicServices {
 }
 
 // IsPublic reports whether partner is a public service.
-func (p PublicServices) IsPublic(partner string) bool {
-	for _, q := range p.Partners {
-		if q == partner {
-			return true
-		}
-	}
-	return false
-}
+func (p PublicServices) IsPublic(partner string) bool { return slices.Contains(p.Partners, partner) }
 
 // String is the comma-separated list, the inverse of ParsePublicServices.
 func (p PublicServices) String() string { return strings.Join(p.Partners, ",") }
