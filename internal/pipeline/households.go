@@ -160,9 +160,8 @@ func unknownError(ps []PartnerStats) error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	err := fmt.Errorf("%w: need codes no code map knows, by partner: %s (check them with swd taxonomy check, give a map with --map, or count them as %q)",
+	return base.Invalidf("%w: need codes no code map knows, by partner: %s (check them with swd taxonomy check, give a map with --map, or count them as %q)",
 		taxonomy.ErrUnknownCode, strings.Join(msgs, ", "), taxonomy.Unclassified)
-	return base.Mark(err, base.ErrInvalidInput)
 }
 
 // household derives one household from its members; tie reports whether

@@ -126,7 +126,7 @@ func (j *joinCounts) err() error {
 	if len(msgs) == 0 {
 		return nil
 	}
-	return base.Mark(fmt.Errorf("%w (were the links made from exactly these files?): %s", errJoin, strings.Join(msgs, "; ")), base.ErrInvalidInput)
+	return base.Invalidf("%w (were the links made from exactly these files?): %s", errJoin, strings.Join(msgs, "; "))
 }
 
 // joinLinks resolves every link to its record and groups the records by

@@ -139,7 +139,7 @@ func checkHeader(path string, header []string) error {
 // invalidFile marks a file-level problem.
 func invalidFile(path, reason string, err error) error {
 	if err != nil {
-		return base.Mark(fmt.Errorf("%s: %s: %w", path, reason, err), base.ErrInvalidInput)
+		return base.Invalidf("%s: %s: %w", path, reason, err)
 	}
 	return &base.InputError{File: path, Reason: reason}
 }
