@@ -207,6 +207,7 @@ type publishSummary struct {
 }
 
 func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, args []string) error {
+	names := args // as the user gave them, for logs
 	args, cleanup, err := openInputs(args, opts.Seal)
 	defer cleanup()
 	if err != nil {
@@ -226,7 +227,7 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 	if err != nil {
 		return err
 	}
-	households, st, err := buildHouseholds(ctx, opts, g, args)
+	households, st, err := buildHouseholds(ctx, opts, g, args, names)
 	if err != nil {
 		return err
 	}
@@ -301,20 +302,25 @@ func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, bool
 }
 
 // buildHouseholds reads the links and the encoded files and joins them.
-func buildHouseholds(ctx context.Context, opts *PublishOptions, g *GlobalOptions, args []string) ([]dp.Household, pipeline.Stats, error) {
+// paths are the files to read (sealed inputs already opened into temporary
+// files), names the inputs as the user gave them.
+func buildHouseholds(ctx context.Context, opts *PublishOptions, g *GlobalOptions, paths, names []string) ([]dp.Household, pipeline.Stats, error) {
 	links, _, err := linksfile.ReadAny(opts.Links)
 	if err != nil {
 		return nil, pipeline.Stats{}, err
 	}
 	g.Logger.Info("read links", "file", opts.Links, "records", len(links))
-	bar := progress.New(g.Stderr, g.Quiet, int64(len(args)), "reading encoded files")
-	ds := make([]*encoding.Dataset, len(args))
-	for i, path := range args {
+	bar := progress.New(g.Stderr, g.Quiet, int64(len(paths)), "reading encoded files")
+	ds := make([]*encoding.Dataset, len(paths))
+	for i, path := range paths {
 		if ds[i], err = encfile.Read(ctx, path); err != nil {
+			if path != names[i] {
+				err = fmt.Errorf("%s (sealed): %w", names[i], err)
+			}
 			return nil, pipeline.Stats{}, err
 		}
 		bar.Add(1)
-		g.Logger.Info("read", "file", path, "partner", ds[i].Meta.Partner, "records", ds[i].Len())
+		g.Logger.Info("read", "file", names[i], "partner", ds[i].Meta.Partner, "records", ds[i].Len())
 	}
 	bar.Finish()
 	hs, st, err := pipeline.BuildHouseholds(links, ds, pipeline.HouseholdConfig{
