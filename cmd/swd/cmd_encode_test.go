@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -77,7 +76,7 @@ func TestEncodeCommand(t *testing.T) {
 	if meta.Partner != "caritas" || meta.Rows != 2 || meta.Rejected != 2 || !meta.Pseudonymised || layout.CLKBits != 1024 {
 		t.Errorf("meta %+v layout %+v", meta, layout)
 	}
-	rejects := readCSV(t, filepath.Join(dir, "caritas.rejects.csv"))
+	rejects := testdirs.ReadCSV(t, filepath.Join(dir, "caritas.rejects.csv"))
 	if len(rejects) != 3 || rejects[1][0] != "3" || rejects[1][2] != "record_id" || rejects[2][0] != "4" || rejects[2][2] != "data_nascita" {
 		t.Errorf("rejects file %q", rejects)
 	}
@@ -86,7 +85,7 @@ func TestEncodeCommand(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("pseudonym mapping: %v %v", err, st)
 	}
-	if m := readCSV(t, ids); len(m) != 3 || m[1][0] != "1" || len(m[1][1]) != 32 {
+	if m := testdirs.ReadCSV(t, ids); len(m) != 3 || m[1][0] != "1" || len(m[1][1]) != 32 {
 		t.Errorf("mapping %q", m)
 	}
 	// Privacy: no canary in the encoded file, the rejects, stdout or stderr.
@@ -116,20 +115,6 @@ func assertNoCanary(t *testing.T, where, s string) {
 			t.Errorf("%s contains the canary %q", where, c)
 		}
 	}
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
 }
 
 func TestEncodeErrors(t *testing.T) {

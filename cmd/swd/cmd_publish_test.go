@@ -47,7 +47,7 @@ func exportIdentifiers(t *testing.T, dir string) []string {
 	t.Helper()
 	var ids []string
 	for _, p := range publishPartners {
-		rows := readCSV(t, filepath.Join(dir, "exports", p+".csv"))
+		rows := testdirs.ReadCSV(t, filepath.Join(dir, "exports", p+".csv"))
 		for _, r := range rows[1:] {
 			for _, col := range []int{0, 1, 2, 10} { // record_id, nucleo_id, codice_fiscale, telefono
 				if len(r[col]) >= 6 {

@@ -4,6 +4,7 @@
 package testdirs
 
 import (
+	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
@@ -49,4 +50,20 @@ func SharedDatasets(tb testing.TB) string {
 		tb.Skip("shared datasets absent (../shared/datasets)")
 	}
 	return ds
+}
+
+// ReadCSV reads a whole CSV file (a test's own output or fixture), failing
+// the test on any error.
+func ReadCSV(tb testing.TB, path string) [][]string {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		tb.Fatalf("%s: %v", path, err)
+	}
+	return rows
 }

@@ -3,7 +3,6 @@ package synth
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"os"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/codicefiscale"
+
+	"github.com/welfare-district/swd/internal/testdirs"
 )
 
 // generate writes a small run into a temporary directory.
@@ -26,20 +27,6 @@ func generate(t *testing.T, cfg Config) (string, Stats) {
 		t.Fatal(err)
 	}
 	return dir, st
-}
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	return rows
 }
 
 func TestWriteContract(t *testing.T) {
@@ -54,7 +41,7 @@ func TestWriteContract(t *testing.T) {
 		t.Fatalf("files %v, want %v (no temporary files left)", got, want)
 	}
 	for i, p := range DefaultPartnerNames {
-		rows := readCSV(t, filepath.Join(dir, p+".csv"))
+		rows := testdirs.ReadCSV(t, filepath.Join(dir, p+".csv"))
 		if strings.Join(rows[0], ",") != "record_id,nucleo_id,codice_fiscale,nome,cognome,sesso,data_nascita,comune_nascita,indirizzo,cap,telefono,quartiere,bisogni" {
 			t.Errorf("%s header %q", p, rows[0])
 		}
@@ -62,7 +49,7 @@ func TestWriteContract(t *testing.T) {
 			t.Errorf("%s: %d rows, stats say %d", p, len(rows)-1, st.Records[i])
 		}
 	}
-	truth := readCSV(t, filepath.Join(dir, "truth.csv"))
+	truth := testdirs.ReadCSV(t, filepath.Join(dir, "truth.csv"))
 	if strings.Join(truth[0], ",") != "partner,record_id,person_id,household_id" {
 		t.Errorf("truth header %q", truth[0])
 	}
@@ -78,7 +65,7 @@ func TestTruthMatchesFiles(t *testing.T) {
 	written := map[key][]string{}
 	for _, p := range DefaultPartnerNames {
 		prefix := DefaultPartner(p).Prefix + "-"
-		for _, row := range readCSV(t, filepath.Join(dir, p+".csv"))[1:] {
+		for _, row := range testdirs.ReadCSV(t, filepath.Join(dir, p+".csv"))[1:] {
 			k := key{p, row[0]}
 			if _, dup := written[k]; dup {
 				t.Fatalf("%s: record id repeated", p)
@@ -89,7 +76,7 @@ func TestTruthMatchesFiles(t *testing.T) {
 			written[k] = row
 		}
 	}
-	truth := readCSV(t, filepath.Join(dir, "truth.csv"))[1:]
+	truth := testdirs.ReadCSV(t, filepath.Join(dir, "truth.csv"))[1:]
 	if len(truth) != len(written) {
 		t.Fatalf("truth has %d rows, files %d", len(truth), len(written))
 	}
@@ -185,7 +172,7 @@ func TestCorruptionNone(t *testing.T) {
 	omocodic := 0
 	for _, p := range DefaultPartnerNames {
 		layout := DefaultPartner(p).DateLayout
-		for i, row := range readCSV(t, filepath.Join(dir, p+".csv"))[1:] {
+		for i, row := range testdirs.ReadCSV(t, filepath.Join(dir, p+".csv"))[1:] {
 			cf, nome, cognome, sesso, data, comune := row[2], row[3], row[4], row[5], row[6], row[7]
 			for c, v := range row[:12] {
 				if v == "" && Columns[c] != "telefono" {
@@ -223,7 +210,7 @@ func TestCorruptionScales(t *testing.T) {
 	bad := map[Level]float64{}
 	for _, l := range []Level{LevelNone, LevelLow, LevelHigh} {
 		dir, _ := generate(t, Config{Households: 1000, Seed: 9, Corruption: l, Partners: PartnersByName([]string{"caritas"})})
-		rows := readCSV(t, filepath.Join(dir, "caritas.csv"))[1:]
+		rows := testdirs.ReadCSV(t, filepath.Join(dir, "caritas.csv"))[1:]
 		n := 0
 		for _, row := range rows {
 			if !codicefiscale.Valid(row[2]) || row[6] == "" || row[11] == "" {
@@ -256,7 +243,7 @@ func TestDuplicates(t *testing.T) {
 	p.DuplicateRate = 0.2
 	dir, _ := generate(t, Config{Households: 300, Seed: 13, Partners: []Partner{p}})
 	count := map[string]int{}
-	for _, tr := range readCSV(t, filepath.Join(dir, "truth.csv"))[1:] {
+	for _, tr := range testdirs.ReadCSV(t, filepath.Join(dir, "truth.csv"))[1:] {
 		count[tr[2]]++
 	}
 	dups := 0
@@ -272,7 +259,7 @@ func TestDuplicates(t *testing.T) {
 
 func TestUnknownPartnerUsesCanonicalCodes(t *testing.T) {
 	dir, _ := generate(t, Config{Households: 200, Seed: 17, Partners: PartnersByName([]string{"sant-egidio", "comune"})})
-	rows := readCSV(t, filepath.Join(dir, "sant-egidio.csv"))[1:]
+	rows := testdirs.ReadCSV(t, filepath.Join(dir, "sant-egidio.csv"))[1:]
 	if len(rows) == 0 || !strings.HasPrefix(rows[0][0], "SANT-") {
 		t.Fatalf("unknown partner: %d rows, first id %q", len(rows), rows[0][0])
 	}
@@ -283,7 +270,7 @@ func TestUnknownPartnerUsesCanonicalCodes(t *testing.T) {
 			}
 		}
 	}
-	for _, row := range readCSV(t, filepath.Join(dir, "comune.csv"))[1:] {
+	for _, row := range testdirs.ReadCSV(t, filepath.Join(dir, "comune.csv"))[1:] {
 		for _, c := range strings.Split(row[12], ";") {
 			if c != "" && !slices.Contains([]string{"MIN", "DIS", "DIP", "ANZ", "IMM", "ADU", "ABI", "LAV", "PSI"}, c) {
 				t.Fatalf("comune wrote %q", c)
