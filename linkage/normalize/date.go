@@ -121,17 +121,43 @@ func lenient(l string) string {
 var unpad = strings.NewReplacer("02", "2", "01", "1")
 
 // String is the compact form YYYYMMDD (YYYY or YYYYMM at lower precision).
+// The year of a date between 1800 and 2199 with neither month nor day (a
+// date at PrecisionYear, or Date{Year: y}) comes from a table, without
+// allocating.
 func (d Date) String() string {
-	var b []byte
-	b = appendPad(b, d.Year, 4)
+	if d.Month == 0 && d.Day == 0 && d.Year >= yearTableMin && d.Year <= yearTableMax {
+		i := 4 * (d.Year - yearTableMin)
+		return yearTable[i : i+4]
+	}
+	var buf [32]byte
+	return string(d.AppendString(buf[:0]))
+}
+
+// AppendString appends d.String() to dst.
+func (d Date) AppendString(dst []byte) []byte {
+	dst = appendPad(dst, d.Year, 4)
 	if d.Month > 0 {
-		b = appendPad(b, d.Month, 2)
+		dst = appendPad(dst, d.Month, 2)
 	}
 	if d.Day > 0 {
-		b = appendPad(b, d.Day, 2)
+		dst = appendPad(dst, d.Day, 2)
+	}
+	return dst
+}
+
+// The years ParseDate accepts, and their four digits end to end.
+const (
+	yearTableMin = 1800
+	yearTableMax = 2199
+)
+
+var yearTable = func() string {
+	var b []byte
+	for y := yearTableMin; y <= yearTableMax; y++ {
+		b = appendPad(b, y, 4)
 	}
 	return string(b)
-}
+}()
 
 // AppendTokens adds the date-part tokens "y:1985", "m:12", "d:10" for the
 // parts the date has, and, when swap is set and both day and month are
@@ -154,8 +180,34 @@ func (d Date) AppendTokens(dst []string, swap bool) []string {
 	return dst
 }
 
+// appendPad appends the decimal form of v left-padded with zeros to width
+// (a minus sign counts as a character and is padded too: "00-5").
 func appendPad(b []byte, v, width int) []byte {
-	s := strconv.Itoa(v)
+	if v >= 0 && v < 10000 && width <= 4 {
+		n := 1
+		for p := 10; p <= v; p *= 10 {
+			n++
+		}
+		for i := n; i < width; i++ {
+			b = append(b, '0')
+		}
+		switch n {
+		case 4:
+			b = append(b, byte('0'+v/1000))
+			fallthrough
+		case 3:
+			b = append(b, byte('0'+v/100%10))
+			fallthrough
+		case 2:
+			b = append(b, byte('0'+v/10%10))
+			fallthrough
+		default:
+			b = append(b, byte('0'+v%10))
+		}
+		return b
+	}
+	var tmp [24]byte
+	s := strconv.AppendInt(tmp[:0], int64(v), 10)
 	for i := len(s); i < width; i++ {
 		b = append(b, '0')
 	}

@@ -17,6 +17,165 @@ func Fold(s string) string {
 	if isPlainASCII(s) {
 		return s
 	}
+	var buf [128]byte
+	b, ok := appendFoldFast(buf[:0], s)
+	if !ok {
+		return foldSlow(s)
+	}
+	return string(b)
+}
+
+// appendFold appends Fold(s) to dst.
+func appendFold(dst []byte, s string) []byte {
+	if isPlainASCII(s) {
+		return append(dst, s...)
+	}
+	if b, ok := appendFoldFast(dst, s); ok {
+		return b
+	}
+	return append(dst, foldSlow(s)...)
+}
+
+// appendFoldFast appends Fold(s) to dst when s is valid UTF-8 made of runes
+// below U+0800 and the common typographic apostrophes, whose folding
+// foldTable holds; ok is false (and dst is to be discarded) otherwise.
+// Folding such text rune by rune gives what the NFD pass of foldSlow gives:
+// their decompositions are a base letter and combining marks, and every
+// combining mark of the range is dropped, so neither canonical reordering
+// nor the stream-safe limit can change the result.
+func appendFoldFast(dst []byte, s string) (b []byte, ok bool) {
+	b = dst
+	start := len(dst)
+	space := false
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			switch a := asciiFold[c]; a {
+			case foldDrop:
+			case foldSpace:
+				space = true
+			default:
+				if space && len(b) > start {
+					b = append(b, ' ')
+				}
+				space = false
+				b = append(b, a)
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r >= 0x800 || r == utf8.RuneError {
+			if r == '\u2018' || r == '\u2019' || r == '\u2032' {
+				continue // apostrophes
+			}
+			return dst, false
+		}
+		e := &foldTable[r-0x80]
+		switch e.n {
+		case 0:
+		case foldEntrySpace:
+			space = true
+		case foldEntrySlow:
+			return dst, false
+		default:
+			if space && len(b) > start {
+				b = append(b, ' ')
+			}
+			space = false
+			b = append(b, e.b[:e.n]...)
+		}
+	}
+	return b, true
+}
+
+// Actions of asciiFold besides the byte to emit.
+const (
+	foldDrop  = 0
+	foldSpace = 1
+)
+
+// asciiFold is Fold's action for each ASCII byte: the byte to emit, or
+// foldDrop (apostrophes) or foldSpace (everything else).
+var asciiFold = func() (t [utf8.RuneSelf]byte) {
+	for c := range t {
+		switch {
+		case c >= 'a' && c <= 'z':
+			t[c] = byte(c - 'a' + 'A')
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			t[c] = byte(c)
+		case isApostrophe(rune(c)):
+			t[c] = foldDrop
+		default:
+			t[c] = foldSpace
+		}
+	}
+	return t
+}()
+
+// A foldEntry is what Fold makes of one rune in U+0080–U+07FF: n bytes b
+// to emit (0: the rune is dropped), or foldEntrySpace, or foldEntrySlow
+// when it must go through foldSlow.
+type foldEntry struct {
+	n int8
+	b [4]byte
+}
+
+const (
+	foldEntrySpace = -1
+	foldEntrySlow  = -2
+)
+
+// foldTable is computed from foldSlow's own rules applied to the NFD
+// decomposition of each rune.
+var foldTable = func() *[0x800 - 0x80]foldEntry {
+	var t [0x800 - 0x80]foldEntry
+	for r := rune(0x80); r < 0x800; r++ {
+		e := &t[r-0x80]
+		if !utf8.ValidRune(r) {
+			e.n = foldEntrySlow
+			continue
+		}
+		var emit []byte
+		spaces, slow := false, false
+		for _, d := range norm.NFD.String(string(r)) {
+			if norm.NFD.PropertiesString(string(d)).CCC() != 0 && !unicode.Is(unicode.Mn, d) {
+				slow = true // a non-starter foldSlow keeps: order matters
+			}
+			switch {
+			case d >= 'a' && d <= 'z':
+				emit = append(emit, byte(d-'a'+'A'))
+			case d >= 'A' && d <= 'Z', d >= '0' && d <= '9':
+				emit = append(emit, byte(d))
+			case isApostrophe(d), d >= utf8.RuneSelf && unicode.Is(unicode.Mn, d):
+			case d < utf8.RuneSelf:
+				spaces = true
+			default:
+				if m, ok := special[d]; ok {
+					emit = append(emit, m...)
+				} else if unicode.IsLetter(d) || unicode.IsDigit(d) {
+					emit = utf8.AppendRune(emit, unicode.ToUpper(d))
+				} else {
+					spaces = true
+				}
+			}
+		}
+		switch {
+		case slow || (spaces && len(emit) > 0) || len(emit) > len(e.b):
+			e.n = foldEntrySlow
+		case spaces:
+			e.n = foldEntrySpace
+		default:
+			e.n = int8(copy(e.b[:], emit))
+		}
+	}
+	return &t
+}()
+
+// foldSlow is Fold for any text: NFD over the whole value, then the rules
+// rune by rune.
+func foldSlow(s string) string {
 	ascii := true
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
@@ -77,6 +236,28 @@ func isPlainASCII(s string) bool {
 	prevSpace := false
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		switch {
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+			prevSpace = false
+		case c == ' ' && !prevSpace:
+			prevSpace = true
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isPlainASCIIBytes is isPlainASCII for a byte slice.
+func isPlainASCIIBytes(b []byte) bool {
+	if len(b) == 0 {
+		return true
+	}
+	if b[0] == ' ' || b[len(b)-1] == ' ' {
+		return false
+	}
+	prevSpace := false
+	for _, c := range b {
 		switch {
 		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
 			prevSpace = false

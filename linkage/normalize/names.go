@@ -1,18 +1,28 @@
 package normalize
 
-import "strings"
+import (
+	"bytes"
+	"strings"
+)
 
-// particles are the surname prefixes joined to the word that follows them,
-// so that "DE LUCA", "DE  LUCA" and "DELUCA" agree ("D'ANGELO" loses its
-// apostrophe in Fold and needs no joining).
-var particles = map[string]bool{
-	"D": true, "L": true, "DE": true, "DI": true, "DA": true, "DEL": true,
-	"DELL": true, "DELLA": true, "DELLE": true, "DEGLI": true, "DEI": true,
-	"DAL": true, "DALL": true, "DALLA": true, "DALLE": true, "DAI": true,
-	"LA": true, "LE": true, "LI": true, "LO": true, "SAN": true, "SANTA": true,
-	"SANTO": true, "MC": true, "MAC": true, "VAN": true, "VON": true,
-	"DER": true, "DEN": true, "DOS": true, "DAS": true, "DU": true, "EL": true,
-	"AL": true, "BEN": true, "BIN": true, "ABU": true, "O": true,
+// maxParticle is the length of the longest particle.
+const maxParticle = 5
+
+// isParticle reports whether a folded word is a surname prefix joined to
+// the word that follows it, so that "DE LUCA", "DE  LUCA" and "DELUCA"
+// agree ("D'ANGELO" loses its apostrophe in Fold and needs no joining).
+func isParticle(w []byte) bool {
+	switch string(w) {
+	case "D", "L", "DE", "DI", "DA", "DEL",
+		"DELL", "DELLA", "DELLE", "DEGLI", "DEI",
+		"DAL", "DALL", "DALLA", "DALLE", "DAI",
+		"LA", "LE", "LI", "LO", "SAN", "SANTA",
+		"SANTO", "MC", "MAC", "VAN", "VON",
+		"DER", "DEN", "DOS", "DAS", "DU", "EL",
+		"AL", "BEN", "BIN", "ABU", "O":
+		return true
+	}
+	return false
 }
 
 // Surname folds s and joins particles to the following word:
@@ -20,34 +30,64 @@ var particles = map[string]bool{
 // Lo Presti → "LOPRESTI"; De la Cruz → "DELACRUZ". Compound surnames keep a
 // space between their parts ("ROSSI BIANCHI").
 func Surname(s string) string {
-	f := Fold(s)
-	if strings.IndexByte(f, ' ') < 0 {
-		return f
-	}
-	parts := strings.Fields(f)
-	for {
-		// A join can form a new particle ("L A" → "LA"): repeat until
-		// stable, so that Surname is idempotent.
-		joined := joinParticles(parts)
-		if len(joined) == len(parts) {
-			return strings.Join(joined, " ")
+	var buf [128]byte
+	if isPlainASCII(s) {
+		if !hasInnerParticle(s) {
+			return s
 		}
-		parts = joined
+		return string(joinParticles(append(buf[:0], s...)))
+	}
+	b := appendFold(buf[:0], s)
+	if bytes.IndexByte(b, ' ') >= 0 {
+		b = joinParticles(b)
+	}
+	return string(b)
+}
+
+// hasInnerParticle reports whether a folded value has a particle before
+// its last word.
+func hasInnerParticle(s string) bool {
+	var w [maxParticle]byte
+	for start := 0; ; {
+		end := strings.IndexByte(s[start:], ' ')
+		if end < 0 {
+			return false
+		}
+		if end <= maxParticle && isParticle(w[:copy(w[:], s[start:start+end])]) {
+			return true
+		}
+		start += end + 1
 	}
 }
 
-func joinParticles(parts []string) []string {
-	out := make([]string, 0, len(parts))
-	prefix := ""
-	for i, p := range parts {
-		if particles[p] && i < len(parts)-1 {
-			prefix += p
-			continue
+// joinParticles joins, in place, every particle of a folded value that is
+// not its last word to the word after it (De la Cruz → DELACRUZ), and
+// repeats until no particle is left before the last word: a join can form a
+// new particle ("L A" → "LA"), and Surname is idempotent.
+func joinParticles(b []byte) []byte {
+	for {
+		n, changed := 0, false
+		for start := 0; start < len(b); {
+			end := start
+			for end < len(b) && b[end] != ' ' {
+				end++
+			}
+			last := end == len(b)
+			particle := !last && isParticle(b[start:end])
+			n += copy(b[n:], b[start:end])
+			if particle {
+				changed = true
+			} else if !last {
+				b[n] = ' '
+				n++
+			}
+			start = end + 1
 		}
-		out = append(out, prefix+p)
-		prefix = ""
+		b = b[:n]
+		if !changed {
+			return b
+		}
 	}
-	return out
 }
 
 // GivenName folds s and, when translit is set, maps each part to the
@@ -63,11 +103,26 @@ func GivenName(s string, translit bool) string {
 	if strings.IndexByte(f, ' ') < 0 {
 		return Transliterate(f)
 	}
-	parts := strings.Fields(f)
-	for i, p := range parts {
-		parts[i] = Transliterate(p)
+	changed := false
+	for rest := f; rest != "" && !changed; {
+		var part string
+		part, rest, _ = strings.Cut(rest, " ")
+		_, changed = translitMap[part]
 	}
-	return strings.Join(parts, " ")
+	if !changed {
+		return f
+	}
+	var buf [128]byte
+	b := buf[:0]
+	for rest := f; rest != ""; {
+		var part string
+		part, rest, _ = strings.Cut(rest, " ")
+		if len(b) > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, Transliterate(part)...)
+	}
+	return string(b)
 }
 
 // Name normalises a personal name of either kind: surname particles are
@@ -83,7 +138,7 @@ func Name(s string, particles, translit bool) string {
 // Transliterate maps one folded name part to the canonical spelling of its
 // transliteration family, or returns it unchanged.
 func Transliterate(part string) string {
-	if c, ok := translit[part]; ok {
+	if c, ok := translitMap[part]; ok {
 		return c
 	}
 	return part

@@ -5,32 +5,67 @@ package normalize
 // spellings that sound alike in Italian (CH/K → C, GH → G, GN → N, GLI → LI,
 // SCI/SCE → SI/SE, PH → F, J/Y → I, W → V, X → S, silent H), so that
 // spelling variants share a blocking key. Spaces are ignored; non-letters
-// are skipped. The key of a value without letters is "".
+// are skipped. The key of a value without letters is "". Phonetic does not
+// allocate: its keys are slices of one precomputed string.
 func Phonetic(s string) string {
+	k, ok := phoneticKey(s)
+	if !ok {
+		return ""
+	}
+	i := int(k[0]-'A')*343 + int(k[1]-'0')*49 + int(k[2]-'0')*7 + int(k[3]-'0')
+	return phoneticKeys[4*i : 4*i+4]
+}
+
+// AppendPhonetic appends Phonetic(s) to dst.
+func AppendPhonetic(dst []byte, s string) []byte {
+	k, ok := phoneticKey(s)
+	if !ok {
+		return dst
+	}
+	return append(dst, k[:]...)
+}
+
+// phoneticKeys holds every key Phonetic can return, in the order of their
+// index: a letter, then three digits 0–6.
+var phoneticKeys = func() string {
+	b := make([]byte, 0, 26*343*4)
+	for c := byte('A'); c <= 'Z'; c++ {
+		for i := 0; i < 343; i++ {
+			b = append(b, c, byte('0'+i/49), byte('0'+i/7%7), byte('0'+i%7))
+		}
+	}
+	return string(b)
+}()
+
+// phoneticKey computes the key of s; ok is false when s has no letters.
+func phoneticKey(s string) (key [4]byte, ok bool) {
 	var buf [64]byte
 	l := buf[:0]
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'A' && c <= 'Z' {
-			l = append(l, c)
-		} else if c >= 'a' && c <= 'z' {
-			l = append(l, c-'a'+'A')
+		c := s[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		} else if c < 'A' || c > 'Z' {
+			continue
 		}
+		l = append(l, c)
 	}
 	if len(l) == 0 {
-		return ""
+		return key, false
 	}
 	l = italianFold(l)
 	if len(l) == 0 {
-		return ""
+		return key, false
 	}
-	var ob [4]byte
-	out := append(ob[:0], l[0])
-	last := soundexCode(l[0])
+	key = [4]byte{l[0], '0', '0', '0'}
+	n := 1
+	last := soundexCodes[l[0]-'A']
 	for _, c := range l[1:] {
-		code := soundexCode(c)
+		code := soundexCodes[c-'A']
 		if code != 0 && code != last {
-			out = append(out, code)
-			if len(out) == 4 {
+			key[n] = code
+			n++
+			if n == 4 {
 				break
 			}
 		}
@@ -38,70 +73,66 @@ func Phonetic(s string) string {
 			last = code
 		}
 	}
-	for len(out) < 4 {
-		out = append(out, '0')
-	}
-	return string(out)
+	return key, true
 }
 
-// italianFold rewrites l in place: every step reads at least one letter and
-// writes at most one.
+// italianFold rewrites l (upper-case letters) in place: every step reads at
+// least one letter and writes at most one.
 func italianFold(l []byte) []byte {
-	out := l[:0]
-	at := func(i int) byte {
-		if i < len(l) {
-			return l[i]
-		}
-		return 0
-	}
+	n := 0
 	for i := 0; i < len(l); i++ {
 		c := l[i]
-		switch {
-		case c == 'C' && at(i+1) == 'H', c == 'G' && at(i+1) == 'H', c == 'P' && at(i+1) == 'H':
-			if c == 'P' {
-				c = 'F'
+		var next, next2 byte
+		if i+1 < len(l) {
+			next = l[i+1]
+			if i+2 < len(l) {
+				next2 = l[i+2]
 			}
-			out = append(out, c)
-			i++
-		case c == 'G' && at(i+1) == 'N':
-			out = append(out, 'N')
-			i++
-		case c == 'G' && at(i+1) == 'L' && at(i+2) == 'I':
-			out = append(out, 'L')
-			i++
-		case c == 'S' && at(i+1) == 'C' && (at(i+2) == 'I' || at(i+2) == 'E'):
-			out = append(out, 'S')
-			i++
-		case c == 'K' || c == 'Q':
-			out = append(out, 'C')
-		case c == 'J' || c == 'Y':
-			out = append(out, 'I')
-		case c == 'W':
-			out = append(out, 'V')
-		case c == 'X':
-			out = append(out, 'S')
-		case c == 'H':
-		default:
-			out = append(out, c)
 		}
+		switch c {
+		case 'C', 'G', 'P':
+			switch {
+			case next == 'H':
+				if c == 'P' {
+					c = 'F'
+				}
+				i++
+			case c == 'G' && next == 'N':
+				c = 'N'
+				i++
+			case c == 'G' && next == 'L' && next2 == 'I':
+				c = 'L'
+				i++
+			}
+		case 'S':
+			if next == 'C' && (next2 == 'I' || next2 == 'E') {
+				i++
+			}
+		case 'K', 'Q':
+			c = 'C'
+		case 'J', 'Y':
+			c = 'I'
+		case 'W':
+			c = 'V'
+		case 'X':
+			c = 'S'
+		case 'H':
+			continue
+		}
+		l[n] = c
+		n++
 	}
-	return out
+	return l[:n]
 }
 
-func soundexCode(c byte) byte {
-	switch c {
-	case 'B', 'F', 'P', 'V':
-		return '1'
-	case 'C', 'G', 'J', 'K', 'Q', 'S', 'X', 'Z':
-		return '2'
-	case 'D', 'T':
-		return '3'
-	case 'L':
-		return '4'
-	case 'M', 'N':
-		return '5'
-	case 'R':
-		return '6'
-	}
-	return 0
+// soundexCodes are the Soundex digits of the letters A–Z (0: vowels and
+// the letters Soundex ignores).
+var soundexCodes = [26]byte{
+	'B' - 'A': '1', 'F' - 'A': '1', 'P' - 'A': '1', 'V' - 'A': '1',
+	'C' - 'A': '2', 'G' - 'A': '2', 'J' - 'A': '2', 'K' - 'A': '2',
+	'Q' - 'A': '2', 'S' - 'A': '2', 'X' - 'A': '2', 'Z' - 'A': '2',
+	'D' - 'A': '3', 'T' - 'A': '3',
+	'L' - 'A': '4',
+	'M' - 'A': '5', 'N' - 'A': '5',
+	'R' - 'A': '6',
 }

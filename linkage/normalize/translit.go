@@ -43,7 +43,7 @@ var families = [][]string{
 	{"NIKOLAI", "NIKOLAY", "MYKOLA", "NICOLAI"},
 }
 
-var translit = func() map[string]string {
+var translitMap = func() map[string]string {
 	m := make(map[string]string)
 	for _, fam := range families {
 		for _, v := range fam {
