@@ -100,7 +100,10 @@ func TestAttack(t *testing.T) {
 		{"xor-fold", "{xor_fold: true}", false, 0.3, 1},
 		// Record-seeded BLIP makes every filter distinct, but copies of one
 		// name stay similar: grouping near-identical filters undoes it.
-		{"blip 0.1", "{blip: 0.1}", false, 0.3, 1},
+		// Over six secrets the rate ranged 0.28–0.46 (it depends on which
+		// tokens' positions collide): the floor keeps it well clear of the
+		// salted case without pinning one secret's realisation.
+		{"blip 0.1", "{blip: 0.1}", false, 0.2, 1},
 		// Salting with the birth year spreads each name over ~80 filters.
 		{"salted", "salt", false, 0, 0.05},
 	} {

@@ -3,7 +3,7 @@ package encoding
 // tokenHasher maps the tokens of one field to their bit positions: k in the
 // field filter and kCLK in the CLK. A token's positions are drawn by
 // xoshiro256** seeded with AES-256-CMAC(field key, token), i.e. random
-// hashing, not double hashing. Tokens of one or two bytes (the q-grams of
+// hashing, not double hashing (see positions for the reduction). Tokens of one or two bytes (the q-grams of
 // unsalted fields, which repeat all the time) are memoised in a
 // direct-indexed table; longer tokens (salted q-grams, whole values, name
 // and date parts) are hashed every time: one AES-CMAC costs less than a
@@ -11,14 +11,14 @@ package encoding
 // CPU time of the PRF it saved). The table only memoises a pure function,
 // so output never depends on its state.
 type tokenHasher struct {
-	mac     *cmac
-	bits    int
-	k       int
-	clkBits int
-	kCLK    int
-	cap     int     // most tokens in the table; 0 = no table
-	short   []int32 // 1–2-byte token → offset+1 into slab, 0 = not yet
-	slab    []uint32
+	mac   *cmac
+	fpos  positions // field filter positions
+	cpos  positions // CLK positions
+	k     int
+	kCLK  int
+	cap   int     // most tokens in the table; 0 = no table
+	short []int32 // 1–2-byte token → offset+1 into slab, 0 = not yet
+	slab  []uint32
 }
 
 // defaultCacheEntries bounds each per-worker, per-field token table and
@@ -27,12 +27,12 @@ const defaultCacheEntries = 1 << 14
 
 func newTokenHasher(key []byte, bits, k, clkBits, kCLK, capacity int) *tokenHasher {
 	return &tokenHasher{
-		mac:     newCMAC(key),
-		bits:    bits,
-		k:       k,
-		clkBits: clkBits,
-		kCLK:    kCLK,
-		cap:     capacity,
+		mac:  newCMAC(key),
+		fpos: newPositions(bits),
+		cpos: newPositions(clkBits),
+		k:    k,
+		kCLK: kCLK,
+		cap:  capacity,
 	}
 }
 
@@ -72,14 +72,8 @@ func (h *tokenHasher) positions(token []byte) []uint32 {
 func (h *tokenHasher) set(token []byte, f, clk []uint64) {
 	if len(token) > 2 || len(token) == 0 || h.cap == 0 {
 		rng := newXoshiroTag(h.mac.sum(token))
-		for range h.k {
-			q := rng.below(h.bits)
-			f[q>>6] |= 1 << (q & 63)
-		}
-		for range h.kCLK {
-			q := rng.below(h.clkBits)
-			clk[q>>6] |= 1 << (q & 63)
-		}
+		h.fpos.set(&rng, f, h.k)
+		h.cpos.set(&rng, clk, h.kCLK)
 		return
 	}
 	pos := h.positions(token)
@@ -94,11 +88,6 @@ func (h *tokenHasher) set(token []byte, f, clk []uint64) {
 // draw appends the positions of token to dst.
 func (h *tokenHasher) draw(dst []uint32, token []byte) []uint32 {
 	rng := newXoshiroTag(h.mac.sum(token))
-	for range h.k {
-		dst = append(dst, rng.below(h.bits))
-	}
-	for range h.kCLK {
-		dst = append(dst, rng.below(h.clkBits))
-	}
-	return dst
+	dst = h.fpos.appendTo(dst, &rng, h.k)
+	return h.cpos.appendTo(dst, &rng, h.kCLK)
 }

@@ -14,7 +14,7 @@ import (
 // folded into the schema fingerprint written into encoded files
 // (Fingerprint), so files made with different PRFs are never linked
 // together.
-const PRF = "aes256-cmac"
+const PRF = "aes256-cmac-lanes"
 
 // Fingerprint is the schema fingerprint an encoded file carries: the hex
 // SHA-256 of "swd/prf/" + PRF + a zero byte + s.Fingerprint(). It changes

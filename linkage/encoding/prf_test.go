@@ -51,10 +51,10 @@ func TestFingerprintIncludesPRF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Golden, checked with Python: hashlib.sha256(b"swd/prf/aes256-cmac\x00" +
+	// Golden, checked with Python: hashlib.sha256(b"swd/prf/aes256-cmac-lanes\x00" +
 	// goldenFingerprint.encode()).hexdigest(). Changing it makes the linker
 	// refuse every existing encoded file.
-	const want = "2a87dbf4b06e2f143f79cd3f02eb6ac2a1dd4133807c9dd4f923f43ed89b3112"
+	const want = "5ee947b68d4b7b69c8ff8269d0e3392e0e2596987ac13a685352addf2ed49200"
 	if got := Fingerprint(s); got != want {
 		t.Fatalf("Fingerprint = %s, want %s", got, want)
 	}
