@@ -1,17 +1,28 @@
 package encoding
 
+import "hash/maphash"
+
 // valueCache memoises, per worker and field, what a raw cell gives: its
-// normalised value, its field filter and its contribution to the CLK.
-// Given names, surnames, dates and postcodes repeat, so one map lookup
-// replaces normalisation and the hashing of every token. A field whose
-// values do not repeat (phones, fiscal codes) switches its cache off after
-// a trial. The cache memoises a pure function: output never depends on it.
+// normalised value, its field filter and its contribution to the CLK (or,
+// for a salted field, what a (salt, value) pair gives). Given names,
+// surnames, dates, addresses and postcodes repeat, so one lookup replaces
+// normalisation and the hashing of every token. A field whose values do
+// not repeat (phones, fiscal codes) switches its cache off after a trial.
+// The cache memoises a pure function: output never depends on it.
+//
+// It is direct-mapped: a key's slot is its hash modulo the (power-of-two)
+// size, and a miss overwrites the slot. Frequent values stay, rare ones
+// come and go, and a lookup is one hash and one string comparison, with no
+// map and no clearing when full: measured on the synth schema, it halves
+// the time spent in lookups and raises the hit rate on dates and addresses
+// over a Go map cleared when full (BenchmarkEncode).
 type valueCache struct {
-	index   map[string]int32
-	vals    []value
-	words   []uint64 // per entry: field words, then CLK words
+	seed    maphash.Seed
+	mask    uint64
+	keys    []string // per slot; "" = empty (keys are never empty)
+	vals    []value  // per slot
+	words   []uint64 // per slot: field words, then CLK words
 	fw, cw  int
-	cap     int
 	lookups int
 	hits    int
 	off     bool
@@ -22,22 +33,56 @@ const (
 	valueCacheMinHit = 0.2  // below this hit rate the cache is switched off
 )
 
+// newValueCache returns a cache of at least capacity slots (rounded up to a
+// power of two) for filters of fieldWords and CLK contributions of
+// clkWords; capacity 0 makes a cache that is always off. Slots are
+// allocated on first use.
 func newValueCache(fieldWords, clkWords, capacity int) *valueCache {
-	return &valueCache{index: make(map[string]int32), fw: fieldWords, cw: clkWords, cap: capacity, off: capacity == 0}
+	if capacity <= 0 {
+		return &valueCache{off: true}
+	}
+	n := 1
+	for n < capacity {
+		n <<= 1
+	}
+	return &valueCache{seed: maphash.MakeSeed(), mask: uint64(n - 1), fw: fieldWords, cw: clkWords}
 }
 
-// get returns the entry of raw, or -1.
+func (c *valueCache) alloc() {
+	n := int(c.mask) + 1
+	c.keys = make([]string, n)
+	c.vals = make([]value, n)
+	c.words = make([]uint64, n*(c.fw+c.cw))
+}
+
+// get returns the slot of raw, or -1.
 func (c *valueCache) get(raw string) int32 {
 	if c.off {
 		return -1
 	}
+	if c.keys == nil {
+		c.alloc()
+	}
 	c.lookups++
-	i, ok := c.index[raw]
-	return c.judge(i, ok)
+	i := maphash.String(c.seed, raw) & c.mask
+	return c.judge(int32(i), c.keys[i] == raw)
+}
+
+// getBytes is get for a key held in a byte slice (no allocation).
+func (c *valueCache) getBytes(key []byte) int32 {
+	if c.off {
+		return -1
+	}
+	if c.keys == nil {
+		c.alloc()
+	}
+	c.lookups++
+	i := maphash.Bytes(c.seed, key) & c.mask
+	return c.judge(int32(i), c.keys[i] == string(key))
 }
 
 // judge counts a hit or, after the trial, switches a cache with too few
-// hits off.
+// hits off (and frees it).
 func (c *valueCache) judge(i int32, ok bool) int32 {
 	if ok {
 		c.hits++
@@ -59,17 +104,19 @@ func (c *valueCache) clk(i int32) []uint64 {
 	return c.words[o : o+c.cw]
 }
 
-// put stores raw's value, filter and CLK contribution.
-func (c *valueCache) put(raw string, v value, filter, clk []uint64) {
+// put stores raw's value, filter and CLK contribution in raw's slot, and
+// returns the slot (-1 when the cache is off).
+func (c *valueCache) put(raw string, v value, filter, clk []uint64) int32 {
 	if c.off {
-		return
+		return -1
 	}
-	if len(c.vals) >= c.cap {
-		clear(c.index)
-		c.vals, c.words = c.vals[:0], c.words[:0]
+	if c.keys == nil {
+		c.alloc()
 	}
-	c.index[raw] = int32(len(c.vals))
-	c.vals = append(c.vals, v)
-	c.words = append(c.words, filter...)
-	c.words = append(c.words, clk...)
+	i := maphash.String(c.seed, raw) & c.mask
+	c.keys[i] = raw
+	c.vals[i] = v
+	copy(c.filter(int32(i)), filter)
+	copy(c.clk(int32(i)), clk)
+	return int32(i)
 }
