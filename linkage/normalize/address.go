@@ -2,26 +2,91 @@ package normalize
 
 import "strings"
 
-// abbreviations expands the street-type abbreviations of Italian (and a few
+// abbreviation expands the street-type abbreviations of Italian (and a few
 // English) addresses, one folded word at a time.
-var abbreviations = map[string]string{
-	"V": "VIA", "VA": "VIA", "PZA": "PIAZZA", "PZZA": "PIAZZA", "PZ": "PIAZZA",
-	"P": "PIAZZA", "VLE": "VIALE", "CSO": "CORSO", "LGO": "LARGO", "VLO": "VICOLO",
-	"STR": "STRADA", "LOC": "LOCALITA", "FRAZ": "FRAZIONE", "FR": "FRAZIONE",
-	"RD": "ROAD", "ST": "STREET", "AVE": "AVENUE", "AV": "AVENUE", "DR": "DRIVE",
-	"PL": "PLACE", "CRES": "CRESCENT", "CT": "COURT", "HWY": "HIGHWAY",
+func abbreviation(w string) (string, bool) {
+	switch w {
+	case "V", "VA":
+		return "VIA", true
+	case "PZA", "PZZA", "PZ", "P":
+		return "PIAZZA", true
+	case "VLE":
+		return "VIALE", true
+	case "CSO":
+		return "CORSO", true
+	case "LGO":
+		return "LARGO", true
+	case "VLO":
+		return "VICOLO", true
+	case "STR":
+		return "STRADA", true
+	case "LOC":
+		return "LOCALITA", true
+	case "FRAZ", "FR":
+		return "FRAZIONE", true
+	case "RD":
+		return "ROAD", true
+	case "ST":
+		return "STREET", true
+	case "AVE", "AV":
+		return "AVENUE", true
+	case "DR":
+		return "DRIVE", true
+	case "PL":
+		return "PLACE", true
+	case "CRES":
+		return "CRESCENT", true
+	case "CT":
+		return "COURT", true
+	case "HWY":
+		return "HIGHWAY", true
+	}
+	return "", false
 }
 
-// pairs expands abbreviations that Fold splits in two at their dot:
+// pair expands the abbreviations that Fold splits in two at their dot:
 // P.ZZA → "P ZZA".
-var pairs = map[[2]string]string{
-	{"P", "ZZA"}: "PIAZZA", {"P", "ZA"}: "PIAZZA", {"V", "LE"}: "VIALE",
-	{"C", "SO"}: "CORSO", {"L", "GO"}: "LARGO", {"V", "LO"}: "VICOLO",
-	{"S", "DA"}: "STRADA", {"F", "NE"}: "FRAZIONE",
+func pair(a, b string) (string, bool) {
+	switch a {
+	case "P":
+		if b == "ZZA" || b == "ZA" {
+			return "PIAZZA", true
+		}
+	case "V":
+		switch b {
+		case "LE":
+			return "VIALE", true
+		case "LO":
+			return "VICOLO", true
+		}
+	case "C":
+		if b == "SO" {
+			return "CORSO", true
+		}
+	case "L":
+		if b == "GO" {
+			return "LARGO", true
+		}
+	case "S":
+		if b == "DA" {
+			return "STRADA", true
+		}
+	case "F":
+		if b == "NE" {
+			return "FRAZIONE", true
+		}
+	}
+	return "", false
 }
 
 // dropped words carry no identifying content.
-var dropped = map[string]bool{"N": true, "NR": true, "NUM": true, "CIVICO": true, "SNC": true}
+func dropped(w string) bool {
+	switch w {
+	case "N", "NR", "NUM", "CIVICO", "SNC":
+		return true
+	}
+	return false
+}
 
 // Address folds an address and, when expand is set, expands street-type
 // abbreviations (V. → VIA, P.ZZA → PIAZZA, C.SO → CORSO) and drops number
@@ -31,24 +96,41 @@ func Address(s string, expand bool) string {
 	if !expand || f == "" {
 		return f
 	}
-	words := strings.Fields(f)
-	out := make([]string, 0, len(words))
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		if i == 0 && i+1 < len(words) {
-			if e, ok := pairs[[2]string{w, words[i+1]}]; ok {
-				out = append(out, e)
+	var buf [128]byte
+	out := buf[:0]
+	same := true // out is f so far
+	add := func(w string, orig bool) {
+		if len(out) > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, w...)
+		same = same && orig
+	}
+	rest := f
+	for i := 0; rest != ""; i++ {
+		var w string
+		w, rest, _ = strings.Cut(rest, " ")
+		if i == 0 && rest != "" {
+			next, after, _ := strings.Cut(rest, " ")
+			if e, ok := pair(w, next); ok {
+				add(e, false)
+				rest = after
 				i++
 				continue
 			}
 		}
-		if dropped[w] {
+		if dropped(w) {
+			same = false
 			continue
 		}
-		if e, ok := abbreviations[w]; ok && (i == 0 || len(w) > 1) {
-			w = e
+		if e, ok := abbreviation(w); ok && (i == 0 || len(w) > 1) {
+			add(e, false)
+			continue
 		}
-		out = append(out, w)
+		add(w, true)
 	}
-	return strings.Join(out, " ")
+	if same && len(out) == len(f) {
+		return f
+	}
+	return string(out)
 }

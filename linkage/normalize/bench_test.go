@@ -202,3 +202,24 @@ func BenchmarkPostcode(b *testing.B) {
 func BenchmarkSex(b *testing.B) {
 	benchInputs(b, []string{"M", "F", "m", "f", "Maschio", "FEMMINA", "2", "donna"}, []string{"sesso"}, func(s string) { _, _ = Sex(s) })
 }
+
+func BenchmarkDateLayoutsParse(b *testing.B) {
+	layouts := CompileDateLayouts(ExpandLayouts(DefaultDateLayouts))
+	benchInputs(b, benchDates, []string{"data_nascita"}, func(s string) { sinkD, _ = layouts.Parse(s, PrecisionDay) })
+}
+
+func BenchmarkAppendPhonetic(b *testing.B) {
+	var in []string
+	for _, s := range append(sampleColumn(b, "cognome"), sampleColumn(b, "nome")...) {
+		in = append(in, Name(s, true, true))
+	}
+	benchInputs(b, in, nil, func(s string) { sinkB = AppendPhonetic(sinkB[:0], s) })
+}
+
+func BenchmarkDateAppendString(b *testing.B) {
+	d := Date{Year: 1985, Month: 12, Day: 10}
+	b.ReportAllocs()
+	for b.Loop() {
+		sinkB = d.AppendString(sinkB[:0])
+	}
+}

@@ -49,21 +49,26 @@ type Date struct{ Year, Month, Day int }
 // 12 written first, 12/25/1990). The boolean is false when nothing fits;
 // the caller reports the row and column, never the value.
 func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
+	return parseDateWith(s, layouts, nil, p)
+}
+
+// parseDateWith is ParseDate, with the layouts compiled when c is not nil.
+func parseDateWith(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Date{}, false
 	}
-	if d, ok := parseDate(s, layouts, p); ok {
+	if d, ok := parseDate(s, layouts, c, p); ok {
 		return d, true
 	}
 	if f := digitTypos.Replace(s); f != s {
-		if d, ok := parseDate(f, layouts, p); ok {
+		if d, ok := parseDate(f, layouts, c, p); ok {
 			return d, true
 		}
 		s = f
 	}
 	if sw, ok := swapDayMonth(s); ok {
-		return parseDate(sw, layouts, p)
+		return parseDate(sw, layouts, c, p)
 	}
 	return Date{}, false
 }
@@ -85,9 +90,19 @@ func swapDayMonth(s string) (string, bool) {
 	return s[i+1:j] + s[i:i+1] + s[:i] + s[j:], true
 }
 
-func parseDate(s string, layouts []string, p Precision) (Date, bool) {
-	for _, l := range layouts {
-		d, ok, handled := parseNumeric(s, l)
+func parseDate(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
+	var mask asciiSet
+	if c != nil {
+		mask = asciiSetOf(s)
+	}
+	for k, l := range layouts {
+		var d Date
+		var ok, handled bool
+		if c != nil {
+			d, ok, handled = c[k].parse(s, mask)
+		} else {
+			d, ok, handled = parseNumeric(s, l)
+		}
 		if !handled {
 			t, err := time.Parse(l, s)
 			d, ok = Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, err == nil
@@ -221,55 +236,21 @@ func appendPad(b []byte, v, width int) []byte {
 // digit years, times), which time.Parse then handles. A date must exist
 // (no 31 February); a layout without a day or month takes the 1st.
 func parseNumeric(s, layout string) (d Date, ok, handled bool) {
-	d = Date{Month: 1, Day: 1}
+	y, m, dd := 0, 1, 1
 	i := 0
 	for j := 0; j < len(layout); {
-		var n, minW, maxW int
-		var dst *int
-		switch {
-		case strings.HasPrefix(layout[j:], "2006"):
-			dst, minW, maxW, n = &d.Year, 4, 4, 4
-		case strings.HasPrefix(layout[j:], "01"):
-			dst, minW, maxW, n = &d.Month, 2, 2, 2
-		case strings.HasPrefix(layout[j:], "02"):
-			dst, minW, maxW, n = &d.Day, 2, 2, 2
-		case strings.HasPrefix(layout[j:], "_2"):
-			dst, minW, maxW, n = &d.Day, 1, 2, 2
-		case layout[j] == '1' || layout[j] == '2':
-			dst, minW, maxW, n = &d.Month, 1, 2, 1
-			if layout[j] == '2' {
-				dst = &d.Day
-			}
-		case (layout[j] >= '0' && layout[j] <= '9') || (layout[j] >= 'A' && layout[j] <= 'Z') || (layout[j] >= 'a' && layout[j] <= 'z'):
+		e, n, known := nextElem(layout, j)
+		if !known {
 			return Date{}, false, false // another element: leave it to time.Parse
-		default:
-			if i >= len(s) || s[i] != layout[j] {
-				return Date{}, false, true
-			}
-			i++
-			j++
-			continue
 		}
-		if layout[j] == '_' && i < len(s) && s[i] == ' ' {
-			i++
-			maxW = 1
-		}
-		v, w := 0, 0
-		for w < maxW && i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			v = v*10 + int(s[i]-'0')
-			i++
-			w++
-		}
-		if w < minW {
+		v, next, ok := e.match(s, i)
+		if !ok {
 			return Date{}, false, true
 		}
-		*dst = v
-		j += n
+		e.set(v, &y, &m, &dd)
+		i, j = next, j+n
 	}
-	if i != len(s) || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, d.Year) {
-		return Date{}, false, true
-	}
-	return d, true, true
+	return finishDate(s, i, y, m, dd)
 }
 
 func daysIn(m, y int) int {

@@ -1,7 +1,6 @@
 package normalize
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -124,6 +123,7 @@ var diffLayouts = [][]string{
 	{"2006-01-02"},
 	{"02/01/2006", "01/02/2006"},
 	{"20060102", "2006", "_2/01/2006", "Jan 2, 2006", "02/01/06"},
+	{"02/Jan/2006", "2/1/06", "2006.01.02", "02 01 2006", "2·01·2006", "01-02-2006", "_2.1.2006"},
 	nil,
 }
 
@@ -135,6 +135,10 @@ func checkDate(t *testing.T, s string) {
 			rd, rok := refParseDate(s, layouts, p)
 			if d != rd || ok != rok {
 				t.Fatalf("ParseDate(%q, layouts %d, %v) = %v, %v; reference %v, %v", s, li, p, d, ok, rd, rok)
+			}
+			cd, cok := CompileDateLayouts(layouts).Parse(s, p)
+			if cd != rd || cok != rok {
+				t.Fatalf("DateLayouts.Parse(%q, layouts %d, %v) = %v, %v; reference %v, %v", s, li, p, cd, cok, rd, rok)
 			}
 			if ok {
 				checkDateString(t, d)
@@ -272,5 +276,3 @@ func FuzzPhoneMatchesReference(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, s string) { checkMisc(t, s) })
 }
-
-var _ = bytes.Equal

@@ -38,49 +38,19 @@ var phoneticKeys = func() string {
 }()
 
 // phoneticKey computes the key of s; ok is false when s has no letters.
+// It reads the letters of s (upper-cased), applies the Italian foldings
+// and codes them in one pass, and stops as soon as the key is full.
 func phoneticKey(s string) (key [4]byte, ok bool) {
 	var buf [64]byte
 	l := buf[:0]
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		} else if c < 'A' || c > 'Z' {
-			continue
-		}
-		l = append(l, c)
-	}
-	if len(l) == 0 {
-		return key, false
-	}
-	l = italianFold(l)
-	if len(l) == 0 {
-		return key, false
-	}
-	key = [4]byte{l[0], '0', '0', '0'}
-	n := 1
-	last := soundexCodes[l[0]-'A']
-	for _, c := range l[1:] {
-		code := soundexCodes[c-'A']
-		if code != 0 && code != last {
-			key[n] = code
-			n++
-			if n == 4 {
-				break
-			}
-		}
-		if c != 'H' && c != 'W' {
-			last = code
+		if c := asciiLetter[s[i]]; c != 0 {
+			l = append(l, c)
 		}
 	}
-	return key, true
-}
-
-// italianFold rewrites l (upper-case letters) in place: every step reads at
-// least one letter and writes at most one.
-func italianFold(l []byte) []byte {
 	n := 0
-	for i := 0; i < len(l); i++ {
+	var last byte
+	for i := 0; i < len(l) && n < 4; i++ {
 		c := l[i]
 		var next, next2 byte
 		if i+1 < len(l) {
@@ -89,6 +59,7 @@ func italianFold(l []byte) []byte {
 				next2 = l[i+2]
 			}
 		}
+		// The Italian foldings; each reads one or two letters.
 		switch c {
 		case 'C', 'G', 'P':
 			switch {
@@ -119,11 +90,29 @@ func italianFold(l []byte) []byte {
 		case 'H':
 			continue
 		}
-		l[n] = c
-		n++
+		// Soundex: H and W never survive the foldings, so every letter
+		// updates the last code.
+		code := soundexCodes[c-'A']
+		if n == 0 {
+			key = [4]byte{c, '0', '0', '0'}
+			n = 1
+		} else if code != 0 && code != last {
+			key[n] = code
+			n++
+		}
+		last = code
 	}
-	return l[:n]
+	return key, n > 0
 }
+
+// asciiLetter maps the ASCII letters to their upper case, every other byte
+// to 0.
+var asciiLetter = func() (t [256]byte) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = byte(c), byte(c)
+	}
+	return t
+}()
 
 // soundexCodes are the Soundex digits of the letters A–Z (0: vowels and
 // the letters Soundex ignores).
