@@ -1,7 +1,6 @@
 package encoding
 
 import (
-	"strings"
 	"unicode/utf8"
 
 	"github.com/welfare-district/swd/linkage/normalize"
@@ -92,38 +91,6 @@ func (p *fieldPlan) normalise(raw string) value {
 	}
 	v.st = stPresent
 	return v
-}
-
-// tokens appends the tokens of a present value. Token types live in
-// separate namespaces: q-grams are bare, whole-value tokens start with "=",
-// name parts with "p:", date parts with "y:", "m:", "d:", "dm:".
-func (p *fieldPlan) tokens(dst []string, v *value) []string {
-	t := p.Tokens
-	if p.Kind == schema.KindDate {
-		if t.Parts {
-			dst = v.date.AppendTokens(dst, t.Swap)
-		}
-		if t.Exact {
-			dst = append(dst, "="+v.norm)
-		}
-		return normalize.AppendQGrams(dst, v.norm, t.Q, t.Padding)
-	}
-	s := v.norm
-	if v.oprf != "" {
-		s = v.oprf
-	}
-	if p.Kind == schema.KindName {
-		s = normalize.Collapse(s)
-		if t.Parts && strings.IndexByte(v.norm, ' ') >= 0 {
-			for _, part := range strings.Fields(v.norm) {
-				dst = append(dst, "p:"+part)
-			}
-		}
-	}
-	if t.Exact {
-		dst = append(dst, "="+s)
-	}
-	return normalize.AppendQGrams(dst, s, t.Q, t.Padding)
 }
 
 // saltOf is the salt a value gives to the tokens of the fields it salts: a

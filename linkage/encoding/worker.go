@@ -34,7 +34,8 @@ type worker struct {
 	hit     []int32       // per field: value-cache entry of this row, or -1
 	fclk    []uint64      // one field's CLK contribution
 	vals    []value
-	toks    []string
+	toks    tokenBuf
+	prefix  []byte // a salted field's salt ‖ 0x1F
 	tokBuf  []byte
 	salts   []string   // per salted field: this row's salt
 	filters [][]uint64 // per field, before hardening
@@ -255,18 +256,17 @@ func (w *worker) hashField(i int) {
 	f := w.filters[i]
 	clear(f)
 	clear(w.fclk)
-	w.toks = p.tokens(w.toks[:0], &w.vals[i])
-	salt, salted := w.salts[i], p.salt >= 0
+	var prefix []byte
+	if p.salt >= 0 {
+		prefix = append(append(w.prefix[:0], w.salts[i]...), 0x1f)
+		w.prefix = prefix
+	}
+	t := &w.toks
+	t.reset()
+	p.appendTokens(t, prefix, &w.vals[i])
 	h := w.hashers[i]
-	for _, t := range w.toks {
-		key := w.tokBuf[:0]
-		if salted {
-			key = append(key, salt...)
-			key = append(key, 0x1f)
-		}
-		key = append(key, t...)
-		w.tokBuf = key
-		h.set(key, f, w.fclk)
+	for j := range t.len() {
+		h.set(t.token(j), f, w.fclk)
 	}
 }
 
