@@ -91,15 +91,15 @@ func swapDayMonth(s string) (string, bool) {
 }
 
 func parseDate(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
-	var mask asciiSet
+	var head numericHead
 	if c != nil {
-		mask = asciiSetOf(s)
+		head = numericHeadOf(s)
 	}
 	for k, l := range layouts {
 		var d Date
 		var ok, handled bool
 		if c != nil {
-			d, ok, handled = c[k].parse(s, mask)
+			d, ok, handled = c[k].parse(s, head)
 		} else {
 			d, ok, handled = parseNumeric(s, l)
 		}
@@ -236,21 +236,55 @@ func appendPad(b []byte, v, width int) []byte {
 // digit years, times), which time.Parse then handles. A date must exist
 // (no 31 February); a layout without a day or month takes the 1st.
 func parseNumeric(s, layout string) (d Date, ok, handled bool) {
-	y, m, dd := 0, 1, 1
+	d = Date{Month: 1, Day: 1}
 	i := 0
 	for j := 0; j < len(layout); {
-		e, n, known := nextElem(layout, j)
-		if !known {
+		var n, minW, maxW int
+		var dst *int
+		switch {
+		case strings.HasPrefix(layout[j:], "2006"):
+			dst, minW, maxW, n = &d.Year, 4, 4, 4
+		case strings.HasPrefix(layout[j:], "01"):
+			dst, minW, maxW, n = &d.Month, 2, 2, 2
+		case strings.HasPrefix(layout[j:], "02"):
+			dst, minW, maxW, n = &d.Day, 2, 2, 2
+		case strings.HasPrefix(layout[j:], "_2"):
+			dst, minW, maxW, n = &d.Day, 1, 2, 2
+		case layout[j] == '1' || layout[j] == '2':
+			dst, minW, maxW, n = &d.Month, 1, 2, 1
+			if layout[j] == '2' {
+				dst = &d.Day
+			}
+		case (layout[j] >= '0' && layout[j] <= '9') || (layout[j] >= 'A' && layout[j] <= 'Z') || (layout[j] >= 'a' && layout[j] <= 'z'):
 			return Date{}, false, false // another element: leave it to time.Parse
+		default:
+			if i >= len(s) || s[i] != layout[j] {
+				return Date{}, false, true
+			}
+			i++
+			j++
+			continue
 		}
-		v, next, ok := e.match(s, i)
-		if !ok {
+		if layout[j] == '_' && i < len(s) && s[i] == ' ' {
+			i++
+			maxW = 1
+		}
+		v, w := 0, 0
+		for w < maxW && i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			v = v*10 + int(s[i]-'0')
+			i++
+			w++
+		}
+		if w < minW {
 			return Date{}, false, true
 		}
-		e.set(v, &y, &m, &dd)
-		i, j = next, j+n
+		*dst = v
+		j += n
 	}
-	return finishDate(s, i, y, m, dd)
+	if i != len(s) || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, d.Year) {
+		return Date{}, false, true
+	}
+	return d, true, true
 }
 
 func daysIn(m, y int) int {

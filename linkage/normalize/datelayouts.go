@@ -1,8 +1,8 @@
 package normalize
 
 // DateLayouts is a list of date layouts prepared once for ParseDate: for
-// each row it spares the reading of every layout and skips at once the
-// layouts whose separators the value does not contain. A DateLayouts is
+// each value it spares the reading of every layout and rejects at once the
+// layouts whose first number and separator the value does not start with. A DateLayouts is
 // immutable and safe for concurrent use.
 type DateLayouts struct {
 	layouts  []string
@@ -16,6 +16,7 @@ func CompileDateLayouts(layouts []string) *DateLayouts {
 	l.compiled = make([]compiledLayout, len(l.layouts))
 	for i, s := range l.layouts {
 		l.compiled[i] = compileLayout(s)
+		l.compiled[i].setQuick()
 	}
 	return l
 }
@@ -26,19 +27,23 @@ func (l *DateLayouts) Parse(s string, p Precision) (Date, bool) {
 	return parseDateWith(s, l.layouts, l.compiled, p)
 }
 
-// asciiSet is a set of ASCII bytes.
-type asciiSet [2]uint64
+// numericHead describes how a value starts: its leading digits and the
+// byte after them.
+type numericHead struct {
+	digits int  // number of leading ASCII digits
+	next   byte // the byte after them (0 at the end)
+	atEnd  bool // the value is all digits
+}
 
-func (m *asciiSet) add(c byte) { m[c>>6] |= 1 << (c & 63) }
-
-func asciiSetOf(s string) asciiSet {
-	var m asciiSet
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x80 {
-			m.add(c)
-		}
+func numericHeadOf(s string) numericHead {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
 	}
-	return m
+	if i == len(s) {
+		return numericHead{digits: i, atEnd: true}
+	}
+	return numericHead{digits: i, next: s[i]}
 }
 
 // Kinds of layout elements.
@@ -61,7 +66,10 @@ type layoutElem struct {
 type compiledLayout struct {
 	handled bool         // false: time.Parse handles what elems accept
 	elems   []layoutElem // up to the first element parseNumeric leaves to time.Parse
-	lits    asciiSet     // the ASCII literals: a value without one of them fails
+	// quick is set when the layout starts with a numeric element (not
+	// _2) followed by a literal, so that a value can only fit when its
+	// leading digits number minW–maxW and the literal follows them.
+	quick bool
 }
 
 // compileLayout reads layout with the rules of parseNumeric.
@@ -74,14 +82,17 @@ func compileLayout(layout string) compiledLayout {
 			// and leaves the rest to time.Parse.
 			return c
 		}
-		if e.kind == elemLiteral && e.lit < 0x80 {
-			c.lits.add(e.lit)
-		}
 		c.elems = append(c.elems, e)
 		j += n
 	}
 	c.handled = true
 	return c
+}
+
+// setQuick sets c.quick from its first two elements.
+func (c *compiledLayout) setQuick() {
+	c.quick = len(c.elems) >= 2 && c.elems[0].kind != elemLiteral && !c.elems[0].underscore &&
+		c.elems[1].kind == elemLiteral
 }
 
 // nextElem reads the layout element at layout[j] (j < len(layout)): 2006
@@ -121,57 +132,50 @@ func nextElem(layout string, j int) (e layoutElem, n int, known bool) {
 	return layoutElem{kind: elemLiteral, lit: c}, 1, true
 }
 
-// match reads the element at s[i:]: the value of a numeric element and the
-// position after it; ok is false when s does not fit.
-func (e *layoutElem) match(s string, i int) (v, next int, ok bool) {
-	if e.kind == elemLiteral {
-		if i >= len(s) || s[i] != e.lit {
-			return 0, i, false
+// parse is parseNumeric(s, layout) for the compiled layout; head is
+// numericHeadOf(s).
+func (c *compiledLayout) parse(s string, head numericHead) (d Date, ok, handled bool) {
+	if c.quick {
+		// The first element reads at most maxW digits, then the literal
+		// (never a digit) must follow.
+		e0, e1 := &c.elems[0], &c.elems[1]
+		if head.atEnd || head.digits < int(e0.minW) || head.digits > int(e0.maxW) || head.next != e1.lit {
+			return Date{}, false, true
 		}
-		return 0, i + 1, true
-	}
-	maxW := int(e.maxW)
-	if e.underscore && i < len(s) && s[i] == ' ' {
-		i++
-		maxW = 1
-	}
-	w := 0
-	for w < maxW && i < len(s) && s[i] >= '0' && s[i] <= '9' {
-		v = v*10 + int(s[i]-'0')
-		i++
-		w++
-	}
-	return v, i, w >= int(e.minW)
-}
-
-// set stores the value of a numeric element.
-func (e *layoutElem) set(v int, y, m, d *int) {
-	switch e.kind {
-	case elemYear:
-		*y = v
-	case elemMonth:
-		*m = v
-	case elemDay:
-		*d = v
-	}
-}
-
-// parse is parseNumeric(s, layout) for the compiled layout; mask is
-// asciiSetOf(s).
-func (c *compiledLayout) parse(s string, mask asciiSet) (d Date, ok, handled bool) {
-	if c.lits[0]&^mask[0] != 0 || c.lits[1]&^mask[1] != 0 {
-		return Date{}, false, true // a separator s lacks
 	}
 	y, m, dd := 0, 1, 1
 	i := 0
 	for k := range c.elems {
 		e := &c.elems[k]
-		v, next, ok := e.match(s, i)
-		if !ok {
+		if e.kind == elemLiteral {
+			if i >= len(s) || s[i] != e.lit {
+				return Date{}, false, true
+			}
+			i++
+			continue
+		}
+		maxW := int(e.maxW)
+		if e.underscore && i < len(s) && s[i] == ' ' {
+			i++
+			maxW = 1
+		}
+		v, w := 0, 0
+		for w < maxW && i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			v = v*10 + int(s[i]-'0')
+			i++
+			w++
+		}
+		if w < int(e.minW) {
 			return Date{}, false, true
 		}
-		e.set(v, &y, &m, &dd)
-		i = next
+		switch e.kind {
+		case elemYear:
+			y = v
+		case elemMonth:
+			m = v
+		default:
+			dd = v
+		}
 	}
 	if !c.handled {
 		return Date{}, false, false

@@ -248,28 +248,6 @@ func isPlainASCII(s string) bool {
 	return true
 }
 
-// isPlainASCIIBytes is isPlainASCII for a byte slice.
-func isPlainASCIIBytes(b []byte) bool {
-	if len(b) == 0 {
-		return true
-	}
-	if b[0] == ' ' || b[len(b)-1] == ' ' {
-		return false
-	}
-	prevSpace := false
-	for _, c := range b {
-		switch {
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			prevSpace = false
-		case c == ' ' && !prevSpace:
-			prevSpace = true
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 func isApostrophe(r rune) bool {
 	switch r {
 	case '\'', '`', '\u2018', '\u2019', '\u00b4', '\u02bc', '\u02b9', '\u2032':
