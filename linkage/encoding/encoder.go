@@ -194,6 +194,9 @@ func (e *Encoder) compileBlocks(secret Secret) error {
 			for j, f := range e.schema.Fields {
 				if f.Name == part.Field {
 					bp.fields = append(bp.fields, j)
+					if part.Func == schema.FuncSoundex {
+						e.plans[j].phonetic = true
+					}
 				}
 			}
 		}

@@ -1,6 +1,7 @@
 package encoding
 
 import (
+	"strconv"
 	"unicode/utf8"
 
 	"github.com/welfare-district/swd/linkage/normalize"
@@ -22,6 +23,7 @@ type value struct {
 	norm string         // normalised value ("" unless present)
 	oprf string         // keyserver pseudonym (hex) of norm, for oprf fields
 	date normalize.Date // date fields
+	phon string         // phonetic code of norm, for fields in soundex() blocking-key parts
 }
 
 // fieldPlan is the compiled form of a schema field.
@@ -32,6 +34,7 @@ type fieldPlan struct {
 	salt      int // index of the salt field, or -1
 	outBits   int
 	key       []byte
+	phonetic  bool // a soundex() blocking-key part reads this field: normalise fills value.phon
 }
 
 // invalidReason says, without the value, why a present cell is unusable.
@@ -90,6 +93,9 @@ func (p *fieldPlan) normalise(raw string) value {
 		return value{}
 	}
 	v.st = stPresent
+	if p.phonetic {
+		v.phon = normalize.Phonetic(v.norm)
+	}
 	return v
 }
 
@@ -110,57 +116,43 @@ func saltOf(p *fieldPlan, v *value) string {
 	return v.norm
 }
 
-// blockPart computes one blocking-key part from a value; "" when missing.
-func blockPart(part schema.Part, p *fieldPlan, v *value) string {
+// appendBlockPart appends one blocking-key part of a value to dst; false
+// when the part is missing (the key is then not formed).
+func appendBlockPart(dst []byte, part schema.Part, v *value) ([]byte, bool) {
 	if v.st != stPresent {
-		return ""
+		return dst, false
 	}
+	var s string
 	switch part.Func {
 	case schema.FuncValue:
+		s = v.norm
 		if v.oprf != "" {
-			return v.oprf
+			s = v.oprf
 		}
-		return v.norm
 	case schema.FuncSoundex:
-		return normalize.Phonetic(v.norm)
+		s = v.phon
 	case schema.FuncFirst:
-		s := normalize.Collapse(v.norm)
-		if utf8.RuneCountInString(s) < part.N {
-			return s
-		}
-		i, n := 0, 0
-		for n < part.N {
+		s = normalize.Collapse(v.norm)
+		for i, n := 0, 0; i < len(s); n++ {
+			if n == part.N {
+				s = s[:i]
+				break
+			}
 			_, w := utf8.DecodeRuneInString(s[i:])
 			i += w
-			n++
 		}
-		return s[:i]
 	case schema.FuncYear:
-		return itoa(v.date.Year)
+		return strconv.AppendInt(dst, int64(v.date.Year), 10), true
 	case schema.FuncMonth:
 		if v.date.Month == 0 {
-			return ""
+			return dst, false
 		}
-		return itoa(v.date.Month)
+		return strconv.AppendInt(dst, int64(v.date.Month), 10), true
 	case schema.FuncDay:
 		if v.date.Day == 0 {
-			return ""
+			return dst, false
 		}
-		return itoa(v.date.Day)
+		return strconv.AppendInt(dst, int64(v.date.Day), 10), true
 	}
-	return ""
-}
-
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			break
-		}
-	}
-	return string(b[i:])
+	return append(dst, s...), s != ""
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"strconv"
 	"testing"
 
 	"github.com/welfare-district/swd/linkage/schema"
@@ -68,13 +69,13 @@ func BenchmarkPRF(b *testing.B) {
 	key := make([]byte, 32)
 	for _, n := range []int{2, 11, 16, 30} {
 		tok := make([]byte, n)
-		b.Run("cmac/"+itoa(n), func(b *testing.B) {
+		b.Run("cmac/"+strconv.Itoa(n), func(b *testing.B) {
 			c := newCMAC(key)
 			for b.Loop() {
 				c.sum(tok)
 			}
 		})
-		b.Run("hmac/"+itoa(n), func(b *testing.B) {
+		b.Run("hmac/"+strconv.Itoa(n), func(b *testing.B) {
 			h := hmac.New(sha256.New, key)
 			var sum []byte
 			for b.Loop() {

@@ -37,6 +37,8 @@ type worker struct {
 	toks    tokenBuf
 	prefix  []byte // a salted field's salt ‖ 0x1F
 	tokBuf  []byte
+	hexBuf  []byte // blocking keys of a record, in hex
+	keyEnds []int
 	salts   []string   // per salted field: this row's salt
 	filters [][]uint64 // per field, before hardening
 	clk     []uint64   // CLK before hardening
@@ -321,30 +323,34 @@ func blip(v []uint64, f float64, seed []byte) {
 	}
 }
 
+// blockKeys sets the record's blocking keys: the hex of the truncated MAC
+// of each key's parts joined by 0x1F, "" when a part is missing. The keys
+// of a record share one string allocation.
 func (w *worker) blockKeys(rec *Record) {
-	buf := w.tokBuf
-	defer func() { w.tokBuf = buf }()
+	buf, hx := w.tokBuf, w.hexBuf[:0]
+	ends := w.keyEnds[:0]
 	for k, bp := range w.e.blocks {
 		buf = buf[:0]
 		ok := true
 		for j, part := range bp.parts {
-			fi := bp.fields[j]
-			s := blockPart(part, &w.e.plans[fi], &w.vals[fi])
-			if s == "" {
-				ok = false
-				break
-			}
 			if j > 0 {
 				buf = append(buf, 0x1f)
 			}
-			buf = append(buf, s...)
+			if buf, ok = appendBlockPart(buf, part, &w.vals[bp.fields[j]]); !ok {
+				break
+			}
 		}
-		if !ok {
-			rec.BlockKeys[k] = ""
-			continue
+		if ok {
+			hx = hex.AppendEncode(hx, w.blkMAC[k].sum(buf)[:bp.Bytes])
 		}
-		rec.BlockKeys[k] = hex.EncodeToString(w.blkMAC[k].sum(buf)[:bp.Bytes])
+		ends = append(ends, len(hx))
 	}
+	all, start := string(hx), 0
+	for k, end := range ends {
+		rec.BlockKeys[k] = all[start:end]
+		start = end
+	}
+	w.tokBuf, w.hexBuf, w.keyEnds = buf, hx, ends
 }
 
 func (w *worker) pseudonym(id string) string {
