@@ -223,3 +223,21 @@ func BenchmarkDateAppendString(b *testing.B) {
 		sinkB = d.AppendString(sinkB[:0])
 	}
 }
+
+func BenchmarkDateTokens(b *testing.B) {
+	layouts := ExpandLayouts(DefaultDateLayouts)
+	var ds []Date
+	for _, s := range sampleColumn(b, "data_nascita") {
+		if d, ok := ParseDate(s, layouts, PrecisionDay); ok {
+			ds = append(ds, d)
+		}
+	}
+	var toks []string
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, d := range ds {
+			toks = d.AppendTokens(toks[:0], true)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(ds)), "ns/call")
+}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // DefaultDateLayouts are the date formats Italian offices use, as Go time
@@ -54,7 +55,9 @@ func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
 
 // parseDateWith is ParseDate, with the layouts compiled when c is not nil.
 func parseDateWith(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
-	s = strings.TrimSpace(s)
+	if s == "" || s[0] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] <= ' ' || s[len(s)-1] >= utf8.RuneSelf {
+		s = strings.TrimSpace(s)
+	}
 	if s == "" {
 		return Date{}, false
 	}
@@ -99,7 +102,12 @@ func parseDate(s string, layouts []string, c []compiledLayout, p Precision) (Dat
 		var d Date
 		var ok, handled bool
 		if c != nil {
-			d, ok, handled = c[k].parse(s, head)
+			ck := &c[k]
+			if ck.quick && (head.atEnd || head.digits < int(ck.elems[0].minW) ||
+				head.digits > int(ck.elems[0].maxW) || head.next != ck.elems[1].lit) {
+				continue // see compiledLayout.quick
+			}
+			d, ok, handled = ck.parse(s)
 		} else {
 			d, ok, handled = parseNumeric(s, l)
 		}
@@ -177,23 +185,75 @@ var yearTable = func() string {
 // AppendTokens adds the date-part tokens "y:1985", "m:12", "d:10" for the
 // parts the date has, and, when swap is set and both day and month are
 // known, the order-free token "dm:10-12" that a day/month swap preserves.
+// The tokens of a date ParseDate returns come from tables, without
+// allocating.
 func (d Date) AppendTokens(dst []string, swap bool) []string {
-	dst = append(dst, "y:"+strconv.Itoa(d.Year))
+	if d.Year >= yearTableMin && d.Year <= yearTableMax {
+		i := 6 * (d.Year - yearTableMin)
+		dst = append(dst, yearTokens[i:i+6])
+	} else {
+		dst = append(dst, "y:"+strconv.Itoa(d.Year))
+	}
 	if d.Month > 0 {
-		dst = append(dst, "m:"+strconv.Itoa(d.Month))
+		if d.Month <= 12 {
+			dst = append(dst, monthTokens[d.Month])
+		} else {
+			dst = append(dst, "m:"+strconv.Itoa(d.Month))
+		}
 	}
 	if d.Day > 0 {
-		dst = append(dst, "d:"+strconv.Itoa(d.Day))
+		if d.Day <= 31 {
+			dst = append(dst, dayTokens[d.Day])
+		} else {
+			dst = append(dst, "d:"+strconv.Itoa(d.Day))
+		}
 	}
 	if swap && d.Month > 0 && d.Day > 0 {
 		lo, hi := d.Day, d.Month
 		if lo > hi {
 			lo, hi = hi, lo
 		}
-		dst = append(dst, "dm:"+strconv.Itoa(lo)+"-"+strconv.Itoa(hi))
+		if lo <= 12 && hi <= 31 {
+			dst = append(dst, dayMonthTokens[lo][hi])
+		} else {
+			dst = append(dst, "dm:"+strconv.Itoa(lo)+"-"+strconv.Itoa(hi))
+		}
 	}
 	return dst
 }
+
+// The date-part tokens of the dates ParseDate returns: the years
+// "y:1800"…"y:2199" end to end (six bytes each), "m:1"…"m:12", "d:1"…"d:31"
+// and "dm:lo-hi" for 1 ≤ lo ≤ 12, lo ≤ hi ≤ 31 (indexed by value).
+var (
+	yearTokens = func() string {
+		var b []byte
+		for y := yearTableMin; y <= yearTableMax; y++ {
+			b = strconv.AppendInt(append(b, "y:"...), int64(y), 10)
+		}
+		return string(b)
+	}()
+	monthTokens = func() (t [13]string) {
+		for m := 1; m <= 12; m++ {
+			t[m] = "m:" + strconv.Itoa(m)
+		}
+		return t
+	}()
+	dayTokens = func() (t [32]string) {
+		for d := 1; d <= 31; d++ {
+			t[d] = "d:" + strconv.Itoa(d)
+		}
+		return t
+	}()
+	dayMonthTokens = func() (t [13][32]string) {
+		for lo := 1; lo <= 12; lo++ {
+			for hi := lo; hi <= 31; hi++ {
+				t[lo][hi] = "dm:" + strconv.Itoa(lo) + "-" + strconv.Itoa(hi)
+			}
+		}
+		return t
+	}()
+)
 
 // appendPad appends the decimal form of v left-padded with zeros to width
 // (a minus sign counts as a character and is padded too: "00-5").

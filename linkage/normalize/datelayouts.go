@@ -70,6 +70,11 @@ type compiledLayout struct {
 	// _2) followed by a literal, so that a value can only fit when its
 	// leading digits number minW–maxW and the literal follows them.
 	quick bool
+	// pattern is set for a layout of fixed width (numeric elements of
+	// exactly two or four digits, no _2): a value fits only if it has
+	// its length, with a digit wherever pattern has 0 and pattern's byte
+	// elsewhere.
+	pattern string
 }
 
 // compileLayout reads layout with the rules of parseNumeric.
@@ -89,10 +94,30 @@ func compileLayout(layout string) compiledLayout {
 	return c
 }
 
-// setQuick sets c.quick from its first two elements.
+// setQuick sets c.quick from its first two elements, and c.pattern.
 func (c *compiledLayout) setQuick() {
 	c.quick = len(c.elems) >= 2 && c.elems[0].kind != elemLiteral && !c.elems[0].underscore &&
 		c.elems[1].kind == elemLiteral
+	if !c.handled {
+		return
+	}
+	var p []byte
+	for _, e := range c.elems {
+		switch {
+		case e.kind == elemLiteral:
+			if e.lit == 0 {
+				return
+			}
+			p = append(p, e.lit)
+		case e.minW != e.maxW || e.underscore:
+			return
+		default:
+			for range e.minW {
+				p = append(p, 0)
+			}
+		}
+	}
+	c.pattern = string(p)
 }
 
 // nextElem reads the layout element at layout[j] (j < len(layout)): 2006
@@ -132,16 +157,11 @@ func nextElem(layout string, j int) (e layoutElem, n int, known bool) {
 	return layoutElem{kind: elemLiteral, lit: c}, 1, true
 }
 
-// parse is parseNumeric(s, layout) for the compiled layout; head is
-// numericHeadOf(s).
-func (c *compiledLayout) parse(s string, head numericHead) (d Date, ok, handled bool) {
-	if c.quick {
-		// The first element reads at most maxW digits, then the literal
-		// (never a digit) must follow.
-		e0, e1 := &c.elems[0], &c.elems[1]
-		if head.atEnd || head.digits < int(e0.minW) || head.digits > int(e0.maxW) || head.next != e1.lit {
-			return Date{}, false, true
-		}
+// parse is parseNumeric(s, layout) for the compiled layout, once the
+// quick test (done by the caller) has passed.
+func (c *compiledLayout) parse(s string) (d Date, ok, handled bool) {
+	if c.pattern != "" {
+		return c.parseFixed(s)
 	}
 	y, m, dd := 0, 1, 1
 	i := 0
@@ -179,6 +199,47 @@ func (c *compiledLayout) parse(s string, head numericHead) (d Date, ok, handled 
 	}
 	if !c.handled {
 		return Date{}, false, false
+	}
+	return finishDate(s, i, y, m, dd)
+}
+
+// parseFixed is parse for a layout with a pattern: each numeric element
+// reads exactly its width, each literal its byte, and the whole value must
+// be read, so the value fits if and only if it matches the pattern.
+func (c *compiledLayout) parseFixed(s string) (d Date, ok, handled bool) {
+	p := c.pattern
+	if len(s) != len(p) {
+		return Date{}, false, true
+	}
+	for i := 0; i < len(p); i++ {
+		if p[i] == 0 {
+			if s[i]-'0' > 9 {
+				return Date{}, false, true
+			}
+		} else if s[i] != p[i] {
+			return Date{}, false, true
+		}
+	}
+	y, m, dd := 0, 1, 1
+	i := 0
+	for k := range c.elems {
+		e := &c.elems[k]
+		if e.kind == elemLiteral {
+			i++
+			continue
+		}
+		v := 0
+		for end := i + int(e.minW); i < end; i++ {
+			v = v*10 + int(s[i]-'0')
+		}
+		switch e.kind {
+		case elemYear:
+			y = v
+		case elemMonth:
+			m = v
+		default:
+			dd = v
+		}
 	}
 	return finishDate(s, i, y, m, dd)
 }

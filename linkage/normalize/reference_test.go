@@ -517,7 +517,28 @@ func refParseLayouts(s string, layouts []string, p Precision) (Date, bool) {
 	return Date{}, false
 }
 
-// String is the compact form YYYYMMDD (YYYY or YYYYMM at lower precision).
+// AppendTokens adds the date-part tokens "y:1985", "m:12", "d:10" for the
+// parts the date has, and, when swap is set and both day and month are
+// known, the order-free token "dm:10-12" that a day/month swap preserves.
+func refAppendTokens(d Date, dst []string, swap bool) []string {
+	dst = append(dst, "y:"+strconv.Itoa(d.Year))
+	if d.Month > 0 {
+		dst = append(dst, "m:"+strconv.Itoa(d.Month))
+	}
+	if d.Day > 0 {
+		dst = append(dst, "d:"+strconv.Itoa(d.Day))
+	}
+	if swap && d.Month > 0 && d.Day > 0 {
+		lo, hi := d.Day, d.Month
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		dst = append(dst, "dm:"+strconv.Itoa(lo)+"-"+strconv.Itoa(hi))
+	}
+	return dst
+}
+
+// refDateString is the compact form YYYYMMDD (YYYY or YYYYMM at lower precision).
 func refDateString(d Date) string {
 	var b []byte
 	b = refAppendPad(b, d.Year, 4)
