@@ -23,6 +23,8 @@ type valueCache struct {
 	vals    []value  // per slot
 	words   []uint64 // per slot: field words, then CLK words
 	fw, cw  int
+	max     int // most slots
+	misses  int // puts since the table last grew
 	lookups int
 	hits    int
 	off     bool
@@ -31,12 +33,15 @@ type valueCache struct {
 const (
 	valueCacheTrial  = 4096 // lookups before judging the hit rate
 	valueCacheMinHit = 0.2  // below this hit rate the cache is switched off
+	valueCacheFirst  = 1024 // slots at first use; the table doubles up to its capacity
 )
 
-// newValueCache returns a cache of at least capacity slots (rounded up to a
+// newValueCache returns a cache of up to capacity slots (rounded up to a
 // power of two) for filters of fieldWords and CLK contributions of
-// clkWords; capacity 0 makes a cache that is always off. Slots are
-// allocated on first use.
+// clkWords; capacity 0 makes a cache that is always off. The table starts
+// small on first use and doubles whenever it has taken more new entries
+// than it has slots, so a short export does not pay for a table sized for
+// millions of rows.
 func newValueCache(fieldWords, clkWords, capacity int) *valueCache {
 	if capacity <= 0 {
 		return &valueCache{off: true}
@@ -45,14 +50,24 @@ func newValueCache(fieldWords, clkWords, capacity int) *valueCache {
 	for n < capacity {
 		n <<= 1
 	}
-	return &valueCache{seed: maphash.MakeSeed(), mask: uint64(n - 1), fw: fieldWords, cw: clkWords}
+	return &valueCache{seed: maphash.MakeSeed(), fw: fieldWords, cw: clkWords, max: n}
 }
 
-func (c *valueCache) alloc() {
-	n := int(c.mask) + 1
+func (c *valueCache) alloc() { c.resize(min(valueCacheFirst, c.max)) }
+
+// resize moves the entries into a table of n slots (a power of two).
+func (c *valueCache) resize(n int) {
+	old := *c
+	c.mask = uint64(n - 1)
 	c.keys = make([]string, n)
 	c.vals = make([]value, n)
 	c.words = make([]uint64, n*(c.fw+c.cw))
+	c.misses = 0
+	for i, k := range old.keys {
+		if k != "" {
+			c.store(k, old.vals[i], old.filter(int32(i)), old.clk(int32(i)))
+		}
+	}
 }
 
 // get returns the slot of raw, or -1.
@@ -113,6 +128,13 @@ func (c *valueCache) put(raw string, v value, filter, clk []uint64) int32 {
 	if c.keys == nil {
 		c.alloc()
 	}
+	if c.misses++; c.misses > len(c.keys) && len(c.keys) < c.max {
+		c.resize(2 * len(c.keys))
+	}
+	return c.store(raw, v, filter, clk)
+}
+
+func (c *valueCache) store(raw string, v value, filter, clk []uint64) int32 {
 	i := maphash.String(c.seed, raw) & c.mask
 	c.keys[i] = raw
 	c.vals[i] = v

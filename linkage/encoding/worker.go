@@ -61,7 +61,7 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 		fw, cw := bitvec.WordsFor(p.Bits), len(w.clk)
 		var sc *valueCache
 		if p.salt >= 0 {
-			sc = newValueCache(fw, cw, e.cacheEntries)
+			sc = newValueCache(fw, cw, 4*e.cacheEntries)
 			fw, cw = 0, 0 // values only: see normaliseField
 		}
 		w.vcache = append(w.vcache, newValueCache(fw, cw, e.cacheEntries/2))
