@@ -34,17 +34,15 @@ func FiscalCode(s string) (string, FiscalStatus) {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			i++
-			switch {
-			case c == ' ', c == '\t', c == '\n', c == '\v', c == '\f', c == '\r', c == '-', c == '.':
-				continue
-			case c >= 'a' && c <= 'z':
-				c -= 'a' - 'A'
-				lower = true
+			u := cfInput[c]
+			if u == 0 {
+				continue // a separator codicefiscale.Normalize removes
 			}
+			lower = lower || u != c
 			if n == cfLength {
 				return "", FiscalInvalid
 			}
-			b[n] = c
+			b[n] = u
 			n++
 			continue
 		}
@@ -64,8 +62,8 @@ func FiscalCode(s string) (string, FiscalStatus) {
 	}
 	omocodic := false
 	for _, i := range cfOmocodiaPositions {
-		if c := b[i]; c < '0' || c > '9' {
-			b[i] = byte('0' + cfOmocodeDigit(c))
+		if c := b[i]; c > '9' {
+			b[i] = '0' + byte(cfDigit[c])
 			omocodic = true
 		}
 	}
@@ -77,18 +75,69 @@ func FiscalCode(s string) (string, FiscalStatus) {
 	return string(b[:]), FiscalValid
 }
 
-// The rules below are those of internal/codicefiscale (check, Canonical),
-// without the error values that package builds for its callers.
-const (
-	cfMonthLetters    = "ABCDEHLMPRST"
-	cfOmocodiaLetters = "LMNPQRSTUV"
-)
-
+// The rules below are those of internal/codicefiscale (Normalize, check,
+// Canonical) in tables, without the error values that package builds for
+// its callers.
 var (
 	cfOmocodiaPositions = [7]int{6, 7, 9, 10, 12, 13, 14}
-	cfDaysIn            = [12]int{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
-	cfOddDigits         = [10]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21}
-	cfOddLetters        = [26]int{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23}
+	cfDaysIn            = [12]int8{31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
+	// cfInput maps an ASCII byte to what Normalize makes of it: 0 for the
+	// separators it removes (ASCII white space, '-', '.'), the upper case
+	// of a lower-case letter, the byte itself otherwise (NUL, which it
+	// keeps, as 0xFF: never part of a valid code either).
+	cfInput = func() (t [utf8.RuneSelf]byte) {
+		for c := range t {
+			switch {
+			case c == 0:
+				t[c] = 0xFF
+			case unicode.IsSpace(rune(c)) || c == '-' || c == '.':
+			case c >= 'a' && c <= 'z':
+				t[c] = byte(c - 'a' + 'A')
+			default:
+				t[c] = byte(c)
+			}
+		}
+		return t
+	}()
+
+	// cfDigit is the digit a byte stands for in a digit position: 0–9 for
+	// the digits and the omocodia letters LMNPQRSTUV, -1 otherwise.
+	cfDigit = func() (t [256]int8) {
+		for c := range t {
+			t[c] = -1
+		}
+		for d := 0; d < 10; d++ {
+			t['0'+d] = int8(d)
+			t["LMNPQRSTUV"[d]] = int8(d)
+		}
+		return t
+	}()
+
+	// cfMonth is the month (0–11) of a month letter, -1 otherwise.
+	cfMonth = func() (t [256]int8) {
+		for c := range t {
+			t[c] = -1
+		}
+		for m, c := range []byte("ABCDEHLMPRST") {
+			t[c] = int8(m)
+		}
+		return t
+	}()
+
+	// cfOdd and cfEven are the check-character values of a letter or digit
+	// in an odd (1-based) or even position.
+	cfOdd, cfEven = func() (odd, even [256]uint8) {
+		oddDigits := [10]uint8{1, 0, 5, 7, 9, 13, 15, 17, 19, 21}
+		oddLetters := [26]uint8{1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24, 23}
+		for d := 0; d < 10; d++ {
+			odd['0'+d], even['0'+d] = oddDigits[d], uint8(d)
+		}
+		for l := 0; l < 26; l++ {
+			odd['A'+l], even['A'+l] = oddLetters[l], uint8(l)
+		}
+		return odd, even
+	}()
 )
 
 // validCF reports whether b is a valid fiscal code of a natural person:
@@ -102,25 +151,19 @@ func validCF(b *[cfLength]byte) bool {
 		}
 	}
 	for _, i := range cfOmocodiaPositions {
-		if c := b[i]; (c < '0' || c > '9') && cfOmocodeDigit(c) < 0 {
+		if cfDigit[b[i]] < 0 {
 			return false
 		}
 	}
-	m := -1
-	for i := 0; i < len(cfMonthLetters); i++ {
-		if cfMonthLetters[i] == b[8] {
-			m = i
-			break
-		}
-	}
+	m := cfMonth[b[8]]
 	if m < 0 {
 		return false
 	}
-	day := cfDigit(b[9])*10 + cfDigit(b[10])
+	day := int(cfDigit[b[9]])*10 + int(cfDigit[b[10]])
 	if day > 40 {
 		day -= 40
 	}
-	if day < 1 || day > cfDaysIn[m] {
+	if day < 1 || day > int(cfDaysIn[m]) {
 		return false
 	}
 	return b[cfLength-1] == cfCheckChar(b)
@@ -130,37 +173,11 @@ func validCF(b *[cfLength]byte) bool {
 // (upper-case letters and digits, already checked).
 func cfCheckChar(b *[cfLength]byte) byte {
 	sum := 0
-	for i := 0; i < cfLength-1; i++ {
-		c := b[i]
-		isDigit := c >= '0' && c <= '9'
-		switch {
-		case isDigit && i%2 == 0:
-			sum += cfOddDigits[c-'0']
-		case i%2 == 0:
-			sum += cfOddLetters[c-'A']
-		case isDigit:
-			sum += int(c - '0')
-		default:
-			sum += int(c - 'A')
-		}
+	for i := 0; i < cfLength-1; i += 2 {
+		sum += int(cfOdd[b[i]])
+	}
+	for i := 1; i < cfLength-1; i += 2 {
+		sum += int(cfEven[b[i]])
 	}
 	return byte('A' + sum%26)
-}
-
-// cfOmocodeDigit returns the digit an omocodia letter stands for, or -1.
-func cfOmocodeDigit(c byte) int {
-	for i := 0; i < len(cfOmocodiaLetters); i++ {
-		if cfOmocodiaLetters[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-// cfDigit returns the digit c stands for, undoing omocodia.
-func cfDigit(c byte) int {
-	if c >= '0' && c <= '9' {
-		return int(c - '0')
-	}
-	return cfOmocodeDigit(c)
 }

@@ -9,8 +9,15 @@ import (
 // M/F, 1/2, MASCHIO/FEMMINA, MASCHILE/FEMMINILE, UOMO/DONNA, MALE/FEMALE.
 // ok is false for anything else (unknown, other, empty).
 func Sex(s string) (sex byte, ok bool) {
+	if isPlainASCII(s) {
+		return sexOf(s)
+	}
 	var buf [32]byte
-	switch string(appendFold(buf[:0], s)) {
+	return sexOf(string(appendFold(buf[:0], s))) // short: not allocated
+}
+
+func sexOf(f string) (sex byte, ok bool) {
+	switch f {
 	case "M", "1", "MASCHIO", "MASCHILE", "MASC", "UOMO", "U", "MALE", "MAN", "H":
 		return 'M', true
 	case "F", "2", "FEMMINA", "FEMMINILE", "FEMM", "DONNA", "D", "FEMALE", "WOMAN", "W":

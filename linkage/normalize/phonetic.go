@@ -38,16 +38,26 @@ var phoneticKeys = func() string {
 }()
 
 // phoneticKey computes the key of s; ok is false when s has no letters.
-// It reads the letters of s (upper-cased), applies the Italian foldings
-// and codes them in one pass, and stops as soon as the key is full.
 func phoneticKey(s string) (key [4]byte, ok bool) {
-	var buf [64]byte
-	l := buf[:0]
 	for i := 0; i < len(s); i++ {
-		if c := asciiLetter[s[i]]; c != 0 {
-			l = append(l, c)
+		if c := s[i]; c < 'A' || c > 'Z' {
+			// Keep the letters, upper-cased.
+			var buf [64]byte
+			l := append(buf[:0], s[:i]...)
+			for ; i < len(s); i++ {
+				if c := asciiLetter[s[i]]; c != 0 {
+					l = append(l, c)
+				}
+			}
+			return lettersKey(l)
 		}
 	}
+	return lettersKey(s) // already upper-case letters only
+}
+
+// lettersKey applies the Italian foldings to upper-case letters and codes
+// them in one pass; it stops as soon as the key is full.
+func lettersKey[T string | []byte](l T) (key [4]byte, ok bool) {
 	n := 0
 	var last byte
 	for i := 0; i < len(l) && n < 4; i++ {
