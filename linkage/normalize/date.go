@@ -103,11 +103,16 @@ func parseDate(s string, layouts []string, c []compiledLayout, p Precision) (Dat
 		var ok, handled bool
 		if c != nil {
 			ck := &c[k]
-			if ck.quick && (head.atEnd || head.digits < int(ck.elems[0].minW) ||
-				head.digits > int(ck.elems[0].maxW) || head.next != ck.elems[1].lit) {
+			switch {
+			case ck.pattern != "":
+				d, ok = ck.parseFixed(s)
+				handled = true
+			case ck.quick && (head.atEnd || head.digits < int(ck.elems[0].minW) ||
+				head.digits > int(ck.elems[0].maxW) || head.next != ck.elems[1].lit):
 				continue // see compiledLayout.quick
+			default:
+				d, ok, handled = ck.parse(s)
 			}
-			d, ok, handled = ck.parse(s)
 		} else {
 			d, ok, handled = parseNumeric(s, l)
 		}

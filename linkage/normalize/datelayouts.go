@@ -75,6 +75,12 @@ type compiledLayout struct {
 	// its length, with a digit wherever pattern has 0 and pattern's byte
 	// elsewhere.
 	pattern string
+	fields  []fixedField // the numeric elements of a pattern, in order
+}
+
+// A fixedField is a numeric element at a fixed offset of a pattern.
+type fixedField struct {
+	kind, off, width uint8
 }
 
 // compileLayout reads layout with the rules of parseNumeric.
@@ -102,6 +108,7 @@ func (c *compiledLayout) setQuick() {
 		return
 	}
 	var p []byte
+	var fields []fixedField
 	for _, e := range c.elems {
 		switch {
 		case e.kind == elemLiteral:
@@ -109,15 +116,16 @@ func (c *compiledLayout) setQuick() {
 				return
 			}
 			p = append(p, e.lit)
-		case e.minW != e.maxW || e.underscore:
+		case e.minW != e.maxW || e.underscore || (e.minW != 2 && e.minW != 4) || len(p) > 200:
 			return
 		default:
+			fields = append(fields, fixedField{kind: e.kind, off: uint8(len(p)), width: e.minW})
 			for range e.minW {
 				p = append(p, 0)
 			}
 		}
 	}
-	c.pattern = string(p)
+	c.pattern, c.fields = string(p), fields
 }
 
 // nextElem reads the layout element at layout[j] (j < len(layout)): 2006
@@ -160,9 +168,6 @@ func nextElem(layout string, j int) (e layoutElem, n int, known bool) {
 // parse is parseNumeric(s, layout) for the compiled layout, once the
 // quick test (done by the caller) has passed.
 func (c *compiledLayout) parse(s string) (d Date, ok, handled bool) {
-	if c.pattern != "" {
-		return c.parseFixed(s)
-	}
 	y, m, dd := 0, 1, 1
 	i := 0
 	for k := range c.elems {
@@ -203,36 +208,32 @@ func (c *compiledLayout) parse(s string) (d Date, ok, handled bool) {
 	return finishDate(s, i, y, m, dd)
 }
 
-// parseFixed is parse for a layout with a pattern: each numeric element
-// reads exactly its width, each literal its byte, and the whole value must
-// be read, so the value fits if and only if it matches the pattern.
-func (c *compiledLayout) parseFixed(s string) (d Date, ok, handled bool) {
+// parseFixed is parse for a layout with a pattern, given a value of the
+// pattern's length: each numeric element reads exactly its width, each
+// literal its byte, and the whole value must be read, so the value fits if
+// and only if it matches the pattern.
+func (c *compiledLayout) parseFixed(s string) (d Date, ok bool) {
 	p := c.pattern
 	if len(s) != len(p) {
-		return Date{}, false, true
+		return Date{}, false
 	}
 	for i := 0; i < len(p); i++ {
 		if p[i] == 0 {
 			if s[i]-'0' > 9 {
-				return Date{}, false, true
+				return Date{}, false
 			}
 		} else if s[i] != p[i] {
-			return Date{}, false, true
+			return Date{}, false
 		}
 	}
 	y, m, dd := 0, 1, 1
-	i := 0
-	for k := range c.elems {
-		e := &c.elems[k]
-		if e.kind == elemLiteral {
-			i++
-			continue
+	for _, f := range c.fields {
+		o := int(f.off)
+		v := int(s[o]-'0')*10 + int(s[o+1]-'0')
+		if f.width == 4 {
+			v = v*100 + int(s[o+2]-'0')*10 + int(s[o+3]-'0')
 		}
-		v := 0
-		for end := i + int(e.minW); i < end; i++ {
-			v = v*10 + int(s[i]-'0')
-		}
-		switch e.kind {
+		switch f.kind {
 		case elemYear:
 			y = v
 		case elemMonth:
@@ -241,7 +242,8 @@ func (c *compiledLayout) parseFixed(s string) (d Date, ok, handled bool) {
 			dd = v
 		}
 	}
-	return finishDate(s, i, y, m, dd)
+	d, ok, _ = finishDate(s, len(s), y, m, dd)
+	return d, ok
 }
 
 // finishDate is the end of parseNumeric: all of s read (i), a real date.
