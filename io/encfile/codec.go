@@ -2,6 +2,8 @@ package encfile
 
 import (
 	"github.com/klauspost/compress/s2"
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/zstd"
 	"github.com/parquet-go/parquet-go/format"
 )
 
@@ -22,3 +24,22 @@ func (fastSnappy) Encode(dst, src []byte) ([]byte, error) {
 func (fastSnappy) Decode(dst, src []byte) ([]byte, error) {
 	return s2.Decode(dst, src)
 }
+
+// Codecs of the encoded file's columns (see docs/format.md). Filters are
+// keyed bit vectors that compress only where they repeat (sex, postcode,
+// birth place, address): Snappy in s2's fastest mode, skipped for pages it
+// cannot shrink (see incompressible). The other columns are strings: zstd
+// at its fastest level. Readers take the codec from each column chunk (and
+// data page), so files written with other codecs read alike. Measured on a
+// 107,871-row synth export (swd encode output rewritten with
+// TestWriterCodecs; the writer's CPU per record, best of 5):
+//
+//	strings zstd default level   46.8 MB  1.44 µs
+//	strings zstd fastest level   48.4 MB  1.09 µs
+//	strings Snappy               49.7 MB  0.93 µs
+//
+// The parquet-go writer before: 46.6 MB, zstd default level, 5.5 µs.
+var (
+	filterCodec compress.Codec = fastSnappy{}
+	stringCodec compress.Codec = &zstd.Codec{Level: zstd.SpeedFastest}
+)

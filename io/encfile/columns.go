@@ -4,11 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress"
-
 	"github.com/welfare-district/swd/internal/bitvec"
-	"github.com/welfare-district/swd/io/table"
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
@@ -92,43 +88,3 @@ func columns(l encoding.Layout) ([]column, error) {
 	}
 	return cols, nil
 }
-
-// schemaOf is the Parquet schema of a layout.
-func schemaOf(cols []column) (*parquet.Schema, error) {
-	names := make([]string, len(cols))
-	nodes := make([]parquet.Node, len(cols))
-	for i, c := range cols {
-		names[i] = c.name
-		switch c.kind {
-		case kindPartner, kindRecordID:
-			nodes[i] = parquet.String()
-		case kindCLK:
-			nodes[i] = filterLeaf(c.bytes)
-		case kindField:
-			nodes[i] = parquet.Optional(filterLeaf(c.bytes))
-		default:
-			nodes[i] = parquet.Optional(parquet.String())
-		}
-	}
-	g, err := table.NewOrderedGroup(names, nodes)
-	if err != nil {
-		return nil, err
-	}
-	return parquet.NewSchema("swd_encoded", g), nil
-}
-
-// filterLeaf is the node of a filter column. Filters are keyed bit
-// vectors, sparse enough to compress somewhat but not worth zstd's CPU
-// time: Snappy in s2's fastest mode (fastSnappy). Measured with swd encode
-// on a 129,083-row synth export: zstd on the filters cost ~8% of the run's
-// CPU time; files are 6.5% bigger than with zstd everywhere (NC voters:
-// 0.1%), where no compression made them 12–27% bigger. The other columns
-// use the writer's default, zstd. Readers take the codec from each column
-// chunk, so files written before (zstd everywhere) read alike.
-func filterLeaf(bytes int) parquet.Node {
-	return parquet.Compressed(parquet.Leaf(parquet.FixedLenByteArrayType(bytes)), filterCodec)
-}
-
-// filterCodec is the codec of filter columns; tests set it to zstd to
-// write files as older versions of swd did.
-var filterCodec compress.Codec = fastSnappy{}

@@ -13,6 +13,7 @@ import (
 	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/encoding"
 )
 
 // TestGenericParquetReader reads an encoded file with parquet-go's generic
@@ -60,28 +61,29 @@ func TestGenericParquetReader(t *testing.T) {
 }
 
 // TestColumnCodecs checks that filter columns are stored with Snappy and
-// the other columns with zstd, and that a file written as older versions
-// did (zstd on every column) still reads into the same records.
+// the other columns with zstd, and that files written by the writers of
+// older versions (parquet-go's generic writer, with zstd on every column
+// before 2026-11-20, then Snappy on the filters) still read into the same
+// records.
 func TestColumnCodecs(t *testing.T) {
 	recs := randomRecords(rand.New(rand.NewPCG(4, 4)), testLayout, 300)
 	dir := t.TempDir()
 	for _, tc := range []struct {
 		name       string
-		codec      compress.Codec
+		legacy     compress.Codec // filter codec of the legacy writer; nil: the current writer
 		wantFilter format.CompressionCodec
 	}{
-		{"current", nil, format.Snappy}, // the default
-		{"old all-zstd", &parquet.Zstd, format.Zstd},
+		{"current", nil, format.Snappy},
+		{"legacy snappy filters", fastSnappy{}, format.Snappy},
+		{"legacy all-zstd", &parquet.Zstd, format.Zstd},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			old := filterCodec
-			if tc.codec != nil {
-				filterCodec = tc.codec
-			}
 			p := filepath.Join(dir, tc.name+".swd.parquet")
-			writeFile(t, p, testLayout, recs)
-			filterCodec = old
-
+			if tc.legacy == nil {
+				writeFile(t, p, testLayout, recs)
+			} else {
+				legacyWriteFile(t, p, testLayout, recs, tc.legacy)
+			}
 			f, err := os.Open(p)
 			if err != nil {
 				t.Fatal(err)
@@ -113,6 +115,15 @@ func TestColumnCodecs(t *testing.T) {
 			}
 			for i := range recs {
 				checkRecord(t, i, &recs[i], datasetRecord(d, i))
+			}
+			i := 0
+			err = Scan(context.Background(), p, func(r *encoding.Record) error {
+				checkRecord(t, i, &recs[i], r)
+				i++
+				return nil
+			})
+			if err != nil || i != len(recs) {
+				t.Fatalf("scan: %d records, %v", i, err)
 			}
 		})
 	}

@@ -1,11 +1,17 @@
 package encfile
 
 import (
+	"cmp"
+	"encoding/binary"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding/thrift"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
@@ -16,22 +22,21 @@ import (
 // rowGroupRows is RowGroupRows, lowered by tests.
 var rowGroupRows = RowGroupRows
 
-// batchRows is the number of rows handed to the Parquet writer at a time.
-const batchRows = 1024
-
 // Writer writes an encoded file. It is not safe for concurrent use.
 type Writer struct {
 	f       *atomicfile.File
-	pw      *parquet.GenericWriter[any]
 	cols    []column
 	layout  encoding.Layout
 	partner string
 	rows    int
+	err     error // the first write error; the writer is unusable after it
 
-	batch int               // rows in the current batch
-	vals  [][]parquet.Value // per column, the batch's values
-	buf   []byte            // backing store of the batch's byte values
-	word  []byte            // scratch for one filter
+	chunks                 []*chunk // in file order
+	partnerCol, idCol, clk *chunk
+	fields, blocks, attrs  []*chunk
+	enc                    *pageEncoder
+	off                    int64 // bytes written to f
+	groups                 []format.RowGroup
 }
 
 // Create starts an encoded file at path for records of the given layout,
@@ -44,34 +49,42 @@ func Create(path string, layout encoding.Layout, partner string) (*Writer, error
 	if err != nil {
 		return nil, base.Usagef("encoded file %s: %v", path, err)
 	}
-	schema, err := schemaOf(cols)
-	if err != nil {
-		return nil, base.Usagef("encoded file %s: %v", path, err)
-	}
 	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	opts := []parquet.WriterOption{
-		schema,
-		parquet.Compression(&parquet.Zstd), // the fastest level is ~7% faster but 12% bigger
-		parquet.MaxRowsPerRowGroup(int64(rowGroupRows)),
-		parquet.CreatedBy("swd", "", ""),
-	}
+	w := &Writer{f: f, cols: cols, layout: cloneLayout(layout), partner: partner, enc: newPageEncoder()}
 	for _, c := range cols {
+		codec := stringCodec
 		if c.kind == kindCLK || c.kind == kindField {
-			// Min/max of random-looking filters select nothing.
-			opts = append(opts, parquet.SkipPageBounds(c.name))
+			codec = filterCodec
+		}
+		ch := newChunk(c, codec)
+		w.chunks = append(w.chunks, ch)
+		switch c.kind {
+		case kindPartner:
+			w.partnerCol = ch
+		case kindRecordID:
+			w.idCol = ch
+		case kindCLK:
+			w.clk = ch
+		case kindField:
+			w.fields = append(w.fields, ch)
+		case kindBlock:
+			w.blocks = append(w.blocks, ch)
+		case kindAttr:
+			w.attrs = append(w.attrs, ch)
 		}
 	}
-	pw := parquet.NewGenericWriter[any](f, opts...)
-	w := &Writer{f: f, pw: pw, cols: cols, layout: cloneLayout(layout), partner: partner, buf: make([]byte, 0, 1<<20)}
-	w.vals = make([][]parquet.Value, len(cols))
-	for i := range w.vals {
-		w.vals[i] = make([]parquet.Value, 0, batchRows)
+	if err := w.write([]byte(magic)); err != nil {
+		f.Abort()
+		return nil, err
 	}
 	return w, nil
 }
+
+// magic starts and ends a Parquet file.
+const magic = "PAR1"
 
 func cloneLayout(l encoding.Layout) encoding.Layout {
 	l.Fields = append([]encoding.FieldSpec(nil), l.Fields...)
@@ -86,26 +99,88 @@ func (w *Writer) Rows() int { return w.rows }
 // Write appends a copy of rec. A record that does not fit the layout is an
 // error (a bug in the caller, not bad input) and nothing is written for it.
 func (w *Writer) Write(rec *encoding.Record) error {
+	if w.err != nil {
+		return w.err
+	}
 	if err := w.check(rec); err != nil {
 		return fmt.Errorf("encoded file %s: record %d: %w", w.f.Path(), w.rows+1, err)
 	}
-	if need := w.rowBytes(rec); w.batch > 0 && len(w.buf)+need > cap(w.buf) {
-		if err := w.flushBatch(); err != nil {
-			return err
+	w.partnerCol.appendString(w.partner)
+	w.idCol.appendString(rec.RecordID)
+	w.clk.appendFilter(rec.CLK)
+	for i, ch := range w.fields {
+		if f := rec.Fields[i]; f != nil {
+			ch.appendFilter(f)
+		} else {
+			ch.appendNull()
 		}
 	}
-	for ci, c := range w.cols {
-		v, def := w.value(c, rec), 0
-		if c.kind >= kindField && !v.IsNull() {
-			def = 1 // an optional column's value is present
+	for i, ch := range w.blocks {
+		if s := optional(rec.BlockKeys, i); s != "" {
+			ch.appendString(s)
+		} else {
+			ch.appendNull()
 		}
-		w.vals[ci] = append(w.vals[ci], v.Level(0, def, ci))
 	}
-	w.batch++
+	for i, ch := range w.attrs {
+		if s := optional(rec.Attrs, i); s != "" {
+			ch.appendString(s)
+		} else {
+			ch.appendNull()
+		}
+	}
 	w.rows++
-	if w.batch == batchRows || w.rows%rowGroupRows == 0 {
-		return w.flushBatch()
+	for _, ch := range w.chunks {
+		if ch.full() {
+			if err := ch.closePage(w.enc); err != nil {
+				return w.fail(err)
+			}
+		}
 	}
+	if w.rows%rowGroupRows == 0 {
+		return w.flushGroup()
+	}
+	return nil
+}
+
+func (w *Writer) fail(err error) error {
+	w.err = fmt.Errorf("writing %s: %w", w.f.Path(), err)
+	return w.err
+}
+
+func (w *Writer) write(b []byte) error {
+	n, err := w.f.Write(b)
+	w.off += int64(n)
+	if err != nil {
+		return w.fail(err)
+	}
+	return nil
+}
+
+// flushGroup closes the open pages and writes the row group's column
+// chunks, one after the other.
+func (w *Writer) flushGroup() error {
+	n := int64(w.rows - rowGroupRows*len(w.groups))
+	if n == 0 {
+		return nil
+	}
+	rg := format.RowGroup{NumRows: n, FileOffset: w.off, Ordinal: int16(len(w.groups))}
+	for _, ch := range w.chunks {
+		if err := ch.closePage(w.enc); err != nil {
+			return w.fail(err)
+		}
+		off := w.off
+		for _, p := range ch.pages[:ch.numPages] {
+			if err := w.write(p); err != nil {
+				return err
+			}
+		}
+		cc := ch.meta(off)
+		rg.Columns = append(rg.Columns, cc)
+		rg.TotalByteSize += cc.MetaData.TotalUncompressedSize
+		rg.TotalCompressedSize += cc.MetaData.TotalCompressedSize
+	}
+	w.groups = append(w.groups, rg)
 	return nil
 }
 
@@ -145,58 +220,6 @@ func tailZero(v []uint64, bits int) error {
 	return nil
 }
 
-func (w *Writer) rowBytes(rec *encoding.Record) int {
-	n := len(w.partner) + len(rec.RecordID) + 8*len(rec.CLK)
-	for _, f := range rec.Fields {
-		n += 8 * len(f)
-	}
-	for _, s := range rec.BlockKeys {
-		n += len(s)
-	}
-	for _, s := range rec.Attrs {
-		n += len(s)
-	}
-	return n
-}
-
-// keep copies b into the batch buffer.
-func keep[T string | []byte](w *Writer, b T) []byte {
-	start := len(w.buf)
-	w.buf = append(w.buf, b...)
-	return w.buf[start:len(w.buf):len(w.buf)]
-}
-
-func (w *Writer) filter(v []uint64, n int) []byte {
-	if cap(w.word) < 8*len(v) {
-		w.word = make([]byte, 8*len(v))
-	}
-	return keep(w, bitvec.PutBytes(w.word[:8*len(v)], v)[:n])
-}
-
-func (w *Writer) value(c column, rec *encoding.Record) parquet.Value {
-	switch c.kind {
-	case kindPartner:
-		return parquet.ByteArrayValue(keep(w, w.partner))
-	case kindRecordID:
-		return parquet.ByteArrayValue(keep(w, rec.RecordID))
-	case kindCLK:
-		return parquet.FixedLenByteArrayValue(w.filter(rec.CLK, c.bytes))
-	case kindField:
-		if f := rec.Fields[c.index]; f != nil {
-			return parquet.FixedLenByteArrayValue(w.filter(f, c.bytes))
-		}
-	case kindBlock:
-		if s := optional(rec.BlockKeys, c.index); s != "" {
-			return parquet.ByteArrayValue(keep(w, s))
-		}
-	case kindAttr:
-		if s := optional(rec.Attrs, c.index); s != "" {
-			return parquet.ByteArrayValue(keep(w, s))
-		}
-	}
-	return parquet.NullValue()
-}
-
 func optional(s []string, i int) string {
 	if s == nil {
 		return ""
@@ -204,34 +227,12 @@ func optional(s []string, i int) string {
 	return s[i]
 }
 
-// flushBatch hands the batch to the Parquet writer column by column (much
-// cheaper than row by row) and closes the row group every RowGroupRows rows.
-func (w *Writer) flushBatch() error {
-	if w.batch == 0 {
-		return nil
-	}
-	for ci, cw := range w.pw.ColumnWriters() {
-		if _, err := cw.WriteRowValues(w.vals[ci]); err != nil {
-			return fmt.Errorf("writing %s: %w", w.f.Path(), err)
-		}
-		clear(w.vals[ci]) // drop references into buf
-		w.vals[ci] = w.vals[ci][:0]
-	}
-	w.batch, w.buf = 0, w.buf[:0]
-	if w.rows%rowGroupRows == 0 {
-		if err := w.pw.Flush(); err != nil {
-			return fmt.Errorf("writing %s: %w", w.f.Path(), err)
-		}
-	}
-	return nil
-}
-
 // Commit writes the metadata and the footer and moves the file to its final
 // path. meta.Partner, when set, must match the writer's partner; meta.Rows,
 // when set, must match the number of records written; FormatVersion and
 // Created are filled in when zero.
 func (w *Writer) Commit(meta encoding.Meta) error {
-	defer w.f.Abort()
+	defer w.Abort()
 	if meta.Partner == "" {
 		meta.Partner = w.partner
 	}
@@ -247,20 +248,58 @@ func (w *Writer) Commit(meta encoding.Meta) error {
 	if meta.Created.IsZero() {
 		meta.Created = time.Now()
 	}
-	if err := w.flushBatch(); err != nil {
+	return w.finish(metaPairs(meta), meta.CodeVersion)
+}
+
+// finish writes the last row group and the footer with the given key-value
+// metadata, and commits the file.
+func (w *Writer) finish(kv [][2]string, version string) error {
+	defer w.Abort()
+	if w.err != nil {
+		return w.err
+	}
+	if err := w.flushGroup(); err != nil {
 		return err
 	}
-	for _, kv := range metaPairs(meta) {
-		w.pw.SetKeyValueMetadata(kv[0], kv[1])
+	fm := format.FileMetaData{
+		Version:   2, // as parquet-go and Arrow write: the format since 2.0
+		Schema:    schemaElements(w.cols),
+		NumRows:   int64(w.rows),
+		RowGroups: w.groups,
+		CreatedBy: "swd version " + cmp.Or(version, "unknown"),
 	}
-	if err := w.pw.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", w.f.Path(), err)
+	for _, p := range kv {
+		fm.KeyValueMetadata = append(fm.KeyValueMetadata, format.KeyValue{Key: p[0], Value: p[1]})
+	}
+	slices.SortFunc(fm.KeyValueMetadata, func(a, b format.KeyValue) int { return strings.Compare(a.Key, b.Key) })
+	for range w.cols {
+		fm.ColumnOrders = append(fm.ColumnOrders, format.ColumnOrder{Value: &format.TypeDefinedOrder{}})
+	}
+	footer, err := thrift.Marshal(new(thrift.CompactProtocol), &fm)
+	if err != nil {
+		return w.fail(err)
+	}
+	footer = binary.LittleEndian.AppendUint32(footer, uint32(len(footer)))
+	if err := w.write(append(footer, magic...)); err != nil {
+		return err
 	}
 	return w.f.Commit()
 }
 
 // Abort discards the file; it is a no-op after Commit.
-func (w *Writer) Abort() { w.f.Abort() }
+func (w *Writer) Abort() {
+	w.f.Abort()
+	if w.err == nil {
+		w.err = fmt.Errorf("encoded file %s: %w", w.f.Path(), errClosed)
+	}
+	for _, ch := range w.chunks {
+		ch.release()
+	}
+	w.chunks, w.fields, w.blocks, w.attrs = nil, nil, nil, nil
+}
+
+// errClosed is the error of writing after Commit or Abort.
+var errClosed = errors.New("writer already committed or aborted")
 
 func metaPairs(m encoding.Meta) [][2]string {
 	return [][2]string{

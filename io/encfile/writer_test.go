@@ -126,9 +126,6 @@ func commitWith(t *testing.T, path string, recs []encoding.Record, edit func(kv 
 			t.Fatal(err)
 		}
 	}
-	if err := w.flushBatch(); err != nil {
-		t.Fatal(err)
-	}
 	m := testMeta()
 	m.Partner, m.Rows, m.FormatVersion = "caritas", len(recs), 1
 	kv := map[string]string{}
@@ -136,13 +133,11 @@ func commitWith(t *testing.T, path string, recs []encoding.Record, edit func(kv 
 		kv[p[0]] = p[1]
 	}
 	edit(kv)
+	var pairs [][2]string
 	for k, v := range kv {
-		w.pw.SetKeyValueMetadata(k, v)
+		pairs = append(pairs, [2]string{k, v})
 	}
-	if err := w.pw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.f.Commit(); err != nil {
+	if err := w.finish(pairs, "test"); err != nil {
 		t.Fatal(err)
 	}
 }
