@@ -18,35 +18,37 @@ func Fold(s string) string {
 		return s
 	}
 	var buf [128]byte
-	b, ok := appendFoldFast(buf[:0], s)
+	b, _, ok := appendFoldFast(buf[:0], s)
 	if !ok {
 		return foldSlow(s)
 	}
 	return string(b)
 }
 
-// appendFold appends Fold(s) to dst.
-func appendFold(dst []byte, s string) []byte {
-	if isPlainASCII(s) {
-		return append(dst, s...)
+// appendFold appends Fold(s) to dst, for an s that is not isPlainASCII
+// (whose Fold is s itself). plain reports that the appended text is
+// isPlainASCII (when false, it may still be).
+func appendFold(dst []byte, s string) (b []byte, plain bool) {
+	if b, ascii, ok := appendFoldFast(dst, s); ok {
+		return b, ascii
 	}
-	if b, ok := appendFoldFast(dst, s); ok {
-		return b
-	}
-	return append(dst, foldSlow(s)...)
+	return append(dst, foldSlow(s)...), false
 }
 
 // appendFoldFast appends Fold(s) to dst when s is valid UTF-8 made of runes
 // below U+0800 and the common typographic apostrophes, whose folding
 // foldTable holds; ok is false (and dst is to be discarded) otherwise.
+// ascii reports that every appended byte is ASCII: the folded text is then
+// isPlainASCII.
 // Folding such text rune by rune gives what the NFD pass of foldSlow gives:
 // their decompositions are a base letter and combining marks, and every
 // combining mark of the range is dropped, so neither canonical reordering
 // nor the stream-safe limit can change the result.
-func appendFoldFast(dst []byte, s string) (b []byte, ok bool) {
+func appendFoldFast(dst []byte, s string) (b []byte, ascii, ok bool) {
 	b = dst
 	start := len(dst)
 	space := false
+	ascii = true
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
@@ -70,7 +72,7 @@ func appendFoldFast(dst []byte, s string) (b []byte, ok bool) {
 			if r == '\u2018' || r == '\u2019' || r == '\u2032' {
 				continue // apostrophes
 			}
-			return dst, false
+			return dst, false, false
 		}
 		e := &foldTable[r-0x80]
 		switch e.n {
@@ -78,16 +80,17 @@ func appendFoldFast(dst []byte, s string) (b []byte, ok bool) {
 		case foldEntrySpace:
 			space = true
 		case foldEntrySlow:
-			return dst, false
+			return dst, false, false
 		default:
 			if space && len(b) > start {
 				b = append(b, ' ')
 			}
 			space = false
 			b = append(b, e.b[:e.n]...)
+			ascii = ascii && e.b[0] < utf8.RuneSelf && (e.n < 2 || e.b[1] < utf8.RuneSelf)
 		}
 	}
-	return b, true
+	return b, ascii, true
 }
 
 // Actions of asciiFold besides the byte to emit.
@@ -233,20 +236,36 @@ func isPlainASCII(s string) bool {
 	if s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
-	prevSpace := false
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			prevSpace = false
-		case c == ' ' && !prevSpace:
-			prevSpace = true
-		default:
+		switch plainClass[s[i]] {
+		case plainOther:
 			return false
+		case plainSpace:
+			if s[i-1] == ' ' { // i > 0: s[0] is not a space
+				return false
+			}
 		}
 	}
 	return true
 }
+
+// Classes of bytes for isPlainASCII.
+const (
+	plainOther = iota
+	plainAlnum
+	plainSpace
+)
+
+var plainClass = func() (t [256]uint8) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = plainAlnum
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = plainAlnum
+	}
+	t[' '] = plainSpace
+	return t
+}()
 
 func isApostrophe(r rune) bool {
 	switch r {

@@ -13,7 +13,8 @@ func Sex(s string) (sex byte, ok bool) {
 		return sexOf(s)
 	}
 	var buf [32]byte
-	return sexOf(string(appendFold(buf[:0], s))) // short: not allocated
+	b, _ := appendFold(buf[:0], s)
+	return sexOf(string(b)) // short: not allocated
 }
 
 func sexOf(f string) (sex byte, ok bool) {

@@ -1,9 +1,6 @@
 package normalize
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // maxParticle is the length of the longest particle.
 const maxParticle = 5
@@ -30,18 +27,28 @@ func isParticle(w []byte) bool {
 // Lo Presti → "LOPRESTI"; De la Cruz → "DELACRUZ". Compound surnames keep a
 // space between their parts ("ROSSI BIANCHI").
 func Surname(s string) string {
+	f, _ := surname(s)
+	return f
+}
+
+// surname is Surname; plain reports that the result is isPlainASCII
+// (when false, it may still be).
+func surname(s string) (f string, plain bool) {
 	var buf [128]byte
 	if isPlainASCII(s) {
 		if !hasInnerParticle(s) {
-			return s
+			return s, true
 		}
-		return string(joinParticles(append(buf[:0], s...)))
+		return string(joinParticles(append(buf[:0], s...))), true
 	}
-	b := appendFold(buf[:0], s)
-	if bytes.IndexByte(b, ' ') >= 0 {
-		b = joinParticles(b)
+	b, plain := appendFold(buf[:0], s)
+	for _, c := range b {
+		if c == ' ' {
+			b = joinParticles(b)
+			break
+		}
 	}
-	return string(b)
+	return string(b), plain
 }
 
 // hasInnerParticle reports whether a folded value has a particle before
@@ -100,7 +107,20 @@ func GivenName(s string, translit bool) string {
 	if !translit {
 		return f
 	}
-	if strings.IndexByte(f, ' ') < 0 {
+	return transliterateParts(f)
+}
+
+// transliterateParts maps each part of a folded value to its canonical
+// spelling.
+func transliterateParts(f string) string {
+	space := false
+	for i := 0; i < len(f); i++ {
+		if f[i] == ' ' {
+			space = true
+			break
+		}
+	}
+	if !space {
 		return Transliterate(f)
 	}
 	changed := false
@@ -108,6 +128,7 @@ func GivenName(s string, translit bool) string {
 		var part string
 		part, rest, _ = strings.Cut(rest, " ")
 		_, changed = translitMap[part]
+		changed = changed && translitCandidate(part)
 	}
 	if !changed {
 		return f
@@ -129,15 +150,25 @@ func GivenName(s string, translit bool) string {
 // joined when particles is set, transliteration variants folded when
 // translit is set.
 func Name(s string, particles, translit bool) string {
-	if particles {
-		s = Surname(s)
+	if !particles {
+		return GivenName(s, translit)
 	}
-	return GivenName(s, translit)
+	f, plain := surname(s)
+	switch {
+	case !plain:
+		return GivenName(f, translit) // folds again, as it always did
+	case translit:
+		return transliterateParts(f) // Fold(f) is f
+	}
+	return f
 }
 
 // Transliterate maps one folded name part to the canonical spelling of its
 // transliteration family, or returns it unchanged.
 func Transliterate(part string) string {
+	if !translitCandidate(part) {
+		return part
+	}
 	if c, ok := translitMap[part]; ok {
 		return c
 	}

@@ -52,3 +52,31 @@ var translitMap = func() map[string]string {
 	}
 	return m
 }()
+
+// translitFilter[n][c] has bit l set when a variant of length n starts
+// with the letter 'A'+c and ends with 'A'+l: a cheap test that spares most
+// names the map lookup.
+var translitFilter = func() (t [translitMaxLen + 1][26]uint32) {
+	for v := range translitMap {
+		if len(v) > translitMaxLen || !isUpperLetter(v[0]) || !isUpperLetter(v[len(v)-1]) {
+			// An invariant of the table above is broken.
+			panic("normalize: transliteration variant not in A–Z or too long: " + v)
+		}
+		t[len(v)][v[0]-'A'] |= 1 << (v[len(v)-1] - 'A')
+	}
+	return t
+}()
+
+// translitMaxLen bounds the length of the variants.
+const translitMaxLen = 16
+
+func isUpperLetter(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// translitCandidate reports whether part may be a variant of translitMap.
+func translitCandidate(part string) bool {
+	if part == "" || len(part) > translitMaxLen {
+		return false
+	}
+	first, last := part[0]-'A', part[len(part)-1]-'A'
+	return first < 26 && last < 26 && translitFilter[len(part)][first]&(1<<last) != 0
+}
