@@ -49,6 +49,9 @@ type Date struct{ Year, Month, Day int }
 // I/L→1, Z→2, S→5, G→6, B→8), then with day and month exchanged (a month above
 // 12 written first, 12/25/1990). The boolean is false when nothing fits;
 // the caller reports the row and column, never the value.
+//
+// Callers that parse many values with the same layouts should compile
+// them once with CompileDateLayouts: same results, less work per value.
 func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
 	return parseDateWith(s, layouts, nil, p)
 }
@@ -94,47 +97,40 @@ func swapDayMonth(s string) (string, bool) {
 }
 
 func parseDate(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
-	var head numericHead
 	if c != nil {
-		head = numericHeadOf(s)
+		return parseCompiled(s, layouts, c, p)
 	}
-	for k, l := range layouts {
-		var d Date
-		var ok, handled bool
-		if c != nil {
-			ck := &c[k]
-			switch {
-			case ck.pattern != "":
-				d, ok = ck.parseFixed(s)
-				handled = true
-			case ck.quick && (head.atEnd || head.digits < int(ck.elems[0].minW) ||
-				head.digits > int(ck.elems[0].maxW) || head.next != ck.elems[1].lit):
-				continue // see compiledLayout.quick
-			default:
-				d, ok, handled = ck.parse(s)
-			}
-		} else {
-			d, ok, handled = parseNumeric(s, l)
-		}
+	for _, l := range layouts {
+		d, ok, handled := parseNumeric(s, l)
 		if !handled {
-			t, err := time.Parse(l, s)
-			d, ok = Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, err == nil
+			d, ok = timeParse(l, s)
 		}
 		if !ok {
 			continue
 		}
-		if d.Year < 1800 || d.Year > 2199 {
-			return Date{}, false
-		}
-		switch p {
-		case PrecisionYear:
-			d.Month, d.Day = 0, 0
-		case PrecisionMonth:
-			d.Day = 0
-		}
-		return d, true
+		return truncate(d, p)
 	}
 	return Date{}, false
+}
+
+// timeParse parses s with a layout parseNumeric does not handle.
+func timeParse(layout, s string) (Date, bool) {
+	t, err := time.Parse(layout, s)
+	return Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, err == nil
+}
+
+// truncate checks the year of a parsed date and truncates it to p.
+func truncate(d Date, p Precision) (Date, bool) {
+	if d.Year < 1800 || d.Year > 2199 {
+		return Date{}, false
+	}
+	switch p {
+	case PrecisionYear:
+		d.Month, d.Day = 0, 0
+	case PrecisionMonth:
+		d.Day = 0
+	}
+	return d, true
 }
 
 // lenient turns the zero-padded day and month of a layout into their

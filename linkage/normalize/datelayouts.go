@@ -27,6 +27,43 @@ func (l *DateLayouts) Parse(s string, p Precision) (Date, bool) {
 	return parseDateWith(s, l.layouts, l.compiled, p)
 }
 
+// parseCompiled is parseDate with the layouts compiled (c[k] is layouts[k]).
+func parseCompiled(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
+	var head numericHead
+	headDone := false
+	for k := range c {
+		ck := &c[k]
+		var d Date
+		var ok, handled bool
+		if ck.pattern != "" {
+			if len(s) != len(ck.pattern) {
+				continue // see compiledLayout.pattern
+			}
+			d, ok = ck.parseFixed(s)
+			handled = true
+		} else {
+			if ck.quick {
+				if !headDone {
+					head, headDone = numericHeadOf(s), true
+				}
+				if head.atEnd || head.digits < int(ck.elems[0].minW) ||
+					head.digits > int(ck.elems[0].maxW) || head.next != ck.elems[1].lit {
+					continue // see compiledLayout.quick
+				}
+			}
+			d, ok, handled = ck.parse(s)
+		}
+		if !handled {
+			d, ok = timeParse(layouts[k], s)
+		}
+		if !ok {
+			continue
+		}
+		return truncate(d, p)
+	}
+	return Date{}, false
+}
+
 // numericHead describes how a value starts: its leading digits and the
 // byte after them.
 type numericHead struct {
@@ -74,8 +111,15 @@ type compiledLayout struct {
 	// exactly two or four digits, no _2): a value fits only if it has
 	// its length, with a digit wherever pattern has 0 and pattern's byte
 	// elsewhere.
-	pattern string
-	fields  []fixedField // the numeric elements of a pattern, in order
+	pattern  string
+	fields   []fixedField   // the numeric elements of a pattern, in order
+	literals []fixedLiteral // the literals of a pattern
+}
+
+// A fixedLiteral is a literal byte at a fixed offset of a pattern.
+type fixedLiteral struct {
+	off uint8
+	lit byte
 }
 
 // A fixedField is a numeric element at a fixed offset of a pattern.
@@ -109,12 +153,14 @@ func (c *compiledLayout) setQuick() {
 	}
 	var p []byte
 	var fields []fixedField
+	var lits []fixedLiteral
 	for _, e := range c.elems {
 		switch {
 		case e.kind == elemLiteral:
 			if e.lit == 0 {
 				return
 			}
+			lits = append(lits, fixedLiteral{off: uint8(len(p)), lit: e.lit})
 			p = append(p, e.lit)
 		case e.minW != e.maxW || e.underscore || (e.minW != 2 && e.minW != 4) || len(p) > 200:
 			return
@@ -125,7 +171,7 @@ func (c *compiledLayout) setQuick() {
 			}
 		}
 	}
-	c.pattern, c.fields = string(p), fields
+	c.pattern, c.fields, c.literals = string(p), fields, lits
 }
 
 // nextElem reads the layout element at layout[j] (j < len(layout)): 2006
@@ -211,27 +257,30 @@ func (c *compiledLayout) parse(s string) (d Date, ok, handled bool) {
 // parseFixed is parse for a layout with a pattern, given a value of the
 // pattern's length: each numeric element reads exactly its width, each
 // literal its byte, and the whole value must be read, so the value fits if
-// and only if it matches the pattern.
+// and only if it has the literals and digits of the pattern.
 func (c *compiledLayout) parseFixed(s string) (d Date, ok bool) {
-	p := c.pattern
-	if len(s) != len(p) {
+	if len(s) != len(c.pattern) {
 		return Date{}, false
 	}
-	for i := 0; i < len(p); i++ {
-		if p[i] == 0 {
-			if s[i]-'0' > 9 {
-				return Date{}, false
-			}
-		} else if s[i] != p[i] {
+	for _, l := range c.literals {
+		if s[l.off] != l.lit {
 			return Date{}, false
 		}
 	}
 	y, m, dd := 0, 1, 1
 	for _, f := range c.fields {
 		o := int(f.off)
-		v := int(s[o]-'0')*10 + int(s[o+1]-'0')
+		d0, d1 := s[o]-'0', s[o+1]-'0'
+		if d0 > 9 || d1 > 9 {
+			return Date{}, false
+		}
+		v := int(d0)*10 + int(d1)
 		if f.width == 4 {
-			v = v*100 + int(s[o+2]-'0')*10 + int(s[o+3]-'0')
+			d2, d3 := s[o+2]-'0', s[o+3]-'0'
+			if d2 > 9 || d3 > 9 {
+				return Date{}, false
+			}
+			v = v*100 + int(d2)*10 + int(d3)
 		}
 		switch f.kind {
 		case elemYear:
@@ -242,8 +291,10 @@ func (c *compiledLayout) parseFixed(s string) (d Date, ok bool) {
 			dd = v
 		}
 	}
-	d, ok, _ = finishDate(s, len(s), y, m, dd)
-	return d, ok
+	if m < 1 || m > 12 || dd < 1 || dd > daysIn(m, y) {
+		return Date{}, false
+	}
+	return Date{Year: y, Month: m, Day: dd}, true
 }
 
 // finishDate is the end of parseNumeric: all of s read (i), a real date.
