@@ -36,7 +36,7 @@ testshort:
 	$(GO) test -short -count=1 $(PKGS)
 
 testpurego:
-	$(GO) test -tags purego -count=1 ./internal/bitvec/... ./linkage/match/...
+	$(GO) test -tags purego -count=1 ./internal/bitvec/... ./internal/aesbatch/... ./linkage/match/... ./linkage/encoding/...
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDice -fuzztime 100000x ./internal/bitvec

@@ -3,8 +3,11 @@ package encoding
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/welfare-district/swd/internal/aesbatch"
 )
 
 // TestTokenPositionsGolden pins random hashing end to end (HKDF field key,
@@ -104,5 +107,41 @@ func BenchmarkSetBits(b *testing.B) {
 	tok := []byte("1985\x1fRO")
 	for b.Loop() {
 		h.set(tok, f, clk)
+	}
+}
+
+// TestSetTokensMatchesSet: hashing a value's tokens in one batch sets the
+// same bits as hashing them one at a time, on every AES path, for tokens
+// of every length around the block boundaries, cached or not.
+func TestSetTokensMatchesSet(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, asm := range []bool{false, true} {
+		t.Run(fmt.Sprintf("aesni=%v", asm), func(t *testing.T) {
+			defer aesbatch.UseAssembly(aesbatch.UseAssembly(asm))
+			for _, capacity := range []int{0, 64} {
+				h := newTokenHasher(testSecret(3).Key("swd/v1/field/x"), 512, 20, 1024, 15, capacity)
+				ref := newTokenHasher(testSecret(3).Key("swd/v1/field/x"), 512, 20, 1024, 15, 0)
+				for trial := range 200 {
+					var tb tokenBuf
+					tb.reset()
+					for range r.IntN(25) {
+						tok := make([]byte, r.IntN(40))
+						for i := range tok {
+							tok[i] = byte('A' + r.IntN(4))
+						}
+						tb.add(nil, string(tok))
+					}
+					f, clk := make([]uint64, 8), make([]uint64, 16)
+					h.setTokens(&tb, f, clk)
+					wf, wclk := make([]uint64, 8), make([]uint64, 16)
+					for j := range tb.len() {
+						ref.set(tb.token(j), wf, wclk)
+					}
+					if !slices.Equal(f, wf) || !slices.Equal(clk, wclk) {
+						t.Fatalf("cache %d, trial %d: batch and one-by-one hashing differ", capacity, trial)
+					}
+				}
+			}
+		})
 	}
 }

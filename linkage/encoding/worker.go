@@ -266,10 +266,7 @@ func (w *worker) hashField(i int) {
 	t := &w.toks
 	t.reset()
 	p.appendTokens(t, prefix, &w.vals[i])
-	h := w.hashers[i]
-	for j := range t.len() {
-		h.set(t.token(j), f, w.fclk)
-	}
+	w.hashers[i].setTokens(t, f, w.fclk)
 }
 
 // harden writes src, hardened as h says, into dst. BLIP noise is seeded by
