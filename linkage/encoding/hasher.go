@@ -102,9 +102,9 @@ func (h *tokenHasher) setTokens(t *tokenBuf, f, clk []uint64) {
 	b := h.batch[:0]
 	for j := range t.len() {
 		if tok := t.token(j); !h.cached(tok) {
-			var x [aes.BlockSize]byte
-			h.mac.lastBlock(&x, tok)
-			b = append(b, x[:]...)
+			n := len(b)
+			b = append(b, make([]byte, aes.BlockSize)...)
+			h.mac.lastBlock((*[aes.BlockSize]byte)(b[n:]), tok)
 		}
 	}
 	h.batch = b
