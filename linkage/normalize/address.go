@@ -1,11 +1,11 @@
 package normalize
 
-import "strings"
+import "bytes"
 
 // abbreviation expands the street-type abbreviations of Italian (and a few
 // English) addresses, one folded word at a time.
-func abbreviation(w string) (string, bool) {
-	switch w {
+func abbreviation(w []byte) (string, bool) {
+	switch string(w) {
 	case "V", "VA":
 		return "VIA", true
 	case "PZA", "PZZA", "PZ", "P":
@@ -46,33 +46,33 @@ func abbreviation(w string) (string, bool) {
 
 // pair expands the abbreviations that Fold splits in two at their dot:
 // P.ZZA → "P ZZA".
-func pair(a, b string) (string, bool) {
-	switch a {
+func pair(a, b []byte) (string, bool) {
+	switch string(a) {
 	case "P":
-		if b == "ZZA" || b == "ZA" {
+		if string(b) == "ZZA" || string(b) == "ZA" {
 			return "PIAZZA", true
 		}
 	case "V":
-		switch b {
+		switch string(b) {
 		case "LE":
 			return "VIALE", true
 		case "LO":
 			return "VICOLO", true
 		}
 	case "C":
-		if b == "SO" {
+		if string(b) == "SO" {
 			return "CORSO", true
 		}
 	case "L":
-		if b == "GO" {
+		if string(b) == "GO" {
 			return "LARGO", true
 		}
 	case "S":
-		if b == "DA" {
+		if string(b) == "DA" {
 			return "STRADA", true
 		}
 	case "F":
-		if b == "NE" {
+		if string(b) == "NE" {
 			return "FRAZIONE", true
 		}
 	}
@@ -80,8 +80,8 @@ func pair(a, b string) (string, bool) {
 }
 
 // dropped words carry no identifying content.
-func dropped(w string) bool {
-	switch w {
+func dropped(w []byte) bool {
+	switch string(w) {
 	case "N", "NR", "NUM", "CIVICO", "SNC":
 		return true
 	}
@@ -92,28 +92,34 @@ func dropped(w string) bool {
 // abbreviations (V. → VIA, P.ZZA → PIAZZA, C.SO → CORSO) and drops number
 // markers (N., NR., SNC), so "V. Roma n. 12" and "Via Roma 12" agree.
 func Address(s string, expand bool) string {
-	f := Fold(s)
-	if !expand || f == "" {
-		return f
+	if !expand {
+		return Fold(s)
 	}
-	var buf [128]byte
-	out := buf[:0]
-	same := true // out is f so far
-	add := func(w string, orig bool) {
+	// Fold into fb (unless s is folded already), then expand into out.
+	var fbuf, obuf [128]byte
+	var fb []byte
+	if isPlainASCII(s) {
+		fb = append(fbuf[:0], s...)
+	} else {
+		fb, _ = appendFold(fbuf[:0], s)
+	}
+	out := obuf[:0]
+	same := true // out is fb so far
+	add := func(w []byte) {
 		if len(out) > 0 {
 			out = append(out, ' ')
 		}
 		out = append(out, w...)
-		same = same && orig
 	}
-	rest := f
-	for i := 0; rest != ""; i++ {
-		var w string
-		w, rest, _ = strings.Cut(rest, " ")
-		if i == 0 && rest != "" {
-			next, after, _ := strings.Cut(rest, " ")
+	rest := fb
+	for i := 0; len(rest) > 0; i++ {
+		var w []byte
+		w, rest, _ = bytes.Cut(rest, []byte{' '})
+		if i == 0 && len(rest) > 0 {
+			next, after, _ := bytes.Cut(rest, []byte{' '})
 			if e, ok := pair(w, next); ok {
-				add(e, false)
+				add([]byte(e))
+				same = false
 				rest = after
 				i++
 				continue
@@ -124,13 +130,17 @@ func Address(s string, expand bool) string {
 			continue
 		}
 		if e, ok := abbreviation(w); ok && (i == 0 || len(w) > 1) {
-			add(e, false)
+			add([]byte(e))
+			same = false
 			continue
 		}
-		add(w, true)
+		add(w)
 	}
-	if same && len(out) == len(f) {
-		return f
+	if same && len(out) == len(fb) {
+		if len(fb) == len(s) && string(fb) == s {
+			return s // s was folded and has nothing to expand
+		}
+		return string(fb)
 	}
 	return string(out)
 }

@@ -127,8 +127,9 @@ func transliterateParts(f string) string {
 	for rest := f; rest != "" && !changed; {
 		var part string
 		part, rest, _ = strings.Cut(rest, " ")
-		_, changed = translitMap[part]
-		changed = changed && translitCandidate(part)
+		if translitCandidate(part) {
+			_, changed = translitMap[part]
+		}
 	}
 	if !changed {
 		return f
