@@ -1,7 +1,5 @@
 package normalize
 
-import "bytes"
-
 // abbreviation expands the street-type abbreviations of Italian (and a few
 // English) addresses, one folded word at a time.
 func abbreviation(w []byte) (string, bool) {
@@ -114,9 +112,9 @@ func Address(s string, expand bool) string {
 	rest := fb
 	for i := 0; len(rest) > 0; i++ {
 		var w []byte
-		w, rest, _ = bytes.Cut(rest, []byte{' '})
+		w, rest = cutWord(rest)
 		if i == 0 && len(rest) > 0 {
-			next, after, _ := bytes.Cut(rest, []byte{' '})
+			next, after := cutWord(rest)
 			if e, ok := pair(w, next); ok {
 				add([]byte(e))
 				same = false
@@ -143,4 +141,14 @@ func Address(s string, expand bool) string {
 		return string(fb)
 	}
 	return string(out)
+}
+
+// cutWord splits a folded value at its first space.
+func cutWord(b []byte) (word, rest []byte) {
+	for i, c := range b {
+		if c == ' ' {
+			return b[:i], b[i+1:]
+		}
+	}
+	return b, nil
 }
