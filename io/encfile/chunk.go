@@ -31,15 +31,16 @@ import (
 // (parquet-go's default page buffer size, which the first files used).
 var pageBytes = 256 << 10
 
-// A filter column whose compressed pages so far have shrunk by less than
-// 1/incompressible stores its pages uncompressed (data pages v2 say so per
-// page), but one in skipPages+1, whose compression keeps the figure up to
-// date. Half the filter bytes of a synth export are keyed bits Snappy
-// cannot shrink (clk, given name, surname, birth date, phone); the others
-// (sex, postcode, birth place, address) repeat and compress well. The
-// decision is on the column's whole history: single pages vary (s2's fast
-// mode stops looking for matches in stretches without any), from 0 to 30%
-// on the same column.
+// A keyed column (filter or blocking key) whose compressed pages so far
+// have shrunk by less than 1/incompressible stores its pages uncompressed
+// (data pages v2 say so per page), but one in skipPages+1, whose
+// compression keeps the figure up to date. Most filter bytes of a synth
+// export are keyed bits Snappy cannot shrink (clk, given name, surname,
+// birth date, phone), and so are unique blocking keys (fiscal code, birth
+// date with postcode); the others (sex, postcode, birth place, address,
+// soundex and year) repeat and compress well. The decision is on the
+// column's whole history: single pages vary (s2's fast mode stops looking
+// for matches in stretches without any), from 0 to 30% on the same column.
 const (
 	incompressible = 50 // 2%
 	skipPages      = 7
@@ -53,7 +54,7 @@ type chunk struct {
 	optional bool
 	codec    compress.Codec
 	minMax   bool // keep min/max statistics
-	probe    bool // skip compression after incompressible pages (filters)
+	probe    bool // skip compression of incompressible pages (keyed columns)
 
 	// The open page.
 	values  []byte   // filters: the values back to back; strings: their bytes
@@ -82,9 +83,10 @@ func newChunk(c column, codec compress.Codec) *chunk {
 		ch.values = slices.Grow(ch.values, pageBytes+8*c.words)
 		ch.probe = true
 	case kindBlock:
-		// Keyed hex: min/max select nothing, and repeated keys make
-		// compression pay on some pages and not on others.
+		// Keyed hex: min/max select nothing, and only keys that repeat
+		// (soundex and year) compress.
 		ch.offs = append(make([]uint32, 0, 4096), 0)
+		ch.probe = true
 	default:
 		ch.offs = append(make([]uint32, 0, 4096), 0)
 		ch.minMax = true

@@ -266,7 +266,7 @@ func (w *Writer) finish(kv [][2]string, version string) error {
 		Schema:    schemaElements(w.cols),
 		NumRows:   int64(w.rows),
 		RowGroups: w.groups,
-		CreatedBy: "swd version " + cmp.Or(version, "unknown"),
+		CreatedBy: "swd version " + cmp.Or(strings.TrimPrefix(version, "swd "), "unknown"),
 	}
 	for _, p := range kv {
 		fm.KeyValueMetadata = append(fm.KeyValueMetadata, format.KeyValue{Key: p[0], Value: p[1]})

@@ -190,3 +190,41 @@ func TestScanStopsOnCallbackError(t *testing.T) {
 		t.Fatalf("cancelled read: %v", err)
 	}
 }
+
+func TestWriteAfterCommitOrAbort(t *testing.T) {
+	recs := randomRecords(rand.New(rand.NewPCG(10, 10)), testLayout, 3)
+	for _, end := range []string{"commit", "abort"} {
+		t.Run(end, func(t *testing.T) {
+			p := filepath.Join(t.TempDir(), "p.parquet")
+			w, err := Create(p, testLayout, "acli")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := w.Write(&recs[0]); err != nil {
+				t.Fatal(err)
+			}
+			if end == "commit" {
+				if err := w.Commit(encoding.Meta{}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				w.Abort()
+			}
+			if err := w.Write(&recs[1]); !errors.Is(err, errClosed) {
+				t.Fatalf("write after %s: %v", end, err)
+			}
+			if err := w.Commit(encoding.Meta{}); !errors.Is(err, errClosed) {
+				t.Fatalf("commit after %s: %v", end, err)
+			}
+			_, statErr := os.Stat(p)
+			if (end == "commit") != (statErr == nil) {
+				t.Fatalf("after %s: file exists %v", end, statErr == nil)
+			}
+			if end == "commit" {
+				if meta, _, err := ReadMeta(p); err != nil || meta.Rows != 1 {
+					t.Fatalf("committed file: %+v, %v", meta, err)
+				}
+			}
+		})
+	}
+}
