@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/parquet-go/parquet-go/compress"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
 	"github.com/welfare-district/swd/internal/bitvec"
 	"github.com/welfare-district/swd/internal/rusage"
 	"github.com/welfare-district/swd/linkage/encoding"
@@ -170,7 +173,9 @@ func synthRecords(rng *rand.Rand, n int) []encoding.Record {
 // ns/record is what the single writer goroutine of `swd encode` costs per
 // record (cpu-ns/record includes the garbage collector's work on other
 // threads). "legacy" is the parquet-go writer it replaced, for comparison
-// in the same run.
+// in the same run:
+//
+//	go test -run '^$' -bench WriteSynth -benchtime 10x -count 6 ./io/encfile/
 func BenchmarkWriteSynth(b *testing.B) {
 	recs := synthRecords(rand.New(rand.NewPCG(13, 13)), benchRows)
 	for _, bc := range []struct {
@@ -179,6 +184,17 @@ func BenchmarkWriteSynth(b *testing.B) {
 	}{
 		{"pages", func(b *testing.B, p string) { writeFile(b, p, synthLayout, recs) }},
 		{"legacy", func(b *testing.B, p string) { legacyWriteFile(b, p, synthLayout, recs, fastSnappy{}) }},
+		// The string codecs not chosen (see stringCodec).
+		{"pages-strings=zstd-default", func(b *testing.B, p string) {
+			defer func(c compress.Codec) { stringCodec = c }(stringCodec)
+			stringCodec = &zstd.Codec{Level: zstd.SpeedDefault}
+			writeFile(b, p, synthLayout, recs)
+		}},
+		{"pages-strings=snappy", func(b *testing.B, p string) {
+			defer func(c compress.Codec) { stringCodec = c }(stringCodec)
+			stringCodec = fastSnappy{}
+			writeFile(b, p, synthLayout, recs)
+		}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			p := filepath.Join(b.TempDir(), "p.parquet")
