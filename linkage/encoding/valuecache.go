@@ -23,8 +23,9 @@ type valueCache struct {
 	vals    []value  // per slot
 	words   []uint64 // per slot: field words, then CLK words
 	fw, cw  int
-	max     int // most slots
-	misses  int // puts since the table last grew
+	noVals  bool // words only (salted fields): no value per slot
+	max     int  // most slots
+	misses  int  // puts since the table last grew
 	lookups int
 	hits    int
 	off     bool
@@ -60,12 +61,19 @@ func (c *valueCache) resize(n int) {
 	old := *c
 	c.mask = uint64(n - 1)
 	c.keys = make([]string, n)
-	c.vals = make([]value, n)
+	c.vals = nil
+	if !c.noVals {
+		c.vals = make([]value, n)
+	}
 	c.words = make([]uint64, n*(c.fw+c.cw))
 	c.misses = 0
 	for i, k := range old.keys {
 		if k != "" {
-			c.store(k, old.vals[i], old.filter(int32(i)), old.clk(int32(i)))
+			var v value
+			if old.vals != nil {
+				v = old.vals[i]
+			}
+			c.store(k, v, old.filter(int32(i)), old.clk(int32(i)))
 		}
 	}
 }
@@ -137,7 +145,9 @@ func (c *valueCache) put(raw string, v value, filter, clk []uint64) int32 {
 func (c *valueCache) store(raw string, v value, filter, clk []uint64) int32 {
 	i := maphash.String(c.seed, raw) & c.mask
 	c.keys[i] = raw
-	c.vals[i] = v
+	if c.vals != nil {
+		c.vals[i] = v
+	}
 	copy(c.filter(int32(i)), filter)
 	copy(c.clk(int32(i)), clk)
 	return int32(i)

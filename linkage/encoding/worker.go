@@ -62,6 +62,7 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 		var sc *valueCache
 		if p.salt >= 0 {
 			sc = newValueCache(fw, cw, 4*e.cacheEntries)
+			sc.noVals = true
 			fw, cw = 0, 0 // values only: see normaliseField
 		}
 		w.vcache = append(w.vcache, newValueCache(fw, cw, e.cacheEntries/2))
