@@ -38,7 +38,7 @@ func main() {
 	flag.StringVar(&cfg.Out, "out", "", "also write the encoded Parquet file here (encoder + writer, as swd encode)")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the runs to this file")
-	gogc := flag.Int("gogc", 400, "GC percent while encoding (swd encode uses 400 unless GOGC is set)")
+	gogc := flag.Int("gogc", 100, "GC percent while encoding (swd encode uses Go's default, 100, unless GOGC is set)")
 	flag.Parse()
 	debug.SetGCPercent(*gogc)
 	if *cpuProfile != "" {

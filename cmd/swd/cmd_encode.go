@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -162,11 +160,6 @@ Outputs appear atomically: an interrupted run (Ctrl-C) leaves nothing.
 }
 
 func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []string) error {
-	if os.Getenv("GOGC") == "" {
-		// The encoder's heap is bounded (caches and batches), so collecting
-		// less often costs little memory and saves ~10 % of the CPU time.
-		defer debug.SetGCPercent(debug.SetGCPercent(encodeGCPercent))
-	}
 	s, err := schema.Load(opts.Schema)
 	if err != nil {
 		return err
@@ -225,8 +218,6 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	return nil
 }
 
-// encodeGCPercent is the GOGC swd encode runs with unless GOGC is set.
-const encodeGCPercent = 400
 
 // inFile sets the file of an input error that lacks one.
 func inFile(err error, path string) error {
