@@ -89,8 +89,9 @@ func TestUnknownStatsHidesNonCodes(t *testing.T) {
 		"RSSMRA80A01G224X", "RSSMRAULALMNQRSX", "3331234567", "1980-01-01", "P000123", "A202"} {
 		st.Add(c)
 	}
-	got := st.Counts()
-	want := []UnknownCount{{NonCodePlaceholder, 7}, {"XYZ", 2}, {"A202", 1}, {"AB", 1}}
+	got := st.CountsMin(MinUnknownCountFloor)
+	want := []UnknownCount{{Code: NonCodePlaceholder, Count: 7}, {Code: "XYZ", Count: 2},
+		{Code: RarePlaceholder, Count: 2, Distinct: 2}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v want %v", got, want)
 	}
@@ -129,6 +130,65 @@ func TestLoadCodeMap(t *testing.T) {
 			if tt.ok {
 				if c, ok := m.Map("SPESA"); !ok || len(c) != 2 {
 					t.Fatalf("map %v", c)
+				}
+			}
+		})
+	}
+}
+
+// A word typed into the needs column by mistake (a surname) looks like a
+// code; it is shown only if it occurs at least the minimum count, so a
+// single occurrence never is.
+func TestUnknownStatsSuppressesRareValues(t *testing.T) {
+	fill := func(items ...any) *UnknownStats {
+		var st UnknownStats
+		for i := 0; i < len(items); i += 2 {
+			for range items[i+1].(int) {
+				st.Add(items[i].(string))
+			}
+		}
+		return &st
+	}
+	tests := []struct {
+		name     string
+		st       *UnknownStats
+		min      int
+		want     []UnknownCount
+		distinct int
+	}{
+		{"surname once, code six times", fill("ROSSI", 1, "NUOVO", 6), 0,
+			[]UnknownCount{{Code: "NUOVO", Count: 6}, {Code: RarePlaceholder, Count: 1, Distinct: 1}}, 2},
+		{"exactly the minimum is shown", fill("NUOVO", MinUnknownCount, "ROSSI", MinUnknownCount-1), 0,
+			[]UnknownCount{{Code: "NUOVO", Count: MinUnknownCount}, {Code: RarePlaceholder, Count: MinUnknownCount - 1, Distinct: 1}}, 2},
+		{"several rare values aggregate", fill("ROSSI", 1, "BIANCHI", 2, "VERDI", 4, "Mario Rossi", 1), 0,
+			[]UnknownCount{{Code: NonCodePlaceholder, Count: 1}, {Code: RarePlaceholder, Count: 7, Distinct: 3}}, 4},
+		{"a lower minimum", fill("ROSSI", 1, "XX", 2), 2,
+			[]UnknownCount{{Code: "XX", Count: 2}, {Code: RarePlaceholder, Count: 1, Distinct: 1}}, 2},
+		{"a minimum below the floor is raised to it", fill("ROSSI", 1, "XX", 2), 1,
+			[]UnknownCount{{Code: "XX", Count: 2}, {Code: RarePlaceholder, Count: 1, Distinct: 1}}, 2},
+		{"nothing rare", fill("XX", 9), 0, []UnknownCount{{Code: "XX", Count: 9}}, 1},
+		{"empty", fill(), 0, []UnknownCount{}, 0},
+		{"nil", nil, 0, nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []UnknownCount
+			if tt.min == 0 {
+				got = tt.st.Counts()
+			} else {
+				got = tt.st.CountsMin(tt.min)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Fatalf("got %v want %v", got, tt.want)
+			}
+			if d := tt.st.Distinct(); d != tt.distinct {
+				t.Fatalf("distinct %d want %d", d, tt.distinct)
+			}
+			for _, c := range got {
+				for _, leak := range []string{"ROSSI", "BIANCHI", "VERDI", "Mario"} {
+					if c.Code == leak {
+						t.Fatalf("rare value %q shown: %v", leak, got)
+					}
 				}
 			}
 		})

@@ -41,16 +41,20 @@ func (p UnknownPolicy) String() string {
 }
 
 // UnknownStats counts unknown local codes. The zero value is ready; it is not
-// safe for concurrent use.
+// safe for concurrent use. Its reports (Counts, CountsMin) show a code only
+// if it was seen often enough: rare values are aggregated, never shown.
 type UnknownStats struct {
 	counts map[string]int
 	total  int
 }
 
 // UnknownCount is one unknown code with the number of times it was seen.
+// For the RarePlaceholder line, Count is the total of the rare values and
+// Distinct their number.
 type UnknownCount struct {
-	Code  string `json:"code"`
-	Count int    `json:"count"`
+	Code     string `json:"code"`
+	Count    int    `json:"count"`
+	Distinct int    `json:"distinct,omitempty"`
 }
 
 // Add counts one occurrence of code. A value that does not look like a code
@@ -73,14 +77,54 @@ func (s *UnknownStats) Total() int {
 	return s.total
 }
 
-// Counts returns the unknown codes, most frequent first, then by code.
-func (s *UnknownStats) Counts() []UnknownCount {
+// Distinct is the number of distinct unknown values (all values that do not
+// look like codes counting as one).
+func (s *UnknownStats) Distinct() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.counts)
+}
+
+// MinUnknownCount is the default minimum count for an unknown value to be
+// shown (the minimum-frequency rule of statistical disclosure control): a
+// word that looks like a code but occurs once or twice may well be personal
+// data typed into the needs column by mistake (a surname), while a real
+// local code missing from the map recurs.
+const MinUnknownCount = 5
+
+// MinUnknownCountFloor is the smallest minimum count CountsMin accepts: a
+// value seen once is never shown.
+const MinUnknownCountFloor = 2
+
+// RarePlaceholder stands for the unknown values seen fewer times than the
+// minimum count, aggregated into one line.
+const RarePlaceholder = "<rare values>"
+
+// Counts returns the unknown codes seen at least MinUnknownCount times,
+// most frequent first, then by code; see CountsMin.
+func (s *UnknownStats) Counts() []UnknownCount { return s.CountsMin(MinUnknownCount) }
+
+// CountsMin returns the unknown codes seen at least minCount times (a
+// minCount below MinUnknownCountFloor is raised to it), most frequent first,
+// then by code,
+// with NonCodePlaceholder among them. The codes seen fewer times are never
+// returned: they are aggregated into a last line, RarePlaceholder, with
+// their total count and their number (Distinct).
+func (s *UnknownStats) CountsMin(minCount int) []UnknownCount {
 	if s == nil {
 		return nil
 	}
+	minCount = max(minCount, MinUnknownCountFloor)
 	out := make([]UnknownCount, 0, len(s.counts))
+	rare := UnknownCount{Code: RarePlaceholder}
 	for c, n := range s.counts {
-		out = append(out, UnknownCount{c, n})
+		if n < minCount && c != NonCodePlaceholder {
+			rare.Count += n
+			rare.Distinct++
+			continue
+		}
+		out = append(out, UnknownCount{Code: c, Count: n})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {
@@ -88,6 +132,9 @@ func (s *UnknownStats) Counts() []UnknownCount {
 		}
 		return out[i].Code < out[j].Code
 	})
+	if rare.Distinct > 0 {
+		out = append(out, rare)
+	}
 	return out
 }
 
