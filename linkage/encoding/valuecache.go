@@ -25,6 +25,7 @@ type valueCache struct {
 	fw, cw  int
 	noVals  bool // words only (salted fields): no value per slot
 	max     int  // most slots
+	trial   int  // lookups before the hit rate is judged
 	misses  int  // puts since the table last grew
 	lookups int
 	hits    int
@@ -32,9 +33,14 @@ type valueCache struct {
 }
 
 const (
-	valueCacheTrial  = 4096 // lookups before judging the hit rate
+	valueCacheTrial  = 4096 // lookups before judging the hit rate (by default)
 	valueCacheMinHit = 0.2  // below this hit rate the cache is switched off
-	valueCacheFirst  = 1024 // slots at first use; the table doubles up to its capacity
+	// valueCacheFirst is the table's size at first use (it doubles up to
+	// its capacity): twice the trial, so that the trial's verdict is not
+	// made of evictions. Starting at 1,024 slots switched the salted
+	// caches off on every export: their first 4,096 lookups evicted each
+	// other and hit less than 20%.
+	valueCacheFirst = 2 * valueCacheTrial
 )
 
 // newValueCache returns a cache of up to capacity slots (rounded up to a
@@ -51,7 +57,7 @@ func newValueCache(fieldWords, clkWords, capacity int) *valueCache {
 	for n < capacity {
 		n <<= 1
 	}
-	return &valueCache{seed: maphash.MakeSeed(), fw: fieldWords, cw: clkWords, max: n}
+	return &valueCache{seed: maphash.MakeSeed(), fw: fieldWords, cw: clkWords, max: n, trial: valueCacheTrial}
 }
 
 func (c *valueCache) alloc() { c.resize(min(valueCacheFirst, c.max)) }
@@ -111,7 +117,7 @@ func (c *valueCache) judge(i int32, ok bool) int32 {
 		c.hits++
 		return i
 	}
-	if c.lookups == valueCacheTrial && float64(c.hits) < valueCacheMinHit*float64(c.lookups) {
+	if c.lookups == c.trial && float64(c.hits) < valueCacheMinHit*float64(c.lookups) {
 		*c = valueCache{off: true}
 	}
 	return -1
