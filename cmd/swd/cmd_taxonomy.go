@@ -28,7 +28,7 @@ quartieri and consulte, the province's municipalities). Each partner codes
 needs in its own local codes; a code map (YAML) translates them.
 
   swd taxonomy list [--json]
-  swd taxonomy check --partner caritas --in caritas.csv [--map caritas.yaml] [--unknown fail]
+  swd taxonomy check --partner caritas --in caritas.csv [--map caritas.yaml] [--unknown fail] [--min-count 5]
 
 ` + exitStatusHelp,
 	}
@@ -113,12 +113,13 @@ func runTaxonomyList(_ context.Context, opts *TaxonomyListOptions, g *GlobalOpti
 
 // TaxonomyCheckOptions are the flags of swd taxonomy check.
 type TaxonomyCheckOptions struct {
-	Partner string
-	Map     string
-	In      string
-	Column  string
-	Unknown string
-	JSON    bool
+	Partner  string
+	Map      string
+	In       string
+	Column   string
+	Unknown  string
+	MinCount int
+	JSON     bool
 
 	policy taxonomy.UnknownPolicy
 }
@@ -130,18 +131,25 @@ func (o *TaxonomyCheckOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.In, "in", "", "partner export (CSV with any usual delimiter, Parquet or Arrow, with a header)")
 	fs.StringVar(&o.Column, "column", "bisogni", "column holding ';'-separated need codes")
 	fs.StringVar(&o.Unknown, "unknown", "unclassified", "unknown codes: fail (exit 3 when any) or unclassified (report only)")
+	fs.IntVar(&o.MinCount, "min-count", taxonomy.MinUnknownCount, fmt.Sprintf("show an unknown code only if it occurs at least this many times (at least %d); rarer ones are aggregated", taxonomy.MinUnknownCountFloor))
 	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
 }
 
 func newTaxonomyCheckCommand(g *GlobalOptions) *cobra.Command {
 	opts := &TaxonomyCheckOptions{}
 	cmd := &cobra.Command{
-		Use:   "check --partner P --in EXPORT.csv [--map FILE] [--column bisogni] [--unknown fail|unclassified]",
+		Use:   "check --partner P --in EXPORT.csv [--map FILE] [--column bisogni] [--unknown fail|unclassified] [--min-count N]",
 		Short: "Report the need codes of a partner export that no code map knows",
 		Long: `Read the need column of a partner export, translate every code with the
 partner's code map (canonical codes are always accepted) and report the codes
 that are unknown, with their counts. Values that do not look like codes are
 counted as "<not a code>" and never printed.
+
+A code is printed only if it occurs at least --min-count times (default ` +
+			fmt.Sprint(taxonomy.MinUnknownCount) + `, at
+least ` + fmt.Sprint(taxonomy.MinUnknownCountFloor) + `): a rarer value may be personal data typed into the needs column by
+mistake (a surname), so the rare values are aggregated into one line,
+"<rare values>", with their total count and their number, never shown.
 
 With --unknown fail the command exits with status 3 when any code is unknown.
 
@@ -159,6 +167,10 @@ With --unknown fail the command exits with status 3 when any code is unknown.
 				return base.Usagef("--unknown: %v", err)
 			}
 			opts.policy = p
+			if opts.MinCount < taxonomy.MinUnknownCountFloor {
+				return base.Usagef("--min-count must be at least %d (a value seen once is never shown), not %d",
+					taxonomy.MinUnknownCountFloor, opts.MinCount)
+			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -176,6 +188,8 @@ type checkReport struct {
 	BadRows    int                     `json:"malformed_rows"`
 	Codes      int                     `json:"codes"`
 	Unknown    int                     `json:"unknown_total"`
+	Distinct   int                     `json:"unknown_distinct"`
+	MinCount   int                     `json:"min_count"`
 	Counts     []taxonomy.UnknownCount `json:"unknown"`
 	Policy     string                  `json:"policy"`
 }
@@ -198,13 +212,14 @@ func runTaxonomyCheck(ctx context.Context, opts *TaxonomyCheckOptions, g *Global
 	if err != nil {
 		return err
 	}
-	rep.Unknown, rep.Counts = stats.Total(), stats.Counts()
+	rep.Unknown, rep.Distinct, rep.MinCount = stats.Total(), stats.Distinct(), opts.MinCount
+	rep.Counts = stats.CountsMin(opts.MinCount)
 	if err := printCheckReport(g, opts, &rep); err != nil {
 		return err
 	}
 	if rep.Unknown > 0 && opts.policy == taxonomy.UnknownFail {
 		return base.Invalidf("%s: %w: %d unknown code occurrence(s) (%d distinct)",
-			opts.In, taxonomy.ErrUnknownCode, rep.Unknown, len(rep.Counts))
+			opts.In, taxonomy.ErrUnknownCode, rep.Unknown, rep.Distinct)
 	}
 	return nil
 }
@@ -266,8 +281,12 @@ func printCheckReport(g *GlobalOptions, opts *TaxonomyCheckOptions, rep *checkRe
 		fmt.Fprintln(w, "all codes known")
 		return w.Flush()
 	}
-	fmt.Fprintf(w, "%d unknown code occurrence(s), %d distinct:\nCODE\tCOUNT\n", rep.Unknown, len(rep.Counts))
+	fmt.Fprintf(w, "%d unknown code occurrence(s), %d distinct:\nCODE\tCOUNT\n", rep.Unknown, rep.Distinct)
 	for _, c := range rep.Counts {
+		if c.Code == taxonomy.RarePlaceholder {
+			fmt.Fprintf(w, "%s\t%d\t(%d distinct, each seen fewer than %d times)\n", c.Code, c.Count, c.Distinct, rep.MinCount)
+			continue
+		}
 		fmt.Fprintf(w, "%s\t%d\n", c.Code, c.Count)
 	}
 	return w.Flush()
