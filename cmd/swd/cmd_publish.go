@@ -333,11 +333,16 @@ func buildHouseholds(ctx context.Context, opts *PublishOptions, g *GlobalOptions
 }
 
 // logUnknown logs each partner's unknown need codes (codes only; a value
-// that does not look like a code is shown as a placeholder).
+// that does not look like a code is shown as a placeholder, and values seen
+// fewer than taxonomy.MinUnknownCount times as one line, with their number).
 func logUnknown(g *GlobalOptions, st pipeline.Stats) {
 	for _, p := range st.Partners {
 		for _, u := range p.Unknown {
-			g.Logger.Warn("unknown need code", "partner", p.Partner, "code", u.Code, "count", u.Count, "map", p.MapVersion)
+			attrs := []any{"partner", p.Partner, "code", u.Code, "count", u.Count, "map", p.MapVersion}
+			if u.Code == taxonomy.RarePlaceholder {
+				attrs = append(attrs, "distinct", u.Distinct)
+			}
+			g.Logger.Warn("unknown need code", attrs...)
 		}
 	}
 }
