@@ -73,6 +73,11 @@ type Ledger struct {
 	torn    bool
 	size    int64
 	now     func() time.Time
+	// created: the ledger did not exist (OpenLedger created it; for a
+	// read-only ledger, one would be created).
+	created bool
+	// readOnly: opened for reading only (peekLedger); nothing is appended.
+	readOnly bool
 }
 
 // InitLedger creates a new ledger at path for dataset with the given total
@@ -126,11 +131,13 @@ func InitLedger(path, dataset string, total Budget) error {
 // was never complete, so the release it began produced nothing).
 func OpenLedger(ctx context.Context, path string) (*Ledger, error) {
 	quietGlog()
+	created := false
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		err := InitLedger(path, "", Budget{DefaultTotalEpsilon, DefaultTotalDelta})
 		if err != nil && !errors.Is(err, base.ErrUsage) {
 			return nil, err
 		}
+		created = err == nil
 	}
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
@@ -140,7 +147,7 @@ func OpenLedger(ctx context.Context, path string) (*Ledger, error) {
 		_ = f.Close()
 		return nil, err
 	}
-	l := &Ledger{path: path, f: f, now: func() time.Time { return time.Now().UTC() }}
+	l := &Ledger{path: path, f: f, now: func() time.Time { return time.Now().UTC() }, created: created}
 	if err := l.load(); err != nil {
 		_ = l.Close()
 		return nil, err
@@ -161,15 +168,58 @@ func ReadLedger(ctx context.Context, path string) (*Status, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening ledger: %w", err)
 	}
-	defer f.Close()
-	if err := lockFile(ctx, f, false); err != nil {
+	l, err := readLedger(ctx, path, f)
+	if err != nil {
 		return nil, err
 	}
-	l := &Ledger{path: path, f: f}
-	if err := l.load(); err != nil {
-		return nil, err
-	}
+	defer l.Close()
 	return l.Status(), nil
+}
+
+// readLedger loads the ledger open in f (read-only) under a shared lock,
+// which Close releases. It closes f on error.
+func readLedger(ctx context.Context, path string, f *os.File) (*Ledger, error) {
+	if err := lockFile(ctx, f, false); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	l := &Ledger{path: path, f: f, readOnly: true}
+	if err := l.load(); err != nil {
+		_ = l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+// peekLedger is OpenLedger for a dry run: it reads the ledger at path as
+// OpenLedger would see it (a torn last line ignored; a missing ledger as
+// the fresh one with the default total budget OpenLedger would create,
+// failing where creating it would fail) and changes nothing: no file is
+// created, truncated or synced, and the lock taken is shared. Entries
+// cannot be appended to it.
+func peekLedger(ctx context.Context, path string) (*Ledger, error) {
+	quietGlog()
+	f, err := os.Open(path)
+	if err == nil {
+		return readLedger(ctx, path, f)
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("opening ledger: %w", err)
+	}
+	// InitLedger creates its temporary file in the ledger's directory.
+	dir := filepath.Dir(path)
+	if fi, err := os.Stat(dir); err != nil {
+		return nil, fmt.Errorf("creating ledger: %w", err)
+	} else if !fi.IsDir() {
+		return nil, fmt.Errorf("creating ledger: %s is not a directory", dir)
+	}
+	id, err := entryID(0)
+	if err != nil {
+		return nil, err
+	}
+	total := Budget{DefaultTotalEpsilon, DefaultTotalDelta}
+	first := Entry{Type: EntryInit, ID: id, Time: time.Now().UTC(), Dataset: filepath.Base(path), Total: &total}
+	return &Ledger{path: path, entries: []Entry{first}, created: true, readOnly: true}, nil
 }
 
 func (l *Ledger) load() error {
@@ -263,6 +313,9 @@ func entryID(seq int) (string, error) {
 }
 
 func (l *Ledger) append(e Entry) error {
+	if l.readOnly {
+		return fmt.Errorf("dp: ledger %s is open for reading only", l.path)
+	}
 	line, err := encodeEntry(e)
 	if err != nil {
 		return err
@@ -292,6 +345,10 @@ func (l *Ledger) Close() error {
 // Repaired reports whether a torn last line was found (and, for a ledger
 // opened with OpenLedger, cut off).
 func (l *Ledger) Repaired() bool { return l.torn }
+
+// Created reports whether the ledger did not exist and OpenLedger created it
+// with the default total budget (for a dry run: would create it).
+func (l *Ledger) Created() bool { return l.created }
 
 // Path is the ledger's file name.
 func (l *Ledger) Path() string { return l.path }

@@ -20,12 +20,15 @@ type PublishConfig struct {
 	Params Params
 	Domain Domain
 	// Ledger is the dataset's ledger file (created with the default total
-	// budget if missing).
+	// budget if missing, except by a dry run).
 	Ledger string
 	// OutDir receives the release; it must not exist or be empty.
 	OutDir string
 	// DryRun checks the budget and returns the cost without computing or
-	// writing anything.
+	// writing anything. It only reads the ledger (under a shared lock): a
+	// missing ledger is not created but counted as the fresh one a release
+	// would create, a torn last line is not cut off but ignored, as a
+	// release would see them; the cost and the errors are a release's.
 	DryRun      bool
 	CodeVersion string
 	Title       string
@@ -40,6 +43,9 @@ type Published struct {
 	OutDir  string
 	Before  *Status // the ledger before the release
 	Result  *Result // nil for a dry run
+	// NewLedger: the ledger did not exist and the release created it with
+	// the default total budget (a dry run: would create it).
+	NewLedger bool
 }
 
 // tmpPrefix names the directory a release is written into before it is
@@ -73,12 +79,21 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	if err := checkOutDir(cfg.OutDir); err != nil {
 		return nil, err
 	}
-	l, err := OpenLedger(ctx, cfg.Ledger)
+	var l *Ledger
+	var err error
+	if cfg.DryRun {
+		l, err = peekLedger(ctx, cfg.Ledger)
+	} else {
+		l, err = OpenLedger(ctx, cfg.Ledger)
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer l.Close()
-	if l.Repaired() {
+	switch {
+	case l.Repaired() && cfg.DryRun:
+		log.Warn("ledger has a torn last line from an interrupted release; a release will cut it off", "ledger", cfg.Ledger)
+	case l.Repaired():
 		log.Warn("ledger had a torn last line from an interrupted release; it was cut off", "ledger", cfg.Ledger)
 	}
 	before := l.Status()
@@ -89,7 +104,7 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	if err != nil {
 		return nil, base.Mark(err, base.ErrUsage)
 	}
-	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before}
+	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before, NewLedger: l.Created()}
 	if err := l.Check(out.Cost); err != nil {
 		return nil, err
 	}

@@ -14,8 +14,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
+
+	"github.com/welfare-district/swd/internal/base"
 )
 
 // allQueries gives every query, the optional ones included, a share.
@@ -208,4 +211,181 @@ func readParquet(path string) ([]map[string]any, []string, error) {
 		err = nil
 	}
 	return rows[:n], names, err
+}
+
+// tornLedger writes a ledger with one committed release of ε = 1 (total
+// total) and half of a pending entry after it, as a crash in the middle of
+// an append leaves it; its mtime is set in the past so that any write shows.
+func tornLedger(t *testing.T, path string, total float64) {
+	t.Helper()
+	if err := InitLedger(path, "", Budget{Epsilon: total}); err != nil {
+		t.Fatal(err)
+	}
+	l, err := OpenLedger(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := l.Reserve(Reservation{Cost: Budget{Epsilon: 1}})
+	if err == nil {
+		err = l.Commit(id)
+	}
+	_ = l.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _ := encodeEntry(Entry{Type: EntryPending, ID: "r9-x", Cost: &Budget{Epsilon: 1}})
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Write(line[:len(line)/2])
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(path, past, past); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// fileState is a file's bytes and mtime, or absent.
+type fileState struct {
+	exists bool
+	data   []byte
+	mtime  time.Time
+}
+
+func stateOf(t *testing.T, path string) fileState {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return fileState{}
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.IsDir() {
+		return fileState{true, nil, fi.ModTime()}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fileState{true, b, fi.ModTime()}
+}
+
+// A dry run reads the ledger and changes nothing: a missing ledger is not
+// created (the cost is computed against the default budget a release would
+// create it with), a torn last line is not cut off. It reports the cost,
+// the budget and the errors the real release would.
+func TestDryRunLeavesTheLedgerAlone(t *testing.T) {
+	hs := synthHouseholds(50, 2)
+	tests := []struct {
+		name    string
+		setup   func(t *testing.T, ledger string)
+		eps     float64
+		wantErr error // of both the dry and the real run
+		before  Budget
+		spent   float64
+		torn    bool
+		fresh   bool
+	}{
+		{"missing ledger", func(*testing.T, string) {}, 1, nil, Budget{DefaultTotalEpsilon, DefaultTotalDelta}, 0, false, true},
+		{"missing ledger, overspend", func(*testing.T, string) {}, DefaultTotalEpsilon + 1, ErrBudgetExhausted, Budget{}, 0, false, true},
+		{"torn last line", func(t *testing.T, p string) { tornLedger(t, p, 3) }, 1.5, nil, Budget{Epsilon: 3}, 1, true, false},
+		{"torn last line, overspend", func(t *testing.T, p string) { tornLedger(t, p, 3) }, 2.5, ErrBudgetExhausted, Budget{}, 0, true, false},
+		{"intact ledger", func(t *testing.T, p string) {
+			if err := InitLedger(p, "", Budget{Epsilon: 2}); err != nil {
+				t.Fatal(err)
+			}
+		}, 0.5, nil, Budget{Epsilon: 2}, 0, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ledger := filepath.Join(dir, "padova.ledger")
+			tt.setup(t, ledger)
+			before := stateOf(t, ledger)
+			cfg := PublishConfig{Params: Params{Epsilon: tt.eps}, Domain: DefaultDomain(testPartners),
+				Ledger: ledger, OutDir: filepath.Join(dir, "out"), DryRun: true}
+			dry, err := Publish(context.Background(), hs, cfg)
+			if after := stateOf(t, ledger); after.exists != before.exists || !bytes.Equal(after.data, before.data) || !after.mtime.Equal(before.mtime) {
+				t.Fatalf("the dry run changed the ledger: exists %v→%v, %d→%d bytes, mtime %v→%v",
+					before.exists, after.exists, len(before.data), len(after.data), before.mtime, after.mtime)
+			}
+			files := 0
+			if before.exists {
+				files = 1
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != files {
+				t.Fatalf("the dry run left files: %v", entries)
+			}
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || dry != nil {
+					t.Fatalf("dry run: %v, want %v", err, tt.wantErr)
+				}
+			} else {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if dry.Cost.Epsilon != tt.eps || dry.Result != nil || dry.Before.Path != ledger || dry.Before.Total != tt.before ||
+					dry.Before.Spent.Epsilon != tt.spent || dry.Before.TornTail != tt.torn || dry.NewLedger != tt.fresh {
+					t.Fatalf("dry run %+v, before %+v", dry, dry.Before)
+				}
+			}
+			// The real release: the same cost, or the same error.
+			cfg.DryRun = false
+			real, rerr := Publish(context.Background(), hs, cfg)
+			if tt.wantErr != nil {
+				if !errors.Is(rerr, tt.wantErr) {
+					t.Fatalf("real run: %v, want %v", rerr, tt.wantErr)
+				}
+				return
+			}
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if real.Cost != dry.Cost || real.Before.Total != dry.Before.Total || real.Before.Spent != dry.Before.Spent || real.Before.Left != dry.Before.Left {
+				t.Fatalf("real run cost %+v before %+v; dry run cost %+v before %+v", real.Cost, real.Before, dry.Cost, dry.Before)
+			}
+		})
+	}
+}
+
+// A ledger that cannot be created fails the dry run as it fails the
+// release, and a ledger that is not one is an integrity error for both.
+func TestDryRunLedgerErrors(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.ledger")
+	if err := os.WriteFile(garbage, []byte("not a ledger\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, ledger string
+		want         error
+	}{
+		{"directory missing", filepath.Join(dir, "no", "such", "dir", "l"), os.ErrNotExist},
+		{"not a ledger", garbage, base.ErrIntegrity},
+		{"a directory", dir, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := stateOf(t, tt.ledger)
+			for _, dryRun := range []bool{true, false} {
+				_, err := Publish(context.Background(), nil, PublishConfig{Params: Params{Epsilon: 0.1}, Domain: DefaultDomain(testPartners),
+					Ledger: tt.ledger, OutDir: filepath.Join(dir, "out"), DryRun: dryRun})
+				if err == nil || tt.want != nil && !errors.Is(err, tt.want) {
+					t.Fatalf("dry run %v: %v, want %v", dryRun, err, tt.want)
+				}
+				if dryRun {
+					if after := stateOf(t, tt.ledger); !bytes.Equal(after.data, before.data) || !after.mtime.Equal(before.mtime) {
+						t.Fatal("the dry run changed the file")
+					}
+				}
+			}
+		})
+	}
 }

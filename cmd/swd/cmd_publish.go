@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -274,31 +273,19 @@ func encodedPartners(paths []string) ([]string, error) {
 }
 
 // checkBudget runs dp.Publish as a dry run: it checks --out and the
-// budget and returns the cost. A ledger that does not exist yet is not
-// created: the check runs against a fresh default ledger in a temporary
-// directory, which is what the release would create.
+// budget and returns the cost, and whether the ledger does not exist yet
+// (the release will create it with the default budget). A dry run only
+// reads the ledger: it creates or repairs nothing.
 func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, bool, error) {
 	if !cfg.DryRun {
 		cfg.Logger = nil // the release itself logs the ledger's warnings
 	}
 	cfg.DryRun = true
-	if _, err := os.Stat(cfg.Ledger); errors.Is(err, os.ErrNotExist) {
-		tmp, err := os.MkdirTemp("", "swd-publish-")
-		if err != nil {
-			return nil, false, err
-		}
-		defer os.RemoveAll(tmp)
-		ledger := cfg.Ledger
-		cfg.Ledger = filepath.Join(tmp, filepath.Base(ledger))
-		pre, err := dp.Publish(ctx, nil, cfg)
-		if err != nil {
-			return nil, true, err
-		}
-		pre.Before.Path = ledger
-		return pre, true, nil
-	}
 	pre, err := dp.Publish(ctx, nil, cfg)
-	return pre, false, err
+	if err != nil {
+		return nil, false, err
+	}
+	return pre, pre.NewLedger, nil
 }
 
 // buildHouseholds reads the links and the encoded files and joins them.
