@@ -65,7 +65,7 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 			// the first 4,096 rows of a synth export 8–16% of lookups hit,
 			// over 900,000 rows about half. Judge them on eight times the
 			// usual trial.
-			sc = newValueCache(fw, cw, 4*e.cacheEntries)
+			sc = newValueCache(fw, cw, 2*e.cacheEntries)
 			sc.noVals, sc.trial = true, 8*valueCacheTrial
 			fw, cw = 0, 0 // values only: see normaliseField
 		}
