@@ -157,6 +157,9 @@ func (e *Encoder) compileFields(secret Secret) error {
 		}
 		p := fieldPlan{Field: f, index: i, precision: prec, salt: -1,
 			outBits: f.Hardening.OutputBits(f.Bits), key: secret.Key("swd/v1/field/" + f.Name)}
+		if f.Kind == schema.KindDate {
+			p.layouts = normalize.CompileDateLayouts(f.Formats)
+		}
 		for j, g := range e.schema.Fields {
 			if f.Salt != "" && g.Name == f.Salt {
 				p.salt = j

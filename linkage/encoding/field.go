@@ -31,7 +31,8 @@ type fieldPlan struct {
 	schema.Field
 	index     int // position in the schema
 	precision normalize.Precision
-	salt      int // index of the salt field, or -1
+	layouts   *normalize.DateLayouts // date fields: Formats, compiled
+	salt      int                    // index of the salt field, or -1
 	outBits   int
 	key       []byte
 	phonetic  bool // a soundex() blocking-key part reads this field: normalise fills value.phon
@@ -58,7 +59,7 @@ func (p *fieldPlan) normalise(raw string) value {
 	case schema.KindName:
 		v.norm = normalize.Name(raw, p.Normalize.Particles, p.Normalize.Transliterate)
 	case schema.KindDate:
-		d, ok := normalize.ParseDate(raw, p.Formats, p.precision)
+		d, ok := p.layouts.Parse(raw, p.precision)
 		if !ok {
 			return value{st: stInvalid}
 		}
