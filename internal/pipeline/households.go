@@ -91,11 +91,15 @@ type PartnerStats struct {
 	// MapVersion is the version of the code map used ("canonical only" for
 	// a partner without one).
 	MapVersion string `json:"map_version"`
-	// UnknownCodes counts occurrences of need codes the map does not know;
-	// Unknown lists them with their counts (values that do not look like
-	// codes are counted as taxonomy.NonCodePlaceholder, never shown).
-	UnknownCodes int                     `json:"unknown_codes"`
-	Unknown      []taxonomy.UnknownCount `json:"unknown,omitempty"`
+	// UnknownCodes counts occurrences of need codes the map does not know
+	// and UnknownDistinct the distinct ones; Unknown lists them with their
+	// counts (values that do not look like codes are counted as
+	// taxonomy.NonCodePlaceholder, values seen fewer than
+	// taxonomy.MinUnknownCount times as one taxonomy.RarePlaceholder line:
+	// neither is ever shown).
+	UnknownCodes    int                     `json:"unknown_codes"`
+	UnknownDistinct int                     `json:"unknown_distinct"`
+	Unknown         []taxonomy.UnknownCount `json:"unknown,omitempty"`
 }
 
 // member is one record of a household: its partner and attribute values.
@@ -154,7 +158,7 @@ func unknownError(ps []PartnerStats) error {
 	var msgs []string
 	for _, p := range ps {
 		if p.UnknownCodes > 0 {
-			msgs = append(msgs, fmt.Sprintf("%s %d (%d distinct)", p.Partner, p.UnknownCodes, len(p.Unknown)))
+			msgs = append(msgs, fmt.Sprintf("%s %d (%d distinct)", p.Partner, p.UnknownCodes, p.UnknownDistinct))
 		}
 	}
 	if len(msgs) == 0 {

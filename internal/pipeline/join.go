@@ -30,7 +30,7 @@ type partner struct {
 
 func (p *partner) stats() PartnerStats {
 	s := PartnerStats{Partner: p.name, Records: p.ds.Len(), MapVersion: "canonical only",
-		UnknownCodes: p.unknown.Total(), Unknown: p.unknown.Counts()}
+		UnknownCodes: p.unknown.Total(), UnknownDistinct: p.unknown.Distinct(), Unknown: p.unknown.Counts()}
 	if p.cmap != nil {
 		s.MapVersion = p.cmap.Version
 	}
