@@ -30,9 +30,8 @@ type worker struct {
 	b       *Binding
 	hashers []*tokenHasher
 	vcache  []*valueCache
-	scache  []*valueCache // salted fields: (salt, value) → filter and CLK words
-	hit     []int32       // per field: value-cache entry of this row, or -1
-	fclk    []uint64      // one field's CLK contribution
+	hit     []int32  // per field: value-cache entry of this row, or -1
+	fclk    []uint64 // one field's CLK contribution
 	vals    []value
 	toks    tokenBuf
 	prefix  []byte // a salted field's salt ‖ 0x1F
@@ -59,18 +58,10 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 	for _, p := range e.plans {
 		w.hashers = append(w.hashers, newTokenHasher(p.key, p.Bits, p.K, e.clkBits, p.CLKK, e.cacheEntries))
 		fw, cw := bitvec.WordsFor(p.Bits), len(w.clk)
-		var sc *valueCache
 		if p.salt >= 0 {
-			// (salt, value) pairs repeat more the longer the export: in
-			// the first 4,096 rows of a synth export 8–16% of lookups hit,
-			// over 900,000 rows about half. Judge them on eight times the
-			// usual trial.
-			sc = newValueCache(fw, cw, 2*e.cacheEntries)
-			sc.noVals, sc.trial = true, 8*valueCacheTrial
 			fw, cw = 0, 0 // values only: see normaliseField
 		}
 		w.vcache = append(w.vcache, newValueCache(fw, cw, e.cacheEntries/2))
-		w.scache = append(w.scache, sc)
 		w.filters = append(w.filters, make([]uint64, bitvec.WordsFor(p.Bits)))
 		maxWords = max(maxWords, bitvec.WordsFor(p.Bits))
 	}
@@ -159,8 +150,6 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 		if h := w.hit[i]; h >= 0 {
 			filter = w.vcache[i].filter(h)
 			orInto(w.clk, w.vcache[i].clk(h))
-		} else if sc := w.scache[i]; sc != nil && !sc.off {
-			filter = w.saltedField(i, sc)
 		} else {
 			w.hashField(i)
 			orInto(w.clk, w.fclk)
@@ -224,30 +213,6 @@ func (w *worker) normaliseField(i int, row []string) {
 	}
 	w.hashField(i)
 	w.hit[i] = vc.put(raw, w.vals[i], w.filters[i], w.fclk)
-}
-
-// saltedField returns the filter of salted field i and ORs its CLK
-// contribution into w.clk, from the (salt, value) cache or, on a miss, by
-// hashing its tokens and caching them.
-func (w *worker) saltedField(i int, sc *valueCache) []uint64 {
-	v := &w.vals[i]
-	key := append(w.tokBuf[:0], w.salts[i]...)
-	key = append(key, 0x1f)
-	if v.oprf != "" {
-		key = append(key, v.oprf...)
-	} else {
-		key = append(key, v.norm...)
-	}
-	w.tokBuf = key
-	if h := sc.getBytes(key); h >= 0 {
-		orInto(w.clk, sc.clk(h))
-		return sc.filter(h)
-	}
-	k := string(key)
-	w.hashField(i)
-	orInto(w.clk, w.fclk)
-	sc.put(k, value{}, w.filters[i], w.fclk)
-	return w.filters[i]
 }
 
 func orInto(dst, src []uint64) {
