@@ -38,7 +38,10 @@ func main() {
 	flag.StringVar(&cfg.Out, "out", "", "also write the encoded Parquet file here (encoder + writer, as swd encode)")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the runs to this file")
-	gogc := flag.Int("gogc", 100, "GC percent while encoding (swd encode uses Go's default, 100, unless GOGC is set)")
+	// The rows are held in memory (unless -stream), a live heap swd encode
+	// never has: at GOGC 100 the collector rescans them and costs ~12% of
+	// the throughput; 400 keeps the measurement to the encoder.
+	gogc := flag.Int("gogc", 400, "GC percent while encoding (swd encode, which streams its input, uses Go's default unless GOGC is set)")
 	flag.Parse()
 	debug.SetGCPercent(*gogc)
 	if *cpuProfile != "" {
