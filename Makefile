@@ -49,6 +49,7 @@ bench:
 bench-ci:
 	$(GO) run ./bench/dice -n 4000 -m 4000 -threshold 0.8 -workers 1 -json
 	$(GO) run ./bench/dice -n 10000 -m 10000 -threshold 0.8 -workers 2 -c=false -slices 1 -repeats 3 -json
+	$(GO) run ./bench/encode -n 100000 -workers 2 -repeats 3 -json
 
 benchstat:
 	$(GO) test -run '^$$' -bench . -count 10 ./internal/bitvec > bench-new.txt
