@@ -50,13 +50,14 @@ type Date struct{ Year, Month, Day int }
 // 12 written first, 12/25/1990). The boolean is false when nothing fits;
 // the caller reports the row and column, never the value.
 //
-// Callers that parse many values with the same layouts should compile
-// them once with CompileDateLayouts: same results, less work per value.
+// It compiles the layouts on every call: callers that parse many values
+// with the same layouts compile them once with CompileDateLayouts (same
+// results).
 func ParseDate(s string, layouts []string, p Precision) (Date, bool) {
-	return parseDateWith(s, layouts, nil, p)
+	return CompileDateLayouts(layouts).Parse(s, p)
 }
 
-// parseDateWith is ParseDate, with the layouts compiled when c is not nil.
+// parseDateWith is ParseDate with the layouts compiled (c[k] is layouts[k]).
 func parseDateWith(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
 	if s == "" || s[0] <= ' ' || s[0] >= utf8.RuneSelf || s[len(s)-1] <= ' ' || s[len(s)-1] >= utf8.RuneSelf {
 		s = strings.TrimSpace(s)
@@ -64,17 +65,17 @@ func parseDateWith(s string, layouts []string, c []compiledLayout, p Precision) 
 	if s == "" {
 		return Date{}, false
 	}
-	if d, ok := parseDate(s, layouts, c, p); ok {
+	if d, ok := parseCompiled(s, layouts, c, p); ok {
 		return d, true
 	}
 	if f := digitTypos.Replace(s); f != s {
-		if d, ok := parseDate(f, layouts, c, p); ok {
+		if d, ok := parseCompiled(f, layouts, c, p); ok {
 			return d, true
 		}
 		s = f
 	}
 	if sw, ok := swapDayMonth(s); ok {
-		return parseDate(sw, layouts, c, p)
+		return parseCompiled(sw, layouts, c, p)
 	}
 	return Date{}, false
 }
@@ -96,24 +97,7 @@ func swapDayMonth(s string) (string, bool) {
 	return s[i+1:j] + s[i:i+1] + s[:i] + s[j:], true
 }
 
-func parseDate(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
-	if c != nil {
-		return parseCompiled(s, layouts, c, p)
-	}
-	for _, l := range layouts {
-		d, ok, handled := parseNumeric(s, l)
-		if !handled {
-			d, ok = timeParse(l, s)
-		}
-		if !ok {
-			continue
-		}
-		return truncate(d, p)
-	}
-	return Date{}, false
-}
-
-// timeParse parses s with a layout parseNumeric does not handle.
+// timeParse parses s with a layout compiledLayout.parse does not handle.
 func timeParse(layout, s string) (Date, bool) {
 	t, err := time.Parse(layout, s)
 	return Date{Year: t.Year(), Month: int(t.Month()), Day: t.Day()}, err == nil
@@ -288,64 +272,6 @@ func appendPad(b []byte, v, width int) []byte {
 		b = append(b, '0')
 	}
 	return append(b, s...)
-}
-
-// parseNumeric parses s with a layout made only of the numeric elements
-// 2006 (year), 01/1 (month), 02/2/_2 (day) and literal separators, without
-// time.Parse and its allocations: most rows of an export go through here.
-// handled is false when the layout has other elements (month names, two-
-// digit years, times), which time.Parse then handles. A date must exist
-// (no 31 February); a layout without a day or month takes the 1st.
-func parseNumeric(s, layout string) (d Date, ok, handled bool) {
-	d = Date{Month: 1, Day: 1}
-	i := 0
-	for j := 0; j < len(layout); {
-		var n, minW, maxW int
-		var dst *int
-		switch {
-		case strings.HasPrefix(layout[j:], "2006"):
-			dst, minW, maxW, n = &d.Year, 4, 4, 4
-		case strings.HasPrefix(layout[j:], "01"):
-			dst, minW, maxW, n = &d.Month, 2, 2, 2
-		case strings.HasPrefix(layout[j:], "02"):
-			dst, minW, maxW, n = &d.Day, 2, 2, 2
-		case strings.HasPrefix(layout[j:], "_2"):
-			dst, minW, maxW, n = &d.Day, 1, 2, 2
-		case layout[j] == '1' || layout[j] == '2':
-			dst, minW, maxW, n = &d.Month, 1, 2, 1
-			if layout[j] == '2' {
-				dst = &d.Day
-			}
-		case (layout[j] >= '0' && layout[j] <= '9') || (layout[j] >= 'A' && layout[j] <= 'Z') || (layout[j] >= 'a' && layout[j] <= 'z'):
-			return Date{}, false, false // another element: leave it to time.Parse
-		default:
-			if i >= len(s) || s[i] != layout[j] {
-				return Date{}, false, true
-			}
-			i++
-			j++
-			continue
-		}
-		if layout[j] == '_' && i < len(s) && s[i] == ' ' {
-			i++
-			maxW = 1
-		}
-		v, w := 0, 0
-		for w < maxW && i < len(s) && s[i] >= '0' && s[i] <= '9' {
-			v = v*10 + int(s[i]-'0')
-			i++
-			w++
-		}
-		if w < minW {
-			return Date{}, false, true
-		}
-		*dst = v
-		j += n
-	}
-	if i != len(s) || d.Month < 1 || d.Month > 12 || d.Day < 1 || d.Day > daysIn(d.Month, d.Year) {
-		return Date{}, false, true
-	}
-	return d, true, true
 }
 
 func daysIn(m, y int) int {

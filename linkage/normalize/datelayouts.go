@@ -27,7 +27,8 @@ func (l *DateLayouts) Parse(s string, p Precision) (Date, bool) {
 	return parseDateWith(s, l.layouts, l.compiled, p)
 }
 
-// parseCompiled is parseDate with the layouts compiled (c[k] is layouts[k]).
+// parseCompiled parses s with the first compiled layout that accepts it
+// (c[k] is layouts[k]) and truncates the date to p.
 func parseCompiled(s string, layouts []string, c []compiledLayout, p Precision) (Date, bool) {
 	var head numericHead
 	headDone := false
@@ -99,10 +100,16 @@ type layoutElem struct {
 	underscore bool // _2: a leading space may stand for a digit
 }
 
-// A compiledLayout is a layout read once, as parseNumeric reads it.
+// A compiledLayout is a layout read once. Layouts made only of the numeric
+// elements 2006 (year), 01/1 (month), 02/2/_2 (day) and literal separators
+// (every default layout) are parsed here, without time.Parse and its
+// allocations: most rows of an export go through here. A layout with other
+// elements (month names, two-digit years, times) is left to time.Parse. A
+// date must exist (no 31 February); a layout without a day or month takes
+// the 1st.
 type compiledLayout struct {
 	handled bool         // false: time.Parse handles what elems accept
-	elems   []layoutElem // up to the first element parseNumeric leaves to time.Parse
+	elems   []layoutElem // up to the first element left to time.Parse
 	// quick is set when the layout starts with a numeric element (not
 	// _2) followed by a literal, so that a value can only fit when its
 	// leading digits number minW–maxW and the literal follows them.
@@ -127,14 +134,14 @@ type fixedField struct {
 	kind, off, width uint8
 }
 
-// compileLayout reads layout with the rules of parseNumeric.
+// compileLayout reads layout (see compiledLayout).
 func compileLayout(layout string) compiledLayout {
 	var c compiledLayout
 	for j := 0; j < len(layout); {
 		e, n, known := nextElem(layout, j)
 		if !known {
-			// Another element: parseNumeric reads the elements before it
-			// and leaves the rest to time.Parse.
+			// Another element: parse reads the elements before it and
+			// leaves the rest to time.Parse.
 			return c
 		}
 		c.elems = append(c.elems, e)
@@ -211,8 +218,9 @@ func nextElem(layout string, j int) (e layoutElem, n int, known bool) {
 	return layoutElem{kind: elemLiteral, lit: c}, 1, true
 }
 
-// parse is parseNumeric(s, layout) for the compiled layout, once the
-// quick test (done by the caller) has passed.
+// parse parses s with the compiled layout, once the quick test (done by
+// the caller) has passed; handled is false when the layout is left to
+// time.Parse.
 func (c *compiledLayout) parse(s string) (d Date, ok, handled bool) {
 	y, m, dd := 0, 1, 1
 	i := 0
@@ -297,7 +305,7 @@ func (c *compiledLayout) parseFixed(s string) (d Date, ok bool) {
 	return Date{Year: y, Month: m, Day: dd}, true
 }
 
-// finishDate is the end of parseNumeric: all of s read (i), a real date.
+// finishDate is the end of parse: all of s read (i), a real date.
 func finishDate(s string, i, y, m, d int) (Date, bool, bool) {
 	if i != len(s) || m < 1 || m > 12 || d < 1 || d > daysIn(m, y) {
 		return Date{}, false, true
