@@ -218,7 +218,6 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	return nil
 }
 
-
 // inFile sets the file of an input error that lacks one.
 func inFile(err error, path string) error {
 	var ie *base.InputError
