@@ -145,3 +145,13 @@ func TestSetTokensMatchesSet(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkPositionsSet(b *testing.B) {
+	p, c := newPositions(512), newPositions(1024)
+	f, clk := make([]uint64, 8), make([]uint64, 16)
+	rng := newXoshiro(make([]byte, 32))
+	for b.Loop() {
+		p.set(&rng, f, 20)
+		c.set(&rng, clk, 15)
+	}
+}
