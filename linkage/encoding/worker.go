@@ -176,8 +176,10 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 // the row, and w.hit[i] to its value-cache entry, filling the entry on a
 // miss. Salt fields must be done before the fields they salt. The cache of
 // a salted field holds only normalised values: its filter depends on the
-// salt too (the year of birth, say), and (salt, value) pairs repeat too
-// rarely to be worth caching, so encode hashes its tokens every time.
+// salt too (the year of birth, say), so encode hashes its tokens every
+// time. A (salt, value) cache hit 72–77% of (year, name) pairs on 900k
+// synth rows but saved no cycle: fetching 24 words from a table of
+// megabytes costs what rehashing eight bigrams does (docs/encoding.md).
 func (w *worker) normaliseField(i int, row []string) {
 	p := &w.e.plans[i]
 	raw := w.raw(w.b.fields[i], row)
