@@ -43,7 +43,8 @@ func (c *Cipher) Encrypt(dst, src []byte) { c.block.Encrypt(dst, src) }
 
 // EncryptBlocks encrypts each 16-byte block of src into the same place in
 // dst, independently (ECB). len(src) must be a multiple of BlockSize and
-// len(dst) at least len(src); dst may be src.
+// len(dst) at least len(src); dst may be src, but must not otherwise
+// overlap it (eight blocks are loaded before any is stored).
 func (c *Cipher) EncryptBlocks(dst, src []byte) {
 	if len(src)%BlockSize != 0 {
 		panic("aesbatch: input not a multiple of the block size")
