@@ -20,6 +20,7 @@ var rules = []struct {
 	{module + "/taxonomy", []string{module + "/linkage", module + "/dp", module + "/io/", module + "/cmd/"}},
 	{module + "/io/", []string{module + "/dp", module + "/cmd/", module + "/internal/pipeline"}},
 	{module + "/internal/bitvec", []string{module + "/"}},
+	{module + "/internal/aesbatch", []string{module + "/"}},
 }
 
 type listed struct {
