@@ -46,6 +46,15 @@ func openArrow(path string, f *os.File, latin1 bool) (_ Reader, err error) {
 	if n == 0 {
 		return nil, invalidFile(path, "empty file", nil)
 	}
+	st, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	// arrow-go allocates from the lengths in the metadata without bounding
+	// them; check them first (arrowcheck.go).
+	if err := checkArrow(f, st.Size(), bytes.Equal(magic, arrowMagic)); err != nil {
+		return nil, &base.InputError{File: path, Reason: err.Error()}
+	}
 	var schema *arrow.Schema
 	if bytes.Equal(magic, arrowMagic) {
 		if r.file, err = ipc.NewFileReader(f); err != nil {

@@ -13,17 +13,40 @@ import (
 
 // FuzzParquetReader feeds mutated Parquet files to the reader: it must never
 // panic, and every failure must be an invalid-input error.
-//
-// Arrow IPC is not fuzzed here: arrow-go v18.8.0 trusts flatbuffer vector
-// lengths in the schema message, so a few flipped bytes make it allocate
-// hundreds of gigabytes (fatal, not recoverable) in ipc.fieldFromFB. The
-// Arrow reader is tested on truncated and random files in TestCorruptFiles.
 func FuzzParquetReader(f *testing.F) {
 	rows, _ := pqRows(20)
 	f.Add(writeParquet(f, rows))
 	f.Add(writeParquet(f, rows, parquet.Compression(&parquet.Zstd), parquet.PageBufferSize(64)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p := filepath.Join(t.TempDir(), "f.parquet")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Open(p, Options{})
+		if err == nil {
+			_, err = readAllTolerant(r)
+			r.Close()
+		}
+		if err != nil && !errors.Is(err, base.ErrInvalidInput) {
+			t.Fatalf("error not marked invalid input: %v", err)
+		}
+	})
+}
+
+// FuzzArrowReader feeds mutated Arrow IPC files and streams (plain, zstd,
+// lz4, nested) to the reader: it must never panic or die out of memory, and
+// every failure must be an invalid-input error. arrow-go v18.8.0 trusts the
+// lengths in the flatbuffer metadata and allocates from them, so before
+// checkArrow a few flipped bytes made it allocate hundreds of gigabytes in
+// ipc.fieldFromFB; run it under a memory limit, e.g.
+//
+//	(ulimit -v 4000000; go test -run '^$' -fuzz FuzzArrowReader -fuzztime 60s -parallel 1 ./io/table/)
+func FuzzArrowReader(f *testing.F) {
+	for _, seed := range arrowSeeds(f) {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(t.TempDir(), "f.arrow")
 		if err := os.WriteFile(p, data, 0o644); err != nil {
 			t.Fatal(err)
 		}

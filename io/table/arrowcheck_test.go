@@ -1,0 +1,291 @@
+package table
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+
+	"github.com/welfare-district/swd/internal/base"
+)
+
+// arrowWrite writes recs in the IPC file and stream formats.
+func arrowWrite(t testing.TB, schema *arrow.Schema, recs []arrow.RecordBatch, opts ...ipc.Option) (file, stream []byte) {
+	t.Helper()
+	var fb, sb bytes.Buffer
+	opts = append(opts, ipc.WithSchema(schema))
+	fw, err := ipc.NewFileWriter(&fb, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := ipc.NewWriter(&sb, opts...)
+	for _, r := range recs {
+		if err := fw.Write(r); err != nil {
+			t.Fatal(err)
+		}
+		if err := sw.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return fb.Bytes(), sb.Bytes()
+}
+
+// arrowNested is a batch with list, struct and map columns.
+func arrowNested(t testing.TB) (*arrow.Schema, arrow.RecordBatch) {
+	t.Helper()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.BinaryTypes.String},
+		{Name: "tags", Type: arrow.ListOf(arrow.BinaryTypes.String), Nullable: true},
+		{Name: "s", Type: arrow.StructOf(arrow.Field{Name: "a", Type: arrow.PrimitiveTypes.Int32}, arrow.Field{Name: "b", Type: arrow.BinaryTypes.String, Nullable: true})},
+		{Name: "m", Type: arrow.MapOf(arrow.BinaryTypes.String, arrow.PrimitiveTypes.Int64), Nullable: true},
+	}, nil)
+	rec, _, err := array.RecordFromJSON(memory.NewGoAllocator(), schema, strings.NewReader(
+		`[{"id":"1","tags":["a","b"],"s":{"a":1,"b":"x"},"m":[{"key":"k","value":2}]},{"id":"2","tags":null,"s":{"a":2,"b":null},"m":null}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return schema, rec
+}
+
+// arrowSeeds are small valid files and streams: the flat test table
+// (plain, zstd, lz4) and a nested one.
+func arrowSeeds(t testing.TB) [][]byte {
+	t.Helper()
+	batches, _ := arrowBatches(12)
+	defer func() {
+		for _, b := range batches {
+			b.Release()
+		}
+	}()
+	var seeds [][]byte
+	file, stream := arrowWrite(t, arrowSchema(), batches)
+	seeds = append(seeds, file, stream)
+	file, _ = arrowWrite(t, arrowSchema(), batches, ipc.WithZstd())
+	_, stream = arrowWrite(t, arrowSchema(), batches, ipc.WithLZ4())
+	seeds = append(seeds, file, stream)
+	schema, rec := arrowNested(t)
+	defer rec.Release()
+	file, stream = arrowWrite(t, schema, []arrow.RecordBatch{rec})
+	return append(seeds, file, stream)
+}
+
+func TestCheckArrowValid(t *testing.T) {
+	seeds := arrowSeeds(t)
+	names := []string{"file", "stream", "zstd file", "lz4 stream", "nested file", "nested stream"}
+	empty, emptyStream := arrowWrite(t, arrowSchema(), nil)
+	seeds = append(seeds, empty, emptyStream)
+	names = append(names, "file without batches", "stream without batches")
+	for i, data := range seeds {
+		t.Run(names[i], func(t *testing.T) {
+			isFile := bytes.HasPrefix(data, arrowMagic)
+			if err := checkArrow(bytes.NewReader(data), int64(len(data)), isFile); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	// The flat ones also read through Open (nested columns are refused by
+	// the reader, not by the check).
+	for i, data := range seeds[:4] {
+		r, err := Open(writeTemp(t, "ok.arrow", data), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", names[i], err)
+		}
+		n, err := readAllTolerant(r)
+		r.Close()
+		if err != nil || n != 12 {
+			t.Fatalf("%s: read %d rows, %v", names[i], n, err)
+		}
+	}
+}
+
+// fbPatch returns a copy of data with the uint32 at p set to v.
+func fbPatch(data []byte, p int64, v uint32) []byte {
+	out := bytes.Clone(data)
+	binary.LittleEndian.PutUint32(out[p:], v)
+	return out
+}
+
+// arrowSchemaAt returns the position of the footer (file) or first message
+// metadata (stream) in data, and its schema table.
+func arrowSchemaAt(t *testing.T, data []byte, isFile bool) (int64, fbTable) {
+	t.Helper()
+	if isFile {
+		flen := int64(binary.LittleEndian.Uint32(data[len(data)-10:]))
+		start := int64(len(data)) - 10 - flen
+		footer, err := fbRoot(data[start:len(data)-10], "footer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		schema, _, err := footer.table(1, "schema")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return start, schema
+	}
+	n := int64(binary.LittleEndian.Uint32(data[4:]))
+	msg, err := fbRoot(data[8:8+n], "message")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, _, err := msg.table(2, "schema")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 8, schema
+}
+
+// arrowDeep is a schema of lists nested depth deep.
+func arrowDeep(depth int) *arrow.Schema {
+	var typ arrow.DataType = arrow.BinaryTypes.String
+	for range depth {
+		typ = arrow.ListOf(typ)
+	}
+	return arrow.NewSchema([]arrow.Field{{Name: "deep", Type: typ}}, nil)
+}
+
+// TestCheckArrowCorrupt crafts the corruptions that made arrow-go allocate
+// without bound or recurse without end, and checks each gives a clear
+// invalid-input error naming the file and no value.
+func TestCheckArrowCorrupt(t *testing.T) {
+	seeds := arrowSeeds(t)
+	file, stream, zstdFile := seeds[0], seeds[1], seeds[2]
+	at := func(data []byte, isFile bool, slot int) int64 {
+		base, schema := arrowSchemaAt(t, data, isFile)
+		p, _, err := schema.ref(slot, "vector")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return base + p
+	}
+	deep, _ := arrowWrite(t, arrowDeep(arrowMaxDepth+2), nil)
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"file footer length", fbPatch(file, int64(len(file))-10, 0x7fffffff), "footer length"},
+		{"file schema fields length", fbPatch(file, at(file, true, 1), 0x7fffffff), "does not fit"},
+		{"stream schema fields length", fbPatch(stream, at(stream, false, 1), 0x7fffffff), "does not fit"},
+		{"stream metadata length", fbPatch(stream, 4, 0x7ffffff0), "runs past the end"},
+		{"stream first message not a schema", fbPatch(stream, 4, 0), "before its schema"},
+		{"file truncated", file[:len(file)-20], "no ARROW1 magic"},
+		{"stream truncated", stream[:len(stream)-100], "runs past the end"},
+		{"nested too deep", deep, "nested more than"},
+		{"compressed size", arrowPatchCompressed(t, zstdFile), "decompress to more than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := writeTemp(t, "bad.arrow", tt.data)
+			_, err := Open(p, Options{})
+			var ie *base.InputError
+			if !errors.As(err, &ie) || !errors.Is(err, base.ErrInvalidInput) {
+				t.Fatalf("want an InputError, got %v", err)
+			}
+			msg := err.Error()
+			if ie.File != p || !strings.Contains(msg, "corrupt Arrow file") || !strings.Contains(msg, tt.want) {
+				t.Fatalf("got %q, want the file, \"corrupt Arrow file\" and %q", msg, tt.want)
+			}
+			for _, v := range []string{"Nicolò", "testo", "r1", "Q1"} {
+				if strings.Contains(msg, v) {
+					t.Fatalf("error %q shows the value %q", msg, v)
+				}
+			}
+		})
+	}
+}
+
+// arrowPatchCompressed sets the uncompressed size of the first non-empty
+// buffer of the first record batch of a compressed file to 1 TiB.
+func arrowPatchCompressed(t *testing.T, data []byte) []byte {
+	t.Helper()
+	flen := int64(binary.LittleEndian.Uint32(data[len(data)-10:]))
+	fbuf := data[int64(len(data))-10-flen : len(data)-10]
+	footer, err := fbRoot(fbuf, "footer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start, n, err := footer.vector(3, 24, "blocks")
+	if err != nil || n == 0 {
+		t.Fatal(n, err)
+	}
+	off := int64(binary.LittleEndian.Uint64(fbuf[start:]))
+	meta := int64(binary.LittleEndian.Uint32(fbuf[start+8:]))
+	msg, err := fbRoot(data[off+8:off+meta], "message")
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, _, err := msg.table(2, "batch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bstart, nbuf, err := batch.vector(2, 16, "buffers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range nbuf {
+		p := bstart + 16*i
+		if binary.LittleEndian.Uint64(batch.buf[p+8:]) > 0 {
+			out := bytes.Clone(data)
+			binary.LittleEndian.PutUint64(out[off+meta+int64(binary.LittleEndian.Uint64(batch.buf[p:])):], 1<<40)
+			return out
+		}
+	}
+	t.Fatal("no buffer")
+	return nil
+}
+
+// TestArrowFlippedBytes flips every byte of the metadata of a small file
+// and stream, and cuts them at every length: the reader must report an
+// invalid-input error or read them, never panic.
+func TestArrowFlippedBytes(t *testing.T) {
+	seeds := arrowSeeds(t)
+	for i, data := range seeds[:2] {
+		isFile := i == 0
+		from, to := int64(0), int64(len(data))
+		if isFile {
+			from = int64(len(data)) - 10 - int64(binary.LittleEndian.Uint32(data[len(data)-10:]))
+		} else {
+			to = 8 + int64(binary.LittleEndian.Uint32(data[4:]))
+		}
+		step := int64(2)
+		if testing.Short() {
+			step = 7
+		}
+		var cases [][]byte
+		for p := from; p < to; p += step {
+			b := bytes.Clone(data)
+			b[p] ^= []byte{0xff, 0x80, 0x01}[p/step%3]
+			cases = append(cases, b)
+		}
+		for n := 0; n < len(data); n += 16 * int(step) {
+			cases = append(cases, data[:n])
+		}
+		p := writeTemp(t, "flip.arrow", nil)
+		for _, c := range cases {
+			if err := os.WriteFile(p, c, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r, err := Open(p, Options{})
+			if err == nil {
+				_, err = readAllTolerant(r)
+				r.Close()
+			}
+			if err != nil && !errors.Is(err, base.ErrInvalidInput) {
+				t.Fatalf("error not marked invalid input: %v", err)
+			}
+		}
+	}
+}
