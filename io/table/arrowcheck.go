@@ -21,10 +21,10 @@ const (
 	arrowMaxDepth        = 64       // nesting of fields
 	arrowMaxFields       = 100_000  // fields of a schema, nested ones included
 	arrowMaxKeyValues    = 1_000_000
-	arrowMaxText         = 64 << 20 // bytes of names, keys and values copied out of one schema
-	arrowMaxUncompressed = 1 << 30  // bytes of one compressed batch once decompressed
-	arrowMaxType         = 26       // flatbuf.TypeLargeListView, the last type arrow-go knows
-	arrowSlackRows       = 1 << 16  // rows a batch may declare beyond 8 per body byte
+	arrowMaxText         = 64 << 20  // bytes of names, keys and values copied out of one schema
+	arrowMaxUncompressed = 256 << 20 // bytes of one compressed batch once decompressed, or 16 times its body if more
+	arrowMaxType         = 26        // flatbuf.TypeLargeListView, the last type arrow-go knows
+	arrowSlackRows       = 1 << 16   // rows a batch may declare beyond 8 per body byte
 )
 
 // Message header types and field type ids (arrow/internal/flatbuf).
@@ -49,6 +49,26 @@ type arrowCheck struct {
 
 	fields, kvs int
 	textBytes   int64
+
+	batch fbLayout           // what a record batch of the schema holds
+	dicts map[int64]fbLayout // what a dictionary batch holds, by id
+}
+
+// fbLayout counts the field nodes and buffers arrow-go's loader reads from
+// a batch. It indexes the nodes and buffers vectors of the batch without
+// comparing with their lengths (flatbuffers' Go accessors do not), so the
+// vectors must be at least that long.
+type fbLayout struct {
+	nodes, buffers int64
+	views          int64 // binary/string views: one variadic count each, that many more buffers
+	validity       int64 // union and run-end-encoded: a validity buffer before metadata V5
+}
+
+func (l *fbLayout) add(o fbLayout) {
+	l.nodes += o.nodes
+	l.buffers += o.buffers
+	l.views += o.views
+	l.validity += o.validity
 }
 
 // checkArrow checks the Arrow IPC metadata of r, size bytes long, in the file
@@ -56,7 +76,7 @@ type arrowCheck struct {
 // and its schema, and the metadata of every dictionary and record batch.
 // Reasons name positions and lengths, never a value of the file.
 func checkArrow(r io.ReaderAt, size int64, fileFormat bool) error {
-	c := &arrowCheck{r: r, size: size}
+	c := &arrowCheck{r: r, size: size, dicts: map[int64]fbLayout{}}
 	if fileFormat {
 		return c.file()
 	}
@@ -254,7 +274,8 @@ func (c *arrowCheck) message(buf []byte, bodyOff, bodyLen int64, want uint64, wh
 	if err != nil {
 		return err
 	}
-	if _, _, err := msg.scalar(0, 2, what+" version"); err != nil {
+	version, _, err := msg.scalar(0, 2, what+" version")
+	if err != nil {
 		return err
 	}
 	kind, _, err := msg.scalar(1, 1, what+" header type")
@@ -283,8 +304,13 @@ func (c *arrowCheck) message(buf []byte, bodyOff, bodyLen int64, want uint64, wh
 	case fbHeaderSchema:
 		return c.schema(hdr)
 	case fbHeaderDictionaryBatch:
-		if _, _, err := hdr.scalar(0, 8, what+" dictionary id"); err != nil {
+		id, _, err := hdr.scalar(0, 8, what+" dictionary id")
+		if err != nil {
 			return err
+		}
+		layout, ok := c.dicts[id]
+		if !ok {
+			return corrupt("%s: dictionary id %d is not in the schema", what, id)
 		}
 		if _, _, err := hdr.scalar(2, 1, what+" delta flag"); err != nil {
 			return err
@@ -296,14 +322,15 @@ func (c *arrowCheck) message(buf []byte, bodyOff, bodyLen int64, want uint64, wh
 		if !ok {
 			return corrupt("%s: dictionary batch without data", what)
 		}
-		return c.recordBatch(data, bodyOff, bodyLen, what)
+		// arrow-go loads dictionaries with metadata version V1.
+		return c.recordBatch(data, bodyOff, bodyLen, layout, 0, what)
 	}
-	return c.recordBatch(hdr, bodyOff, bodyLen, what)
+	return c.recordBatch(hdr, bodyOff, bodyLen, c.batch, version, what)
 }
 
 // recordBatch checks a RecordBatch: node and buffer vectors in bounds, every
 // buffer inside the body, and, when compressed, the uncompressed sizes.
-func (c *arrowCheck) recordBatch(t fbTable, bodyOff, bodyLen int64, what string) error {
+func (c *arrowCheck) recordBatch(t fbTable, bodyOff, bodyLen int64, want fbLayout, version int64, what string) error {
 	rows, _, err := t.scalar(0, 8, what+" length")
 	if err != nil {
 		return err
@@ -323,6 +350,9 @@ func (c *arrowCheck) recordBatch(t fbTable, bodyOff, bodyLen int64, what string)
 			return corrupt("%s: field node %d has invalid length %d or null count %d", what, i+1, length, nulls)
 		}
 	}
+	if n < want.nodes {
+		return corrupt("%s: %d field nodes, the schema needs %d", what, n, want.nodes)
+	}
 	bstart, nbuf, err := t.vector(2, 16, what+" buffers")
 	if err != nil {
 		return err
@@ -339,12 +369,26 @@ func (c *arrowCheck) recordBatch(t fbTable, bodyOff, bodyLen int64, what string)
 	if err != nil {
 		return err
 	}
+	if nv < want.views {
+		return corrupt("%s: %d variadic buffer counts, the schema needs %d", what, nv, want.views)
+	}
+	needed := want.buffers
+	if version < 4 { // before V5
+		needed += want.validity
+	}
 	for i := int64(0); i < nv; i++ {
-		if v := int64(binary.LittleEndian.Uint64(t.buf[vstart+8*i:])); v < 0 || v > nbuf {
+		v := int64(binary.LittleEndian.Uint64(t.buf[vstart+8*i:]))
+		if v < 0 || v > nbuf {
 			return corrupt("%s: variadic buffer count %d of %d buffers", what, v, nbuf)
 		}
+		if i < want.views {
+			needed += v
+		}
 	}
-	total, err := c.uncompressed(t, bodyOff, bstart, nbuf, what)
+	if nbuf < needed {
+		return corrupt("%s: %d buffers, the schema needs %d", what, nbuf, needed)
+	}
+	total, err := c.uncompressed(t, bodyOff, bodyLen, bstart, nbuf, what)
 	if err != nil {
 		return err
 	}
@@ -360,7 +404,7 @@ func (c *arrowCheck) recordBatch(t fbTable, bodyOff, bodyLen int64, what string)
 // uncompressed returns the total size the compressed buffers of batch t
 // declare once decompressed (0 when t is not compressed): arrow-go
 // allocates it before decompressing.
-func (c *arrowCheck) uncompressed(t fbTable, bodyOff, bstart, nbuf int64, what string) (int64, error) {
+func (c *arrowCheck) uncompressed(t fbTable, bodyOff, bodyLen, bstart, nbuf int64, what string) (int64, error) {
 	comp, compressed, err := t.table(3, what+" compression")
 	if err != nil || !compressed {
 		return 0, err
@@ -375,6 +419,11 @@ func (c *arrowCheck) uncompressed(t fbTable, bodyOff, bstart, nbuf int64, what s
 	if codec > 1 { // LZ4_FRAME, ZSTD
 		return 0, corrupt("%s: unknown compression codec %d", what, codec)
 	}
+	// arrow-go allocates each buffer at its declared size before
+	// decompressing it. zstd can legitimately shrink a buffer a thousand
+	// times (a validity bitmap of a column without nulls), so the limit is
+	// absolute for small bodies.
+	limit := max(arrowMaxUncompressed, 16*bodyLen)
 	var total int64
 	for i := int64(0); i < nbuf; i++ {
 		at := bstart + 16*i
@@ -394,8 +443,8 @@ func (c *arrowCheck) uncompressed(t fbTable, bodyOff, bstart, nbuf int64, what s
 		if size == -1 {
 			continue // stored uncompressed
 		}
-		if size < 0 || size > arrowMaxUncompressed-total {
-			return 0, corrupt("%s: compressed buffers decompress to more than %d bytes", what, int64(arrowMaxUncompressed))
+		if size < 0 || size > limit-total {
+			return 0, corrupt("%s: compressed buffers decompress to more than %d bytes", what, limit)
 		}
 		total += size
 	}
@@ -407,97 +456,159 @@ func (c *arrowCheck) schema(t fbTable) error {
 	if _, _, err := t.scalar(0, 2, "schema endianness"); err != nil {
 		return err
 	}
-	if err := c.fieldVector(t, 1, 1, "schema"); err != nil {
+	layout, err := c.fieldVector(t, 1, 1, "schema")
+	if err != nil {
 		return err
 	}
+	c.batch = layout
 	if err := c.keyValues(t, 2, "schema metadata"); err != nil {
 		return err
 	}
-	_, _, err := t.vector(3, 8, "schema features")
+	_, _, err = t.vector(3, 8, "schema features")
 	return err
 }
 
-// fieldVector checks the vector of Field tables in slot of t.
-func (c *arrowCheck) fieldVector(t fbTable, slot, depth int, what string) error {
+// fieldVector checks the vector of Field tables in slot of t, and returns
+// what a batch holds for them.
+func (c *arrowCheck) fieldVector(t fbTable, slot, depth int, what string) (fbLayout, error) {
+	var sum fbLayout
 	start, n, err := t.vector(slot, 4, what+" fields")
 	if err != nil {
-		return err
+		return sum, err
 	}
 	for i := int64(0); i < n; i++ {
 		fw := fmt.Sprintf("%s field %d", what, i+1)
 		f, err := t.indirect(start+4*i, fw)
 		if err != nil {
-			return err
+			return sum, err
 		}
-		if err := c.field(f, depth, fw); err != nil {
-			return err
+		l, err := c.field(f, depth, fw)
+		if err != nil {
+			return sum, err
 		}
+		sum.add(l)
 	}
-	return nil
+	return sum, nil
 }
 
-// field checks a Field table at nesting depth, and its children.
-func (c *arrowCheck) field(t fbTable, depth int, what string) error {
+// field checks a Field table at nesting depth, and its children, and
+// returns what a batch holds for it.
+func (c *arrowCheck) field(t fbTable, depth int, what string) (fbLayout, error) {
+	var l fbLayout
 	if c.fields++; c.fields > arrowMaxFields {
-		return corrupt("more than %d fields in the schema", arrowMaxFields)
+		return l, corrupt("more than %d fields in the schema", arrowMaxFields)
 	}
 	if depth > arrowMaxDepth {
-		return corrupt("fields nested more than %d deep", arrowMaxDepth)
+		return l, corrupt("fields nested more than %d deep", arrowMaxDepth)
 	}
 	if err := c.text(t, 0, what+" name"); err != nil {
-		return err
+		return l, err
 	}
 	if _, _, err := t.scalar(1, 1, what+" nullable"); err != nil {
-		return err
+		return l, err
 	}
 	typ, _, err := t.scalar(2, 1, what+" type id")
 	if err != nil {
-		return err
+		return l, err
 	}
 	if typ > arrowMaxType {
-		return corrupt("%s: unknown type id %d", what, typ)
+		return l, corrupt("%s: unknown type id %d", what, typ)
 	}
-	tt, ok, err := t.table(3, what+" type")
+	tt, hasType, err := t.table(3, what+" type")
 	if err != nil {
-		return err
+		return l, err
 	}
-	if ok && typ == fbTypeUnion {
-		if _, _, err := tt.scalar(0, 2, what+" union mode"); err != nil {
-			return err
+	dense := false
+	if hasType && typ == fbTypeUnion {
+		mode, _, err := tt.scalar(0, 2, what+" union mode")
+		if err != nil {
+			return l, err
 		}
+		dense = mode == 1
 		if _, _, err := tt.vector(1, 4, what+" union type ids"); err != nil {
-			return err
+			return l, err
 		}
 	}
-	dict, ok, err := t.table(4, what+" dictionary")
+	children, err := c.fieldVector(t, 5, depth+1, what)
 	if err != nil {
-		return err
+		return l, err
+	}
+	if err := c.keyValues(t, 6, what+" metadata"); err != nil {
+		return l, err
+	}
+	l = typeLayout(typ, dense, children)
+	dict, ok, err := t.table(4, what+" dictionary")
+	if err != nil || !ok {
+		return l, err
+	}
+	id, _, err := dict.scalar(0, 8, what+" dictionary id")
+	if err != nil {
+		return l, err
+	}
+	for slot, width := range []int64{2: 1, 3: 2} { // isOrdered, dictionaryKind
+		if width > 0 {
+			if _, _, err := dict.scalar(slot, width, what+" dictionary"); err != nil {
+				return l, err
+			}
+		}
+	}
+	idx, ok, err := dict.table(1, what+" dictionary index type")
+	if err != nil {
+		return l, err
 	}
 	if ok {
-		for slot, width := range []int64{8, 0, 1, 2} { // id, indexType, isOrdered, dictionaryKind
-			if width > 0 {
-				if _, _, err := dict.scalar(slot, width, what+" dictionary"); err != nil {
-					return err
-				}
-			}
+		if _, _, err := idx.scalar(0, 4, what+" dictionary index width"); err != nil {
+			return l, err
 		}
-		idx, ok, err := dict.table(1, what+" dictionary index type")
-		if err != nil {
-			return err
-		}
-		if ok {
-			if _, _, err := idx.scalar(0, 4, what+" dictionary index width"); err != nil {
-				return err
-			}
-			if _, _, err := idx.scalar(1, 1, what+" dictionary index sign"); err != nil {
-				return err
-			}
+		if _, _, err := idx.scalar(1, 1, what+" dictionary index sign"); err != nil {
+			return l, err
 		}
 	}
-	if err := c.fieldVector(t, 5, depth+1, what); err != nil {
-		return err
+	// A dictionary batch holds the values; a record batch the indices.
+	prev := c.dicts[id]
+	c.dicts[id] = fbLayout{
+		nodes:    max(prev.nodes, l.nodes),
+		buffers:  max(prev.buffers, l.buffers),
+		views:    max(prev.views, l.views),
+		validity: max(prev.validity, l.validity),
 	}
-	return c.keyValues(t, 6, what+" metadata")
+	return fbLayout{nodes: 1, buffers: 2}, nil
+}
+
+// typeLayout is what arrow-go's loader (arrayLoaderContext.loadArray)
+// reads from a batch for a column of flatbuf type typ with children.
+func typeLayout(typ int64, dense bool, children fbLayout) fbLayout {
+	l := fbLayout{nodes: 1}
+	switch typ {
+	case 0: // NONE: arrow-go refuses the schema
+		return fbLayout{}
+	case 1: // Null
+	case 4, 5, 19, 20: // Binary, Utf8, LargeBinary, LargeUtf8
+		l.buffers = 3
+	case 23, 24: // BinaryView, Utf8View
+		l.buffers, l.views = 2, 1
+	case 12, 21, 17: // List, LargeList, Map
+		l.buffers = 2
+		l.add(children)
+	case 25, 26: // ListView, LargeListView
+		l.buffers = 3
+		l.add(children)
+	case 13, 16: // Struct, FixedSizeList
+		l.buffers = 1
+		l.add(children)
+	case fbTypeUnion:
+		l.buffers, l.validity = 1, 1
+		if dense {
+			l.buffers++
+		}
+		l.add(children)
+	case 22: // RunEndEncoded
+		l.validity = 1
+		l.add(children)
+	default: // fixed width: Int, FloatingPoint, Bool, Decimal, Date, Time, Timestamp, Interval, FixedSizeBinary, Duration
+		l.buffers = 2
+	}
+	return l
 }
 
 // keyValues checks the vector of KeyValue tables in slot of t.

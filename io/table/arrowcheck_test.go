@@ -82,9 +82,51 @@ func arrowSeeds(t testing.TB) [][]byte {
 	return append(seeds, file, stream)
 }
 
+// arrowAllTypes is a batch with a column of most types arrow-go writes,
+// to check that checkArrow counts the nodes and buffers the loader reads.
+func arrowAllTypes(t testing.TB) (*arrow.Schema, arrow.RecordBatch) {
+	t.Helper()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "null", Type: arrow.Null, Nullable: true},
+		{Name: "view", Type: arrow.BinaryTypes.StringView, Nullable: true},
+		{Name: "bview", Type: arrow.BinaryTypes.BinaryView, Nullable: true},
+		{Name: "large", Type: arrow.BinaryTypes.LargeString, Nullable: true},
+		{Name: "fsb", Type: &arrow.FixedSizeBinaryType{ByteWidth: 3}, Nullable: true},
+		{Name: "dec", Type: &arrow.Decimal128Type{Precision: 10, Scale: 2}, Nullable: true},
+		{Name: "bool", Type: arrow.FixedWidthTypes.Boolean, Nullable: true},
+		{Name: "fsl", Type: arrow.FixedSizeListOf(2, arrow.PrimitiveTypes.Int16), Nullable: true},
+		{Name: "llist", Type: arrow.LargeListOf(arrow.BinaryTypes.String), Nullable: true},
+		{Name: "lview", Type: arrow.ListViewOf(arrow.PrimitiveTypes.Int32), Nullable: true},
+		{Name: "sparse", Type: arrow.SparseUnionOf([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int32, Nullable: true}, {Name: "s", Type: arrow.BinaryTypes.String, Nullable: true}}, []arrow.UnionTypeCode{0, 1}), Nullable: true},
+		{Name: "dense", Type: arrow.DenseUnionOf([]arrow.Field{{Name: "i", Type: arrow.PrimitiveTypes.Int32, Nullable: true}, {Name: "s", Type: arrow.BinaryTypes.String, Nullable: true}}, []arrow.UnionTypeCode{0, 1}), Nullable: true},
+		{Name: "ree", Type: arrow.RunEndEncodedOf(arrow.PrimitiveTypes.Int32, arrow.BinaryTypes.String), Nullable: true},
+		{Name: "dict", Type: &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	defer b.Release()
+	long := "a string longer than twelve bytes"
+	b.Field(1).(*array.StringViewBuilder).Append(long)
+	b.Field(2).(*array.BinaryViewBuilder).Append([]byte(long))
+	if err := b.Field(13).(*array.BinaryDictionaryBuilder).AppendString(long); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range b.Fields() {
+		if i != 1 && i != 2 && i != 13 {
+			f.AppendNull()
+		}
+		f.AppendNull()
+	}
+	return schema, b.NewRecordBatch()
+}
+
 func TestCheckArrowValid(t *testing.T) {
 	seeds := arrowSeeds(t)
 	names := []string{"file", "stream", "zstd file", "lz4 stream", "nested file", "nested stream"}
+	types, typesRec := arrowAllTypes(t)
+	defer typesRec.Release()
+	typesFile, typesStream := arrowWrite(t, types, []arrow.RecordBatch{typesRec})
+	seeds = append(seeds, typesFile, typesStream)
+	names = append(names, "many types file", "many types stream")
 	empty, emptyStream := arrowWrite(t, arrowSchema(), nil)
 	seeds = append(seeds, empty, emptyStream)
 	names = append(names, "file without batches", "stream without batches")
