@@ -70,34 +70,17 @@ func (h *tokenHasher) positions(token []byte) []uint32 {
 	return h.slab[off : off+n]
 }
 
-// set sets the bits of token (already salted): its k positions in f and
-// its kCLK positions in clk. Uncached tokens are drawn straight into the
-// filters, without going through a slice.
-func (h *tokenHasher) set(token []byte, f, clk []uint64) {
-	if !h.cached(token) {
-		rng := newXoshiroTag(h.mac.sum(token))
-		h.fpos.set(&rng, f, h.k)
-		h.cpos.set(&rng, clk, h.kCLK)
-		return
-	}
-	pos := h.positions(token)
-	for _, q := range pos[:h.k] {
-		f[q>>6] |= 1 << (q & 63)
-	}
-	for _, q := range pos[h.k:] {
-		clk[q>>6] |= 1 << (q & 63)
-	}
-}
-
 // cached reports whether token's positions come from the table.
 func (h *tokenHasher) cached(token []byte) bool {
 	return h.cap > 0 && len(token) > 0 && len(token) <= 2
 }
 
-// setTokens sets the bits of every token in t, as set does one by one. The
-// final AES block of each hashed token's CMAC goes into one batch, which
-// aesbatch encrypts eight blocks at a time (about five times cheaper per
-// block than one at a time on AES-NI).
+// setTokens sets the bits of every token in t (already salted): its k
+// positions in f and its kCLK positions in clk, the positions draw draws.
+// Uncached tokens are drawn straight into the filters, without going
+// through a slice. The final AES block of each hashed token's CMAC goes
+// into one batch, which aesbatch encrypts eight blocks at a time (about
+// five times cheaper per block than one at a time on AES-NI).
 func (h *tokenHasher) setTokens(t *tokenBuf, f, clk []uint64) {
 	b := h.batch[:0]
 	for j := range t.len() {
