@@ -1,5 +1,7 @@
 package normalize
 
+import "strings"
+
 // DateLayouts is a list of date layouts prepared once for ParseDate: for
 // each value it spares the reading of every layout and rejects at once the
 // layouts whose first number and separator the value does not start with. A DateLayouts is
@@ -97,7 +99,7 @@ type layoutElem struct {
 	kind       uint8
 	lit        byte // elemLiteral
 	minW, maxW uint8
-	underscore bool // _2: a leading space may stand for a digit
+	underscore bool // _2: a space may come before the one or two digits
 }
 
 // A compiledLayout is a layout read once. Layouts made only of the numeric
@@ -181,10 +183,13 @@ func (c *compiledLayout) setQuick() {
 	c.pattern, c.fields, c.literals = string(p), fields, lits
 }
 
-// nextElem reads the layout element at layout[j] (j < len(layout)): 2006
-// (year), 01 and 1 (month), 02, _2 and 2 (day), or a literal byte; known is
-// false for the other elements (month names, two-digit years, times),
-// which time.Parse reads.
+// nextElem reads the layout element at layout[j] (j < len(layout)) as
+// time.Parse reads it: 2006 (year), 01 and 1 (month), 02, _2 and 2 (day),
+// or a literal byte (the _ of _2006 is one); known is false for the other
+// elements (month names, two-digit years, days of the year, times, zone
+// offsets such as -07, fractional seconds such as .000 or ,999), which
+// time.Parse reads. A byte it cannot tell is known as a literal is
+// unknown too: leaving it to time.Parse is always right.
 func nextElem(layout string, j int) (e layoutElem, n int, known bool) {
 	c := layout[j]
 	var c1 byte
@@ -208,8 +213,27 @@ func nextElem(layout string, j int) (e layoutElem, n int, known bool) {
 	case '1':
 		return layoutElem{kind: elemMonth, minW: 1, maxW: 2}, 1, true
 	case '_':
-		if c1 == '2' {
+		switch {
+		case strings.HasPrefix(layout[j+1:], "2006"):
+			// time.Parse reads _2006 as a literal _ and a year.
+		case c1 == '2':
 			return layoutElem{kind: elemDay, minW: 1, maxW: 2, underscore: true}, 2, true
+		case c1 == '_' && j+2 < len(layout) && layout[j+2] == '2':
+			return e, 0, false // __2: day of the year
+		}
+	case '-':
+		if strings.HasPrefix(layout[j:], "-07") {
+			return e, 0, false // a zone offset: -07, -0700, -07:00…
+		}
+	case '.', ',':
+		if c1 == '0' || c1 == '9' {
+			k := j + 1
+			for k < len(layout) && layout[k] == c1 {
+				k++
+			}
+			if k == len(layout) || layout[k] < '0' || layout[k] > '9' {
+				return e, 0, false // fractional seconds: .000, ,999…
+			}
 		}
 	}
 	if (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
@@ -233,13 +257,11 @@ func (c *compiledLayout) parse(s string) (d Date, ok, handled bool) {
 			i++
 			continue
 		}
-		maxW := int(e.maxW)
 		if e.underscore && i < len(s) && s[i] == ' ' {
-			i++
-			maxW = 1
+			i++ // then one or two digits, as time.Parse reads them
 		}
 		v, w := 0, 0
-		for w < maxW && i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		for w < int(e.maxW) && i < len(s) && s[i] >= '0' && s[i] <= '9' {
 			v = v*10 + int(s[i]-'0')
 			i++
 			w++

@@ -328,15 +328,59 @@ func TestQGrams(t *testing.T) {
 	}
 }
 
-// FuzzParseNumeric checks the fast numeric date parser (compiledLayout.parse)
-// against time.Parse.
+// TestParseDateLikeTimeParse checks that the compiled layouts read the
+// layout elements time.Parse reads in its own way as time.Parse does: _2
+// (a space, then one or two digits), _2006 (a literal _ and a year), __2
+// (day of the year), -07 (zone offset) and .000 (fractional seconds).
+func TestParseDateLikeTimeParse(t *testing.T) {
+	tests := []struct {
+		layout, in string
+		p          Precision
+		want       string // "" when nothing fits
+	}{
+		{"2006-01-_2", "1990-01- 05", PrecisionDay, "19900105"},
+		{"2006-01-_2", "1990-01- 5", PrecisionDay, "19900105"},
+		{"2006-01-_2", "1990-01-15", PrecisionDay, "19900115"},
+		{"2006-01-_2", "1990-01-  5", PrecisionDay, ""},
+		{"_2/01/2006", "5/01/1990", PrecisionDay, "19900105"},
+		{"_2006", "_1990", PrecisionYear, "1990"},
+		{"_2006-01", "_1990-03", PrecisionMonth, "199003"},
+		{"__2 2006", "  5 1990", PrecisionDay, "19900105"},
+		{"__2 2006", "_5 1990", PrecisionDay, ""},
+		{"2006-01-02-07", "1990-01-05+01", PrecisionDay, "19900105"},
+		{"2006-01-02.000", "1990-01-05,123", PrecisionDay, "19900105"},
+		{"02.01.2006", "05.01.1990", PrecisionDay, "19900105"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.layout+" "+tt.in, func(t *testing.T) {
+			d, ok := ParseDate(tt.in, []string{tt.layout}, tt.p)
+			got := ""
+			if ok {
+				got = d.String()
+			}
+			if got != tt.want {
+				t.Errorf("ParseDate(%q, %q) = %q, %v; want %q", tt.in, tt.layout, got, ok, tt.want)
+			}
+			if _, err := time.Parse(tt.layout, tt.in); (err == nil) != (tt.want != "") {
+				t.Errorf("time.Parse(%q, %q) error %v: the test case is wrong", tt.layout, tt.in, err)
+			}
+		})
+	}
+}
+
+// FuzzParseNumeric checks the compiled layouts against time.Parse: the
+// fast numeric date parser (compiledLayout.parse) on layouts it reads
+// whole, and parseCompiled (fixed patterns, the quick test, parse and the
+// fallback to time.Parse) on every layout.
 func FuzzParseNumeric(f *testing.F) {
-	for _, s := range []string{"10/12/1985", "1/2/1985", "1985-12-10", "31.02.1985", "10/12/85", "1/1/0001", "29/02/2000"} {
+	for _, s := range []string{"10/12/1985", "1/2/1985", "1985-12-10", "31.02.1985", "10/12/85", "1/1/0001", "29/02/2000",
+		" 01/01/1990", "1990-01- 05", "_1990", "  5 1990", "1990-01-05+01", "1990-01-05,123", "Dec 10, 1985"} {
 		f.Add(s)
 	}
-	layouts := append(ExpandLayouts(DefaultDateLayouts), "20060102", "2006", "01/02/2006", "_2/01/2006")
+	numeric := append(ExpandLayouts(DefaultDateLayouts), "20060102", "2006", "01/02/2006", "_2/01/2006", "2006-01-_2")
+	others := []string{"_2006", "__2 2006", "2006-01-02-07", "2006-01-02.000", "Jan 2, 2006", "02/01/06", "2006-01-02T15:04"}
 	f.Fuzz(func(t *testing.T, s string) {
-		for _, l := range layouts {
+		for _, l := range numeric {
 			c := compileLayout(l)
 			d, ok, handled := c.parse(s)
 			if !handled {
@@ -348,6 +392,16 @@ func FuzzParseNumeric(f *testing.F) {
 			}
 			if ok && (d.Year != tm.Year() || d.Month != int(tm.Month()) || d.Day != tm.Day()) {
 				t.Fatalf("layout %q, input %q: fast %v, time.Parse %v", l, s, d, tm)
+			}
+		}
+		for _, l := range append(numeric, others...) {
+			c := CompileDateLayouts([]string{l})
+			d, ok := parseCompiled(s, c.layouts, c.compiled, PrecisionDay)
+			tm, err := time.Parse(l, s)
+			want := Date{Year: tm.Year(), Month: int(tm.Month()), Day: tm.Day()}
+			wantOK := err == nil && want.Year >= 1800 && want.Year <= 2199
+			if ok != wantOK || (ok && d != want) {
+				t.Fatalf("layout %q, input %q: parseCompiled %v, %v; time.Parse %v, %v", l, s, d, ok, tm, err)
 			}
 		}
 	})
