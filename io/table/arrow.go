@@ -57,7 +57,9 @@ func openArrow(path string, f *os.File, latin1 bool) (_ Reader, err error) {
 	}
 	var schema *arrow.Schema
 	if bytes.Equal(magic, arrowMagic) {
-		if r.file, err = ipc.NewFileReader(f); err != nil {
+		// The check bounds every block by the file, so arrow-go's default
+		// limit of 256 MiB a batch body would only refuse valid files.
+		if r.file, err = ipc.NewFileReader(f, ipc.WithBodySizeLimit(max(st.Size(), 1))); err != nil {
 			return nil, invalidFile(path, "not a valid Arrow IPC file (truncated or corrupt?)", err)
 		}
 		schema = r.file.Schema()

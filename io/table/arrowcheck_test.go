@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	flatbuffers "github.com/google/flatbuffers/go"
 
 	"github.com/welfare-district/swd/internal/base"
 )
@@ -138,6 +139,10 @@ func TestCheckArrowValid(t *testing.T) {
 			}
 		})
 	}
+	// The hand-built schema of TestCheckArrowCorrupt is valid when small.
+	if shared := arrowSharedFields(3); checkArrow(bytes.NewReader(shared), int64(len(shared)), false) != nil {
+		t.Fatal(checkArrow(bytes.NewReader(shared), int64(len(shared)), false))
+	}
 	// The flat ones also read through Open (nested columns are refused by
 	// the reader, not by the check).
 	for i, data := range seeds[:4] {
@@ -213,6 +218,7 @@ func TestCheckArrowCorrupt(t *testing.T) {
 		return base + p
 	}
 	deep, _ := arrowWrite(t, arrowDeep(arrowMaxDepth+2), nil)
+	wideStream := arrowSharedFields(arrowMaxFields + 1)
 	tests := []struct {
 		name string
 		data []byte
@@ -226,7 +232,10 @@ func TestCheckArrowCorrupt(t *testing.T) {
 		{"file truncated", file[:len(file)-20], "no ARROW1 magic"},
 		{"stream truncated", stream[:len(stream)-100], "runs past the end"},
 		{"nested too deep", deep, "nested more than"},
+		{"too many fields", wideStream, "more than 100000 fields"},
 		{"compressed size", arrowPatchCompressed(t, zstdFile), "decompress to more than"},
+		{"batch buffers fewer than the schema needs", fbPatch(stream, arrowStreamBatch(t, stream, 2), 1), "the schema needs"},
+		{"batch field nodes fewer than the schema needs", fbPatch(stream, arrowStreamBatch(t, stream, 1), 0), "the schema needs"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -247,6 +256,68 @@ func TestCheckArrowCorrupt(t *testing.T) {
 			}
 		})
 	}
+}
+
+// arrowSharedFields is a stream whose schema lists n times the same Field
+// table: a few hundred kilobytes that arrow-go would turn into n fields.
+func arrowSharedFields(n int) []byte {
+	b := flatbuffers.NewBuilder(0)
+	name := b.CreateString("c")
+	b.StartObject(0)
+	null := b.EndObject()
+	b.StartObject(7) // Field
+	b.PrependUOffsetTSlot(0, name, 0)
+	b.PrependByteSlot(2, 1, 0) // type_type Null
+	b.PrependUOffsetTSlot(3, null, 0)
+	field := b.EndObject()
+	b.StartVector(4, n, 4)
+	for range n {
+		b.PrependUOffsetT(field)
+	}
+	fields := b.EndVector(n)
+	b.StartObject(4) // Schema
+	b.PrependUOffsetTSlot(1, fields, 0)
+	schema := b.EndObject()
+	b.StartObject(5)            // Message
+	b.PrependInt16Slot(0, 4, 0) // V5
+	b.PrependByteSlot(1, fbHeaderSchema, 0)
+	b.PrependUOffsetTSlot(2, schema, 0)
+	b.Finish(b.EndObject())
+	meta := b.FinishedBytes()
+	out := binary.LittleEndian.AppendUint32(nil, 0xFFFFFFFF)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(meta)))
+	out = append(out, meta...)
+	return binary.LittleEndian.AppendUint64(out, 0xFFFFFFFF)
+}
+
+// arrowStreamBatch returns the position in stream of the length of vector
+// slot (1 nodes, 2 buffers) of the first record batch.
+func arrowStreamBatch(t *testing.T, stream []byte, slot int) int64 {
+	t.Helper()
+	pos := int64(0)
+	for pos+8 <= int64(len(stream)) {
+		n := int64(binary.LittleEndian.Uint32(stream[pos+4:]))
+		msg, err := fbRoot(stream[pos+8:pos+8+n], "message")
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind, _, _ := msg.scalar(1, 1, "type")
+		body, _, _ := msg.scalar(3, 8, "body")
+		if kind == fbHeaderRecordBatch {
+			batch, _, err := msg.table(2, "batch")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, _, err := batch.ref(slot, "vector")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return pos + 8 + p
+		}
+		pos += 8 + n + body
+	}
+	t.Fatal("no record batch")
+	return 0
 }
 
 // arrowPatchCompressed sets the uncompressed size of the first non-empty
