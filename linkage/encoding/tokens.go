@@ -1,7 +1,6 @@
 package encoding
 
 import (
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -16,8 +15,9 @@ type tokenBuf struct {
 	buf    []byte
 	starts []int // token i is buf[starts[i]:ends[i]], prefix included
 	ends   []int
-	runes  []int // scratch: rune offsets for non-ASCII q-grams
-	pad    []byte
+	runes  []int    // scratch: rune offsets for non-ASCII q-grams
+	pad    []byte   // scratch: the padded value
+	parts  []string // scratch: date-part tokens
 }
 
 func (t *tokenBuf) reset() {
@@ -45,35 +45,17 @@ func (t *tokenBuf) add(prefix []byte, s ...string) {
 }
 
 // appendTokens puts the tokens of a present value into t, each after
-// prefix: the same tokens, in the same order, as tokens
-// (TestTokenBufMatchesTokens).
+// prefix. Token types live in separate namespaces: q-grams are bare,
+// whole-value tokens start with "=", name parts with "p:", date parts
+// (normalize.Date.AppendTokens) with "y:", "m:", "d:", "dm:".
+// TestTokenBufMatchesTokens checks them against a tokeniser on strings.
 func (p *fieldPlan) appendTokens(t *tokenBuf, prefix []byte, v *value) {
 	tk := p.Tokens
 	if p.Kind == schema.KindDate {
 		if tk.Parts {
-			d := v.date
-			t.begin(prefix)
-			t.buf = strconv.AppendInt(append(t.buf, "y:"...), int64(d.Year), 10)
-			t.end()
-			if d.Month > 0 {
-				t.begin(prefix)
-				t.buf = strconv.AppendInt(append(t.buf, "m:"...), int64(d.Month), 10)
-				t.end()
-			}
-			if d.Day > 0 {
-				t.begin(prefix)
-				t.buf = strconv.AppendInt(append(t.buf, "d:"...), int64(d.Day), 10)
-				t.end()
-			}
-			if tk.Swap && d.Month > 0 && d.Day > 0 {
-				lo, hi := d.Day, d.Month
-				if lo > hi {
-					lo, hi = hi, lo
-				}
-				t.begin(prefix)
-				t.buf = strconv.AppendInt(append(t.buf, "dm:"...), int64(lo), 10)
-				t.buf = strconv.AppendInt(append(t.buf, '-'), int64(hi), 10)
-				t.end()
+			t.parts = v.date.AppendTokens(t.parts[:0], tk.Swap)
+			for _, part := range t.parts {
+				t.add(prefix, part)
 			}
 		}
 		if tk.Exact {
