@@ -62,6 +62,9 @@ type fbLayout struct {
 	nodes, buffers int64
 	views          int64 // binary/string views: one variadic count each, that many more buffers
 	validity       int64 // union and run-end-encoded: a validity buffer before metadata V5
+	// dense: some column takes body bytes for every row (all but Null,
+	// run-end-encoded, and structs and fixed-size lists of those).
+	dense bool
 }
 
 func (l *fbLayout) add(o fbLayout) {
@@ -69,6 +72,7 @@ func (l *fbLayout) add(o fbLayout) {
 	l.buffers += o.buffers
 	l.views += o.views
 	l.validity += o.validity
+	l.dense = l.dense || o.dense
 }
 
 // checkArrow checks the Arrow IPC metadata of r, size bytes long, in the file
@@ -274,6 +278,7 @@ func (c *arrowCheck) message(buf []byte, bodyOff, bodyLen int64, want uint64, wh
 	if err != nil {
 		return err
 	}
+	c.kvs, c.textBytes = 0, 0 // budgets of what arrow-go copies out of one message
 	version, _, err := msg.scalar(0, 2, what+" version")
 	if err != nil {
 		return err
@@ -392,10 +397,10 @@ func (c *arrowCheck) recordBatch(t fbTable, bodyOff, bodyLen int64, want fbLayou
 	if err != nil {
 		return err
 	}
-	// Every column type but Null takes at least one bit a row, so only a
-	// batch of Null columns could legitimately declare more rows; arrow-go
-	// would then hand out empty rows without end.
-	if rows > 8*(bodyLen+total)+arrowSlackRows {
+	// A dense column takes at least one bit a row (values, indices or a
+	// validity bitmap), so a batch that has one cannot hold more rows; without
+	// this a flipped length makes arrow-go hand out rows without end.
+	if want.dense && rows > 8*(bodyLen+total)+arrowSlackRows {
 		return corrupt("%s: %d rows in a body of %d bytes", what, rows, bodyLen)
 	}
 	return nil
@@ -572,17 +577,18 @@ func (c *arrowCheck) field(t fbTable, depth int, what string) (fbLayout, error) 
 		views:    max(prev.views, l.views),
 		validity: max(prev.validity, l.validity),
 	}
-	return fbLayout{nodes: 1, buffers: 2}, nil
+	return fbLayout{nodes: 1, buffers: 2, dense: true}, nil
 }
 
 // typeLayout is what arrow-go's loader (arrayLoaderContext.loadArray)
 // reads from a batch for a column of flatbuf type typ with children.
 func typeLayout(typ int64, dense bool, children fbLayout) fbLayout {
-	l := fbLayout{nodes: 1}
+	l := fbLayout{nodes: 1, dense: true}
 	switch typ {
 	case 0: // NONE: arrow-go refuses the schema
 		return fbLayout{}
 	case 1: // Null
+		l.dense = false
 	case 4, 5, 19, 20: // Binary, Utf8, LargeBinary, LargeUtf8
 		l.buffers = 3
 	case 23, 24: // BinaryView, Utf8View
@@ -593,8 +599,8 @@ func typeLayout(typ int64, dense bool, children fbLayout) fbLayout {
 	case 25, 26: // ListView, LargeListView
 		l.buffers = 3
 		l.add(children)
-	case 13, 16: // Struct, FixedSizeList
-		l.buffers = 1
+	case 13, 16: // Struct, FixedSizeList: a validity bitmap only when there are nulls
+		l.buffers, l.dense = 1, false
 		l.add(children)
 	case fbTypeUnion:
 		l.buffers, l.validity = 1, 1
@@ -602,9 +608,10 @@ func typeLayout(typ int64, dense bool, children fbLayout) fbLayout {
 			l.buffers++
 		}
 		l.add(children)
-	case 22: // RunEndEncoded
+	case 22: // RunEndEncoded: one run can cover any number of rows
 		l.validity = 1
 		l.add(children)
+		l.dense = false
 	default: // fixed width: Int, FloatingPoint, Bool, Decimal, Date, Time, Timestamp, Interval, FixedSizeBinary, Duration
 		l.buffers = 2
 	}

@@ -236,6 +236,7 @@ func TestCheckArrowCorrupt(t *testing.T) {
 		{"compressed size", arrowPatchCompressed(t, zstdFile), "decompress to more than"},
 		{"batch buffers fewer than the schema needs", fbPatch(stream, arrowStreamBatch(t, stream, 2), 1), "the schema needs"},
 		{"batch field nodes fewer than the schema needs", fbPatch(stream, arrowStreamBatch(t, stream, 1), 0), "the schema needs"},
+		{"batch rows", fbPatch(stream, arrowStreamBatch(t, stream, 0)+4, 1<<20), "rows in a body"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -290,8 +291,8 @@ func arrowSharedFields(n int) []byte {
 	return binary.LittleEndian.AppendUint64(out, 0xFFFFFFFF)
 }
 
-// arrowStreamBatch returns the position in stream of the length of vector
-// slot (1 nodes, 2 buffers) of the first record batch.
+// arrowStreamBatch returns the position in stream of field slot of the
+// first record batch (0 length; 1 nodes, 2 buffers: their vector length).
 func arrowStreamBatch(t *testing.T, stream []byte, slot int) int64 {
 	t.Helper()
 	pos := int64(0)
@@ -308,9 +309,11 @@ func arrowStreamBatch(t *testing.T, stream []byte, slot int) int64 {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p, _, err := batch.ref(slot, "vector")
-			if err != nil {
-				t.Fatal(err)
+			p := batch.at(slot)
+			if slot > 0 {
+				if p, _, err = batch.ref(slot, "vector"); err != nil {
+					t.Fatal(err)
+				}
 			}
 			return pos + 8 + p
 		}
