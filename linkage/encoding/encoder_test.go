@@ -133,7 +133,8 @@ func slicesEqual(a, b []uint64) bool {
 func TestDeterministic(t *testing.T) {
 	rows := randomRows(800, 1)
 	// salted: the names are salted with a field that comes after them, as
-	// in the synth schema, so their value cache is keyed by the salt too.
+	// in the synth schema, so they are normalised after it and their value
+	// cache holds values only, their filters being hashed on every row.
 	salted := strings.Replace(testSchema, "column: cognome}", "column: cognome, salt: year(birth_date)}", 1)
 	salted = strings.Replace(salted, "column: nome}", "column: nome, salt: birth_date}", 1)
 	for sname, y := range map[string]string{"plain": testSchema, "salted": salted} {

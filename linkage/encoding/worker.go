@@ -119,8 +119,8 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 	if id == "" {
 		return "", &Reject{Row: rowNum, Column: e.schema.IDColumn, Reason: "record id missing"}
 	}
-	// Salted fields last: their value cache is keyed by the salt too, and
-	// the salt comes from another field's normalised value.
+	// Salted fields last: the salt comes from another field's normalised
+	// value.
 	for _, i := range e.order {
 		w.normaliseField(i, row)
 	}
