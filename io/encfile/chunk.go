@@ -75,11 +75,14 @@ type chunk struct {
 	hasMin   bool
 }
 
-func newChunk(c column, codec compress.Codec) *chunk {
-	ch := &chunk{name: c.name, length: c.bytes, optional: c.kind >= kindField, codec: codec}
+// newChunk starts column c's chunk, compressed with filterCodec or
+// stringCodec.
+func newChunk(c column) *chunk {
+	ch := &chunk{name: c.name, length: c.bytes, optional: c.kind >= kindField, codec: stringCodec}
 	ch.values = getBuf()
 	switch c.kind {
 	case kindCLK, kindField:
+		ch.codec = filterCodec
 		ch.values = slices.Grow(ch.values, pageBytes+8*c.words)
 		ch.probe = true
 	case kindBlock:
@@ -210,6 +213,15 @@ var (
 	lengthEncoding delta.LengthByteArrayEncoding
 )
 
+// encoding is the encoding of the chunk's values: PLAIN filters,
+// DELTA_LENGTH_BYTE_ARRAY strings.
+func (ch *chunk) encoding() format.Encoding {
+	if ch.length == 0 {
+		return format.DeltaLengthByteArray
+	}
+	return format.Plain
+}
+
 // closePage encodes, compresses and appends the open page to the row group.
 func (ch *chunk) closePage(e *pageEncoder) error {
 	if ch.rows == 0 {
@@ -225,12 +237,12 @@ func (ch *chunk) closePage(e *pageEncoder) error {
 			return err
 		}
 	}
-	body, enc := ch.values, format.Plain
-	if ch.length == 0 {
+	body, enc := ch.values, ch.encoding()
+	if enc == format.DeltaLengthByteArray {
 		if e.body, err = lengthEncoding.EncodeByteArray(e.body, ch.values, ch.offs); err != nil {
 			return err
 		}
-		body, enc = e.body, format.DeltaLengthByteArray
+		body = e.body
 	}
 	stored, compressed := body, ch.compress()
 	if compressed {
@@ -286,9 +298,10 @@ func (ch *chunk) closePage(e *pageEncoder) error {
 // meta is the column chunk's metadata once its pages are written at
 // offset; it resets the chunk for the next row group.
 func (ch *chunk) meta(offset int64) format.ColumnChunk {
+	enc := ch.encoding()
 	m := format.ColumnMetaData{
 		Type:                  format.FixedLenByteArray,
-		Encoding:              []format.Encoding{format.Plain},
+		Encoding:              []format.Encoding{enc},
 		PathInSchema:          []string{ch.name},
 		Codec:                 ch.codec.CompressionCodec(),
 		NumValues:             ch.numVals,
@@ -297,13 +310,11 @@ func (ch *chunk) meta(offset int64) format.ColumnChunk {
 		DataPageOffset:        offset,
 		Statistics:            format.Statistics{NullCount: ch.numNulls},
 	}
-	enc := format.Plain
 	if ch.length == 0 {
-		m.Type, enc = format.ByteArray, format.DeltaLengthByteArray
-		m.Encoding[0] = enc
+		m.Type = format.ByteArray
 	}
 	if ch.optional {
-		m.Encoding = []format.Encoding{format.RLE, enc}
+		m.Encoding = append(m.Encoding, format.RLE) // of the definition levels
 		slices.Sort(m.Encoding)
 	}
 	if ch.hasMin {

@@ -55,11 +55,7 @@ func Create(path string, layout encoding.Layout, partner string) (*Writer, error
 	}
 	w := &Writer{f: f, cols: cols, layout: cloneLayout(layout), partner: partner, enc: newPageEncoder()}
 	for _, c := range cols {
-		codec := stringCodec
-		if c.kind == kindCLK || c.kind == kindField {
-			codec = filterCodec
-		}
-		ch := newChunk(c, codec)
+		ch := newChunk(c)
 		w.chunks = append(w.chunks, ch)
 		switch c.kind {
 		case kindPartner:
