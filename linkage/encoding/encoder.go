@@ -152,14 +152,13 @@ func (e *Encoder) compileFields(secret Secret) error {
 		if err != nil {
 			return base.Mark(err, base.ErrInvalidInput)
 		}
+		var layouts *normalize.DateLayouts
 		if f.Kind == schema.KindDate {
 			f.Formats = normalize.ExpandLayouts(f.Formats)
+			layouts = normalize.CompileDateLayouts(f.Formats)
 		}
-		p := fieldPlan{Field: f, index: i, precision: prec, salt: -1,
+		p := fieldPlan{Field: f, index: i, precision: prec, layouts: layouts, salt: -1,
 			outBits: f.Hardening.OutputBits(f.Bits), key: secret.Key("swd/v1/field/" + f.Name)}
-		if f.Kind == schema.KindDate {
-			p.layouts = normalize.CompileDateLayouts(f.Formats)
-		}
 		for j, g := range e.schema.Fields {
 			if f.Salt != "" && g.Name == f.Salt {
 				p.salt = j
