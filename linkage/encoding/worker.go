@@ -35,7 +35,7 @@ type worker struct {
 	vals    []value
 	toks    tokenBuf
 	prefix  []byte // a salted field's salt ‖ 0x1F
-	tokBuf  []byte
+	keyMsg  []byte // one blocking key's parts, joined by 0x1F: its MAC input
 	hexBuf  []byte // blocking keys of a record, in hex
 	keyEnds []int
 	salts   []string   // per salted field: this row's salt
@@ -296,7 +296,7 @@ func blip(v []uint64, f float64, seed []byte) {
 // of each key's parts joined by 0x1F, "" when a part is missing. The keys
 // of a record share one string allocation.
 func (w *worker) blockKeys(rec *Record) {
-	buf, hx := w.tokBuf, w.hexBuf[:0]
+	buf, hx := w.keyMsg, w.hexBuf[:0]
 	ends := w.keyEnds[:0]
 	for k, bp := range w.e.blocks {
 		buf = buf[:0]
@@ -319,7 +319,7 @@ func (w *worker) blockKeys(rec *Record) {
 		rec.BlockKeys[k] = all[start:end]
 		start = end
 	}
-	w.tokBuf, w.hexBuf, w.keyEnds = buf, hx, ends
+	w.keyMsg, w.hexBuf, w.keyEnds = buf, hx, ends
 }
 
 func (w *worker) pseudonym(id string) string {
