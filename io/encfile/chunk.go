@@ -32,8 +32,9 @@ import (
 var pageBytes = 256 << 10
 
 // A keyed column (filter or blocking key) whose compressed pages so far
-// have shrunk by less than 1/incompressible stores its pages uncompressed
-// (data pages v2 say so per page), but one in skipPages+1, whose
+// (at least two pages' worth of values: the first pages are always
+// compressed) have shrunk by less than 1/incompressible stores its pages
+// uncompressed (data pages v2 say so per page), but one in skipPages+1, whose
 // compression keeps the figure up to date. Most filter bytes of a synth
 // export are keyed bits Snappy cannot shrink (clk, given name, surname,
 // birth date, phone), and so are unique blocking keys (fiscal code, birth

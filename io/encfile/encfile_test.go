@@ -92,7 +92,7 @@ func writeFile(t testing.TB, path string, l encoding.Layout, recs []encoding.Rec
 
 func TestRoundTrip(t *testing.T) {
 	defer func(n int) { rowGroupRows = n }(rowGroupRows)
-	rowGroupRows = 500 // several row groups, and batches that end mid-group
+	rowGroupRows = 500 // several row groups, full and partial
 	for _, n := range []int{0, 1, 499, 500, 1000, 2500 + 7} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(1, uint64(n)))
