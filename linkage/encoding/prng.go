@@ -5,10 +5,13 @@ import (
 	"math/bits"
 )
 
-// xoshiro is xoshiro256** (Blackman & Vigna), seeded from a 32-byte MAC: the
-// generator of a token's bit positions (random hashing) and of BLIP noise.
+// xoshiro is xoshiro256** (Blackman & Vigna): the generator of a token's
+// bit positions (random hashing), seeded from the token's 128-bit tag
+// (newXoshiroTag), and of BLIP noise, seeded from a 32-byte MAC
+// (newXoshiro).
 type xoshiro struct{ s0, s1, s2, s3 uint64 }
 
+// newXoshiro seeds the generator with the 32 bytes of seed.
 func newXoshiro(seed []byte) xoshiro {
 	x := xoshiro{
 		binary.LittleEndian.Uint64(seed[0:]),
