@@ -99,27 +99,26 @@ const (
 	foldSpace = 1
 )
 
-// asciiFold is Fold's action for each ASCII byte: the byte to emit, or
-// foldDrop (apostrophes) or foldSpace (everything else).
+// asciiFold is Fold's action for each ASCII byte (foldRune's): the byte
+// to emit, or foldDrop (apostrophes) or foldSpace (everything else).
 var asciiFold = func() (t [utf8.RuneSelf]byte) {
 	for c := range t {
-		switch {
-		case c >= 'a' && c <= 'z':
-			t[c] = byte(c - 'a' + 'A')
-		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-			t[c] = byte(c)
-		case isApostrophe(rune(c)):
+		switch e := foldRune(rune(c)); e.n {
+		case 0:
 			t[c] = foldDrop
-		default:
+		case foldEntrySpace:
 			t[c] = foldSpace
+		default:
+			t[c] = e.b[0]
 		}
 	}
 	return t
 }()
 
-// A foldEntry is what Fold makes of one rune in U+0080–U+07FF: n bytes b
-// to emit (0: the rune is dropped), or foldEntrySpace, or foldEntrySlow
-// when it must go through foldSlow.
+// A foldEntry is what Fold makes of one rune (of NFD text for foldRune,
+// of any text in U+0080–U+07FF for foldTable): n bytes b to emit (0: the
+// rune is dropped), or foldEntrySpace (a word break), or foldEntrySlow when
+// it must go through foldSlow.
 type foldEntry struct {
 	n int8
 	b [4]byte
@@ -130,8 +129,7 @@ const (
 	foldEntrySlow  = -2
 )
 
-// foldTable is computed from foldSlow's own rules applied to the NFD
-// decomposition of each rune.
+// foldTable is foldRune applied to the NFD decomposition of each rune.
 var foldTable = func() *[0x800 - 0x80]foldEntry {
 	var t [0x800 - 0x80]foldEntry
 	for r := rune(0x80); r < 0x800; r++ {
@@ -146,22 +144,10 @@ var foldTable = func() *[0x800 - 0x80]foldEntry {
 			if norm.NFD.PropertiesString(string(d)).CCC() != 0 && !unicode.Is(unicode.Mn, d) {
 				slow = true // a non-starter foldSlow keeps: order matters
 			}
-			switch {
-			case d >= 'a' && d <= 'z':
-				emit = append(emit, byte(d-'a'+'A'))
-			case d >= 'A' && d <= 'Z', d >= '0' && d <= '9':
-				emit = append(emit, byte(d))
-			case isApostrophe(d), d >= utf8.RuneSelf && unicode.Is(unicode.Mn, d):
-			case d < utf8.RuneSelf:
+			if f := foldRune(d); f.n == foldEntrySpace {
 				spaces = true
-			default:
-				if m, ok := special[d]; ok {
-					emit = append(emit, m...)
-				} else if unicode.IsLetter(d) || unicode.IsDigit(d) {
-					emit = utf8.AppendRune(emit, unicode.ToUpper(d))
-				} else {
-					spaces = true
-				}
+			} else {
+				emit = append(emit, f.b[:f.n]...)
 			}
 		}
 		switch {
@@ -176,7 +162,7 @@ var foldTable = func() *[0x800 - 0x80]foldEntry {
 	return &t
 }()
 
-// foldSlow is Fold for any text: NFD over the whole value, then the rules
+// foldSlow is Fold for any text: NFD over the whole value, then foldRune
 // rune by rune.
 func foldSlow(s string) string {
 	ascii := true
@@ -191,40 +177,47 @@ func foldSlow(s string) string {
 	}
 	b := make([]byte, 0, len(s))
 	space := false
-	emit := func(r rune) {
-		if space && len(b) > 0 {
-			b = append(b, ' ')
-		}
-		space = false
-		b = utf8.AppendRune(b, r)
-	}
 	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z':
-			emit(r - 'a' + 'A')
-		case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-			emit(r)
-		case isApostrophe(r):
-			// dropped: elision (D'ANGELO) or accent (NICOLO')
-		case r < utf8.RuneSelf:
+		switch e := foldRune(r); e.n {
+		case 0:
+		case foldEntrySpace:
 			space = true
-		case unicode.Is(unicode.Mn, r):
-			// combining mark left by NFD: the accent itself
 		default:
-			if m, ok := special[r]; ok {
-				for _, c := range m {
-					emit(c)
-				}
-				continue
+			if space && len(b) > 0 {
+				b = append(b, ' ')
 			}
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				emit(unicode.ToUpper(r))
-				continue
-			}
-			space = true
+			space = false
+			b = append(b, e.b[:e.n]...)
 		}
 	}
 	return string(b)
+}
+
+// foldRune is Fold's rule for one rune of NFD text: letters and digits
+// upper-cased (special letters spelt out), apostrophes and combining marks
+// dropped, anything else a word break.
+func foldRune(r rune) (e foldEntry) {
+	switch {
+	case r >= 'a' && r <= 'z':
+		e.b[0], e.n = byte(r-'a'+'A'), 1
+	case r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		e.b[0], e.n = byte(r), 1
+	case isApostrophe(r):
+		// dropped: elision (D'ANGELO) or accent (NICOLO')
+	case r < utf8.RuneSelf:
+		e.n = foldEntrySpace
+	case unicode.Is(unicode.Mn, r):
+		// combining mark left by NFD: the accent itself
+	default:
+		if m, ok := special[r]; ok {
+			e.n = int8(copy(e.b[:], m)) // at most two bytes
+		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			e.n = int8(utf8.EncodeRune(e.b[:], unicode.ToUpper(r)))
+		} else {
+			e.n = foldEntrySpace
+		}
+	}
+	return e
 }
 
 // isPlainASCII reports whether s is already folded: only A–Z, 0–9 and

@@ -131,6 +131,16 @@ func TestFiscalCode(t *testing.T) {
 	}
 }
 
+// TestFoldRuneSpecial checks that foldRune spells every special letter
+// out whole: its foldEntry holds four bytes.
+func TestFoldRuneSpecial(t *testing.T) {
+	for r, m := range special {
+		if e := foldRune(r); e.n < 0 || string(e.b[:e.n]) != m {
+			t.Errorf("foldRune(%q) = %+v, want %q", r, e, m)
+		}
+	}
+}
+
 func TestParseDate(t *testing.T) {
 	tests := []struct {
 		in   string
