@@ -52,6 +52,14 @@ func TestTokenPositionsGolden(t *testing.T) {
 	}
 }
 
+// TestXoshiroTagNonZero: the all-zero tag, the only candidate, does not
+// seed the generator's all-zero fixed point.
+func TestXoshiroTagNonZero(t *testing.T) {
+	if x := newXoshiroTag(&[16]byte{}); x == (xoshiro{}) {
+		t.Fatal("the zero tag seeds the all-zero state")
+	}
+}
+
 // oneToken is a token buffer holding tok alone.
 func oneToken(tok string) *tokenBuf {
 	var t tokenBuf

@@ -105,15 +105,13 @@ func xorInto(x *[aes.BlockSize]byte, b []byte) {
 
 // newXoshiroTag seeds xoshiro256** from a 128-bit tag: the tag's two
 // little-endian words and their images under SplitMix64's finaliser (a
-// bijection), so the 256-bit state carries the tag's full 128 bits.
+// bijection), so the 256-bit state carries the tag's full 128 bits. The
+// state is never the all-zero fixed point: mix64 maps only 0 to 0, so
+// when hi is 0 the last word, mix64(0x9e3779b97f4a7c15), is not.
 func newXoshiroTag(t *[aes.BlockSize]byte) xoshiro {
 	lo := binary.LittleEndian.Uint64(t[:8])
 	hi := binary.LittleEndian.Uint64(t[8:])
-	x := xoshiro{lo, hi, mix64(lo), mix64(hi ^ 0x9e3779b97f4a7c15)}
-	if x.s0|x.s1|x.s2|x.s3 == 0 {
-		x.s0 = 1
-	}
-	return x
+	return xoshiro{lo, hi, mix64(lo), mix64(hi ^ 0x9e3779b97f4a7c15)}
 }
 
 // mix64 is SplitMix64's output function.
