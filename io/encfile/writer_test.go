@@ -228,3 +228,63 @@ func TestWriteAfterCommitOrAbort(t *testing.T) {
 		})
 	}
 }
+
+// TestFailedDiskWrite makes the file's writes fail (its descriptor closed
+// under the writer, as a full disk would) in a row group written by Write,
+// in the last one written by Commit and in the footer: the error is
+// sticky, names the file but no value, and nothing is left on disk.
+func TestFailedDiskWrite(t *testing.T) {
+	smallPages(t, 50, 1<<10)
+	recs := randomRecords(rand.New(rand.NewPCG(11, 11)), testLayout, 120)
+	for _, tc := range []struct {
+		name       string
+		before     int  // records written before the disk fails
+		writeFails bool // a Write reports the failure; else Commit
+	}{
+		{"first row group", 0, true},
+		{"second row group", 60, true},
+		{"last row group", 10, false},
+		{"footer", 50, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := filepath.Join(dir, "p.parquet")
+			w, err := Create(p, testLayout, "acli")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer w.Abort()
+			for i := range tc.before {
+				if err := w.Write(&recs[i]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.f.File.Close()
+			var werr error
+			for i := tc.before; tc.writeFails && werr == nil; i++ {
+				if i == len(recs) {
+					t.Fatal("no write failed")
+				}
+				werr = w.Write(&recs[i])
+			}
+			err = w.Commit(encoding.Meta{})
+			if tc.writeFails && err != werr {
+				t.Errorf("commit after a failed write: %v, want %v", err, werr)
+			}
+			if !errors.Is(err, os.ErrClosed) || !strings.Contains(err.Error(), p) {
+				t.Fatalf("failed write: %v", err)
+			}
+			for _, r := range recs {
+				if strings.Contains(err.Error(), r.RecordID) {
+					t.Fatalf("error %q names record id %s", err, r.RecordID)
+				}
+			}
+			if err := w.Write(&recs[0]); err == nil {
+				t.Error("write after the failure accepted")
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Errorf("files left: %v", entries)
+			}
+		})
+	}
+}
