@@ -10,11 +10,12 @@ import (
 // Bounds of the Arrow IPC pre-check. arrow-go v18.8.0 trusts the lengths in
 // the flatbuffer metadata (vector lengths in the schema, the metadata and
 // body lengths of stream messages, the uncompressed size of compressed
-// buffers) and allocates from them; a corrupt file could make it allocate
-// hundreds of gigabytes, which kills the process. checkArrow reads the same
-// metadata first, with every offset and length bounded by the bytes that
-// hold it, so that arrow-go only ever sees metadata whose allocations are
-// bounded by the file size and by these limits.
+// buffers, the number of nodes and buffers of a batch) and allocates or
+// indexes from them; a corrupt file could make it allocate hundreds of
+// gigabytes, which kills the process (a fatal error, not a panic).
+// checkArrow reads the same metadata first, with every offset and length
+// bounded by the bytes that hold it, so that arrow-go only ever sees metadata
+// whose allocations are bounded by the file size and by these limits.
 const (
 	arrowMaxFooter       = 16 << 20 // bytes of the file footer
 	arrowMaxMetadata     = 64 << 20 // bytes of one message's metadata (arrow-go's own default)
