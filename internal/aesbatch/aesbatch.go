@@ -24,14 +24,9 @@ type Cipher struct {
 // New returns the cipher of a 16-, 24- or 32-byte key (AES-128, -192,
 // -256).
 func New(key []byte) (*Cipher, error) {
-	switch len(key) {
-	case 16, 24, 32:
-	default:
-		return nil, fmt.Errorf("aesbatch: key of %d bytes, want 16, 24 or 32", len(key))
-	}
-	b, err := aes.NewCipher(key)
+	b, err := aes.NewCipher(key) // refuses other key lengths
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("aesbatch: %w", err)
 	}
 	c := &Cipher{block: b, rounds: len(key)/4 + 6}
 	expandKey(c.enc[:(c.rounds+1)*BlockSize], key)

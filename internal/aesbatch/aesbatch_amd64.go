@@ -4,8 +4,11 @@ package aesbatch
 
 import "golang.org/x/sys/cpu"
 
-// useAESNI is the dispatch state, set once from CPUID; tests flip it.
-var useAESNI = cpu.X86.HasAES && cpu.X86.HasSSE41
+// hasAESNI says whether the CPU can run the assembly.
+var hasAESNI = cpu.X86.HasAES && cpu.X86.HasSSE41
+
+// useAESNI is the dispatch state, hasAESNI unless a test turns it off.
+var useAESNI = hasAESNI
 
 // encryptBlocksAsm encrypts n ≥ 1 blocks from src to dst with the round
 // keys at enc (rounds 10, 12 or 14), eight at a time while it can.
@@ -18,6 +21,6 @@ func encryptBlocksAsm(enc *byte, rounds int, dst, src *byte, n int)
 // encryptions run.
 func UseAssembly(on bool) (was bool) {
 	was = useAESNI
-	useAESNI = on && cpu.X86.HasAES && cpu.X86.HasSSE41
+	useAESNI = on && hasAESNI
 	return was
 }
