@@ -29,7 +29,7 @@ type Writer struct {
 	layout  encoding.Layout
 	partner string
 	rows    int
-	err     error // the first write error; the writer is unusable after it
+	err     error // the first write error, or errClosed after Commit or Abort; every later call returns it
 
 	chunks                 []*chunk // in file order
 	partnerCol, idCol, clk *chunk
@@ -94,6 +94,8 @@ func (w *Writer) Rows() int { return w.rows }
 
 // Write appends a copy of rec. A record that does not fit the layout is an
 // error (a bug in the caller, not bad input) and nothing is written for it.
+// A failed write to the file is final: Write and Commit return it from then
+// on, and Commit discards the file.
 func (w *Writer) Write(rec *encoding.Record) error {
 	if w.err != nil {
 		return w.err
