@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/parquet"
 	pqfile "github.com/apache/arrow-go/v18/parquet/file"
 
 	"github.com/welfare-district/swd/linkage/encoding"
@@ -130,32 +129,11 @@ func expected(rec *encoding.Record, c column) (string, bool) {
 func arrowColumn(t *testing.T, cr pqfile.ColumnChunkReader, rows int64) ([]string, []int16) {
 	defs := make([]int16, rows)
 	var out []string
-	var total int64
 	switch r := cr.(type) {
 	case *pqfile.ByteArrayColumnChunkReader:
-		vals := make([]parquet.ByteArray, rows)
-		for total < rows {
-			n, nv, err := r.ReadBatch(rows-total, vals, defs[total:], nil)
-			if err != nil || n == 0 {
-				t.Fatalf("reading %d of %d rows: %v", total, rows, err)
-			}
-			for _, b := range vals[:nv] {
-				out = append(out, string(b))
-			}
-			total += n
-		}
+		out = readBatches(t, rows, defs, r.ReadBatch)
 	case *pqfile.FixedLenByteArrayColumnChunkReader:
-		vals := make([]parquet.FixedLenByteArray, rows)
-		for total < rows {
-			n, nv, err := r.ReadBatch(rows-total, vals, defs[total:], nil)
-			if err != nil || n == 0 {
-				t.Fatalf("reading %d of %d rows: %v", total, rows, err)
-			}
-			for _, b := range vals[:nv] {
-				out = append(out, string(b))
-			}
-			total += n
-		}
+		out = readBatches(t, rows, defs, r.ReadBatch)
 	default:
 		t.Fatalf("unexpected column reader %T", cr)
 	}
@@ -165,4 +143,24 @@ func arrowColumn(t *testing.T, cr pqfile.ColumnChunkReader, rows int64) ([]strin
 		}
 	}
 	return out, defs
+}
+
+// readBatches calls a typed ReadBatch until rows rows are read, filling
+// defs, and returns the values as strings.
+func readBatches[V ~[]byte](t *testing.T, rows int64, defs []int16,
+	read func(int64, []V, []int16, []int16) (int64, int, error)) []string {
+	t.Helper()
+	vals := make([]V, rows)
+	var out []string
+	for total := int64(0); total < rows; {
+		n, nv, err := read(rows-total, vals, defs[total:], nil)
+		if err != nil || n == 0 {
+			t.Fatalf("reading %d of %d rows: %v", total, rows, err)
+		}
+		for _, b := range vals[:nv] {
+			out = append(out, string(b))
+		}
+		total += n
+	}
+	return out
 }
