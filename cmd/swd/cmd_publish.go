@@ -14,11 +14,11 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/internal/pipeline"
 	"github.com/welfare-district/swd/internal/progress"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
 )
 

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/welfare-district/swd/internal/pipeline"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
 )
 

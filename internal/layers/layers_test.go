@@ -15,10 +15,10 @@ var rules = []struct {
 	pkg       string
 	forbidden []string
 }{
-	{module + "/linkage", []string{module + "/dp", module + "/io/", module + "/internal/pipeline", module + "/cmd/"}},
+	{module + "/linkage", []string{module + "/dp", module + "/io/", module + "/pipeline", module + "/cmd/"}},
 	{module + "/dp", []string{module + "/linkage", module + "/cmd/"}},
 	{module + "/taxonomy", []string{module + "/linkage", module + "/dp", module + "/io/", module + "/cmd/"}},
-	{module + "/io/", []string{module + "/dp", module + "/cmd/", module + "/internal/pipeline"}},
+	{module + "/io/", []string{module + "/dp", module + "/cmd/", module + "/pipeline"}},
 	{module + "/internal/bitvec", []string{module + "/"}},
 	{module + "/internal/aesbatch", []string{module + "/"}},
 }

@@ -3,9 +3,9 @@ package pipeline_test
 import (
 	"fmt"
 
-	"github.com/welfare-district/swd/internal/pipeline"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // One household known to the Comune (local code ABI, housing) and to
