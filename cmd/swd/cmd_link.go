@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -166,30 +165,37 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		return err
 	}
 	res.Report.CodeVersion = codeVersion()
-	return writeLinkOutputs(opts, g, res)
+	return writeLinkOutputs(opts, g, cfg, res)
 }
 
-// linkRun is the run metadata stored in the links file (swd.run).
-type linkRun struct {
-	CodeVersion string         `json:"code_version"`
-	Options     *LinkOptions   `json:"options"`
-	Model       *model.Model   `json:"model"`
-	Partners    []string       `json:"partners"`
-	Clusters    cluster.Stats  `json:"clusters"`
-	Expected    map[string]any `json:"expected"`
-}
-
-func writeLinkOutputs(opts *LinkOptions, g *GlobalOptions, res *linkage.Result) error {
-	run := linkRun{CodeVersion: codeVersion(), Options: opts, Model: res.Model, Clusters: res.Report.Clusters,
-		Expected: map[string]any{"precision": res.Report.Expected.Precision, "recall": res.Report.Expected.Recall}}
+// linkRun is the run description stored in the links file.
+func linkRun(cfg linkage.Config, res *linkage.Result) (*linksfile.Run, error) {
+	cfg, err := cfg.WithDefaults()
+	if err != nil {
+		return nil, err
+	}
+	assignment := "optimal"
+	if cfg.Assignment == cluster.AssignGreedy {
+		assignment = "greedy"
+	}
+	run := &linksfile.Run{CodeVersion: codeVersion(), Model: res.Model, Clusters: res.Report.Clusters,
+		Expected: linksfile.Expected{Precision: res.Report.Expected.Precision, Recall: res.Report.Expected.Recall},
+		Params: linksfile.Params{Threshold: cfg.Threshold, Assignment: assignment, ModelGiven: cfg.Model != nil,
+			NoTF: cfg.NoTF, NoDedup: cfg.NoDedup, HouseholdAttr: cfg.HouseholdAttr, USamples: cfg.USamples,
+			FixedU: cfg.FixedU, Seed: cfg.Seed, VetoWeight: cfg.VetoWeight, NoVeto: cfg.NoVeto,
+			DiceMaxPairs: cfg.DiceMaxPairs, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK}}
 	for _, p := range res.Report.Partners {
 		run.Partners = append(run.Partners, p.Partner)
 	}
-	runJSON, err := json.Marshal(run)
+	return run, nil
+}
+
+func writeLinkOutputs(opts *LinkOptions, g *GlobalOptions, cfg linkage.Config, res *linkage.Result) error {
+	run, err := linkRun(cfg, res)
 	if err != nil {
 		return err
 	}
-	if err := linksfile.Write(opts.Out, res.Links, runJSON); err != nil {
+	if err := linksfile.Write(opts.Out, res.Links, run); err != nil {
 		return err
 	}
 	if opts.CSV != "" {
