@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -12,40 +11,6 @@ import (
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/envelope"
 )
-
-// encodedPath is where the encoder writes: the output itself, or with
-// --seal-to an unsealed file beside it that is sealed into the output and
-// removed.
-func (o *EncodeOptions) encodedPath() string {
-	if o.plain != "" {
-		return o.plain
-	}
-	return o.Out
-}
-
-// loadSealKeys reads the keys of --seal-to and --sign-with before any work
-// is done, and returns the function that seals the encoded file into the
-// output (a no-op without --seal-to).
-func loadSealKeys(opts *EncodeOptions) (func(partner string) error, error) {
-	if opts.SealTo == "" {
-		return func(string) error { return nil }, nil
-	}
-	to, err := identity.LoadPublic(opts.SealTo)
-	if err != nil {
-		return nil, err
-	}
-	signer, err := identity.LoadPrivate(opts.SignWith)
-	if err != nil {
-		return nil, err
-	}
-	dir, name := filepath.Split(opts.Out)
-	opts.plain = filepath.Join(dir, "."+name+".unsealed")
-	return func(partner string) error {
-		defer os.Remove(opts.plain)
-		return envelope.SealFile(opts.Out, opts.plain, to, signer, envelope.Header{
-			ContentType: envelope.ContentEncoded, Partner: partner, FileName: filepath.Base(opts.Out)})
-	}, nil
-}
 
 // SealOptions are the flags for reading sealed inputs.
 type SealOptions struct {
