@@ -10,6 +10,7 @@ import (
 	"github.com/welfare-district/swd/internal/identity"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/envelope"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // SealOptions are the flags for reading sealed inputs.
@@ -71,6 +72,10 @@ func openInputs(paths []string, opts SealOptions) (_ []string, cleanup func(), e
 func (o *SealOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Key, "key", "", "this linkage unit's private key, to open sealed inputs")
 	fs.StringVar(&o.Trust, "trust", "", "directory of the partners' public keys (*.pub): every sealed input must be signed by its partner")
+}
+
+func (o *SealOptions) config() pipeline.OpenConfig {
+	return pipeline.OpenConfig{Key: o.Key, Trust: o.Trust}
 }
 
 // loadOpenKeys loads the private key and trust store of opts, when given.
