@@ -11,6 +11,7 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/testdirs"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 var publishPartners = []string{"comune", "ulss6", "caritas", "acli", "cgil"}
@@ -207,7 +208,7 @@ func TestPublishCommand(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		var sum publishSummary
+		var sum pipeline.PublishResult
 		if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
 			t.Fatalf("%v: %s", err, stdout)
 		}
