@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // TestAuditCLI encodes a small synthetic export with the example schema,
@@ -32,7 +34,7 @@ func TestAuditCLI(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("audit: %d %s", code, errs)
 	}
-	var rep AuditReport
+	var rep pipeline.AuditReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
