@@ -1,6 +1,31 @@
-// Package pipeline joins linkage and differential privacy: it turns a links
-// file and the partners' encoded files into the de-duplicated household
-// table that package dp releases (swd publish).
+// Package pipeline runs the steps of swd as a library. Each step joins the
+// packages below it (io/..., linkage/..., dp, taxonomy) from files to
+// files, exactly as the swd command does, and is one function taking a
+// context and a config struct:
+//
+//	Encode   a partner export → an encoded file, its rejects file (and pseudonym mapping), optionally sealed
+//	Link     encoded files → a links file, a linkage report (HTML, JSON), optionally a model and a CSV
+//	Publish  a links file and its encoded files → a differentially private release and a ledger entry
+//	Audit    an encoded file and its export → the share of records an attack re-identifies
+//
+// OpenInputs opens sealed encoded files for Link and Publish, and
+// BuildHouseholds is the join Publish makes between links and encoded
+// files, usable on its own. ReadSecret and WriteSecret read and write the
+// partners' linkage secret as swd keygen does. The swd command only binds
+// its flags into these configs, prints the results and maps errors to exit
+// codes; a program that imports this package can run the whole pipeline
+// (see the package example).
+//
+// Configs hold values where the type is public (a parsed schema, a
+// secret, a model, DP parameters) and file names for keys, whose types are
+// internal. A zero field means its default. Long steps log through the
+// config's Logger and report progress through its Progress (nil: silent);
+// no step prints, keeps global state, or writes anything but the files its
+// config names, each of them atomically. As everywhere in swd, no
+// identifier, normalised value or secret appears in a log line, an error
+// or a result.
+//
+// # Households
 //
 // BuildHouseholds joins every link (one per input record) to the record it
 // names in the encoded files, by partner and record id, and requires the

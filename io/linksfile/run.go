@@ -26,7 +26,7 @@ type Run struct {
 	// Model is the Fellegi–Sunter model the links were scored with: fitted
 	// by EM, or given (Params.ModelGiven).
 	Model    *model.Model  `json:"model"`
-	Partners []string      `json:"partners"` // sorted
+	Partners []string      `json:"partners"` // in the order of the linked files
 	Clusters cluster.Stats `json:"clusters"`
 	Expected Expected      `json:"expected"`
 }
