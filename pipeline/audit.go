@@ -39,6 +39,9 @@ type AuditConfig struct {
 	Align int
 	// Logger receives one line per field attacked (counts only); nil: none.
 	Logger *slog.Logger
+	// Progress is told the fields attacked, as the stage "attacking name
+	// fields"; nil: nothing.
+	Progress ProgressFunc
 }
 
 // AuditReport is what swd audit prints (with --json as is): counts and
@@ -154,6 +157,7 @@ func attackFields(ctx context.Context, cfg *AuditConfig, n *encoding.Normaliser,
 			hit[r] = hit[r] || h
 		}
 		rep.Fields = append(rep.Fields, AuditResult{Field: f.Name, Result: res})
+		cfg.Progress.report("attacking name fields", int64(fi+1), int64(len(fields)))
 		orDiscard(cfg.Logger).Info("audit", "field", f.Name, "reidentified", res.Reidentified, "attacked", res.Attacked, "rate", res.Rate)
 	}
 	if hits := countTrue(hit); ds.Len() > 0 {

@@ -80,8 +80,10 @@ docs/threat-model.md and docs/audit.md.
 }
 
 func runAudit(ctx context.Context, opts *AuditOptions, g *GlobalOptions, args []string) error {
+	bars := newStageBars(g)
 	rep, err := pipeline.Audit(ctx, pipeline.AuditConfig{File: args[0], Export: opts.Export, Public: opts.Public,
-		Fields: opts.Fields, Align: opts.Align, Logger: g.Logger})
+		Fields: opts.Fields, Align: opts.Align, Logger: g.Logger, Progress: bars.update})
+	bars.finish()
 	if err != nil {
 		return err
 	}
