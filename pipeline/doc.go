@@ -19,9 +19,10 @@
 // Configs hold values where the type is public (a parsed schema, a
 // secret, a model, DP parameters) and file names for keys, whose types are
 // internal. A zero field means its default. Long steps log through the
-// config's Logger and report progress through its Progress (nil: silent);
-// no step prints, keeps global state, or writes anything but the files its
-// config names, each of them atomically. As everywhere in swd, no
+// config's Logger and report progress through its Progress (nil: silent).
+// No step prints or keeps state between calls; each writes only its
+// outputs (named in its config, or next to them by default) and temporary
+// files it removes, every output atomically. As everywhere in swd, no
 // identifier, normalised value or secret appears in a log line, an error
 // or a result.
 //
