@@ -135,7 +135,7 @@ func TestErrorsQuoteNoInput(t *testing.T) {
 	}
 	m := leakMarker
 	csvInputs := [][]byte{
-		[]byte("id,nome\n" + m + "," + m + "\n" + m + `,"` + m + "\n"),        // unclosed quote
+		[]byte("id,nome\n" + m + "," + m + "\n" + m + `,"` + m + "\n"),          // unclosed quote
 		[]byte("id,nome\n" + m + `,` + m + `"` + m + "\n" + m + "," + m + "\n"), // bare quote
 		[]byte("id,nome\n" + m + "," + m + "," + m + "," + m + "\n"),            // too many fields
 		[]byte("id,nome\n" + m + "\xff\xfe," + m + "\n"),                        // not UTF-8
