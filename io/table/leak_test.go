@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -13,45 +12,19 @@ import (
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/leaktest"
 )
 
-// leakMarker stands for personal data: it fills the cells of the corrupt
-// inputs of TestErrorsQuoteNoInput, and no error may hold four of its
-// bytes in a row (a truncated Parquet file used to give `invalid magic
-// footer of parquet file: "NOME"`, its last four bytes).
-const leakMarker = "QZJXKWQVZJXK"
+// leakMarker fills the cells of the corrupt inputs of
+// TestErrorsQuoteNoInput.
+const leakMarker = leaktest.Marker
 
-// assertNoMarker fails if msg holds four consecutive bytes of leakMarker.
-func assertNoMarker(t testing.TB, what string, msg string) {
+func assertNoMarker(t testing.TB, what, msg string) {
 	t.Helper()
-	for i := 0; i+4 <= len(leakMarker); i++ {
-		if strings.Contains(msg, leakMarker[i:i+4]) {
-			t.Fatalf("%s: the error quotes the input (%q): %s", what, leakMarker[i:i+4], msg)
-		}
-	}
+	leaktest.AssertNoMarker(t, what, msg)
 }
 
-// corruptions returns data cut at many lengths (so that the file ends in
-// the middle of its cells) and with bytes flipped or overwritten with the
-// marker at many places (step bytes apart).
-func corruptions(data []byte, step int) [][]byte {
-	var out [][]byte
-	for n := 0; n < len(data); n += step {
-		out = append(out, data[:n])
-	}
-	for k := 1; k <= 8; k++ {
-		out = append(out, data[:len(data)-k])
-	}
-	for p := 0; p < len(data); p += step {
-		b := bytes.Clone(data)
-		b[p] ^= []byte{0xff, 0x80, 0x01, 0x10}[p/step%4]
-		out = append(out, b)
-		c := bytes.Clone(data)
-		copy(c[p:], leakMarker)
-		out = append(out, c)
-	}
-	return out
-}
+func corruptions(data []byte, step int) [][]byte { return leaktest.Corruptions(data, step, 0, 0) }
 
 // csvCorruptions is corruptions of a CSV file's data lines: its header
 // stays intact (header names are not personal data and errors name them).
