@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -115,4 +116,27 @@ func RedactQuoted(msg string) string {
 		i += j + 1
 	}
 	return b.String()
+}
+
+// yamlField matches the YAML decoder's "field NAME not found" (strict
+// decoding); keyName, the names of configuration keys.
+var (
+	yamlField = regexp.MustCompile(`field (.+?) not found in type`)
+	keyName   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+)
+
+// RedactYAML is RedactQuoted for the YAML decoder's messages, which also
+// name unknown keys unquoted: a key is kept when it looks like a
+// configuration key (lower-case letters, digits, underscores), as a
+// misspelt option does, and redacted otherwise (a data file given as a
+// configuration file).
+func RedactYAML(msg string) string {
+	msg = RedactQuoted(msg)
+	return yamlField.ReplaceAllStringFunc(msg, func(m string) string {
+		name := yamlField.FindStringSubmatch(m)[1]
+		if keyName.MatchString(name) {
+			return m
+		}
+		return "field … not found in type"
+	})
 }

@@ -60,3 +60,17 @@ func TestRedactQuoted(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactYAML(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"line 3: field fileds not found in type schema.shadowSchema", "line 3: field fileds not found in type schema.shadowSchema"},
+		{"line 1: field 1,ROSSI,Via Roma not found in type schema.shadowSchema", "line 1: field … not found in type schema.shadowSchema"},
+		{"line 1: field ROSSI not found in type x", "line 1: field … not found in type x"},
+		{"line 2: cannot unmarshal !!str `ROSSI M...` into int", "line 2: cannot unmarshal !!str `…` into int"},
+	}
+	for _, tt := range tests {
+		if got := RedactYAML(tt.in); got != tt.want {
+			t.Errorf("RedactYAML(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -38,14 +38,15 @@ func Leak(msg string) string {
 	return ""
 }
 
-// Corruptions returns data cut at every step-th length and at each of its
-// last 8 bytes (so that it ends in the middle of its cells), with a byte
-// flipped at every step-th position, and overwritten with Marker at every
-// step-th position in [from, to) (to ≤ 0: the end of data).
-func Corruptions(data []byte, step, from, to int) [][]byte {
+// Corruptions returns about 3·n corrupt copies of data: cut at n lengths
+// and at each of its last 8 bytes (so that it ends in the middle of its
+// cells), with a byte flipped at n positions, and overwritten with Marker
+// at n positions in [from, to) (to ≤ 0: the end of data).
+func Corruptions(data []byte, n, from, to int) [][]byte {
 	if to <= 0 || to > len(data) {
 		to = len(data)
 	}
+	step := max(1, len(data)/max(n, 1))
 	var out [][]byte
 	for n := 0; n < len(data); n += step {
 		out = append(out, data[:n])
@@ -58,7 +59,7 @@ func Corruptions(data []byte, step, from, to int) [][]byte {
 		b[p] ^= []byte{0xff, 0x80, 0x01, 0x10}[p/step%4]
 		out = append(out, b)
 	}
-	for p := from; p < to; p += step {
+	for p := from; p < to; p += max(1, (to-from)/max(n, 1)) {
 		c := bytes.Clone(data)
 		copy(c[p:], Marker)
 		out = append(out, c)

@@ -17,9 +17,9 @@ import (
 // bytes flipped, the data pages overwritten with the marker) and checks
 // that no error of ReadMeta, Read or Scan quotes it.
 func TestErrorsQuoteNoInput(t *testing.T) {
-	step := 5
+	n := 80 // corruptions of each kind
 	if testing.Short() {
-		step = 41
+		n = 40
 	}
 	recs := randomRecords(rand.New(rand.NewPCG(6, 6)), testLayout, 60)
 	for i := range recs {
@@ -43,7 +43,7 @@ func TestErrorsQuoteNoInput(t *testing.T) {
 	footer := len(data) - 8 - int(binary.LittleEndian.Uint32(data[len(data)-8:]))
 	path := filepath.Join(dir, "corrupt.swd.parquet")
 	failed := 0
-	cases := leaktest.Corruptions(data, step, 4, footer)
+	cases := leaktest.Corruptions(data, n, 4, footer)
 	for i, c := range cases {
 		if err := os.WriteFile(path, c, 0o644); err != nil {
 			t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -24,14 +26,14 @@ func assertNoMarker(t testing.TB, what, msg string) {
 	leaktest.AssertNoMarker(t, what, msg)
 }
 
-func corruptions(data []byte, step int) [][]byte { return leaktest.Corruptions(data, step, 0, 0) }
+func corruptions(data []byte, n int) [][]byte { return leaktest.Corruptions(data, n, 0, 0) }
 
 // csvCorruptions is corruptions of a CSV file's data lines: its header
 // stays intact (header names are not personal data and errors name them).
-func csvCorruptions(data []byte, step int) [][]byte {
+func csvCorruptions(data []byte, n int) [][]byte {
 	i := bytes.IndexByte(data, '\n') + 1
 	var out [][]byte
-	for _, c := range corruptions(data[i:], step) {
+	for _, c := range corruptions(data[i:], n) {
 		out = append(out, append(bytes.Clone(data[:i]), c...))
 	}
 	return out
@@ -102,9 +104,9 @@ func leakArrow(t testing.TB) (file, stream []byte) {
 // overwritten, malformed CSV) and checks that no error — of the open, of a
 // row, of the whole file — quotes any of it.
 func TestErrorsQuoteNoInput(t *testing.T) {
-	step := 3
+	step := 80 // corruptions of each kind per input
 	if testing.Short() {
-		step = 17
+		step = 40
 	}
 	m := leakMarker
 	csvInputs := [][]byte{
@@ -128,12 +130,15 @@ func TestErrorsQuoteNoInput(t *testing.T) {
 		{"arrow file", ".arrow", corruptions(arrowFile, step)},
 		{"arrow stream", ".arrows", corruptions(arrowStream, step)},
 	}
-	path := ""
+	dir := t.TempDir()
 	for _, in := range inputs {
 		t.Run(in.name, func(t *testing.T) {
 			failed := 0
+			path := filepath.Join(dir, "input"+in.ext)
 			for i, data := range in.data {
-				path = writeTemp(t, "input"+in.ext, data)
+				if err := os.WriteFile(path, data, 0o644); err != nil {
+					t.Fatal(err)
+				}
 				for _, err := range readErrors(path) {
 					failed++
 					assertNoMarker(t, in.name+" case "+string(rune('0'+i%10)), err.Error())
