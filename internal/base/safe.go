@@ -32,7 +32,7 @@ func Safef(format string, args ...any) error {
 
 // fixed are errors whose text is fixed: it never depends on the input.
 var fixed = []error{
-	io.ErrUnexpectedEOF, csv.ErrBareQuote, csv.ErrQuote, csv.ErrFieldCount, csv.ErrTrailingComma,
+	io.ErrUnexpectedEOF, csv.ErrBareQuote, csv.ErrQuote, csv.ErrFieldCount,
 	fs.ErrNotExist, fs.ErrPermission, fs.ErrClosed,
 }
 
