@@ -419,7 +419,7 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *publishSummary) error {
 	fmt.Fprintf(w, "  report:   %s\n  metadata: %s\n  tables:   %s (.csv and .parquet)\n", s.Report, s.Metadata, strings.Join(s.Tables, ", "))
 	fmt.Fprintf(w, "budget: this release spent ε = %g, δ = %g; ledger %s: spent ε = %g of %g, left ε = %g (δ left %g)\n",
 		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
-	fmt.Fprintf(w, "ledger head after the release: %s (also in release.json)\n", s.LedgerHead)
+	fmt.Fprintf(w, "ledger head after the release: %s (release.json records the release's own entry)\n", s.LedgerHead)
 	printWarning(w, s.Warning)
 	return nil
 }
