@@ -73,8 +73,9 @@ func ExampleLink() {
 	// report: links.report.html
 }
 
-// A dry run says what a release would cost before anything is spent; the
-// release then writes the tables and records its ε in the ledger.
+// The dataset's ledger is created once; a dry run says what a release
+// would cost before anything is spent; the release then writes the tables
+// and records its ε in the ledger.
 func ExamplePublish() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "swd-example-")
@@ -89,14 +90,19 @@ func ExamplePublish() {
 		fmt.Println(err)
 		return
 	}
-	cfg := pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: filepath.Join(dir, "ledger.jsonl"),
+	ledger := filepath.Join(dir, "ledger.jsonl")
+	if err := dp.InitLedger(ledger, "padova", dp.Budget{Epsilon: 3, Delta: 1e-6}, nil); err != nil { // nil: not signed
+		fmt.Println(err)
+		return
+	}
+	cfg := pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger,
 		Out: filepath.Join(dir, "release"), Params: dp.Params{Epsilon: 0.5}, DryRun: true}
 	dry, err := pipeline.Publish(ctx, cfg)
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	fmt.Printf("dry run: ε = %g of %g, new ledger %v\n", dry.Cost.Epsilon, dry.Total.Epsilon, dry.NewLedger)
+	fmt.Printf("dry run: ε = %g of %g, %g left\n", dry.Cost.Epsilon, dry.Total.Epsilon, dry.Left.Epsilon)
 	cfg.DryRun = false
 	res, err := pipeline.Publish(ctx, cfg)
 	if err != nil {
@@ -106,7 +112,7 @@ func ExamplePublish() {
 	fmt.Println("tables:", strings.Join(res.Tables, ", "))
 	fmt.Printf("spent ε = %g, left ε = %g\n", res.Spent.Epsilon, res.Left.Epsilon)
 	// Output:
-	// dry run: ε = 0.5 of 3, new ledger true
+	// dry run: ε = 0.5 of 3, 3 left
 	// tables: district_need, district, partners, missing_middle, totals
 	// spent ε = 0.5, left ε = 2.5
 }

@@ -87,9 +87,12 @@ func demo(ctx context.Context, dir string) error {
 		return err
 	}
 
-	// 5. Differentially private tables (swd budget init --total 3; swd publish --epsilon 1).
+	// 5. Differentially private tables (swd budget init --total 3; swd publish
+	// --epsilon 1). The demo signs its ledger with the linkage unit's key
+	// (swd keys new, budget init --key): keys are made by the command only,
+	// so this ledger is unsigned (hash-chained all the same).
 	ledger := filepath.Join(dir, "ledger.jsonl")
-	if err := dp.InitLedger(ledger, "demo", dp.Budget{Epsilon: 3, Delta: 1e-6}); err != nil {
+	if err := dp.InitLedger(ledger, "demo", dp.Budget{Epsilon: 3, Delta: 1e-6}, nil); err != nil {
 		return err
 	}
 	pr, err := pipeline.Publish(ctx, pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger,

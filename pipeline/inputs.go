@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"slices"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/identity"
@@ -150,22 +149,4 @@ func (in *Inputs) ReadAll(ctx context.Context, log *slog.Logger, progress Progre
 		orDiscard(log).Info("read", "file", in.Names[i], "partner", d.Meta.Partner, "records", d.Len())
 	}
 	return ds, nil
-}
-
-// Partners returns the partners of the inputs from their footers, sorted.
-// A partner's file given twice is an error.
-func (in *Inputs) Partners() ([]string, error) {
-	var partners []string
-	for i, path := range in.Paths {
-		meta, _, err := encfile.ReadMeta(path)
-		if err != nil {
-			return nil, err
-		}
-		if slices.Contains(partners, meta.Partner) {
-			return nil, base.Invalidf("%s: partner %q's encoded file is given twice", in.Names[i], meta.Partner)
-		}
-		partners = append(partners, meta.Partner)
-	}
-	slices.Sort(partners)
-	return partners, nil
 }

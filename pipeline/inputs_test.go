@@ -86,9 +86,9 @@ func TestOpenInputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	partners, err := in.Partners()
-	if err != nil || ds[0].Meta.Partner != "caritas" || len(partners) != 2 || partners[0] != "acli" {
-		t.Fatalf("partners %v, %v", partners, err)
+	dataset, err := encodedDataset(in)
+	if err != nil || ds[0].Meta.Partner != "caritas" || len(dataset.Partners) != 2 || dataset.Partners[0] != "acli" {
+		t.Fatalf("dataset %+v, %v", dataset, err)
 	}
 	if err := in.Close(); err != nil {
 		t.Fatal(err)

@@ -2,14 +2,17 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/welfare-district/swd/dp"
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/identity"
+	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/linksfile"
+	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -27,15 +30,19 @@ type PublishConfig struct {
 	// Households says how households get their district and needs; its
 	// Public services also decide the "missing middle".
 	Households HouseholdConfig
-	// Ledger is the dataset's privacy-budget ledger, created with the
-	// default total budget when missing (except by a dry run).
+	// Ledger is the dataset's privacy-budget ledger. It must exist
+	// (dp.InitLedger, swd budget init): a release never creates one.
 	Ledger string
+	// LedgerKey is the linkage unit's private key file (mode 0600) that
+	// signs the ledger's entries (swd publish --key); required for a
+	// ledger created with a key.
+	LedgerKey string
 	// Out is the release directory; it must not exist, or be empty.
 	Out string
 	// Title is the title of the report.
 	Title string
-	// DryRun checks the inputs and the budget and returns the cost; it
-	// writes nothing and creates no ledger.
+	// DryRun checks the inputs, the ledger and the budget and returns the
+	// cost; it writes nothing.
 	DryRun bool
 	// CodeVersion is recorded in the release; empty: CodeVersion().
 	CodeVersion string
@@ -59,21 +66,29 @@ type PublishResult struct {
 	Report     string    `json:"report,omitempty"`
 	Metadata   string    `json:"metadata,omitempty"`
 	Ledger     string    `json:"ledger"`
+	LedgerHead string    `json:"ledger_head,omitempty"` // hash of the ledger's last entry after the release
 	Cost       dp.Budget `json:"cost"`
 	Total      dp.Budget `json:"total"`
 	Spent      dp.Budget `json:"spent"`
 	Left       dp.Budget `json:"left"`
-	NewLedger  bool      `json:"new_ledger,omitempty"`
-	Params     string    `json:"params"`
-	Households *Stats    `json:"households"`
+	// NewLedger is always false: a release never creates a ledger (kept
+	// for scripts that read it).
+	NewLedger bool `json:"new_ledger,omitempty"`
+	// Warning says plainly when ε is so large that the release protects
+	// little (dp.WeakProtection).
+	Warning    string `json:"warning,omitempty"`
+	Params     string `json:"params"`
+	Households *Stats `json:"households"`
 }
 
-// Publish makes one release as swd publish does: it refuses a release
-// that would overspend the ledger (dp.ErrBudgetExhausted) or a non-empty
-// Out before reading any data, joins the links to the encoded files
-// (BuildHouseholds), and releases the household tables with dp.Publish:
-// CSV and Parquet tables, release.json and report.html in Out, and an
-// entry in the ledger.
+// Publish makes one release as swd publish does: before reading any data
+// it refuses a missing, damaged or foreign ledger, a release that would
+// overspend it (dp.ErrBudgetExhausted) and a non-empty Out; then it joins
+// the links to the encoded files (BuildHouseholds) and releases the
+// household tables with dp.Publish: CSV and Parquet tables, release.json
+// and report.html in Out, and an entry in the ledger, which is bound to
+// the dataset of the encoded files (their key check value, schema
+// fingerprint and partners).
 func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	cfg.setDefaults()
 	in, err := OpenInputs(cfg.Inputs, cfg.Open)
@@ -81,13 +96,13 @@ func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 		return nil, err
 	}
 	defer in.Close()
-	partners, err := in.Partners()
+	dc, err := cfg.dpConfig(in)
 	if err != nil {
 		return nil, err
 	}
-	dc := cfg.dpConfig(partners)
-	// Refuse an overspending release (or a non-empty Out) before reading
-	// the data; dp.Publish checks again under the ledger's lock.
+	// Refuse a missing, damaged or foreign ledger, an overspending release
+	// (or a non-empty Out) before reading the data; dp.Publish checks again
+	// under the ledger's lock.
 	pre, err := checkBudget(ctx, dc)
 	if err != nil {
 		return nil, err
@@ -97,7 +112,7 @@ func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 		return nil, err
 	}
 	logHouseholds(cfg.Logger, st, households, dc.Domain)
-	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, NewLedger: pre.NewLedger, Params: cfg.Params.String(), Households: &st}
+	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st}
 	if cfg.DryRun {
 		res.Cost, res.Total, res.Spent, res.Left = pre.Cost, pre.Before.Total, pre.Before.Spent, pre.Before.Left
 		return res, nil
@@ -117,18 +132,56 @@ func (c *PublishConfig) setDefaults() {
 	c.Logger = orDiscard(c.Logger)
 }
 
-// dpConfig is the dp.Publish configuration of a release over partners.
-func (c *PublishConfig) dpConfig(partners []string) dp.PublishConfig {
-	domain := dp.DefaultDomain(partners)
+// dpConfig is the dp.Publish configuration of a release of the dataset
+// of the inputs.
+func (c *PublishConfig) dpConfig(in *Inputs) (dp.PublishConfig, error) {
+	binding, err := encodedDataset(in)
+	if err != nil {
+		return dp.PublishConfig{}, err
+	}
+	key, err := identity.LoadPrivateArg("--key", c.LedgerKey)
+	if err != nil {
+		return dp.PublishConfig{}, err
+	}
+	domain := dp.DefaultDomain(binding.Partners)
 	domain.Public = c.Households.Public
-	return dp.PublishConfig{Params: c.Params, Domain: domain, Ledger: c.Ledger, OutDir: c.Out, DryRun: c.DryRun,
-		CodeVersion: c.CodeVersion, Title: c.Title, Logger: c.Logger}
+	return dp.PublishConfig{Params: c.Params, Domain: domain, Ledger: c.Ledger, Binding: binding, Key: key, OutDir: c.Out,
+		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Logger: c.Logger}, nil
 }
 
-// checkBudget runs dp.Publish as a dry run: it checks the output directory
-// and the budget and returns the cost, and whether the ledger does not
-// exist yet (the release will create it with the default budget). A dry
-// run only reads the ledger: it creates or repairs nothing.
+// encodedDataset reads the inputs' footers: the dataset they make up (the
+// ledger is bound to it), with its partners sorted. The files must be of
+// different partners and share one schema and one secret.
+func encodedDataset(in *Inputs) (dp.Binding, error) {
+	var partners []string
+	var first encoding.Meta
+	for i, path := range in.Paths {
+		meta, _, err := encfile.ReadMeta(path)
+		if err != nil {
+			return dp.Binding{}, err
+		}
+		name := in.Names[i]
+		if slices.Contains(partners, meta.Partner) {
+			return dp.Binding{}, base.Invalidf("%s: partner %q's encoded file is given twice", name, meta.Partner)
+		}
+		if i == 0 {
+			first = meta
+		}
+		switch {
+		case meta.SchemaFingerprint != first.SchemaFingerprint:
+			return dp.Binding{}, base.Invalidf("%s: partner %q was encoded with another schema than partner %q", name, meta.Partner, first.Partner)
+		case meta.KeyCheck != first.KeyCheck:
+			return dp.Binding{}, base.Invalidf("%s: partner %q was encoded with another secret than partner %q", name, meta.Partner, first.Partner)
+		}
+		partners = append(partners, meta.Partner)
+	}
+	return dp.NewBinding(first.KeyCheck, first.SchemaFingerprint, partners), nil
+}
+
+// checkBudget runs dp.Publish as a dry run: it checks the output
+// directory, the ledger (that it exists, verifies and belongs to this
+// dataset) and the budget, and returns the cost. A dry run only reads the
+// ledger: it creates or repairs nothing.
 func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, error) {
 	if !cfg.DryRun {
 		cfg.Logger = nil // the release itself logs the ledger's warnings
@@ -143,11 +196,8 @@ func release(ctx context.Context, households []dp.Household, cfg dp.PublishConfi
 	if err != nil {
 		return err
 	}
-	after, err := dp.ReadLedger(ctx, cfg.Ledger)
-	if err != nil {
-		return fmt.Errorf("release %s written; reading the ledger back: %w", pub.EntryID, err)
-	}
-	res.Release, res.Out, res.Cost = pub.EntryID, cfg.OutDir, pub.Cost
+	after := pub.After
+	res.Release, res.Out, res.Cost, res.LedgerHead = pub.EntryID, cfg.OutDir, pub.Cost, after.Head
 	res.Total, res.Spent, res.Left = after.Total, after.Spent, after.Left
 	res.Metadata, res.Report = filepath.Join(cfg.OutDir, "release.json"), filepath.Join(cfg.OutDir, "report.html")
 	for _, t := range pub.Result.Tables {

@@ -51,7 +51,7 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Links, "links", "", "links file from swd link (Parquet, or CSV)")
 	fs.Float64Var(&o.Epsilon, "epsilon", 0, "ε this release spends, split across its tables (required)")
 	fs.Float64Var(&o.Delta, "delta", 0, "δ this release may spend (needed by --mechanism gaussian)")
-	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger (created with ε = 3, δ = 1e-6 if missing)")
+	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger, created once with 'swd budget init' (a release never creates one)")
 	fs.StringVar(&o.Out, "out", "", "output directory of the release (must not exist, or be empty)")
 	fs.IntVar(&o.MaxNeeds, "max-needs", dp.DefaultMaxNeeds, "need categories one household counts in at most")
 	fs.StringVar(&o.Split, "split", "", "share of ε per table, e.g. district_need=0.4,district=0.15,partners=0.15,missing_middle=0.15,totals=0.15 (default: that; tables not named are not released; needs_sum is optional)")
@@ -65,6 +65,7 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NeedsAttr, "needs-attr", pipeline.DefaultNeedsAttr, "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
 	o.Seal.AddFlags(fs)
+	fs.Lookup("key").Usage = "this linkage unit's private key (swd keys new): signs the entries of a signed ledger, and opens sealed inputs"
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
 }
@@ -159,14 +160,28 @@ privacy and more noise. Every release spends its ε from the dataset's total
 budget in the ledger, for good: a release that would exceed it is refused
 (exit status 4) before anything is computed or written. 'swd budget show'
 says what is spent and left; --dry-run prints what this release would cost.
+An ε above 10 is allowed, but the numbers are then close to the exact
+counts and protect little: the summary and the report say so.
+
+The ledger must exist: 'swd budget init' creates it, once per dataset; a
+missing or mistyped --ledger is refused (exit status 2). Before reserving,
+the release verifies the ledger's hash chain, its head file (LEDGER.head:
+removed entries are detected) and, for a ledger created with --key, the
+signatures: a damaged, truncated or edited ledger is refused (exit status
+5), never repaired. The first release binds the ledger to its dataset (the
+key check value, schema fingerprint and partners of the encoded files); a
+release from other files is refused (exit status 5). A signed ledger needs
+--key with the linkage unit's key. release.json records the ledger's head
+after the release: 'swd budget verify --release DIR' checks it later.
 
 Only noisy numbers are written into the release. The summary and the log
 give exact counts of the input (households, records, unknown need codes):
 they are for the linkage unit, which holds the links anyway, not for
 publication. No record's data is ever shown.
 
+  swd budget init --ledger padova.ledger --total 3 --key unit.key   # once
   swd publish --links links.parquet --epsilon 1 --ledger padova.ledger \
-      --out release/ encoded/*.swd.parquet
+      --key unit.key --out release/ encoded/*.swd.parquet
 
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
@@ -185,7 +200,7 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 		Links: opts.Links, Inputs: args, Open: opts.Seal.config(), Params: opts.params,
 		Households: pipeline.HouseholdConfig{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr,
 			Maps: opts.maps, Unknown: opts.unknown, Public: opts.public},
-		Ledger: opts.Ledger, Out: opts.Out, Title: opts.Title, DryRun: opts.DryRun,
+		Ledger: opts.Ledger, LedgerKey: opts.Seal.Key, Out: opts.Out, Title: opts.Title, DryRun: opts.DryRun,
 		Logger: g.Logger, Progress: bars.update,
 	})
 	bars.finish()
@@ -207,9 +222,7 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 		st.Households, st.Records, len(st.Partners), st.NoDistrict, st.UnknownCodes())
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g\n", s.Cost.Epsilon, s.Cost.Delta)
-		if s.NewLedger {
-			fmt.Fprintf(w, "ledger %s does not exist; the release would create it with the default budget\n", s.Ledger)
-		}
+		printWarning(w, s.Warning)
 		fmt.Fprintf(w, "budget: total ε = %g (δ = %g); spent ε = %g; left ε = %g (δ = %g)\n",
 			s.Total.Epsilon, s.Total.Delta, s.Spent.Epsilon, s.Left.Epsilon, s.Left.Delta)
 		fmt.Fprintln(w, "nothing was written")
@@ -219,5 +232,14 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 	fmt.Fprintf(w, "  report:   %s\n  metadata: %s\n  tables:   %s (.csv and .parquet)\n", s.Report, s.Metadata, strings.Join(s.Tables, ", "))
 	fmt.Fprintf(w, "budget: this release spent ε = %g, δ = %g; ledger %s: spent ε = %g of %g, left ε = %g (δ left %g)\n",
 		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
+	fmt.Fprintf(w, "ledger head after the release: %s (release.json records the release's own entry)\n", s.LedgerHead)
+	printWarning(w, s.Warning)
 	return nil
+}
+
+// printWarning prints a weak-protection warning, when there is one.
+func printWarning(w io.Writer, warning string) {
+	if warning != "" {
+		fmt.Fprintf(w, "WARNING: %s\n", warning)
+	}
 }

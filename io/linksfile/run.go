@@ -1,7 +1,6 @@
 package linksfile
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 
@@ -92,15 +91,15 @@ func marshalRun(run *Run) ([]byte, error) {
 }
 
 // ParseRun reads a run description stored in the links file name. The
-// model in it is validated as model.Decode does.
+// model in it must validate (model.Model.Validate). Errors say what is
+// wrong in their own words: they never quote the description.
 func ParseRun(data []byte, name string) (*Run, error) {
 	var raw struct {
 		Run
-		Model   json.RawMessage `json:"model"`   // shadows Run.Model: decoded by model.Decode
-		Options *legacyOptions  `json:"options"` // before version 1
+		Options *legacyOptions `json:"options"` // before version 1
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, inputError(name, 0, "", fmt.Sprintf("the run description (%s) is not valid JSON", RunKey))
+		return nil, inputError(name, 0, "", fmt.Sprintf("the run description (%s) is not valid JSON of a run", RunKey))
 	}
 	r := raw.Run
 	switch {
@@ -111,12 +110,10 @@ func ParseRun(data []byte, name string) (*Run, error) {
 	case r.FormatVersion == 0:
 		r.Params = raw.Options.params()
 	}
-	if len(raw.Model) > 0 && string(raw.Model) != "null" {
-		m, err := model.Decode(bytes.NewReader(raw.Model), name+" ("+RunKey+")")
-		if err != nil {
-			return nil, fmt.Errorf("linksfile: %w", err)
+	if r.Model != nil {
+		if err := r.Model.Validate(); err != nil {
+			return nil, fmt.Errorf("linksfile: %s (%s): %w", name, RunKey, err)
 		}
-		r.Model = m
 	}
 	return &r, nil
 }
