@@ -23,7 +23,7 @@ const (
 	DefaultMaxCandidates = 1 << 26
 )
 
-// ErrTooManyCandidates is returned (marked base.ErrUsage) when the passes
+// ErrTooManyCandidates is returned (marked swd.ErrUsage) when the passes
 // generate more candidate pairs than Config.MaxCandidates: the blocking is
 // too loose for the data (use more bits per LSH band or stricter keys).
 var ErrTooManyCandidates = errors.New("blocking: too many candidate pairs")

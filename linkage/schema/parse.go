@@ -28,7 +28,7 @@ func Load(path string) (*Schema, error) {
 
 // Parse decodes a YAML schema, fills in the defaults and validates it.
 // Unknown keys are errors (a misspelt option must not be silently ignored).
-// Errors are marked base.ErrInvalidInput.
+// Errors are marked swd.ErrInvalidInput.
 func Parse(data []byte) (*Schema, error) {
 	if err := checkKnownKeys(data); err != nil {
 		return nil, err
