@@ -13,9 +13,9 @@ import (
 // (docs/performance.md), skipping the test when the data is absent.
 func datasetConfig(t *testing.T, name string) BlockingConfig {
 	root := testdirs.ModuleRoot(t)
-	data := filepath.Join(root, "..", "shared", "datasets")
-	if _, err := os.Stat(filepath.Join(data, datasets[name].files[0])); err != nil {
-		t.Skipf("dataset %s not available: %v", name, err)
+	data := testdirs.SharedDatasets(t)
+	for _, f := range datasets[name].files {
+		testdirs.SharedFile(t, f)
 	}
 	cfg := BlockingConfig{Dataset: name, DataDir: data, SchemaDir: filepath.Join(root, "docs", "examples"),
 		Seed: 1, Keys: true, Workers: 2}

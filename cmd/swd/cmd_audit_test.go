@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/welfare-district/swd/internal/testdirs"
 )
 
 // TestAuditCLI encodes a small synthetic export with the example schema,
@@ -14,10 +14,7 @@ import (
 func TestAuditCLI(t *testing.T) {
 	dir := t.TempDir()
 	p := func(n string) string { return filepath.Join(dir, n) }
-	schemaPath := filepath.Join("..", "..", "docs", "examples", "synth", "schema.yaml")
-	if _, err := os.Stat(schemaPath); err != nil {
-		t.Skip("example schema not present")
-	}
+	schemaPath := repoPath(t, "docs/examples/synth/schema.yaml") // tracked: missing is a failure
 	for _, args := range [][]string{
 		{"synth", "--out", p("data"), "--households", "400", "--seed", "3"},
 		{"synth", "--out", p("pub"), "--households", "800", "--seed", "4"},
@@ -57,10 +54,14 @@ func TestAuditCLI(t *testing.T) {
 		}
 	}
 	// No name from the export may appear in the output.
-	_, text, _ := runCLI(t, "audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"))
-	f, _ := os.Open(p("data/comune.csv"))
-	defer f.Close()
-	rows, _ := csv.NewReader(f).ReadAll()
+	code, text, errs := runCLI(t, "audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"))
+	if code != ExitOK || text == "" {
+		t.Fatalf("audit (text): exit %d, %d bytes of output: %s", code, len(text), errs)
+	}
+	rows := testdirs.ReadCSV(t, p("data/comune.csv"))
+	if len(rows) < 2 {
+		t.Fatalf("export has %d lines", len(rows))
+	}
 	for _, row := range rows[1:] {
 		for _, v := range []string{row[3], row[4]} { // nome, cognome
 			if len(v) >= 4 && (strings.Contains(strings.ToUpper(out+text), strings.ToUpper(v))) {
