@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -40,24 +41,20 @@ type Config struct {
 	MaxCandidates int64
 }
 
-func (c Config) maxCandidates() int64 {
-	switch {
-	case c.MaxCandidates == 0:
-		return DefaultMaxCandidates
-	case c.MaxCandidates < 0:
-		return 1<<63 - 1
-	}
-	return c.MaxCandidates
-}
+func (c Config) maxCandidates() int64 { return bound(c.MaxCandidates, DefaultMaxCandidates) }
 
-func (c Config) maxPairs() int64 {
+func (c Config) maxPairs() int64 { return bound(c.MaxBlockPairs, DefaultMaxBlockPairs) }
+
+// bound is a configured limit: 0 means the default, a negative value no
+// bound.
+func bound(v, def int64) int64 {
 	switch {
-	case c.MaxBlockPairs == 0:
-		return DefaultMaxBlockPairs
-	case c.MaxBlockPairs < 0:
-		return 1<<63 - 1
+	case v == 0:
+		return def
+	case v < 0:
+		return math.MaxInt64
 	}
-	return c.MaxBlockPairs
+	return v
 }
 
 // Block is the records of each side that share one key in one (sub-)pass:
