@@ -54,7 +54,8 @@ func TestBlockingFEBRL4(t *testing.T) {
 
 // TestBlockingNCVoter checks the ncvoter-100k target (pair completeness at
 // least 99.5% comparing at most 0.1% of the pairs). It encodes 200,000
-// records (about a minute of CPU), so it runs only with SWD_LONG_TESTS=1.
+// records (about a minute of CPU), so it runs only with SWD_LONG_TESTS=1,
+// as make quality sets it.
 func TestBlockingNCVoter(t *testing.T) {
 	if os.Getenv("SWD_LONG_TESTS") == "" {
 		t.Skip("set SWD_LONG_TESTS=1 to run")
