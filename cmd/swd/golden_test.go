@@ -47,10 +47,27 @@ type mask struct {
 var masks = []mask{
 	{"creation times of files, reports, releases and ledger entries",
 		regexp.MustCompile(`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z`), "<TIME>"},
-	{"release ids: a sequence number, kept, and 4 random bytes (dp/ledger.go)",
-		regexp.MustCompile(`\b(r\d{4})-[0-9a-f]{8}\b`), "${1}-<RANDOM>"},
 	{"--workers defaults to the number of CPUs of the machine",
 		regexp.MustCompile(`(\(default: all cores\)) \(default \d+\)`), "${1} (default <NUM_CPU>)"},
+}
+
+// A numbered mask replaces each distinct value its second group matches by
+// a placeholder numbered in the order the run first prints it, keeping the
+// first group: the value changes from run to run, but which outputs show
+// the same value stays compared (the head publish prints is the head
+// budget show prints, the release id of the summary is the one in
+// release.json and in the ledger).
+type numberedMask struct {
+	why   string
+	re    *regexp.Regexp
+	label string
+}
+
+var numberedMasks = []numberedMask{
+	{"release ids: 8 random bytes (dp/ledger.go newEntryID)",
+		regexp.MustCompile(`\b(r-)([0-9a-f]{16})\b`), "ID"},
+	{"the ledger's id and head: SHA-256 of entries that hold their creation time",
+		regexp.MustCompile(`("(?:ledger_id|ledger_head|head)": "|(?:ledger id|head|head after the release:) )([0-9a-f]{64})\b`), "HASH"},
 }
 
 // reportMasks applies to the link report JSON.
@@ -68,10 +85,15 @@ type goldenRun struct {
 	dir  string // the run's temporary directory, shown as $TMP
 	repo string // the module root, shown as $REPO
 	seen map[string]bool
+	// numbers holds the placeholder of each value a numbered mask met,
+	// counts how many values each label has numbered.
+	numbers map[string]string
+	counts  map[string]int
 }
 
 func newGoldenRun(t *testing.T) *goldenRun {
-	return &goldenRun{t: t, dir: t.TempDir(), repo: testdirs.ModuleRoot(t), seen: map[string]bool{}}
+	return &goldenRun{t: t, dir: t.TempDir(), repo: testdirs.ModuleRoot(t), seen: map[string]bool{},
+		numbers: map[string]string{}, counts: map[string]int{}}
 }
 
 func (g *goldenRun) path(name string) string { return filepath.Join(g.dir, name) }
@@ -95,6 +117,18 @@ func (g *goldenRun) normalise(s string, extra ...mask) string {
 	s = strings.ReplaceAll(s, codeVersion(), "<CODE_VERSION>")
 	for _, m := range append(slices.Clone(masks), extra...) {
 		s = m.re.ReplaceAllString(s, m.repl)
+	}
+	for _, m := range numberedMasks {
+		s = m.re.ReplaceAllStringFunc(s, func(match string) string {
+			sub := m.re.FindStringSubmatch(match)
+			ph, ok := g.numbers[sub[2]]
+			if !ok {
+				g.counts[m.label]++
+				ph = fmt.Sprintf("<%s%d>", m.label, g.counts[m.label])
+				g.numbers[sub[2]] = ph
+			}
+			return sub[1] + ph
+		})
 	}
 	return s
 }
@@ -130,26 +164,49 @@ func checkGolden(t *testing.T, name, got string) {
 	}
 }
 
-// lineDiff shows the lines that differ, with their numbers, at most 20.
+// lineDiff shows how got differs from want, line by line: the lines only
+// in want (-) and only in got (+), from a longest common subsequence, each
+// with its line number, at most 40.
 func lineDiff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	shown := 0
-	for i := 0; i < max(len(w), len(g)) && shown < 20; i++ {
-		var wl, gl string
-		if i < len(w) {
-			wl = w[i]
-		}
-		if i < len(g) {
-			gl = g[i]
-		}
-		if wl != gl || (i >= len(w)) != (i >= len(g)) {
-			fmt.Fprintf(&b, "%4d -%s\n     +%s\n", i+1, wl, gl)
-			shown++
+	// lcs[i][j] is the length of the longest common subsequence of w[i:]
+	// and g[j:]; golden files are small enough for the full table.
+	lcs := make([][]int, len(w)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(g)+1)
+	}
+	for i := len(w) - 1; i >= 0; i-- {
+		for j := len(g) - 1; j >= 0; j-- {
+			if w[i] == g[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
 		}
 	}
-	if len(w) != len(g) {
-		fmt.Fprintf(&b, "(%d lines, want %d)\n", len(g), len(w))
+	var b strings.Builder
+	shown := 0
+	show := func(sign byte, n int, line string) {
+		if shown < 40 {
+			fmt.Fprintf(&b, "%c%4d  %s\n", sign, n, line)
+		}
+		shown++
+	}
+	i, j := 0, 0
+	for i < len(w) || j < len(g) {
+		switch {
+		case i < len(w) && j < len(g) && w[i] == g[j]:
+			i, j = i+1, j+1
+		case j < len(g) && (i == len(w) || lcs[i][j+1] >= lcs[i+1][j]):
+			show('+', j+1, g[j])
+			j++
+		default:
+			show('-', i+1, w[i])
+			i++
+		}
+	}
+	if shown > 40 {
+		fmt.Fprintf(&b, "(%d more lines differ)\n", shown-40)
 	}
 	return b.String()
 }
@@ -231,8 +288,8 @@ func (g *goldenRun) read(name string) string {
 	return string(readBytes(g.t, g.path(name)))
 }
 
-// TestGoldenPipeline runs synth → encode → inspect → link → eval → publish →
-// budget on the shared fixtures and compares every output people or
+// TestGoldenPipeline runs synth → encode → inspect → link → eval → budget
+// init → publish → budget show and verify on the shared fixtures and compares every output people or
 // scripts read.
 func TestGoldenPipeline(t *testing.T) {
 	g := newGoldenRun(t)
@@ -267,6 +324,7 @@ func TestGoldenPipeline(t *testing.T) {
 	g.check("pipeline/eval.json", g.must("eval", "--json", "--links", links, "--truth", truth))
 
 	ledger := g.path("ledger")
+	g.check("pipeline/budget_init.txt", g.must("budget", "init", "--ledger", ledger, "--total", "3"))
 	publish := func(args ...string) string {
 		return g.must(append(append([]string{"publish", "--links", links, "--ledger", ledger}, args...), encoded...)...)
 	}
@@ -283,6 +341,7 @@ func TestGoldenPipeline(t *testing.T) {
 
 	g.check("pipeline/budget_show.txt", g.must("budget", "show", "--ledger", ledger))
 	g.check("pipeline/budget_show.json", g.must("budget", "show", "--ledger", ledger, "--json"))
+	g.check("pipeline/budget_verify.txt", g.must("budget", "verify", "--ledger", ledger, "--release", g.path("release"), "--release", g.path("release2")))
 
 	g.check("pipeline/taxonomy_list.txt", g.must("taxonomy", "list"))
 	g.check("pipeline/taxonomy_list.json", g.must("taxonomy", "list", "--json"))
@@ -319,12 +378,22 @@ func TestGoldenHelp(t *testing.T) {
 // and nothing of what must be compared: a mask that matched too much would
 // make the golden tests pass on a changed output.
 func TestGoldenMasks(t *testing.T) {
-	g := &goldenRun{t: t, dir: "/tmp/TestX/001", repo: "/home/u/swd"}
+	g := &goldenRun{t: t, dir: "/tmp/TestX/001", repo: "/home/u/swd", numbers: map[string]string{}, counts: map[string]int{}}
+	const (
+		h1 = "3aa9a5287351677620a11c09aeb8e797f44f16878a79776d9703c08cebcc2869"
+		h2 = "8df48ba858157d701b448ac14a7c653a3a97a865d89e62541538e7970691398d"
+		fp = "310cc5598fb972d57c585e73a381fbf9f07f4c38b79fefe75ffb157b9452b240"
+	)
 	tests := []struct{ in, want string }{
 		{`"created": "2026-12-05T13:13:04.556988775Z",`, `"created": "<TIME>",`},
-		{"r0001-2026-12-05T13:32:21Z", "r0001-<TIME>"},
-		{"release r0002-5ca7dfc0 written to /tmp/TestX/001/rel", "release r0002-<RANDOM> written to $TMP/rel"},
-		{"r0002-5ca7dfc0z", "r0002-5ca7dfc0z"},
+		{"release r-ee6580b9e0b44b7e written to /tmp/TestX/001/rel", "release r-<ID1> written to $TMP/rel"},
+		{`"ledger_entry_id": "r-ee6580b9e0b44b7e"`, `"ledger_entry_id": "r-<ID1>"`},
+		{"r-7f849d94d3e2286a r-ee6580b9e0b44b7e", "r-<ID2> r-<ID1>"},
+		{"r-ee6580b9e0b44b7ez r-ee6580b9e0b44b7", "r-ee6580b9e0b44b7ez r-ee6580b9e0b44b7"},
+		{"ledger id " + h1 + "; 5 entries, head " + h2, "ledger id <HASH1>; 5 entries, head <HASH2>"},
+		{`"ledger_id": "` + h1 + `", "head": "` + h2 + `", "ledger_head": "` + h2 + `"`, `"ledger_id": "<HASH1>", "head": "<HASH2>", "ledger_head": "<HASH2>"`},
+		{"ledger head after the release: " + h2, "ledger head after the release: <HASH2>"},
+		{"schema fingerprint " + fp + `, "schema_fingerprint": "` + fp + `"`, "schema fingerprint " + fp + `, "schema_fingerprint": "` + fp + `"`},
 		{"encoded /home/u/swd/testdata/synth/comune.csv", "encoded $REPO/testdata/synth/comune.csv"},
 		{"by " + codeVersion(), "by <CODE_VERSION>"},
 		{"parallel work (default: all cores) (default " + strconv.Itoa(runtime.NumCPU()) + ")", "parallel work (default: all cores) (default <NUM_CPU>)"},
@@ -338,6 +407,9 @@ func TestGoldenMasks(t *testing.T) {
 	}
 	if got := g.normalise(`"model_s": 0.869710201, "candidates": 21`, reportMasks...); got != `"model_s": <SECONDS>, "candidates": 21` {
 		t.Errorf("report mask: %q", got)
+	}
+	if got, want := lineDiff("a\nb\nc\n", "a\nx\nb\nc\nd\n"), "+   2  x\n+   5  d\n"; got != want {
+		t.Errorf("lineDiff:\n%s\nwant:\n%s", got, want)
 	}
 	if got := roundFloats(`{"a": 0.9998063310902334, "b": [1.5246256865326475e-8, 3], "n": 4993}`); got != `{"a": 0.99980633109, "b": [1.52462568653e-08, 3], "n": 4993}` {
 		t.Errorf("roundFloats: %s", got)
