@@ -22,9 +22,11 @@
 // config's Logger and report progress through its Progress (nil: silent).
 // No step prints or keeps state between calls; each writes only its
 // outputs (named in its config, or next to them by default) and temporary
-// files it removes, every output atomically. As everywhere in swd, no
-// identifier, normalised value or secret appears in a log line, an error
-// or a result.
+// files it removes, every output atomically. Errors carry the marks of
+// package swd (swd.ErrUsage, swd.ErrInvalidInput, swd.ErrIntegrity, …;
+// dp.ErrBudgetExhausted for an overspending release), which the command
+// maps to its exit codes. As everywhere in swd, no identifier, normalised
+// value or secret appears in a log line, an error or a result.
 //
 // # Households
 //

@@ -16,16 +16,13 @@ import (
 	"github.com/welfare-district/swd/pipeline"
 )
 
-// One partner encodes its export. The rejects file is written even when
-// no row is rejected, so the partner can see that none was.
+// One partner encodes its export (a synthetic one, from the module's
+// testdata). Rows that cannot be encoded go to the rejects file, with their
+// row, column and reason but no value.
 func ExampleEncode() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "swd-example-")
 	defer os.RemoveAll(dir)
-	if _, err := synth.Write(ctx, synth.Config{Households: 300, Seed: 1, Partners: synth.PartnersByName([]string{"caritas"})}, dir, nil); err != nil {
-		fmt.Println(err)
-		return
-	}
 	s, err := schema.Load(schemaFile)
 	if err != nil {
 		fmt.Println(err)
@@ -33,7 +30,7 @@ func ExampleEncode() {
 	}
 	secret, _ := encoding.GenerateSecret() // in practice: pipeline.ReadSecret, the partners' shared secret
 	res, err := pipeline.Encode(ctx, pipeline.EncodeConfig{Schema: s, Secret: secret, Partner: "caritas",
-		In: filepath.Join(dir, "caritas.csv"), Out: filepath.Join(dir, "caritas.swd.parquet")})
+		In: filepath.Join(fixtures, "caritas.csv"), Out: filepath.Join(dir, "caritas.swd.parquet")})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -42,7 +39,7 @@ func ExampleEncode() {
 	fmt.Println("rejects:", filepath.Base(res.Rejects))
 	fmt.Println("fields:", len(res.Stats.Fields), "partner:", res.Meta.Partner)
 	// Output:
-	// rows read 504, encoded 504, rejected 0
+	// rows read 87, encoded 87, rejected 0
 	// rejects: caritas.rejects.csv
 	// fields: 9 partner: caritas
 }
@@ -53,7 +50,7 @@ func ExampleLink() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "swd-example-")
 	defer os.RemoveAll(dir)
-	encoded, err := encodeSynth(ctx, dir, 300, "comune", "caritas")
+	encoded, err := encodeFixtures(ctx, dir, "comune", "caritas")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -69,7 +66,7 @@ func ExampleLink() {
 		strings.Join(run.Partners, " and "), run.Params.Threshold, run.Params.Assignment)
 	fmt.Println("report:", filepath.Base(res.Report))
 	// Output:
-	// 531 records of comune and caritas linked at threshold 0.9 (optimal assignment)
+	// 227 records of comune and caritas linked at threshold 0.9 (optimal assignment)
 	// report: links.report.html
 }
 
@@ -80,7 +77,7 @@ func ExamplePublish() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "swd-example-")
 	defer os.RemoveAll(dir)
-	encoded, err := encodeSynth(ctx, dir, 300, "comune", "caritas")
+	encoded, err := encodeFixtures(ctx, dir, "comune", "caritas")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -123,7 +120,7 @@ func ExampleAudit() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "swd-example-")
 	defer os.RemoveAll(dir)
-	encoded, err := encodeSynth(ctx, dir, 300, "comune")
+	encoded, err := encodeFixtures(ctx, dir, "comune")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -133,7 +130,7 @@ func ExampleAudit() {
 		fmt.Println(err)
 		return
 	}
-	rep, err := pipeline.Audit(ctx, pipeline.AuditConfig{File: encoded[0], Export: filepath.Join(dir, "exports", "comune.csv"),
+	rep, err := pipeline.Audit(ctx, pipeline.AuditConfig{File: encoded[0], Export: filepath.Join(fixtures, "comune.csv"),
 		Public: filepath.Join(public, "comune.csv")})
 	if err != nil {
 		fmt.Println(err)
@@ -144,8 +141,8 @@ func ExampleAudit() {
 	}
 	fmt.Println("columns bounded:", len(rep.Exposure))
 	// Output:
-	// given_name: 539 of 539 records attacked
-	// surname: 539 of 539 records attacked
+	// given_name: 140 of 140 records attacked
+	// surname: 140 of 140 records attacked
 	// columns bounded: 14
 }
 
@@ -156,7 +153,7 @@ func ExampleOpenInputs() {
 	ctx := context.Background()
 	dir, _ := os.MkdirTemp("", "swd-example-")
 	defer os.RemoveAll(dir)
-	encoded, err := encodeSynth(ctx, dir, 300, "comune")
+	encoded, err := encodeFixtures(ctx, dir, "comune")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -174,7 +171,7 @@ func ExampleOpenInputs() {
 	}
 	fmt.Printf("%s: %d records, read in place: %v\n", ds[0].Meta.Partner, ds[0].Len(), in.Paths[0] == encoded[0])
 	// Output:
-	// comune: 539 records, read in place: true
+	// comune: 140 records, read in place: true
 }
 
 // One household known to the Comune (local code ABI, housing) and to
@@ -201,13 +198,12 @@ func ExampleBuildHouseholds() {
 	// district 3, needs [casa poverta-disagio-adulti], partners [caritas comune]
 }
 
-// encodeSynth writes synthetic exports of households at partners into
-// dir/exports and encodes each into dir with a fresh secret.
-func encodeSynth(ctx context.Context, dir string, households int, partners ...string) ([]string, error) {
-	exports := filepath.Join(dir, "exports")
-	if _, err := synth.Write(ctx, synth.Config{Households: households, Seed: 1, Partners: synth.PartnersByName(partners)}, exports, nil); err != nil {
-		return nil, err
-	}
+// fixtures holds the module's shared synthetic exports (testdata/README.md).
+const fixtures = "../testdata/synth"
+
+// encodeFixtures encodes the partners' exports of fixtures into dir with a
+// fresh secret.
+func encodeFixtures(ctx context.Context, dir string, partners ...string) ([]string, error) {
 	s, err := schema.Load(schemaFile)
 	if err != nil {
 		return nil, err
@@ -219,7 +215,7 @@ func encodeSynth(ctx context.Context, dir string, households int, partners ...st
 	var encoded []string
 	for _, p := range partners {
 		res, err := pipeline.Encode(ctx, pipeline.EncodeConfig{Schema: s, Secret: secret, Partner: p,
-			In: filepath.Join(exports, p+".csv"), Out: filepath.Join(dir, p+".swd.parquet")})
+			In: filepath.Join(fixtures, p+".csv"), Out: filepath.Join(dir, p+".swd.parquet")})
 		if err != nil {
 			return nil, err
 		}

@@ -44,9 +44,9 @@ type Inputs struct {
 // temporary file after its checks: it must be addressed to cfg.Key, signed
 // by a key in cfg.Trust, and that key must be the one of the partner the
 // encoded file names. A tampered, truncated or mis-addressed file, an
-// unknown signer or a wrong partner is an integrity error (swd exit status
-// 5); a sealed file without both keys is a usage error. On error nothing is
-// left behind.
+// unknown signer or a wrong partner is an error marked swd.ErrIntegrity; a
+// sealed file without both keys, swd.ErrUsage. On error nothing is left
+// behind.
 func OpenInputs(names []string, cfg OpenConfig) (*Inputs, error) {
 	in := &Inputs{Names: names, Paths: make([]string, len(names))}
 	var keys *openKeys

@@ -13,8 +13,6 @@ import (
 	"github.com/welfare-district/swd/pipeline"
 )
 
-func init() { registerCommand(newAuditCommand) }
-
 // AuditOptions are the flags of swd audit.
 type AuditOptions struct {
 	Export string

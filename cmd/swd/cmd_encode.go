@@ -19,8 +19,6 @@ import (
 	"github.com/welfare-district/swd/pipeline"
 )
 
-func init() { registerCommand(newEncodeCommand) }
-
 // EncodeOptions are the flags of swd encode.
 type EncodeOptions struct {
 	Schema       string

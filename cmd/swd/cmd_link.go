@@ -14,8 +14,6 @@ import (
 	"github.com/welfare-district/swd/pipeline"
 )
 
-func init() { registerCommand(newLinkCommand) }
-
 // LinkOptions are the flags of swd link.
 type LinkOptions struct {
 	Out           string

@@ -59,7 +59,8 @@ func Write(path string, links []cluster.Link, run *Run) (err error) {
 
 // Read reads a links file and returns its rows and its run description
 // (nil when absent). A file that is not a links file, or whose run
-// description cannot be read (ParseRun), is an ErrInvalidInput.
+// description cannot be read (ParseRun), is an error marked
+// swd.ErrInvalidInput.
 func Read(path string) ([]cluster.Link, *Run, error) {
 	f, err := os.Open(path)
 	if err != nil {
