@@ -23,16 +23,20 @@ var Columns = []string{"cluster_id", "household_id", "partner", "record_id", "ma
 const rowGroupRows = 64 << 10
 
 // Write writes links to path atomically (the file appears complete or not at
-// all), with run stored as the "swd.run" metadata (omitted when empty).
-func Write(path string, links []cluster.Link, run []byte) (err error) {
+// all), with run stored as the "swd.run" metadata (omitted when nil).
+func Write(path string, links []cluster.Link, run *Run) (err error) {
+	runJSON, err := marshalRun(run)
+	if err != nil {
+		return fmt.Errorf("linksfile: %w", err)
+	}
 	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
 		return fmt.Errorf("linksfile: %w", err)
 	}
 	defer f.Abort()
 	opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
-	if len(run) > 0 {
-		opts = append(opts, parquet.KeyValueMetadata(RunKey, string(run)))
+	if runJSON != nil {
+		opts = append(opts, parquet.KeyValueMetadata(RunKey, string(runJSON)))
 	}
 	w := parquet.NewGenericWriter[cluster.Link](f, opts...)
 	for start := 0; start < len(links); start += rowGroupRows {
@@ -53,10 +57,11 @@ func Write(path string, links []cluster.Link, run []byte) (err error) {
 	return nil
 }
 
-// Read reads a links file and returns its rows and its "swd.run" metadata
-// (nil when absent). A file that is not a links file is an error marked
+// Read reads a links file and returns its rows and its run description
+// (nil when absent). A file that is not a links file, or whose run
+// description cannot be read (ParseRun), is an error marked
 // swd.ErrInvalidInput.
-func Read(path string) ([]cluster.Link, []byte, error) {
+func Read(path string) ([]cluster.Link, *Run, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("linksfile: %w", err)
@@ -85,7 +90,7 @@ func checkColumns(name string, has func(column string) bool) error {
 	return nil
 }
 
-func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error) {
+func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, *Run, error) {
 	invalid := func(reason string) error { return inputError(path, 0, "", reason) }
 	pf, err := parquet.OpenFile(r, size)
 	if err != nil {
@@ -95,9 +100,11 @@ func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error
 	if err := checkColumns(path, has); err != nil {
 		return nil, nil, err
 	}
-	var run []byte
+	var run *Run
 	if v, ok := pf.Lookup(RunKey); ok {
-		run = []byte(v)
+		if run, err = ParseRun([]byte(v), path); err != nil {
+			return nil, nil, err
+		}
 	}
 	rows := make([]cluster.Link, pf.NumRows())
 	rd := parquet.NewGenericReader[cluster.Link](pf)
