@@ -116,8 +116,7 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ uint64, recs func(*Rec
 	for k := range parts {
 		parts[k].Name = p.Partners[k].Name
 	}
-	var members [][]Rec // per partner, in the order of parts[k].RecordIDs
-	members = make([][]Rec, len(p.Partners))
+	members := make([][]Rec, len(p.Partners)) // per partner, in the order of parts[k].RecordIDs
 	local := map[uint64]cluster.Ref{}
 	var r Rec
 	for recs(&r) {
