@@ -43,6 +43,7 @@ require (
 	github.com/golang-cz/devslog v0.0.17 // indirect
 	github.com/golang/glog v1.2.5 // indirect
 	github.com/google/differential-privacy/go/v3 v3.0.0 // indirect
+	github.com/google/differential-privacy/privacy-on-beam/v3 v3.0.0 // indirect
 	github.com/google/flatbuffers v25.12.19+incompatible // indirect
 	github.com/google/pprof v0.0.0-20260604005048-7023385849c0 // indirect
 	github.com/google/s2a-go v0.1.11 // indirect
