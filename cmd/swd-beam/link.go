@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -141,11 +140,11 @@ func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io
 	if dir == "" {
 		dir = filepath.Dir(opts.Out)
 	}
-	tmp, err := os.MkdirTemp(dir, ".swd-beam-")
+	tmp, cleanup, err := beamlink.TempDir(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("temporary directory: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer cleanup()
 	plan.ShardDir = tmp
 
 	p, s := beam.NewPipelineWithRoot()
@@ -157,7 +156,7 @@ func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io
 	pipelineDone := time.Since(start)
 
 	var sum beamlink.Summary
-	b, err := os.ReadFile(beamlink.SummaryPath(tmp))
+	b, err := beamlink.ReadFile(ctx, beamlink.SummaryPath(tmp))
 	if err != nil {
 		return fmt.Errorf("the pipeline's summary: %w", err)
 	}
@@ -210,17 +209,15 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	ds := make([]*encoding.Dataset, len(files))
 	plan := &beamlink.Plan{}
 	for i, path := range files {
-		meta, layout, err := encfile.ReadMeta(path)
+		meta, layout, groups, err := footer(path)
 		if err != nil {
 			return nil, err
 		}
-		groups, err := encfile.RowGroups(path)
-		if err != nil {
-			return nil, err
-		}
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return nil, err
+		abs := path
+		if !strings.Contains(path, "://") {
+			if abs, err = filepath.Abs(path); err != nil {
+				return nil, err
+			}
 		}
 		ds[i] = footerDataset(meta, layout)
 		plan.Partners = append(plan.Partners, beamlink.Partner{Name: meta.Partner, Path: abs, Rows: meta.Rows, Groups: groups})
@@ -252,6 +249,22 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 		plan.Shards = max(1, totalRows(plan)/100_000)
 	}
 	return plan, nil
+}
+
+// footer reads the metadata, layout and row groups of an encoded file
+// (local, or copied from any Beam filesystem).
+func footer(path string) (encoding.Meta, encoding.Layout, []int64, error) {
+	local, done, err := beamlink.Localize(context.Background(), path)
+	if err != nil {
+		return encoding.Meta{}, encoding.Layout{}, nil, err
+	}
+	defer done()
+	meta, layout, err := encfile.ReadMeta(local)
+	if err != nil {
+		return meta, layout, nil, err
+	}
+	groups, err := encfile.RowGroups(local)
+	return meta, layout, groups, err
 }
 
 // footerDataset is an empty Dataset with a file's metadata and layout, for

@@ -184,7 +184,6 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 	}
 }
 
-
 // testUSamples keeps the random sample behind u small: every sampled pair
 // goes through the pipeline's joins.
 const testUSamples = 20_000

@@ -84,12 +84,13 @@ func compareRows(x, y Row) int {
 func ShardPath(dir string, k int) string { return fmt.Sprintf("%s/links-%05d.bin", dir, k) }
 
 // writeShardFn sorts one shard's rows and writes them (any Beam
-// filesystem).
+// filesystem). Every shard is written, empty ones too (the shard numbers
+// are joined in), so the merge finds all of them.
 type writeShardFn struct {
 	Plan string
 }
 
-func (f *writeShardFn) ProcessElement(ctx context.Context, k int, rows func(*Row) bool) error {
+func (f *writeShardFn) ProcessElement(ctx context.Context, k int, rows func(*Row) bool, _ func(*int) bool) error {
 	p, err := DecodePlan(f.Plan)
 	if err != nil {
 		return err
@@ -204,12 +205,7 @@ func MergeShards(ctx context.Context, dir string, shards int, put func(cluster.L
 	}()
 	for k := range shards {
 		path := ShardPath(dir, k)
-		fs, err := filesystem.New(ctx, path)
-		if err != nil {
-			return err
-		}
-		rc, err := fs.OpenRead(ctx, path)
-		fs.Close()
+		rc, err := openRead(ctx, path)
 		if err != nil {
 			return err
 		}
@@ -301,3 +297,25 @@ func (f *summaryFn) ProcessElement(ctx context.Context, _ []byte, modelJSON stri
 		return json.NewEncoder(w).Encode(s)
 	})
 }
+
+// openRead opens a file of any Beam filesystem.
+func openRead(ctx context.Context, path string) (io.ReadCloser, error) {
+	fs, err := filesystem.New(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer fs.Close()
+	return fs.OpenRead(ctx, path)
+}
+
+// ReadFile reads a whole (small) file of any Beam filesystem.
+func ReadFile(ctx context.Context, path string) ([]byte, error) {
+	rc, err := openRead(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(rc)
+}
+
+func shardMarker(k int) (int, int) { return k, k }

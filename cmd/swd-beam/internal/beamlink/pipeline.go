@@ -44,7 +44,9 @@ func init() {
 	register.Function3x0(householdEdgesFn)
 	register.Function1x2(personByID)
 	register.DoFn4x0[uint64, func(*Person) bool, func(*uint64) bool, func(int, Row)](&rowFn{})
-	register.DoFn3x1[context.Context, int, func(*Row) bool, error](&writeShardFn{})
+	register.DoFn4x1[context.Context, int, func(*Row) bool, func(*int) bool, error](&writeShardFn{})
+	register.Function1x2(shardMarker)
+	register.Iter1[int]()
 	register.DoFn6x1[context.Context, []byte, string, func(*string, *BlockStat) bool, func(*int, *ScoreStat) bool, func(*ClusterStat) bool, error](&summaryFn{})
 
 	register.Emitter2[uint64, Rec]()
@@ -152,7 +154,12 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 
 	// 9. Output shards and the summary.
 	os := s.Scope("Write")
-	beam.ParDo0(os, &writeShardFn{Plan: ps}, beam.GroupByKey(os, rows))
+	shards := make([]int, plan.Shards)
+	for k := range shards {
+		shards[k] = k
+	}
+	markers := beam.ParDo(os, shardMarker, beam.CreateList(os, shards))
+	beam.ParDo0(os, &writeShardFn{Plan: ps}, beam.CoGroupByKey(os, rows, markers))
 	beam.ParDo0(os, &summaryFn{Plan: ps}, beam.Impulse(os), beam.SideInput{Input: model},
 		beam.SideInput{Input: beam.CombinePerKey(os, addBlockStat, blockStats)},
 		beam.SideInput{Input: beam.CombinePerKey(os, &scoreStatFn{Threshold: plan.Threshold}, scoreStats)},

@@ -60,7 +60,12 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task,
 	emitTotal func(string, int64), emitClk func(string, ClkItem)) error {
 	p := f.plan
 	pt := p.Partners[t.Partner]
-	d, err := encfile.ReadRowGroup(ctx, pt.Path, t.Group)
+	local, done, err := Localize(ctx, pt.Path)
+	if err != nil {
+		return err
+	}
+	defer done()
+	d, err := encfile.ReadRowGroup(ctx, local, t.Group)
 	if err != nil {
 		return err
 	}

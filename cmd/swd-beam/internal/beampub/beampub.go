@@ -102,7 +102,7 @@ type Member struct {
 // Stat counts what the join and the households found (no record's data).
 type Stat struct {
 	Records, Households, NoDistrict, DistrictTies, NoNeeds int64
-	Unlinked, LinksWithoutRecord, Repeated               int64
+	Unlinked, LinksWithoutRecord, Repeated                 int64
 }
 
 func addStat(a, b Stat) Stat {
