@@ -1,4 +1,4 @@
-package beamlink
+package main
 
 import (
 	"fmt"
@@ -9,13 +9,13 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/passert"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/testing/ptest"
-	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/runners/prism"
+
+	"github.com/welfare-district/swd/cmd/swd-beam/internal/beamlink"
 )
 
-func TestMain(m *testing.M) {
+func init() {
 	register.Function1x2(pairKV)
 	register.Function2x1(formatLabel)
-	ptest.MainWithDefault(m, "prism")
 }
 
 type pair struct{ U, V uint64 }
@@ -72,7 +72,7 @@ func TestComponents(t *testing.T) {
 	}
 	p, s := beam.NewPipelineWithRoot()
 	in := beam.CreateList(s, edges)
-	labels := Components(s, beam.ParDo(s, pairKV, in), 12)
+	labels := beamlink.Components(s, beam.ParDo(s, pairKV, in), 12)
 	passert.Equals(s, beam.ParDo(s, formatLabel, labels), want...)
 	ptest.RunAndValidate(t, p)
 }
