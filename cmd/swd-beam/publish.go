@@ -17,9 +17,9 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/taxonomy"
 
+	"github.com/welfare-district/swd/cmd/swd-beam/internal/beamlink"
 	"github.com/welfare-district/swd/cmd/swd-beam/internal/beampub"
 )
 
@@ -119,16 +119,18 @@ func publishFiles(ctx context.Context, opts *publishOptions, files []string, std
 	var pfiles []beampub.File
 	var partners []string
 	for _, path := range files {
-		meta, _, err := encfile.ReadMeta(path)
+		meta, _, _, err := footer(path)
 		if err != nil {
 			return err
 		}
 		if slices.Contains(partners, meta.Partner) {
 			return base.Invalidf("%s: partner %q's encoded file is given twice", path, meta.Partner)
 		}
-		abs, err := filepath.Abs(path)
-		if err != nil {
-			return err
+		abs := path
+		if !strings.Contains(path, "://") {
+			if abs, err = filepath.Abs(path); err != nil {
+				return err
+			}
 		}
 		partners = append(partners, meta.Partner)
 		pfiles = append(pfiles, beampub.File{Partner: meta.Partner, Path: abs})
@@ -145,22 +147,24 @@ func publishFiles(ctx context.Context, opts *publishOptions, files []string, std
 	if err != nil {
 		return err
 	}
-	links, err := filepath.Abs(opts.Links)
-	if err != nil {
-		return err
+	links := opts.Links
+	if !strings.Contains(links, "://") {
+		if links, err = filepath.Abs(links); err != nil {
+			return err
+		}
 	}
 	dir := opts.TempDir
 	if dir == "" {
 		dir = filepath.Dir(filepath.Clean(opts.Out))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.MkdirTemp(dir, ".swd-beam-publish-")
+	tmp, cleanup, err := beamlink.TempDir(ctx, dir)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(tmp)
+	defer cleanup()
 	plan := &beampub.Plan{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr, Public: opts.public.Partners,
 		Params: opts.params, Domain: domain, OutDir: tmp}
 	if err := beampub.NewPlan(links, pfiles, plan); err != nil {
@@ -185,7 +189,7 @@ func publishFiles(ctx context.Context, opts *publishOptions, files []string, std
 		res := &dp.Result{Params: b.Params()}
 		for t, tp := range b.Tables() {
 			var noisy map[string]int64
-			if err := readJSON(beampub.TablePath(tmp, t), &noisy); err != nil {
+			if err := readJSON(ctx, beampub.TablePath(tmp, t), &noisy); err != nil {
 				return nil, err
 			}
 			tab, err := b.NoisyTable(tp, noisy)
@@ -215,7 +219,7 @@ func checkPipeline(ctx context.Context, plan *beampub.Plan, opts *publishOptions
 		return nil, fmt.Errorf("the check pipeline failed: %w", err)
 	}
 	var sum beampub.Summary
-	if err := readJSON(plan.OutDir+"/summary.json", &sum); err != nil {
+	if err := readJSON(ctx, plan.OutDir+"/summary.json", &sum); err != nil {
 		return nil, err
 	}
 	st := sum.Stat
@@ -244,8 +248,8 @@ func checkPipeline(ctx context.Context, plan *beampub.Plan, opts *publishOptions
 	return &sum, nil
 }
 
-func readJSON(path string, v any) error {
-	b, err := os.ReadFile(path)
+func readJSON(ctx context.Context, path string, v any) error {
+	b, err := beamlink.ReadFile(ctx, path)
 	if err != nil {
 		return fmt.Errorf("the pipeline's result: %w", err)
 	}

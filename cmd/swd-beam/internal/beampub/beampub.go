@@ -34,6 +34,8 @@ import (
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/taxonomy"
+
+	"github.com/welfare-district/swd/cmd/swd-beam/internal/beamlink"
 )
 
 // Plan is what the workers need to know about a release.
@@ -152,11 +154,20 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task, emit func(string, A
 	if err != nil {
 		return err
 	}
+	path := p.Links
+	if t.File >= 0 {
+		path = p.Files[t.File].Path
+	}
+	local, done, err := beamlink.Localize(ctx, path)
+	if err != nil {
+		return err
+	}
+	defer done()
 	if t.File < 0 {
-		return readLinks(p.Links, t.Group, emit)
+		return readLinks(local, t.Group, emit)
 	}
 	file := p.Files[t.File]
-	d, err := encfile.ReadRowGroup(ctx, file.Path, t.Group)
+	d, err := encfile.ReadRowGroup(ctx, local, t.Group)
 	if err != nil {
 		return err
 	}
@@ -327,7 +338,12 @@ func (p *Plan) Tasks() []Task {
 
 // NewPlan fills in the row groups of the inputs.
 func NewPlan(links string, files []File, p *Plan) error {
-	f, err := os.Open(links)
+	local, done, err := beamlink.Localize(context.Background(), links)
+	if err != nil {
+		return err
+	}
+	defer done()
+	f, err := os.Open(local)
 	if err != nil {
 		return err
 	}
@@ -342,7 +358,12 @@ func NewPlan(links string, files []File, p *Plan) error {
 	}
 	p.Links, p.LinkGroups = links, len(pf.RowGroups())
 	for i := range files {
-		groups, err := encfile.RowGroups(files[i].Path)
+		local, done, err := beamlink.Localize(context.Background(), files[i].Path)
+		if err != nil {
+			return err
+		}
+		groups, err := encfile.RowGroups(local)
+		done()
 		if err != nil {
 			return err
 		}
