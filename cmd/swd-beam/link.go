@@ -357,7 +357,7 @@ func report(plan *beamlink.Plan, m *model.Model, sum beamlink.Summary, links []c
 		for _, n := range sc.Pairs {
 			cands += int64(n)
 		}
-		bs.Candidates = cands
+		bs.Candidates = sum.Blocked[k]
 		parts.Candidates = append(parts.Candidates, cands)
 		parts.Blocking = append(parts.Blocking, bs)
 		parts.Scores = append(parts.Scores, linkage.JobScores{Pairs: sc.Pairs, Expected: sc.Expected, Accepted: sc.Accepted, SumP: sc.SumP, SumAcc: sc.SumAcc})

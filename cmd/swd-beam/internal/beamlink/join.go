@@ -58,9 +58,40 @@ type Req struct {
 	Job   int32
 }
 
-func candidateReqFn(k string, emit func(uint64, Req)) {
+// Sources of a candidate pair, or-ed over its occurrences.
+const (
+	fromBlocks = 1
+	fromDice   = 2
+)
+
+func blockSource(k string) (string, int) { return k, fromBlocks }
+func diceSource(k string) (string, int)  { return k, fromDice }
+func orInt(a, b int) int                 { return a | b }
+
+// candidateReqFn asks for each distinct candidate pair, and counts per job
+// the pairs blocking found (the report's blocking candidates, before the
+// Dice pass is added).
+type candidateReqFn struct {
+	Plan string
+
+	jobs map[[2]int]int
+}
+
+func (f *candidateReqFn) Setup() error {
+	p, err := DecodePlan(f.Plan)
+	if err != nil {
+		return err
+	}
+	f.jobs = p.jobIndex()
+	return nil
+}
+
+func (f *candidateReqFn) ProcessElement(k string, sources int, emit func(uint64, Req), emitBlocked func(int, int64)) {
 	a, b := pairOf(k)
 	emit(a, Req{Other: b, Job: -1})
+	if sources&fromBlocks != 0 {
+		emitBlocked(f.jobs[[2]int{partnerOf(a), partnerOf(b)}], 1)
+	}
 }
 
 // sampleFn draws the random pairs of job k exactly as linkage.Link does

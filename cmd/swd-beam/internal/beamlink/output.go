@@ -261,6 +261,7 @@ type Summary struct {
 	Blocking map[string]BlockStat   `json:"blocking"` // "job/pass"
 	Scores   map[int]ScoreStat      `json:"scores"`   // per job
 	Clusters ClusterStat            `json:"clusters"`
+	Blocked  map[int]int64          `json:"blocked"` // distinct pairs from blocking, per job
 	Extra    map[string]json.Number `json:"extra,omitempty"`
 }
 
@@ -273,7 +274,7 @@ type summaryFn struct {
 }
 
 func (f *summaryFn) ProcessElement(ctx context.Context, _ []byte, modelJSON string, blocks func(*string, *BlockStat) bool,
-	scores func(*int, *ScoreStat) bool, clusters func(*ClusterStat) bool) error {
+	scores func(*int, *ScoreStat) bool, clusters func(*ClusterStat) bool, blocked func(*int, *int64) bool) error {
 	p, err := DecodePlan(f.Plan)
 	if err != nil {
 		return err
@@ -288,6 +289,11 @@ func (f *summaryFn) ProcessElement(ctx context.Context, _ []byte, modelJSON stri
 	var sc ScoreStat
 	for scores(&j, &sc) {
 		s.Scores[j] = addScoreStat(s.Scores[j], sc)
+	}
+	s.Blocked = map[int]int64{}
+	var n int64
+	for blocked(&j, &n) {
+		s.Blocked[j] += n
 	}
 	var c ClusterStat
 	for clusters(&c) {

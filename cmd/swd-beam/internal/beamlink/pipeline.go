@@ -6,7 +6,6 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
-	"github.com/apache/beam/sdks/v2/go/pkg/beam/transforms/filter"
 )
 
 func init() {
@@ -19,7 +18,12 @@ func init() {
 	register.DoFn3x0[string, func(*[]Hit) bool, func(string)](&topHitsFn{})
 	register.DoFn3x0[string, func(*uint64) bool, func(uint64, TFItem)](&tfCountFn{})
 	register.Function4x0(attachTFFn)
-	register.Function2x0(candidateReqFn)
+	register.DoFn4x0[string, int, func(uint64, Req), func(int, int64)](&candidateReqFn{})
+	register.Function1x2(blockSource)
+	register.Function1x2(diceSource)
+	register.Function2x1(orInt)
+	register.Emitter2[int, int64]()
+	register.Iter2[int, int64]()
 	register.DoFn2x1[int, func(uint64, Req), error](&sampleFn{})
 	register.Function4x0(firstHalfFn)
 	register.DoFn6x0[context.Context, uint64, func(*Rec) bool, func(*Half) bool, func(Compared), func(string, int64)](&compareFn{})
@@ -47,7 +51,7 @@ func init() {
 	register.DoFn4x1[context.Context, int, func(*Row) bool, func(*int) bool, error](&writeShardFn{})
 	register.Function1x2(shardMarker)
 	register.Iter1[int]()
-	register.DoFn6x1[context.Context, []byte, string, func(*string, *BlockStat) bool, func(*int, *ScoreStat) bool, func(*ClusterStat) bool, error](&summaryFn{})
+	register.DoFn7x1[context.Context, []byte, string, func(*string, *BlockStat) bool, func(*int, *ScoreStat) bool, func(*ClusterStat) bool, func(*int, *int64) bool, error](&summaryFn{})
 
 	register.Emitter2[uint64, Rec]()
 	register.Emitter2[string, uint64]()
@@ -102,7 +106,7 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	ds := s.Scope("DicePass")
 	hits := beam.ParDo(ds, &diceFn{Plan: ps}, beam.GroupByKey(ds, clks))
 	dicePairs := beam.ParDo(ds, &topHitsFn{Plan: ps}, beam.GroupByKey(ds, hits))
-	cands := filter.Distinct(s, beam.Flatten(s, pairs, dicePairs))
+	cands := beam.CombinePerKey(s, orInt, beam.Flatten(s, beam.ParDo(s, blockSource, pairs), beam.ParDo(s, diceSource, dicePairs)))
 
 	// 4. Term frequencies, then the two joins of each pair with its records.
 	ts := s.Scope("TermFrequencies")
@@ -111,7 +115,7 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	totalsSum := beam.CombinePerKey(ts, sumInt64, totals)
 
 	js := s.Scope("Compare")
-	reqs := beam.ParDo(js, candidateReqFn, cands)
+	reqs, blocked := beam.ParDo2(js, &candidateReqFn{Plan: ps}, cands)
 	if modelJSON == "" {
 		jobs := make([]int, len(plan.Jobs))
 		for k := range jobs {
@@ -163,5 +167,6 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	beam.ParDo0(os, &summaryFn{Plan: ps}, beam.Impulse(os), beam.SideInput{Input: model},
 		beam.SideInput{Input: beam.CombinePerKey(os, addBlockStat, blockStats)},
 		beam.SideInput{Input: beam.CombinePerKey(os, &scoreStatFn{Threshold: plan.Threshold}, scoreStats)},
-		beam.SideInput{Input: beam.Combine(os, addClusterStat, clusterStats)})
+		beam.SideInput{Input: beam.Combine(os, addClusterStat, clusterStats)},
+		beam.SideInput{Input: beam.CombinePerKey(os, sumInt64, blocked)})
 }
