@@ -154,16 +154,25 @@ func PublishExternal(ctx context.Context, cfg PublishConfig, compute func(ctx co
 	}
 	var l *Ledger
 	if cfg.DryRun {
-		l, err = peekLedger(ctx, cfg.Ledger)
+		l, err = peekLedger(ctx, cfg.Ledger, cfg.Key)
 	} else {
-		l, err = OpenLedger(ctx, cfg.Ledger)
+		l, err = OpenLedger(ctx, cfg.Ledger, cfg.Key)
 	}
 	if err != nil {
 		return nil, err
 	}
 	defer l.Close()
+	if err := l.CheckBinding(cfg.Binding); err != nil {
+		return nil, err
+	}
+	if l.Repaired() && !cfg.DryRun {
+		log.Warn("ledger had a torn last line from an interrupted release; it was cut off", "ledger", cfg.Ledger)
+	}
 	before := l.Status()
-	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before, NewLedger: l.Created()}
+	if len(before.Uncommitted) > 0 {
+		log.Warn("ledger has releases that never committed; their budget stays spent", "ledger", cfg.Ledger, "releases", strings.Join(before.Uncommitted, ","))
+	}
+	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before, Warning: WeakProtection(p.Epsilon)}
 	if err := l.Check(out.Cost); err != nil {
 		return nil, err
 	}
@@ -172,12 +181,15 @@ func PublishExternal(ctx context.Context, cfg PublishConfig, compute func(ctx co
 	}
 	abs, _ := filepath.Abs(cfg.OutDir)
 	id, err := l.Reserve(Reservation{Cost: out.Cost, Queries: p.ReleasedQueries(), Params: p.String(),
-		CodeVersion: cfg.CodeVersion, Output: abs})
+		CodeVersion: cfg.CodeVersion, Output: abs, Binding: cfg.Binding})
 	if err != nil {
 		return nil, err
 	}
 	out.EntryID = id
 	log.Info("budget reserved", "ledger", cfg.Ledger, "release", id, "epsilon", p.Epsilon, "delta", p.Delta)
+	if out.Warning != "" {
+		log.Warn(out.Warning)
+	}
 	res, err := compute(ctx, b)
 	if err != nil {
 		return nil, fmt.Errorf("release %s (budget spent, ledger entry left pending): %w", id, err)
@@ -185,13 +197,17 @@ func PublishExternal(ctx context.Context, cfg PublishConfig, compute func(ctx co
 	meta := newReleaseMeta(res, cfg.Domain)
 	meta.Delta = out.Cost.Delta
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
+	meta.LedgerID, meta.LedgerHead, meta.LedgerEntries = l.ID(), l.Head(), l.Len()
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title
+	if out.Warning != "" {
+		meta.Warnings = []string{out.Warning}
+	}
 	if err := writeReleaseDir(cfg.OutDir, id, res, meta, before.Uncommitted); err != nil {
 		return nil, fmt.Errorf("release %s (budget spent, ledger entry left pending): %w", id, err)
 	}
 	if err := l.Commit(id); err != nil {
 		return nil, fmt.Errorf("release %s written but not committed (budget spent): %w", id, err)
 	}
-	out.Result = res
+	out.Result, out.After = res, l.Status()
 	return out, nil
 }

@@ -17,6 +17,8 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/identity"
+	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/taxonomy"
 
 	"github.com/welfare-district/swd/cmd/swd-beam/internal/beamlink"
@@ -43,6 +45,7 @@ type publishOptions struct {
 	DryRun         bool
 	JSON           bool
 	TempDir        string
+	Key            string
 
 	params  dp.Params
 	public  taxonomy.PublicServices
@@ -53,7 +56,7 @@ func (o *publishOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Links, "links", "", "links file from swd link or swd-beam link (Parquet)")
 	fs.Float64Var(&o.Epsilon, "epsilon", 0, "ε this release spends, split across its tables (required)")
 	fs.Float64Var(&o.Delta, "delta", 0, "δ this release may spend (needed by --mechanism gaussian)")
-	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger (created with ε = 3, δ = 1e-6 if missing)")
+	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger (swd budget init creates it)")
 	fs.StringVar(&o.Out, "out", "", "output directory of the release (must not exist, or be empty)")
 	fs.IntVar(&o.MaxNeeds, "max-needs", dp.DefaultMaxNeeds, "need categories one household counts in at most")
 	fs.StringVar(&o.Split, "split", "", "share of ε per table, as swd publish (needs_sum is not available on Beam)")
@@ -67,6 +70,7 @@ func (o *publishOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Title, "title", "", "title of the report")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
+	fs.StringVar(&o.Key, "key", "", "the linkage unit's private key (swd keygen --identity), which signs a signed ledger's entries")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's results, on a filesystem every worker can write (default: beside --out)")
 }
 
@@ -115,16 +119,22 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 // publishFiles runs swd publish's protocol around two pipelines: a check
 // (the join of links and records, the need codes) before any budget is
 // touched, then, with the budget reserved, the noisy tables.
-func publishFiles(ctx context.Context, opts *publishOptions, files []string, stdout io.Writer, log *slog.Logger) error {
+func publishFiles(ctx context.Context, opts *publishOptions, files []string, stdout io.Writer, log *slog.Logger) (err error) {
 	var pfiles []beampub.File
 	var partners []string
-	for _, path := range files {
+	var first encoding.Meta
+	for i, path := range files {
 		meta, _, _, err := footer(path)
 		if err != nil {
 			return err
 		}
 		if slices.Contains(partners, meta.Partner) {
 			return base.Invalidf("%s: partner %q's encoded file is given twice", path, meta.Partner)
+		}
+		if i == 0 {
+			first = meta
+		} else if meta.SchemaFingerprint != first.SchemaFingerprint || meta.KeyCheck != first.KeyCheck {
+			return base.Invalidf("%s: partner %q was encoded with another schema or secret than partner %q", path, meta.Partner, first.Partner)
 		}
 		abs := path
 		if !strings.Contains(path, "://") {
@@ -138,7 +148,14 @@ func publishFiles(ctx context.Context, opts *publishOptions, files []string, std
 	slices.Sort(partners)
 	domain := dp.DefaultDomain(partners)
 	domain.Public = opts.public
-	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, OutDir: opts.Out,
+	var key *identity.Private
+	if opts.Key != "" {
+		if key, err = identity.LoadPrivate(opts.Key); err != nil {
+			return err
+		}
+	}
+	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, OutDir: opts.Out, Key: key,
+		Binding:     dp.NewBinding(first.KeyCheck, first.SchemaFingerprint, partners),
 		CodeVersion: codeVersion(), Title: opts.Title, Logger: log}
 	// Refuse an overspending release before reading anything.
 	dry := cfg

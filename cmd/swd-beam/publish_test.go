@@ -55,19 +55,20 @@ func TestPublishSameCountsAsSwdPublish(t *testing.T) {
 		t.Fatal(err)
 	}
 	ledgerA := filepath.Join(dir, "a.ledger")
-	if err := dp.InitLedger(ledgerA, "test", big); err != nil {
+	if err := dp.InitLedger(ledgerA, "test", big, nil); err != nil {
 		t.Fatal(err)
 	}
 	domain := dp.DefaultDomain(partners)
 	domain.Public = taxonomy.DefaultPublicServices()
-	want, err := dp.Publish(ctx, hs, dp.PublishConfig{Params: dp.Params{Epsilon: eps}, Domain: domain, Ledger: ledgerA, OutDir: filepath.Join(dir, "release-a")})
+	binding := dp.NewBinding(ds[0].Meta.KeyCheck, ds[0].Meta.SchemaFingerprint, partners)
+	want, err := dp.Publish(ctx, hs, dp.PublishConfig{Params: dp.Params{Epsilon: eps}, Domain: domain, Ledger: ledgerA, Binding: binding, OutDir: filepath.Join(dir, "release-a")})
 	if err != nil {
 		t.Fatal(err)
 	}
 
 	// On Beam.
 	ledgerB := filepath.Join(dir, "b.ledger")
-	if err := dp.InitLedger(ledgerB, "test", big); err != nil {
+	if err := dp.InitLedger(ledgerB, "test", big, nil); err != nil {
 		t.Fatal(err)
 	}
 	opts := &publishOptions{Links: links, Epsilon: eps, Ledger: ledgerB, Out: filepath.Join(dir, "release-b"), MaxNeeds: dp.DefaultMaxNeeds,
