@@ -64,6 +64,12 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	// The DP library logs through glog, which would write log files into
+	// $TMPDIR: send its (few) messages to stderr instead, in the launcher
+	// and in every worker (a worker runs this binary too).
+	if f := flag.Lookup("logtostderr"); f != nil {
+		_ = f.Value.Set("true")
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		// A Beam worker started by a runner's container, or a request for
 		// help.
