@@ -25,6 +25,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
+	"github.com/welfare-district/swd"
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
 )
@@ -113,11 +114,11 @@ func exitCode(ctx context.Context, err error) int {
 		return exitInterrupted
 	case errors.Is(err, dp.ErrBudgetExhausted):
 		return exitBudget
-	case errors.Is(err, base.ErrIntegrity), errors.Is(err, base.ErrInsecure):
+	case errors.Is(err, swd.ErrIntegrity), errors.Is(err, swd.ErrInsecure):
 		return exitIntegrity
-	case errors.Is(err, base.ErrInvalidInput):
+	case errors.Is(err, swd.ErrInvalidInput):
 		return exitInput
-	case errors.Is(err, base.ErrUsage):
+	case errors.Is(err, swd.ErrUsage):
 		return exitUsage
 	default:
 		return exitInternal
