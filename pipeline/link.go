@@ -87,7 +87,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 		return nil, err
 	}
 	res.Report.CodeVersion = cfg.CodeVersion
-	run, err := newRun(lc, res, cfg.CodeVersion)
+	run, err := NewRun(lc, res, cfg.CodeVersion)
 	if err != nil {
 		return nil, err
 	}
@@ -112,8 +112,10 @@ func (c *LinkConfig) setDefaults() {
 	c.Logger = orDiscard(c.Logger)
 }
 
-// newRun is the run description of a linkage made with cfg.
-func newRun(cfg linkage.Config, res *linkage.Result, codeVersion string) (*linksfile.Run, error) {
+// NewRun is the run description of a linkage made with cfg that gave res,
+// as Link stores it in the links file (another runner, such as swd-beam,
+// stores the same description).
+func NewRun(cfg linkage.Config, res *linkage.Result, codeVersion string) (*linksfile.Run, error) {
 	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return nil, err

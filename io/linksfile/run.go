@@ -21,7 +21,10 @@ type Run struct {
 	// a description converted from before version 1.
 	FormatVersion int    `json:"format_version"`
 	CodeVersion   string `json:"code_version"`
-	Params        Params `json:"params"`
+	// Runner names the engine of a run that was not made in process by swd
+	// link (e.g. "beam/prism" for swd-beam); empty for swd link.
+	Runner string `json:"runner,omitempty"`
+	Params Params `json:"params"`
 	// Model is the Fellegi–Sunter model the links were scored with: fitted
 	// by EM, or given (Params.ModelGiven).
 	Model    *model.Model  `json:"model"`
