@@ -1,0 +1,196 @@
+package incremental
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/welfare-district/swd/linkage"
+	"github.com/welfare-district/swd/linkage/blocking"
+	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/match"
+)
+
+// freshEdges searches the candidates of the fresh records against every
+// current record, job by job as linkage.Link pairs the datasets, scores
+// them and returns those accepted.
+func (u *updater) freshEdges(ctx context.Context) ([]cluster.Edge, error) {
+	var out []cluster.Edge
+	jobs := linkage.Jobs(len(u.ds), u.cfg.NoDedup)
+	for k, j := range jobs {
+		pairs, err := u.jobCandidates(ctx, j)
+		if err != nil {
+			return nil, fmt.Errorf("incremental: candidates %s × %s: %w", u.ds[j.A].Meta.Partner, u.ds[j.B].Meta.Partner, err)
+		}
+		u.res.Stats.Candidates += int64(len(pairs))
+		es, mean, err := u.scorePairs(ctx, j, pairs)
+		if err != nil {
+			return nil, err
+		}
+		u.res.Stats.MeanWeight += mean * float64(len(pairs))
+		out = append(out, es...)
+		u.cfg.Progress("candidates", int64(k+1), int64(len(jobs)))
+	}
+	if u.res.Stats.Candidates > 0 {
+		u.res.Stats.MeanWeight /= float64(u.res.Stats.Candidates)
+	}
+	return out, nil
+}
+
+// jobCandidates returns the packed pairs (row of A, row of B; A's row below
+// B's for de-duplication) of job j with at least one fresh record: the
+// blocking passes and the all-pairs Dice pass, fresh × all in each
+// direction. When every record is fresh it searches as Link does.
+func (u *updater) jobCandidates(ctx context.Context, j linkage.Job) ([]uint64, error) {
+	a, b := u.ds[j.A], u.ds[j.B]
+	fa, fb := u.fresh[j.A], u.fresh[j.B]
+	if len(fa) == 0 && len(fb) == 0 {
+		return nil, nil
+	}
+	bc := u.cfg.Blocking
+	if bc == nil {
+		d := linkage.DefaultBlocking(a, u.cfg.Seed)
+		bc = &d
+	}
+	dice := u.cfg.DiceMaxPairs >= 0 && j.Space(a.Len(), b.Len()) <= float64(u.cfg.DiceMaxPairs)
+	var out []uint64
+	if len(fa) == a.Len() && len(fb) == b.Len() {
+		return u.allCandidates(ctx, j, *bc, dice)
+	}
+	// add maps a pair (row i of the fresh subset of x, row k of y) to the
+	// job's rows and keeps it.
+	add := func(i, k int, fromA bool, rows []int) {
+		r := rows[i]
+		var p blocking.Pair
+		switch {
+		case j.Dedup() && r == k:
+			return
+		case j.Dedup():
+			p = blocking.Pair{I: uint32(min(r, k)), J: uint32(max(r, k))}
+		case fromA:
+			p = blocking.Pair{I: uint32(r), J: uint32(k)}
+		default:
+			p = blocking.Pair{I: uint32(k), J: uint32(r)}
+		}
+		out = append(out, p.Pack())
+	}
+	search := func(x, y *encoding.Dataset, rows []int, fromA bool) error {
+		if len(rows) == 0 {
+			return nil
+		}
+		sub := subset(x, rows)
+		cands, _, err := blocking.Candidates(ctx, sub, y, *bc)
+		if err != nil {
+			return err
+		}
+		for _, p := range cands {
+			add(int(p.I), int(p.J), fromA, rows)
+		}
+		if !dice {
+			return nil
+		}
+		opts := []match.Option{match.Threshold(u.cfg.DiceThreshold), match.TopK(u.cfg.DiceTopK), match.Workers(u.cfg.Workers)}
+		_, err = match.Search(ctx, sub.CLK, match.NewIndex(y.CLK), func(ms []match.Match) error {
+			for _, m := range ms {
+				add(int(m.I), int(m.J), fromA, rows)
+			}
+			return nil
+		}, opts...)
+		return err
+	}
+	if err := search(a, b, fa, true); err != nil {
+		return nil, err
+	}
+	if !j.Dedup() {
+		if err := search(b, a, fb, false); err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// allCandidates is Link's search of a job whose records are all fresh.
+func (u *updater) allCandidates(ctx context.Context, j linkage.Job, bc blocking.Config, dice bool) ([]uint64, error) {
+	a, b := u.ds[j.A], u.ds[j.B]
+	var cands []blocking.Pair
+	var err error
+	if j.Dedup() {
+		cands, _, err = blocking.CandidatesDedup(ctx, a, bc)
+	} else {
+		cands, _, err = blocking.Candidates(ctx, a, b, bc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make([]uint64, 0, len(cands))
+	for _, p := range cands {
+		out = append(out, p.Pack())
+	}
+	if dice {
+		opts := []match.Option{match.Threshold(u.cfg.DiceThreshold), match.TopK(u.cfg.DiceTopK), match.Workers(u.cfg.Workers)}
+		emit := func(ms []match.Match) error {
+			for _, m := range ms {
+				out = append(out, blocking.Pair{I: m.I, J: m.J}.Pack())
+			}
+			return nil
+		}
+		if j.Dedup() {
+			_, err = match.SearchDedup(ctx, a.CLK, match.NewIndex(a.CLK), emit, opts...)
+		} else {
+			_, err = match.Search(ctx, a.CLK, match.NewIndex(b.CLK), emit, opts...)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// scorePairs scores the packed pairs of job j on all workers and returns
+// the accepted edges and the mean match weight of all pairs.
+func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64) ([]cluster.Edge, float64, error) {
+	if len(pairs) == 0 {
+		return nil, 0, nil
+	}
+	sc := u.scorers[[2]int{j.A, j.B}]
+	prior := u.prev.Model.PriorWeight()
+	workers := max(1, u.cfg.Workers)
+	chunk := (len(pairs) + workers - 1) / workers
+	parts := make([][]cluster.Edge, workers)
+	sums := make([]float64, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := min(len(pairs), w*chunk), min(len(pairs), (w+1)*chunk)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k, x := range pairs[lo:hi] {
+				if k%4096 == 0 && ctx.Err() != nil {
+					return
+				}
+				p := blocking.Pair{I: uint32(x >> 32), J: uint32(x)}
+				_, weight, prob := sc.Score(int(p.I), int(p.J))
+				sums[w] += weight
+				if prob >= u.cfg.Threshold {
+					parts[w] = append(parts[w], cluster.Edge{A: cluster.Ref{Partner: j.A, Row: int(p.I)},
+						B: cluster.Ref{Partner: j.B, Row: int(p.J)}, Weight: weight + prior, Probability: prob})
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, 0, fmt.Errorf("incremental: %w", err)
+	}
+	var out []cluster.Edge
+	var sum float64
+	for w := range workers {
+		out = append(out, parts[w]...)
+		sum += sums[w]
+	}
+	return out, sum / float64(len(pairs)), nil
+}
