@@ -34,7 +34,9 @@ type Record struct {
 }
 
 // Key is the record's key.
-func (r *Record) Key() cluster.RecordKey { return cluster.RecordKey{Partner: r.Partner, RecordID: r.RecordID} }
+func (r *Record) Key() cluster.RecordKey {
+	return cluster.RecordKey{Partner: r.Partner, RecordID: r.RecordID}
+}
 
 // Edge is an accepted link between two open records, by key.
 type Edge struct {
