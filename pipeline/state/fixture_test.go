@@ -109,25 +109,3 @@ func writeMonth(t *testing.T, dir string, ds []*encoding.Dataset, share float64,
 	}
 	return paths
 }
-
-// appendRows appends rows of d to out.
-func appendRows(out, d *encoding.Dataset, rows []int) {
-	rec := encoding.Record{Fields: make([][]uint64, len(d.Fields)), BlockKeys: make([]string, len(d.BlockKeys)), Attrs: make([]string, len(d.Attrs))}
-	for _, i := range rows {
-		rec.RecordID = d.RecordIDs[i]
-		rec.CLK = d.CLK.Data[i*d.CLK.Words : (i+1)*d.CLK.Words]
-		for f, c := range d.Fields {
-			rec.Fields[f] = nil
-			if c.Present[i] {
-				rec.Fields[f] = c.Filters.Data[i*c.Filters.Words : (i+1)*c.Filters.Words]
-			}
-		}
-		for k, c := range d.BlockKeys {
-			rec.BlockKeys[k] = c.Values[i]
-		}
-		for k, c := range d.Attrs {
-			rec.Attrs[k] = c.Values[i]
-		}
-		out.Append(&rec)
-	}
-}

@@ -188,22 +188,8 @@ func writeEncodings(path string, d *encoding.Dataset) error {
 		return err
 	}
 	defer w.Abort()
-	rec := encoding.Record{Fields: make([][]uint64, len(d.Fields)), BlockKeys: make([]string, len(d.BlockKeys)), Attrs: make([]string, len(d.Attrs))}
 	for i := range d.Len() {
-		rec.RecordID = d.RecordIDs[i]
-		rec.CLK = d.CLK.Data[i*d.CLK.Words : (i+1)*d.CLK.Words]
-		for f, c := range d.Fields {
-			rec.Fields[f] = nil
-			if c.Present[i] {
-				rec.Fields[f] = c.Filters.Data[i*c.Filters.Words : (i+1)*c.Filters.Words]
-			}
-		}
-		for k, c := range d.BlockKeys {
-			rec.BlockKeys[k] = c.Values[i]
-		}
-		for k, c := range d.Attrs {
-			rec.Attrs[k] = c.Values[i]
-		}
+		rec := record(d, i)
 		if err := w.Write(&rec); err != nil {
 			return err
 		}
