@@ -87,4 +87,3 @@ func TestLinkStateCommands(t *testing.T) {
 		t.Fatalf("state show after erase: %s", stdout)
 	}
 }
-
