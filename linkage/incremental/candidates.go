@@ -9,7 +9,6 @@ import (
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/blocking"
 	"github.com/welfare-district/swd/linkage/cluster"
-	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/match"
 )
 
@@ -59,10 +58,9 @@ func (u *updater) jobCandidates(ctx context.Context, j linkage.Job) ([]uint64, e
 	if len(fa) == a.Len() && len(fb) == b.Len() {
 		return u.allCandidates(ctx, j, *bc, dice)
 	}
-	// add maps a pair (row i of the fresh subset of x, row k of y) to the
-	// job's rows and keeps it.
-	add := func(i, k int, fromA bool, rows []int) {
-		r := rows[i]
+	// add keeps the pair (row r of the fresh side, row k of the other) as
+	// a pair of the job's rows.
+	add := func(r, k int, fromA bool) {
 		var p blocking.Pair
 		switch {
 		case j.Dedup() && r == k:
@@ -76,35 +74,31 @@ func (u *updater) jobCandidates(ctx context.Context, j linkage.Job) ([]uint64, e
 		}
 		out = append(out, p.Pack())
 	}
-	search := func(x, y *encoding.Dataset, rows []int, fromA bool) error {
+	search := func(x, y int, rows []int, fromA bool) error {
 		if len(rows) == 0 {
 			return nil
 		}
-		sub := subset(x, rows)
-		cands, _, err := blocking.Candidates(ctx, sub, y, *bc)
-		if err != nil {
+		if err := u.blockPairs(x, y, rows, *bc, func(r, k int) { add(r, k, fromA) }); err != nil {
 			return err
-		}
-		for _, p := range cands {
-			add(int(p.I), int(p.J), fromA, rows)
 		}
 		if !dice {
 			return nil
 		}
+		sub := subset(u.ds[x], rows)
 		opts := []match.Option{match.Threshold(u.cfg.DiceThreshold), match.TopK(u.cfg.DiceTopK), match.Workers(u.cfg.Workers)}
-		_, err = match.Search(ctx, sub.CLK, match.NewIndex(y.CLK), func(ms []match.Match) error {
+		_, err := match.Search(ctx, sub.CLK, u.clkIndex(y), func(ms []match.Match) error {
 			for _, m := range ms {
-				add(int(m.I), int(m.J), fromA, rows)
+				add(rows[m.I], int(m.J), fromA)
 			}
 			return nil
 		}, opts...)
 		return err
 	}
-	if err := search(a, b, fa, true); err != nil {
+	if err := search(j.A, j.B, fa, true); err != nil {
 		return nil, err
 	}
 	if !j.Dedup() {
-		if err := search(b, a, fb, false); err != nil {
+		if err := search(j.B, j.A, fb, false); err != nil {
 			return nil, err
 		}
 	}
@@ -193,4 +187,17 @@ func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64)
 		sum += sums[w]
 	}
 	return out, sum / float64(len(pairs)), nil
+}
+
+// clkIndex returns the Dice search index of dataset d's CLKs, built once.
+func (u *updater) clkIndex(d int) *match.Index {
+	if u.clks == nil {
+		u.clks = map[int]*match.Index{}
+	}
+	if ix, ok := u.clks[d]; ok {
+		return ix
+	}
+	ix := match.NewIndex(u.ds[d].CLK)
+	u.clks[d] = ix
+	return ix
 }

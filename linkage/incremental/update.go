@@ -10,6 +10,7 @@ import (
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/match"
 	"github.com/welfare-district/swd/linkage/model"
 )
 
@@ -127,6 +128,9 @@ type updater struct {
 	hash   [][]int64        // encoding hash per row
 	rowOf  []map[string]int // record id → row, per partner
 	pidx   map[string]int   // partner → index
+
+	indexes map[[2]int]*passIndex // (dataset, pass) → blocking keys
+	clks    map[int]*match.Index  // dataset → Dice index of its CLKs
 }
 
 // classify finds every current record in the previous state and sorts the
