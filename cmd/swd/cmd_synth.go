@@ -23,6 +23,7 @@ type SynthOptions struct {
 	Out        string
 	Months     int
 	Start      string
+	Changes    float64
 
 	level synth.Level
 }
@@ -36,6 +37,7 @@ func (o *SynthOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Out, "out", "", "output directory (created if missing)")
 	fs.IntVar(&o.Months, "months", 0, "write this many monthly snapshots, OUT/YYYY-MM/, each with truth.csv and changes.csv (0: one export)")
 	fs.StringVar(&o.Start, "start", "2026-01", "with --months: the first period, YYYY-MM")
+	fs.Float64Var(&o.Changes, "changes", 1, "with --months: multiply the default monthly rates of change (arrivals 2%, departures 1%, moves 1%, members added 1%, gone 0.5%, interceptions 3%) by this")
 }
 
 func (o *SynthOptions) validate() error {
@@ -44,6 +46,9 @@ func (o *SynthOptions) validate() error {
 	}
 	if o.Months < 0 {
 		return base.Usagef("--months must not be negative")
+	}
+	if !(o.Changes > 0) {
+		return base.Usagef("--changes must be positive")
 	}
 	if o.Households < 1 {
 		return base.Usagef("--households must be at least 1")
@@ -140,7 +145,11 @@ func runSynth(ctx context.Context, opts *SynthOptions, g *GlobalOptions, _ []str
 
 // runSynthMonths writes --months monthly snapshots.
 func runSynthMonths(ctx context.Context, opts *SynthOptions, g *GlobalOptions, cfg synth.Config) error {
-	st, err := synth.WriteMonths(ctx, synth.MonthsConfig{Config: cfg, Months: opts.Months, Start: opts.Start}, opts.Out)
+	f := opts.Changes
+	mc := synth.MonthsConfig{Config: cfg, Months: opts.Months, Start: opts.Start,
+		Arrival: f * synth.DefaultArrival, Departure: f * synth.DefaultDeparture, Move: f * synth.DefaultMove,
+		MemberAdd: f * synth.DefaultMemberAdd, MemberGone: f * synth.DefaultMemberGone, Intercept: min(1, f*synth.DefaultIntercept)}
+	st, err := synth.WriteMonths(ctx, mc, opts.Out)
 	if err != nil || g.Quiet {
 		return err
 	}
