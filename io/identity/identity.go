@@ -29,6 +29,9 @@ type (
 	// Keyring is a set of trusted public keys; it satisfies
 	// envelope.TrustStore.
 	Keyring = identity.Keyring
+	// Share is one key custodian's Shamir share of a linkage secret
+	// (secret material).
+	Share = identity.Share
 )
 
 // Generate creates a new identity named name (1-64 letters, digits, '.',
