@@ -71,6 +71,10 @@ func runLinkState(ctx context.Context, opts *LinkOptions, g *GlobalOptions, cfg 
 		model = "fitted"
 	}
 	fmt.Fprintf(g.Stdout, "events: %s\nmodel %s; %d candidate pairs searched (mean weight %.2f)\n", strings.Join(kinds, ", "), model, st.Candidates, st.MeanWeight)
+	if len(res.Flows) > 0 {
+		fmt.Fprintf(g.Stdout, "households new %d, closed %d, intercepted (third sector only before, public service now) %d\n",
+			res.Flows[state.FlowNew], res.Flows[state.FlowClosed], res.Flows[state.FlowIntercepted])
+	}
 	fmt.Fprintf(g.Stdout, "links:  %s\nstate:  %s (generation %d)\n", res.Out, res.Dir, res.Generation)
 	return nil
 }

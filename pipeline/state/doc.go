@@ -8,6 +8,8 @@
 //	records.parquet        every record ever seen and not erased (incremental.Record)
 //	edges.parquet          the accepted links between open records (incremental.Edge)
 //	events.parquet         the events of every period (incremental.Event)
+//	households.parquet     the last period's households: district, known to a public service (Household)
+//	flows.parquet          every period's flows per household: new, closed, intercepted (Flow)
 //	model.json             the Fellegi–Sunter model
 //	enc-NN.swd.parquet     each partner's current encodings (an encoded file)
 //

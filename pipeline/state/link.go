@@ -36,7 +36,10 @@ type LinkConfig struct {
 	// first run always fits.
 	Refit bool
 	// Linkage holds the linkage parameters, as for pipeline.Link.
-	Linkage     linkage.Config
+	Linkage linkage.Config
+	// Flows says which partners are public services and where the
+	// district is, for the flows between periods.
+	Flows       FlowConfig
 	CodeVersion string
 	Logger      *slog.Logger
 	Progress    pipeline.ProgressFunc
@@ -53,6 +56,9 @@ type LinkResult struct {
 	Refit      bool              `json:"refit"`
 	Stats      incremental.Stats `json:"stats"`
 	Events     map[string]int    `json:"events"` // count per level/kind
+	// Flows counts the households new, closed and intercepted this period
+	// (exact: for the linkage unit, never for release).
+	Flows map[string]int `json:"flows"`
 }
 
 var periodRE = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
@@ -125,8 +131,14 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if err := writeLinks(cfg, lc, res, ds, refit); err != nil {
 		return nil, err
 	}
-	snap.State, snap.Encodings = res.State, ds
+	hh := households(cfg.Period, res.Links, ds, cfg.Flows.withDefaults())
+	var fl []Flow
+	if !first {
+		fl = flows(cfg.Period, res.Links, hh, &prev, snap.Households)
+	}
+	snap.State, snap.Encodings, snap.Households = res.State, ds, hh
 	snap.Events = append(snap.Events, res.Events...)
+	snap.Flows = append(snap.Flows, fl...)
 	m := &snap.Manifest
 	m.SchemaFingerprint, m.KeyCheck, m.CodeVersion = ds[0].Meta.SchemaFingerprint, ds[0].Meta.KeyCheck, cfg.CodeVersion
 	st := res.Stats
@@ -137,9 +149,12 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 		return nil, err
 	}
 	out := &LinkResult{Out: cfg.Out, Dir: cfg.Dir, Period: cfg.Period, Generation: m.Generation, Refit: refit, Stats: st,
-		Events: map[string]int{}}
+		Events: map[string]int{}, Flows: map[string]int{}}
 	for _, e := range res.Events {
 		out.Events[e.Level+"_"+e.Kind]++
+	}
+	for _, f := range fl {
+		out.Flows[f.Kind]++
 	}
 	return out, nil
 }

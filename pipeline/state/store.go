@@ -20,11 +20,13 @@ import (
 	"github.com/welfare-district/swd/linkage/model"
 )
 
-// File names inside a generation directory.
+// File names inside a generation directory (see the package comment).
 const (
 	recordsFile = "records.parquet"
 	edgesFile   = "edges.parquet"
 	eventsFile  = "events.parquet"
+	hhFile      = "households.parquet"
+	flowsFile   = "flows.parquet"
 	modelFile   = "model.json"
 )
 
@@ -36,6 +38,10 @@ type Snapshot struct {
 	State     *incremental.State
 	Events    []incremental.Event
 	Encodings []*encoding.Dataset
+	// Households are the last period's households; Flows the flows of
+	// every period (see Flow).
+	Households []Household
+	Flows      []Flow
 }
 
 // Open reads the state in dir and checks every file against its manifest.
@@ -59,6 +65,12 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 		return nil, err
 	}
 	if s.Events, err = readTable[incremental.Event](filepath.Join(gen, eventsFile)); err != nil {
+		return nil, err
+	}
+	if s.Households, err = readTable[Household](filepath.Join(gen, hhFile)); err != nil {
+		return nil, err
+	}
+	if s.Flows, err = readTable[Flow](filepath.Join(gen, flowsFile)); err != nil {
 		return nil, err
 	}
 	if s.State.Model, err = model.ReadFile(filepath.Join(gen, modelFile)); err != nil {
@@ -151,6 +163,8 @@ func (s *Snapshot) writeFiles(gen string) error {
 		{recordsFile, func(p string) error { return writeTable(p, s.State.Records) }},
 		{edgesFile, func(p string) error { return writeTable(p, s.State.Edges) }},
 		{eventsFile, func(p string) error { return writeTable(p, s.Events) }},
+		{hhFile, func(p string) error { return writeTable(p, s.Households) }},
+		{flowsFile, func(p string) error { return writeTable(p, s.Flows) }},
 		{modelFile, func(p string) error {
 			var b bytes.Buffer
 			if err := s.State.Model.Encode(&b); err != nil {
