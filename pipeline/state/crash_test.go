@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -116,6 +117,78 @@ func TestKilledSave(t *testing.T) {
 		}
 		t.Logf("round %d: generation %d", round, s.Manifest.Generation)
 	}
+}
+
+// TestKilledLink kills a process linking period after period against a
+// state (SIGKILL at random moments of whole runs: reading, linking,
+// writing the links file, saving) and checks each time that the state
+// opens, checks, and takes the next period.
+func TestKilledLink(t *testing.T) {
+	if dir := os.Getenv("SWD_STATE_LINK_LOOP"); dir != "" {
+		linkLoop(dir, strings.Split(os.Getenv("SWD_STATE_LINK_INPUTS"), ","))
+		return
+	}
+	if testing.Short() {
+		t.Skip("kills subprocesses")
+	}
+	ctx := context.Background()
+	tmp := t.TempDir()
+	dir := filepath.Join(tmp, "state")
+	m1 := writeMonth(t, filepath.Join(tmp, "m1"), synthFixture(t), 0.3, 8)
+	m2 := writeMonth(t, filepath.Join(tmp, "m2"), synthFixture(t), 0, 0)
+	if _, err := Link(ctx, LinkConfig{Dir: dir, Period: "2026-01", Inputs: m1, Out: filepath.Join(tmp, "l.parquet"), Linkage: testLinkage}); err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(43, 0))
+	for round := range 6 {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledLink$")
+		cmd.Env = append(os.Environ(), "SWD_STATE_LINK_LOOP="+dir, "SWD_STATE_LINK_INPUTS="+strings.Join(m2, ","))
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(100+r.IntN(1500)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		s, err := Open(ctx, dir)
+		if err != nil {
+			t.Fatalf("round %d: the state does not open after kill -9: %v", round, err)
+		}
+		t.Logf("round %d: generation %d, period %s", round, s.Manifest.Generation, s.Manifest.Period)
+	}
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Link(ctx, LinkConfig{Dir: dir, Period: nextPeriod(s.Manifest.Period), Inputs: m2, Out: filepath.Join(tmp, "l.parquet"), Linkage: testLinkage}); err != nil {
+		t.Fatalf("a run after the kills: %v", err)
+	}
+}
+
+// linkLoop links the inputs against the state in dir, period after
+// period, until killed.
+func linkLoop(dir string, inputs []string) {
+	ctx := context.Background()
+	for {
+		s, err := Open(ctx, dir)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+		out := filepath.Join(filepath.Dir(dir), "loop.parquet")
+		if _, err := Link(ctx, LinkConfig{Dir: dir, Period: nextPeriod(s.Manifest.Period), Inputs: inputs, Out: out, Linkage: testLinkage}); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(3)
+		}
+	}
+}
+
+// nextPeriod is the month after period (YYYY-MM).
+func nextPeriod(period string) string {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		panic(err)
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
 }
 
 // saveLoop saves the state in dir again and again, until killed.

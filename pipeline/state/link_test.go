@@ -77,8 +77,31 @@ func TestLinkPeriods(t *testing.T) {
 		t.Errorf("state directory holds %d entries, want the manifest and one generation", len(entries))
 	}
 
+	// A refit relinks everything with a new model; the ids follow the state.
+	out3 := filepath.Join(tmp, "links-3.parquet")
+	r3, err := Link(ctx, LinkConfig{Dir: dir, Period: "2026-03", Inputs: m2, Out: out3, Linkage: testLinkage, Refit: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r3.Refit || r3.Stats.New != 0 || r3.Events["person_open"] != 0 {
+		t.Errorf("refit on the same snapshot: %+v", r3)
+	}
+	rows3, err := parquet.ReadFile[linksfile.PeriodLink](out3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same := 0
+	for k := range rows3 {
+		if rows3[k].ClusterID == rows2[k].ClusterID && rows3[k].HouseholdID == rows2[k].HouseholdID {
+			same++
+		}
+	}
+	if float64(same) < 0.995*float64(len(rows2)) {
+		t.Errorf("refit: %d of %d records kept their ids", same, len(rows2))
+	}
+
 	// The same period again, or an earlier one, is refused.
-	if _, err := Link(ctx, LinkConfig{Dir: dir, Period: "2026-02", Inputs: m2, Out: out2, Linkage: testLinkage}); !errors.Is(err, base.ErrUsage) {
+	if _, err := Link(ctx, LinkConfig{Dir: dir, Period: "2026-03", Inputs: m2, Out: out2, Linkage: testLinkage}); !errors.Is(err, base.ErrUsage) {
 		t.Errorf("same period again: %v, want a usage error", err)
 	}
 }
