@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/incremental"
 	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/pipeline/state"
 )
@@ -71,6 +73,10 @@ func runLinkState(ctx context.Context, opts *LinkOptions, g *GlobalOptions, cfg 
 		model = "fitted"
 	}
 	fmt.Fprintf(g.Stdout, "events: %s\nmodel %s; %d candidate pairs searched (mean weight %.2f)\n", strings.Join(kinds, ", "), model, st.Candidates, st.MeanWeight)
+	if worst := slices.MaxFunc(append(st.Drift, incremental.FieldDrift{}), func(a, b incremental.FieldDrift) int { return cmp.Compare(a.TV, b.TV) }); worst.Links > 0 {
+		fmt.Fprintf(g.Stdout, "drift from the model: new links differ most on %s (total variation %.3f from m over %d links; --refit to refit)\n",
+			worst.Field, worst.TV, worst.Links)
+	}
 	if len(res.Flows) > 0 {
 		fmt.Fprintf(g.Stdout, "households new %d, closed %d, intercepted (third sector only before, public service now) %d\n",
 			res.Flows[state.FlowNew], res.Flows[state.FlowClosed], res.Flows[state.FlowIntercepted])

@@ -17,6 +17,7 @@ import (
 // them and returns those accepted.
 func (u *updater) freshEdges(ctx context.Context) ([]cluster.Edge, error) {
 	var out []cluster.Edge
+	u.levels = newLevelCounts(u.prev.Model)
 	jobs := linkage.Jobs(len(u.ds), u.cfg.NoDedup)
 	for k, j := range jobs {
 		pairs, err := u.jobCandidates(ctx, j)
@@ -34,6 +35,10 @@ func (u *updater) freshEdges(ctx context.Context) ([]cluster.Edge, error) {
 	}
 	if u.res.Stats.Candidates > 0 {
 		u.res.Stats.MeanWeight /= float64(u.res.Stats.Candidates)
+	}
+	u.res.Stats.Drift = drift(u.prev.Model, u.levels)
+	for _, d := range u.res.Stats.Drift {
+		u.res.Stats.MaxDrift = max(u.res.Stats.MaxDrift, d.TV)
 	}
 	return out, nil
 }
@@ -156,10 +161,13 @@ func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64)
 	chunk := (len(pairs) + workers - 1) / workers
 	parts := make([][]cluster.Edge, workers)
 	sums := make([]float64, workers)
+	levels := make([]levelCounts, workers)
+	cmp := sc.Comparer()
 	var wg sync.WaitGroup
 	for w := range workers {
 		lo, hi := min(len(pairs), w*chunk), min(len(pairs), (w+1)*chunk)
 		wg.Add(1)
+		levels[w] = newLevelCounts(u.prev.Model)
 		go func() {
 			defer wg.Done()
 			for k, x := range pairs[lo:hi] {
@@ -170,6 +178,9 @@ func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64)
 				_, weight, prob := sc.Score(int(p.I), int(p.J))
 				sums[w] += weight
 				if prob >= u.cfg.Threshold {
+					for f := range levels[w] {
+						levels[w][f][cmp.Level(f, int(p.I), int(p.J))]++
+					}
 					parts[w] = append(parts[w], cluster.Edge{A: cluster.Ref{Partner: j.A, Row: int(p.I)},
 						B: cluster.Ref{Partner: j.B, Row: int(p.J)}, Weight: weight + prior, Probability: prob})
 				}
@@ -185,6 +196,7 @@ func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64)
 	for w := range workers {
 		out = append(out, parts[w]...)
 		sum += sums[w]
+		u.levels.add(levels[w])
 	}
 	return out, sum / float64(len(pairs)), nil
 }

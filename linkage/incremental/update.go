@@ -49,8 +49,13 @@ type Stats struct {
 	// MeanWeight is the mean match weight of the fresh records' candidates
 	// under the model, and FitMeanWeight the same among the candidates it
 	// was fitted on, when known: how far the new data drift from the model.
-	MeanWeight float64            `json:"mean_weight"`
-	Timings    map[string]float64 `json:"timings_s"`
+	MeanWeight float64 `json:"mean_weight"`
+	// Drift compares, per field, the links accepted among the fresh
+	// records with the model's m; MaxDrift is the largest (see
+	// FieldDrift). A refit is worth considering when it grows.
+	Drift    []FieldDrift       `json:"drift"`
+	MaxDrift float64            `json:"max_drift"`
+	Timings  map[string]float64 `json:"timings_s"`
 }
 
 // Result is what Update produced.
@@ -131,6 +136,7 @@ type updater struct {
 
 	indexes map[[2]int]*passIndex // (dataset, pass) → blocking keys
 	clks    map[int]*match.Index  // dataset → Dice index of its CLKs
+	levels  levelCounts           // levels of the accepted fresh links
 }
 
 // classify finds every current record in the previous state and sorts the

@@ -184,6 +184,9 @@ func TestUpdateMonths(t *testing.T) {
 	if f := agreement(personPairs(r3.Links), fullPairs(full.Links)); f < 0.995 {
 		t.Errorf("incremental persons agree with a full relink at F1 %.4f < 0.995", f)
 	}
+	if len(r3.Stats.Drift) == 0 || r3.Stats.Drift[0].Links == 0 || r3.Stats.MaxDrift > 0.5 {
+		t.Errorf("newcomers from the same population: drift %+v", r3.Stats.Drift)
+	}
 	if r3.Stats.New == 0 || r3.Stats.Changed != 0 || r3.Stats.Closed != 0 {
 		t.Errorf("stats %+v: want new records, none changed or closed", r3.Stats)
 	}

@@ -133,7 +133,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	}
 	hh := households(cfg.Period, res.Links, ds, cfg.Flows.withDefaults())
 	var fl []Flow
-	if !first {
+	if !first && snap.Households != nil { // nil: a state from before the flows
 		fl = flows(cfg.Period, res.Links, hh, &prev, snap.Households)
 	}
 	snap.State, snap.Encodings, snap.Households = res.State, ds, hh

@@ -67,11 +67,17 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 	if s.Events, err = readTable[incremental.Event](filepath.Join(gen, eventsFile)); err != nil {
 		return nil, err
 	}
-	if s.Households, err = readTable[Household](filepath.Join(gen, hhFile)); err != nil {
-		return nil, err
+	// The households and flows came after the first states of version 1:
+	// a state without them has no flows yet.
+	if _, ok := m.Files[hhFile]; ok {
+		if s.Households, err = readTable[Household](filepath.Join(gen, hhFile)); err != nil {
+			return nil, err
+		}
 	}
-	if s.Flows, err = readTable[Flow](filepath.Join(gen, flowsFile)); err != nil {
-		return nil, err
+	if _, ok := m.Files[flowsFile]; ok {
+		if s.Flows, err = readTable[Flow](filepath.Join(gen, flowsFile)); err != nil {
+			return nil, err
+		}
 	}
 	if s.State.Model, err = model.ReadFile(filepath.Join(gen, modelFile)); err != nil {
 		return nil, integrityf("state: generation %d: the model: %w", m.Generation, err)
