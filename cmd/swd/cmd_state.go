@@ -55,8 +55,10 @@ func newStateShowCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Show what the state holds per period, and its log",
 		Long: `Check the state against its manifest and show it: the last period, the
 partners, the records (open and closed), and per period the records new,
-changed, reopened and closed, the persons, households and events; then the
-log of runs and erasures (counts only).
+changed, reopened and closed, the persons, households and events, and the
+households new, closed and intercepted (known only to the third sector the
+period before, to a public service now; exact counts, for the linkage unit,
+not for publication); then the log of runs and erasures (counts only).
 
 ` + exitStatusHelp,
 		Args: cobra.NoArgs,
@@ -87,14 +89,14 @@ func runStateShow(ctx context.Context, opts *StateShowOptions, g *GlobalOptions)
 	}
 	fmt.Fprintln(g.Stdout)
 	tw := tabwriter.NewWriter(g.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "period\trecords\tnew\tchanged\treopened\tclosed\tpersons\thouseholds\tevents\tmodel\t")
+	fmt.Fprintln(tw, "period\trecords\tnew\tchanged\treopened\tclosed\tpersons\thouseholds\tevents\thh new\thh closed\tintercepted\tmodel\t")
 	for _, p := range s.Periods {
 		model := "reused"
 		if p.Refit {
 			model = "fitted"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", p.Period, p.Records, p.New, p.Changed, p.Reopened, p.Closed,
-			p.Persons, p.Households, p.Events, model)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t\n", p.Period, p.Records, p.New, p.Changed, p.Reopened, p.Closed,
+			p.Persons, p.Households, p.Events, p.Flows[state.FlowNew], p.Flows[state.FlowClosed], p.Flows[state.FlowIntercepted], model)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -143,19 +143,18 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	m.SchemaFingerprint, m.KeyCheck, m.CodeVersion = ds[0].Meta.SchemaFingerprint, ds[0].Meta.KeyCheck, cfg.CodeVersion
 	st := res.Stats
 	m.Periods = append(m.Periods, PeriodSummary{Period: cfg.Period, Records: st.Records, New: st.New, Reopened: st.Reopened,
-		Changed: st.Changed, Closed: st.Closed, Persons: st.Persons, Households: st.Households, Events: len(res.Events), Refit: refit})
+		Changed: st.Changed, Closed: st.Closed, Persons: st.Persons, Households: st.Households, Events: len(res.Events), Refit: refit,
+		Flows: countFlows(fl)})
 	m.Log = append(m.Log, LogEntry{Time: cfg.Now().UTC(), Action: "link", Period: cfg.Period, Records: st.Records})
 	if err := Save(cfg.Dir, snap); err != nil {
 		return nil, err
 	}
 	out := &LinkResult{Out: cfg.Out, Dir: cfg.Dir, Period: cfg.Period, Generation: m.Generation, Refit: refit, Stats: st,
-		Events: map[string]int{}, Flows: map[string]int{}}
+		Events: map[string]int{}}
 	for _, e := range res.Events {
 		out.Events[e.Level+"_"+e.Kind]++
 	}
-	for _, f := range fl {
-		out.Flows[f.Kind]++
-	}
+	out.Flows = countFlows(fl)
 	return out, nil
 }
 
@@ -216,4 +215,13 @@ func writeLinks(cfg LinkConfig, lc linkage.Config, res *incremental.Result, ds [
 		return fmt.Errorf("state: %w", err)
 	}
 	return nil
+}
+
+// countFlows counts flows by kind.
+func countFlows(fl []Flow) map[string]int {
+	out := map[string]int{}
+	for _, f := range fl {
+		out[f.Kind]++
+	}
+	return out
 }

@@ -80,6 +80,9 @@ type PeriodSummary struct {
 	Households int    `json:"households"`
 	Events     int    `json:"events"`
 	Refit      bool   `json:"refit,omitempty"`
+	// Flows counts the households new, closed and intercepted (exact,
+	// for the linkage unit; see Flow).
+	Flows map[string]int `json:"flows,omitempty"`
 }
 
 // LogEntry is one run or erasure: counts, never a record id.
