@@ -76,6 +76,9 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if cfg.Period == "" {
 		cfg.Period = cfg.Now().UTC().Format("2006-01")
 	}
+	if cfg.Dir == "" || cfg.Out == "" {
+		return nil, base.Usagef("state: the state directory and the links file are required")
+	}
 	if !periodRE.MatchString(cfg.Period) {
 		return nil, base.Usagef("state: the period must be YYYY-MM, not %q", cfg.Period)
 	}
