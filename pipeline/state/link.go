@@ -89,20 +89,29 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	snap, err := Open(ctx, cfg.Dir)
-	first := errors.Is(err, ErrNoState)
-	switch {
-	case first:
-		snap = &Snapshot{State: &incremental.State{}}
-	case err != nil:
-		return nil, err
-	}
+	// The state and the snapshots are read at the same time.
+	var snap *Snapshot
+	var openErr error
+	opened := make(chan struct{})
+	go func() {
+		defer close(opened)
+		snap, openErr = Open(ctx, cfg.Dir)
+	}()
 	in, err := pipeline.OpenInputs(cfg.Inputs, cfg.Open)
 	if err != nil {
+		<-opened
 		return nil, err
 	}
 	defer in.Close()
 	ds, err := in.ReadAll(ctx, log, cfg.Progress)
+	<-opened
+	first := errors.Is(openErr, ErrNoState)
+	switch {
+	case first:
+		snap = &Snapshot{State: &incremental.State{}}
+	case openErr != nil:
+		return nil, openErr
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/welfare-district/swd/internal/base"
@@ -121,18 +123,24 @@ func readManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// verify checks every file of the manifest's generation.
+// verify checks every file of the manifest's generation, each on its own
+// goroutine (in name order for the error it returns).
 func (m *Manifest) verify(dir string) error {
-	for name, want := range m.Files {
-		got, err := sumFile(filepath.Join(dir, m.Dir, name))
-		if err != nil {
-			return integrityf("state: generation %d: %s: %w", m.Generation, name, err)
-		}
-		if got != want {
-			return integrityf("state: generation %d: %s does not match the manifest", m.Generation, name)
+	names := slices.Sorted(maps.Keys(m.Files))
+	tasks := make([]func() error, len(names))
+	for k, name := range names {
+		tasks[k] = func() error {
+			got, err := sumFile(filepath.Join(dir, m.Dir, name))
+			if err != nil {
+				return integrityf("state: generation %d: %s: %w", m.Generation, name, err)
+			}
+			if got != m.Files[name] {
+				return integrityf("state: generation %d: %s does not match the manifest", m.Generation, name)
+			}
+			return nil
 		}
 	}
-	return nil
+	return parallel(tasks)
 }
 
 func sumFile(path string) (FileSum, error) {
