@@ -24,7 +24,10 @@ const (
 )
 
 // Queries lists the query names in release order.
-var Queries = []string{QueryDistrictNeed, QueryDistrict, QueryPartners, QueryMissingMiddle, QueryTotals, QueryNeedsSum}
+// The flow queries (FlowQueries) come last: only a release from a linkage
+// state has flows.
+var Queries = []string{QueryDistrictNeed, QueryDistrict, QueryPartners, QueryMissingMiddle, QueryTotals, QueryNeedsSum,
+	QueryFlowNew, QueryFlowClosed, QueryFlowIntercepted}
 
 // Mechanisms.
 const (

@@ -108,6 +108,11 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 					}
 					return [][]string{{MeasureHouseholds}, {MeasureThirdOnly}}
 				}}
+		case QueryFlowNew, QueryFlowClosed, QueryFlowIntercepted:
+			s = flowSpec(q, single(d.Districts), byDistrict)
+		}
+		if flowOf[q] == "" {
+			s = currentOnly(s)
 		}
 		s.name = q
 		specs = append(specs, s)

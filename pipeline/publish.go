@@ -139,6 +139,12 @@ func (c *PublishConfig) dpConfig(in *Inputs) (dp.PublishConfig, error) {
 	if err != nil {
 		return dp.PublishConfig{}, err
 	}
+	return c.dpConfigFor(binding)
+}
+
+// dpConfigFor is the dp.Publish configuration of a release of the dataset
+// of binding.
+func (c *PublishConfig) dpConfigFor(binding dp.Binding) (dp.PublishConfig, error) {
 	key, err := identity.LoadPrivateArg("--key", c.LedgerKey)
 	if err != nil {
 		return dp.PublishConfig{}, err

@@ -143,7 +143,14 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if err := writeLinks(cfg, lc, res, ds, refit); err != nil {
 		return nil, err
 	}
-	hh := households(cfg.Period, res.Links, ds, cfg.Flows.withDefaults())
+	fc := cfg.Flows.withDefaults()
+	hh := households(cfg.Period, res.Links, ds, fc)
+	public := []string{}
+	for _, d := range ds {
+		if fc.Public.IsPublic(d.Meta.Partner) {
+			public = append(public, d.Meta.Partner)
+		}
+	}
 	var fl []Flow
 	if !first && snap.Households != nil { // nil: a state from before the flows
 		fl = flows(cfg.Period, res.Links, hh, &prev, snap.Households)
@@ -156,7 +163,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	st := res.Stats
 	m.Periods = append(m.Periods, PeriodSummary{Period: cfg.Period, Records: st.Records, New: st.New, Reopened: st.Reopened,
 		Changed: st.Changed, Closed: st.Closed, Persons: st.Persons, Households: st.Households, Events: len(res.Events), Refit: refit,
-		Flows: countFlows(fl)})
+		Flows: countFlows(fl), PublicServices: public})
 	m.Log = append(m.Log, LogEntry{Time: cfg.Now().UTC(), Action: "link", Period: cfg.Period, Records: st.Records})
 	if err := Save(cfg.Dir, snap); err != nil {
 		return nil, err

@@ -85,6 +85,10 @@ type PeriodSummary struct {
 	// Flows counts the households new, closed and intercepted (exact,
 	// for the linkage unit; see Flow).
 	Flows map[string]int `json:"flows,omitempty"`
+	// PublicServices are the partners the flows took for public services
+	// (in the manifest's partner order); a release of the period must
+	// take the same.
+	PublicServices []string `json:"public_services,omitempty"`
 }
 
 // LogEntry is one run or erasure: counts, never a record id.
