@@ -190,6 +190,22 @@ publication. No record's data is ever shown.
   swd publish --links links.parquet --epsilon 1 --ledger padova.ledger \
       --key unit.key --out release/ encoded/*.swd.parquet
 
+With --state DIR (a linkage state, swd link --state) the state gives the
+links and the encodings of its last period: no --links and no encoded
+files. After the state's first period the release adds the flows since
+the period before, by district, each with its interval: households new
+this period (flow_new), closed this period (flow_closed), and "missing
+middle" households intercepted (flow_intercepted: known only to the third
+sector the period before, to a public service now). A household has at
+most one flow per period: it counts once in one cell of each flow table.
+The default split then gives the flow tables 40% of ε (flow_intercepted
+20%). Release each period after its link run, before the next: the state
+holds its last period only. The ledger is bound to the state's dataset, so
+the releases of every period spend one budget.
+
+  swd publish --state state/ --period 2026-02 --epsilon 1 \
+      --ledger padova.ledger --key unit.key --out release-2026-02/
+
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
 		PreRunE: func(_ *cobra.Command, args []string) error { return opts.validate(args) },
