@@ -19,34 +19,41 @@ import (
 // exactEpsilon makes the noise of a release round to 0.
 const exactEpsilon = 1e6
 
-// linkMonths writes cfg's synthetic months, encodes them and links each
-// into a state in dir/state; it returns the state directory and each
+// linkMonths writes cfg's synthetic months into dir/months, then links
+// them (linkDirs) into dir/state; it returns the state directory and each
 // month's directory.
 func linkMonths(t *testing.T, dir string, cfg synth.MonthsConfig, periods []string) (string, []string) {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := synth.WriteMonths(ctx, cfg, filepath.Join(dir, "months")); err != nil {
+	if _, err := synth.WriteMonths(context.Background(), cfg, filepath.Join(dir, "months")); err != nil {
 		t.Fatal(err)
 	}
-	st := filepath.Join(dir, "state")
 	var months []string
 	for _, period := range periods {
-		m := filepath.Join(dir, "months", period)
-		months = append(months, m)
+		months = append(months, filepath.Join(dir, "months", period))
+	}
+	return linkDirs(t, dir, months, periods), months
+}
+
+// linkDirs encodes every partner export of each month directory and links
+// the months in turn into the state dir/state, which it returns.
+func linkDirs(t *testing.T, dir string, months, periods []string) string {
+	t.Helper()
+	st := filepath.Join(dir, "state")
+	for k, m := range months {
 		var inputs []string
 		for _, d := range encodeExports(t, m, synth.DefaultPartnerNames) {
-			path := filepath.Join(m, d.Meta.Partner+".swd.parquet")
+			path := filepath.Join(dir, periods[k]+"-"+d.Meta.Partner+".swd.parquet")
 			if err := writeEncodings(path, d); err != nil {
 				t.Fatal(err)
 			}
 			inputs = append(inputs, path)
 		}
-		if _, err := Link(ctx, LinkConfig{Dir: st, Period: period, Inputs: inputs, Out: filepath.Join(dir, "links-"+period+".parquet"),
-			Linkage: testLinkage}); err != nil {
+		if _, err := Link(context.Background(), LinkConfig{Dir: st, Period: periods[k], Inputs: inputs,
+			Out: filepath.Join(dir, "links-"+periods[k]+".parquet"), Linkage: testLinkage}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return st, months
+	return st
 }
 
 // publishState releases the state's last period at exactEpsilon into out.
