@@ -192,6 +192,7 @@ func TestCheckCompatible(t *testing.T) {
 		{"schema", []*encoding.Dataset{f.ds[0], f.ds[1], clone(f.ds[2], func(m *encoding.Meta) { m.SchemaFingerprint = "other" })}, `partner "caritas" differs from the others in its schema fingerprint`},
 		{"secret", []*encoding.Dataset{clone(f.ds[0], func(m *encoding.Meta) { m.KeyCheck = "0000" }), f.ds[1], f.ds[2]}, `partner "comune" differs from the others in its key check value`},
 		{"same partner twice", []*encoding.Dataset{f.ds[0], f.ds[0]}, `appears in two input files`},
+		{"no identifying field", []*encoding.Dataset{f.ds[0], noFields(f.ds[1])}, `partner "ulss6": none of its 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -207,6 +208,18 @@ func TestCheckCompatible(t *testing.T) {
 			}
 		})
 	}
+}
+
+// noFields is d with every field filter missing in every record, as an
+// export whose header matched none of the schema's columns encoded before
+// swd encode checked the missing shares.
+func noFields(d *encoding.Dataset) *encoding.Dataset {
+	c := *d
+	c.Fields = append([]encoding.FieldColumn(nil), d.Fields...)
+	for i := range c.Fields {
+		c.Fields[i].Present = make([]bool, d.Len())
+	}
+	return &c
 }
 
 func TestUnionPairs(t *testing.T) {

@@ -59,11 +59,14 @@ func TextInfoOf(r Reader) (TextInfo, bool) {
 // LineOf returns the 1-based line of a text file where the row last
 // returned by r.Next starts, or 0 when r does not read a text file.
 func LineOf(r Reader) int {
-	if c, ok := r.(*csvReader); ok {
-		return c.last
+	if c, ok := r.(interface{ Line() int }); ok {
+		return c.Line()
 	}
 	return 0
 }
+
+// Line is the 1-based line where the row last returned by Next starts.
+func (r *csvReader) Line() int { return r.last }
 
 // physLine is one line of the file, without its line break.
 type physLine struct {
