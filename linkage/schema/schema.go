@@ -136,9 +136,9 @@ type Field struct {
 	// renamed header must not encode as "missing everywhere"), unless the
 	// partner declares it does not collect the field (--allow-missing).
 	// Nil means DefaultMaxMissing; 1 turns the check off.
-	MaxMissing *float64  `yaml:"max_missing,omitempty"`
-	Hardening  Hardening `yaml:"hardening"`
-	raw       rawPresent `yaml:"-"`
+	MaxMissing *float64   `yaml:"max_missing,omitempty"`
+	Hardening  Hardening  `yaml:"hardening"`
+	raw        rawPresent `yaml:"-"`
 }
 
 // rawPresent remembers which options the YAML set, for validation.
