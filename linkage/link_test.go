@@ -240,3 +240,30 @@ func toPairs(ps []struct{ I, J uint32 }) []blocking.Pair {
 	}
 	return out
 }
+
+// TestLinkProgressCoversEveryStage: every stage, EM fitting and clustering
+// included, reports its progress, and a known total is never exceeded.
+func TestLinkProgressCoversEveryStage(t *testing.T) {
+	f := synthFixture(t)
+	var mu sync.Mutex
+	seen := map[string]int64{}
+	_, err := Link(context.Background(), f.ds[:3], Config{USamples: 20_000, Progress: func(stage string, done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if total > 0 && done > total {
+			t.Errorf("%s: %d of %d", stage, done, total)
+		}
+		seen[stage] = max(seen[stage], done)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{StageBlocking, StagePatterns, StageUSampling, StageEM, StageScoring, StageClustering} {
+		if seen[s] == 0 {
+			t.Errorf("stage %q reported no progress (seen %v)", s, seen)
+		}
+		if StageUnit(s) == "items" {
+			t.Errorf("stage %q has no unit", s)
+		}
+	}
+}
