@@ -15,7 +15,7 @@ type EMConfig struct {
 	// Progress, when set, is called after every EM iteration with its
 	// number (from 1; EM usually converges long before MaxIterations).
 	Progress      func(iteration int)
-	MaxIterations int // default 1000
+	MaxIterations int     // default 1000
 	Tolerance     float64 // stop when no parameter moves more than this; default 1e-7
 	Alpha         float64 // Laplace pseudo-count per level in the M step; default 1
 	InitialLambda float64 // starting prior; default 0.1
