@@ -83,7 +83,7 @@ func sizeBars(s []SizeCount) []svgBar {
 // log10(1+value), so that rare high-weight pairs stay visible. The y axis is
 // labelled at 0 and at every power of ten up to the largest value.
 func barsSVG(title, unit string, bars []svgBar) template.HTML {
-	const width, height, top, bottom, left = 940.0, 230.0, 24.0, 30.0, 64.0
+	const width, height, top, bottom, left, right = 940.0, 230.0, 24.0, 30.0, 64.0, 28.0
 	if len(bars) == 0 {
 		return template.HTML("<p class=\"muted\">(nothing to show)</p>")
 	}
@@ -97,16 +97,21 @@ func barsSVG(title, unit string, bars []svgBar) template.HTML {
 	}
 	plotH := height - top - bottom
 	y := func(v float64) float64 { return top + plotH - plotH*scale(v)/maxV }
-	bw := (width - left) / float64(len(bars))
+	bw := (width - left - right) / float64(len(bars))
 	var sb bytes.Buffer
 	fmt.Fprintf(&sb, `<svg role="img" aria-label="%s" viewBox="0 0 %g %g" width="100%%">`, template.HTMLEscapeString(title), width, height)
 	fmt.Fprintf(&sb, `<text x="%g" y="12">%s (log scale)</text>`, left, template.HTMLEscapeString(title))
 	// The y axis: 0, 1, 10, 100, … up to the largest bar.
-	fmt.Fprintf(&sb, `<text x="6" y="%g" transform="rotate(-90 6 %g)" text-anchor="middle">%s</text>`, top+plotH/2, top+plotH/2, template.HTMLEscapeString(unit))
+	fmt.Fprintf(&sb, `<text x="14" y="%g" transform="rotate(-90 14 %g)" text-anchor="middle">%s</text>`, top+plotH/2, top+plotH/2, template.HTMLEscapeString(unit))
 	fmt.Fprintf(&sb, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="#1d2733"/>`, left, top, left, top+plotH)
+	last := math.Inf(1)
 	for v := 0.0; scale(v) <= maxV*1.0001; v = max(1, v*10) {
+		if last-y(v) < 12 { // too close to the tick below (1 just above 0)
+			continue
+		}
+		last = y(v)
 		fmt.Fprintf(&sb, `<line class="grid" x1="%g" y1="%.1f" x2="%g" y2="%.1f" stroke="#e3e8ee"/><text x="%g" y="%.1f" dy="4" text-anchor="end">%s</text>`,
-			left, y(v), width, y(v), left-4, y(v), axisLabel(v))
+			left, y(v), width-right, y(v), left-4, y(v), axisLabel(v))
 	}
 	step := max(1, len(bars)/20)
 	for i, b := range bars {
@@ -127,7 +132,7 @@ func barsSVG(title, unit string, bars []svgBar) template.HTML {
 			fmt.Fprintf(&sb, `<text x="%.1f" y="%g" text-anchor="middle">%s</text>`, x+bw/2, height-12, template.HTMLEscapeString(b.Label))
 		}
 	}
-	fmt.Fprintf(&sb, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="#1d2733"/>`, left, top+plotH, width, top+plotH)
+	fmt.Fprintf(&sb, `<line x1="%g" y1="%g" x2="%g" y2="%g" stroke="#1d2733"/>`, left, top+plotH, width-right, top+plotH)
 	sb.WriteString(`</svg>`)
 	return template.HTML(strings.TrimSpace(sb.String()))
 }
