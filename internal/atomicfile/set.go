@@ -99,8 +99,13 @@ func NewSet(primary string) (s *Set, recovered bool, err error) {
 // ErrNoDir marks an output whose directory does not exist.
 var ErrNoDir = errors.New("atomicfile: the output directory does not exist")
 
-// checkDir refuses an output in a directory that does not exist, with a
-// message that names it as the user wrote it.
+// CheckDir refuses an output path in a directory that does not exist (an
+// error marked ErrNoDir), with a message that names the directory as the
+// user wrote it.
+func CheckDir(path string) error {
+	return checkDir(path, path)
+}
+
 func checkDir(abs, asGiven string) error {
 	dir := filepath.Dir(abs)
 	st, err := os.Stat(dir)
