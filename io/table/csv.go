@@ -226,7 +226,7 @@ func (r *csvReader) readLine() (bool, error) {
 			break
 		}
 		if err != nil {
-			return false, fmt.Errorf("reading %s: %w", r.path, err)
+			return false, fmt.Errorf("reading %s: %s", r.path, base.SafeDetail(err))
 		}
 		break
 	}
