@@ -14,8 +14,6 @@ import (
 	"github.com/welfare-district/swd/internal/base"
 )
 
-func init() { registerCommand(newBudgetCommand) }
-
 func newBudgetCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "budget",

@@ -17,8 +17,6 @@ import (
 	"github.com/welfare-district/swd/taxonomy"
 )
 
-func init() { registerCommand(newDistrictCommand) }
-
 func newDistrictCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "district",

@@ -24,8 +24,6 @@ import (
 	"github.com/welfare-district/swd/taxonomy"
 )
 
-func init() { registerCommand(newPublishCommand) }
-
 // PublishOptions are the flags of swd publish.
 type PublishOptions struct {
 	Links          string

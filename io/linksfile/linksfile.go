@@ -54,7 +54,8 @@ func Write(path string, links []cluster.Link, run []byte) (err error) {
 }
 
 // Read reads a links file and returns its rows and its "swd.run" metadata
-// (nil when absent). A file that is not a links file is an ErrInvalidInput.
+// (nil when absent). A file that is not a links file is an error marked
+// swd.ErrInvalidInput.
 func Read(path string) ([]cluster.Link, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
