@@ -50,6 +50,7 @@ type batch struct {
 	items   []item
 	recs    []Record
 	ids     []string
+	idKeys  []idKey // hash of ids[i], for the duplicate check
 	rejects []*Reject
 	tallies []tally
 	words   []uint64
@@ -81,10 +82,12 @@ func (e *Encoder) Encode(ctx context.Context, header []string, src Source, out O
 		defer close(work)
 		readErr = e.read(ctx, src, free, work)
 	}()
+	seen := newIDSet()
 	workers := make([]*worker, e.workers)
 	var wg sync.WaitGroup
 	for i := range workers {
 		workers[i] = e.newWorker(bind)
+		workers[i].idSeeds = seen.seeds
 		wg.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
@@ -96,7 +99,7 @@ func (e *Encoder) Encode(ctx context.Context, header []string, src Source, out O
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	em := &emitter{out: out, stats: newStats(e), seen: newIDSet(), idColumn: e.schema.IDColumn}
+	em := &emitter{out: out, stats: newStats(e), seen: seen, idColumn: e.schema.IDColumn}
 	outErr := e.emit(ctx, done, free, em)
 	if outErr != nil {
 		cancel()
@@ -116,7 +119,7 @@ func (e *Encoder) Encode(ctx context.Context, header []string, src Source, out O
 
 func (e *Encoder) newBatch() *batch {
 	n := e.batchSize
-	b := &batch{recs: make([]Record, n), ids: make([]string, n), rejects: make([]*Reject, n),
+	b := &batch{recs: make([]Record, n), ids: make([]string, n), idKeys: make([]idKey, n), rejects: make([]*Reject, n),
 		tallies: make([]tally, n), words: make([]uint64, n*e.recordWords())}
 	states := make([]status, n*len(e.plans))
 	for i := range b.recs {
@@ -191,6 +194,8 @@ func (w *worker) run(ctx context.Context, b *batch) error {
 		id, rej := w.encode(b.cells[it.start:it.end], it.rowNum, &b.recs[i], b.words[i*rw:(i+1)*rw], &b.tallies[i])
 		if rej != nil {
 			rej.Line = it.line
+		} else {
+			b.idKeys[i] = w.idSeeds.key(id)
 		}
 		b.ids[i] = id
 		b.rejects[i] = rej
@@ -289,7 +294,7 @@ func (em *emitter) batch(b *batch) error {
 		st.Read++
 		r := b.rejects[i]
 		if r == nil {
-			r = em.duplicate(b.ids[i], b.items[i])
+			r = em.duplicate(b.ids[i], b.idKeys[i], b.items[i])
 		}
 		if r != nil {
 			st.Rejected++
@@ -317,8 +322,8 @@ func (em *emitter) batch(b *batch) error {
 // duplicate rejects a row whose record id an earlier row already has: a
 // record id must identify one record of the partner, and the linkage would
 // otherwise refuse the whole file with a message naming no row.
-func (em *emitter) duplicate(id string, it item) *Reject {
-	first, dup := em.seen.add(id, it.rowNum)
+func (em *emitter) duplicate(id string, k idKey, it item) *Reject {
+	first, dup := em.seen.add(k, it.rowNum)
 	if !dup {
 		return nil
 	}

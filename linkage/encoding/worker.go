@@ -51,6 +51,7 @@ type worker struct {
 	idMAC   hash.Hash
 	sum     []byte
 	oprf    map[string]string
+	idSeeds idSeeds // of the run's duplicate check
 }
 
 func (e *Encoder) newWorker(b *Binding) *worker {
