@@ -2,13 +2,10 @@ package encoding
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
-	"github.com/welfare-district/swd/linkage/normalize"
 	"github.com/welfare-district/swd/linkage/schema"
 )
 
@@ -16,27 +13,23 @@ import (
 // prescribes, under a linkage secret. It is safe for concurrent use: all
 // mutable state (caches, MACs, buffers) lives in per-worker values.
 type Encoder struct {
-	schema        *schema.Schema
-	partner       string
-	plans         []fieldPlan
-	order         []int // field indices, unsalted fields first (salts are never salted)
-	sexField      int   // first sex field, or -1
-	dateField     int   // first day-precision date field, or -1
-	cfFields      []int // fiscal-code fields
-	blocks        []blockPlan
-	clkBits       int
-	clkOutBits    int
-	pseudoKey     []byte // nil unless ids are pseudonymised
-	blipKey       []byte
-	missing       []string
-	missingMaxLen int
-	workers       int
-	cacheEntries  int
-	batchSize     int
-	keyCheck      string
-	oprf          PseudonymFunc
-	oprfFields    []int
-	allowMissing  map[string]bool // fields the partner does not collect
+	Normaliser   // reads the cells; its plans get the field keys
+	partner      string
+	sexField     int   // first sex field, or -1
+	dateField    int   // first day-precision date field, or -1
+	cfFields     []int // fiscal-code fields
+	blocks       []blockPlan
+	clkBits      int
+	clkOutBits   int
+	pseudoKey    []byte // nil unless ids are pseudonymised
+	blipKey      []byte
+	workers      int
+	cacheEntries int
+	batchSize    int
+	keyCheck     string
+	oprf         PseudonymFunc
+	oprfFields   []int
+	allowMissing map[string]bool // fields the partner does not collect
 }
 
 // PseudonymFunc returns, for each input, its pseudonym under a key the
@@ -114,7 +107,7 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 		return nil, base.Usagef("encoding: no partner name (set partner in the schema or pass one)")
 	}
 	e := &Encoder{
-		schema: s, partner: partner, sexField: -1, dateField: -1,
+		Normaliser: Normaliser{schema: s}, partner: partner, sexField: -1, dateField: -1,
 		clkBits: s.CLK.Bits, clkOutBits: s.CLK.Hardening.OutputBits(s.CLK.Bits),
 		blipKey: secret.Key("swd/v1/blip"),
 		workers: 1, cacheEntries: defaultCacheEntries, batchSize: 512,
@@ -136,36 +129,19 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 			e.oprfFields = append(e.oprfFields, i)
 		}
 	}
-	for _, m := range s.Input.MissingValues {
-		if m = strings.TrimSpace(m); m != "" {
-			e.missing = append(e.missing, m)
-			e.missingMaxLen = max(e.missingMaxLen, len(m))
-		}
-	}
-	if err := e.compileFields(secret); err != nil {
+	if err := e.compile(); err != nil {
 		return nil, err
 	}
+	e.keyFields(secret)
 	return e, e.compileBlocks(secret)
 }
 
-func (e *Encoder) compileFields(secret Secret) error {
-	for i, f := range e.schema.Fields {
-		prec, err := f.Precision()
-		if err != nil {
-			return base.Mark(err, base.ErrInvalidInput)
-		}
-		var layouts *normalize.DateLayouts
-		if f.Kind == schema.KindDate {
-			f.Formats = normalize.ExpandLayouts(f.Formats)
-			layouts = normalize.CompileDateLayouts(f.Formats)
-		}
-		p := fieldPlan{Field: f, index: i, precision: prec, layouts: layouts, salt: -1,
-			outBits: f.Hardening.OutputBits(f.Bits), key: secret.Key("swd/v1/field/" + f.Name)}
-		for j, g := range e.schema.Fields {
-			if f.Salt != "" && g.Name == f.Salt {
-				p.salt = j
-			}
-		}
+// keyFields gives each field its key and finds the fields the fiscal-code
+// check reads.
+func (e *Encoder) keyFields(secret Secret) {
+	for i := range e.plans {
+		f := &e.plans[i].Field
+		e.plans[i].key = secret.Key("swd/v1/field/" + f.Name)
 		switch {
 		case f.Kind == schema.KindSex && e.sexField < 0:
 			e.sexField = i
@@ -174,16 +150,7 @@ func (e *Encoder) compileFields(secret Secret) error {
 		case f.Kind == schema.KindFiscalCode:
 			e.cfFields = append(e.cfFields, i)
 		}
-		e.plans = append(e.plans, p)
 	}
-	for pass := range 2 {
-		for i := range e.plans {
-			if (e.plans[i].salt >= 0) == (pass == 1) {
-				e.order = append(e.order, i)
-			}
-		}
-	}
-	return nil
 }
 
 func (e *Encoder) compileBlocks(secret Secret) error {
@@ -209,21 +176,8 @@ func (e *Encoder) compileBlocks(secret Secret) error {
 	return nil
 }
 
-// isMissing reports whether a trimmed cell is a missing-value marker.
-func (e *Encoder) isMissing(s string) bool {
-	for _, m := range e.missing {
-		if strings.EqualFold(s, m) {
-			return true
-		}
-	}
-	return false
-}
-
 // Partner is the partner name written into the output.
 func (e *Encoder) Partner() string { return e.partner }
-
-// Schema is the encoder's schema.
-func (e *Encoder) Schema() *schema.Schema { return e.schema }
 
 // Pseudonymised reports whether record ids are replaced by pseudonyms.
 func (e *Encoder) Pseudonymised() bool { return e.pseudoKey != nil }
@@ -252,96 +206,20 @@ func (e *Encoder) recordWords() int {
 	return n
 }
 
-// Binding maps the schema's columns to positions in a header.
-type Binding struct {
-	idCol    int
-	fields   [][]int // per field: column indexes, -1 when absent
-	attrs    []int   // -1 when absent
-	needCols int     // 1 + the largest index used
-	// Absent lists the source columns of optional fields and attributes that
-	// the header lacks: those values are missing in every row.
-	Absent []string
-	// Renamed lists the schema columns found under another header name
-	// (another case or spelling, or an alias).
-	Renamed []ColumnMatch
-}
-
-// ColumnMatch says which header column a schema column was read from.
-type ColumnMatch struct {
-	Column string // as the schema names it
-	Header string // as the header spells it
-}
-
-// Bind matches the schema's column names against header. A column is
-// found under its own name, else under a name equal to it, or to one of
-// its aliases (schema input.aliases), ignoring case, accents, blanks and
-// punctuation ("COGNOME", " Data di nascita " for an alias "data di
-// nascita"); two header columns that would both match are an error. The id
-// column, and every column of a required field, must be present; a missing
-// one is an error that names it. A field all of whose columns are absent
-// is a *MissingError unless the partner does not collect it
-// (WithAllowMissing) or its max_missing is 1. Columns of other optional
-// fields and of attributes may be absent (Binding.Absent).
+// Bind matches the schema's column names against header as the
+// Normaliser does, and fails closed on a field all of whose columns are
+// absent: that is a *MissingError unless the partner does not collect the
+// field (WithAllowMissing) or its max_missing is 1.
 func (e *Encoder) Bind(header []string) (*Binding, error) {
-	if len(header) == 0 {
-		return nil, &base.InputError{Reason: "the input has no header row (is it empty?)"}
-	}
-	m, err := newHeaderMatcher(header, e.schema.Input.TrimSpace, e.schema.Input.Aliases)
+	b, err := e.Normaliser.Bind(header)
 	if err != nil {
 		return nil, err
 	}
-	b := &Binding{idCol: -1}
-	var missing []string
-	look := func(col string, required bool) (int, error) {
-		i, name, err := m.find(col)
-		if err != nil {
-			return -1, err
+	for i, p := range e.plans {
+		if p.Required || e.allowMissing[p.Name] || p.MissingLimit() >= 1 || slices.ContainsFunc(b.fields[i], func(c int) bool { return c >= 0 }) {
+			continue
 		}
-		if i < 0 {
-			if required {
-				missing = append(missing, col)
-			} else {
-				b.Absent = append(b.Absent, col)
-			}
-			return -1, nil
-		}
-		if name != col && !slices.ContainsFunc(b.Renamed, func(c ColumnMatch) bool { return c.Column == col }) {
-			b.Renamed = append(b.Renamed, ColumnMatch{Column: col, Header: name})
-		}
-		b.needCols = max(b.needCols, i+1)
-		return i, nil
-	}
-	if b.idCol, err = look(e.schema.IDColumn, true); err != nil {
-		return nil, err
-	}
-	var absentField *MissingError
-	for _, p := range e.plans {
-		cols := make([]int, len(p.Columns))
-		found := false
-		for j, c := range p.Columns {
-			if cols[j], err = look(c, p.Required); err != nil {
-				return nil, err
-			}
-			found = found || cols[j] >= 0
-		}
-		if !found && !p.Required && absentField == nil && !e.allowMissing[p.Name] && p.MissingLimit() < 1 {
-			absentField = &MissingError{Field: p.Name, Columns: p.Columns, Limit: p.MissingLimit(), Absent: true}
-		}
-		b.fields = append(b.fields, cols)
-	}
-	for _, a := range e.schema.Attributes {
-		i, err := look(a.Column, false)
-		if err != nil {
-			return nil, err
-		}
-		b.attrs = append(b.attrs, i)
-	}
-	if len(missing) > 0 {
-		return nil, &base.InputError{Column: missing[0],
-			Reason: fmt.Sprintf("required column not in the header (missing: %s; the header has: %s)", strings.Join(missing, ", "), m.list())}
-	}
-	if absentField != nil {
-		return nil, absentField
+		return nil, &MissingError{Field: p.Name, Columns: p.Columns, Limit: p.MissingLimit(), Absent: true}
 	}
 	return b, nil
 }

@@ -17,7 +17,7 @@ type headerMatcher struct {
 	aliases map[string][]string
 }
 
-func newHeaderMatcher(header []string, trim bool, aliases map[string][]string) (*headerMatcher, error) {
+func newHeaderMatcher(header []string, trim bool, aliases map[string][]string) *headerMatcher {
 	m := &headerMatcher{exact: make(map[string]int, len(header)), folded: make(map[string][]int, len(header)), aliases: aliases}
 	for i, h := range header {
 		h = strings.TrimPrefix(h, "\ufeff")
@@ -31,7 +31,7 @@ func newHeaderMatcher(header []string, trim bool, aliases map[string][]string) (
 		k := schema.FoldHeader(h)
 		m.folded[k] = append(m.folded[k], i)
 	}
-	return m, nil
+	return m
 }
 
 // find returns the index and header name of column col, or -1 when the

@@ -2,36 +2,36 @@ package encoding
 
 // Stats summarises an encoding run. It holds counts only, never values.
 type Stats struct {
-	Read     int // data rows read (header excluded)
-	Encoded  int
-	Rejected int // rows rejected, duplicates included
+	Read     int `json:"read"` // data rows read (header excluded)
+	Encoded  int `json:"encoded"`
+	Rejected int `json:"rejected"` // rows rejected, duplicates included
 	// Duplicates counts the rows rejected because an earlier row has the
 	// same record id.
-	Duplicates int
-	Fields     []FieldStats
+	Duplicates int          `json:"duplicates"`
+	Fields     []FieldStats `json:"fields"`
 	// CFInvalid counts fiscal codes that failed validation (encoded as
 	// missing); CFInconsistent counts valid codes that disagree with the
 	// record's sex or birth date (encoded anyway).
-	CFInvalid      int
-	CFInconsistent int
+	CFInvalid      int `json:"fiscal_codes_invalid"`
+	CFInconsistent int `json:"fiscal_codes_inconsistent"`
 }
 
 // FieldStats counts the values of one field over the encoded rows.
 type FieldStats struct {
-	Name    string
-	Missing int // missing or invalid: the field filter is null
-	Invalid int // present but unusable (unparseable date, invalid fiscal code, …)
+	Name    string `json:"name"`
+	Missing int    `json:"missing"` // missing or invalid: the field filter is null
+	Invalid int    `json:"invalid"` // present but unusable (unparseable date, invalid fiscal code, …)
 	// InvalidRows are the first data rows (at most MaxInvalidRows, in
 	// order) where the value was invalid, so the data officer can find
 	// them; rows only, never values.
-	InvalidRows []int
+	InvalidRows []int `json:"invalid_rows"`
 	// Reason says why such values are invalid, without any value.
-	Reason string
+	Reason string `json:"reason"`
 	// NotCollected is true when the partner said it does not collect the
 	// field (WithAllowMissing): its missing share is not checked.
-	NotCollected bool
+	NotCollected bool `json:"not_collected,omitempty"`
 	// Limit is the largest missing share allowed (schema max_missing).
-	Limit float64
+	Limit float64 `json:"max_missing"`
 }
 
 // MissingShare is the share of encoded rows in which the field is missing
