@@ -13,6 +13,7 @@ import (
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/linkage/synth"
 	"github.com/welfare-district/swd/pipeline"
+	"github.com/welfare-district/swd/taxonomy"
 )
 
 // schemaFile is the encoding schema of swd synth's exports.
@@ -91,11 +92,17 @@ func demo(ctx context.Context, dir string) error {
 	// --epsilon 1). The demo signs its ledger with the linkage unit's key
 	// (swd keys new, budget init --key): keys are made by the command only,
 	// so this ledger is unsigned (hash-chained all the same).
+	// The district file says which partners are public services: the
+	// example of swd district init, with the demo's partners.
+	district, err := taxonomy.ParseDistrict(taxonomy.ExampleDistrict())
+	if err != nil {
+		return err
+	}
 	ledger := filepath.Join(dir, "ledger.jsonl")
 	if err := dp.InitLedger(ledger, "demo", dp.Budget{Epsilon: 3, Delta: 1e-6}, nil); err != nil {
 		return err
 	}
-	pr, err := pipeline.Publish(ctx, pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger,
+	pr, err := pipeline.Publish(ctx, pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger, District: district,
 		Out: filepath.Join(dir, "release"), Params: dp.Params{Epsilon: 1}})
 	if err != nil {
 		return err

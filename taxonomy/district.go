@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -82,10 +83,13 @@ type DistrictPartner struct {
 var partnerNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
 
 // LoadDistrict reads and validates a district file. Errors are marked
-// base.ErrInvalidInput (a missing file too: the file is the command's
-// input) and name the file.
+// base.ErrInvalidInput (a file that does not exist: base.ErrUsage) and
+// name the file.
 func LoadDistrict(path string) (*District, error) {
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, base.Mark(fmt.Errorf("reading the district file: %w", err), base.ErrUsage)
+	}
 	if err != nil {
 		return nil, base.Invalidf("reading the district file: %w", err)
 	}

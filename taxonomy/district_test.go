@@ -97,7 +97,7 @@ func TestDistrictCodeMapsAndMunicipalities(t *testing.T) {
 	if _, err := d.CodeMaps(); err == nil || !strings.Contains(err.Error(), `is the map of partner "asl"`) {
 		t.Errorf("map of another partner: %v", err)
 	}
-	if _, err := LoadDistrict(filepath.Join(dir, "missing.yaml")); !errors.Is(err, base.ErrInvalidInput) {
+	if _, err := LoadDistrict(filepath.Join(dir, "missing.yaml")); !errors.Is(err, base.ErrUsage) {
 		t.Errorf("missing file: %v", err)
 	}
 }
