@@ -13,7 +13,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/internal/identity"
+	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -118,15 +118,12 @@ under (its name).
 }
 
 func runDistrictCheck(_ context.Context, g *GlobalOptions, args []string) error {
-	d, err := taxonomy.LoadDistrict(args[0])
+	d, err := pipeline.LoadDistrict(args[0])
 	if err != nil {
 		return err
 	}
 	maps, err := d.CodeMaps()
 	if err != nil {
-		return err
-	}
-	if _, err := districtKeys(d); err != nil {
 		return err
 	}
 	if g.Quiet {
@@ -149,26 +146,6 @@ func runDistrictCheck(_ context.Context, g *GlobalOptions, args []string) error 
 		}
 		fmt.Fprintf(w, "  %-16s %-15s %s; %s\n", p.Name, p.Role, m, key)
 	}
-	fmt.Fprintf(w, "next: swd publish --district %s ...\n", args[0])
+	fmt.Fprintf(w, "next: swd link --district %s … and swd publish --district %s …\n", args[0], args[0])
 	return nil
-}
-
-// districtKeys loads the public keys the district file lists: each must be
-// the identity of the partner it is listed under.
-func districtKeys(d *taxonomy.District) (*identity.Keyring, error) {
-	var pubs []*identity.Public
-	for _, p := range d.Partners {
-		if p.PublicKey == "" {
-			continue
-		}
-		pub, err := identity.LoadPublic(d.Path(p.PublicKey))
-		if err != nil {
-			return nil, base.Mark(fmt.Errorf("district file, partner %s: %w", p.Name, err), base.ErrInvalidInput)
-		}
-		if pub.Name != p.Name {
-			return nil, base.Invalidf("district file, partner %s: the public key %s is the identity of %q", p.Name, p.PublicKey, pub.Name)
-		}
-		pubs = append(pubs, pub)
-	}
-	return identity.NewKeyring(pubs...), nil
 }
