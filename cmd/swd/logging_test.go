@@ -54,3 +54,12 @@ func TestHumanHandler(t *testing.T) {
 		t.Fatalf("got %q want %q", buf.String(), want)
 	}
 }
+
+func TestStageUnits(t *testing.T) {
+	for stage, want := range map[string]string{"encoding": "records", "reading encoded files": "files", "scoring": "pairs",
+		"EM fitting": "iterations", "clustering": "links", "blocking": "partner pairs"} {
+		if got := stageUnit(stage); got != want {
+			t.Errorf("stage %q counts %q, want %q", stage, got, want)
+		}
+	}
+}
