@@ -96,8 +96,17 @@ func NewSet(primary string) (s *Set, recovered bool, err error) {
 	return &Set{primary: abs, id: hex.EncodeToString(id)}, recovered, nil
 }
 
-// ErrNoDir marks an output whose directory does not exist.
+// ErrNoDir marks an output whose directory does not exist (errors.Is);
+// the message of such an error is only its own.
 var ErrNoDir = errors.New("atomicfile: the output directory does not exist")
+
+// noDirError is err marked ErrNoDir, with err's message alone.
+type noDirError struct{ err error }
+
+func (e *noDirError) Error() string   { return e.err.Error() }
+func (e *noDirError) Unwrap() []error { return []error{e.err, ErrNoDir} }
+
+func noDir(err error) error { return &noDirError{err} }
 
 // CheckDir refuses an output path in a directory that does not exist (an
 // error marked ErrNoDir), with a message that names the directory as the
@@ -111,11 +120,11 @@ func checkDir(abs, asGiven string) error {
 	st, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("%w: cannot write %s: directory %s does not exist (create it first)", ErrNoDir, asGiven, filepath.Dir(asGiven))
+		return noDir(fmt.Errorf("cannot write %s: directory %s does not exist (create it first)", asGiven, filepath.Dir(asGiven)))
 	case err != nil:
 		return fmt.Errorf("cannot write %s: %w", asGiven, err)
 	case !st.IsDir():
-		return fmt.Errorf("%w: cannot write %s: %s is not a directory", ErrNoDir, asGiven, filepath.Dir(asGiven))
+		return noDir(fmt.Errorf("cannot write %s: %s is not a directory", asGiven, filepath.Dir(asGiven)))
 	}
 	return nil
 }
