@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/welfare-district/swd/io/encfile"
 )
 
 // corpusRejection is one expected line of a rejects file.
@@ -94,6 +98,11 @@ func TestExportCorpus(t *testing.T) {
 				}
 			}
 			if tt.noOutputs {
+				for _, v := range fileValues(t, in) {
+					if strings.Contains(stdout+stderr, v) {
+						t.Errorf("the message shows a value of the file")
+					}
+				}
 				for _, p := range []string{out, rejects} {
 					if _, err := os.Stat(p); err == nil {
 						t.Errorf("%s written by a refused run", p)
@@ -105,8 +114,16 @@ func TestExportCorpus(t *testing.T) {
 				t.Fatalf("%s has %d data lines, the test says %d", tt.file, lines, tt.lines)
 			}
 			got := readRejects(t, rejects)
-			if tt.encoded+len(got) != tt.lines {
-				t.Errorf("%d encoded + %d rejected != %d data lines", tt.encoded, len(got), tt.lines)
+			ds, err := encfile.Read(context.Background(), out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ds.Len() != tt.encoded || ds.Meta.Rows != tt.encoded || ds.Meta.Rejected != len(got) {
+				t.Errorf("the encoded file holds %d rows (meta: %d encoded, %d rejected), want %d encoded and %d rejected",
+					ds.Len(), ds.Meta.Rows, ds.Meta.Rejected, tt.encoded, len(got))
+			}
+			if ds.Len()+len(got) != tt.lines {
+				t.Errorf("%d encoded + %d rejected != %d data lines", ds.Len(), len(got), tt.lines)
 			}
 			if len(got) != len(tt.rejects) {
 				t.Fatalf("rejects %v, want %d", got, len(tt.rejects))
@@ -119,13 +136,48 @@ func TestExportCorpus(t *testing.T) {
 				}
 			}
 			all := stdout + stderr + string(readBytes(t, rejects))
-			for _, v := range tt.neverSeen {
+			for _, v := range append(fileValues(t, in), tt.neverSeen...) {
 				if strings.Contains(all, v) {
 					t.Errorf("an output shows the value %q", v)
 				}
 			}
 		})
 	}
+}
+
+// fileValues returns the values of an export's data lines that no output
+// but the encoded file may hold (in an encoding): every field of at least
+// four bytes, record ids aside (the rejects file names them, for the
+// partner), as the file holds them and as UTF-8.
+func fileValues(t *testing.T, path string) []string {
+	t.Helper()
+	data := readBytes(t, path)
+	if !utf8.Valid(data) {
+		var b strings.Builder
+		for _, c := range data { // Windows-1252 agrees with Latin-1 on the letters of the corpus
+			b.WriteRune(rune(c))
+		}
+		data = []byte(b.String())
+	}
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	delim := ","
+	if strings.Count(lines[0], ";") > strings.Count(lines[0], ",") {
+		delim = ";"
+	}
+	var out []string
+	for _, l := range lines[1:] {
+		for j, f := range strings.Split(l, delim) {
+			f = strings.Trim(f, `" `)
+			if j > 0 && len(f) >= 4 {
+				out = append(out, f)
+			}
+		}
+	}
+	if len(out) < 50 {
+		t.Fatalf("only %d values read from %s", len(out), path)
+	}
+	return out
 }
 
 // dataLines counts the lines of a CSV file after the header that are not
