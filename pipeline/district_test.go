@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/taxonomy"
 )
@@ -130,8 +133,31 @@ func TestDistrictFileDecidesTheMissingMiddle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := exactRelease(t, otherDir, PublishConfig{Links: links, Inputs: encoded, District: district}); got != want {
+	got := exactRelease(t, otherDir, PublishConfig{Links: links, Inputs: encoded, District: district})
+	if got != want {
 		t.Fatalf("missing middle with the district file:\n%s\nwith the demo's names:\n%s", got, want)
+	}
+	// The same numbers counted straight from the links file: a household
+	// is third sector only when none of its records is a public
+	// service's; the missing middle by district (the "district unknown"
+	// row included) adds up to it.
+	households, public := missingMiddleFromLinks(t, links, map[string]bool{"servizisociali": true, "asl": true})
+	t.Logf("%d households, %d known to public services; release %s", households, public, got)
+	var mmSum int
+	for _, kv := range strings.Fields(got) {
+		if v, ok := strings.CutPrefix(kv, "missing_middle:"); ok {
+			_, n, _ := strings.Cut(v, "=")
+			mmSum += atoi(t, n)
+		}
+	}
+	for _, w := range []string{fmt.Sprintf("totals:households=%d", households), fmt.Sprintf("totals:known_to_public_services=%d", public),
+		fmt.Sprintf("totals:third_sector_only=%d", households-public)} {
+		if !strings.Contains(got+" ", w+" ") {
+			t.Errorf("release %s lacks %s (counted from the links)", got, w)
+		}
+	}
+	if mmSum != households-public || !strings.Contains(got, "missing_middle:"+taxonomy.DistrictUnknown+"=") {
+		t.Errorf("the missing middle by district adds up to %d, want %d, with the unknown-district row: %s", mmSum, households-public, got)
 	}
 	// The old default, the demo's names as public services, counted every
 	// household of this district as third sector only.
@@ -151,6 +177,35 @@ func TestPublishOutInMissingDirectory(t *testing.T) {
 	if !errors.Is(err, base.ErrUsage) || !strings.Contains(err.Error(), "does not exist") {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// missingMiddleFromLinks counts the households of a links file and those
+// with a record of a public service.
+func missingMiddleFromLinks(t *testing.T, path string, public map[string]bool) (households, known int) {
+	t.Helper()
+	links, _, err := linksfile.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byHousehold := map[int64]bool{}
+	for _, l := range links {
+		byHousehold[l.HouseholdID] = byHousehold[l.HouseholdID] || public[l.Partner]
+	}
+	for _, p := range byHousehold {
+		if p {
+			known++
+		}
+	}
+	return len(byHousehold), known
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func mustMaps(t *testing.T, d *taxonomy.District) map[string]*taxonomy.CodeMap {
