@@ -195,6 +195,10 @@ func (in *Inputs) ReadAll(ctx context.Context, log *slog.Logger, progress Progre
 		if err != nil {
 			return nil, err
 		}
+		if first, repeat, dup := encoding.DuplicateID(d.RecordIDs); dup {
+			return nil, base.Invalidf("%s: partner %q: encoded records %d and %d have the same record id "+
+				"(the file was encoded without the duplicate check of swd encode): re-encode the export", in.Names[i], d.Meta.Partner, first+1, repeat+1)
+		}
 		ds[i] = d
 		progress.report("reading encoded files", int64(i+1), int64(len(ds)))
 		orDiscard(log).Info("read", "file", in.Names[i], "partner", d.Meta.Partner, "records", d.Len())

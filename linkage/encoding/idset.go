@@ -78,3 +78,17 @@ func (s *idSet) grow() {
 		s.slots[i] = sl
 	}
 }
+
+// DuplicateID finds the first record id of ids that appears twice, as the
+// rows (0-based) of its first occurrence and of the repeat. swd encode
+// rejects duplicates; a reader calls it on a file it did not write, so that
+// a file encoded without the check is refused with the file's name.
+func DuplicateID(ids []string) (first, repeat int, ok bool) {
+	s := newIDSet()
+	for i, id := range ids {
+		if f, seen := s.add(s.seeds.key(id), i); seen && ids[f] == id {
+			return f, i, true
+		}
+	}
+	return 0, 0, false
+}

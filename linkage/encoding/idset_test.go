@@ -85,3 +85,21 @@ func TestIDSet(t *testing.T) {
 		t.Fatalf("%d ids in %d slots", s.n, len(s.slots))
 	}
 }
+
+func TestDuplicateID(t *testing.T) {
+	ids := make([]string, 50000)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("CAR-%07d", i)
+	}
+	if _, _, ok := DuplicateID(ids); ok {
+		t.Fatal("a duplicate among distinct ids")
+	}
+	if _, _, ok := DuplicateID(nil); ok {
+		t.Fatal("a duplicate among no ids")
+	}
+	ids[41234] = ids[777]
+	ids[45000] = ids[3]
+	if f, r, ok := DuplicateID(ids); !ok || f != 777 || r != 41234 {
+		t.Fatalf("got %d %d %v, want 777 41234", f, r, ok)
+	}
+}
