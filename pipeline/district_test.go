@@ -108,8 +108,10 @@ func exactRelease(t *testing.T, dir string, cfg PublishConfig) string {
 
 // TestDistrictFileDecidesTheMissingMiddle: with partners named otherwise
 // than the demo's, the district file gives the same missing middle as the
-// demo's names and roles; without one, Publish refuses to guess; and the
-// district file refuses a partner it does not name.
+// demo's names and roles, and as counted straight from the links; without
+// one, Publish refuses to guess; the public services given beside it
+// override its roles; and the district file refuses a partner it does not
+// name.
 func TestDistrictFileDecidesTheMissingMiddle(t *testing.T) {
 	demoDir, otherDir := t.TempDir(), t.TempDir()
 	demoEncoded, demoLinks := districtRun(t, demoDir, map[string]string{"comune": "comune", "ulss6": "ulss6", "caritas": "caritas", "acli": "acli", "cgil": "cgil"})
@@ -158,6 +160,14 @@ func TestDistrictFileDecidesTheMissingMiddle(t *testing.T) {
 	}
 	if mmSum != households-public || !strings.Contains(got, "missing_middle:"+taxonomy.DistrictUnknown+"=") {
 		t.Errorf("the missing middle by district adds up to %d, want %d, with the unknown-district row: %s", mmSum, households-public, got)
+	}
+	// --public-services overrides the file's roles: with only the Comune's
+	// social services public, the ASL's households join the missing middle.
+	over := exactRelease(t, t.TempDir(), PublishConfig{Links: links, Inputs: encoded, District: district,
+		Households: HouseholdConfig{Public: taxonomy.ParsePublicServices("servizisociali")}})
+	if h, p := missingMiddleFromLinks(t, links, map[string]bool{"servizisociali": true}); !strings.Contains(over+" ",
+		fmt.Sprintf("totals:known_to_public_services=%d totals:third_sector_only=%d ", p, h-p)) || p == public {
+		t.Errorf("--public-services servizisociali over the district file: %s (from the links: %d of %d households)", over, p, h)
 	}
 	// The old default, the demo's names as public services, counted every
 	// household of this district as third sector only.
