@@ -11,6 +11,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/io/encfile"
 )
 
@@ -209,4 +210,44 @@ func readRejects(t *testing.T, path string) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// TestLinkRefusesAFileWithoutIdentifyingFields: an export whose
+// identifying columns are all empty encodes only when the partner says it
+// collects none of them (--allow-missing for every field); swd link then
+// refuses the file (exit status 3, naming the partner) rather than report
+// each of its records as a household of its own.
+func TestLinkRefusesAFileWithoutIdentifyingFields(t *testing.T) {
+	dir, encoded, _ := publishFixture(t)
+	secret := filepath.Join(dir, "secret.key")
+	schemaPath := repoPath(t, "docs/examples/synth/schema.yaml")
+	rows := testdirs.ReadCSV(t, filepath.Join(fixtureExports(t), "caritas.csv"))
+	keep := map[string]bool{"record_id": true, "nucleo_id": true, "quartiere": true, "bisogni": true}
+	for _, r := range rows[1:] {
+		for j := range r {
+			if !keep[rows[0][j]] {
+				r[j] = ""
+			}
+		}
+	}
+	var b strings.Builder
+	if err := csv.NewWriter(&b).WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "blank.csv")
+	writeFile(t, in, b.String(), 0o644)
+	out := filepath.Join(dir, "blank.swd.parquet")
+	encode := []string{"encode", "--schema", schemaPath, "--secret", secret, "--partner", "sanvincenzo", "--in", in, "--out", out}
+	if code, _, stderr := runCLI(t, encode...); code != ExitInput || !strings.Contains(stderr, "--allow-missing") {
+		t.Fatalf("encode of an export without identifying values: exit %d: %s", code, stderr)
+	}
+	all := "fiscal_code,given_name,surname,sex,birth_date,birth_place,address,postcode,phone"
+	if code, _, stderr := runCLI(t, append(encode, "--allow-missing", all)...); code != ExitOK {
+		t.Fatalf("encode --allow-missing %s: exit %d: %s", all, code, stderr)
+	}
+	code, _, stderr := runCLI(t, "link", "--out", filepath.Join(dir, "l.parquet"), encoded[0], out)
+	if code != ExitInput || !strings.Contains(stderr, `partner "sanvincenzo": none of its `+fmt.Sprint(len(rows)-1)+` records has any identifying field`) {
+		t.Fatalf("link: exit %d: %s", code, stderr)
+	}
+	assertAbsent(t, filepath.Join(dir, "l.parquet"))
 }
