@@ -111,9 +111,9 @@ func Line(description, unit string, done, total int64, elapsed time.Duration) st
 	sb.WriteString(description)
 	sb.WriteByte(' ')
 	if total > 0 {
-		fmt.Fprintf(&sb, "%3d%% %s / %s %s", min(100, 100*done/total), Count(done), Count(total), unit)
+		fmt.Fprintf(&sb, "%3d%% %s / %s %s", min(100, 100*done/total), Count(done), Count(total), plural(unit, total))
 	} else {
-		fmt.Fprintf(&sb, "%s %s", Count(done), unit)
+		fmt.Fprintf(&sb, "%s %s", Count(done), plural(unit, done))
 	}
 	secs := elapsed.Seconds()
 	if secs < 0.2 || done <= 0 {
@@ -128,6 +128,15 @@ func Line(description, unit string, done, total int64, elapsed time.Duration) st
 		fmt.Fprintf(&sb, " · %s", Duration(elapsed))
 	}
 	return sb.String()
+}
+
+// plural is unit (a plural English noun, "records", "partner pairs") for
+// n things: one "record", not "1 records".
+func plural(unit string, n int64) string {
+	if n == 1 {
+		return strings.TrimSuffix(unit, "s")
+	}
+	return unit
 }
 
 // Count writes n with thousands separators: 1,234,567.

@@ -18,6 +18,9 @@ func TestLine(t *testing.T) {
 		{1234567, 2940000, 400 * time.Millisecond, "encoding  41% 1,234,567 / 2,940,000 records · 3.09M records/s · ETA 1s"},
 		{3, 9, 90 * time.Second, "encoding  33% 3 / 9 records · 0.0 records/s · ETA 3m00s"},
 		{9, 9, 2 * time.Hour, "encoding 100% 9 / 9 records · 0.0 records/s · 2h00m"},
+		{1, -1, 0, "encoding 1 record"},
+		{1, 1, time.Second, "encoding 100% 1 / 1 record · 1.0 records/s · 1s"},
+		{1, 2, 0, "encoding  50% 1 / 2 records"},
 	} {
 		if got := Line("encoding", "records", tt.done, tt.total, tt.elapsed); got != tt.want {
 			t.Errorf("Line(%d, %d, %v) = %q, want %q", tt.done, tt.total, tt.elapsed, got, tt.want)
