@@ -169,7 +169,7 @@ func TestPublishCommand(t *testing.T) {
 		if s.Binding == nil || !slices.Equal(s.Binding.Partners, []string{"acli", "caritas", "cgil", "comune", "ulss6"}) || meta.LedgerID != s.LedgerID {
 			t.Fatalf("ledger binding %+v, release.json ledger id %s", s.Binding, meta.LedgerID)
 		}
-		if code, stdout, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--release", out); code != ExitOK || !strings.Contains(stdout, "1 release(s) checked") {
+		if code, stdout, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--release", out); code != ExitOK || !strings.Contains(stdout, "1 release checked") {
 			t.Fatalf("budget verify --release: exit %d: %s %s", code, stdout, stderr)
 		}
 		entries, _ := os.ReadDir(out)
