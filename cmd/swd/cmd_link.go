@@ -155,8 +155,8 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		return err
 	}
 	c, e := res.Run.Clusters, res.Run.Expected
-	fmt.Fprintf(g.Stdout, "linked %d records into %d persons and %d households (expected precision %.4f, recall %.4f)\n",
-		c.Records, c.Clusters, c.Households, e.Precision, e.Recall)
+	fmt.Fprintf(g.Stdout, "linked %s into %s and %s (expected precision %.4f, recall %.4f)\n",
+		plural(c.Records, "record", "records"), plural(c.Clusters, "person", "persons"), plural(c.Households, "household", "households"), e.Precision, e.Recall)
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	fmt.Fprintf(g.Stdout, "next: read the report, then: %s\n", publishHint(opts, res.Out, args))
 	return nil

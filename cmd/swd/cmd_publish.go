@@ -234,10 +234,16 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 		return nil
 	}
 	st := s.Households
-	fmt.Fprintf(w, "households: %d from %d records of %d partners (%d without district, %d unknown need codes)\n",
-		st.Households, st.Records, len(st.Partners), st.NoDistrict, st.UnknownCodes())
+	fmt.Fprintf(w, "households: %d from %s of %s (%d without district, %s)\n",
+		st.Households, plural(st.Records, "record", "records"), plural(len(st.Partners), "partner", "partners"), st.NoDistrict,
+		plural(st.UnknownCodes(), "unknown need code", "unknown need codes"))
 	if n := st.NoDistrict + st.OutsideTerritory; n > 0 {
-		fmt.Fprintf(w, "  %d households without a district (or outside the territory) are released as the row \"district unknown\"\n", n)
+		verb := "are"
+		if n == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(w, "  %s without a district (or outside the territory) %s released as the row \"district unknown\"\n",
+			plural(n, "household", "households"), verb)
 	}
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g\n", s.Cost.Epsilon, s.Cost.Delta)
