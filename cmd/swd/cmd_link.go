@@ -34,6 +34,7 @@ type LinkOptions struct {
 	DiceMaxPairs  int64
 	District      string
 	Seal          SealOptions
+	State         StateLinkOptions
 }
 
 // AddFlags binds the options to fs.
@@ -55,6 +56,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name; trust its partners' public keys for sealed inputs (without --trust)")
 	o.Seal.AddFlags(fs)
+	o.State.AddFlags(fs)
 }
 
 func (o *LinkOptions) validate(args []string) error {
@@ -70,7 +72,7 @@ func (o *LinkOptions) validate(args []string) error {
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
 	}
-	return nil
+	return o.State.validate(o)
 }
 
 func newLinkCommand(g *GlobalOptions) *cobra.Command {
@@ -104,6 +106,15 @@ and JSON with the model, the match-weight histogram and the expected
 precision and recall. They appear together or not at all, as a set (see
 docs/format.md, "Output sets"); an output in a directory that does not
 exist is a usage error (exit status 2).
+
+With --state DIR, the files are every partner's full snapshot of one period
+(--period) and are linked against the linkage state in DIR (created by the
+first run): only new or changed records are searched, against everything;
+records absent from the snapshot are closed; the state's model is reused
+unless --refit; persons and households keep their ids (cluster_id,
+household_id) from period to period, and the links file adds the columns
+period and first_period. The state records every open, close, merge and
+split (swd state history). See docs/incremental.md.
 
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
@@ -146,6 +157,9 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 			return err
 		}
 		cfg.Linkage.Model = m
+	}
+	if opts.State.Dir != "" {
+		return runLinkState(ctx, opts, g, cfg)
 	}
 	bars := newStageBars(g)
 	cfg.Progress = bars.update

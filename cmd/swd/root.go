@@ -86,6 +86,7 @@ says about needs only as differentially private statistics.
 		newEncodeCommand(g),
 		newInspectCommand(g),
 		newLinkCommand(g),
+		newStateCommand(g),
 		newEvalCommand(g),
 		newPublishCommand(g),
 		newBudgetCommand(g),
