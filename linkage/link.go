@@ -79,6 +79,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	if !cfg.NoVeto {
 		cc.Veto = newVetoer(ds, m, !cfg.NoTF, cfg.VetoWeight).veto
 	}
+	cc.Progress = func(done, total int64) { cfg.Progress(StageClustering, done, total) }
 	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
 	if err != nil {
 		return nil, err
@@ -151,7 +152,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
 			return nil, err
 		}
-		cfg.Progress("blocking", int64(k+1), int64(len(jobs)))
+		cfg.Progress(StageBlocking, int64(k+1), int64(len(jobs)))
 		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", len(j.cands))
 	}
 	return jobs, nil
@@ -184,7 +185,7 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 		}
 		counts.Merge(pc)
 		done += int64(len(j.cands))
-		cfg.Progress("patterns", done, total)
+		cfg.Progress(StagePatterns, done, total)
 	}
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
@@ -251,6 +252,7 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Co
 			return nil, err
 		}
 		out[k].Patterns = pc
+		cfg.Progress(StageUSampling, int64(k+1), int64(len(jobs)))
 	}
 	return out, nil
 }
@@ -295,7 +297,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			mu.Lock()
 			edges = append(edges, local...)
 			done += int64(hi - lo)
-			cfg.Progress("scoring", done, total)
+			cfg.Progress(StageScoring, done, total)
 			mu.Unlock()
 			return nil
 		})

@@ -25,6 +25,9 @@ type HouseholdSource struct {
 // same result. cfg.Links and cfg.Inputs are not used.
 func PublishFrom(ctx context.Context, cfg PublishConfig, src HouseholdSource) (*PublishResult, error) {
 	cfg.setDefaults()
+	if err := cfg.checkOutAndRoles(); err != nil {
+		return nil, err
+	}
 	dc, err := cfg.dpConfigFor(src.Binding)
 	if err != nil {
 		return nil, err
@@ -37,6 +40,7 @@ func PublishFrom(ctx context.Context, cfg PublishConfig, src HouseholdSource) (*
 	if err != nil {
 		return nil, err
 	}
+	st.countOutside(households, dc.Domain)
 	logHouseholds(cfg.Logger, st, households, dc.Domain)
 	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st}
 	if cfg.DryRun {

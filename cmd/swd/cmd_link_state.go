@@ -53,9 +53,13 @@ func (o *StateLinkOptions) validate(l *LinkOptions) error {
 // runLinkState links one period against the state, with the linkage
 // parameters of cfg.
 func runLinkState(ctx context.Context, opts *LinkOptions, g *GlobalOptions, cfg pipeline.LinkConfig) error {
+	var flows state.FlowConfig
+	if cfg.District != nil { // the district file's roles decide the missing middle of the flows
+		flows.Public = cfg.District.PublicServices()
+	}
 	bars := newStageBars(g)
 	res, err := state.Link(ctx, state.LinkConfig{Dir: opts.State.Dir, Period: opts.State.Period, Inputs: cfg.Inputs,
-		Open: cfg.Open, Out: cfg.Out, Refit: opts.State.Refit, Linkage: cfg.Linkage, Logger: g.Logger, Progress: bars.update})
+		Open: cfg.Open, Out: cfg.Out, Refit: opts.State.Refit, Linkage: cfg.Linkage, Flows: flows, Logger: g.Logger, Progress: bars.update})
 	bars.finish()
 	if err != nil || g.Quiet {
 		return err
