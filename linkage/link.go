@@ -67,18 +67,18 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	rep.Timings["model_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
-	edges, err := score(ctx, ds, jobs, m, cfg, rep)
+	scorers, err := newScorers(ds, jobs, m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	edges, err := score(ctx, ds, jobs, scorers, m, cfg, rep)
 	if err != nil {
 		return nil, err
 	}
 	rep.Timings["scoring_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
-	cc := cluster.DefaultConfig()
-	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	if !cfg.NoVeto {
-		cc.Veto = newVetoer(ds, m, !cfg.NoTF, cfg.VetoWeight).veto
-	}
+	cc := clusterConfig(scorers, m, cfg)
 	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
 	if err != nil {
 		return nil, err
@@ -100,6 +100,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		return cfg.Comparisons, nil
 	}
 	info := map[string]model.FieldInfo{}
+	salts := map[string]string{}
 	if len(d.Meta.Schema) > 0 {
 		s, err := schema.Parse(d.Meta.Schema)
 		if err != nil {
@@ -107,6 +108,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		}
 		for _, f := range s.Fields {
 			info[f.Name] = model.FieldInfo{Name: f.Name, Kind: string(f.Kind), QGrams: f.Tokens.Q > 0, DateParts: f.Tokens.Parts}
+			salts[f.Name] = f.Salt
 		}
 	}
 	cmps := make([]model.Comparison, len(d.Fields))
@@ -116,6 +118,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 			fi = model.FieldInfo{Name: f.Name}
 		}
 		cmps[i] = model.DefaultComparisonFor(fi)
+		cmps[i].SaltedBy = salts[f.Name]
 	}
 	return cmps, nil
 }
@@ -295,7 +298,7 @@ func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []mo
 
 // score computes the posterior of every candidate, feeds the report's
 // histograms, and returns the edges at or above the threshold.
-func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
+func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map[[2]int]*model.Scorer, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
 	var (
 		mu    sync.Mutex
 		edges []cluster.Edge
@@ -307,12 +310,9 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 	}
 	prior := m.PriorWeight()
 	for _, j := range jobs {
-		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
-		if err != nil {
-			return nil, err
-		}
+		sc := scorers[[2]int{j.a, j.b}]
 		hists := make([]*scoreHist, cfg.Workers)
-		err = parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
+		err := parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
 			if hists[w] == nil {
 				hists[w] = newScoreHist(cfg.Threshold)
 			}
@@ -347,41 +347,63 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 	return edges, nil
 }
 
-// vetoer calls a pair of records a certain non-match when its posterior
-// log2-odds (match weight plus prior) are below limit: for the clustering,
-// which then refuses to put the two records in one person even when a third
-// record links to both.
-type vetoer struct {
-	ds      []*encoding.Dataset
-	m       *model.Model
-	tf      bool
+// clusterConfig is the configuration of the clustering: the link threshold
+// and assignment of cfg, pairs weighed on demand by the scorers.
+func clusterConfig(scorers map[[2]int]*model.Scorer, m *model.Model, cfg Config) cluster.Config {
+	cc := cluster.DefaultConfig()
+	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
+	pw := &pairWeigher{scorers: scorers, prior: m.PriorWeight(), limit: cfg.VetoWeight}
+	if !cfg.NoVeto {
+		cc.Veto = pw.veto
+		cc.VetoWeight = cfg.VetoWeight
+	}
+	cc.Weight = pw.weight
+	return cc
+}
+
+// newScorers binds the model to the datasets of every job.
+func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) (map[[2]int]*model.Scorer, error) {
+	out := map[[2]int]*model.Scorer{}
+	for _, j := range jobs {
+		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
+		if err != nil {
+			return nil, err
+		}
+		out[[2]int{j.a, j.b}] = sc
+	}
+	return out, nil
+}
+
+// pairWeigher scores any pair of records of two compared datasets on
+// demand: the clustering asks for the pairs of a component that were not
+// candidates.
+type pairWeigher struct {
+	scorers map[[2]int]*model.Scorer // by job (a ≤ b)
 	prior   float64
-	limit   float64
-	scorers map[[2]int]*model.Scorer
+	limit   float64 // veto below these posterior log2-odds
 }
 
-func newVetoer(ds []*encoding.Dataset, m *model.Model, tf bool, limit float64) *vetoer {
-	return &vetoer{ds: ds, m: m, tf: tf, prior: m.PriorWeight(), limit: limit, scorers: map[[2]int]*model.Scorer{}}
-}
-
-func (v *vetoer) veto(a, b cluster.Ref) bool {
+// weight is the posterior log2-odds (match weight plus prior) of the pair;
+// ok is false for a pair of datasets that were not compared (partners'
+// own duplicates with NoDedup).
+func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	if a.Partner > b.Partner {
 		a, b = b, a
 	}
-	k := [2]int{a.Partner, b.Partner}
-	sc, ok := v.scorers[k]
-	if !ok {
-		var err error
-		if sc, err = model.NewScorer(v.m, v.ds[a.Partner], v.ds[b.Partner], v.tf); err != nil {
-			sc = nil // cannot happen for compatible datasets; then never veto
-		}
-		v.scorers[k] = sc
-	}
+	sc := v.scorers[[2]int{a.Partner, b.Partner}]
 	if sc == nil {
-		return false
+		return 0, false
 	}
 	_, w, _ := sc.Score(a.Row, b.Row)
-	return w+v.prior < v.limit
+	return w + v.prior, true
+}
+
+// veto calls a pair a certain non-match when its posterior log2-odds are
+// below the limit: for the clustering, which then refuses to put the two
+// records in one person even when a third record links to both.
+func (v *pairWeigher) veto(a, b cluster.Ref) bool {
+	w, ok := v.weight(a, b)
+	return ok && w < v.limit
 }
 
 // partners describes the datasets to the clustering.

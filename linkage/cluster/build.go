@@ -31,6 +31,27 @@ type Config struct {
 	// to two people whose own records contradict each other. Clusters of
 	// more than maxVetoPairs cross pairs are not checked.
 	Veto func(a, b Ref) bool
+	// Correlation solves each connected component of the accepted links
+	// with SolveComponent, on the evidence of every pair of its records
+	// (scored by Weight), instead of merging links heaviest first: a
+	// record joins a person when the evidence of all its pairs with that
+	// person's records is for it, not because one link is. Components of
+	// more than SolveMaxNodes records are merged heaviest first as without
+	// it (MinDensity and Veto apply there). DefaultConfig sets it.
+	Correlation bool
+	// Weight, with Correlation, scores a pair of records of one component
+	// that is not among the accepted links: its log2 posterior odds, as
+	// Edge.Weight (ok false: unknown, no evidence). Nil: such pairs weigh
+	// 0, except that Veto still forbids pairs it calls certain
+	// non-matches. It must be deterministic and safe to call from the
+	// goroutine running Build.
+	Weight func(a, b Ref) (w float64, ok bool)
+	// VetoWeight, with Correlation and Weight, forbids the pairs whose
+	// weight is below it from one person, as Veto does (0: no limit).
+	VetoWeight float64
+	// SolveMaxNodes bounds the components solved with Correlation (0:
+	// DefaultMaxNodes).
+	SolveMaxNodes int
 }
 
 // maxVetoPairs bounds the pairs Veto is asked about for one merge.
@@ -41,7 +62,7 @@ const DefaultMinDensity = 0.3
 
 // DefaultConfig is the configuration swd link uses unless told otherwise.
 func DefaultConfig() Config {
-	return Config{Threshold: 0.5, Assignment: AssignOptimal, MinDensity: DefaultMinDensity}
+	return Config{Threshold: 0.5, Assignment: AssignOptimal, MinDensity: DefaultMinDensity, Correlation: true}
 }
 
 // Assignment selects the one-to-one assignment between two partners.
@@ -64,6 +85,8 @@ type Stats struct {
 	Refused    int `json:"refused"`    // links refused: they would put two records of a partner in one person
 	Sparse     int `json:"sparse"`     // duplicate links refused by the MinDensity guard
 	Vetoed     int `json:"vetoed"`     // merges refused because Veto called a cross pair a certain non-match
+	Components int `json:"components"` // connected components of the accepted links with three records or more, solved with Correlation
+	Split      int `json:"split"`      // of these, components that became several persons
 	Clusters   int `json:"clusters"`   // persons
 	Households int `json:"households"` // households
 }
@@ -118,7 +141,12 @@ func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([
 	}
 	es = ix.assignPairs(es, cfg.Assignment == AssignOptimal)
 	st.Assigned = len(es)
-	uf := ix.merge(es, cfg, &st)
+	var uf *unionFind
+	if cfg.Correlation {
+		uf = ix.solve(ctx, es, cfg, &st)
+	} else {
+		uf = ix.merge(es, cfg, &st)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, st, fmt.Errorf("cluster: %w", err)
 	}
