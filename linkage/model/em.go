@@ -134,7 +134,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	if len(pats) == 0 {
 		return nil, base.Invalidf("model: no candidate pairs to fit")
 	}
-	fit := func(anchors []bool) (*Model, error) {
+	fitWith := func(cfg EMConfig, anchors []bool) (*Model, error) {
 		m := newModel(cmps, u, cfg)
 		m.Pairs, m.BackgroundPairs, m.Patterns = pairs, background, len(pats)
 		m.Anchored = anchors != nil
@@ -143,7 +143,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 		}
 		return m, nil
 	}
-	m, err := fit(nil)
+	m, err := fitWith(cfg, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +153,12 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	}
 	// EM on every field found a class that does not agree on who people
 	// are (typically "same household" or "same place"): refit deciding
-	// matches on the anchor fields only.
-	am, err := fit(anchors)
+	// matches on the anchor fields only. Each anchor counts on its own
+	// there: two name fields taken jointly would be a single indicator,
+	// and one indicator does not identify two classes.
+	acfg := cfg
+	acfg.NoJoints = true
+	am, err := fitWith(acfg, anchors)
 	if err != nil {
 		return nil, err
 	}
