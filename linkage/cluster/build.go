@@ -49,6 +49,9 @@ type Config struct {
 	// VetoWeight, with Correlation and Weight, forbids the pairs whose
 	// weight is below it from one person, as Veto does (0: no limit).
 	VetoWeight float64
+	// FloorWeight, with Correlation, bounds the weight of a pair that is
+	// not vetoed from below (see SolveConfig.FloorWeight).
+	FloorWeight float64
 	// SolveMaxNodes bounds the components solved with Correlation (0:
 	// DefaultMaxNodes).
 	SolveMaxNodes int

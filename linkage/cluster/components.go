@@ -102,6 +102,7 @@ func (ix *index) solveComponent(ids []int, es []gedge, cfg Config) []int {
 		DuplicateWeight: logOdds(cfg.Threshold),
 		VetoWeight:      math.Inf(-1),
 		MaxNodes:        len(ids),
+		FloorWeight:     cfg.FloorWeight,
 	}
 	switch {
 	case cfg.Weight != nil:

@@ -28,20 +28,28 @@ type Pair struct {
 
 // SolveConfig configures SolveComponent.
 type SolveConfig struct {
-	// DuplicateWeight is the weight a pair of records of the same partner
-	// needs to be in one person (the log-odds of the link threshold): a
-	// partner's file is assumed clean except for the duplicates the model
-	// found.
+	// DuplicateWeight is the weight of a duplicate link, a pair of records
+	// of the same partner linked as one person (the log-odds of the link
+	// threshold): a partner's file is assumed clean except for the
+	// duplicates the model found. Two clusters holding records of the same
+	// partner merge only across a duplicate link of that partner, so the
+	// records of one partner in a person are always connected by
+	// duplicate links (their other pairs weigh like any pair).
 	DuplicateWeight float64
 	// VetoWeight: pairs weighing less are a certain non-match and never
 	// end up in one person, whatever the rest of the evidence. Use
 	// math.Inf(-1) for none.
 	VetoWeight float64
+	// FloorWeight (< 0) bounds the weight a pair that is not vetoed
+	// counts with: a pair's disagreement shows that one of the two records
+	// is damaged as often as that they are different people, and the
+	// other pairs of a damaged record disagree too. 0: no bound.
+	FloorWeight float64
 	// Weight, when set, scores pairs of nodes absent from the pairs given
 	// to SolveComponent (ok false: unknown). It must be deterministic.
 	Weight func(x, y int) (w float64, ok bool)
-	// Unscored is the weight of a cross-partner pair neither given nor
-	// scored by Weight (0: no evidence either way).
+	// Unscored is the weight of a pair neither given nor scored by Weight
+	// (0: no evidence either way).
 	Unscored float64
 	// MaxNodes bounds the components solved on all their pairs: larger
 	// ones are solved on the given pairs alone (unknown pairs weigh
@@ -108,8 +116,9 @@ type solver struct {
 	// w[x] maps neighbour y to the pair's weight (−Inf: never together).
 	// Absent pairs weigh 0 (dense components hold every pair).
 	w       []map[int]float64
-	cluster []int   // cluster of each node (the rank of its first member)
-	members [][]int // members of each cluster id (nil when absorbed)
+	cluster   []int   // cluster of each node (the rank of its first member)
+	members   [][]int // members of each cluster id (nil when absorbed)
+	dupWeight float64 // a same-partner pair at least this heavy is a duplicate link
 }
 
 func newSolver(nodes []Node, pairs []Pair, cfg SolveConfig) *solver {
@@ -125,12 +134,13 @@ func newSolver(nodes []Node, pairs []Pair, cfg SolveConfig) *solver {
 		s.rank[x] = r
 		s.w[x] = map[int]float64{}
 	}
+	s.dupWeight = cfg.DuplicateWeight
 	weigh := func(x, y int, w float64) float64 {
-		switch {
-		case nodes[x].Partner == nodes[y].Partner && !(w >= cfg.DuplicateWeight):
+		if w < cfg.VetoWeight {
 			return math.Inf(-1)
-		case w < cfg.VetoWeight:
-			return math.Inf(-1)
+		}
+		if cfg.FloorWeight < 0 && w < cfg.FloorWeight {
+			return cfg.FloorWeight
 		}
 		return w
 	}
@@ -155,13 +165,12 @@ func newSolver(nodes []Node, pairs []Pair, cfg SolveConfig) *solver {
 					w, ok = cfg.Weight(i, j)
 				}
 				if !ok {
-					if nodes[i].Partner == nodes[j].Partner {
-						w = math.Inf(-1)
-					} else {
-						w = cfg.Unscored
-					}
+					w = cfg.Unscored
+				} else if nodes[i].Partner == nodes[j].Partner {
+					set(i, j, weigh(i, j, w)) // known, even at 0: a duplicate link?
+					continue
 				}
-				if w = weigh(i, j, w); w != 0 || nodes[i].Partner == nodes[j].Partner {
+				if w = weigh(i, j, w); w != 0 {
 					set(i, j, w)
 				}
 			}
@@ -183,34 +192,57 @@ func newSolver(nodes []Node, pairs []Pair, cfg SolveConfig) *solver {
 	return s
 }
 
-// weight is the weight of the pair (x, y); a same-partner pair without a
-// weight is forbidden.
+// weight is the weight of the pair (x, y); 0 when unknown.
 func (s *solver) weight(x, y int) float64 {
-	if w, ok := s.w[x][y]; ok {
-		return w
-	}
-	if s.nodes[x].Partner == s.nodes[y].Partner {
-		return math.Inf(-1)
-	}
-	return 0
+	return s.w[x][y]
 }
 
-// cross is the total weight between the members of clusters a and b.
+// cross is the total weight between the members of clusters a and b, or
+// −Inf when they may not merge: a vetoed pair, or a partner with records in
+// both and no duplicate link between them.
 func (s *solver) cross(a, b int) float64 {
-	xs, ys := s.members[a], s.members[b]
+	return s.crossTo(s.members[a], s.members[b])
+}
+
+func (s *solver) crossTo(xs, ys []int) float64 {
 	if len(xs) > len(ys) {
 		xs, ys = ys, xs
 	}
 	total := 0.0
+	var shared, linked map[int]bool // partners in both; those with a duplicate link across
 	for _, x := range xs {
 		for _, y := range ys {
-			total += s.weight(x, y)
+			w, known := s.w[x][y]
+			total += w
 			if math.IsInf(total, -1) {
 				return total
 			}
+			if p := s.nodes[x].Partner; p == s.nodes[y].Partner {
+				if shared == nil {
+					shared, linked = map[int]bool{}, map[int]bool{}
+				}
+				shared[p] = true
+				if known && w >= s.dupWeight {
+					linked[p] = true
+				}
+			}
 		}
 	}
+	if len(shared) != len(linked) {
+		return math.Inf(-1)
+	}
 	return total
+}
+
+// partnerMates reports whether x's cluster holds another record of x's
+// partner.
+func (s *solver) partnerMates(x int) bool {
+	for _, y := range s.members[s.cluster[x]] {
+		if y != x && s.nodes[y].Partner == s.nodes[x].Partner {
+			return true
+		}
+	}
+	return false
 }
 
 // candidate merge of clusters a < b with its gain.
@@ -306,11 +338,17 @@ func (s *solver) agglomerate() {
 
 // refine moves single records between clusters while a move gains: to the
 // adjacent cluster with the largest gain, or alone when the record's ties to
-// its cluster are negative. Records are visited in key order.
+// its cluster are negative. Records are visited in key order; a record
+// whose person holds another record of its partner stays (it may be what
+// links its partner's duplicates), and a record moves into a person
+// holding a record of its partner only across a duplicate link.
 func (s *solver) refine(passes int) {
 	for range passes {
 		moved := false
 		for _, x := range s.order {
+			if s.partnerMates(x) {
+				continue // it holds its partner's duplicates together
+			}
 			c := s.cluster[x]
 			stay := 0.0 // weight of x to the rest of its cluster
 			for _, y := range s.members[c] {
@@ -334,10 +372,7 @@ func (s *solver) refine(passes int) {
 			}
 			slices.Sort(targets)
 			for _, d := range targets {
-				g := 0.0
-				for _, y := range s.members[d] {
-					g += s.weight(x, y)
-				}
+				g := s.crossTo([]int{x}, s.members[d])
 				if g-stay > bestGain+minGain {
 					best, bestGain = d, g-stay
 				}

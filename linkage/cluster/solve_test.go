@@ -190,17 +190,13 @@ func TestSolveComponentProperties(t *testing.T) {
 				require.GreaterOrEqual(t, x, cfg.VetoWeight, "trial %d: vetoed pair together", trial)
 			}
 		}
-		for i := range n {
-			for j := i + 1; j < n; j++ {
-				if labels[i] == labels[j] && partners[i] == partners[j] {
-					x, ok := w[[2]int{i, j}]
-					require.True(t, ok && x >= cfg.DuplicateWeight, "trial %d: two records of a partner without a duplicate link", trial)
-				}
-			}
-		}
-		// Local optimality: moving one record elsewhere (or alone) does
-		// not gain.
+		require.True(t, duplicatesConnected(labels, partners, w, cfg), "trial %d: records of a partner in a person not joined by duplicate links", trial)
+		// Local optimality: moving one record without partner mates
+		// elsewhere (or alone) does not gain.
 		for x := range n {
+			if hasMate(labels, partners, x) {
+				continue
+			}
 			for target := -1; target < n; target++ {
 				moved := slices.Clone(labels)
 				if target < 0 {
@@ -209,7 +205,7 @@ func TestSolveComponentProperties(t *testing.T) {
 					moved[x] = labels[target]
 				}
 				if feasible(moved, partners, w, cfg) {
-					require.LessOrEqual(t, objective(moved, w), obj+1e-6, "trial %d: moving %d gains", trial, x)
+					require.LessOrEqual(t, objective(moved, w), obj+1e-6, "trial %d: moving %d gains: partners %v w %v labels %v moved %v", trial, x, partners, w, labels, moved)
 				}
 			}
 		}
@@ -235,16 +231,62 @@ func TestSolveComponentProperties(t *testing.T) {
 	}
 }
 
+func hasMate(labels, partners []int, x int) bool {
+	for y := range labels {
+		if y != x && labels[y] == labels[x] && partners[y] == partners[x] {
+			return true
+		}
+	}
+	return false
+}
+
+// feasible: no vetoed pair together, and the records of each partner in a
+// person connected by duplicate links.
 func feasible(labels, partners []int, w map[[2]int]float64, cfg SolveConfig) bool {
 	for i := range labels {
 		for j := i + 1; j < len(labels); j++ {
-			if labels[i] != labels[j] {
-				continue
-			}
-			x, ok := w[[2]int{i, j}]
-			if partners[i] == partners[j] && !(ok && x >= cfg.DuplicateWeight) || ok && x < cfg.VetoWeight {
+			if x, ok := w[[2]int{i, j}]; ok && labels[i] == labels[j] && x < cfg.VetoWeight {
 				return false
 			}
+		}
+	}
+	return duplicatesConnected(labels, partners, w, cfg)
+}
+
+func duplicatesConnected(labels, partners []int, w map[[2]int]float64, cfg SolveConfig) bool {
+	n := len(labels)
+	seen := make([]bool, n)
+	for i := range n {
+		if seen[i] {
+			continue
+		}
+		// Records of i's partner in i's person, and those reachable from i.
+		var group []int
+		for j := range n {
+			if labels[j] == labels[i] && partners[j] == partners[i] {
+				group = append(group, j)
+			}
+		}
+		reach := map[int]bool{i: true}
+		stack := []int{i}
+		for len(stack) > 0 {
+			x := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			for _, y := range group {
+				if reach[y] {
+					continue
+				}
+				if v, ok := w[[2]int{min(x, y), max(x, y)}]; ok && v >= cfg.DuplicateWeight {
+					reach[y] = true
+					stack = append(stack, y)
+				}
+			}
+		}
+		for _, j := range group {
+			if !reach[j] {
+				return false
+			}
+			seen[j] = true
 		}
 	}
 	return true
