@@ -45,7 +45,9 @@ type Config struct {
 	// Comparisons say how each field is compared; nil uses the defaults for
 	// the field kinds of the encoding schema.
 	Comparisons []model.Comparison
-	// Model is a previously fitted model to apply as it is (no EM).
+	// Model is a previously fitted model to apply (no EM): its m and u as
+	// they are, its λ refitted for each pair of partners on their
+	// candidates (see jobPriors), as a fitted model's is.
 	Model *model.Model
 	// USamples is the number of random pairs drawn to estimate u (default
 	// model.DefaultUSamples).

@@ -3,6 +3,7 @@ package linkage
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -30,6 +31,10 @@ type job struct {
 	stats blocking.Stats
 	dice  int // pairs found by the exhaustive Dice pass
 	cmp   *model.Comparer
+	// counts are the agreement patterns of the candidates; prior is the
+	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
+	counts model.PatternCounts
+	prior  float64
 }
 
 func (j *job) dedup() bool { return j.a == j.b }
@@ -64,6 +69,9 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 			return nil, err
 		}
 	}
+	if err := jobPriors(ctx, ds, jobs, m, cfg); err != nil {
+		return nil, err
+	}
 	rep.Timings["model_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
@@ -78,7 +86,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	rep.Timings["scoring_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
-	cc := clusterConfig(scorers, m, cfg)
+	cc := clusterConfig(jobs, scorers, cfg)
 	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
 	if err != nil {
 		return nil, err
@@ -189,6 +197,7 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 		if err != nil {
 			return nil, err
 		}
+		j.counts = pc
 		counts.Merge(pc)
 		done += int64(len(j.cands))
 		cfg.Progress("patterns", done, total)
@@ -228,6 +237,32 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 		cfg.Logger.Warn("model", "warning", w)
 	}
 	return m, nil
+}
+
+// jobPriors sets the prior of every job: λ refitted by EM on the job's own
+// candidates with m and u fixed. Partners overlap unequally, and a
+// partner's duplicates are far rarer than its matches with another partner
+// (on 20k synth households λ was 0.0013–0.012 for the de-duplication jobs
+// and 0.021–0.033 across partners, against 0.021 for all jobs together),
+// so one prior for all would over-state the duplicates and under-state the
+// big overlaps. When the model's λ is a rate among all pairs (training
+// sessions), so is each job's, over its comparison space.
+func jobPriors(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) error {
+	for _, j := range jobs {
+		if j.counts == nil {
+			pc, err := countPatterns(ctx, j, cfg.Workers)
+			if err != nil {
+				return err
+			}
+			j.counts = pc
+		}
+		space := 0.0
+		if m.Sessions {
+			space = j.space(ds)
+		}
+		j.prior = model.LogOdds(m.RefitLambda(j.counts, space))
+	}
+	return nil
 }
 
 // sessionMaxPairs bounds the pairs of each training session of the model's
@@ -308,9 +343,8 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 	for _, j := range jobs {
 		total += int64(len(j.cands))
 	}
-	prior := m.PriorWeight()
 	for _, j := range jobs {
-		sc := scorers[[2]int{j.a, j.b}]
+		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
 		hists := make([]*scoreHist, cfg.Workers)
 		err := parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
 			if hists[w] == nil {
@@ -319,7 +353,8 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			h := hists[w]
 			var local []cluster.Edge
 			for _, p := range j.cands[lo:hi] {
-				_, weight, prob := sc.Score(int(p.I), int(p.J))
+				_, weight, _ := sc.Score(int(p.I), int(p.J))
+				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
 				if prob >= cfg.Threshold {
 					local = append(local, cluster.Edge{
@@ -347,12 +382,18 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 	return edges, nil
 }
 
+// probability is the posterior of posterior log2-odds w.
+func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
+
 // clusterConfig is the configuration of the clustering: the link threshold
 // and assignment of cfg, pairs weighed on demand by the scorers.
-func clusterConfig(scorers map[[2]int]*model.Scorer, m *model.Model, cfg Config) cluster.Config {
+func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
 	cc := cluster.DefaultConfig()
 	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	pw := &pairWeigher{scorers: scorers, prior: m.PriorWeight(), limit: cfg.VetoWeight}
+	pw := &pairWeigher{scorers: scorers, priors: map[[2]int]float64{}, limit: cfg.VetoWeight}
+	for _, j := range jobs {
+		pw.priors[[2]int{j.a, j.b}] = j.prior
+	}
 	if !cfg.NoVeto {
 		cc.Veto = pw.veto
 		cc.VetoWeight = cfg.VetoWeight
@@ -379,8 +420,8 @@ func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config)
 // candidates.
 type pairWeigher struct {
 	scorers map[[2]int]*model.Scorer // by job (a ≤ b)
-	prior   float64
-	limit   float64 // veto below these posterior log2-odds
+	priors  map[[2]int]float64       // prior weight of each job
+	limit   float64                  // veto below these posterior log2-odds
 }
 
 // weight is the posterior log2-odds (match weight plus prior) of the pair;
@@ -390,12 +431,13 @@ func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	if a.Partner > b.Partner {
 		a, b = b, a
 	}
-	sc := v.scorers[[2]int{a.Partner, b.Partner}]
+	k := [2]int{a.Partner, b.Partner}
+	sc := v.scorers[k]
 	if sc == nil {
 		return 0, false
 	}
 	_, w, _ := sc.Score(a.Row, b.Row)
-	return w + v.prior, true
+	return w + v.priors[k], true
 }
 
 // veto calls a pair a certain non-match when its posterior log2-odds are

@@ -204,3 +204,26 @@ func TestSaltedFieldIncomparable(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 2, c.Level(0, 1, 0), "without SaltedBy the filters are compared: identical")
 }
+
+// TestRefitLambda: with m and u fitted on one mixture, the prior of another
+// set of pairs drawn with a different match rate is recovered; counted
+// among a larger space of non-matches, it scales down.
+func TestRefitLambda(t *testing.T) {
+	tr := threeFieldTruth()
+	m, err := Fit(context.Background(), tr.cmps, tr.simulate(200_000, 1), nil, EMConfig{UpdateU: true})
+	require.NoError(t, err)
+	require.InDelta(t, 0.05, m.Lambda, 0.005)
+	tr.lambda = 0.01
+	rare := tr.simulate(200_000, 2)
+	require.InDelta(t, 0.01, m.RefitLambda(rare, 0), 0.002)
+	// Among ten times the pairs, the other pairs non-matches: a fixed
+	// point of λ = Σ posterior / space, below a tenth of the first.
+	l := m.RefitLambda(rare, 2_000_000)
+	var matches float64
+	for k, n := range rare {
+		matches += float64(n) / (1 + math.Exp2(-(m.Weight(k) + LogOdds(l))))
+	}
+	require.InDelta(t, l, matches/2_000_000, 1e-8)
+	require.Less(t, l, 0.001+1e-4)
+	require.Equal(t, m.Lambda, m.RefitLambda(PatternCounts{}, 0), "no pairs: the model's own")
+}

@@ -216,3 +216,39 @@ func ReadFile(path string) (*Model, error) {
 	defer f.Close()
 	return Decode(f, path)
 }
+
+// RefitLambda is the prior λ that EM finds for the pairs of counts with m
+// and u fixed: the mean posterior over the pairs, iterated to its fixed
+// point. With space > 0 the pairs are that many (the counted ones and
+// others taken as non-matches), so λ is a rate among all of them.
+func (m *Model) RefitLambda(counts PatternCounts, space float64) float64 {
+	keys := counts.Keys()
+	weights := make([]float64, len(keys))
+	var n float64
+	for i, k := range keys {
+		weights[i] = m.Weight(k)
+		n += float64(counts[k])
+	}
+	if n == 0 {
+		return m.Lambda
+	}
+	space = math.Max(space, n)
+	lambda := m.Lambda
+	for range 1000 {
+		prior := LogOdds(lambda)
+		var matches float64
+		for i, k := range keys {
+			matches += float64(counts[k]) / (1 + math.Exp2(-(weights[i] + prior)))
+		}
+		next := clampOpen(matches / space)
+		if math.Abs(next-lambda) <= 1e-9*lambda {
+			return next
+		}
+		lambda = next
+	}
+	return lambda
+}
+
+// LogOdds is log2(p/(1−p)): the prior weight of a prior p, the posterior
+// log-odds of a probability p.
+func LogOdds(p float64) float64 { return math.Log2(p / (1 - p)) }
