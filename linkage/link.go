@@ -35,6 +35,7 @@ type job struct {
 	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
 	counts model.PatternCounts
 	prior  float64
+	random model.PatternCounts // patterns of random pairs (the sample behind u)
 }
 
 func (j *job) dedup() bool { return j.a == j.b }
@@ -72,6 +73,9 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	if err := jobPriors(ctx, ds, jobs, m, cfg); err != nil {
 		return nil, err
 	}
+	if err := ensureRandom(ctx, ds, jobs, cfg); err != nil {
+		return nil, err
+	}
 	rep.Timings["model_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
@@ -92,7 +96,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 		return nil, err
 	}
 	rep.Timings["clustering_s"] = time.Since(t0).Seconds()
-	rep.finish(m, links, stats)
+	rep.finish(m, links, stats, personsExpected(ds, jobs, links, clusterWeigher(jobs, scorers)))
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
 	return &Result{Links: links, Model: m, Report: rep}, nil
@@ -320,6 +324,7 @@ func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []mo
 		if err != nil {
 			return nil, nil, err
 		}
+		j.random = pc
 		random.Merge(pc)
 		uj := model.UFromPatterns(cmps, pc)
 		for f := range u {
@@ -343,6 +348,12 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 	for _, j := range jobs {
 		total += int64(len(j.cands))
 	}
+	cmps := m.Comparisons()
+	uRandom := model.PatternCounts{}
+	for _, j := range jobs {
+		uRandom.Merge(j.random)
+	}
+	unident := unidentifiable(cmps, identifying(cmps, model.UFromPatterns(cmps, uRandom)))
 	for _, j := range jobs {
 		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
 		hists := make([]*scoreHist, cfg.Workers)
@@ -353,9 +364,12 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			h := hists[w]
 			var local []cluster.Edge
 			for _, p := range j.cands[lo:hi] {
-				_, weight, _ := sc.Score(int(p.I), int(p.J))
+				key, weight, _ := sc.Score(int(p.I), int(p.J))
 				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
+				if unident(key) {
+					h.sumUnident += prob
+				}
 				if prob >= cfg.Threshold {
 					local = append(local, cluster.Edge{
 						A:           cluster.Ref{Partner: j.a, Row: int(p.I)},
@@ -375,9 +389,15 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 		if err != nil {
 			return nil, err
 		}
+		var sumP, sumUnident float64
 		for _, h := range hists {
 			rep.addScores(ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, h)
+			if h != nil {
+				sumP += h.sumP
+				sumUnident += h.sumUnident
+			}
 		}
+		rep.missed += missedByBlocking(j, unident, sumP, sumUnident)
 	}
 	return edges, nil
 }
@@ -390,16 +410,23 @@ func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
 	cc := cluster.DefaultConfig()
 	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	pw := &pairWeigher{scorers: scorers, priors: map[[2]int]float64{}, limit: cfg.VetoWeight}
-	for _, j := range jobs {
-		pw.priors[[2]int{j.a, j.b}] = j.prior
-	}
+	pw := clusterWeigher(jobs, scorers)
+	pw.limit = cfg.VetoWeight
 	if !cfg.NoVeto {
 		cc.Veto = pw.veto
 		cc.VetoWeight = cfg.VetoWeight
 	}
 	cc.Weight = pw.weight
 	return cc
+}
+
+// clusterWeigher weighs pairs with the jobs' scorers and priors.
+func clusterWeigher(jobs []*job, scorers map[[2]int]*model.Scorer) *pairWeigher {
+	pw := &pairWeigher{scorers: scorers, priors: map[[2]int]float64{}}
+	for _, j := range jobs {
+		pw.priors[[2]int{j.a, j.b}] = j.prior
+	}
+	return pw
 }
 
 // newScorers binds the model to the datasets of every job.
