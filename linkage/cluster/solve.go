@@ -115,7 +115,7 @@ type solver struct {
 	rank  []int // rank of each node
 	// w[x] maps neighbour y to the pair's weight (−Inf: never together).
 	// Absent pairs weigh 0 (dense components hold every pair).
-	w       []map[int]float64
+	w         []map[int]float64
 	cluster   []int   // cluster of each node (the rank of its first member)
 	members   [][]int // members of each cluster id (nil when absorbed)
 	dupWeight float64 // a same-partner pair at least this heavy is a duplicate link
