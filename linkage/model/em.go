@@ -153,11 +153,14 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	}
 	// EM on every field found a class that does not agree on who people
 	// are (typically "same household" or "same place"): refit deciding
-	// matches on the anchor fields only. Each anchor counts on its own
-	// there: two name fields taken jointly would be a single indicator,
-	// and one indicator does not identify two classes.
+	// matches on the anchor fields only. Joint comparisons count as one
+	// indicator there; with fewer than three indicators (two name fields
+	// taken jointly would be a single one) the classes are not identified,
+	// and each anchor counts on its own.
 	acfg := cfg
-	acfg.NoJoints = true
+	if indicators(cmps, anchors, cfg) < 3 {
+		acfg.NoJoints = true
+	}
 	am, err := fitWith(acfg, anchors)
 	if err != nil {
 		return nil, err
@@ -368,6 +371,26 @@ func normaliseCells(x []float64, alpha float64) {
 	for i := range x {
 		x[i] = (x[i] + alpha) / total
 	}
+}
+
+// indicators counts the independent indicators of the fields in mask
+// (nil: all): each field, a joint comparison of two of them as one.
+func indicators(cmps []Comparison, mask []bool, cfg EMConfig) int {
+	n := 0
+	for f := range cmps {
+		if mask == nil || mask[f] {
+			n++
+		}
+	}
+	if cfg.NoJoints {
+		return n
+	}
+	for _, j := range jointPairs(cmps) {
+		if mask == nil || mask[j[0]] && mask[j[1]] {
+			n--
+		}
+	}
+	return n
 }
 
 // anchorMask returns which fields the E step uses: the anchors, when some

@@ -227,3 +227,16 @@ func TestRefitLambda(t *testing.T) {
 	require.Less(t, l, 0.001+1e-4)
 	require.Equal(t, m.Lambda, m.RefitLambda(PatternCounts{}, 0), "no pairs: the model's own")
 }
+
+func TestIndicators(t *testing.T) {
+	cmps := []Comparison{
+		{Field: "nome", Exact: true, Group: GroupName, Anchor: true},
+		{Field: "cognome", Exact: true, Group: GroupName, Anchor: true},
+		{Field: "comune", Exact: true},
+		{Field: "cap", Exact: true},
+	}
+	anchors := anchorMask(cmps, EMConfig{})
+	require.Equal(t, 1, indicators(cmps, anchors, EMConfig{}), "two names jointly: one indicator")
+	require.Equal(t, 2, indicators(cmps, anchors, EMConfig{NoJoints: true}))
+	require.Equal(t, 3, indicators(cmps, nil, EMConfig{}))
+}
