@@ -364,7 +364,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			h := hists[w]
 			var local []cluster.Edge
 			for _, p := range j.cands[lo:hi] {
-				key, weight, _ := sc.Score(int(p.I), int(p.J))
+				key, weight := sc.Weigh(int(p.I), int(p.J))
 				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
 				if unident(key) {
@@ -463,7 +463,7 @@ func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	if sc == nil {
 		return 0, false
 	}
-	_, w, _ := sc.Score(a.Row, b.Row)
+	_, w := sc.Weigh(a.Row, b.Row)
 	return w + v.priors[k], true
 }
 

@@ -240,3 +240,42 @@ func TestIndicators(t *testing.T) {
 	require.Equal(t, 2, indicators(cmps, anchors, EMConfig{NoJoints: true}))
 	require.Equal(t, 3, indicators(cmps, nil, EMConfig{}))
 }
+
+// TestScorerAppliesJoints: the scorer's weight of a pair is the model's
+// weight of its pattern, joint cells included.
+func TestScorerAppliesJoints(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	rows := func(n int) [][][]uint64 {
+		var out [][][]uint64
+		for range n {
+			row := make([][]uint64, 3)
+			for f := range row {
+				if r.Float64() < 0.1 {
+					continue // missing
+				}
+				row[f] = bitsVec(span(r.IntN(4)*8, r.IntN(4)*8+12)...)
+			}
+			out = append(out, row)
+		}
+		return out
+	}
+	fields := []string{"nome", "cognome", "cap"}
+	a, b := dataset(fields, rows(40)...), dataset(fields, rows(40)...)
+	cmps := []Comparison{DefaultComparison("nome", KindName), DefaultComparison("cognome", KindName), DefaultComparison("cap", KindPostcode)}
+	require.Equal(t, GroupName, cmps[0].Group)
+	c, err := NewComparer(cmps, a, b)
+	require.NoError(t, err)
+	pc, err := c.Count(context.Background(), allPairs(a.Len(), b.Len()))
+	require.NoError(t, err)
+	m, err := Fit(context.Background(), cmps, pc, nil, EMConfig{UpdateU: true, NoAnchors: true})
+	require.NoError(t, err)
+	require.Len(t, m.Joints, 1)
+	sc, err := NewScorer(m, a, b, false)
+	require.NoError(t, err)
+	for i := range a.Len() {
+		for j := range b.Len() {
+			key, w := sc.Weigh(i, j)
+			require.InDelta(t, m.Weight(key), w, 1e-9)
+		}
+	}
+}

@@ -14,6 +14,17 @@ type Scorer struct {
 	c       *Comparer
 	tf      [][]float64 // tf[f][i]: term-frequency adjustment of an exact agreement on record i of A's value; nil without TF
 	jointOf []int       // joint comparison of each field, −1 for none
+	weights [][]float64 // weights[f][l]: the level weights
+	joints  []scoreJoint
+}
+
+// scoreJoint is a joint comparison as Score applies it: when both fields
+// are present, delta[cell] replaces the sum of their two level weights by
+// the cell's weight.
+type scoreJoint struct {
+	a, b  int // fields
+	nb    int // present levels of b
+	delta []float64
 }
 
 // NewScorer binds a model to two datasets (the same one twice for
@@ -25,6 +36,25 @@ func NewScorer(m *Model, a, b *encoding.Dataset, useTF bool) (*Scorer, error) {
 		return nil, err
 	}
 	s := &Scorer{m: m, c: c, tf: make([][]float64, len(m.Fields)), jointOf: m.jointOf()}
+	for _, fp := range m.Fields {
+		w := make([]float64, len(fp.Levels))
+		for l, lv := range fp.Levels {
+			w[l] = lv.Weight
+		}
+		s.weights = append(s.weights, w)
+	}
+	for k := range m.Joints {
+		j := &m.Joints[k]
+		a, b := j.Fields[0], j.Fields[1]
+		sj := scoreJoint{a: a, b: b, nb: len(m.Fields[b].Levels) - 1, delta: make([]float64, len(j.Cells))}
+		for la := 1; la < len(m.Fields[a].Levels); la++ {
+			for lb := 1; lb < len(m.Fields[b].Levels); lb++ {
+				c := m.cell(j, la, lb)
+				sj.delta[c] = j.Cells[c].Weight - s.weights[a][la] - s.weights[b][lb]
+			}
+		}
+		s.joints = append(s.joints, sj)
+	}
 	if useTF {
 		for f, fp := range m.Fields {
 			if fp.TF {
@@ -45,8 +75,17 @@ func (s *Scorer) Model() *Model { return s.m }
 const maxFields = 64
 
 // Score returns the pattern key, the match weight and the posterior match
-// probability of the pair (i of A, j of B).
+// probability of the pair (i of A, j of B), with the model's prior.
 func (s *Scorer) Score(i, j int) (key uint64, weight, prob float64) {
+	key, weight = s.Weigh(i, j)
+	return key, weight, s.m.Probability(weight)
+}
+
+// Weigh returns the pattern key and the match weight of the pair (i of A,
+// j of B): the level weights, the joint comparisons' cells in place of
+// their fields' weights, the term-frequency adjustments and the
+// interactions.
+func (s *Scorer) Weigh(i, j int) (key uint64, weight float64) {
 	var buf [maxFields]int
 	levels := buf[:0]
 	if len(s.c.cmps) > maxFields {
@@ -56,18 +95,21 @@ func (s *Scorer) Score(i, j int) (key uint64, weight, prob float64) {
 		l := s.c.Level(f, i, j)
 		levels = append(levels, l)
 		key += uint64(l) * s.c.place[f]
-		if s.tf[f] != nil && l == s.m.Fields[f].ExactLevel() {
+		weight += s.weights[f][l]
+		if s.tf[f] != nil && l == len(s.weights[f])-1 && s.m.Fields[f].Exact {
 			weight += s.tf[f][i]
 		}
 	}
-	if len(s.m.Joints) == 0 && len(s.m.Interactions) == 0 {
-		for f, l := range levels {
-			weight += s.m.Fields[f].Levels[l].Weight
+	for k := range s.joints {
+		sj := &s.joints[k]
+		if la, lb := levels[sj.a], levels[sj.b]; la > 0 && lb > 0 {
+			weight += sj.delta[(la-1)*sj.nb+lb-1]
 		}
-	} else {
-		weight += s.m.patternWeight(func(f int) int { return levels[f] }, s.jointOf)
 	}
-	return key, weight, s.m.Probability(weight)
+	if len(s.m.Interactions) > 0 {
+		weight += s.m.interactionWeight(func(f int) int { return levels[f] })
+	}
+	return key, weight
 }
 
 // termFrequencyAdjustments returns, for every record i of side a, the
