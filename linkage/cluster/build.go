@@ -31,14 +31,14 @@ type Config struct {
 	// to two people whose own records contradict each other. Clusters of
 	// more than maxVetoPairs cross pairs are not checked.
 	Veto func(a, b Ref) bool
-	// Correlation solves each connected component of the accepted links
-	// with SolveComponent, on the evidence of every pair of its records
-	// (scored by Weight), instead of merging links heaviest first: a
-	// record joins a person when the evidence of all its pairs with that
-	// person's records is for it, not because one link is. Components of
-	// more than SolveMaxNodes records are merged heaviest first as without
-	// it (MinDensity and Veto apply there). DefaultConfig sets it.
-	Correlation bool
+	// Correlation selects the connected components of the accepted links
+	// that are solved with SolveComponent, on the evidence of every pair
+	// of their records (scored by Weight), instead of merged links
+	// heaviest first: there a record joins a person when the evidence of
+	// all its pairs with that person's records is for it, not because one
+	// link is. Components of more than SolveMaxNodes records are always
+	// merged (MinDensity and Veto apply there).
+	Correlation Correlation
 	// Weight, with Correlation, scores a pair of records of one component
 	// that is not among the accepted links: its log2 posterior odds, as
 	// Edge.Weight (ok false: unknown, no evidence). Nil: such pairs weigh
@@ -65,8 +65,24 @@ const DefaultMinDensity = 0.3
 
 // DefaultConfig is the configuration swd link uses unless told otherwise.
 func DefaultConfig() Config {
-	return Config{Threshold: 0.5, Assignment: AssignOptimal, MinDensity: DefaultMinDensity, Correlation: true}
+	return Config{Threshold: 0.5, Assignment: AssignOptimal, MinDensity: DefaultMinDensity, Correlation: CorrelationContested}
 }
+
+// Correlation selects the components Build solves on all their pairs.
+type Correlation int
+
+const (
+	// CorrelationOff merges every component's links heaviest first.
+	CorrelationOff Correlation = iota
+	// CorrelationContested solves the components the heaviest-first
+	// merge could not make one person (it refused a link: a partner
+	// twice, a sparse duplicate, a veto): where records compete, all the
+	// evidence decides. A component whose links all merged stays one
+	// person.
+	CorrelationContested
+	// CorrelationAll solves every component of three records or more.
+	CorrelationAll
+)
 
 // Assignment selects the one-to-one assignment between two partners.
 type Assignment int
@@ -145,7 +161,7 @@ func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([
 	es = ix.assignPairs(es, cfg.Assignment == AssignOptimal)
 	st.Assigned = len(es)
 	var uf *unionFind
-	if cfg.Correlation {
+	if cfg.Correlation != CorrelationOff {
 		uf = ix.solve(ctx, es, cfg, &st)
 	} else {
 		uf = ix.merge(es, cfg, &st)

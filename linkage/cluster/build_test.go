@@ -302,7 +302,7 @@ func TestMinDensityStopsChaining(t *testing.T) {
 	require.Len(t, groups(single, false), 1)
 
 	merging := DefaultConfig()
-	merging.Correlation = false
+	merging.Correlation = CorrelationOff
 	guarded, st, err := Build(context.Background(), ps, es, merging)
 	require.NoError(t, err)
 	require.Equal(t, 1, st.Sparse)

@@ -31,6 +31,11 @@ func (ix *index) solve(ctx context.Context, es []gedge, cfg Config, st *Stats) *
 	if maxNodes == 0 {
 		maxNodes = DefaultMaxNodes
 	}
+	var greedy *unionFind
+	if cfg.Correlation == CorrelationContested {
+		var gst Stats
+		greedy = ix.merge(es, cfg, &gst)
+	}
 	uf := newUnionFind(n)
 	var large []gedge
 	for k, r := range roots {
@@ -46,6 +51,13 @@ func (ix *index) solve(ctx context.Context, es []gedge, cfg Config, st *Stats) *
 		nodes := componentNodes(ce)
 		if len(nodes) > maxNodes {
 			large = append(large, ce...)
+			continue
+		}
+		if greedy != nil && merged(greedy, nodes) {
+			for _, id := range nodes[1:] {
+				uf.union(nodes[0], id)
+				st.Merged++
+			}
 			continue
 		}
 		labels := ix.solveComponent(nodes, ce, cfg)
@@ -73,6 +85,17 @@ func (ix *index) solve(ctx context.Context, es []gedge, cfg Config, st *Stats) *
 		}
 	}
 	return uf
+}
+
+// merged reports whether the union-find holds all the ids in one set.
+func merged(uf *unionFind, ids []int) bool {
+	r := uf.find(ids[0])
+	for _, id := range ids[1:] {
+		if uf.find(id) != r {
+			return false
+		}
+	}
+	return true
 }
 
 // componentNodes lists the records of a component's edges, ascending.

@@ -309,13 +309,14 @@ func TestBuildCorrelationSplitsChains(t *testing.T) {
 		return 0, false
 	}
 	cfg := DefaultConfig()
-	cfg.Correlation = false
+	cfg.Correlation = CorrelationOff
 	cfg.Veto = func(x, y Ref) bool { w, ok := weight(x, y); return ok && w < -10 }
 	links, _, err := Build(context.Background(), partners, edges, cfg)
 	require.NoError(t, err)
 	require.Equal(t, [][]string{{"a/a0", "b/b0", "c/c0"}}, groups(links, false), "heaviest-first merging chains")
 
 	cfg = DefaultConfig()
+	cfg.Correlation = CorrelationAll
 	cfg.Weight = weight
 	links, st, err := Build(context.Background(), partners, edges, cfg)
 	require.NoError(t, err)
