@@ -324,3 +324,48 @@ func TestBuildCorrelationSplitsChains(t *testing.T) {
 	require.Equal(t, 1, st.Components)
 	require.Equal(t, 1, st.Split)
 }
+
+// TestBuildContested: with CorrelationContested a component the
+// heaviest-first merge made one person stays so, and one where it refused
+// a link is solved on all its pairs.
+func TestBuildContested(t *testing.T) {
+	partners := []Partner{
+		{Name: "a", RecordIDs: []string{"a0", "a1", "a2"}},
+		{Name: "b", RecordIDs: []string{"b0", "b1"}},
+		{Name: "c", RecordIDs: []string{"c0", "c1"}},
+	}
+	edges := []Edge{
+		edge(0, 0, 1, 0, 20), edge(1, 0, 2, 0, 3), // a0–b0–c0: merged, though a0–c0 disagree
+		edge(0, 1, 1, 1, 10), edge(0, 2, 2, 1, 9), edge(1, 1, 2, 1, 8), // b1–c1 refused: a twice
+	}
+	weights := map[[2]Ref]float64{
+		{{0, 0}, {2, 0}}: -8,
+		{{0, 1}, {2, 1}}: 6,
+		{{0, 2}, {1, 1}}: -12,
+	}
+	weight := func(x, y Ref) (float64, bool) {
+		if w, ok := weights[[2]Ref{x, y}]; ok {
+			return w, true
+		}
+		w, ok := weights[[2]Ref{y, x}]
+		return w, ok
+	}
+	cfg := DefaultConfig()
+	require.Equal(t, CorrelationContested, cfg.Correlation)
+	cfg.Weight = weight
+	links, st, err := Build(context.Background(), partners, edges, cfg)
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"a/a0", "b/b0", "c/c0"}, {"a/a1", "b/b1", "c/c1"}, {"a/a2"}}, groups(links, false))
+	require.Equal(t, 1, st.Components, "only the contested component is solved")
+	require.Equal(t, 1, st.Split)
+
+	cfg.Correlation = CorrelationOff
+	links, _, err = Build(context.Background(), partners, edges, cfg)
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"a/a0", "b/b0", "c/c0"}, {"a/a1", "b/b1"}, {"a/a2", "c/c1"}}, groups(links, false))
+
+	cfg.Correlation = CorrelationAll
+	links, _, err = Build(context.Background(), partners, edges, cfg)
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"a/a0", "b/b0"}, {"a/a1", "b/b1", "c/c1"}, {"a/a2"}, {"c/c0"}}, groups(links, false))
+}
