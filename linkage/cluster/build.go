@@ -52,6 +52,12 @@ type Config struct {
 	// FloorWeight, with Correlation, bounds the weight of a pair that is
 	// not vetoed from below (see SolveConfig.FloorWeight).
 	FloorWeight float64
+	// HouseholdMinWeight: a person who is the only link between two
+	// partner households must be linked across them by a pair weighing at
+	// least this (log2 posterior odds); otherwise the person is split
+	// there, and the households stay apart (see splitWeak). At or below
+	// the log-odds of Threshold it has no effect.
+	HouseholdMinWeight float64
 	// SolveMaxNodes bounds the components solved with Correlation (0:
 	// DefaultMaxNodes).
 	SolveMaxNodes int
@@ -106,6 +112,7 @@ type Stats struct {
 	Vetoed     int `json:"vetoed"`     // merges refused because Veto called a cross pair a certain non-match
 	Components int `json:"components"` // connected components of the accepted links with three records or more, solved with Correlation
 	Split      int `json:"split"`      // of these, components that became several persons
+	WeakSplit  int `json:"weak_split"` // persons split because they alone, and weakly, joined two partner households
 	Clusters   int `json:"clusters"`   // persons
 	Households int `json:"households"` // households
 }
@@ -165,6 +172,9 @@ func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([
 		uf = ix.solve(ctx, es, cfg, &st)
 	} else {
 		uf = ix.merge(es, cfg, &st)
+	}
+	if cfg.HouseholdMinWeight > logOdds(cfg.Threshold) {
+		uf = ix.splitWeak(uf, es, cfg, &st)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, st, fmt.Errorf("cluster: %w", err)
