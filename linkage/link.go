@@ -132,6 +132,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		cmps[i] = model.DefaultComparisonFor(fi)
 		cmps[i].SaltedBy = salts[f.Name]
 	}
+	model.GroupBySalt(cmps)
 	return cmps, nil
 }
 

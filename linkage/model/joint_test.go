@@ -279,3 +279,23 @@ func TestScorerAppliesJoints(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupBySalt(t *testing.T) {
+	cmps := []Comparison{
+		DefaultComparison("nome", KindName),
+		DefaultComparison("cognome", KindName),
+		DefaultComparison("data_nascita", KindDate),
+		DefaultComparison("indirizzo", KindAddress),
+		DefaultComparison("cap", KindPostcode),
+	}
+	cmps[0].SaltedBy, cmps[1].SaltedBy = "data_nascita", "data_nascita"
+	GroupBySalt(cmps)
+	require.Equal(t, "salt:data_nascita", cmps[0].Group)
+	require.Equal(t, "salt:data_nascita", cmps[2].Group)
+	require.Equal(t, GroupName, cmps[1].Group, "left alone in its group: compared on its own")
+	require.Equal(t, [][2]int{{0, 2}, {3, 4}}, jointPairs(cmps))
+
+	unsalted := []Comparison{DefaultComparison("nome", KindName), DefaultComparison("cognome", KindName)}
+	GroupBySalt(unsalted)
+	require.Equal(t, [][2]int{{0, 1}}, jointPairs(unsalted), "unsalted names stay joint")
+}
