@@ -4,7 +4,7 @@ BIN     := bin/swd
 DEMO    := demo-out
 PKGS    := ./...
 
-.PHONY: all build demo test vet fmt-check lint testrace testshort testpurego fuzz bench bench-ci benchstat clean
+.PHONY: all build demo test quality vet fmt-check lint testrace testshort testpurego fuzz bench bench-ci benchstat clean
 
 all: build
 
@@ -18,6 +18,15 @@ demo: build
 ## test: vet, gofmt, lint, the tests with the race detector, the pure-Go
 ## kernel tests and a short kernel benchmark (what CI runs)
 test: vet fmt-check lint testrace testpurego bench-ci
+
+## quality: the linkage-quality figures of the README, on the public data
+## sets in ../shared/datasets (skipped cleanly when absent): the
+## dataset-backed tests of the statistical core and of blocking, then the
+## whole pipeline through the binary (scripts/quality.sh), which prints one
+## line per README row. A few minutes on two cores; not part of make test.
+quality: build
+	SWD_QUALITY=1 SWD_LONG_TESTS=1 $(GO) test -count=1 -timeout 30m -v -run 'Quality|Blocking' ./linkage/eval ./bench
+	./scripts/quality.sh $(BIN)
 
 vet:
 	$(GO) vet $(PKGS)

@@ -166,8 +166,9 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		if err != nil {
 			return nil, err
 		}
-		j.dice = len(dice)
-		j.cands = unionPairs(j.cands, dice)
+		if j.dice = len(dice); j.dice > 0 {
+			j.cands = blocking.MergePacked(make([]blocking.Pair, 0, len(j.cands)+len(dice)), j.cands, dice)
+		}
 		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
 			return nil, err
 		}

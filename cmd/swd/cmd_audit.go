@@ -21,8 +21,6 @@ import (
 	"github.com/welfare-district/swd/linkage/schema"
 )
 
-func init() { registerCommand(newAuditCommand) }
-
 // AuditOptions are the flags of swd audit.
 type AuditOptions struct {
 	Export string

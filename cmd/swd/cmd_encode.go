@@ -26,8 +26,6 @@ import (
 	"github.com/welfare-district/swd/linkage/schema"
 )
 
-func init() { registerCommand(newEncodeCommand) }
-
 // EncodeOptions are the flags of swd encode.
 type EncodeOptions struct {
 	Schema       string

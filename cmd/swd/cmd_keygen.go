@@ -12,8 +12,6 @@ import (
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
-func init() { registerCommand(newKeygenCommand) }
-
 // KeygenOptions are the flags of swd keygen.
 type KeygenOptions struct {
 	Out string

@@ -21,8 +21,6 @@ import (
 	"github.com/welfare-district/swd/linkage/model"
 )
 
-func init() { registerCommand(newLinkCommand) }
-
 // LinkOptions are the flags of swd link.
 type LinkOptions struct {
 	Out           string

@@ -61,14 +61,6 @@ func (g *GlobalOptions) validate() error {
 	return g.startProfile()
 }
 
-// commandConstructors lists the subcommands; each cmd_<verb>.go registers
-// its constructor with registerCommand.
-var commandConstructors []func(*GlobalOptions) *cobra.Command
-
-func registerCommand(f func(*GlobalOptions) *cobra.Command) {
-	commandConstructors = append(commandConstructors, f)
-}
-
 func newRootCommand(g *GlobalOptions) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "swd",
@@ -89,9 +81,26 @@ says about needs only as differentially private statistics.
 	}
 	g.AddFlags(root.PersistentFlags())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return base.Mark(err, base.ErrUsage) })
-	for _, f := range commandConstructors {
-		root.AddCommand(f(g))
-	}
+	// Every subcommand, one constructor per cmd_<verb>.go, in the order of
+	// the work (cobra lists them alphabetically in --help).
+	root.AddCommand(
+		// the pipeline
+		newSynthCommand(g),
+		newKeygenCommand(g),
+		newEncodeCommand(g),
+		newInspectCommand(g),
+		newLinkCommand(g),
+		newEvalCommand(g),
+		newPublishCommand(g),
+		newBudgetCommand(g),
+		newTaxonomyCommand(g),
+		// key custody and sealed exchange
+		newKeysCommand(g),
+		newSecretCommand(g),
+		newKeyserverCommand(g),
+		// the privacy audit
+		newAuditCommand(g),
+	)
 	return root
 }
 

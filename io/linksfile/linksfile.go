@@ -54,7 +54,8 @@ func Write(path string, links []cluster.Link, run []byte) (err error) {
 }
 
 // Read reads a links file and returns its rows and its "swd.run" metadata
-// (nil when absent). A file that is not a links file is an ErrInvalidInput.
+// (nil when absent). A file that is not a links file is an error marked
+// swd.ErrInvalidInput.
 func Read(path string) ([]cluster.Link, []byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -103,7 +104,12 @@ func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error
 	defer rd.Close()
 	n, err := rd.Read(rows)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, invalid(fmt.Sprintf("reading rows: %v", err))
+		// The decoder's message is not shown: it may quote the file's bytes.
+		reason := "reading rows: corrupt or truncated file"
+		if d := base.SafeDetail(err); d != "" {
+			reason += ": " + d
+		}
+		return nil, nil, invalid(reason)
 	}
 	if n != len(rows) {
 		return nil, nil, invalid(fmt.Sprintf("read %d of %d rows", n, len(rows)))

@@ -46,7 +46,7 @@ type Reader interface {
 	// Next returns the next row, one string per header column, and its
 	// 1-based data row number (the header is not counted). The row slice is
 	// valid until the next call. At the end it returns io.EOF. A
-	// *base.InputError is a problem with that row only: the caller may
+	// *swd.InputError is a problem with that row only: the caller may
 	// record it and call Next again. Any other error is fatal.
 	Next() (row []string, rowNum int, err error)
 	// Close releases the file.
@@ -136,19 +136,24 @@ func checkHeader(path string, header []string) error {
 	return nil
 }
 
-// invalidFile marks a file-level problem.
+// invalidFile marks a file-level problem. err, from a decoder, is
+// described by base.SafeDetail only: decoders quote the bytes they read.
 func invalidFile(path, reason string, err error) error {
-	if err != nil {
-		return base.Invalidf("%s: %s: %w", path, reason, err)
+	if d := base.SafeDetail(err); d != "" {
+		reason += ": " + d
 	}
 	return &base.InputError{File: path, Reason: reason}
 }
 
 // recovered turns a panic of a third-party decoder on corrupt data into an
-// input error.
+// input error (whose message holds no value the panic may carry).
 func recovered(path string, p any, errp *error) {
 	if p != nil {
-		*errp = invalidFile(path, "corrupt file", fmt.Errorf("decoder failure: %v", p))
+		reason := "corrupt file (decoder failure)"
+		if d := base.PanicDetail(p); d != "" {
+			reason += ": " + d
+		}
+		*errp = &base.InputError{File: path, Reason: reason}
 	}
 }
 

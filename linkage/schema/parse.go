@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -15,20 +14,12 @@ import (
 
 // Load reads and parses the schema file at path.
 func Load(path string) (*Schema, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading schema: %w", err)
-	}
-	s, err := Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
+	return base.LoadFile(path, "schema", os.ReadFile, Parse)
 }
 
 // Parse decodes a YAML schema, fills in the defaults and validates it.
 // Unknown keys are errors (a misspelt option must not be silently ignored).
-// Errors are marked base.ErrInvalidInput.
+// Errors are marked swd.ErrInvalidInput.
 func Parse(data []byte) (*Schema, error) {
 	if err := checkKnownKeys(data); err != nil {
 		return nil, err
@@ -39,7 +30,7 @@ func Parse(data []byte) (*Schema, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, base.Invalidf("schema is empty")
 		}
-		return nil, base.Invalidf("schema: %v", err)
+		return nil, base.Invalidf("schema: %s", base.RedactYAML(err.Error()))
 	}
 	if err := s.resolve(); err != nil {
 		return nil, base.Mark(err, base.ErrInvalidInput)
@@ -89,7 +80,9 @@ func checkKnownKeys(data []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&sh); err != nil && !errors.Is(err, io.EOF) {
-		return base.Invalidf("schema: %v", err)
+		// The decoder quotes values it cannot use (`ROSSI M...`): a data
+		// file given as the schema must not show its records.
+		return base.Invalidf("schema: %s", base.RedactYAML(err.Error()))
 	}
 	return nil
 }
