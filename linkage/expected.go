@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -180,4 +181,9 @@ func ensureRandom(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg 
 		j.random = pc
 	}
 	return nil
+}
+
+// comparePairs orders candidate pairs as blocking returns them: by I, then J.
+func comparePairs(x, y blocking.Pair) int {
+	return cmp.Or(cmp.Compare(x.I, y.I), cmp.Compare(x.J, y.J))
 }
