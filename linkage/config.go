@@ -64,6 +64,11 @@ type Config struct {
 	FixedU bool
 	// NoTF disables the term-frequency adjustment of exact agreements.
 	NoTF bool
+	// TF names the fields whose exact agreements get the term-frequency
+	// adjustment (none by default; see docs/linkage.md for what it is
+	// worth per field). Ignored with Comparisons or Model, which say it
+	// themselves.
+	TF []string
 	// Assignment is the one-to-one assignment between two partners.
 	Assignment cluster.Assignment
 	// HouseholdAttr is the attribute holding each partner's own household id

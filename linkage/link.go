@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -133,6 +134,13 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		cmps[i].SaltedBy = salts[f.Name]
 	}
 	model.GroupBySalt(cmps)
+	for _, name := range cfg.TF {
+		i := slices.IndexFunc(cmps, func(c model.Comparison) bool { return c.Field == name })
+		if i < 0 || !cmps[i].Exact {
+			return nil, base.Usagef("linkage: no field %q compared exactly for the term-frequency adjustment", name)
+		}
+		cmps[i].TF = true
+	}
 	return cmps, nil
 }
 

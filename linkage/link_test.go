@@ -212,3 +212,22 @@ func TestCheckCompatible(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkTFFields: term-frequency adjustment only on the fields asked
+// for; an unknown field is a usage error.
+func TestLinkTFFields(t *testing.T) {
+	f := synthFixture(t)
+	res, err := Link(context.Background(), f.ds, Config{USamples: 20_000, TF: []string{"surname"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fp := range res.Model.Fields {
+		if fp.TF != (fp.Field == "surname") {
+			t.Fatalf("field %q: TF %v", fp.Field, fp.TF)
+		}
+	}
+	_, err = Link(context.Background(), f.ds, Config{USamples: 20_000, TF: []string{"no_such_field"}})
+	if !errors.Is(err, base.ErrUsage) {
+		t.Fatalf("unknown TF field: %v", err)
+	}
+}

@@ -31,6 +31,7 @@ type LinkOptions struct {
 	Model         string
 	SaveModel     string
 	NoTF          bool
+	TF            []string
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -51,6 +52,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
 	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
 	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
+	fs.StringSliceVar(&o.TF, "tf", nil, "fields whose exact agreements get the term-frequency adjustment (default none)")
 	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
@@ -142,6 +144,7 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		USamples:      opts.USamples,
 		Seed:          opts.Seed,
 		NoTF:          opts.NoTF,
+		TF:            opts.TF,
 		NoDedup:       opts.NoDedup,
 		HouseholdAttr: opts.HouseholdAttr,
 		VetoWeight:    opts.VetoWeight,

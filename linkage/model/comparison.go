@@ -143,7 +143,9 @@ const (
 // English words: nome/name, cognome/surname, data_nascita/dob, sesso/sex,
 // cap/postcode, …), falling back to KindText.
 //
-//   - names and free text: exact, Dice ≥ 0.9, 0.75, 0.6; names get TF;
+//   - names and free text: exact, Dice ≥ 0.9, 0.75, 0.6 (no TF: see
+//     docs/linkage.md, it gained nothing on the synth data and cost NCVR
+//     0.007 of cluster F1, where family members share rare surnames);
 //   - dates (tokenised by parts, plus the whole date): exact, ≥ 0.6, ≥ 0.4
 //     (one part wrong or day and month swapped leaves 0.4–0.7);
 //   - postcode, phone (q-grams plus the whole value): exact, ≥ 0.6, ≥ 0.4
@@ -172,7 +174,7 @@ func DefaultComparison(field, kind string) Comparison {
 	}
 	switch kind {
 	case KindName:
-		c.Thresholds, c.TF = []float64{0.6, 0.75, 0.9}, true
+		c.Thresholds = []float64{0.6, 0.75, 0.9}
 	case KindDate, KindPostcode, KindPhone:
 		c.Thresholds = []float64{0.4, 0.6}
 	case KindSex, KindFiscalCode, KindExact:
