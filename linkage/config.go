@@ -82,11 +82,39 @@ type Config struct {
 	// DefaultVetoWeight). NoVeto disables the check.
 	VetoWeight float64
 	NoVeto     bool
+	// Clustering selects the components solved on all their pairs (see
+	// cluster.Config.Correlation): "contested" (the default), "all" or
+	// "merge" (none: links merged heaviest first).
+	Clustering string
+	// HouseholdMinWeight: a person who alone joins two partner households
+	// must be linked across them by a pair of at least this posterior
+	// log2-odds, or be split there (see cluster.Config.HouseholdMinWeight).
+	// 0: no such rule.
+	HouseholdMinWeight float64
 	// Logger receives progress and summaries (never personal data). Nil:
 	// discard.
 	Logger *slog.Logger
 	// Progress, when set, is told how far each stage has come.
 	Progress func(stage string, done, total int64)
+}
+
+// Clustering modes of Config.Clustering.
+const (
+	ClusteringContested = "contested"
+	ClusteringAll       = "all"
+	ClusteringMerge     = "merge"
+)
+
+func clusteringMode(s string) (cluster.Correlation, error) {
+	switch s {
+	case "", ClusteringContested:
+		return cluster.CorrelationContested, nil
+	case ClusteringAll:
+		return cluster.CorrelationAll, nil
+	case ClusteringMerge:
+		return cluster.CorrelationOff, nil
+	}
+	return 0, base.Usagef("linkage: clustering must be contested, all or merge, not %q", s)
 }
 
 func (c *Config) ensureDefaults() error {
@@ -119,6 +147,9 @@ func (c *Config) ensureDefaults() error {
 	}
 	if c.VetoWeight == 0 {
 		c.VetoWeight = DefaultVetoWeight
+	}
+	if _, err := clusteringMode(c.Clustering); err != nil {
+		return err
 	}
 	if c.HouseholdAttr == "" {
 		c.HouseholdAttr = DefaultHouseholdAttr

@@ -420,6 +420,8 @@ func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
 	cc := cluster.DefaultConfig()
 	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
+	cc.Correlation, _ = clusteringMode(cfg.Clustering) // checked by ensureDefaults
+	cc.HouseholdMinWeight = cfg.HouseholdMinWeight
 	pw := clusterWeigher(jobs, scorers)
 	pw.limit = cfg.VetoWeight
 	if !cfg.NoVeto {

@@ -231,3 +231,15 @@ func TestLinkTFFields(t *testing.T) {
 		t.Fatalf("unknown TF field: %v", err)
 	}
 }
+
+func TestLinkClusteringMode(t *testing.T) {
+	f := synthFixture(t)
+	for _, mode := range []string{"", ClusteringContested, ClusteringAll, ClusteringMerge} {
+		if _, err := Link(context.Background(), f.ds, Config{USamples: 20_000, Clustering: mode, HouseholdMinWeight: 7}); err != nil {
+			t.Fatalf("clustering %q: %v", mode, err)
+		}
+	}
+	if _, err := Link(context.Background(), f.ds, Config{Clustering: "bogus"}); !errors.Is(err, base.ErrUsage) {
+		t.Fatalf("unknown clustering mode: %v", err)
+	}
+}

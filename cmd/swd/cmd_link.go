@@ -32,6 +32,8 @@ type LinkOptions struct {
 	SaveModel     string
 	NoTF          bool
 	TF            []string
+	Clustering    string
+	HouseholdMin  float64
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -59,6 +61,8 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
+	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
+	fs.Float64Var(&o.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	o.Seal.AddFlags(fs)
 }
@@ -139,18 +143,20 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		g.Logger.Info("read", "file", args[i], "partner", d.Meta.Partner, "records", d.Len())
 	}
 	cfg := linkage.Config{
-		Workers:       g.Workers,
-		Threshold:     opts.Threshold,
-		USamples:      opts.USamples,
-		Seed:          opts.Seed,
-		NoTF:          opts.NoTF,
-		TF:            opts.TF,
-		NoDedup:       opts.NoDedup,
-		HouseholdAttr: opts.HouseholdAttr,
-		VetoWeight:    opts.VetoWeight,
-		DiceMaxPairs:  opts.DiceMaxPairs,
-		Logger:        g.Logger,
-		Progress:      stageProgress(g),
+		Workers:            g.Workers,
+		Threshold:          opts.Threshold,
+		USamples:           opts.USamples,
+		Seed:               opts.Seed,
+		NoTF:               opts.NoTF,
+		TF:                 opts.TF,
+		Clustering:         opts.Clustering,
+		HouseholdMinWeight: opts.HouseholdMin,
+		NoDedup:            opts.NoDedup,
+		HouseholdAttr:      opts.HouseholdAttr,
+		VetoWeight:         opts.VetoWeight,
+		DiceMaxPairs:       opts.DiceMaxPairs,
+		Logger:             g.Logger,
+		Progress:           stageProgress(g),
 	}
 	if opts.Assignment == "greedy" {
 		cfg.Assignment = cluster.AssignGreedy
