@@ -13,7 +13,9 @@
 //     code maps;
 //   - io/... reads and writes the files: partner exports (io/table), encoded
 //     files (io/encfile), links files (io/linksfile), sealed files
-//     (io/envelope).
+//     (io/envelope);
+//   - pipeline runs the steps of the swd command as a library, from files
+//     to files: Encode, Link, Publish, Audit.
 //
 // This package holds what all of them share: the error categories. Every
 // error the library returns that a caller may want to tell apart carries

@@ -105,7 +105,9 @@ const (
 	ClusteringMerge     = "merge"
 )
 
-func clusteringMode(s string) (cluster.Correlation, error) {
+// ClusteringMode is the cluster.Correlation of a Config.Clustering mode
+// ("" is the default, contested), or a usage error.
+func ClusteringMode(s string) (cluster.Correlation, error) {
 	switch s {
 	case "", ClusteringContested:
 		return cluster.CorrelationContested, nil
@@ -115,6 +117,13 @@ func clusteringMode(s string) (cluster.Correlation, error) {
 		return cluster.CorrelationOff, nil
 	}
 	return 0, base.Usagef("linkage: clustering must be contested, all or merge, not %q", s)
+}
+
+// WithDefaults returns c with every unset field at its default, as Link
+// runs it, or a usage error when a field is out of range.
+func (c Config) WithDefaults() (Config, error) {
+	err := c.ensureDefaults()
+	return c, err
 }
 
 func (c *Config) ensureDefaults() error {
@@ -148,7 +157,7 @@ func (c *Config) ensureDefaults() error {
 	if c.VetoWeight == 0 {
 		c.VetoWeight = DefaultVetoWeight
 	}
-	if _, err := clusteringMode(c.Clustering); err != nil {
+	if _, err := ClusteringMode(c.Clustering); err != nil {
 		return err
 	}
 	if c.HouseholdAttr == "" {

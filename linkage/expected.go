@@ -165,16 +165,16 @@ func missedByBlocking(j *job, unident func(uint64) bool, sumP, sumUnident float6
 // ensureRandom samples the random pairs of the jobs that have none (a
 // saved model was applied: u was not sampled).
 func ensureRandom(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) error {
-	var space float64
-	for _, j := range jobs {
-		space += j.space(ds)
-	}
+	total := comparisonSpace(ds, jobs)
 	for k, j := range jobs {
-		if j.random != nil || j.space(ds) < 1 {
+		if j.random != nil {
 			continue
 		}
-		n := max(10_000, int(float64(cfg.USamples)*j.space(ds)/space))
-		pc, err := model.SamplePatterns(ctx, j.cmp, n, cfg.Seed+uint64(k))
+		n, seed := USample(k, j.space(ds), total, cfg)
+		if n == 0 {
+			continue
+		}
+		pc, err := model.SamplePatterns(ctx, j.cmp, n, seed)
 		if err != nil {
 			return err
 		}

@@ -4,21 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"slices"
-	"strconv"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/io/encfile"
-	"github.com/welfare-district/swd/io/table"
-	"github.com/welfare-district/swd/linkage/audit"
-	"github.com/welfare-district/swd/linkage/encoding"
-	"github.com/welfare-district/swd/linkage/normalize"
-	"github.com/welfare-district/swd/linkage/schema"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // AuditOptions are the flags of swd audit.
@@ -35,7 +27,7 @@ func (o *AuditOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Export, "export", "", "the partner export the file was encoded from (ground truth for scoring; CSV, Parquet or Arrow)")
 	fs.StringVar(&o.Public, "public", "", "the attacker's public name list: a table with columns name,count, or any table with the field's column (frequencies are counted)")
 	fs.StringSliceVar(&o.Fields, "field", nil, "name fields to attack (default: every field of kind name)")
-	fs.IntVar(&o.Align, "align", 300, "most frequent filters aligned with the most frequent public names")
+	fs.IntVar(&o.Align, "align", pipeline.DefaultAlign, "most frequent filters aligned with the most frequent public names")
 	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON")
 }
 
@@ -85,252 +77,18 @@ docs/threat-model.md and docs/audit.md.
 	return cmd
 }
 
-// AuditReport is what swd audit prints.
-type AuditReport struct {
-	File    string        `json:"file"`
-	Records int           `json:"records"`
-	Fields  []AuditResult `json:"fields"`
-	// AnyField is the share of records with at least one name field
-	// re-identified.
-	AnyField float64 `json:"any_field_rate"`
-	// Exposure bounds, for every column of encodings (the CLK, each
-	// blocking key, each field filter), what frequency alignment alone
-	// could learn with an exact knowledge of the plaintext distribution.
-	Exposure []audit.Exposure `json:"exposure"`
-}
-
-// AuditResult is the attack's outcome on one field.
-type AuditResult struct {
-	Field string `json:"field"`
-	audit.Result
-}
-
 func runAudit(ctx context.Context, opts *AuditOptions, g *GlobalOptions, args []string) error {
-	ds, err := encfile.Read(ctx, args[0])
+	bars := newStageBars(g)
+	rep, err := pipeline.Audit(ctx, pipeline.AuditConfig{File: args[0], Export: opts.Export, Public: opts.Public,
+		Fields: opts.Fields, Align: opts.Align, Logger: g.Logger, Progress: bars.update})
+	bars.finish()
 	if err != nil {
 		return err
-	}
-	if ds.Meta.Pseudonymised {
-		return base.Usagef("audit: %s has pseudonymised record ids; encode without --pseudonymise-ids to audit it against the export", args[0])
-	}
-	s, err := schema.Parse(ds.Meta.Schema)
-	if err != nil {
-		return base.Invalidf("audit: %s: schema in metadata: %v", args[0], err)
-	}
-	fields, err := auditFields(s, ds, opts.Fields)
-	if err != nil {
-		return err
-	}
-	truth, err := readTruth(opts.Export, s, ds, fields)
-	if err != nil {
-		return err
-	}
-	rep := AuditReport{File: args[0], Records: ds.Len()}
-	hit := make([]bool, ds.Len())
-	for fi, f := range fields {
-		public, err := readPublic(opts.Public, s, f)
-		if err != nil {
-			return err
-		}
-		col := fieldColumn(ds, f.Name)
-		res, err := audit.Attack(ctx, col.Filters, col.Present, truth[fi], audit.Config{
-			Public: public, Q: f.Tokens.Q, Padding: f.Tokens.Padding, K: f.K,
-			Balanced: f.Hardening.Balance, Align: opts.Align,
-		})
-		if err != nil {
-			return err
-		}
-		for i, h := range res.Hits {
-			hit[i] = hit[i] || h
-		}
-		rep.Fields = append(rep.Fields, AuditResult{Field: f.Name, Result: res})
-		g.Logger.Info("audit", "field", f.Name, "reidentified", res.Reidentified, "attacked", res.Attacked, "rate", res.Rate)
-	}
-	n := 0
-	for _, h := range hit {
-		if h {
-			n++
-		}
-	}
-	if ds.Len() > 0 {
-		rep.AnyField = float64(n) / float64(ds.Len())
-	}
-	rep.Exposure = append(rep.Exposure, audit.FilterExposure("clk", ds.CLK, nil))
-	for _, c := range ds.BlockKeys {
-		rep.Exposure = append(rep.Exposure, audit.ColumnExposure("bk_"+c.Name, c.Values))
-	}
-	for _, f := range ds.Fields {
-		rep.Exposure = append(rep.Exposure, audit.FilterExposure("f_"+f.Name, f.Filters, f.Present))
 	}
 	return printAudit(g.Stdout, rep, opts.JSON)
 }
 
-func auditFields(s *schema.Schema, ds *encoding.Dataset, names []string) ([]*schema.Field, error) {
-	var out []*schema.Field
-	for i := range s.Fields {
-		f := &s.Fields[i]
-		if f.Kind != schema.KindName || (len(names) > 0 && !slices.Contains(names, f.Name)) {
-			continue
-		}
-		if fieldColumn(ds, f.Name) == nil {
-			continue
-		}
-		out = append(out, f)
-	}
-	for _, n := range names {
-		if f := s.Field(n); f == nil || f.Kind != schema.KindName {
-			return nil, base.Usagef("audit: --field %s: no name field of that name in the schema", n)
-		}
-	}
-	if len(out) == 0 {
-		return nil, base.Usagef("audit: the file has no name field to attack")
-	}
-	return out, nil
-}
-
-func fieldColumn(ds *encoding.Dataset, name string) *encoding.FieldColumn {
-	for i := range ds.Fields {
-		if ds.Fields[i].Name == name {
-			return &ds.Fields[i]
-		}
-	}
-	return nil
-}
-
-func sourceColumns(f *schema.Field) []string {
-	if len(f.Columns) > 0 {
-		return f.Columns
-	}
-	return []string{f.Column}
-}
-
-// normaliseName is the encoder's normalisation of a name cell ("" when
-// missing).
-func normaliseName(s *schema.Schema, f *schema.Field, raw string) string {
-	raw = strings.TrimSpace(raw)
-	for _, m := range s.Input.MissingValues {
-		if strings.EqualFold(raw, m) {
-			return ""
-		}
-	}
-	return normalize.Name(raw, f.Normalize.Particles, f.Normalize.Transliterate)
-}
-
-// readTruth returns, per field, the true normalised value of each record
-// of ds, joined on the schema's id column.
-func readTruth(path string, s *schema.Schema, ds *encoding.Dataset, fields []*schema.Field) ([][]string, error) {
-	r, err := table.Open(path, table.Options{TrimSpace: s.Input.TrimSpace})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	idx := columnIndex(r.Header())
-	idCol, ok := idx[s.IDColumn]
-	if !ok {
-		return nil, &base.InputError{File: path, Column: s.IDColumn, Reason: "id column missing from the export"}
-	}
-	cols := make([][]int, len(fields))
-	for fi, f := range fields {
-		for _, c := range sourceColumns(f) {
-			i, ok := idx[c]
-			if !ok {
-				return nil, &base.InputError{File: path, Column: c, Reason: "column missing from the export"}
-			}
-			cols[fi] = append(cols[fi], i)
-		}
-	}
-	row := make(map[string]int, ds.Len())
-	for i, id := range ds.RecordIDs {
-		row[id] = i
-	}
-	truth := make([][]string, len(fields))
-	for fi := range truth {
-		truth[fi] = make([]string, ds.Len())
-	}
-	err = table.Each(r, func(rec []string, _ int) error {
-		i, ok := row[rec[idCol]]
-		if !ok {
-			return nil
-		}
-		for fi, f := range fields {
-			truth[fi][i] = normaliseName(s, f, joinCells(rec, cols[fi]))
-		}
-		return nil
-	}, nil)
-	return truth, err
-}
-
-// joinCells is the value of a field read from the cells of rec at cols,
-// joined with spaces.
-func joinCells(rec []string, cols []int) string {
-	parts := make([]string, len(cols))
-	for j, c := range cols {
-		parts[j] = rec[c]
-	}
-	return strings.Join(parts, " ")
-}
-
-func columnIndex(header []string) map[string]int {
-	m := make(map[string]int, len(header))
-	for i, h := range header {
-		m[h] = i
-	}
-	return m
-}
-
-// readPublic reads the attacker's name frequencies for field f: a table
-// with columns name and count, or any table with f's source column(s),
-// whose values are counted.
-func readPublic(path string, s *schema.Schema, f *schema.Field) ([]audit.NameCount, error) {
-	r, err := table.Open(path, table.Options{TrimSpace: true})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	idx := columnIndex(r.Header())
-	nameCol, hasName := idx["name"]
-	countCol, hasCount := idx["count"]
-	var cols []int
-	if !(hasName && hasCount) {
-		for _, c := range sourceColumns(f) {
-			i, ok := idx[c]
-			if !ok {
-				return nil, &base.InputError{File: path, Column: c, Reason: "public list needs columns name,count or the field's column"}
-			}
-			cols = append(cols, i)
-		}
-	}
-	counts := map[string]float64{}
-	err = table.Each(r, func(rec []string, rowNum int) error {
-		if cols == nil {
-			c, err := strconv.ParseFloat(strings.TrimSpace(rec[countCol]), 64)
-			if err != nil || c < 0 {
-				return &base.InputError{File: path, Row: rowNum, Column: "count", Reason: "not a non-negative number"}
-			}
-			if n := normaliseName(s, f, rec[nameCol]); n != "" {
-				counts[n] += c
-			}
-			return nil
-		}
-		if n := normaliseName(s, f, joinCells(rec, cols)); n != "" {
-			counts[n]++
-		}
-		return nil
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	if len(counts) == 0 {
-		return nil, base.Invalidf("audit: public list %s holds no names for field %s", path, f.Name)
-	}
-	out := make([]audit.NameCount, 0, len(counts))
-	for n, c := range counts {
-		out = append(out, audit.NameCount{Name: n, Count: c})
-	}
-	return out, nil
-}
-
-func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
+func printAudit(w io.Writer, rep *pipeline.AuditReport, asJSON bool) error {
 	if asJSON {
 		return writeJSON(w, rep)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/internal/testdirs"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // TestAuditCLI encodes a small synthetic export (testdata/synth) with the
@@ -30,7 +31,7 @@ func TestAuditCLI(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("audit: %d %s", code, errs)
 	}
-	var rep AuditReport
+	var rep pipeline.AuditReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}

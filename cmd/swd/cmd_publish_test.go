@@ -12,6 +12,7 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/testdirs"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 var publishPartners = fixturePartners
@@ -246,7 +247,7 @@ func TestPublishCommand(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		var sum publishSummary
+		var sum pipeline.PublishResult
 		if err := json.Unmarshal([]byte(stdout), &sum); err != nil {
 			t.Fatalf("%v: %s", err, stdout)
 		}
@@ -374,7 +375,7 @@ func TestPublishSignedLedgerAndWeakEpsilon(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
 	}
 	code, stdout, _ = publish("weak-json", "--key", unit+".key", "--json", "--dry-run")
-	var sum publishSummary
+	var sum pipeline.PublishResult
 	if code != ExitOK || json.Unmarshal([]byte(stdout), &sum) != nil || !strings.Contains(sum.Warning, "close to the exact counts") {
 		t.Fatalf("--json: exit %d: %s", code, stdout)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/welfare-district/swd/internal/testdirs"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // The golden tests pin what people and scripts read from swd: the command
@@ -114,7 +115,7 @@ func (g *goldenRun) must(args ...string) string {
 func (g *goldenRun) normalise(s string, extra ...mask) string {
 	s = strings.ReplaceAll(s, g.dir, "$TMP")
 	s = strings.ReplaceAll(s, g.repo, "$REPO")
-	s = strings.ReplaceAll(s, codeVersion(), "<CODE_VERSION>")
+	s = strings.ReplaceAll(s, pipeline.CodeVersion(), "<CODE_VERSION>")
 	for _, m := range append(slices.Clone(masks), extra...) {
 		s = m.re.ReplaceAllString(s, m.repl)
 	}
@@ -395,7 +396,7 @@ func TestGoldenMasks(t *testing.T) {
 		{"ledger head after the release: " + h2, "ledger head after the release: <HASH2>"},
 		{"schema fingerprint " + fp + `, "schema_fingerprint": "` + fp + `"`, "schema fingerprint " + fp + `, "schema_fingerprint": "` + fp + `"`},
 		{"encoded /home/u/swd/testdata/synth/comune.csv", "encoded $REPO/testdata/synth/comune.csv"},
-		{"by " + codeVersion(), "by <CODE_VERSION>"},
+		{"by " + pipeline.CodeVersion(), "by <CODE_VERSION>"},
 		{"parallel work (default: all cores) (default " + strconv.Itoa(runtime.NumCPU()) + ")", "parallel work (default: all cores) (default <NUM_CPU>)"},
 		{"--households int      number of households to generate (default 2000)", "--households int      number of households to generate (default 2000)"},
 		{"rows read 140, encoded 140, rejected 0; key check value 1a2b3c4d5e6f7a8b", "rows read 140, encoded 140, rejected 0; key check value 1a2b3c4d5e6f7a8b"},

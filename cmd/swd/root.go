@@ -2,18 +2,17 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // GlobalOptions are the flags every command shares.
@@ -74,7 +73,7 @@ says about needs only as differentially private statistics.
   swd publish  for researchers: links → DP tables, report, ledger entry
 
 ` + exitStatusHelp,
-		Version:           version(),
+		Version:           pipeline.Version(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		PersistentPreRunE: func(*cobra.Command, []string) error { return g.validate() },
@@ -113,28 +112,6 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(msg, "requires at most") ||
 		strings.HasPrefix(msg, "required flag")
 }
-
-// version is the module version when built from a tagged module, or the VCS
-// revision, or "devel".
-func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	v := info.Main.Version
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v = fmt.Sprintf("%s (%s)", v, s.Value[:12])
-		}
-	}
-	if v == "" {
-		v = "devel"
-	}
-	return v
-}
-
-// codeVersion is what outputs record as the version that wrote them.
-func codeVersion() string { return "swd " + version() }
 
 // writeJSON prints v as indented JSON, the form of every --json output.
 func writeJSON(w io.Writer, v any) error {

@@ -202,7 +202,7 @@ func (w *worker) pseudonymise(ctx context.Context, b *batch) error {
 		}
 		row := b.cells[it.start:it.end]
 		for _, fi := range e.oprfFields {
-			raw := w.raw(w.b.fields[fi], row)
+			raw := w.e.raw(w.b.fields[fi], row)
 			if raw == "" {
 				continue
 			}

@@ -72,6 +72,12 @@ func (m *Model) cell(j *Joint, a, b int) int {
 	return (a-1)*(len(m.Fields[j.Fields[1]].Levels)-1) + b - 1
 }
 
+// jointDelta is what joint j adds to the sum of its two fields' level
+// weights at levels a, b ≥ 1: the cell's weight in place of theirs.
+func (m *Model) jointDelta(j *Joint, a, b int) float64 {
+	return j.Cells[m.cell(j, a, b)].Weight - m.Fields[j.Fields[0]].Levels[a].Weight - m.Fields[j.Fields[1]].Levels[b].Weight
+}
+
 // jointOf returns, for each field, the index of its joint comparison, or −1.
 func (m *Model) jointOf() []int {
 	out := make([]int, len(m.Fields))

@@ -1,8 +1,6 @@
 package model
 
 import (
-	"math"
-
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
@@ -49,8 +47,7 @@ func NewScorer(m *Model, a, b *encoding.Dataset, useTF bool) (*Scorer, error) {
 		sj := scoreJoint{a: a, b: b, nb: len(m.Fields[b].Levels) - 1, delta: make([]float64, len(j.Cells))}
 		for la := 1; la < len(m.Fields[a].Levels); la++ {
 			for lb := 1; lb < len(m.Fields[b].Levels); lb++ {
-				c := m.cell(j, la, lb)
-				sj.delta[c] = j.Cells[c].Weight - s.weights[a][la] - s.weights[b][lb]
+				sj.delta[m.cell(j, la, lb)] = m.jointDelta(j, la, lb)
 			}
 		}
 		s.joints = append(s.joints, sj)
@@ -151,7 +148,7 @@ func termFrequencyAdjustments(a, b side, dedup bool) []float64 {
 	w := make([]float64, len(ha))
 	for i, h := range ha {
 		if a.present(i) {
-			w[i] = math.Log2(sumSq / (float64(total) * float64(freq[h])))
+			w[i] = TFAdjustment(int64(freq[h]), int64(total), sumSq)
 		}
 	}
 	return w
