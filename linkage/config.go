@@ -160,6 +160,9 @@ func (c *Config) ensureDefaults() error {
 	if _, err := ClusteringMode(c.Clustering); err != nil {
 		return err
 	}
+	if c.Clustering == "" {
+		c.Clustering = ClusteringContested
+	}
 	if c.HouseholdAttr == "" {
 		c.HouseholdAttr = DefaultHouseholdAttr
 	}
