@@ -178,7 +178,8 @@ func NewRun(cfg linkage.Config, res *linkage.Result, codeVersion string) (*links
 		Params: linksfile.Params{Threshold: cfg.Threshold, Assignment: assignment, ModelGiven: cfg.Model != nil,
 			NoTF: cfg.NoTF, NoDedup: cfg.NoDedup, HouseholdAttr: cfg.HouseholdAttr, USamples: cfg.USamples,
 			FixedU: cfg.FixedU, Seed: cfg.Seed, VetoWeight: cfg.VetoWeight, NoVeto: cfg.NoVeto,
-			DiceMaxPairs: cfg.DiceMaxPairs, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK}}
+			DiceMaxPairs: cfg.DiceMaxPairs, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK,
+			TF: cfg.TF, Clustering: cfg.Clustering, HouseholdMinWeight: cfg.HouseholdMinWeight}}
 	for _, p := range rep.Partners {
 		run.Partners = append(run.Partners, p.Partner)
 	}

@@ -41,6 +41,8 @@ type linkOptions struct {
 	Model         string
 	SaveModel     string
 	NoTF          bool
+	TF            []string
+	Clustering    string
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -64,6 +66,11 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
 	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
 	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
+	fs.Func("tf", "fields whose exact agreements get the term-frequency adjustment, comma-separated (default none)", func(v string) error {
+		o.TF = append(o.TF, strings.Split(v, ",")...)
+		return nil
+	})
+	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
 	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
@@ -91,6 +98,9 @@ func (o *linkOptions) validate(args []string) error {
 		return base.Usagef("--u-samples must be at least 1000")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
+	}
+	if _, err := linkage.ClusteringMode(o.Clustering); err != nil {
+		return base.Usagef("--clustering must be contested, all or merge, not %q", o.Clustering)
 	}
 	stem := strings.TrimSuffix(o.Out, ".parquet")
 	if o.Report == "" {
@@ -121,7 +131,7 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	cfg := linkage.Config{Threshold: opts.Threshold, USamples: opts.USamples, Seed: opts.Seed, NoTF: opts.NoTF,
-		NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
+		TF: opts.TF, Clustering: opts.Clustering, NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
 	if opts.Assignment == "greedy" {
 		cfg.Assignment = cluster.AssignGreedy
 	}
@@ -264,6 +274,7 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.DiceMaxPairs, plan.DiceThreshold, plan.DiceTopK, plan.DiceChunk = cfg.DiceMaxPairs, linkage.DefaultDiceThreshold, linkage.DefaultDiceTopK, 2048
 	plan.Threshold, plan.VetoWeight, plan.NoTF, plan.Greedy = cfg.Threshold, cfg.VetoWeight, cfg.NoTF, opts.Assignment == "greedy"
 	plan.USamples, plan.Seed = cfg.USamples, cfg.Seed
+	plan.Clustering = cfg.Clustering
 	plan.HouseholdAttr = cfg.HouseholdAttr
 	plan.Rounds = opts.Rounds
 	plan.Shards = opts.Shards

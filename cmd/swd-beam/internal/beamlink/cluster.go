@@ -3,8 +3,8 @@ package beamlink
 import (
 	"context"
 	"fmt"
-	"strings"
 
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/model"
 )
@@ -81,16 +81,15 @@ func edgeNodes(e Edge) (uint64, uint64) { return e.A, e.B }
 
 // clusterFn clusters one connected component with cluster.Build, the code
 // of swd link (its one-to-one assignment, the one-record-per-partner rule,
-// the density guard and the veto): the component's records are the whole
-// input of a Build, so the result is the one a Build over all records
-// gives on them.
+// the density guard, the veto and the contested components solved on all
+// their pairs): the component's records are the whole input of a Build, so
+// the result is the one a Build over all records gives on them.
 type clusterFn struct {
 	Plan string
 
-	plan   *Plan
-	rc     *model.RecordComparer
-	m      *model.Model
-	totals map[[2]int]int64
+	plan *Plan
+	rc   *model.RecordComparer
+	w    *weigher
 }
 
 func (f *clusterFn) Setup() error {
@@ -103,14 +102,13 @@ func (f *clusterFn) Setup() error {
 }
 
 func (f *clusterFn) ProcessElement(ctx context.Context, _ uint64, recs func(*Rec) bool, edges func(*Edge) bool,
-	modelJSON string, totals func(*string, *int64) bool, emit func(Person), emitStat func(ClusterStat)) error {
+	modelJSON, priorsJSON string, totals, sumSq func(*string, *int64) bool, emit func(Person), emitStat func(ClusterStat)) error {
 	p := f.plan
-	if f.m == nil {
+	if f.w == nil {
 		var err error
-		if f.m, err = model.Decode(strings.NewReader(modelJSON), "model"); err != nil {
+		if f.w, err = newWeigher(p, modelJSON, priorsJSON, totals, sumSq); err != nil {
 			return err
 		}
-		f.totals = readTotals(totals)
 	}
 	parts := make([]cluster.Partner, len(p.Partners))
 	for k := range parts {
@@ -140,10 +138,17 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ uint64, recs func(*Rec
 	if p.Greedy {
 		cc.Assignment = cluster.AssignGreedy
 	}
-	if !p.NoVeto {
-		v := &vetoer{plan: p, m: f.m, rc: f.rc, totals: f.totals}
-		cc.Veto = func(a, b cluster.Ref) bool { return v.veto(&members[a.Partner][a.Row], &members[b.Partner][b.Row]) }
+	var err error
+	if cc.Correlation, err = linkage.ClusteringMode(p.Clustering); err != nil {
+		return err
 	}
+	pw := &pairWeigher{plan: p, w: f.w, rc: f.rc}
+	rec := func(x cluster.Ref) *Rec { return &members[x.Partner][x.Row] }
+	if !p.NoVeto {
+		cc.Veto = func(a, b cluster.Ref) bool { return pw.veto(rec(a), rec(b)) }
+		cc.VetoWeight = p.VetoWeight
+	}
+	cc.Weight = func(a, b cluster.Ref) (float64, bool) { return pw.weight(rec(a), rec(b)) }
 	links, st, err := cluster.Build(ctx, parts, es, cc)
 	if err != nil {
 		return err

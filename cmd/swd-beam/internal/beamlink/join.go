@@ -3,6 +3,7 @@ package beamlink
 import (
 	"context"
 	"encoding/binary"
+	"fmt"
 
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/model"
@@ -10,7 +11,10 @@ import (
 
 // tfCountFn counts, for one value of one term-frequency field (a filter
 // hash), how many records of each partner hold it, and hands the counts to
-// each of those records.
+// each of those records. For the term-frequency adjustment's Σ n² it also
+// emits, for every pair of partners A ≤ B holding the value, the square of
+// its count in the two (in A alone when they are the same), keyed by
+// sumSqKey.
 type tfCountFn struct {
 	Partners int
 }
@@ -21,7 +25,7 @@ type TFItem struct {
 	Counts []int64
 }
 
-func (f *tfCountFn) ProcessElement(key string, refs func(*uint64) bool, emit func(uint64, TFItem)) {
+func (f *tfCountFn) ProcessElement(key string, refs func(*uint64) bool, emit func(uint64, TFItem), emitSq func(string, int64)) {
 	counts := make([]int64, f.Partners)
 	var all []uint64
 	var r uint64
@@ -33,6 +37,31 @@ func (f *tfCountFn) ProcessElement(key string, refs func(*uint64) bool, emit fun
 	for _, r := range all {
 		emit(r, TFItem{Cmp: c, Counts: counts})
 	}
+	for a := range counts {
+		for b := a; b < len(counts); b++ {
+			n := counts[a]
+			if b != a {
+				n += counts[b]
+			}
+			if n > 0 {
+				emitSq(sumSqKey(c, a, b), n*n)
+			}
+		}
+	}
+}
+
+// sumSqKey keys the Σ n² of comparison c's values over partners a ≤ b.
+func sumSqKey(c, a, b int) string { return fmt.Sprintf("%d/%d/%d", c, a, b) }
+
+// readSumSq reads the Σ n² of every comparison and pair of partners.
+func readSumSq(sums func(*string, *int64) bool) map[string]float64 {
+	out := map[string]float64{}
+	var k string
+	var n int64
+	for sums(&k, &n) {
+		out[k] += float64(n)
+	}
+	return out
 }
 
 // attachTFFn joins a record with the counts of its values.
@@ -223,6 +252,25 @@ func sampleOf(k string) (job int, pattern uint64) {
 	return int(binary.BigEndian.Uint32([]byte(k[:4]))), binary.BigEndian.Uint64([]byte(k[4:]))
 }
 
-func patternOf(c Compared) (uint64, int64) { return c.Pattern, 1 }
+// patternOfFn keys a candidate's pattern by its job (as sampleKey), for
+// the model's fit and each job's prior.
+type patternOfFn struct {
+	Plan string
+
+	jobs map[[2]int]int
+}
+
+func (f *patternOfFn) Setup() error {
+	p, err := DecodePlan(f.Plan)
+	if err != nil {
+		return err
+	}
+	f.jobs = p.jobIndex()
+	return nil
+}
+
+func (f *patternOfFn) ProcessElement(c Compared) (string, int64) {
+	return sampleKey(f.jobs[[2]int{partnerOf(c.A), partnerOf(c.B)}], c.Pattern), 1
+}
 
 func sumInt64(a, b int64) int64 { return a + b }

@@ -16,7 +16,7 @@ func init() {
 	register.DoFn4x0[string, func(*uint64) bool, func(string), func(string, BlockStat)](&blockFn{})
 	register.DoFn4x1[context.Context, string, func(*ClkItem) bool, func(string, []Hit), error](&diceFn{})
 	register.DoFn3x0[string, func(*[]Hit) bool, func(string)](&topHitsFn{})
-	register.DoFn3x0[string, func(*uint64) bool, func(uint64, TFItem)](&tfCountFn{})
+	register.DoFn4x0[string, func(*uint64) bool, func(uint64, TFItem), func(string, int64)](&tfCountFn{})
 	register.Function4x0(attachTFFn)
 	register.DoFn4x0[string, int, func(uint64, Req), func(int, int64)](&candidateReqFn{})
 	register.Function1x2(blockSource)
@@ -27,10 +27,11 @@ func init() {
 	register.DoFn2x1[int, func(uint64, Req), error](&sampleFn{})
 	register.Function4x0(firstHalfFn)
 	register.DoFn6x0[context.Context, uint64, func(*Rec) bool, func(*Half) bool, func(Compared), func(string, int64)](&compareFn{})
-	register.Function1x2(patternOf)
+	register.DoFn1x2[Compared, string, int64](&patternOfFn{})
 	register.Function2x1(sumInt64)
-	register.DoFn5x1[context.Context, []byte, func(*uint64, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
-	register.DoFn5x1[Compared, string, func(*string, *int64) bool, func(Edge), func(int, ScoreItem), error](&scoreFn{})
+	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
+	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
+	register.DoFn7x1[Compared, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(Edge), func(int, ScoreItem), error](&scoreFn{})
 	register.Combiner2[ScoreStat, ScoreItem](&scoreStatFn{})
 	register.Function2x1(addBlockStat)
 	register.Function2x1(addClusterStat)
@@ -43,7 +44,7 @@ func init() {
 	register.Function1x2(edgeNodes)
 	register.DoFn5x0[uint64, func(*Rec) bool, func(*uint64) bool, func(uint64, Rec), func(Person)](&labelRecFn{})
 	register.Function4x0(labelEdgeFn)
-	register.DoFn8x1[context.Context, uint64, func(*Rec) bool, func(*Edge) bool, string, func(*string, *int64) bool, func(Person), func(ClusterStat), error](&clusterFn{})
+	register.DoFn10x1[context.Context, uint64, func(*Rec) bool, func(*Edge) bool, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(Person), func(ClusterStat), error](&clusterFn{})
 	register.Function2x0(householdKeyFn)
 	register.Function3x0(householdEdgesFn)
 	register.Function1x2(personByID)
@@ -110,9 +111,10 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 
 	// 4. Term frequencies, then the two joins of each pair with its records.
 	ts := s.Scope("TermFrequencies")
-	tfItems := beam.ParDo(ts, &tfCountFn{Partners: len(plan.Partners)}, beam.GroupByKey(ts, tfs))
+	tfItems, sqs := beam.ParDo2(ts, &tfCountFn{Partners: len(plan.Partners)}, beam.GroupByKey(ts, tfs))
 	full := beam.ParDo(ts, attachTFFn, beam.CoGroupByKey(ts, recs, tfItems))
 	totalsSum := beam.CombinePerKey(ts, sumInt64, totals)
+	sumSq := beam.CombinePerKey(ts, sumInt64, sqs)
 
 	js := s.Scope("Compare")
 	reqs, blocked := beam.ParDo2(js, &candidateReqFn{Plan: ps}, cands)
@@ -126,20 +128,22 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	halves := beam.ParDo(js, firstHalfFn, beam.CoGroupByKey(js, full, reqs))
 	compared, sampled := beam.ParDo2(js, &compareFn{Plan: ps}, beam.CoGroupByKey(js, full, halves))
 
-	// 5. The model.
+	// 5. The model, and the prior of each job.
 	ms := s.Scope("Model")
 	var model beam.PCollection
+	patterns := beam.CombinePerKey(ms, sumInt64, beam.ParDo(ms, &patternOfFn{Plan: ps}, compared))
 	if modelJSON != "" {
 		model = beam.Create(ms, modelJSON)
 	} else {
-		patterns := beam.CombinePerKey(ms, sumInt64, beam.ParDo(ms, patternOf, compared))
 		samples := beam.CombinePerKey(ms, sumInt64, sampled)
 		model = beam.ParDo(ms, &fitFn{Plan: ps}, beam.Impulse(ms), beam.SideInput{Input: patterns}, beam.SideInput{Input: samples})
 	}
+	priors := beam.ParDo(ms, &priorsFn{Plan: ps}, beam.Impulse(ms), beam.SideInput{Input: model}, beam.SideInput{Input: patterns})
 
 	// 6. Scores and edges.
 	ss := s.Scope("Score")
-	edges, scoreStats := beam.ParDo2(ss, &scoreFn{Plan: ps}, compared, beam.SideInput{Input: model}, beam.SideInput{Input: totalsSum})
+	edges, scoreStats := beam.ParDo2(ss, &scoreFn{Plan: ps}, compared, beam.SideInput{Input: model}, beam.SideInput{Input: priors},
+		beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
 
 	// 7. Persons: components, each clustered by cluster.Build.
 	cs := s.Scope("Persons")
@@ -147,7 +151,7 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	compRecs, alone := beam.ParDo2(cs, &labelRecFn{Plan: ps}, beam.CoGroupByKey(cs, full, labels))
 	compEdges := beam.ParDo(cs, labelEdgeFn, beam.CoGroupByKey(cs, beam.ParDo(cs, edgeByA, edges), labels))
 	clustered, clusterStats := beam.ParDo2(cs, &clusterFn{Plan: ps}, beam.CoGroupByKey(cs, compRecs, compEdges),
-		beam.SideInput{Input: model}, beam.SideInput{Input: totalsSum})
+		beam.SideInput{Input: model}, beam.SideInput{Input: priors}, beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
 	persons := beam.Flatten(cs, clustered, alone)
 
 	// 8. Households: components of persons sharing a partner's household id.
