@@ -48,6 +48,9 @@ type reportData struct {
 	// Unknown is the noisy "district unknown" cell of the district table,
 	// when released: the maps cannot place it.
 	Unknown *Cell
+	// Trend is every series over the periods released, for a release
+	// over time.
+	Trend []trendSeries
 }
 
 type reportTable struct {
@@ -276,7 +279,7 @@ func ramp(f float64) (fill, ink string) {
 }
 
 func renderReport(res *Result, meta ReleaseMeta, title string) ([]byte, error) {
-	d := reportData{Title: title, Meta: meta, GeoNote: taxonomy.GeoAttribution}
+	d := reportData{Title: title, Meta: meta, GeoNote: taxonomy.GeoAttribution, Trend: trends(res, meta.Period, meta.Trend)}
 	if d.Title == "" {
 		d.Title = "Statistiche DP sui bisogni / DP statistics on needs"
 	}

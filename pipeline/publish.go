@@ -49,6 +49,11 @@ type PublishConfig struct {
 	Out string
 	// Title is the title of the report.
 	Title string
+	// Period and History are those of a release over time
+	// (dp.PublishConfig): the period released and the tables released for
+	// the earlier ones, for the report's trend.
+	Period  string
+	History []dp.PeriodTables
 	// DryRun checks the inputs, the ledger and the budget and returns the
 	// cost; it writes nothing.
 	DryRun bool
@@ -87,6 +92,8 @@ type PublishResult struct {
 	Warning    string `json:"warning,omitempty"`
 	Params     string `json:"params"`
 	Households *Stats `json:"households"`
+	// Result is the release's tables (noisy values and intervals).
+	Result *dp.Result `json:"-"`
 }
 
 // Publish makes one release as swd publish does: before reading any data
@@ -191,7 +198,7 @@ func (c *PublishConfig) dpConfigFor(binding dp.Binding) (dp.PublishConfig, error
 		domain.Districts = c.District.Districts()
 	}
 	return dp.PublishConfig{Params: c.Params, Domain: domain, Ledger: c.Ledger, Binding: binding, Key: key, OutDir: c.Out,
-		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Logger: c.Logger}, nil
+		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Period: c.Period, History: c.History, Logger: c.Logger}, nil
 }
 
 // applyDistrict takes the partners' roles and code maps from the district
@@ -274,6 +281,7 @@ func release(ctx context.Context, households []dp.Household, cfg dp.PublishConfi
 		return err
 	}
 	after := pub.After
+	res.Result = pub.Result
 	res.Release, res.Out, res.Cost, res.LedgerHead = pub.EntryID, cfg.OutDir, pub.Cost, after.Head
 	res.Total, res.Spent, res.Left = after.Total, after.Spent, after.Left
 	res.Metadata, res.Report = filepath.Join(cfg.OutDir, "release.json"), filepath.Join(cfg.OutDir, "report.html")

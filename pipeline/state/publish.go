@@ -2,10 +2,17 @@ package state
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/welfare-district/swd/dp"
+	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/pipeline"
@@ -86,7 +93,63 @@ func Publish(ctx context.Context, cfg PublishConfig) (*pipeline.PublishResult, e
 			return hs, st, nil
 		},
 	}
-	return pipeline.PublishFrom(ctx, pc, src)
+	pc.Period = cfg.Period
+	if pc.History, err = readReleases(cfg.Dir, cfg.Period); err != nil {
+		return nil, err
+	}
+	res, err := pipeline.PublishFrom(ctx, pc, src)
+	if err != nil || pc.DryRun {
+		return res, err
+	}
+	if err := writeRelease(cfg.Dir, dp.PeriodTables{Period: cfg.Period, Tables: res.Result.Tables}); err != nil {
+		return nil, fmt.Errorf("state: the release is made, but its tables were not kept for the trend of later releases: %w", err)
+	}
+	return res, nil
+}
+
+// releasesDir holds, per period released, the tables released
+// (releases/YYYY-MM.json): public values, kept for the trend of later
+// releases, outside the state's generations.
+const releasesDir = "releases"
+
+// readReleases reads the tables released for the periods before period.
+func readReleases(dir, period string) ([]dp.PeriodTables, error) {
+	entries, err := os.ReadDir(filepath.Join(dir, releasesDir))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("state: %w", err)
+	}
+	var out []dp.PeriodTables
+	for _, e := range entries {
+		p, ok := strings.CutSuffix(e.Name(), ".json")
+		if !ok || !periodRE.MatchString(p) || p >= period {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, releasesDir, e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("state: %w", err)
+		}
+		var pt dp.PeriodTables
+		if err := json.Unmarshal(data, &pt); err != nil || pt.Period != p {
+			return nil, integrityf("state: %s/%s is not a release's tables", releasesDir, e.Name())
+		}
+		out = append(out, pt)
+	}
+	return out, nil
+}
+
+// writeRelease keeps the tables released for a period.
+func writeRelease(dir string, pt dp.PeriodTables) error {
+	if err := os.MkdirAll(filepath.Join(dir, releasesDir), 0o750); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(pt, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(filepath.Join(dir, releasesDir, pt.Period+".json"), append(data, '\n'), 0o640)
 }
 
 // currentLinks are the links of the state's current records.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/welfare-district/swd/dp"
@@ -189,4 +191,64 @@ func containsString(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestPublishTrend: each release of a state keeps its tables, and the
+// report of the next period's release shows every series over both
+// periods, with the values each release published; the two releases
+// spend one ledger's budget.
+func TestPublishTrend(t *testing.T) {
+	ctx := context.Background()
+	tmp := t.TempDir()
+	cfg := synth.MonthsConfig{Config: synth.Config{Households: 150, Seed: 9, Corruption: synth.LevelLow}, Months: 2}
+	if _, err := synth.WriteMonths(ctx, cfg, filepath.Join(tmp, "months")); err != nil {
+		t.Fatal(err)
+	}
+	ledger := filepath.Join(tmp, "ledger")
+	if err := dp.InitLedger(ledger, "test", dp.Budget{Epsilon: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var st string
+	for _, period := range []string{"2026-01", "2026-02"} {
+		st = linkDirs(t, tmp, []string{filepath.Join(tmp, "months", period)}, []string{period})
+		if _, err := Publish(ctx, PublishConfig{Dir: st, Publish: pipeline.PublishConfig{
+			Params: dp.Params{Epsilon: 1}, Households: pipeline.HouseholdConfig{Public: taxonomy.DefaultPublicServices(),
+				Unknown: taxonomy.UnknownUnclassified},
+			Ledger: ledger, Out: filepath.Join(tmp, "r-"+period)}}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(st, releasesDir, period+".json")); err != nil {
+			t.Fatalf("%s: the release's tables were not kept: %v", period, err)
+		}
+	}
+	r1, err := os.ReadFile(filepath.Join(tmp, "r-2026-01", "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(r1), `id="trend"`) {
+		t.Error("the first period's report shows a trend")
+	}
+	r2, err := os.ReadFile(filepath.Join(tmp, "r-2026-02", "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report := string(r2)
+	if !strings.Contains(report, `id="trend"`) {
+		t.Fatal("the second period's report shows no trend")
+	}
+	for _, period := range []string{"2026-01", "2026-02"} {
+		for district, v := range readReleased(t, filepath.Join(tmp, "r-"+period), dp.QueryDistrict) {
+			row := fmt.Sprintf("<tr><td>%s</td><td>%s</td><td>%s</td><td class=\"n\">%d</td>", dp.QueryDistrict, district, period, v)
+			if !strings.Contains(report, row) {
+				t.Errorf("the trend has no row %s", row)
+			}
+		}
+	}
+	status, err := dp.ReadLedger(ctx, ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status.Spent.Epsilon != 2 {
+		t.Errorf("the ledger has spent ε = %g, want 2 (two releases of ε = 1)", status.Spent.Epsilon)
+	}
 }
