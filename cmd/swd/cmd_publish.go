@@ -215,7 +215,9 @@ most one flow per period: it counts once in one cell of each flow table.
 The default split then gives the flow tables 40% of ε (flow_intercepted
 20%). Release each period after its link run, before the next: the state
 holds its last period only. The ledger is bound to the state's dataset, so
-the releases of every period spend one budget.
+the releases of every period spend one budget. Each release keeps its
+tables in the state (DIR/releases/), and the report of the next shows every
+series over all the periods released, with intervals.
 
   swd publish --state state/ --period 2026-02 --epsilon 1 \
       --district district.yaml --ledger padova.ledger --key unit.key \
