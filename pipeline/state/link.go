@@ -140,9 +140,10 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeLinks(cfg, lc, res, ds, refit); err != nil {
-		return nil, err
-	}
+	// The households and flows are derived while the links file is
+	// written: both only read the links.
+	written := make(chan error, 1)
+	go func() { written <- writeLinks(cfg, lc, res, ds, refit) }()
 	fc := cfg.Flows.withDefaults()
 	hh := households(cfg.Period, res.Links, ds, fc)
 	public := []string{}
@@ -154,6 +155,9 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	var fl []Flow
 	if !first && snap.Households != nil { // nil: a state from before the flows
 		fl = flows(cfg.Period, res.Links, hh, &prev, snap.Households)
+	}
+	if err := <-written; err != nil {
+		return nil, err
 	}
 	snap.State, snap.Encodings, snap.Households = res.State, ds, hh
 	snap.Events = append(snap.Events, res.Events...)
