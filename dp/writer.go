@@ -83,6 +83,12 @@ type TableMeta struct {
 	PartitionSelection bool     `json:"partition_selection"`
 }
 
+// needSelection says how a household with more needs than max_needs
+// chooses those it counts in.
+const needSelection = "a household with more needs than max_needs keeps those first in the order of SHA-256(bounding_key, household seed, need); " +
+	"the seed is a SHA-256 of the household's own records (partner and record id of each, sorted), never its id in the links file, " +
+	"so what a household contributes depends on that household alone"
+
 const postProcessingNote = "noisy counts below 0 are set to 0 and, if round_to > 1, rounded to a multiple of it; " +
 	"interval bounds are computed by the DP library from the unclamped noisy count, clamped to ≥ 0 and rounded to integers. " +
 	"All of this uses only noisy values (post-processing), so it costs no privacy."
@@ -92,7 +98,7 @@ func newReleaseMeta(res *Result, d Domain) ReleaseMeta {
 	m := ReleaseMeta{FormatVersion: FormatVersion, UnitOfPrivacy: "household", Params: p.String(),
 		Epsilon: p.Epsilon, Delta: p.Delta, Mechanism: p.Mechanism, Confidence: p.Confidence,
 		Bounds: ContributionMeta{MaxNeeds: p.MaxNeeds, MaxPerCell: 1,
-			NeedSelection:        "a household with more needs than max_needs keeps those first in the order of SHA-256(bounding_key, household id, need)",
+			NeedSelection:        needSelection,
 			BoundingKeyIsInParam: true},
 		Domain:         DomainMeta{Districts: d.Districts, Needs: d.Needs, Partners: d.Partners, PublicServices: d.Public.Partners},
 		PostProcessing: postProcessingNote}
