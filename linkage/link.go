@@ -85,6 +85,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	}
 	rep.Timings["clustering_s"] = time.Since(t0).Seconds()
 	rep.finish(m, links, stats)
+	rep.HouseholdErrors = EstimateHouseholdErrors(ds, edges, links)
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
 	return &Result{Links: links, Model: m, Report: rep}, nil
@@ -283,7 +284,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			for _, p := range j.cands[lo:hi] {
 				_, weight, prob := sc.Score(int(p.I), int(p.J))
 				h.add(weight+prior, prob)
-				if prob >= cfg.Threshold {
+				if prob >= cfg.Threshold || prob >= NearMissFloor {
 					local = append(local, cluster.Edge{
 						A:           cluster.Ref{Partner: j.a, Row: int(p.I)},
 						B:           cluster.Ref{Partner: j.b, Row: int(p.J)},

@@ -15,17 +15,20 @@ import (
 // truth, from the model's posterior probabilities (as Splink's charts do).
 // It holds counts and model parameters only, never a record.
 type Report struct {
-	CodeVersion     string             `json:"code_version,omitempty"`
-	Created         time.Time          `json:"created"`
-	Threshold       float64            `json:"threshold"`
-	Partners        []PartnerSummary   `json:"partners"`
-	Pairs           []PairSummary      `json:"partner_pairs"`
-	Model           *model.Model       `json:"model"`
-	WeightHistogram []HistBin          `json:"weight_histogram"`
-	Expected        Expected           `json:"expected"`
-	ClusterSizes    []SizeCount        `json:"cluster_sizes"`   // records per person
-	HouseholdSizes  []SizeCount        `json:"household_sizes"` // persons per household
-	Clusters        cluster.Stats      `json:"clusters"`
+	CodeVersion     string           `json:"code_version,omitempty"`
+	Created         time.Time        `json:"created"`
+	Threshold       float64          `json:"threshold"`
+	Partners        []PartnerSummary `json:"partners"`
+	Pairs           []PairSummary    `json:"partner_pairs"`
+	Model           *model.Model     `json:"model"`
+	WeightHistogram []HistBin        `json:"weight_histogram"`
+	Expected        Expected         `json:"expected"`
+	ClusterSizes    []SizeCount      `json:"cluster_sizes"`   // records per person
+	HouseholdSizes  []SizeCount      `json:"household_sizes"` // persons per household
+	Clusters        cluster.Stats    `json:"clusters"`
+	// HouseholdErrors estimates how often true households are split or
+	// merged (the unit of the DP guarantee is the linked household).
+	HouseholdErrors HouseholdErrors    `json:"household_errors"`
 	Timings         map[string]float64 `json:"timings"`
 
 	expectedAll float64 // Σ posterior over all candidates

@@ -28,9 +28,11 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	data := struct {
 		R                          *Report
+		Floor                      float64
 		Hist, Clusters, Households template.HTML
 	}{
 		R:          r,
+		Floor:      NearMissFloor,
 		Hist:       barsSVG("pairs by match weight", hist),
 		Clusters:   barsSVG("persons by number of records", sizeBars(r.ClusterSizes)),
 		Households: barsSVG("households by number of persons", sizeBars(r.HouseholdSizes)),

@@ -143,6 +143,10 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	c, e := res.Run.Clusters, res.Run.Expected
 	fmt.Fprintf(g.Stdout, "linked %d records into %d persons and %d households (expected precision %.4f, recall %.4f)\n",
 		c.Records, c.Clusters, c.Households, e.Precision, e.Recall)
+	if he := res.Run.HouseholdErrors; he != nil {
+		fmt.Fprintf(g.Stdout, "estimated household splits %.2f%%, merges %.2f%% (the DP unit is the linked household; see the report)\n",
+			100*he.SplitRate, 100*he.MergeRate)
+	}
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	return nil
 }
