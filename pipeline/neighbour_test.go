@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/welfare-district/swd/dp"
@@ -66,6 +67,35 @@ func TestNeighbourReleases(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, d := range neighbour.Check(t, label, full.Tables, run.Tables) {
+			t.Logf("%s: %s", label, d)
+		}
+	}
+	// A household the linkage split in k parts is k linked households:
+	// each table may move by k times its bound (group privacy, the k·ε of
+	// release.json's split_households), and not more.
+	split := neighbour.Split(pop, links)
+	var ids []int64
+	for h := range split {
+		ids = append(ids, h.ID)
+	}
+	slices.Sort(ids)
+	if len(ids) == 0 {
+		t.Fatal("the linkage split no household cleanly: the group-privacy check has nothing to check")
+	}
+	for _, id := range ids[:min(2, len(ids))] {
+		h := pop.Household(id)
+		k := split[h]
+		name := fmt.Sprintf("without-split-%d", id)
+		label := fmt.Sprintf("without household %d (split in %d, %d needs, partners %v)", id, k, len(h.Needs), h.Partners())
+		exports, err := pop.WriteExports(filepath.Join(dir, "exports-"+name), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := pl.Run(ctx, name, exports)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range neighbour.CheckGroup(t, label, full.Tables, run.Tables, k) {
 			t.Logf("%s: %s", label, d)
 		}
 	}

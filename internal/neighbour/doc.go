@@ -17,8 +17,10 @@
 //     ExactEpsilon, so the released values are the exact counts; ReadRelease
 //     reads them with their declared bounds as Tables.
 //   - CorrectlyLinked: the households the links keep whole and alone, whose
-//     removal is one linked household less.
-//   - Compare and Check: the L1 distance of every table against its bound.
+//     removal is one linked household less; Split: those the links split
+//     into k linked households of their own, whose removal is k less.
+//   - Compare and Check: the L1 distance of every table against its bound;
+//     CheckGroup against k times it (group privacy).
 //
 // Any producer of exact tables (e.g. tables over several periods) can be
 // checked with Compare and Check on its own Tables.

@@ -132,29 +132,56 @@ func (p *Pipeline) Run(ctx context.Context, name string, exports []string) (*Run
 // neighbour without them differs from the full run by exactly one linked
 // household.
 func CorrectlyLinked(pop *Population, links []cluster.Link) []*Household {
-	type key struct{ partner, record string }
-	hid := make(map[key]int64, len(links))
-	size := map[int64]int{}
-	for _, l := range links {
-		hid[key{l.Partner, l.RecordID}] = l.HouseholdID
-		size[l.HouseholdID]++
-	}
 	var out []*Household
 	for _, h := range pop.Households {
-		n, id, ok := 0, int64(-1), true
-		for partner, ids := range h.Records {
-			for _, r := range ids {
-				x, found := hid[key{partner, r}]
-				if !found || (id >= 0 && x != id) {
-					ok = false
-				}
-				id = x
-				n++
-			}
-		}
-		if ok && n > 0 && size[id] == n {
+		if Parts(h, links) == 1 {
 			out = append(out, h)
 		}
 	}
 	return out
+}
+
+// Split returns the households of pop the links split into several linked
+// households that hold none of anyone else's records, with the number of
+// parts: a neighbour without one of them differs from the full run by k
+// linked households, and each table may move by k times its bound (group
+// privacy).
+func Split(pop *Population, links []cluster.Link) map[*Household]int {
+	out := map[*Household]int{}
+	for _, h := range pop.Households {
+		if k := Parts(h, links); k > 1 {
+			out[h] = k
+		}
+	}
+	return out
+}
+
+// Parts returns the number of linked households that hold h's records
+// when they hold nobody else's, 0 otherwise (some record of h is not in
+// the links, or shares a linked household with another household).
+func Parts(h *Household, links []cluster.Link) int {
+	type key struct{ partner, record string }
+	mine := map[key]bool{}
+	for partner, ids := range h.Records {
+		for _, r := range ids {
+			mine[key{partner, r}] = true
+		}
+	}
+	found := 0
+	parts := map[int64]bool{}
+	for _, l := range links {
+		if mine[key{l.Partner, l.RecordID}] {
+			found++
+			parts[l.HouseholdID] = true
+		}
+	}
+	if found == 0 || found != len(mine) {
+		return 0
+	}
+	for _, l := range links {
+		if parts[l.HouseholdID] && !mine[key{l.Partner, l.RecordID}] {
+			return 0
+		}
+	}
+	return len(parts)
 }
