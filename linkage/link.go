@@ -284,7 +284,9 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			for _, p := range j.cands[lo:hi] {
 				_, weight, prob := sc.Score(int(p.I), int(p.J))
 				h.add(weight+prior, prob)
-				if prob >= cfg.Threshold || prob >= NearMissFloor {
+				// Links, and the near misses EstimateHouseholdErrors
+				// weighs (cluster.Build drops those below the threshold).
+				if prob >= min(cfg.Threshold, NearMissFloor) {
 					local = append(local, cluster.Edge{
 						A:           cluster.Ref{Partner: j.a, Row: int(p.I)},
 						B:           cluster.Ref{Partner: j.b, Row: int(p.J)},
