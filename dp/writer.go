@@ -97,8 +97,8 @@ type SplitEpsilon struct {
 
 const guaranteeText = "Two datasets are neighbours when one holds one linked household more than the other (a household as the linkage formed it, " +
 	"with all its records, needs and partners); every table together changes the probability of any output by at most e^ε (plus δ). " +
-	"A true household the linkage split into k linked households is protected at k·ε (group privacy), unless the release was charged for it " +
-	"(group_privacy ≥ k); a true household the linkage merged with others into one linked household is protected at 2·ε " +
+	"A true household the linkage split into k linked households is protected at k·ε (group privacy); when group_privacy ≥ k the ledger " +
+	"was charged group_privacy·ε, so the dataset's total budget covers it. A true household the linkage merged with others into one linked household is protected at 2·ε " +
 	"(removing it changes that linked household: one removed, another added). " +
 	"The guarantee covers the released tables only: not the links file, the encoded files or the linkage report, which the linkage unit holds."
 
