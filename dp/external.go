@@ -195,7 +195,8 @@ func PublishExternal(ctx context.Context, cfg PublishConfig, compute func(ctx co
 		return nil, fmt.Errorf("release %s (budget spent, ledger entry left pending): %w", id, err)
 	}
 	meta := newReleaseMeta(res, cfg.Domain)
-	meta.Delta = out.Cost.Delta
+	meta.Delta = agg.unitCost().Delta
+	meta.PrivacyUnit = newPrivacyUnitMeta(p, agg.unitCost(), cfg.Linkage)
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
 	meta.LedgerID, meta.LedgerHead, meta.LedgerEntries = l.ID(), l.Head(), l.Len()
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title

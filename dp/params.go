@@ -77,6 +77,33 @@ type Params struct {
 	// BoundingKey seeds the keyed order in which a household's needs are
 	// kept when it has more than MaxNeeds.
 	BoundingKey string
+	// GroupPrivacy is the number k of linked households one true household
+	// may be split into that the release protects as one: the noise is
+	// that of ε per linked household, and the ledger is charged k·ε (and
+	// the group δ, GroupDelta), the guarantee of a household split in up
+	// to k parts. 0 or 1: no group protection (a split household is
+	// covered at k·ε without being charged for it).
+	GroupPrivacy int
+}
+
+// MaxGroupPrivacy bounds Params.GroupPrivacy.
+const MaxGroupPrivacy = 10
+
+// Group returns the group-privacy factor k (at least 1).
+func (p *Params) Group() int { return max(p.GroupPrivacy, 1) }
+
+// GroupEpsilon is the ε that protects a true household split into k
+// linked households by a release of ε per linked household: k·ε (group
+// privacy).
+func GroupEpsilon(epsilon float64, k int) float64 { return float64(k) * epsilon }
+
+// GroupDelta is the δ of a group of k linked households for a release of
+// (ε, δ) per linked household: k·e^((k−1)ε)·δ (0 when δ is 0).
+func GroupDelta(epsilon, delta float64, k int) float64 {
+	if delta == 0 || k <= 1 {
+		return delta
+	}
+	return float64(k) * math.Exp(float64(k-1)*epsilon) * delta
 }
 
 // EnsureDefaults fills the zero fields with the defaults and returns p.
@@ -118,6 +145,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("dp: round-to must not be negative")
 	case strings.ContainsAny(p.BoundingKey, " ;="):
 		return fmt.Errorf("dp: bounding key must not contain spaces, ';' or '='")
+	case p.GroupPrivacy < 0 || p.GroupPrivacy > MaxGroupPrivacy:
+		return fmt.Errorf("dp: group privacy must be in 1…%d, not %d", MaxGroupPrivacy, p.GroupPrivacy)
 	}
 	return p.validateSplit()
 }
@@ -161,15 +190,20 @@ func (p *Params) ReleasedQueries() []string {
 
 // String is a stable one-line form: "epsilon=1 delta=0 mechanism=laplace
 // max_needs=3 confidence=0.95 round_to=0 bounding_key=swd-2026
-// split=district:0.15,district_need:0.4,missing_middle:0.15,partners:0.15,totals:0.15".
+// split=district:0.15,district_need:0.4,missing_middle:0.15,partners:0.15,totals:0.15",
+// followed by " group_privacy=K" when K > 1.
 func (p *Params) String() string {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	var split []string
 	for _, q := range slices.Sorted(maps.Keys(p.Split)) {
 		split = append(split, q+":"+f(p.Split[q]))
 	}
-	return fmt.Sprintf("epsilon=%s delta=%s mechanism=%s max_needs=%d confidence=%s round_to=%d bounding_key=%s split=%s",
+	s := fmt.Sprintf("epsilon=%s delta=%s mechanism=%s max_needs=%d confidence=%s round_to=%d bounding_key=%s split=%s",
 		f(p.Epsilon), f(p.Delta), p.Mechanism, p.MaxNeeds, f(p.Confidence), p.RoundTo, p.BoundingKey, strings.Join(split, ","))
+	if p.GroupPrivacy > 1 {
+		s += " group_privacy=" + strconv.Itoa(p.GroupPrivacy)
+	}
+	return s
 }
 
 // Parse parses the String form (fields in any order; missing fields stay
@@ -207,6 +241,8 @@ func (p *Params) set(k, v string) error {
 		p.BoundingKey = v
 	case "split":
 		p.Split, err = ParseSplit(v)
+	case "group_privacy":
+		p.GroupPrivacy, err = strconv.Atoi(v)
 	default:
 		err = fmt.Errorf("unknown field")
 	}

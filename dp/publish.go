@@ -37,7 +37,11 @@ type PublishConfig struct {
 	// cost without computing or writing anything. It only reads the ledger
 	// (under a shared lock): a torn last line is not cut off but ignored, as
 	// a release would see it; the cost and the errors are a release's.
-	DryRun      bool
+	DryRun bool
+	// Linkage is the quality of the linkage that made the households (its
+	// estimated split and merge rates), for release.json and the report;
+	// nil when unknown.
+	Linkage     *LinkageQuality
 	CodeVersion string
 	Title       string
 	// Period names the period of a release over time; History holds the
@@ -161,7 +165,8 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	}
 	crashPoint("noise drawn")
 	meta := newReleaseMeta(res, cfg.Domain)
-	meta.Delta = out.Cost.Delta
+	meta.Delta = agg.unitCost().Delta
+	meta.PrivacyUnit = newPrivacyUnitMeta(p, agg.unitCost(), cfg.Linkage)
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
 	meta.LedgerID, meta.LedgerHead, meta.LedgerEntries = l.ID(), l.Head(), l.Len()
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title

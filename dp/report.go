@@ -17,6 +17,7 @@ var reportTemplateText string
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":    func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) },
 	"g":      func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) },
+	"pct":    func(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" },
 	"plural": plural,
 }).Parse(reportTemplateText))
 

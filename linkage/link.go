@@ -99,6 +99,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	}
 	rep.Timings["clustering_s"] = time.Since(t0).Seconds()
 	rep.finish(m, links, stats, personsExpected(ds, jobs, links, clusterWeigher(jobs, scorers)))
+	rep.HouseholdErrors = EstimateHouseholdErrors(ds, edges, links)
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
 	return &Result{Links: links, Model: m, Report: rep}, nil
@@ -339,7 +340,9 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 				if unident(key) {
 					h.sumUnident += prob
 				}
-				if prob >= cfg.Threshold {
+				// Links, and the near misses EstimateHouseholdErrors
+				// weighs (cluster.Build drops those below the threshold).
+				if prob >= min(cfg.Threshold, NearMissFloor) {
 					local = append(local, cluster.Edge{
 						A:           cluster.Ref{Partner: j.a, Row: int(p.I)},
 						B:           cluster.Ref{Partner: j.b, Row: int(p.J)},

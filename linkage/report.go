@@ -31,11 +31,14 @@ type Report struct {
 	// ThresholdCurve is the expected quality of the links (as
 	// ExpectedLinks) for thresholds at every whole match weight: the
 	// chart to choose a threshold without ground truth.
-	ThresholdCurve []ThresholdPoint   `json:"threshold_curve"`
-	ClusterSizes   []SizeCount        `json:"cluster_sizes"`   // records per person
-	HouseholdSizes []SizeCount        `json:"household_sizes"` // persons per household
-	Clusters       cluster.Stats      `json:"clusters"`
-	Timings        map[string]float64 `json:"timings"`
+	ThresholdCurve []ThresholdPoint `json:"threshold_curve"`
+	ClusterSizes   []SizeCount      `json:"cluster_sizes"`   // records per person
+	HouseholdSizes []SizeCount      `json:"household_sizes"` // persons per household
+	Clusters       cluster.Stats    `json:"clusters"`
+	// HouseholdErrors estimates how often true households are split or
+	// merged (the unit of the DP guarantee is the linked household).
+	HouseholdErrors HouseholdErrors    `json:"household_errors"`
+	Timings         map[string]float64 `json:"timings"`
 
 	expectedAll float64 // Σ posterior over all candidates
 	missed      float64 // expected true pairs blocking could not propose

@@ -50,6 +50,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		R                                 *Report
 		Hist, Curve, Clusters, Households template.HTML
 		Marks                             []ThresholdPoint
+		Floor                             float64
 		OpenEnds                          bool
 	}{
 		R:          r,
@@ -58,6 +59,7 @@ func (r *Report) WriteHTML(w io.Writer) error {
 		Clusters:   barsSVG("persons by number of records", "persons", sizeBars(r.ClusterSizes)),
 		Households: barsSVG("households by number of persons", "households", sizeBars(r.HouseholdSizes)),
 		Marks:      curveMarks(r.ThresholdCurve),
+		Floor:      NearMissFloor,
 	}
 	if n := len(r.WeightHistogram); n > 0 {
 		data.OpenEnds = r.WeightHistogram[0].OpenBelow || r.WeightHistogram[n-1].OpenAbove

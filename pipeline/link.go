@@ -183,6 +183,10 @@ func NewRun(cfg linkage.Config, res *linkage.Result, codeVersion string) (*links
 	for _, p := range rep.Partners {
 		run.Partners = append(run.Partners, p.Partner)
 	}
+	if he := rep.HouseholdErrors; he.Households > 0 {
+		run.HouseholdErrors = &linksfile.HouseholdErrors{Households: he.Households, ExpectedSplits: he.ExpectedSplits,
+			ExpectedMerges: he.ExpectedMerges, SplitRate: he.SplitRate, MergeRate: he.MergeRate}
+	}
 	return run, nil
 }
 

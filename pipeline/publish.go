@@ -92,6 +92,13 @@ type PublishResult struct {
 	Warning    string `json:"warning,omitempty"`
 	Params     string `json:"params"`
 	Households *Stats `json:"households"`
+	// GroupPrivacy is the k of dp.Params.GroupPrivacy: the ledger was
+	// charged k·ε, the guarantee of a household split in up to k parts.
+	GroupPrivacy int `json:"group_privacy"`
+	// Linkage holds the links file's estimated household split and merge
+	// rates (nil when it has none): the unit of privacy is the linked
+	// household.
+	Linkage *dp.LinkageQuality `json:"linkage,omitempty"`
 	// Result is the release's tables (noisy values and intervals).
 	Result *dp.Result `json:"-"`
 }
@@ -132,13 +139,15 @@ func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	households, st, err := cfg.buildHouseholds(ctx, in)
+	households, lq, st, err := cfg.buildHouseholds(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	st.countOutside(households, dc.Domain)
 	logHouseholds(cfg.Logger, st, households, dc.Domain)
-	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st}
+	dc.Linkage = lq
+	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st,
+		GroupPrivacy: cfg.Params.Group(), Linkage: lq}
 	if cfg.DryRun {
 		res.Cost, res.Total, res.Spent, res.Left = pre.Cost, pre.Before.Total, pre.Before.Spent, pre.Before.Left
 		return res, nil
@@ -292,23 +301,40 @@ func release(ctx context.Context, households []dp.Household, cfg dp.PublishConfi
 	return nil
 }
 
-// buildHouseholds reads the links and the encoded files and joins them.
-func (c *PublishConfig) buildHouseholds(ctx context.Context, in *Inputs) ([]dp.Household, Stats, error) {
-	links, _, err := linksfile.ReadAny(c.Links)
+// buildHouseholds reads the links and the encoded files and joins them;
+// it returns the linkage's estimated split and merge rates from the links
+// file's run description (nil when it has none).
+func (c *PublishConfig) buildHouseholds(ctx context.Context, in *Inputs) ([]dp.Household, *dp.LinkageQuality, Stats, error) {
+	links, run, err := linksfile.ReadAny(c.Links)
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, nil, Stats{}, err
 	}
 	c.Logger.Info("read links", "file", c.Links, "records", len(links))
 	ds, err := in.ReadAll(ctx, c.Logger, c.Progress)
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, nil, Stats{}, err
 	}
 	hs, st, err := BuildHouseholds(links, ds, c.Households)
 	if err != nil {
 		logUnknown(c.Logger, st)
-		return nil, st, err
+		return nil, nil, st, err
 	}
-	return hs, st, nil
+	return hs, LinkageQuality(run), st, nil
+}
+
+// LinkageQuality is the release's view of the linkage described by run
+// (a links file's run description): its estimated household split and
+// merge rates, or nil when the run has none.
+func LinkageQuality(run *linksfile.Run) *dp.LinkageQuality {
+	if run == nil || run.HouseholdErrors == nil {
+		return nil
+	}
+	he := run.HouseholdErrors
+	src := "links file (swd link " + run.CodeVersion + "): model estimate"
+	if run.Runner != "" {
+		src = "links file (" + run.Runner + " " + run.CodeVersion + "): model estimate"
+	}
+	return &dp.LinkageQuality{Households: he.Households, EstimatedSplitRate: he.SplitRate, EstimatedMergeRate: he.MergeRate, Source: src}
 }
 
 // logUnknown logs each partner's unknown need codes (codes only; a value

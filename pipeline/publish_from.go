@@ -42,7 +42,10 @@ func PublishFrom(ctx context.Context, cfg PublishConfig, src HouseholdSource) (*
 	}
 	st.countOutside(households, dc.Domain)
 	logHouseholds(cfg.Logger, st, households, dc.Domain)
-	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st}
+	// A state keeps no estimate of the household split and merge rates
+	// (the links file's household_errors): Linkage stays nil.
+	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st,
+		GroupPrivacy: cfg.Params.Group()}
 	if cfg.DryRun {
 		res.Cost, res.Total, res.Spent, res.Left = pre.Cost, pre.Before.Total, pre.Before.Spent, pre.Before.Left
 		return res, nil

@@ -180,6 +180,10 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	c, e := res.Run.Clusters, res.Run.Expected
 	fmt.Fprintf(g.Stdout, "linked %s into %s and %s (expected precision %.4f, recall %.4f)\n",
 		plural(c.Records, "record", "records"), plural(c.Clusters, "person", "persons"), plural(c.Households, "household", "households"), e.Precision, e.Recall)
+	if he := res.Run.HouseholdErrors; he != nil {
+		fmt.Fprintf(g.Stdout, "estimated household splits %.2f%%, merges %.2f%% (the DP unit is the linked household; see the report)\n",
+			100*he.SplitRate, 100*he.MergeRate)
+	}
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	fmt.Fprintf(g.Stdout, "next: read the report, then: %s\n", publishHint(opts, res.Out, args))
 	return nil

@@ -35,6 +35,7 @@ type PublishOptions struct {
 	DistrictAttr   string
 	NeedsAttr      string
 	Title          string
+	GroupPrivacy   int
 	DryRun         bool
 	JSON           bool
 	District       string
@@ -67,6 +68,7 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DistrictAttr, "district-attr", pipeline.DefaultDistrictAttr, "attribute of the encoded files holding the district")
 	fs.StringVar(&o.NeedsAttr, "needs-attr", pipeline.DefaultNeedsAttr, "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
+	fs.IntVar(&o.GroupPrivacy, "group-privacy", 1, fmt.Sprintf("protect a true household the linkage split into up to K linked households at this release's ε: the ledger is charged K·ε (1…%d)", dp.MaxGroupPrivacy))
 	o.Seal.AddFlags(fs)
 	fs.Lookup("key").Usage = "this linkage unit's private key (swd keys new): signs the entries of a signed ledger, and opens sealed inputs"
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
@@ -93,6 +95,8 @@ func (o *PublishOptions) validate(args []string) error {
 		return base.Usagef("give the encoded files the links were made from")
 	case o.DistrictAttr == "" || o.NeedsAttr == "":
 		return base.Usagef("--district-attr and --needs-attr must not be empty")
+	case o.GroupPrivacy < 1 || o.GroupPrivacy > dp.MaxGroupPrivacy:
+		return base.Usagef("--group-privacy must be in 1…%d", dp.MaxGroupPrivacy)
 	}
 	var err error
 	if o.unknown, err = taxonomy.ParseUnknownPolicy(o.UnknownCodes); err != nil {
@@ -107,7 +111,7 @@ func (o *PublishOptions) validate(args []string) error {
 			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
 	}
 	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
-		Confidence: o.Confidence, RoundTo: o.RoundTo}
+		Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy}
 	if o.Split != "" {
 		// Accept query=share as well as dp's query:share.
 		if o.params.Split, err = dp.ParseSplit(strings.ReplaceAll(o.Split, "=", ":")); err != nil {
@@ -183,6 +187,17 @@ budget in the ledger, for good: a release that would exceed it is refused
 says what is spent and left; --dry-run prints what this release would cost.
 An ε above 10 is allowed, but the numbers are then close to the exact
 counts and protect little: the summary and the report say so.
+
+The unit of privacy is the linked household: the household as the linkage
+formed it. A true household that the linkage splits into k linked households
+counts k times and is protected only at k·ε; a true household merged with
+another into one linked household is protected at 2·ε (removing it changes
+that linked household). swd link estimates how often this happens (its
+report and the links file); release.json and the report carry those
+estimates and the ε of a household split in 2, 3, … parts. --group-privacy
+K charges the ledger K·ε (and δ grows to K·e^((K−1)ε)·δ) while the noise
+stays that of ε, so that the dataset's budget also bounds what a true
+household split in up to K parts (or, for K ≥ 2, merged) can lose.
 
 The ledger must exist: 'swd budget init' creates it, once per dataset; a
 missing or mistyped --ledger is refused (exit status 2). Before reserving,
@@ -283,7 +298,7 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 			plural(n, "household", "households"), verb)
 	}
 	if s.DryRun {
-		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g\n", s.Cost.Epsilon, s.Cost.Delta)
+		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g%s\n", s.Cost.Epsilon, s.Cost.Delta, groupNote(s.GroupPrivacy))
 		printWarning(w, s.Warning)
 		fmt.Fprintf(w, "budget: total ε = %g (δ = %g); spent ε = %g; left ε = %g (δ = %g)\n",
 			s.Total.Epsilon, s.Total.Delta, s.Spent.Epsilon, s.Left.Epsilon, s.Left.Delta)
@@ -296,6 +311,11 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 	fmt.Fprintf(w, "budget: this release spent ε = %g, δ = %g; ledger %s: spent ε = %g of %g, left ε = %g (δ left %g)\n",
 		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
 	fmt.Fprintf(w, "ledger head after the release: %s (release.json records the release's own entry)\n", s.LedgerHead)
+	fmt.Fprintf(w, "unit of privacy: the linked household%s", groupNote(s.GroupPrivacy))
+	if l := s.Linkage; l != nil {
+		fmt.Fprintf(w, "; the linkage estimates %.2f%% of households split, %.2f%% merged (see release.json)", 100*l.EstimatedSplitRate, 100*l.EstimatedMergeRate)
+	}
+	fmt.Fprintln(w)
 	printWarning(w, s.Warning)
 	fmt.Fprintf(w, "next: read %s, then publish the directory %s (swd budget verify --ledger %s --release %s checks it against the ledger)\n",
 		s.Report, s.Out, s.Ledger, s.Out)
@@ -308,6 +328,14 @@ func loadDistrictFlag(path string) (*taxonomy.District, error) {
 		return nil, nil
 	}
 	return pipeline.LoadDistrict(path)
+}
+
+// groupNote says what --group-privacy K > 1 charged for.
+func groupNote(k int) string {
+	if k <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (group privacy %d: %d × the release's ε, for households split in up to %d parts)", k, k, k)
 }
 
 // printWarning prints a weak-protection warning, when there is one.

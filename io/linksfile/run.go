@@ -31,6 +31,22 @@ type Run struct {
 	Partners []string      `json:"partners"` // in the order of the linked files
 	Clusters cluster.Stats `json:"clusters"`
 	Expected Expected      `json:"expected"`
+	// HouseholdErrors are the linkage's estimated household split and
+	// merge rates (from the model's posteriors); nil when the runner did
+	// not estimate them.
+	HouseholdErrors *HouseholdErrors `json:"household_errors,omitempty"`
+}
+
+// HouseholdErrors are the estimated household split and merge rates of a
+// run (linkage.HouseholdErrors): the share of linked households expected
+// to be part of a true household split in several, and the share expected
+// to merge several true households.
+type HouseholdErrors struct {
+	Households     int     `json:"households"`
+	ExpectedSplits float64 `json:"expected_splits"`
+	ExpectedMerges float64 `json:"expected_merges"`
+	SplitRate      float64 `json:"split_rate"`
+	MergeRate      float64 `json:"merge_rate"`
 }
 
 // Params are the parameters of the run, as the linker used them (defaults
