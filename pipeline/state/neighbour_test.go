@@ -2,72 +2,17 @@ package state
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/welfare-district/swd/dp"
+	"github.com/welfare-district/swd/internal/neighbour"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage/synth"
 )
-
-// released are a release's tables (cell → value) and each table's
-// declared L1 bound (max_partitions_contributed ×
-// max_contributions_per_partition in release.json).
-type released struct {
-	values map[string]map[string]int64
-	bounds map[string]int64
-}
-
-func readRelease(t *testing.T, dir string) released {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, "release.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var meta struct {
-		Tables []struct {
-			Query           string `json:"query"`
-			MaxPartitions   int64  `json:"max_partitions_contributed"`
-			MaxPerPartition int64  `json:"max_contributions_per_partition"`
-		} `json:"tables"`
-	}
-	if err := json.Unmarshal(data, &meta); err != nil {
-		t.Fatal(err)
-	}
-	r := released{values: map[string]map[string]int64{}, bounds: map[string]int64{}}
-	for _, tm := range meta.Tables {
-		if tm.MaxPartitions <= 0 || tm.MaxPerPartition <= 0 {
-			t.Fatalf("%s: release.json declares no bound for %s", dir, tm.Query)
-		}
-		r.bounds[tm.Query] = tm.MaxPartitions * tm.MaxPerPartition
-		r.values[tm.Query] = readReleased(t, dir, tm.Query)
-	}
-	return r
-}
-
-// l1 is the L1 distance of two tables.
-func l1(a, b map[string]int64) int64 {
-	var d int64
-	for k, v := range a {
-		d += abs(v - b[k])
-	}
-	for k, v := range b {
-		if _, ok := a[k]; !ok {
-			d += abs(v)
-		}
-	}
-	return d
-}
-
-func abs(x int64) int64 {
-	if x < 0 {
-		return -x
-	}
-	return x
-}
 
 // truthHouseholds reads a month's truth: (partner, record id) → true
 // household.
@@ -154,7 +99,7 @@ func wholeAndAlone(t *testing.T, links string, truth map[[2]string]string, h str
 }
 
 // TestFlowsNeighbour is the end-to-end neighbour check of the flow
-// tables: one true household removed from every partner's exports of both
+// tables, with the harness of internal/neighbour (ReadRelease, Check): one true household removed from every partner's exports of both
 // periods, the real pipeline run again (encoding, swd link --state of the
 // two periods, swd publish --state at an ε whose noise rounds to 0), and
 // every table of the release, the flow tables first, may move by at most
@@ -171,7 +116,15 @@ func TestFlowsNeighbour(t *testing.T) {
 	full := filepath.Join(tmp, "full")
 	st, months := linkMonths(t, full, cfg, periods)
 	publishState(t, st, filepath.Join(full, "release"))
-	fullRel := readRelease(t, filepath.Join(full, "release"))
+	fullRel, err := neighbour.ReadRelease(filepath.Join(full, "release"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range dp.FlowQueries {
+		if fullRel.Bounds[q] != 1 {
+			t.Fatalf("%s declares the bound %d, want 1 (one cell, one contribution per household)", q, fullRel.Bounds[q])
+		}
+	}
 
 	truth := [2]map[[2]string]string{truthHouseholds(t, months[0]), truthHouseholds(t, months[1])}
 	alone := func(h string) bool {
@@ -217,17 +170,13 @@ func TestFlowsNeighbour(t *testing.T) {
 		}
 		nst := linkDirs(t, dir, ms, periods)
 		publishState(t, nst, filepath.Join(dir, "release"))
-		rel := readRelease(t, filepath.Join(dir, "release"))
+		rel, err := neighbour.ReadRelease(filepath.Join(dir, "release"))
+		if err != nil {
+			t.Fatal(err)
+		}
 		moved := false
-		for q, bound := range fullRel.bounds {
-			if rel.bounds[q] != bound {
-				t.Errorf("without a %s household: %s declares bound %d, the full release %d", kind, q, rel.bounds[q], bound)
-			}
-			d := l1(fullRel.values[q], rel.values[q])
-			if d > bound {
-				t.Errorf("without a %s household: %s moved by %d, more than its bound %d", kind, q, d, bound)
-			}
-			if d > 0 && q == flowTable[kind] {
+		for _, d := range neighbour.Check(t, "without a "+kind+" household", fullRel, rel) {
+			if d.L1 > 0 && d.Table == flowTable[kind] {
 				moved = true
 			}
 		}
