@@ -185,7 +185,7 @@ func (w *worker) normaliseField(i int, row []string) {
 	raw := w.raw(w.b.fields[i], row)
 	w.hit[i] = -1
 	if p.salt >= 0 {
-		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt])
+		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt], p.SaltPart)
 	}
 	if raw == "" {
 		w.vals[i] = value{}

@@ -117,6 +117,10 @@ func TestParseErrors(t *testing.T) {
 		{"clk balance xor_fold", "id_column: id\nclk: {hardening: {balance: true, xor_fold: true}}\nfields:\n  - {name: a, kind: name, column: a}\n", "all ones"},
 		{"salt year of a name", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: year(b)}\n  - {name: b, kind: name, column: b}\n", `salt year(b) needs a date field`},
 		{"salt year unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: year(zz)}\n", `salt names the unknown field "zz"`},
+		{"salt date of a name", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: date(b)}\n  - {name: b, kind: name, column: b}\n", `salt date(b) needs a date field`},
+		{"salt part unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: b, salt_part: month}\n  - {name: b, kind: date, column: b}\n", `salt_part must be year or date`},
+		{"salt part without salt", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt_part: date}\n", `salt_part without a salt`},
+		{"salt date contradicts part", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: date(b), salt_part: year}\n  - {name: b, kind: date, column: b}\n", `contradicts salt_part`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -263,5 +267,37 @@ func TestSaltYear(t *testing.T) {
 	}
 	if plain.Fingerprint() == fps["d"] {
 		t.Error("salting does not change the fingerprint")
+	}
+}
+
+// TestSaltDate: salt: date(f) salts with the whole date: it resolves to
+// the field's name with SaltPart "date", equals the long spelling, and
+// changes the fingerprint, so the linker never mixes year- and
+// date-salted files; salt_part: year is the default spelt out.
+func TestSaltDate(t *testing.T) {
+	const tmpl = "id_column: id\nfields:\n  - {name: n, kind: name, column: n, %s}\n  - {name: d, kind: date, column: d}\n"
+	parse := func(salt string) *Schema {
+		t.Helper()
+		s, err := Parse([]byte(strings.Replace(tmpl, "%s", salt, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	date, long := parse("salt: date(d)"), parse("salt: d, salt_part: date")
+	year, yearLong := parse("salt: year(d)"), parse("salt: d, salt_part: year")
+	if f := date.Field("n"); f.Salt != "d" || f.SaltPart != SaltPartDate {
+		t.Errorf("salt %q part %q", f.Salt, f.SaltPart)
+	}
+	if date.Fingerprint() != long.Fingerprint() || year.Fingerprint() != yearLong.Fingerprint() {
+		t.Error("spellings of one salt give different fingerprints")
+	}
+	if date.Fingerprint() == year.Fingerprint() {
+		t.Error("date and year salts share a fingerprint")
+	}
+	// The canonical form (the file's metadata) parses back to the same.
+	again, err := Parse(date.Canonical())
+	if err != nil || again.Fingerprint() != date.Fingerprint() {
+		t.Errorf("canonical form does not round-trip: %v", err)
 	}
 }

@@ -147,6 +147,9 @@ func (f *Field) validate() error {
 
 func (s *Schema) validateSalt(f *Field) error {
 	if f.Salt == "" {
+		if f.SaltPart != "" {
+			return fieldErr("field", f.Name, "salt_part without a salt")
+		}
 		return nil
 	}
 	src := s.Field(f.Salt)
@@ -159,6 +162,10 @@ func (s *Schema) validateSalt(f *Field) error {
 		return fieldErr("field", f.Name, "the salt field %q is itself salted", f.Salt)
 	case f.raw.saltYear && src.Kind != KindDate:
 		return fieldErr("field", f.Name, "salt year(%s) needs a date field, and %q is of kind %s", f.Salt, f.Salt, src.Kind)
+	case f.SaltPart != "" && f.SaltPart != SaltPartDate:
+		return fieldErr("field", f.Name, "salt_part must be year or date, not %q", f.SaltPart)
+	case f.SaltPart == SaltPartDate && src.Kind != KindDate:
+		return fieldErr("field", f.Name, "salt date(%s) needs a date field, and %q is of kind %s", f.Salt, f.Salt, src.Kind)
 	}
 	return nil
 }
