@@ -22,6 +22,7 @@ import (
 	"github.com/welfare-district/swd/internal/progress"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
 )
@@ -40,10 +41,12 @@ type EncodeOptions struct {
 	Delimiter    string
 	Encoding     string
 	Pseudonymise bool
-	OPRF         string
-	OPRFToken    string
-	SealTo       string
-	SignWith     string
+	// HouseholdAttr is the attribute pseudonymised with the record ids.
+	HouseholdAttr string
+	OPRF          string
+	OPRFToken     string
+	SealTo        string
+	SignWith      string
 
 	plain string // with --seal-to: the unsealed encoded file, removed after sealing
 }
@@ -63,7 +66,8 @@ func (o *EncodeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.OPRFToken, "oprf-token", "", "file with this partner's keyserver bearer token (mode 0600)")
 	fs.StringVar(&o.SealTo, "seal-to", "", "seal the output to this public key (the linkage unit's .pub): only its holder can read it")
 	fs.StringVar(&o.SignWith, "sign-with", "", "sign the sealed output with this partner's private key (.key, mode 0600)")
-	fs.BoolVar(&o.Pseudonymise, "pseudonymise-ids", false, "replace record ids by keyed pseudonyms; the mapping stays at the partner (OUT with .pseudonyms.csv, mode 0600)")
+	fs.BoolVar(&o.Pseudonymise, "pseudonymise-ids", false, "replace record ids, and the household ids of --household-attr, by keyed pseudonyms; the record-id mapping stays at the partner (OUT with .pseudonyms.csv, mode 0600)")
+	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding the partner's own household id, pseudonymised by --pseudonymise-ids when the schema carries it")
 }
 
 func (o *EncodeOptions) validate() error {
@@ -171,6 +175,9 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	encOpts := []encoding.Option{encoding.WithWorkers(g.Workers)}
 	if opts.Pseudonymise {
 		encOpts = append(encOpts, encoding.WithPseudonymisedIDs())
+		if slices.ContainsFunc(s.Attributes, func(a schema.Attribute) bool { return a.Name == opts.HouseholdAttr }) {
+			encOpts = append(encOpts, encoding.WithPseudonymisedAttrs(opts.HouseholdAttr))
+		}
 	}
 	if opts.OPRF != "" {
 		if !hasOPRF(s) {
@@ -341,6 +348,9 @@ func printEncodeSummary(out io.Writer, opts *EncodeOptions, enc *encoding.Encode
 	}
 	if enc.Pseudonymised() {
 		fmt.Fprintf(out, "  record ids pseudonymised; mapping kept in %s (do not send it)\n", siblingPath(opts.Out, ".pseudonyms.csv"))
+		for _, a := range enc.PseudonymisedAttrs() {
+			fmt.Fprintf(out, "  attribute %s pseudonymised (equal values stay equal)\n", a)
+		}
 	}
 	meta := enc.Meta(st)
 	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", meta.SchemaFingerprint, meta.KeyCheck)

@@ -592,6 +592,45 @@ func TestSaltWholeDate(t *testing.T) {
 	}
 }
 
+// TestPseudonymisedAttrs: the household id is replaced by a keyed
+// pseudonym that keeps equal ids equal and depends on partner and secret.
+func TestPseudonymisedAttrs(t *testing.T) {
+	rows := sampleRows()
+	rows[1][1] = rows[0][1] // rows 0 and 1: one household
+	enc := func(secret byte, partner string, opts ...Option) *Dataset {
+		s, err := schema.Parse([]byte(testSchema))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := New(s, testSecret(secret), partner, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _, _ := encodeAll(t, e, rows)
+		return d
+	}
+	plain := enc(1, "p").Attr("household").Values
+	a := enc(1, "p", WithPseudonymisedAttrs("household"))
+	h := a.Attr("household").Values
+	if h[0] != h[1] || h[0] == h[2] || len(h[0]) != 32 || h[0] == plain[0] {
+		t.Errorf("household pseudonyms %q (clear %q)", h, plain)
+	}
+	if got := a.Meta.PseudonymisedAttrs; len(got) != 1 || got[0] != "household" {
+		t.Errorf("meta lists %q", got)
+	}
+	if d := a.Attr("district").Values; d[0] != plain[0] && d[0] != "3" {
+		t.Errorf("district changed: %q", d)
+	}
+	if enc(2, "p", WithPseudonymisedAttrs("household")).Attr("household").Values[0] == h[0] ||
+		enc(1, "q", WithPseudonymisedAttrs("household")).Attr("household").Values[0] == h[0] {
+		t.Error("pseudonyms do not depend on the secret and the partner")
+	}
+	s, _ := schema.Parse([]byte(testSchema))
+	if _, err := New(s, testSecret(1), "p", WithPseudonymisedAttrs("nope")); err == nil {
+		t.Error("an unknown attribute was accepted")
+	}
+}
+
 func TestPseudonymisedIDs(t *testing.T) {
 	e := newTestEncoder(t, testSchema, testSecret(1), WithPseudonymisedIDs())
 	var ids, orig []string
