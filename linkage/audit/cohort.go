@@ -1,0 +1,458 @@
+package audit
+
+import (
+	"context"
+	"math/bits"
+	"sort"
+	"unsafe"
+
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/normalize"
+	"github.com/welfare-district/swd/linkage/schema"
+)
+
+// Cohorts is a partition of the records by the salt of the salted fields,
+// as an attacker without the secret recovers it (RecoverCohorts).
+type Cohorts struct {
+	Salt   string `json:"salt"`           // the salt source field
+	Part   string `json:"part,omitempty"` // what of it salts (schema.Field.SaltPart)
+	Source string `json:"source"`         // the encodings the cohorts were read from: f_<salt> or clk
+	// Of is the cohort of each record, -1 when it was not recovered.
+	Of []int `json:"-"`
+	// N is the number of cohorts (ids 0 … N-1).
+	N int `json:"cohorts"`
+	// Missing is the cohort of the records without a salt value (they
+	// share the empty salt), or -1.
+	Missing int `json:"-"`
+	// Assigned is the number of records with a recovered cohort.
+	Assigned int `json:"assigned"`
+	// Patterns is the number of distinct group patterns used.
+	Patterns int `json:"patterns"`
+}
+
+// saltTokens is how many tokens of the salt source's encoding the salt
+// determines: the tokens that two values with the same salt always share
+// (for a date salted by year and tokenised by parts, the year token "y:…";
+// with q-grams, the q-grams of the year). The attacker reads it off the
+// schema.
+func saltTokens(src *schema.Field, part string) int {
+	if src.Kind != schema.KindDate {
+		return len(valueTokens(src, "SALT"))
+	}
+	if part == schema.SaltPartDate {
+		return len(dateTokens(src, normalize.Date{Year: 1985, Month: 3, Day: 12}))
+	}
+	a := dateTokens(src, normalize.Date{Year: 1985, Month: 1, Day: 1})
+	b := dateTokens(src, normalize.Date{Year: 1985, Month: 12, Day: 28})
+	n := 0
+	for _, x := range a {
+		i := sort.SearchStrings(b, x)
+		if i < len(b) && b[i] == x {
+			n++
+		}
+	}
+	return max(n, 1)
+}
+
+// dateTokens are the tokens the encoder derives from a date of field f,
+// sorted.
+func dateTokens(f *schema.Field, d normalize.Date) []string {
+	var out []string
+	if f.Tokens.Parts {
+		out = d.AppendTokens(out, f.Tokens.Swap)
+	}
+	s := d.String()
+	if f.Tokens.Exact {
+		out = append(out, "="+s)
+	}
+	if f.Tokens.Q > 0 {
+		out = normalize.AppendQGrams(out, s, f.Tokens.Q, f.Tokens.Padding)
+	}
+	sort.Strings(out)
+	return dedup(out)
+}
+
+// valueTokens are the tokens of a non-date value (see tokensOf).
+func valueTokens(f *schema.Field, norm string) []string { return tokensOf(f, norm) }
+
+func dedup(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// saltedFields are the fields of s salted with the part of salt that have
+// a filter column in ds.
+func saltedFields(s *schema.Schema, ds *encoding.Dataset, salt, part string) []*schema.Field {
+	var out []*schema.Field
+	for i := range s.Fields {
+		if f := &s.Fields[i]; f.Salt == salt && f.SaltPart == part && ds.Field(f.Name) != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// RecoverCohorts splits the records by the salt of the fields salted with
+// the salt source salt, as the linkage unit can without the secret:
+// records with identical salted filters share the value and the salt, so
+// the AND of their salt-source encodings (the salt field's own filter, not
+// salted since it is the salt source, or else the CLK) keeps the positions
+// of the tokens the salt determines (the year token of a birth date) and
+// little else. Patterns that share most of those positions are intersected
+// into one core per salt value; a record belongs to the cohort whose core
+// its encoding contains. Records without a salt value share the empty
+// salt and form a cohort of their own.
+func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset, salt, part string) (Cohorts, error) {
+	n := ds.Len()
+	c := Cohorts{Salt: salt, Part: part, Of: make([]int, n), Missing: -1}
+	for i := range c.Of {
+		c.Of[i] = -1
+	}
+	src := s.Field(salt)
+	salted := saltedFields(s, ds, salt, part)
+	if src == nil || len(salted) == 0 {
+		return c, nil
+	}
+	// The evidence: the salt field's filter, or the CLK.
+	var ev bitvec.Arena
+	var evPresent []bool
+	var k int
+	if col := ds.Field(salt); col != nil {
+		ev, evPresent, k = col.Filters, col.Present, src.K
+		c.Source = "f_" + salt
+		if src.Hardening.Balance && !src.Hardening.XORFold {
+			ev = subArena(ev, seq(n), ev.Words/2)
+		}
+	} else if src.CLKK > 0 {
+		ev, k = ds.CLK, src.CLKK
+		c.Source = "clk"
+	} else {
+		return c, nil
+	}
+	words := ev.Words
+	if whole := src.Kind != schema.KindDate || part == schema.SaltPartDate; whole && c.Source != "clk" {
+		// The salt is the source's whole value: equal salt-source filters
+		// are equal salts.
+		groupEqual(&c, ev, evPresent, words)
+		return c, nil
+	}
+	minCore := max(3, int(0.7*float64(saltTokens(src, part)*k)))
+
+	// Group patterns: the AND of the evidence of records sharing a salted
+	// filter.
+	patterns := map[string]int{}
+	for _, f := range salted {
+		col := ds.Field(f.Name)
+		fw := attackWords(f, col)
+		groups := map[string][]int{}
+		for i := 0; i < n; i++ {
+			if !col.Present[i] || evPresent != nil && !evPresent[i] {
+				continue
+			}
+			fv := col.Filters.At(i)[:fw]
+			key := unsafe.String((*byte)(unsafe.Pointer(&fv[0])), fw*8)
+			groups[key] = append(groups[key], i)
+		}
+		and := make([]uint64, words)
+		for _, g := range groups {
+			if len(g) < 2 {
+				continue
+			}
+			copy(and, ev.At(g[0]))
+			for _, i := range g[1:] {
+				for w, x := range ev.At(i) {
+					and[w] &= x
+				}
+			}
+			if popcount(and) >= minCore {
+				patterns[string(wordsBytes(and))]++
+			}
+		}
+		if ctx.Err() != nil {
+			return c, ctx.Err()
+		}
+	}
+	c.Patterns = len(patterns)
+	type pat struct {
+		v    []uint64
+		ones int
+	}
+	ps := make([]pat, 0, len(patterns))
+	for key := range patterns {
+		v := bytesWords(key)
+		ps = append(ps, pat{v, popcount(v)})
+	}
+	sort.Slice(ps, func(a, b int) bool {
+		if ps[a].ones != ps[b].ones {
+			return ps[a].ones < ps[b].ones
+		}
+		return lessWords(ps[a].v, ps[b].v)
+	})
+	// Cores: the intersection of the patterns that share at least minCore
+	// positions with it (smallest patterns first, so a core starts from
+	// the salt's tokens alone when it can).
+	type core struct {
+		v       []uint64
+		ones    int
+		support int
+	}
+	// Only patterns of about the salt's size start a core: a pattern that
+	// also holds a shared month (two people of one year and one month)
+	// would otherwise start a core that the same month of another year
+	// would intersect down to the month. The CLK has no such patterns
+	// (they hold the shared value's tokens too): there any pattern may.
+	maxStart := int(1.4 * float64(saltTokens(src, part)*k))
+	if c.Source == "clk" {
+		maxStart = words * 64
+	}
+	var cores []core
+	for _, p := range ps {
+		best, bestAnd := -1, 0
+		for ci := range cores {
+			if a := andCount(cores[ci].v, p.v); a > bestAnd {
+				best, bestAnd = ci, a
+			}
+		}
+		if best >= 0 && bestAnd >= minCore {
+			cv := cores[best].v
+			for w := range cv {
+				cv[w] &= p.v[w]
+			}
+			cores[best].ones = bestAnd
+			cores[best].support++
+			continue
+		}
+		if p.ones <= maxStart {
+			cores = append(cores, core{v: append([]uint64(nil), p.v...), ones: p.ones, support: 1})
+		}
+	}
+	kept := cores[:0]
+	for _, co := range cores {
+		if co.support >= 2 {
+			kept = append(kept, co)
+		}
+	}
+	cores = kept
+	// Assignment: the most specific core an evidence vector contains.
+	// Cores are indexed by their lowest position.
+	byBit := make([][]int, words*64)
+	for ci, co := range cores {
+		byBit[firstBit(co.v)] = append(byBit[firstBit(co.v)], ci)
+	}
+	for i := 0; i < n; i++ {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return c, ctx.Err()
+		}
+		if evPresent != nil && !evPresent[i] {
+			continue
+		}
+		e := ev.At(i)
+		best, bestOnes := -1, 0
+		for w, x := range e {
+			for x != 0 {
+				b := w*64 + bits.TrailingZeros64(x)
+				x &= x - 1
+				for _, ci := range byBit[b] {
+					co := &cores[ci]
+					if co.ones > bestOnes && andCount(co.v, e) == co.ones {
+						best, bestOnes = ci, co.ones
+					}
+				}
+			}
+		}
+		c.Of[i] = best
+	}
+	c.N = len(cores)
+	if evPresent != nil {
+		// Records without the salt value share the empty salt.
+		for i := 0; i < n; i++ {
+			if !evPresent[i] {
+				if c.Missing < 0 {
+					c.Missing = c.N
+					c.N++
+				}
+				c.Of[i] = c.Missing
+			}
+		}
+	}
+	for _, o := range c.Of {
+		if o >= 0 {
+			c.Assigned++
+		}
+	}
+	return c, nil
+}
+
+// groupEqual makes one cohort of each distinct evidence vector; records
+// without evidence share the empty salt.
+func groupEqual(c *Cohorts, ev bitvec.Arena, present []bool, words int) {
+	ids := map[string]int{}
+	for i := range c.Of {
+		if present != nil && !present[i] {
+			continue
+		}
+		v := ev.At(i)[:words]
+		key := unsafe.String((*byte)(unsafe.Pointer(&v[0])), words*8)
+		id, ok := ids[key]
+		if !ok {
+			id = len(ids)
+			ids[key] = id
+		}
+		c.Of[i] = id
+	}
+	c.N = len(ids)
+	for i := range c.Of {
+		if present != nil && !present[i] {
+			if c.Missing < 0 {
+				c.Missing = c.N
+				c.N++
+			}
+			c.Of[i] = c.Missing
+		}
+	}
+	for _, o := range c.Of {
+		if o >= 0 {
+			c.Assigned++
+		}
+	}
+}
+
+// Members lists the records of each cohort.
+func (c *Cohorts) Members() [][]int {
+	out := make([][]int, c.N)
+	for i, o := range c.Of {
+		if o >= 0 {
+			out[o] = append(out[o], i)
+		}
+	}
+	return out
+}
+
+// SaltCohorts recovers the cohorts of every salt of in's schema that salts
+// a field with a filter column, keyed by salt (RecoverCohorts).
+func SaltCohorts(ctx context.Context, in *Input) (map[string]*Cohorts, error) {
+	out := map[string]*Cohorts{}
+	for i := range in.Schema.Fields {
+		f := &in.Schema.Fields[i]
+		if f.Salt == "" || out[saltKey(f)] != nil || in.Data.Field(f.Name) == nil {
+			continue
+		}
+		c, err := RecoverCohorts(ctx, in.Schema, in.Data, f.Salt, f.SaltPart)
+		if err != nil {
+			return nil, err
+		}
+		out[saltKey(f)] = &c
+	}
+	return out, nil
+}
+
+// Cohort runs the cohort attack: inside each salt cohort (cohorts, from
+// SaltCohorts; nil recovers them), it attacks the salted target fields
+// with the frequency attack (Attack), since within a cohort every value
+// has one filter again. Unsalted targets are left to the other attacks.
+func Cohort(ctx context.Context, in *Input, cohorts map[string]*Cohorts, align int) (AttackResult, error) {
+	if err := in.Validate(); err != nil {
+		return AttackResult{}, err
+	}
+	if cohorts == nil {
+		var err error
+		if cohorts, err = SaltCohorts(ctx, in); err != nil {
+			return AttackResult{}, err
+		}
+	}
+	n := in.Data.Len()
+	guesses := make([][]string, len(in.Targets))
+	columns := make([]string, len(in.Targets))
+	parts, salted := 0, 0
+	for ti := range in.Targets {
+		t := &in.Targets[ti]
+		columns[ti] = "f_" + t.Field.Name
+		if t.Field.Salt == "" {
+			continue
+		}
+		salted++
+		col := t.column(in.Data)
+		words := attackWords(t.Field, col)
+		g := make([]string, n)
+		cfg := Config{Public: t.Public, Q: t.Field.Tokens.Q, Padding: t.Field.Tokens.Padding, K: t.Field.K}
+		cfg.prepare()
+		for _, idx := range partitionsFor(t.Field, cohorts, n, col.Present) {
+			if len(idx) < 2 {
+				continue
+			}
+			parts++
+			sub := subArena(col.Filters, idx, words)
+			present := make([]bool, len(idx))
+			for j := range present {
+				present[j] = true
+			}
+			cfg.Align = min(align, len(idx))
+			r, err := Attack(ctx, sub, present, make([]string, len(idx)), cfg)
+			if err != nil {
+				return AttackResult{}, err
+			}
+			for j, i := range idx {
+				g[i] = r.Guesses[j]
+			}
+		}
+		guesses[ti] = g
+	}
+	res := score(AttackCohort,
+		"salt cohorts recovered by ANDing the salt-source encodings of records with identical salted filters, then the frequency attack inside each cohort",
+		in, guesses, columns, nil)
+	res.Partitions = parts
+	if salted == 0 {
+		res.Notes = append(res.Notes, "no target field is salted")
+	}
+	return res, nil
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+func andCount(a, b []uint64) int {
+	n := 0
+	for w, x := range a {
+		n += bits.OnesCount64(x & b[w])
+	}
+	return n
+}
+
+func firstBit(v []uint64) int {
+	for w, x := range v {
+		if x != 0 {
+			return w*64 + bits.TrailingZeros64(x)
+		}
+	}
+	return 0
+}
+
+func lessWords(a, b []uint64) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+func wordsBytes(v []uint64) []byte {
+	return unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*8)
+}
+
+func bytesWords(s string) []uint64 {
+	v := make([]uint64, len(s)/8)
+	copy(unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*8), s)
+	return v
+}
