@@ -15,6 +15,7 @@ import (
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/audit"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/normalize"
@@ -25,43 +26,66 @@ func init() { registerCommand(newAuditCommand) }
 
 // AuditOptions are the flags of swd audit.
 type AuditOptions struct {
-	Export string
-	Public string
-	Fields []string
-	Align  int
-	JSON   bool
+	Export        string
+	Public        string
+	Fields        []string
+	Attacks       []string
+	Align         int
+	Sample        int
+	HouseholdAttr string
+	JSON          bool
 }
 
 // AddFlags binds the options to fs.
 func (o *AuditOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Export, "export", "", "the partner export the file was encoded from (ground truth for scoring; CSV, Parquet or Arrow)")
-	fs.StringVar(&o.Public, "public", "", "the attacker's public name list: a table with columns name,count, or any table with the field's column (frequencies are counted)")
-	fs.StringSliceVar(&o.Fields, "field", nil, "name fields to attack (default: every field of kind name)")
+	fs.StringVar(&o.Public, "public", "", "the attacker's public reference: a table with columns name,count, or any table with the field's column (frequencies are counted)")
+	fs.StringSliceVar(&o.Fields, "field", nil, "fields to attack: names, addresses or text (default: every field of kind name)")
+	fs.StringSliceVar(&o.Attacks, "attack", nil, "attacks to run (default: all): "+strings.Join(audit.Attacks, ", "))
 	fs.IntVar(&o.Align, "align", 300, "most frequent filters aligned with the most frequent public names")
+	fs.IntVar(&o.Sample, "sample", 20000, "records attacked by the graph matching attack (whole salt cohorts for salted fields)")
+	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding the partner's household id (reported as household size)")
 	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON")
 }
 
 func newAuditCommand(g *GlobalOptions) *cobra.Command {
 	opts := &AuditOptions{}
 	cmd := &cobra.Command{
-		Use:   "audit FILE --export EXPORT --public LIST [--field NAME]",
+		Use:   "audit FILE --export EXPORT --public LIST [--field NAME] [--attack NAME]",
 		Short: "Attack an encoded file as the linkage unit could, and report the share re-identified",
-		Long: `Run a frequency and pattern-mining attack (Christen, Vidanage, Schnell) on
-the name-field filters of an encoded file, with what the linkage unit has:
-the file, its schema (in the file's metadata) and a public list of name
-frequencies. Identical filters encode identical names, so the most
-frequent filters are aligned with the most frequent public names; bit
-positions of q-grams are then mined from the aligned filters and every
-filter is matched against the predicted filters of all public names.
+		Long: `Attack the name-field filters (and the CLK) of an encoded file with what the
+linkage unit has: the file, its schema (in the file's metadata) and a
+public reference of name frequencies. Five attacks, each reported with
+the share of records it re-identifies, and the worst of them:
 
-The export the file was encoded from is used only to score the attack: a
-record counts as re-identified when the attack recovers its true
-(normalised) value. Run it on your own file before sending it, to see the
-risk of a schema and of its hardening options. Prints one row per field
-and the share of records with at least one name field recovered; nothing
-personal is printed.
+  frequency              identical filters encode identical names: the most
+                         frequent filters are aligned with the most frequent
+                         public names, then q-gram positions are mined from
+                         the aligned filters (Kuzu; Christen, Vidanage, Schnell)
+  cohort                 records with identical salted filters share the salt:
+                         ANDing their (unsalted) salt-source filters reveals the
+                         salt (the birth year), which splits the file into
+                         cohorts where the frequency attack works again
+  pattern-mining-fields  frequent bit-pattern mining of token positions in the
+  pattern-mining-clk     field filters / the CLK (Christen et al.), inside the
+                         salt cohorts for salted fields
+  graph-matching         similarity graphs of filters and of public values
+                         matched (Vidanage et al., CIKM 2020), on a sample
 
-A second table bounds what frequency alignment alone could learn from
+The export the file was encoded from is used only to score the attacks: a
+record counts as re-identified when an attack recovers the true
+(normalised) value of one of the attacked fields. Run it on your own file
+before sending it, to see the risk of a schema and of its hardening
+options. Nothing personal is printed.
+
+A second table reports the joint uniqueness (k-anonymity) of what the
+linkage unit holds per record beside the name filters: the attributes in
+the clear (district, needs, household size from the household id), the
+field filters with few values (sex, postcode: readable by frequency), the
+recovered salt cohort and the blocking keys: the share of records whose
+combination is unique, and shared by fewer than five records.
+
+A third table bounds what frequency alignment alone could learn from
 every column of encodings (the CLK, each blocking key, each field filter):
 groups of equal encodings are equal values, and an attacker who knows the
 exact distribution of the plaintext values identifies a group whose size
@@ -79,6 +103,14 @@ docs/threat-model.md and docs/audit.md.
 			if opts.Align < 1 {
 				return base.Usagef("audit: --align must be at least 1")
 			}
+			if opts.Sample < 1 {
+				return base.Usagef("audit: --sample must be at least 1")
+			}
+			for _, a := range opts.Attacks {
+				if !slices.Contains(audit.Attacks, a) {
+					return base.Usagef("audit: --attack %s: not one of %s", a, strings.Join(audit.Attacks, ", "))
+				}
+			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error { return runAudit(cmd.Context(), opts, g, args) },
@@ -89,19 +121,18 @@ docs/threat-model.md and docs/audit.md.
 
 // AuditReport is what swd audit prints.
 type AuditReport struct {
-	File    string        `json:"file"`
-	Records int           `json:"records"`
-	Fields  []AuditResult `json:"fields"`
+	File string `json:"file"`
+	// Fields are the frequency attack's stages per field.
+	Fields []AuditResult `json:"fields"`
 	// AnyField is the share of records with at least one name field
-	// re-identified.
+	// re-identified by the frequency attack.
 	AnyField float64 `json:"any_field_rate"`
-	// Exposure bounds, for every column of encodings (the CLK, each
-	// blocking key, each field filter), what frequency alignment alone
-	// could learn with an exact knowledge of the plaintext distribution.
-	Exposure []audit.Exposure `json:"exposure"`
+	// Report holds the records, every attack's result, the worst, the
+	// recovered cohorts, the joint uniqueness and the exposure bounds.
+	audit.Report
 }
 
-// AuditResult is the attack's outcome on one field.
+// AuditResult is the frequency attack's outcome on one field.
 type AuditResult struct {
 	Field string `json:"field"`
 	audit.Result
@@ -127,42 +158,32 @@ func runAudit(ctx context.Context, opts *AuditOptions, g *GlobalOptions, args []
 	if err != nil {
 		return err
 	}
-	rep := AuditReport{File: args[0], Records: ds.Len()}
-	hit := make([]bool, ds.Len())
+	in := &audit.Input{Data: ds, Schema: s}
 	for fi, f := range fields {
 		public, err := readPublic(opts.Public, s, f)
 		if err != nil {
 			return err
 		}
-		col := fieldColumn(ds, f.Name)
-		res, err := audit.Attack(ctx, col.Filters, col.Present, truth[fi], audit.Config{
-			Public: public, Q: f.Tokens.Q, Padding: f.Tokens.Padding, K: f.K,
-			Balanced: f.Hardening.Balance, Align: opts.Align,
-		})
-		if err != nil {
-			return err
+		in.Targets = append(in.Targets, audit.Target{Field: f, Public: public, Truth: truth[fi]})
+	}
+	ar, err := audit.Run(ctx, in, audit.Options{
+		Attacks: opts.Attacks, Align: opts.Align,
+		Graph:      audit.GraphConfig{Sample: opts.Sample},
+		Uniqueness: audit.UniquenessOptions{HouseholdAttr: opts.HouseholdAttr},
+	})
+	if err != nil {
+		return err
+	}
+	rep := AuditReport{File: args[0], Report: ar}
+	for _, a := range ar.Attacks {
+		g.Logger.Info("audit", "attack", a.Name, "reidentified", a.ReidentifiedRecords, "records", a.Records, "rate", a.Reidentified)
+		if a.Name != audit.AttackFrequency {
+			continue
 		}
-		for i, h := range res.Hits {
-			hit[i] = hit[i] || h
+		rep.AnyField = a.Reidentified
+		for i, d := range a.Details {
+			rep.Fields = append(rep.Fields, AuditResult{Field: fields[i].Name, Result: d})
 		}
-		rep.Fields = append(rep.Fields, AuditResult{Field: f.Name, Result: res})
-		g.Logger.Info("audit", "field", f.Name, "reidentified", res.Reidentified, "attacked", res.Attacked, "rate", res.Rate)
-	}
-	n := 0
-	for _, h := range hit {
-		if h {
-			n++
-		}
-	}
-	if ds.Len() > 0 {
-		rep.AnyField = float64(n) / float64(ds.Len())
-	}
-	rep.Exposure = append(rep.Exposure, audit.FilterExposure("clk", ds.CLK, nil))
-	for _, c := range ds.BlockKeys {
-		rep.Exposure = append(rep.Exposure, audit.ColumnExposure("bk_"+c.Name, c.Values))
-	}
-	for _, f := range ds.Fields {
-		rep.Exposure = append(rep.Exposure, audit.FilterExposure("f_"+f.Name, f.Filters, f.Present))
 	}
 	return printAudit(g.Stdout, rep, opts.JSON)
 }
@@ -171,7 +192,7 @@ func auditFields(s *schema.Schema, ds *encoding.Dataset, names []string) ([]*sch
 	var out []*schema.Field
 	for i := range s.Fields {
 		f := &s.Fields[i]
-		if f.Kind != schema.KindName || (len(names) > 0 && !slices.Contains(names, f.Name)) {
+		if len(names) == 0 && f.Kind != schema.KindName || len(names) > 0 && !slices.Contains(names, f.Name) {
 			continue
 		}
 		if fieldColumn(ds, f.Name) == nil {
@@ -180,14 +201,24 @@ func auditFields(s *schema.Schema, ds *encoding.Dataset, names []string) ([]*sch
 		out = append(out, f)
 	}
 	for _, n := range names {
-		if f := s.Field(n); f == nil || f.Kind != schema.KindName {
-			return nil, base.Usagef("audit: --field %s: no name field of that name in the schema", n)
+		if f := s.Field(n); f == nil || !attackable(f) {
+			return nil, base.Usagef("audit: --field %s: no name, address or text field of that name in the schema", n)
 		}
 	}
 	if len(out) == 0 {
 		return nil, base.Usagef("audit: the file has no name field to attack")
 	}
 	return out, nil
+}
+
+// attackable reports whether the audit can attack f: a field of q-grams
+// whose public values can be listed (names, addresses, free text).
+func attackable(f *schema.Field) bool {
+	switch f.Kind {
+	case schema.KindName, schema.KindAddress, schema.KindText:
+		return true
+	}
+	return false
 }
 
 func fieldColumn(ds *encoding.Dataset, name string) *encoding.FieldColumn {
@@ -206,14 +237,20 @@ func sourceColumns(f *schema.Field) []string {
 	return []string{f.Column}
 }
 
-// normaliseName is the encoder's normalisation of a name cell ("" when
-// missing).
+// normaliseName is the encoder's normalisation of a name, address or text
+// cell ("" when missing).
 func normaliseName(s *schema.Schema, f *schema.Field, raw string) string {
 	raw = strings.TrimSpace(raw)
 	for _, m := range s.Input.MissingValues {
 		if strings.EqualFold(raw, m) {
 			return ""
 		}
+	}
+	switch f.Kind {
+	case schema.KindAddress:
+		return normalize.Address(raw, f.Normalize.Abbreviations)
+	case schema.KindText:
+		return normalize.Text(raw)
 	}
 	return normalize.Name(raw, f.Normalize.Particles, f.Normalize.Transliterate)
 }
@@ -337,6 +374,23 @@ func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
 		return writeJSON(w, rep)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "attack\trecords\tpartitions\tre-identified\trate\tper field\t")
+	for _, a := range rep.Attacks {
+		var per []string
+		for _, f := range a.Fields {
+			per = append(per, fmt.Sprintf("%s %.2f%%", f.Field, 100*f.Rate))
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f%%\t%s\t\n", a.Name, a.Records, a.Partitions, a.ReidentifiedRecords, 100*a.Reidentified, strings.Join(per, ", "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "worst: %.2f%% of records re-identified (%s); guessing the commonest public value for every record: %.2f%%\n", 100*rep.Worst, rep.WorstAttack, 100*rep.Chance)
+	for _, c := range rep.Cohorts {
+		fmt.Fprintf(w, "salt %s: %d cohorts recovered from %s, %d of %d records assigned\n", c.Salt, c.N, c.Source, c.Assigned, rep.Records)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "frequency attack, by field:")
 	fmt.Fprintln(tw, "field\tattacked\tdistinct filters\tgroups\taligned\tq-grams located\tre-identified\tby frequency alone\trate\t")
 	for _, f := range rep.Fields {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%.2f%%\t\n", f.Field, f.Attacked, f.Distinct, f.Groups, f.Aligned, f.Located,
@@ -345,9 +399,16 @@ func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	if _, err := fmt.Fprintf(w, "records with at least one name recovered: %.2f%% of %d\n\n", 100*rep.AnyField, rep.Records); err != nil {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "joint uniqueness of what the linkage unit holds per record beside the name filters (cumulative):")
+	fmt.Fprintln(tw, "columns\tclasses\tunique\tk < 5\t")
+	for _, u := range rep.Uniqueness {
+		fmt.Fprintf(tw, "%s\t%d\t%.2f%%\t%.2f%%\t\n", strings.Join(u.Columns, " + "), u.Classes, 100*u.Unique, 100*u.Below5)
+	}
+	if err := tw.Flush(); err != nil {
 		return err
 	}
+	fmt.Fprintln(w)
 	fmt.Fprintln(w, "exposure to frequency alignment alone, by an attacker knowing the exact plaintext distribution of each column:")
 	fmt.Fprintln(tw, "column\tpresent\tdistinct\tlargest group\texposed records\trate\t")
 	for _, e := range rep.Exposure {
