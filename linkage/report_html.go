@@ -28,9 +28,14 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	data := struct {
 		R                          *Report
+		Notice                     string
+		Head                       template.HTML // the first line: the notice as a comment
 		Hist, Clusters, Households template.HTML
 	}{
-		R:          r,
+		R:      r,
+		Notice: ConfidentialNotice,
+		// html/template drops comments written in the template itself.
+		Head:       template.HTML("<!-- " + template.HTMLEscapeString(ConfidentialNotice) + " -->"),
 		Hist:       barsSVG("pairs by match weight", hist),
 		Clusters:   barsSVG("persons by number of records", sizeBars(r.ClusterSizes)),
 		Households: barsSVG("households by number of persons", sizeBars(r.HouseholdSizes)),
