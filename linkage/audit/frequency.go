@@ -308,7 +308,10 @@ func merge(ctx context.Context, cs []cluster, of []int, minDice float64) ([]clus
 			return nil, nil, ctx.Err()
 		}
 		leaderOf[i] = -1
-		for li, l := range leaders {
+		// Filters are compared with the first maxLeaders leaders only
+		// (the most frequent values): quadratic work is bounded on large
+		// files, and a rarer filter becomes a group of its own.
+		for li, l := range leaders[:min(len(leaders), maxLeaders)] {
 			and := 0
 			for w, x := range cs[l].filter {
 				and += bits.OnesCount64(x & cs[i].filter[w])
@@ -324,17 +327,28 @@ func merge(ctx context.Context, cs []cluster, of []int, minDice float64) ([]clus
 		}
 	}
 	words := len(cs[0].filter)
-	votes := make([][]float64, len(leaders))
+	members := make([]int, len(leaders))
+	for i := range cs {
+		members[leaderOf[i]]++
+	}
+	votes := make([][]float64, len(leaders)) // only for groups of several filters
 	out := make([]cluster, len(leaders))
 	for i := range cs {
 		g := leaderOf[i]
+		out[g].count += cs[i].count
+		if members[g] == 1 {
+			out[g].filter = cs[i].filter
+			continue
+		}
 		if votes[g] == nil {
 			votes[g] = make([]float64, words*64)
 		}
 		addBits(votes[g], cs[i].filter, float64(cs[i].count))
-		out[g].count += cs[i].count
 	}
 	for g := range out {
+		if votes[g] == nil {
+			continue
+		}
 		f := make([]uint64, words)
 		for b, v := range votes[g] {
 			if 2*v > float64(out[g].count) {
@@ -468,6 +482,9 @@ func locate(cs []cluster, cfg Config, words int) map[string][]uint64 {
 	}
 	return loc
 }
+
+// maxLeaders bounds the groups a filter is compared with in merge.
+const maxLeaders = 5000
 
 // minLead is the least lead of the best match over the second best.
 const minLead = 0.05
