@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"math/bits"
+	"math/rand/v2"
 	"sort"
 	"unsafe"
 
@@ -150,14 +151,27 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 	for _, f := range salted {
 		col := ds.Field(f.Name)
 		fw := attackWords(f, col)
-		groups := map[string][]int{}
+		var idx []int
 		for i := 0; i < n; i++ {
-			if !col.Present[i] || evPresent != nil && !evPresent[i] {
-				continue
+			if col.Present[i] && (evPresent == nil || evPresent[i]) {
+				idx = append(idx, i)
 			}
-			fv := col.Filters.At(i)[:fw]
-			key := unsafe.String((*byte)(unsafe.Pointer(&fv[0])), fw*8)
-			groups[key] = append(groups[key], i)
+		}
+		var groups [][]int
+		if f.Hardening.BLIP > 0 {
+			// Randomised response: copies of one value are near-identical,
+			// not identical.
+			groups = nearGroups(col.Filters, idx, fw, 0.75, 1)
+		} else {
+			byKey := map[string][]int{}
+			for _, i := range idx {
+				fv := col.Filters.At(i)[:fw]
+				key := unsafe.String((*byte)(unsafe.Pointer(&fv[0])), fw*8)
+				byKey[key] = append(byKey[key], i)
+			}
+			for _, g := range byKey {
+				groups = append(groups, g)
+			}
 		}
 		and := make([]uint64, words)
 		for _, g := range groups {
@@ -455,4 +469,74 @@ func bytesWords(s string) []uint64 {
 	v := make([]uint64, len(s)/8)
 	copy(unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*8), s)
 	return v
+}
+
+// nearGroups groups the filters of records idx (first words words) whose
+// Dice similarity reaches minDice, by bit-sampling LSH (12 tables of 14
+// sampled positions: copies of a value under 5% randomised response meet
+// in some table with probability above 0.95) and union-find over the
+// verified pairs. Groups of one record are left out.
+func nearGroups(a bitvec.Arena, idx []int, words int, minDice float64, seed uint64) [][]int {
+	const tables, sample = 12, 14
+	parent := make([]int, len(idx))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(x int) int {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	ones := make([]int, len(idx))
+	for j, i := range idx {
+		ones[j] = popcount(a.At(i)[:words])
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	nbits := words * 64
+	for range tables {
+		pos := rng.Perm(nbits)[:sample]
+		buckets := map[uint64][]int{}
+		for j, i := range idx {
+			v := a.At(i)
+			var key uint64
+			for b, p := range pos {
+				if v[p>>6]&(1<<(p&63)) != 0 {
+					key |= 1 << b
+				}
+			}
+			buckets[key] = append(buckets[key], j)
+		}
+		for _, bk := range buckets {
+			if len(bk) < 2 || len(bk) > 2000 {
+				continue // a bucket of thousands is a dense key, not a value
+			}
+			for x, j := range bk {
+				vj := a.At(idx[j])[:words]
+				for _, k := range bk[x+1:] {
+					if find(j) == find(k) {
+						continue
+					}
+					and := andCount(vj, a.At(idx[k])[:words])
+					if 2*float64(and) >= minDice*float64(ones[j]+ones[k]) {
+						parent[find(j)] = find(k)
+					}
+				}
+			}
+		}
+	}
+	byRoot := map[int][]int{}
+	for j, i := range idx {
+		r := find(j)
+		byRoot[r] = append(byRoot[r], i)
+	}
+	var out [][]int
+	for _, g := range byRoot {
+		if len(g) >= 2 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
