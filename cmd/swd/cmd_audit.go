@@ -374,13 +374,13 @@ func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
 		return writeJSON(w, rep)
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "attack\trecords\tpartitions\tre-identified\trate\tper field\t")
+	fmt.Fprintln(tw, "attack\trecords\tpartitions\tre-identified\trate\tguesses right\tper field\t")
 	for _, a := range rep.Attacks {
 		var per []string
 		for _, f := range a.Fields {
 			per = append(per, fmt.Sprintf("%s %.2f%%", f.Field, 100*f.Rate))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f%%\t%s\t\n", a.Name, a.Records, a.Partitions, a.ReidentifiedRecords, 100*a.Reidentified, strings.Join(per, ", "))
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.2f%%\t%.0f%%\t%s\t\n", a.Name, a.Records, a.Partitions, a.ReidentifiedRecords, 100*a.Reidentified, 100*a.Precision, strings.Join(per, ", "))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

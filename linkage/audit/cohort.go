@@ -143,11 +143,9 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 		groupEqual(&c, ev, evPresent, words)
 		return c, nil
 	}
-	minCore := max(3, int(0.7*float64(saltTokens(src, part)*k)))
-
-	// Group patterns: the AND of the evidence of records sharing a salted
-	// filter.
-	patterns := map[string]int{}
+	// Groups of records sharing a salted filter (or, under BLIP, a
+	// near-identical one).
+	var groups [][]int
 	for _, f := range salted {
 		col := ds.Field(f.Name)
 		fw := attackWords(f, col)
@@ -157,11 +155,10 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 				idx = append(idx, i)
 			}
 		}
-		var groups [][]int
 		if f.Hardening.BLIP > 0 {
 			// Randomised response: copies of one value are near-identical,
 			// not identical.
-			groups = nearGroups(col.Filters, idx, fw, 0.75, 1)
+			groups = append(groups, nearGroups(col.Filters, idx, fw, 0.75, 1)...)
 		} else {
 			byKey := map[string][]int{}
 			for _, i := range idx {
@@ -173,23 +170,43 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 				groups = append(groups, g)
 			}
 		}
-		and := make([]uint64, words)
-		for _, g := range groups {
-			if len(g) < 2 {
-				continue
-			}
-			copy(and, ev.At(g[0]))
-			for _, i := range g[1:] {
-				for w, x := range ev.At(i) {
-					and[w] &= x
-				}
-			}
-			if popcount(and) >= minCore {
-				patterns[string(wordsBytes(and))]++
-			}
-		}
 		if ctx.Err() != nil {
 			return c, ctx.Err()
+		}
+	}
+	err := coreCohorts(ctx, &c, groups, ev, evPresent, saltTokens(src, part)*k)
+	return c, err
+}
+
+// coreCohorts fills c from groups of records known to share a salt: the
+// AND of a group's evidence vectors keeps the positions of the salt's
+// tokens (about saltBits of them); patterns are intersected into one core
+// per salt value, and each record joins the most specific core its
+// evidence contains. Records without evidence share the empty salt.
+func coreCohorts(ctx context.Context, c *Cohorts, groups [][]int, ev bitvec.Arena, evPresent []bool, saltBits int) error {
+	n := len(c.Of)
+	words := ev.Words
+	minCore := max(3, int(0.7*float64(saltBits)))
+	patterns := map[string]int{}
+	and := make([]uint64, words)
+	for _, g := range groups {
+		var m []int // members with evidence
+		for _, i := range g {
+			if evPresent == nil || evPresent[i] {
+				m = append(m, i)
+			}
+		}
+		if len(m) < 2 {
+			continue
+		}
+		copy(and, ev.At(m[0]))
+		for _, i := range m[1:] {
+			for w, x := range ev.At(i) {
+				and[w] &= x
+			}
+		}
+		if popcount(and) >= minCore {
+			patterns[string(wordsBytes(and))]++
 		}
 	}
 	c.Patterns = len(patterns)
@@ -221,7 +238,7 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 	// would otherwise start a core that the same month of another year
 	// would intersect down to the month. The CLK has no such patterns
 	// (they hold the shared value's tokens too): there any pattern may.
-	maxStart := int(1.4 * float64(saltTokens(src, part)*k))
+	maxStart := int(1.4 * float64(saltBits))
 	if c.Source == "clk" {
 		maxStart = words * 64
 	}
@@ -261,7 +278,7 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 	}
 	for i := 0; i < n; i++ {
 		if i%4096 == 0 && ctx.Err() != nil {
-			return c, ctx.Err()
+			return ctx.Err()
 		}
 		if evPresent != nil && !evPresent[i] {
 			continue
@@ -300,7 +317,7 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 			c.Assigned++
 		}
 	}
-	return c, nil
+	return nil
 }
 
 // groupEqual makes one cohort of each distinct evidence vector; records
@@ -482,8 +499,7 @@ func nearGroups(a bitvec.Arena, idx []int, words int, minDice float64, seed uint
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]

@@ -74,7 +74,13 @@ type AttackResult struct {
 	ReidentifiedRecords int `json:"reidentified_records"`
 	// AllFields is the share of Records with every present target field
 	// recovered (given name and surname, say).
-	AllFields float64       `json:"all_fields"`
+	AllFields float64 `json:"all_fields"`
+	// Guessed is the share of Records given a guess for some target, and
+	// Precision the share of all guesses (per field) that are right: an
+	// attacker does not know which of its guesses are, so a low precision
+	// makes a re-identification worth less.
+	Guessed   float64       `json:"guessed"`
+	Precision float64       `json:"precision"`
 	Fields    []FieldResult `json:"fields"`
 	// Partitions is the number of groups the attack ran in (salt cohorts
 	// for salted fields; 1 otherwise).
@@ -103,13 +109,15 @@ type FieldResult struct {
 // score turns per-record guesses (guesses[t][i], "" = no guess; nil = the
 // target was not attacked) into a result. sampled == nil scores every
 // record.
-func score(name, desc string, in *Input, guesses [][]string, columns []string, sampled []bool) AttackResult {
+func score(name, desc string, in *Input, guess [][]string, columns []string, sampled []bool) AttackResult {
 	n := in.Data.Len()
 	res := AttackResult{Name: name, Description: desc, Hits: make([]bool, n), Sampled: sampled}
 	all := make([]int, n) // targets recovered
 	want := make([]int, n)
+	guessed := make([]bool, n)
+	guesses, right := 0, 0
 	for ti, t := range in.Targets {
-		if guesses[ti] == nil {
+		if guess[ti] == nil {
 			continue
 		}
 		fr := FieldResult{Field: t.Field.Name, Column: columns[ti]}
@@ -119,9 +127,10 @@ func score(name, desc string, in *Input, guesses [][]string, columns []string, s
 			}
 			fr.Attacked++
 			want[i]++
-			g := guesses[ti][i]
+			g := guess[ti][i]
 			if g != "" {
 				fr.Guessed++
+				guessed[i] = true
 			}
 			if g != "" && g == t.Truth[i] {
 				fr.Reidentified++
@@ -132,14 +141,19 @@ func score(name, desc string, in *Input, guesses [][]string, columns []string, s
 		if fr.Attacked > 0 {
 			fr.Rate = float64(fr.Reidentified) / float64(fr.Attacked)
 		}
+		guesses += fr.Guessed
+		right += fr.Reidentified
 		res.Fields = append(res.Fields, fr)
 	}
-	allHit := 0
+	allHit, anyGuess := 0, 0
 	for i := 0; i < n; i++ {
 		if sampled != nil && !sampled[i] {
 			continue
 		}
 		res.Records++
+		if guessed[i] {
+			anyGuess++
+		}
 		if res.Hits[i] {
 			res.ReidentifiedRecords++
 		}
@@ -150,6 +164,10 @@ func score(name, desc string, in *Input, guesses [][]string, columns []string, s
 	if res.Records > 0 {
 		res.Reidentified = float64(res.ReidentifiedRecords) / float64(res.Records)
 		res.AllFields = float64(allHit) / float64(res.Records)
+		res.Guessed = float64(anyGuess) / float64(res.Records)
+	}
+	if guesses > 0 {
+		res.Precision = float64(right) / float64(guesses)
 	}
 	return res
 }

@@ -13,10 +13,11 @@ const (
 	AttackPatternFields = "pattern-mining-fields"
 	AttackPatternCLK    = "pattern-mining-clk"
 	AttackGraph         = "graph-matching"
+	AttackBlockingKeys  = "blocking-keys"
 )
 
 // Attacks lists every attack Run knows, in the order it runs them.
-var Attacks = []string{AttackFrequency, AttackCohort, AttackPatternFields, AttackPatternCLK, AttackGraph}
+var Attacks = []string{AttackFrequency, AttackCohort, AttackPatternFields, AttackPatternCLK, AttackGraph, AttackBlockingKeys}
 
 // Options configures Run.
 type Options struct {
@@ -109,6 +110,11 @@ func Run(ctx context.Context, in *Input, opt Options) (Report, error) {
 	}
 	if run(AttackGraph) {
 		if err := add(Graph(ctx, in, cohorts, opt.Graph)); err != nil {
+			return Report{}, err
+		}
+	}
+	if run(AttackBlockingKeys) {
+		if err := add(BlockingKeys(ctx, in, opt.Align)); err != nil {
 			return Report{}, err
 		}
 	}
