@@ -226,7 +226,8 @@ func alignKeys(in *Input, t *Target, keys, part []string, align int) []string {
 		}
 		est := -1.0
 		if col.Present[i] {
-			est = estimateItems(bitvec.Count(col.Filters.At(i)[:words]), words*64, t.Field.K)
+			ones := denoise(bitvec.Count(col.Filters.At(i)[:words]), words*64, t.Field.Hardening.BLIP)
+			est = estimateItems(ones, words*64, t.Field.K)
 		}
 		for _, c := range values[code] {
 			if est < 0 || math.Abs(float64(c.ntok)-est) <= 0.5 {

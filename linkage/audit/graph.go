@@ -214,7 +214,7 @@ func matchGraphs(ctx context.Context, vecs [][]uint64, f *schema.Field, pub *gra
 	est := make([]float64, ne)
 	ones := make([]int, ne)
 	for a, id := range order {
-		ones[a] = popcount(nodes[id])
+		ones[a] = denoise(popcount(nodes[id]), nbits, f.Hardening.BLIP)
 		est[a] = estimateItems(ones[a], nbits, k)
 	}
 	simE := make([][]float32, ne)
@@ -233,7 +233,10 @@ func matchGraphs(ctx context.Context, vecs [][]uint64, f *schema.Field, pub *gra
 			for w, x := range va {
 				or += bits.OnesCount64(x | vb[w])
 			}
-			u := estimateItems(or, nbits, k)
+			// The union of two noisy filters has about f·(bits − ones)
+			// noise ones from each: denoised as for one filter of
+			// twice the noise.
+			u := estimateItems(denoise(or, nbits, 2*f.Hardening.BLIP), nbits, k)
 			both := est[a] + est[b] - u
 			d := 0.0
 			if s := est[a] + est[b]; s > 0 && both > 0 {

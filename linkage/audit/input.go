@@ -217,6 +217,17 @@ func estimateItems(ones, bits, k int) float64 {
 	return math.Log(1-float64(ones)/float64(bits)) / (float64(k) * math.Log(1-1/float64(bits)))
 }
 
+// denoise undoes, in expectation, the bits BLIP with flip probability f
+// sets or clears in a filter of bits bits with ones ones: the attacker
+// knows f from the schema.
+func denoise(ones, bits int, f float64) int {
+	if f <= 0 || f >= 0.5 {
+		return ones
+	}
+	x := (float64(ones) - f*float64(bits)) / (1 - 2*f)
+	return max(0, min(bits, int(math.Round(x))))
+}
+
 // subArena copies the filters of records idx (first words words of each)
 // into a new arena.
 func subArena(a bitvec.Arena, idx []int, words int) bitvec.Arena {

@@ -83,7 +83,7 @@ func PatternMining(ctx context.Context, in *Input, cohorts map[string]*Cohorts, 
 				for j, i := range idx {
 					vecs[j] = col.Filters.At(i)[:words]
 				}
-				g, err := minePartition(ctx, vecs, []*Target{t}, []int{t.Field.K}, words*64, true, cfg)
+				g, err := minePartition(ctx, vecs, []*Target{t}, []int{t.Field.K}, words*64, true, t.Field.Hardening.BLIP, cfg)
 				if err != nil {
 					return AttackResult{}, err
 				}
@@ -127,7 +127,7 @@ func PatternMining(ctx context.Context, in *Input, cohorts map[string]*Cohorts, 
 		for j, i := range idx {
 			vecs[j] = in.Data.CLK.At(i)
 		}
-		g, err := minePartition(ctx, vecs, ts, ks, words*64, false, cfg)
+		g, err := minePartition(ctx, vecs, ts, ks, words*64, false, in.Schema.CLK.Hardening.BLIP, cfg)
 		if err != nil {
 			return AttackResult{}, err
 		}
@@ -196,7 +196,7 @@ type minedPattern struct {
 // target x) and decodes every vector; it returns guesses[x][j] for target
 // x and vector j. checkLen compares the token count a field filter's
 // popcount implies with each candidate's.
-func minePartition(ctx context.Context, vecs [][]uint64, ts []*Target, k []int, nbits int, checkLen bool, cfg PatternConfig) ([][]string, error) {
+func minePartition(ctx context.Context, vecs [][]uint64, ts []*Target, k []int, nbits int, checkLen bool, noise float64, cfg PatternConfig) ([][]string, error) {
 	n := len(vecs)
 	rw := (n + 63) / 64
 	cols := make([][]uint64, nbits)
@@ -329,7 +329,7 @@ func minePartition(ctx context.Context, vecs [][]uint64, ts []*Target, k []int, 
 		// the itemset's support.
 		var pos []int
 		for _, d := range active {
-			if andCount(r, cols[d]) >= int(math.Ceil(0.95*float64(sup))) {
+			if andCount(r, cols[d]) >= int(math.Ceil((0.95-noise)*float64(sup))) {
 				pos = append(pos, d)
 			}
 		}
@@ -345,17 +345,19 @@ func minePartition(ctx context.Context, vecs [][]uint64, ts []*Target, k []int, 
 			explain(pos, true)
 			continue
 		}
-		copy(tmp, cols[pos[0]])
-		for _, d := range pos[1:] {
-			for w := range tmp {
-				tmp[w] &= cols[d][w]
+		// The support: records that hold the positions (all of them, or
+		// under BLIP all but the share noise could have cleared).
+		clear(tmp)
+		for j, v := range vecs {
+			if holds(v, pos, noise) {
+				tmp[j>>6] |= 1 << (j & 63)
 			}
 		}
 		explain(pos, true)
 		pats = append(pats, minedPattern{pos: pos, recs: append([]uint64(nil), tmp...), sup: popcount(tmp)})
 	}
 	labels := labelPatterns(pats, n, ts, k)
-	return decode(vecs, pats, labels, ts, k, nbits, checkLen), nil
+	return decode(vecs, pats, labels, ts, k, nbits, checkLen, noise), nil
 }
 
 // pubToken is a token of the public reference: its target and text.
@@ -571,7 +573,7 @@ func publicTokenStats(ts []*Target, k []int, limit int) tokenStats {
 // needs at least three tokens identified, and half the value's tokens:
 // a single "ends in A" would otherwise name every such filter after the
 // commonest name ending in A.
-func decode(vecs [][]uint64, pats []minedPattern, labels []pubToken, ts []*Target, k []int, nbits int, checkLen bool) [][]string {
+func decode(vecs [][]uint64, pats []minedPattern, labels []pubToken, ts []*Target, k []int, nbits int, checkLen bool, noise float64) [][]string {
 	out := make([][]string, len(ts))
 	for x := range out {
 		out[x] = make([]string, len(vecs))
@@ -645,14 +647,14 @@ func decode(vecs [][]uint64, pats []minedPattern, labels []pubToken, ts []*Targe
 			clear(have)
 			n := 0
 			for l, pi := range pidx {
-				if holds(v, pats[pi].pos) {
+				if holds(v, pats[pi].pos, noise) {
 					have[l>>6] |= 1 << (l & 63)
 					n++
 				}
 			}
 			est := -1.0
 			if checkLen {
-				est = estimateItems(bitvec.Count(v), nbits, k[x])
+				est = estimateItems(denoise(bitvec.Count(v), nbits, t.Field.Hardening.BLIP), nbits, k[x])
 			}
 			if n < 3 {
 				continue
@@ -690,11 +692,15 @@ func subset(a, b []uint64) bool {
 	return true
 }
 
-// holds reports whether v has every position of pos set.
-func holds(v []uint64, pos []int) bool {
+// holds reports whether v has every position of pos set or, under BLIP
+// with flip probability noise, all but twice the expected number cleared.
+func holds(v []uint64, pos []int, noise float64) bool {
+	miss := int(2 * noise * float64(len(pos)))
 	for _, b := range pos {
 		if v[b>>6]&(1<<(b&63)) == 0 {
-			return false
+			if miss--; miss < 0 {
+				return false
+			}
 		}
 	}
 	return true
