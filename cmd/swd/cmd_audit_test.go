@@ -79,7 +79,7 @@ func TestAuditCLI(t *testing.T) {
 			t.Fatalf("implausible exposure %+v", e)
 		}
 	}
-	for _, c := range []string{"clk", "bk_surname_year", "f_given_name", "f_sex"} {
+	for _, c := range []string{"clk", "bk_surname_birth_date", "f_given_name", "f_sex"} {
 		if !cols[c] {
 			t.Errorf("no exposure reported for %s", c)
 		}

@@ -112,7 +112,7 @@ func TestEncodeCommand(t *testing.T) {
 	assertNoCanary(t, "stderr", stderr)
 
 	code, stdout, stderr = runCLI(t, "inspect", out)
-	if code != ExitOK || !strings.Contains(stdout, "caritas") || !strings.Contains(stdout, "surname_year") {
+	if code != ExitOK || !strings.Contains(stdout, "caritas") || !strings.Contains(stdout, "surname_birth_date") {
 		t.Errorf("inspect: %d\n%s%s", code, stdout, stderr)
 	}
 	assertNoCanary(t, "inspect", stdout)
