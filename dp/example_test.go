@@ -25,12 +25,14 @@ func ExampleLedger() {
 	dir, _ := os.MkdirTemp("", "ledger")
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "padova.ledger")
-	_ = dp.InitLedger(path, "padova-2026", dp.Budget{Epsilon: 2, Delta: 1e-6})
+	_ = dp.InitLedger(path, "padova-2026", dp.Budget{Epsilon: 2, Delta: 1e-6}, nil) // nil: not signed
 
-	l, _ := dp.OpenLedger(context.Background(), path)
-	id, _ := l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 1.5}, Queries: []string{dp.QueryTotals}})
+	// What the encoded files of the releases share: the ledger is bound to it.
+	dataset := dp.NewBinding("9b1f0c77e2a4", "5d2e8a10c3b6", []string{"acli", "caritas", "comune"})
+	l, _ := dp.OpenLedger(context.Background(), path, nil)
+	id, _ := l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 1.5}, Queries: []string{dp.QueryTotals}, Binding: dataset})
 	_ = l.Commit(id)
-	_, err := l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 1}})
+	_, err := l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 1}, Binding: dataset})
 	fmt.Println(errors.Is(err, dp.ErrBudgetExhausted))
 	s := l.Status()
 	fmt.Printf("spent ε=%g, left ε=%g, %d release(s): %s\n", s.Spent.Epsilon, s.Left.Epsilon, len(s.Releases), s.Releases[0].State)
@@ -47,11 +49,19 @@ func ExamplePublish() {
 		{ID: "h1", District: "1", Needs: []string{"casa", "lavoro"}, Partners: []string{"caritas", "comune"}},
 		{ID: "h2", District: "3", Needs: []string{"anziani"}, Partners: []string{"acli"}},
 	}
+	partners := []string{"comune", "ulss6", "caritas", "acli", "cgil"}
+	ledger := filepath.Join(dir, "padova.ledger")
+	if err := dp.InitLedger(ledger, "padova", dp.Budget{Epsilon: 3, Delta: 1e-6}, nil); err != nil {
+		fmt.Println(err)
+		return
+	}
 	pub, err := dp.Publish(context.Background(), households, dp.PublishConfig{
 		Params: dp.Params{Epsilon: 1},
-		Domain: dp.DefaultDomain([]string{"comune", "ulss6", "caritas", "acli", "cgil"}),
-		Ledger: filepath.Join(dir, "padova.ledger"), // created with ε=3, δ=1e-6
-		OutDir: filepath.Join(dir, "release-2026-11"),
+		Domain: dp.DefaultDomain(partners),
+		Ledger: ledger,
+		// The key check value and schema fingerprint of the encoded files.
+		Binding: dp.NewBinding("9b1f0c77e2a4", "5d2e8a10c3b6", partners),
+		OutDir:  filepath.Join(dir, "release-2026-11"),
 	})
 	if err != nil {
 		fmt.Println(err)

@@ -35,3 +35,23 @@ func lockFile(ctx context.Context, f *os.File, exclusive bool) error {
 		}
 	}
 }
+
+// lockDir takes an exclusive flock on directory dir, so that two
+// InitLedger calls cannot interleave their head and ledger files.
+func lockDir(dir string) (unlock func(), err error) {
+	d, err := os.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err = unix.Flock(int(d.Fd()), unix.LOCK_EX)
+		if !errors.Is(err, unix.EINTR) {
+			break
+		}
+	}
+	if err != nil {
+		_ = d.Close()
+		return nil, fmt.Errorf("locking %s: %w", dir, err)
+	}
+	return func() { _ = d.Close() }, nil
+}

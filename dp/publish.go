@@ -12,6 +12,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/identity"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -19,16 +20,23 @@ import (
 type PublishConfig struct {
 	Params Params
 	Domain Domain
-	// Ledger is the dataset's ledger file (created with the default total
-	// budget if missing, except by a dry run).
+	// Ledger is the dataset's ledger file. It must exist (InitLedger, swd
+	// budget init): a release never creates one (ErrUsage).
 	Ledger string
+	// Binding is the dataset the households come from (the key check value,
+	// schema fingerprint and partners of its encoded files). The ledger's
+	// first release records it; a release of another dataset is refused
+	// with ErrIntegrity. Required.
+	Binding Binding
+	// Key signs the ledger's entries; required for a signed ledger (one
+	// created with a key), unused for an unsigned one.
+	Key *identity.Private
 	// OutDir receives the release; it must not exist or be empty.
 	OutDir string
-	// DryRun checks the budget and returns the cost without computing or
-	// writing anything. It only reads the ledger (under a shared lock): a
-	// missing ledger is not created but counted as the fresh one a release
-	// would create, a torn last line is not cut off but ignored, as a
-	// release would see them; the cost and the errors are a release's.
+	// DryRun checks the ledger, the dataset and the budget and returns the
+	// cost without computing or writing anything. It only reads the ledger
+	// (under a shared lock): a torn last line is not cut off but ignored, as
+	// a release would see it; the cost and the errors are a release's.
 	DryRun      bool
 	CodeVersion string
 	Title       string
@@ -42,10 +50,11 @@ type Published struct {
 	Cost    Budget
 	OutDir  string
 	Before  *Status // the ledger before the release
+	After   *Status // the ledger after the release; nil for a dry run
 	Result  *Result // nil for a dry run
-	// NewLedger: the ledger did not exist and the release created it with
-	// the default total budget (a dry run: would create it).
-	NewLedger bool
+	// Warning is WeakProtection's warning for the release's ε ("" when ε is
+	// at most WeakEpsilon).
+	Warning string
 }
 
 // tmpPrefix names the directory a release is written into before it is
@@ -55,8 +64,9 @@ const tmpPrefix = ".swd-release-"
 // Publish makes one DP release of households, following the ledger
 // protocol:
 //
-//  1. lock the ledger; refuse (ErrBudgetExhausted) if the cost does not fit,
-//     before anything is computed or written;
+//  1. lock the ledger and verify it (chain, head, signatures: ErrIntegrity);
+//     refuse files of another dataset (ErrIntegrity) and a cost that does
+//     not fit (ErrBudgetExhausted), before anything is computed or written;
 //  2. aggregate with bounded contributions (no noise yet);
 //  3. append a pending entry (fsync): from now on the budget is spent;
 //  4. draw the noise and write every file into a temporary directory next
@@ -82,14 +92,20 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	var l *Ledger
 	var err error
 	if cfg.DryRun {
-		l, err = peekLedger(ctx, cfg.Ledger)
+		l, err = peekLedger(ctx, cfg.Ledger, cfg.Key)
 	} else {
-		l, err = OpenLedger(ctx, cfg.Ledger)
+		l, err = OpenLedger(ctx, cfg.Ledger, cfg.Key)
 	}
 	if err != nil {
 		return nil, err
 	}
 	defer l.Close()
+	if err := l.CheckBinding(cfg.Binding); err != nil {
+		return nil, err
+	}
+	if cfg.Key != nil && l.Signer() == nil {
+		log.Warn("the ledger is not signed (it was created without a key): its entries are hash-chained, not signed", "ledger", cfg.Ledger)
+	}
 	switch {
 	case l.Repaired() && cfg.DryRun:
 		log.Warn("ledger has a torn last line from an interrupted release; a release will cut it off", "ledger", cfg.Ledger)
@@ -104,13 +120,14 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	if err != nil {
 		return nil, base.Mark(err, base.ErrUsage)
 	}
-	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before, NewLedger: l.Created()}
+	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before, Warning: WeakProtection(p.Epsilon)}
 	if err := l.Check(out.Cost); err != nil {
 		return nil, err
 	}
 	if cfg.DryRun {
 		return out, nil
 	}
+	crashPoint("locked")
 	for i := range households {
 		if i%4096 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -120,29 +137,38 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 		}
 	}
 	abs, _ := filepath.Abs(cfg.OutDir)
+	crashPoint("aggregated")
 	id, err := l.Reserve(Reservation{Cost: out.Cost, Queries: p.ReleasedQueries(), Params: p.String(),
-		CodeVersion: cfg.CodeVersion, Output: abs})
+		CodeVersion: cfg.CodeVersion, Output: abs, Binding: cfg.Binding})
 	if err != nil {
 		return nil, err
 	}
 	out.EntryID = id
 	log.Info("budget reserved", "ledger", cfg.Ledger, "release", id, "epsilon", p.Epsilon, "delta", p.Delta)
+	if out.Warning != "" {
+		log.Warn(out.Warning)
+	}
 	// From here the budget is spent: noise is drawn next.
 	res, err := agg.Result()
 	if err != nil {
 		return nil, fmt.Errorf("release %s (budget spent): %w", id, err)
 	}
+	crashPoint("noise drawn")
 	meta := newReleaseMeta(res, cfg.Domain)
 	meta.Delta = out.Cost.Delta
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
+	meta.LedgerID, meta.LedgerHead, meta.LedgerEntries = l.ID(), l.Head(), l.Len()
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title
+	if out.Warning != "" {
+		meta.Warnings = []string{out.Warning}
+	}
 	if err := writeReleaseDir(cfg.OutDir, id, res, meta, before.Uncommitted); err != nil {
 		return nil, fmt.Errorf("release %s (budget spent, ledger entry left pending): %w", id, err)
 	}
 	if err := l.Commit(id); err != nil {
 		return nil, fmt.Errorf("release %s written but not committed (budget spent): %w", id, err)
 	}
-	out.Result = res
+	out.Result, out.After = res, l.Status()
 	return out, nil
 }
 
@@ -185,6 +211,7 @@ func writeReleaseDir(dir, id string, res *Result, meta ReleaseMeta, stale []stri
 		err = atomicfile.SyncDir(tmp)
 	}
 	if err == nil {
+		crashPoint("release written")
 		_ = os.Remove(dir) // an empty directory the user made; checked before
 		err = os.Rename(tmp, dir)
 	}
@@ -192,5 +219,6 @@ func writeReleaseDir(dir, id string, res *Result, meta ReleaseMeta, stale []stri
 		_ = os.RemoveAll(tmp)
 		return err
 	}
+	crashPoint("release renamed")
 	return atomicfile.SyncDir(parent)
 }

@@ -32,8 +32,9 @@ func allQueries() map[string]float64 {
 
 func publishTo(t *testing.T, hs []Household, p Params, ledger, out string) (*Published, error) {
 	t.Helper()
+	ensureLedger(t, ledger)
 	return Publish(context.Background(), hs, PublishConfig{Params: p, Domain: DefaultDomain(testPartners),
-		Ledger: ledger, OutDir: out, CodeVersion: "swd test"})
+		Ledger: ledger, Binding: testBinding, OutDir: out, CodeVersion: "swd test"})
 }
 
 func TestPublishWritesEveryTable(t *testing.T) {
@@ -93,16 +94,14 @@ func TestPublishWritesEveryTable(t *testing.T) {
 func TestOverspendWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	ledger := filepath.Join(dir, "l")
-	if err := InitLedger(ledger, "", Budget{Epsilon: 1}); err != nil {
-		t.Fatal(err)
-	}
+	initLedger(t, ledger, 1, nil)
 	hs := synthHouseholds(100, 3)
 	if _, err := publishTo(t, hs, Params{Epsilon: 0.6}, ledger, filepath.Join(dir, "a")); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(ledger)
 	pub, err := Publish(context.Background(), hs, PublishConfig{Params: Params{Epsilon: 0.6}, Domain: DefaultDomain(testPartners),
-		Ledger: ledger, OutDir: filepath.Join(dir, "b"), DryRun: true})
+		Ledger: ledger, Binding: testBinding, OutDir: filepath.Join(dir, "b"), DryRun: true})
 	if !errors.Is(err, ErrBudgetExhausted) || pub != nil {
 		t.Fatalf("dry run of an overspend: %v", err)
 	}
@@ -119,12 +118,12 @@ func TestOverspendWritesNothing(t *testing.T) {
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if !slices.Equal(names, []string{"a", "l"}) {
+	if !slices.Equal(names, []string{"a", "l", "l.head"}) {
 		t.Fatalf("refused release left files: %v", names)
 	}
 	// A dry run that fits reports the cost and writes nothing either.
 	pub, err = Publish(context.Background(), hs, PublishConfig{Params: Params{Epsilon: 0.4}, Domain: DefaultDomain(testPartners),
-		Ledger: ledger, OutDir: filepath.Join(dir, "c"), DryRun: true})
+		Ledger: ledger, Binding: testBinding, OutDir: filepath.Join(dir, "c"), DryRun: true})
 	if err != nil || pub.Cost.Epsilon != 0.4 || pub.Result != nil {
 		t.Fatalf("dry run: %v %+v", err, pub)
 	}
@@ -160,9 +159,7 @@ func TestNoUnnoisedNumbers(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "release")
 	ledger := filepath.Join(dir, "l")
-	if err := InitLedger(ledger, "", Budget{Epsilon: canaryBudget}); err != nil {
-		t.Fatal(err)
-	}
+	initLedger(t, ledger, canaryBudget, nil)
 	if _, err := publishTo(t, hs, Params{Epsilon: canaryEpsilon, Split: allQueries()}, ledger, out); err != nil {
 		t.Fatal(err)
 	}
@@ -218,22 +215,9 @@ func readParquet(path string) ([]map[string]any, []string, error) {
 // an append leaves it; its mtime is set in the past so that any write shows.
 func tornLedger(t *testing.T, path string, total float64) {
 	t.Helper()
-	if err := InitLedger(path, "", Budget{Epsilon: total}); err != nil {
-		t.Fatal(err)
-	}
-	l, err := OpenLedger(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := l.Reserve(Reservation{Cost: Budget{Epsilon: 1}})
-	if err == nil {
-		err = l.Commit(id)
-	}
-	_ = l.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	line, _ := encodeEntry(Entry{Type: EntryPending, ID: "r9-x", Cost: &Budget{Epsilon: 1}})
+	initLedger(t, path, total, nil)
+	reserve(t, path, nil, Budget{Epsilon: 1}, true)
+	line, _, _ := encodeLine(Entry{Type: EntryPending, ID: "r-x", Cost: &Budget{Epsilon: 1}}, nil)
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -277,10 +261,9 @@ func stateOf(t *testing.T, path string) fileState {
 	return fileState{true, b, fi.ModTime()}
 }
 
-// A dry run reads the ledger and changes nothing: a missing ledger is not
-// created (the cost is computed against the default budget a release would
-// create it with), a torn last line is not cut off. It reports the cost,
-// the budget and the errors the real release would.
+// A dry run reads the ledger and changes nothing: a torn last line is not
+// cut off. It reports the cost, the budget and the errors the real release
+// would.
 func TestDryRunLeavesTheLedgerAlone(t *testing.T) {
 	hs := synthHouseholds(50, 2)
 	tests := []struct {
@@ -291,34 +274,33 @@ func TestDryRunLeavesTheLedgerAlone(t *testing.T) {
 		before  Budget
 		spent   float64
 		torn    bool
-		fresh   bool
 	}{
-		{"missing ledger", func(*testing.T, string) {}, 1, nil, Budget{DefaultTotalEpsilon, DefaultTotalDelta}, 0, false, true},
-		{"missing ledger, overspend", func(*testing.T, string) {}, DefaultTotalEpsilon + 1, ErrBudgetExhausted, Budget{}, 0, false, true},
-		{"torn last line", func(t *testing.T, p string) { tornLedger(t, p, 3) }, 1.5, nil, Budget{Epsilon: 3}, 1, true, false},
-		{"torn last line, overspend", func(t *testing.T, p string) { tornLedger(t, p, 3) }, 2.5, ErrBudgetExhausted, Budget{}, 0, true, false},
-		{"intact ledger", func(t *testing.T, p string) {
-			if err := InitLedger(p, "", Budget{Epsilon: 2}); err != nil {
-				t.Fatal(err)
-			}
-		}, 0.5, nil, Budget{Epsilon: 2}, 0, false, false},
+		{"missing ledger", func(*testing.T, string) {}, 1, base.ErrUsage, Budget{}, 0, false},
+		{"torn last line", func(t *testing.T, p string) { tornLedger(t, p, 3) }, 1.5, nil, Budget{Epsilon: 3}, 1, true},
+		{"torn last line, overspend", func(t *testing.T, p string) { tornLedger(t, p, 3) }, 2.5, ErrBudgetExhausted, Budget{}, 0, true},
+		{"intact ledger", func(t *testing.T, p string) { initLedger(t, p, 2, nil) }, 0.5, nil, Budget{Epsilon: 2}, 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
 			ledger := filepath.Join(dir, "padova.ledger")
 			tt.setup(t, ledger)
-			before := stateOf(t, ledger)
+			before, beforeHead := stateOf(t, ledger), stateOf(t, HeadPath(ledger))
 			cfg := PublishConfig{Params: Params{Epsilon: tt.eps}, Domain: DefaultDomain(testPartners),
-				Ledger: ledger, OutDir: filepath.Join(dir, "out"), DryRun: true}
+				Ledger: ledger, Binding: testBinding, OutDir: filepath.Join(dir, "out"), DryRun: true}
 			dry, err := Publish(context.Background(), hs, cfg)
-			if after := stateOf(t, ledger); after.exists != before.exists || !bytes.Equal(after.data, before.data) || !after.mtime.Equal(before.mtime) {
-				t.Fatalf("the dry run changed the ledger: exists %v→%v, %d→%d bytes, mtime %v→%v",
-					before.exists, after.exists, len(before.data), len(after.data), before.mtime, after.mtime)
+			for _, f := range []struct {
+				name          string
+				before, after fileState
+			}{{"ledger", before, stateOf(t, ledger)}, {"head", beforeHead, stateOf(t, HeadPath(ledger))}} {
+				if f.after.exists != f.before.exists || !bytes.Equal(f.after.data, f.before.data) || !f.after.mtime.Equal(f.before.mtime) {
+					t.Fatalf("the dry run changed the %s: exists %v→%v, %d→%d bytes, mtime %v→%v", f.name,
+						f.before.exists, f.after.exists, len(f.before.data), len(f.after.data), f.before.mtime, f.after.mtime)
+				}
 			}
 			files := 0
 			if before.exists {
-				files = 1
+				files = 2
 			}
 			if entries, _ := os.ReadDir(dir); len(entries) != files {
 				t.Fatalf("the dry run left files: %v", entries)
@@ -332,7 +314,7 @@ func TestDryRunLeavesTheLedgerAlone(t *testing.T) {
 					t.Fatal(err)
 				}
 				if dry.Cost.Epsilon != tt.eps || dry.Result != nil || dry.Before.Path != ledger || dry.Before.Total != tt.before ||
-					dry.Before.Spent.Epsilon != tt.spent || dry.Before.TornTail != tt.torn || dry.NewLedger != tt.fresh {
+					dry.Before.Spent.Epsilon != tt.spent || dry.Before.TornTail != tt.torn {
 					t.Fatalf("dry run %+v, before %+v", dry, dry.Before)
 				}
 			}
@@ -342,6 +324,9 @@ func TestDryRunLeavesTheLedgerAlone(t *testing.T) {
 			if tt.wantErr != nil {
 				if !errors.Is(rerr, tt.wantErr) {
 					t.Fatalf("real run: %v, want %v", rerr, tt.wantErr)
+				}
+				if after := stateOf(t, ledger); after.exists != before.exists {
+					t.Fatal("the refused release created a ledger")
 				}
 				return
 			}
@@ -355,8 +340,9 @@ func TestDryRunLeavesTheLedgerAlone(t *testing.T) {
 	}
 }
 
-// A ledger that cannot be created fails the dry run as it fails the
-// release, and a ledger that is not one is an integrity error for both.
+// A ledger that does not exist fails the dry run as it fails the release
+// (usage error), and a ledger that is not one is an integrity error for
+// both.
 func TestDryRunLedgerErrors(t *testing.T) {
 	dir := t.TempDir()
 	garbage := filepath.Join(dir, "garbage.ledger")
@@ -367,7 +353,7 @@ func TestDryRunLedgerErrors(t *testing.T) {
 		name, ledger string
 		want         error
 	}{
-		{"directory missing", filepath.Join(dir, "no", "such", "dir", "l"), os.ErrNotExist},
+		{"directory missing", filepath.Join(dir, "no", "such", "dir", "l"), base.ErrUsage},
 		{"not a ledger", garbage, base.ErrIntegrity},
 		{"a directory", dir, nil},
 	}
@@ -376,7 +362,7 @@ func TestDryRunLedgerErrors(t *testing.T) {
 			before := stateOf(t, tt.ledger)
 			for _, dryRun := range []bool{true, false} {
 				_, err := Publish(context.Background(), nil, PublishConfig{Params: Params{Epsilon: 0.1}, Domain: DefaultDomain(testPartners),
-					Ledger: tt.ledger, OutDir: filepath.Join(dir, "out"), DryRun: dryRun})
+					Ledger: tt.ledger, Binding: testBinding, OutDir: filepath.Join(dir, "out"), DryRun: dryRun})
 				if err == nil || tt.want != nil && !errors.Is(err, tt.want) {
 					t.Fatalf("dry run %v: %v, want %v", dryRun, err, tt.want)
 				}
@@ -387,5 +373,55 @@ func TestDryRunLedgerErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A release with ε above WeakEpsilon is made, but says plainly, in
+// release.json and in the report, that it protects little; one at the
+// threshold does not.
+func TestWeakEpsilonIsSaidPlainly(t *testing.T) {
+	dir := t.TempDir()
+	hs := synthHouseholds(100, 3)
+	for _, tt := range []struct {
+		eps  float64
+		weak bool
+	}{{WeakEpsilon, false}, {20, true}} {
+		out := filepath.Join(dir, fmt.Sprint(tt.eps))
+		pub, err := publishTo(t, hs, Params{Epsilon: tt.eps}, filepath.Join(dir, "l"), out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var meta ReleaseMeta
+		if err := json.Unmarshal(stateOf(t, filepath.Join(out, "release.json")).data, &meta); err != nil {
+			t.Fatal(err)
+		}
+		report := string(stateOf(t, filepath.Join(out, "report.html")).data)
+		said := (pub.Warning != "") && len(meta.Warnings) == 1 && strings.Contains(meta.Warnings[0], "protect the households little") &&
+			strings.Contains(report, "proteggono poco") && strings.Contains(report, "close to the exact counts")
+		silent := pub.Warning == "" && len(meta.Warnings) == 0 && !strings.Contains(report, "weak-protection")
+		if tt.weak && !said || !tt.weak && !silent {
+			t.Fatalf("ε = %g: warning %q, release.json %q, report says it: %v", tt.eps, pub.Warning, meta.Warnings, strings.Contains(report, "proteggono poco"))
+		}
+	}
+}
+
+// release.json records the ledger's id and its head after the release:
+// the release's pending entry.
+func TestReleaseRecordsTheLedgerHead(t *testing.T) {
+	dir := t.TempDir()
+	ledger := filepath.Join(dir, "l")
+	out := filepath.Join(dir, "r")
+	pub, err := publishTo(t, synthHouseholds(50, 2), Params{Epsilon: 1}, ledger, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta ReleaseMeta
+	if err := json.Unmarshal(stateOf(t, filepath.Join(out, "release.json")).data, &meta); err != nil {
+		t.Fatal(err)
+	}
+	lines := ledgerLines(t, ledger)
+	if meta.LedgerEntries != 2 || meta.LedgerHead != decodeHash(t, lines[1]) || meta.LedgerID != decodeHash(t, lines[0]) ||
+		pub.After.Head != decodeHash(t, lines[2]) || pub.After.Entries != 3 {
+		t.Fatalf("release.json ledger %s head %s (%d entries); after %+v", meta.LedgerID, meta.LedgerHead, meta.LedgerEntries, pub.After)
 	}
 }

@@ -20,11 +20,21 @@ var valueColumns = []string{"noisy_value", "ci_lower", "ci_upper", "mechanism", 
 // ReleaseMeta is release.json: everything needed to read the tables and
 // to audit the release, and no data.
 type ReleaseMeta struct {
-	FormatVersion   int              `json:"format_version"`
-	Title           string           `json:"title,omitempty"`
-	Created         time.Time        `json:"created"`
-	LedgerEntryID   string           `json:"ledger_entry_id"`
-	Ledger          string           `json:"ledger"`
+	FormatVersion int       `json:"format_version"`
+	Title         string    `json:"title,omitempty"`
+	Created       time.Time `json:"created"`
+	LedgerEntryID string    `json:"ledger_entry_id"`
+	Ledger        string    `json:"ledger"`
+	// LedgerID is the hash of the ledger's init entry, LedgerHead the hash
+	// of its LedgerEntries-th entry: this release's pending entry, the head
+	// of the ledger once the release had reserved its budget. A published
+	// release.json is a witness the ledger's owner cannot recall:
+	// swd budget verify --release checks the ledger still holds that entry.
+	LedgerID      string `json:"ledger_id"`
+	LedgerHead    string `json:"ledger_head"`
+	LedgerEntries int    `json:"ledger_entries"`
+	// Warnings say plainly when the release protects little (WeakProtection).
+	Warnings        []string         `json:"warnings,omitempty"`
 	CodeVersion     string           `json:"code_version"`
 	TaxonomyVersion string           `json:"taxonomy_version"`
 	Params          string           `json:"params"`

@@ -30,10 +30,13 @@ step "4. the linkage unit links the encodings (swd link)"
 step "5. linkage quality against the synthetic truth (swd eval)"
 "$BIN" eval --links "$OUT/links.parquet" --truth "$OUT/exports/truth.csv"
 
-step "6. differentially private tables (swd publish, ε=1 from a budget of 3)"
-"$BIN" budget init --ledger "$OUT/ledger.jsonl" --total 3
-"$BIN" publish --links "$OUT/links.parquet" --epsilon 1 --ledger "$OUT/ledger.jsonl" --out "$OUT/release" "$OUT"/encoded/*.swd.parquet
+step "6. differentially private tables (swd publish, ε=1 from a budget of 3, in a ledger signed by the linkage unit)"
+"$BIN" keys new --out "$OUT/unit" >/dev/null
+"$BIN" budget init --ledger "$OUT/ledger.jsonl" --total 3 --key "$OUT/unit.key"
+"$BIN" publish --links "$OUT/links.parquet" --epsilon 1 --ledger "$OUT/ledger.jsonl" --key "$OUT/unit.key" \
+  --out "$OUT/release" "$OUT"/encoded/*.swd.parquet
 "$BIN" budget show --ledger "$OUT/ledger.jsonl"
+"$BIN" budget verify --ledger "$OUT/ledger.jsonl" --key "$OUT/unit.pub" --release "$OUT/release"
 
 cat <<MSG
 
@@ -44,5 +47,5 @@ Done. Results:
   linkage report                $OUT/linkage-report.html
   DP release (tables, metadata) $OUT/release/
   DP report for readers         $OUT/release/report.html
-  privacy budget ledger         $OUT/ledger.jsonl
+  privacy budget ledger         $OUT/ledger.jsonl (+ ledger.jsonl.head)
 MSG

@@ -75,7 +75,7 @@ func ParseCodeMap(data []byte) (*CodeMap, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&m); err != nil {
-		return nil, base.Invalidf("code map: %v", err)
+		return nil, base.Invalidf("code map: %s", base.RedactYAML(err.Error())) // the decoder quotes values
 	}
 	if err := m.Validate(); err != nil {
 		return nil, base.Mark(err, base.ErrInvalidInput)

@@ -20,13 +20,14 @@ func TestBudgetInitShow(t *testing.T) {
 	if code, _, _ := runCLI(t, "budget", "init", "--ledger", ledger, "--total", "5"); code != ExitUsage {
 		t.Fatalf("re-init must be refused with a usage error, got %d", code)
 	}
-	l, err := dp.OpenLedger(context.Background(), ledger)
+	l, err := dp.OpenLedger(context.Background(), ledger, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id, _ := l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 0.5}, Queries: []string{dp.QueryTotals}})
+	dataset := dp.NewBinding("0a1b2c3d", "4e5f6a7b", publishPartners)
+	id, _ := l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 0.5}, Queries: []string{dp.QueryTotals}, Binding: dataset})
 	_ = l.Commit(id)
-	_, _ = l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 0.25}, Queries: []string{dp.QueryDistrict}})
+	_, _ = l.Reserve(dp.Reservation{Cost: dp.Budget{Epsilon: 0.25}, Queries: []string{dp.QueryDistrict}, Binding: dataset})
 	_ = l.Close()
 
 	code, out, errOut := runCLI(t, "budget", "show", "--ledger", ledger, "--json")
@@ -41,7 +42,7 @@ func TestBudgetInitShow(t *testing.T) {
 		t.Fatalf("status %+v", s)
 	}
 	code, out, _ = runCLI(t, "budget", "show", "--ledger", ledger)
-	for _, want := range []string{"total", "1.25", id, "committed", "pending", "interrupted"} {
+	for _, want := range []string{"total", "1.25", id, "committed", "pending", "interrupted", "not signed", "entries, head", "partners acli,caritas,cgil,comune,ulss6"} {
 		if code != ExitOK || !strings.Contains(out, want) {
 			t.Errorf("text output lacks %q:\n%s", want, out)
 		}
@@ -60,7 +61,11 @@ func TestBudgetErrors(t *testing.T) {
 		{[]string{"budget", "init", "--ledger", filepath.Join(dir, "x"), "--total", "0"}, ExitUsage},
 		{[]string{"budget", "init", "--ledger", filepath.Join(dir, "x"), "--delta", "2"}, ExitUsage},
 		{[]string{"budget", "show"}, ExitUsage},
-		{[]string{"budget", "show", "--ledger", filepath.Join(dir, "missing")}, ExitInput},
+		{[]string{"budget", "show", "--ledger", filepath.Join(dir, "missing")}, ExitUsage},
+		{[]string{"budget", "verify", "--ledger", filepath.Join(dir, "missing")}, ExitUsage},
+		{[]string{"budget", "verify"}, ExitUsage},
+		{[]string{"budget", "verify", "--ledger", corrupt}, ExitIntegrity},
+		{[]string{"budget", "init", "--ledger", filepath.Join(dir, "y"), "--key", filepath.Join(dir, "no.key")}, ExitUsage},
 		{[]string{"budget", "show", "--ledger", corrupt}, ExitIntegrity},
 	}
 	for _, tt := range tests {

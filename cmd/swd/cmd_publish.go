@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/identity"
 	"github.com/welfare-district/swd/internal/pipeline"
 	"github.com/welfare-district/swd/internal/progress"
 	"github.com/welfare-district/swd/io/encfile"
@@ -57,7 +59,7 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Links, "links", "", "links file from swd link (Parquet, or CSV)")
 	fs.Float64Var(&o.Epsilon, "epsilon", 0, "ε this release spends, split across its tables (required)")
 	fs.Float64Var(&o.Delta, "delta", 0, "δ this release may spend (needed by --mechanism gaussian)")
-	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger (created with ε = 3, δ = 1e-6 if missing)")
+	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger, created once with 'swd budget init' (a release never creates one)")
 	fs.StringVar(&o.Out, "out", "", "output directory of the release (must not exist, or be empty)")
 	fs.IntVar(&o.MaxNeeds, "max-needs", dp.DefaultMaxNeeds, "need categories one household counts in at most")
 	fs.StringVar(&o.Split, "split", "", "share of ε per table, e.g. district_need=0.4,district=0.15,partners=0.15,missing_middle=0.15,totals=0.15 (default: that; tables not named are not released; needs_sum is optional)")
@@ -71,6 +73,7 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.NeedsAttr, "needs-attr", pipeline.DefaultNeedsAttr, "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
 	o.Seal.AddFlags(fs)
+	fs.Lookup("key").Usage = "this linkage unit's private key (swd keys new): signs the entries of a signed ledger, and opens sealed inputs"
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
 }
@@ -165,14 +168,28 @@ privacy and more noise. Every release spends its ε from the dataset's total
 budget in the ledger, for good: a release that would exceed it is refused
 (exit status 4) before anything is computed or written. 'swd budget show'
 says what is spent and left; --dry-run prints what this release would cost.
+An ε above 10 is allowed, but the numbers are then close to the exact
+counts and protect little: the summary and the report say so.
+
+The ledger must exist: 'swd budget init' creates it, once per dataset; a
+missing or mistyped --ledger is refused (exit status 2). Before reserving,
+the release verifies the ledger's hash chain, its head file (LEDGER.head:
+removed entries are detected) and, for a ledger created with --key, the
+signatures: a damaged, truncated or edited ledger is refused (exit status
+5), never repaired. The first release binds the ledger to its dataset (the
+key check value, schema fingerprint and partners of the encoded files); a
+release from other files is refused (exit status 5). A signed ledger needs
+--key with the linkage unit's key. release.json records the ledger's head
+after the release: 'swd budget verify --release DIR' checks it later.
 
 Only noisy numbers are written into the release. The summary and the log
 give exact counts of the input (households, records, unknown need codes):
 they are for the linkage unit, which holds the links anyway, not for
 publication. No record's data is ever shown.
 
+  swd budget init --ledger padova.ledger --total 3 --key unit.key   # once
   swd publish --links links.parquet --epsilon 1 --ledger padova.ledger \
-      --out release/ encoded/*.swd.parquet
+      --key unit.key --out release/ encoded/*.swd.parquet
 
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
@@ -188,19 +205,25 @@ publication. No record's data is ever shown.
 // publishSummary is what swd publish prints (with --json as is). It holds
 // counts of the input and the release's budget, never a record's data.
 type publishSummary struct {
-	DryRun     bool            `json:"dry_run"`
-	Release    string          `json:"release,omitempty"`
-	Out        string          `json:"out,omitempty"`
-	Tables     []string        `json:"tables,omitempty"`
-	Files      []string        `json:"files,omitempty"`
-	Report     string          `json:"report,omitempty"`
-	Metadata   string          `json:"metadata,omitempty"`
-	Ledger     string          `json:"ledger"`
-	Cost       dp.Budget       `json:"cost"`
-	Total      dp.Budget       `json:"total"`
-	Spent      dp.Budget       `json:"spent"`
-	Left       dp.Budget       `json:"left"`
-	NewLedger  bool            `json:"new_ledger,omitempty"`
+	DryRun     bool      `json:"dry_run"`
+	Release    string    `json:"release,omitempty"`
+	Out        string    `json:"out,omitempty"`
+	Tables     []string  `json:"tables,omitempty"`
+	Files      []string  `json:"files,omitempty"`
+	Report     string    `json:"report,omitempty"`
+	Metadata   string    `json:"metadata,omitempty"`
+	Ledger     string    `json:"ledger"`
+	LedgerHead string    `json:"ledger_head,omitempty"` // hash of the ledger's last entry after the release
+	Cost       dp.Budget `json:"cost"`
+	Total      dp.Budget `json:"total"`
+	Spent      dp.Budget `json:"spent"`
+	Left       dp.Budget `json:"left"`
+	// NewLedger is always false: a release never creates a ledger (kept
+	// for scripts that read it).
+	NewLedger bool `json:"new_ledger,omitempty"`
+	// Warning says plainly when ε is so large that the release protects
+	// little (dp.WeakProtection).
+	Warning    string          `json:"warning,omitempty"`
 	Params     string          `json:"params"`
 	Households *pipeline.Stats `json:"households"`
 }
@@ -212,17 +235,22 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 	if err != nil {
 		return err
 	}
-	partners, err := encodedPartners(args)
+	binding, err := encodedDataset(args)
 	if err != nil {
 		return err
 	}
-	domain := dp.DefaultDomain(partners)
+	key, err := loadLedgerKey(opts.Seal.Key)
+	if err != nil {
+		return err
+	}
+	domain := dp.DefaultDomain(binding.Partners)
 	domain.Public = opts.public
-	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, OutDir: opts.Out, DryRun: opts.DryRun,
-		CodeVersion: codeVersion(), Title: opts.Title, Logger: g.Logger}
-	// Refuse an overspending release (or a non-empty --out) before reading
-	// the data; dp.Publish checks again under the ledger's lock.
-	pre, newLedger, err := checkBudget(ctx, cfg)
+	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, Binding: binding, Key: key, OutDir: opts.Out,
+		DryRun: opts.DryRun, CodeVersion: codeVersion(), Title: opts.Title, Logger: g.Logger}
+	// Refuse a missing, damaged or foreign ledger, an overspending release
+	// (or a non-empty --out) before reading the data; dp.Publish checks
+	// again under the ledger's lock.
+	pre, err := checkBudget(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -231,7 +259,7 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 		return err
 	}
 	logHouseholds(g, st, households, domain)
-	sum := &publishSummary{DryRun: opts.DryRun, Ledger: opts.Ledger, NewLedger: newLedger, Params: opts.params.String(), Households: &st}
+	sum := &publishSummary{DryRun: opts.DryRun, Ledger: opts.Ledger, Warning: pre.Warning, Params: opts.params.String(), Households: &st}
 	if opts.DryRun {
 		sum.Cost, sum.Total, sum.Spent = pre.Cost, pre.Before.Total, pre.Before.Spent
 		sum.Left = pre.Before.Left
@@ -241,11 +269,8 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 	if err != nil {
 		return err
 	}
-	after, err := dp.ReadLedger(ctx, opts.Ledger)
-	if err != nil {
-		return fmt.Errorf("release %s written; reading the ledger back: %w", pub.EntryID, err)
-	}
-	sum.Release, sum.Out, sum.Cost = pub.EntryID, opts.Out, pub.Cost
+	after := pub.After
+	sum.Release, sum.Out, sum.Cost, sum.LedgerHead = pub.EntryID, opts.Out, pub.Cost, after.Head
 	sum.Total, sum.Spent, sum.Left = after.Total, after.Spent, after.Left
 	sum.Metadata, sum.Report = filepath.Join(opts.Out, "release.json"), filepath.Join(opts.Out, "report.html")
 	for _, t := range pub.Result.Tables {
@@ -255,37 +280,57 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 	return printPublish(g.Stdout, opts.JSON, g.Quiet, sum)
 }
 
-// encodedPartners reads the partner names from the encoded files' footers.
-func encodedPartners(paths []string) ([]string, error) {
+// encodedDataset reads the encoded files' footers: the dataset they make
+// up (the ledger is bound to it), with its partners sorted. The files must
+// share one schema and one secret.
+func encodedDataset(paths []string) (dp.Binding, error) {
 	var partners []string
-	for _, path := range paths {
+	var first encoding.Meta
+	for i, path := range paths {
 		meta, _, err := encfile.ReadMeta(path)
 		if err != nil {
-			return nil, err
+			return dp.Binding{}, err
 		}
 		if slices.Contains(partners, meta.Partner) {
-			return nil, base.Invalidf("%s: partner %q's encoded file is given twice", path, meta.Partner)
+			return dp.Binding{}, base.Invalidf("%s: partner %q's encoded file is given twice", path, meta.Partner)
+		}
+		if i == 0 {
+			first = meta
+		}
+		switch {
+		case meta.SchemaFingerprint != first.SchemaFingerprint:
+			return dp.Binding{}, base.Invalidf("%s: partner %q was encoded with another schema than partner %q", path, meta.Partner, first.Partner)
+		case meta.KeyCheck != first.KeyCheck:
+			return dp.Binding{}, base.Invalidf("%s: partner %q was encoded with another secret than partner %q", path, meta.Partner, first.Partner)
 		}
 		partners = append(partners, meta.Partner)
 	}
-	slices.Sort(partners)
-	return partners, nil
+	return dp.NewBinding(first.KeyCheck, first.SchemaFingerprint, partners), nil
 }
 
-// checkBudget runs dp.Publish as a dry run: it checks --out and the
-// budget and returns the cost, and whether the ledger does not exist yet
-// (the release will create it with the default budget). A dry run only
-// reads the ledger: it creates or repairs nothing.
-func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, bool, error) {
+// loadLedgerKey reads --key, the linkage unit's identity that signs the
+// ledger (nil when not given).
+func loadLedgerKey(path string) (*identity.Private, error) {
+	if path == "" {
+		return nil, nil
+	}
+	k, err := identity.LoadPrivate(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, base.Usagef("--key: %v", err)
+	}
+	return k, err
+}
+
+// checkBudget runs dp.Publish as a dry run: it checks --out, the ledger
+// (that it exists, verifies and belongs to this dataset) and the budget,
+// and returns the cost. A dry run only reads the ledger: it creates or
+// repairs nothing.
+func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, error) {
 	if !cfg.DryRun {
 		cfg.Logger = nil // the release itself logs the ledger's warnings
 	}
 	cfg.DryRun = true
-	pre, err := dp.Publish(ctx, nil, cfg)
-	if err != nil {
-		return nil, false, err
-	}
-	return pre, pre.NewLedger, nil
+	return dp.Publish(ctx, nil, cfg)
 }
 
 // buildHouseholds reads the links and the encoded files and joins them.
@@ -364,9 +409,7 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *publishSummary) error {
 		st.Households, st.Records, len(st.Partners), st.NoDistrict, st.UnknownCodes())
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g\n", s.Cost.Epsilon, s.Cost.Delta)
-		if s.NewLedger {
-			fmt.Fprintf(w, "ledger %s does not exist; the release would create it with the default budget\n", s.Ledger)
-		}
+		printWarning(w, s.Warning)
 		fmt.Fprintf(w, "budget: total ε = %g (δ = %g); spent ε = %g; left ε = %g (δ = %g)\n",
 			s.Total.Epsilon, s.Total.Delta, s.Spent.Epsilon, s.Left.Epsilon, s.Left.Delta)
 		fmt.Fprintln(w, "nothing was written")
@@ -376,5 +419,14 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *publishSummary) error {
 	fmt.Fprintf(w, "  report:   %s\n  metadata: %s\n  tables:   %s (.csv and .parquet)\n", s.Report, s.Metadata, strings.Join(s.Tables, ", "))
 	fmt.Fprintf(w, "budget: this release spent ε = %g, δ = %g; ledger %s: spent ε = %g of %g, left ε = %g (δ left %g)\n",
 		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
+	fmt.Fprintf(w, "ledger head after the release: %s (release.json records the release's own entry)\n", s.LedgerHead)
+	printWarning(w, s.Warning)
 	return nil
+}
+
+// printWarning prints a weak-protection warning, when there is one.
+func printWarning(w io.Writer, warning string) {
+	if warning != "" {
+		fmt.Fprintf(w, "WARNING: %s\n", warning)
+	}
 }

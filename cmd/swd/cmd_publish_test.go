@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,18 +101,16 @@ func TestPublishCommand(t *testing.T) {
 		return code, stdout, stderr
 	}
 
-	t.Run("dry run without a ledger creates nothing", func(t *testing.T) {
+	t.Run("a missing or mistyped ledger is refused and not created", func(t *testing.T) {
 		out := filepath.Join(dir, "dry")
-		code, stdout, stderr := publish(out, "--epsilon", "1", "--dry-run")
-		if code != ExitOK {
-			t.Fatalf("exit %d: %s", code, stderr)
-		}
-		for _, want := range []string{"would spend ε = 1", "does not exist", "left ε = 3", "nothing was written"} {
-			if !strings.Contains(stdout, want) {
-				t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		for _, extra := range [][]string{{"--dry-run"}, nil} {
+			code, _, stderr := publish(out, append([]string{"--epsilon", "1"}, extra...)...)
+			if code != ExitUsage || !strings.Contains(stderr, "does not exist") || !strings.Contains(stderr, "swd budget init") {
+				t.Fatalf("%v: exit %d, want %d: %s", extra, code, ExitUsage, stderr)
 			}
 		}
 		assertAbsent(t, ledger)
+		assertAbsent(t, dp.HeadPath(ledger))
 		assertAbsent(t, out)
 	})
 
@@ -149,10 +148,10 @@ func TestPublishCommand(t *testing.T) {
 		if err := json.Unmarshal(readBytes(t, filepath.Join(out, "release.json")), &meta); err != nil {
 			t.Fatal(err)
 		}
-		if meta.Epsilon != 1 || meta.LedgerEntryID == "" || len(meta.Domain.Partners) != len(publishPartners) {
+		if meta.Epsilon != 1 || meta.LedgerEntryID == "" || len(meta.Domain.Partners) != len(publishPartners) || meta.LedgerEntries != 2 || len(meta.Warnings) != 0 {
 			t.Fatalf("release.json %+v", meta)
 		}
-		for _, want := range []string{meta.LedgerEntryID, filepath.Join(out, "report.html"), "district_need, district, partners", "spent ε = 1 of 1.5", "left ε = 0.5"} {
+		for _, want := range []string{meta.LedgerEntryID, filepath.Join(out, "report.html"), "district_need, district, partners", "spent ε = 1 of 1.5", "left ε = 0.5", "ledger head after the release"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("stdout lacks %q:\n%s", want, stdout)
 			}
@@ -166,6 +165,12 @@ func TestPublishCommand(t *testing.T) {
 		}
 		if s.Spent.Epsilon != 1 || len(s.Releases) != 1 || s.Releases[0].ID != meta.LedgerEntryID || s.Releases[0].State != dp.ReleaseCommitted {
 			t.Fatalf("ledger %+v", s)
+		}
+		if s.Binding == nil || !slices.Equal(s.Binding.Partners, []string{"acli", "caritas", "cgil", "comune", "ulss6"}) || meta.LedgerID != s.LedgerID {
+			t.Fatalf("ledger binding %+v, release.json ledger id %s", s.Binding, meta.LedgerID)
+		}
+		if code, stdout, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--release", out); code != ExitOK || !strings.Contains(stdout, "1 release(s) checked") {
+			t.Fatalf("budget verify --release: exit %d: %s %s", code, stdout, stderr)
 		}
 		entries, _ := os.ReadDir(out)
 		for _, e := range entries {
@@ -200,6 +205,41 @@ func TestPublishCommand(t *testing.T) {
 		}
 	})
 
+	t.Run("files of another dataset are refused", func(t *testing.T) {
+		before := readBytes(t, ledger)
+		out := filepath.Join(dir, "foreign")
+		for _, extra := range [][]string{{"--dry-run"}, nil} {
+			args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", out, "--epsilon", "0.1"}, extra...)
+			code, stdout, stderr := runCLI(t, append(args, encoded[:4]...)...) // a partner less
+			outputs = append(outputs, stdout, stderr)
+			if code != ExitIntegrity || !strings.Contains(stderr, "another dataset") || !strings.Contains(stderr, "missing: cgil") {
+				t.Fatalf("%v: exit %d, want %d: %s", extra, code, ExitIntegrity, stderr)
+			}
+		}
+		if !bytes.Equal(before, readBytes(t, ledger)) {
+			t.Fatal("the ledger changed")
+		}
+		assertAbsent(t, out)
+	})
+
+	t.Run("a truncated ledger is refused", func(t *testing.T) {
+		saved := readBytes(t, ledger)
+		defer writeFile(t, ledger, string(saved), 0o644)
+		lines := bytes.SplitAfter(saved, []byte("\n"))
+		writeFile(t, ledger, string(bytes.Join(lines[:len(lines)-2], nil)), 0o644) // the last entry removed
+		out := filepath.Join(dir, "truncated")
+		code, _, stderr := publish(out, "--epsilon", "0.1")
+		if code != ExitIntegrity || !strings.Contains(stderr, "truncated") {
+			t.Fatalf("exit %d, want %d: %s", code, ExitIntegrity, stderr)
+		}
+		for _, cmd := range [][]string{{"budget", "verify", "--ledger", ledger}, {"budget", "show", "--ledger", ledger}} {
+			if code, _, stderr := runCLI(t, cmd...); code != ExitIntegrity {
+				t.Fatalf("%v: exit %d, want %d: %s", cmd, code, ExitIntegrity, stderr)
+			}
+		}
+		assertAbsent(t, out)
+	})
+
 	t.Run("the rest of the budget, gaussian, two tables, JSON", func(t *testing.T) {
 		out := filepath.Join(dir, "gauss")
 		code, stdout, stderr := publish(out, "--epsilon", "0.5", "--delta", "1e-7", "--mechanism", "gaussian",
@@ -221,7 +261,11 @@ func TestPublishCommand(t *testing.T) {
 	})
 
 	t.Run("input errors", func(t *testing.T) {
-		ledger := filepath.Join(t.TempDir(), "fresh.ledger") // dry runs must not create it
+		ledger := filepath.Join(t.TempDir(), "fresh.ledger") // dry runs must not change it
+		if code, _, errOut := runCLI(t, "budget", "init", "--ledger", ledger); code != ExitOK {
+			t.Fatalf("budget init: %d %s", code, errOut)
+		}
+		fresh := readBytes(t, ledger)
 		badMap := filepath.Join(dir, "caritas.yaml")
 		writeFile(t, badMap, "partner: caritas\nversion: test\ncodes:\n  ZZZ: [casa]\n", 0o644)
 		tests := []struct {
@@ -246,7 +290,9 @@ func TestPublishCommand(t *testing.T) {
 				if code != tt.want || !strings.Contains(stdout+stderr, tt.msg) {
 					t.Fatalf("exit %d, want %d with %q: %s %s", code, tt.want, tt.msg, stdout, stderr)
 				}
-				assertAbsent(t, ledger)
+				if !bytes.Equal(fresh, readBytes(t, ledger)) {
+					t.Fatal("a dry run changed the ledger")
+				}
 			})
 		}
 	})
@@ -294,5 +340,48 @@ func TestPublishUsage(t *testing.T) {
 		if code != ExitOK || !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
+	}
+}
+
+// A ledger created with --key is signed: a release needs that key, another
+// key is refused; budget verify --key pins it. A release with ε above 10
+// says in its summary that it protects little.
+func TestPublishSignedLedgerAndWeakEpsilon(t *testing.T) {
+	dir, encoded, links := publishFixture(t)
+	ledger := filepath.Join(dir, "signed.ledger")
+	unit, other := filepath.Join(dir, "unit"), filepath.Join(dir, "other")
+	for _, k := range []string{unit, other} {
+		if code, _, errOut := runCLI(t, "keys", "new", "--out", k); code != ExitOK {
+			t.Fatalf("keys new: %d %s", code, errOut)
+		}
+	}
+	if code, stdout, errOut := runCLI(t, "budget", "init", "--ledger", ledger, "--total", "100", "--key", unit+".key"); code != ExitOK || !strings.Contains(stdout, "signed by key") {
+		t.Fatalf("budget init --key: %d %s %s", code, stdout, errOut)
+	}
+	publish := func(out string, extra ...string) (int, string, string) {
+		args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", filepath.Join(dir, out), "--epsilon", "20"}, extra...)
+		return runCLI(t, append(args, encoded...)...)
+	}
+	if code, _, stderr := publish("nokey"); code != ExitUsage || !strings.Contains(stderr, "--key") {
+		t.Fatalf("without --key: exit %d, want %d: %s", code, ExitUsage, stderr)
+	}
+	if code, _, stderr := publish("otherkey", "--key", other+".key"); code != ExitIntegrity {
+		t.Fatalf("with another key: exit %d, want %d: %s", code, ExitIntegrity, stderr)
+	}
+	code, stdout, stderr := publish("weak", "--key", unit+".key")
+	if code != ExitOK || !strings.Contains(stdout, "WARNING: ε = 20 is above 10") || !strings.Contains(stdout, "protect the households little") {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	code, stdout, _ = publish("weak-json", "--key", unit+".key", "--json", "--dry-run")
+	var sum publishSummary
+	if code != ExitOK || json.Unmarshal([]byte(stdout), &sum) != nil || !strings.Contains(sum.Warning, "close to the exact counts") {
+		t.Fatalf("--json: exit %d: %s", code, stdout)
+	}
+	release := filepath.Join(dir, "weak")
+	if code, stdout, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--key", unit+".pub", "--release", release); code != ExitOK || !strings.Contains(stdout, "signed by key") {
+		t.Fatalf("verify --key: exit %d: %s %s", code, stdout, stderr)
+	}
+	if code, _, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--key", other+".pub"); code != ExitIntegrity {
+		t.Fatalf("verify against another key: exit %d: %s", code, stderr)
 	}
 }

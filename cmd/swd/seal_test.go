@@ -54,6 +54,10 @@ func TestSealedExchange(t *testing.T) {
 	if code, stderr := link(p("caritas.swd"), p("acli.swd")); code != ExitOK {
 		t.Fatalf("link of sealed inputs: exit %d: %s", code, stderr)
 	}
+	// The linkage unit's key opens the sealed inputs and signs the ledger.
+	if code, _, stderr := runCLI(t, "-q", "budget", "init", "--ledger", p("ledger.jsonl"), "--key", p("linker.key")); code != ExitOK {
+		t.Fatalf("budget init: exit %d: %s", code, stderr)
+	}
 	if code, _, stderr := runCLI(t, "-q", "publish", "--key", p("linker.key"), "--trust", p("trust"), "--links", p("links.parquet"),
 		"--epsilon", "1", "--ledger", p("ledger.jsonl"), "--out", p("release"), p("caritas.swd"), p("acli.swd")); code != ExitOK {
 		t.Fatalf("publish from sealed inputs: exit %d: %s", code, stderr)

@@ -2,7 +2,6 @@ package encfile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -28,20 +27,43 @@ type file struct {
 	fieldBuf [][]uint64 // Scan's per-field filters
 }
 
+// invalid formats an input error about path. Its arguments must hold no
+// input bytes: pass errors of the Parquet decoder through withDetail.
 func invalid(path, format string, args ...any) error {
 	return base.Invalidf("%s: %s", path, fmt.Sprintf(format, args...))
 }
 
+// withDetail appends to reason what base.SafeDetail keeps of err: the
+// decoder's own messages quote the bytes they read.
+func withDetail(reason string, err error) string {
+	if d := base.SafeDetail(err); d != "" {
+		return reason + ": " + d
+	}
+	return reason
+}
+
+// detail is what base.SafeDetail keeps of err, or a general description.
+func detail(err error) string {
+	if d := base.SafeDetail(err); d != "" {
+		return d
+	}
+	return "corrupt or truncated data"
+}
+
 // recoverCorrupt, deferred, turns a panic of the Parquet decoder on a
-// corrupt file into an input error.
+// corrupt file into an input error (without the panic's value).
 func recoverCorrupt(path string, errp *error) {
 	if p := recover(); p != nil {
-		*errp = invalid(path, "corrupt Parquet file (%v)", p)
+		reason := "corrupt Parquet file (decoder failure)"
+		if d := base.PanicDetail(p); d != "" {
+			reason += ": " + d
+		}
+		*errp = invalid(path, "%s", reason)
 	}
 }
 
 // errPartner is a row whose partner column is not the file's partner.
-var errPartner = errors.New("partner differs from the file's metadata")
+var errPartner = base.Safef("partner differs from the file's metadata")
 
 // open reads and checks the footer: metadata, format version and columns.
 func open(path string) (_ *file, err error) {
@@ -61,7 +83,7 @@ func open(path string) (_ *file, err error) {
 	}
 	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
-		return nil, invalid(path, "not an swd encoded file: not a valid Parquet file (truncated or corrupt?): %v", err)
+		return nil, invalid(path, "%s", withDetail("not an swd encoded file: not a valid Parquet file (truncated or corrupt?)", err))
 	}
 	r := &file{path: path, f: f, pf: pf}
 	if r.meta, err = parseMeta(pf); err != nil {
@@ -177,7 +199,7 @@ func Read(ctx context.Context, path string) (_ *encoding.Dataset, err error) {
 			}
 			n, err := readChunk(d, c, r.meta.Partner, chunk, vals, pad)
 			if err != nil {
-				return nil, invalid(path, "row group %d, column %s: %v", g+1, c.name, err)
+				return nil, invalid(path, "row group %d, column %s: %s", g+1, c.name, detail(err))
 			}
 			if n != rg.NumRows() {
 				return nil, invalid(path, "row group %d, column %s: %d values for %d rows", g+1, c.name, n, rg.NumRows())
@@ -299,7 +321,7 @@ func appendValue(d *encoding.Dataset, c column, partner string, v parquet.Value,
 		}
 	case kindCLK:
 		if v.IsNull() {
-			return errors.New("null CLK")
+			return base.Safef("null CLK")
 		}
 		d.CLK.AppendBytes(padded(pad, v.ByteArray(), c.words))
 	case kindField:

@@ -3,11 +3,11 @@ package encfile
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 
 	"github.com/parquet-go/parquet-go"
 
+	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
 	"github.com/welfare-district/swd/linkage/encoding"
 )
@@ -40,7 +40,7 @@ func Scan(ctx context.Context, path string, fn func(*encoding.Record) error) (er
 		if err := scanGroup(r, rg, buf, rec, scratch, fn); err != nil {
 			var se scanError
 			if errors.As(err, &se) {
-				return invalid(path, "row group %d: %v", g+1, se.err)
+				return invalid(path, "row group %d: %s", g+1, detail(se.err))
 			}
 			return err
 		}
@@ -94,7 +94,7 @@ func fillRecord(r *file, row parquet.Row, rec *encoding.Record, scratch []byte) 
 	for _, v := range row {
 		ci := v.Column()
 		if ci < 0 || ci >= len(r.cols) {
-			return fmt.Errorf("value of unknown column %d", ci)
+			return base.Safef("value of unknown column %d", ci)
 		}
 		c := r.cols[ci]
 		switch c.kind {
@@ -127,7 +127,7 @@ func fillRecord(r *file, row parquet.Row, rec *encoding.Record, scratch []byte) 
 
 func decodeFilter(dst []uint64, b, scratch []byte, c column) error {
 	if len(b) != c.bytes {
-		return fmt.Errorf("column %s: value of %d bytes, want %d", c.name, len(b), c.bytes)
+		return base.Safef("column %s: value of %d bytes, want %d", c.name, len(b), c.bytes)
 	}
 	a := bitvec.Arena{Words: c.words, Data: dst[:0]}
 	a.AppendBytes(padded(scratch, b, c.words))

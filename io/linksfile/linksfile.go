@@ -103,7 +103,12 @@ func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error
 	defer rd.Close()
 	n, err := rd.Read(rows)
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, invalid(fmt.Sprintf("reading rows: %v", err))
+		// The decoder's message is not shown: it may quote the file's bytes.
+		reason := "reading rows: corrupt or truncated file"
+		if d := base.SafeDetail(err); d != "" {
+			reason += ": " + d
+		}
+		return nil, nil, invalid(reason)
 	}
 	if n != len(rows) {
 		return nil, nil, invalid(fmt.Sprintf("read %d of %d rows", n, len(rows)))

@@ -123,9 +123,9 @@ func (r *csvReader) readHeader() error {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return &base.InputError{File: r.path, Reason: fmt.Sprintf("malformed header at line %d, character %d: %v", pe.Line, pe.Column, pe.Err)}
+			return &base.InputError{File: r.path, Reason: "malformed header at " + base.SafeDetail(pe)}
 		}
-		return fmt.Errorf("reading %s: %w", r.path, err)
+		return fmt.Errorf("reading %s: %s", r.path, base.SafeDetail(err))
 	}
 	header := make([]string, len(rec))
 	for i, h := range rec {
@@ -161,7 +161,7 @@ func (r *csvReader) Next() ([]string, int, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if !errors.As(err, &pe) {
-			r.err = fmt.Errorf("reading %s: %w", r.path, err)
+			r.err = fmt.Errorf("reading %s: %s", r.path, base.SafeDetail(err))
 			return nil, 0, r.err
 		}
 		r.row++
@@ -193,10 +193,14 @@ func (r *csvReader) Next() ([]string, int, error) {
 
 // parseReason describes a CSV syntax error by position only.
 func parseReason(pe *csv.ParseError) string {
+	r := fmt.Sprintf("malformed CSV at line %d, character %d", pe.Line, pe.Column)
 	if pe.StartLine != pe.Line {
-		return fmt.Sprintf("malformed CSV in the row starting at line %d (line %d, character %d): %v", pe.StartLine, pe.Line, pe.Column, pe.Err)
+		r = fmt.Sprintf("malformed CSV in the row starting at line %d (line %d, character %d)", pe.StartLine, pe.Line, pe.Column)
 	}
-	return fmt.Sprintf("malformed CSV at line %d, character %d: %v", pe.Line, pe.Column, pe.Err)
+	if d := base.SafeDetail(pe.Err); d != "" {
+		r += ": " + d
+	}
+	return r
 }
 
 // allEmpty reports whether every cell is empty: trailing delimiters that

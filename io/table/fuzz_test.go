@@ -17,6 +17,7 @@ func FuzzParquetReader(f *testing.F) {
 	rows, _ := pqRows(20)
 	f.Add(writeParquet(f, rows))
 	f.Add(writeParquet(f, rows, parquet.Compression(&parquet.Zstd), parquet.PageBufferSize(64)))
+	f.Add(leakParquet(f))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readsOrRejects(t, filepath.Join(t.TempDir(), "f.parquet"), data)
 	})
@@ -34,13 +35,17 @@ func FuzzArrowReader(f *testing.F) {
 	for _, seed := range arrowSeeds(f) {
 		f.Add(seed)
 	}
+	file, stream := leakArrow(f)
+	f.Add(file)
+	f.Add(stream)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readsOrRejects(t, filepath.Join(t.TempDir(), "f.arrow"), data)
 	})
 }
 
 // readsOrRejects writes data to path and reads it as a table: reading may
-// fail, but only with an invalid-input error, and never panic.
+// fail, but only with an invalid-input error that quotes none of the
+// input (leakMarker), and never panic.
 func readsOrRejects(t *testing.T, path string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -53,5 +58,8 @@ func readsOrRejects(t *testing.T, path string, data []byte) {
 	}
 	if err != nil && !errors.Is(err, base.ErrInvalidInput) {
 		t.Fatalf("error not marked invalid input: %v", err)
+	}
+	if err != nil {
+		assertNoMarker(t, path, err.Error())
 	}
 }

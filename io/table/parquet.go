@@ -128,7 +128,7 @@ func (r *parquetReader) render(rows []parquet.Row) error {
 		for _, v := range vals {
 			c := v.Column()
 			if c < 0 || c >= w {
-				return invalidFile(r.path, "corrupt file", fmt.Errorf("value for column %d of %d", c, w))
+				return invalidFile(r.path, "corrupt file", base.Safef("value for column %d of %d", c, w))
 			}
 			if v.IsNull() {
 				continue

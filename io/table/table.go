@@ -136,19 +136,24 @@ func checkHeader(path string, header []string) error {
 	return nil
 }
 
-// invalidFile marks a file-level problem.
+// invalidFile marks a file-level problem. err, from a decoder, is
+// described by base.SafeDetail only: decoders quote the bytes they read.
 func invalidFile(path, reason string, err error) error {
-	if err != nil {
-		return base.Invalidf("%s: %s: %w", path, reason, err)
+	if d := base.SafeDetail(err); d != "" {
+		reason += ": " + d
 	}
 	return &base.InputError{File: path, Reason: reason}
 }
 
 // recovered turns a panic of a third-party decoder on corrupt data into an
-// input error.
+// input error (whose message holds no value the panic may carry).
 func recovered(path string, p any, errp *error) {
 	if p != nil {
-		*errp = invalidFile(path, "corrupt file", fmt.Errorf("decoder failure: %v", p))
+		reason := "corrupt file (decoder failure)"
+		if d := base.PanicDetail(p); d != "" {
+			reason += ": " + d
+		}
+		*errp = &base.InputError{File: path, Reason: reason}
 	}
 }
 

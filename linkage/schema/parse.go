@@ -39,7 +39,7 @@ func Parse(data []byte) (*Schema, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, base.Invalidf("schema is empty")
 		}
-		return nil, base.Invalidf("schema: %v", err)
+		return nil, base.Invalidf("schema: %s", base.RedactYAML(err.Error()))
 	}
 	if err := s.resolve(); err != nil {
 		return nil, base.Mark(err, base.ErrInvalidInput)
@@ -89,7 +89,9 @@ func checkKnownKeys(data []byte) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&sh); err != nil && !errors.Is(err, io.EOF) {
-		return base.Invalidf("schema: %v", err)
+		// The decoder quotes values it cannot use (`ROSSI M...`): a data
+		// file given as the schema must not show its records.
+		return base.Invalidf("schema: %s", base.RedactYAML(err.Error()))
 	}
 	return nil
 }
