@@ -137,7 +137,7 @@ func RecoverCohorts(ctx context.Context, s *schema.Schema, ds *encoding.Dataset,
 		return c, nil
 	}
 	words := ev.Words
-	if whole := src.Kind != schema.KindDate || part == schema.SaltPartDate; whole && c.Source != "clk" {
+	if whole := src.Kind != schema.KindDate || part == schema.SaltPartDate || src.Normalize.Precision == "year"; whole && c.Source != "clk" {
 		// The salt is the source's whole value: equal salt-source filters
 		// are equal salts.
 		groupEqual(&c, ev, evPresent, words)
@@ -211,13 +211,14 @@ func coreCohorts(ctx context.Context, c *Cohorts, groups [][]int, ev bitvec.Aren
 	}
 	c.Patterns = len(patterns)
 	type pat struct {
-		v    []uint64
-		ones int
+		v     []uint64
+		ones  int
+		count int // groups that gave this pattern
 	}
 	ps := make([]pat, 0, len(patterns))
-	for key := range patterns {
+	for key, cnt := range patterns {
 		v := bytesWords(key)
-		ps = append(ps, pat{v, popcount(v)})
+		ps = append(ps, pat{v, popcount(v), cnt})
 	}
 	sort.Slice(ps, func(a, b int) bool {
 		if ps[a].ones != ps[b].ones {
@@ -256,11 +257,11 @@ func coreCohorts(ctx context.Context, c *Cohorts, groups [][]int, ev bitvec.Aren
 				cv[w] &= p.v[w]
 			}
 			cores[best].ones = bestAnd
-			cores[best].support++
+			cores[best].support += p.count
 			continue
 		}
 		if p.ones <= maxStart {
-			cores = append(cores, core{v: append([]uint64(nil), p.v...), ones: p.ones, support: 1})
+			cores = append(cores, core{v: append([]uint64(nil), p.v...), ones: p.ones, support: p.count})
 		}
 	}
 	kept := cores[:0]
