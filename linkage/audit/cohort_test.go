@@ -2,9 +2,11 @@ package audit
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/welfare-district/swd/linkage/normalize"
+	"github.com/welfare-district/swd/linkage/schema"
 )
 
 // birthDates are the normalised birth dates of the input's records ("" when
@@ -29,13 +31,23 @@ func TestRecoverCohorts(t *testing.T) {
 	const households = 4000
 	for _, tc := range []struct {
 		salt, part string
+		yearOnly   bool // birth dates of year precision (as the NC voters)
 		key        func(date string) string
 	}{
-		{"year(birth_date)", "", func(d string) string { return d[:4] }},
-		{"date(birth_date)", "date", func(d string) string { return d }},
+		{"year(birth_date)", "", false, func(d string) string { return d[:4] }},
+		{"date(birth_date)", "date", false, func(d string) string { return d }},
+		{"year(birth_date)", "", true, func(d string) string { return d[:4] }},
 	} {
-		t.Run(tc.salt, func(t *testing.T) {
-			in := synthInput(t, synthSchema(t, tc.salt), households)
+		t.Run(fmt.Sprintf("%s/yearOnly=%v", tc.salt, tc.yearOnly), func(t *testing.T) {
+			s := synthSchema(t, tc.salt)
+			if tc.yearOnly {
+				s.Field("birth_date").Normalize.Precision = "year"
+				var err error
+				if s, err = schema.Parse(s.Canonical()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			in := synthInput(t, s, households)
 			dates := birthDates(in, households, t)
 			c, err := RecoverCohorts(context.Background(), in.Schema, in.Data, "birth_date", tc.part)
 			if err != nil {
