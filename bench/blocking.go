@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,4 +191,20 @@ func missedByDice(a, b *encoding.Dataset, cands, truth []blocking.Pair) [10]int 
 		h[min(int(d*10), 9)]++
 	}
 	return h
+}
+
+// WriteTable prints the result for people.
+func (r BlockingResult) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %d × %d records, %d true pairs\n", r.Dataset, r.NA, r.NB, r.TruePairs)
+	fmt.Fprintf(&b, "  candidates %d (%.4f%% of all pairs), pair completeness %.4f, reduction ratio %.6f\n",
+		r.Candidates, 100*r.ComparedShare, r.PairCompleteness, r.ReductionRatio)
+	for _, p := range r.Passes {
+		fmt.Fprintf(&b, "  pass %-20s blocks %8d pairs %10d skipped blocks %d (%d pairs)\n",
+			p.Name, p.Blocks, p.Pairs, p.SkippedBlocks, p.SkippedPairs)
+	}
+	fmt.Fprintf(&b, "  missed true pairs by CLK Dice (tenths): %v\n", r.MissedByDice)
+	fmt.Fprintf(&b, "  encode %.1f s, block %.1f s\n", r.EncodeSeconds, r.BlockSeconds)
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -13,9 +13,9 @@ import (
 // (docs/performance.md), skipping the test when the data is absent.
 func datasetConfig(t *testing.T, name string) BlockingConfig {
 	root := testdirs.ModuleRoot(t)
-	data := filepath.Join(root, "..", "shared", "datasets")
-	if _, err := os.Stat(filepath.Join(data, datasets[name].files[0])); err != nil {
-		t.Skipf("dataset %s not available: %v", name, err)
+	data := testdirs.SharedDatasets(t)
+	for _, f := range datasets[name].files {
+		testdirs.SharedFile(t, f)
 	}
 	cfg := BlockingConfig{Dataset: name, DataDir: data, SchemaDir: filepath.Join(root, "docs", "examples"),
 		Seed: 1, Keys: true, Workers: 2}
@@ -54,7 +54,8 @@ func TestBlockingFEBRL4(t *testing.T) {
 
 // TestBlockingNCVoter checks the ncvoter-100k target (pair completeness at
 // least 99.5% comparing at most 0.1% of the pairs). It encodes 200,000
-// records (about a minute of CPU), so it runs only with SWD_LONG_TESTS=1.
+// records (about a minute of CPU), so it runs only with SWD_LONG_TESTS=1,
+// as make quality sets it.
 func TestBlockingNCVoter(t *testing.T) {
 	if os.Getenv("SWD_LONG_TESTS") == "" {
 		t.Skip("set SWD_LONG_TESTS=1 to run")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -209,4 +210,17 @@ func watchHeap() func() float64 {
 		<-done
 		return float64(peak.Load()) / (1 << 20)
 	}
+}
+
+// WriteTable prints the result for people.
+func (r EncodeResult) WriteTable(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "rows %d, workers %d (GOMAXPROCS %d), stream %v\n", r.Rows, r.Workers, r.GOMAXPROCS, r.Stream)
+	fmt.Fprintf(&b, "  %.3f s: %.0f records/s wall, %.0f records/s of CPU time\n", r.Seconds, r.RecordsPerSec, r.RecordsPerCPUSec)
+	fmt.Fprintf(&b, "  peak heap %.1f MiB (input held in memory: %.1f MiB)\n", r.PeakHeapMiB, r.InputMiB)
+	if r.FileBytes > 0 {
+		fmt.Fprintf(&b, "  encoded file %d bytes\n", r.FileBytes)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }

@@ -203,8 +203,8 @@ func missingLedger(path string) error {
 // OpenLedger opens the ledger at path for a release, verifies it (chain,
 // head, signatures) and locks it exclusively until Close, waiting for
 // another release to finish, or for ctx. A signed ledger needs its key; an
-// unsigned one ignores key. A missing ledger is an ErrUsage, a damaged,
-// truncated or edited one an ErrIntegrity.
+// unsigned one ignores key. A missing ledger is an error marked
+// swd.ErrUsage, a damaged, truncated or edited one marked swd.ErrIntegrity.
 //
 // Two states left by a crash are completed, never anything else: a torn
 // last line beyond the head (an append that never finished, so the release

@@ -12,8 +12,8 @@ import (
 // files of its releases share: the key check value of the linkage secret,
 // the schema fingerprint, and the set of partners. The first release
 // records it; every later release must match it, or it is refused
-// (ErrIntegrity): a ledger cannot be used, by mistake, for the releases of
-// another dataset.
+// (swd.ErrIntegrity): a ledger cannot be used, by mistake, for the releases
+// of another dataset.
 type Binding struct {
 	KeyCheck          string   `json:"key_check"`
 	SchemaFingerprint string   `json:"schema_fingerprint"`
@@ -75,7 +75,7 @@ func short(h string) string {
 	return h
 }
 
-// CheckBinding refuses (ErrIntegrity) files of another dataset than the
+// CheckBinding refuses (swd.ErrIntegrity) files of another dataset than the
 // ledger's first release; any binding fits a ledger without releases.
 func (l *Ledger) CheckBinding(b Binding) error {
 	if !b.complete() {

@@ -27,8 +27,8 @@ type VerifyOptions struct {
 // VerifyLedger verifies the ledger at path without changing it: every
 // entry's checksum, the hash chain, the head file, the signatures, the
 // consistency of the releases and of their dataset, and the options'
-// checks. It returns the ledger's status, or an ErrIntegrity error saying
-// what is wrong (a missing ledger is an ErrUsage).
+// checks. It returns the ledger's status, or an error marked
+// swd.ErrIntegrity saying what is wrong (a missing ledger: swd.ErrUsage).
 func VerifyLedger(ctx context.Context, path string, opts VerifyOptions) (*Status, error) {
 	l, err := readLedger(ctx, path)
 	if err != nil {

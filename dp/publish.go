@@ -21,12 +21,12 @@ type PublishConfig struct {
 	Params Params
 	Domain Domain
 	// Ledger is the dataset's ledger file. It must exist (InitLedger, swd
-	// budget init): a release never creates one (ErrUsage).
+	// budget init): a release never creates one (swd.ErrUsage).
 	Ledger string
 	// Binding is the dataset the households come from (the key check value,
 	// schema fingerprint and partners of its encoded files). The ledger's
 	// first release records it; a release of another dataset is refused
-	// with ErrIntegrity. Required.
+	// with swd.ErrIntegrity. Required.
 	Binding Binding
 	// Key signs the ledger's entries; required for a signed ledger (one
 	// created with a key), unused for an unsigned one.
@@ -64,9 +64,10 @@ const tmpPrefix = ".swd-release-"
 // Publish makes one DP release of households, following the ledger
 // protocol:
 //
-//  1. lock the ledger and verify it (chain, head, signatures: ErrIntegrity);
-//     refuse files of another dataset (ErrIntegrity) and a cost that does
-//     not fit (ErrBudgetExhausted), before anything is computed or written;
+//  1. lock the ledger and verify it (chain, head, signatures:
+//     swd.ErrIntegrity); refuse files of another dataset (swd.ErrIntegrity)
+//     and a cost that does not fit (ErrBudgetExhausted), before anything is
+//     computed or written;
 //  2. aggregate with bounded contributions (no noise yet);
 //  3. append a pending entry (fsync): from now on the budget is spent;
 //  4. draw the noise and write every file into a temporary directory next

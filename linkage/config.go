@@ -82,6 +82,13 @@ type Config struct {
 	Progress func(stage string, done, total int64)
 }
 
+// WithDefaults returns c with every unset field at its default, as Link
+// runs it, or a usage error when a field is out of range.
+func (c Config) WithDefaults() (Config, error) {
+	err := c.ensureDefaults()
+	return c, err
+}
+
 func (c *Config) ensureDefaults() error {
 	if c.Workers == 0 {
 		c.Workers = runtime.GOMAXPROCS(0)

@@ -25,18 +25,19 @@ const (
 	DefaultDiceTopK = 10
 )
 
-// diceCandidates returns the sorted pairs of a job whose CLK Dice reaches
-// the threshold and are among the DiceTopK best of their record, searched exhaustively with the Dice kernel; nil when the
-// comparison space exceeds maxPairs.
-func diceCandidates(ctx context.Context, a, b *encoding.Dataset, dedup bool, cfg Config) ([]blocking.Pair, error) {
+// diceCandidates returns the pairs of a job whose CLK Dice reaches the
+// threshold and are among the DiceTopK best of their record, searched
+// exhaustively with the Dice kernel, packed (Pair.Pack) and sorted; nil
+// when the comparison space exceeds maxPairs.
+func diceCandidates(ctx context.Context, a, b *encoding.Dataset, dedup bool, cfg Config) ([]uint64, error) {
 	space := float64(a.Len()) * float64(b.Len())
 	if cfg.DiceMaxPairs < 0 || space > float64(cfg.DiceMaxPairs) {
 		return nil, nil
 	}
-	var out []blocking.Pair
+	var out []uint64
 	emit := func(ms []match.Match) error {
 		for _, m := range ms {
-			out = append(out, blocking.Pair{I: m.I, J: m.J})
+			out = append(out, blocking.Pair{I: m.I, J: m.J}.Pack())
 		}
 		return nil
 	}
@@ -50,41 +51,6 @@ func diceCandidates(ctx context.Context, a, b *encoding.Dataset, dedup bool, cfg
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, comparePairs)
+	slices.Sort(out)
 	return out, nil
-}
-
-func comparePairs(x, y blocking.Pair) int {
-	if x.I != y.I {
-		return int(x.I) - int(y.I)
-	}
-	return int(x.J) - int(y.J)
-}
-
-// unionPairs merges two sorted, duplicate-free pair lists.
-func unionPairs(x, y []blocking.Pair) []blocking.Pair {
-	if len(y) == 0 {
-		return x
-	}
-	if len(x) == 0 {
-		return y
-	}
-	out := make([]blocking.Pair, 0, len(x)+len(y))
-	i, j := 0, 0
-	for i < len(x) && j < len(y) {
-		switch c := comparePairs(x[i], y[j]); {
-		case c < 0:
-			out = append(out, x[i])
-			i++
-		case c > 0:
-			out = append(out, y[j])
-			j++
-		default:
-			out = append(out, x[i])
-			i++
-			j++
-		}
-	}
-	out = append(out, x[i:]...)
-	return append(out, y[j:]...)
 }

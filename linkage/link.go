@@ -123,13 +123,8 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 // block generates the candidate pairs of every job.
 func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config) ([]*job, error) {
 	var jobs []*job
-	for a := range ds {
-		for b := a; b < len(ds); b++ {
-			if a == b && len(ds) > 1 && cfg.NoDedup {
-				continue
-			}
-			jobs = append(jobs, &job{a: a, b: b})
-		}
+	for _, j := range Jobs(len(ds), cfg.NoDedup) {
+		jobs = append(jobs, &job{a: j.A, b: j.B})
 	}
 	for k, j := range jobs {
 		bc := cfg.Blocking
@@ -150,8 +145,9 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		if err != nil {
 			return nil, err
 		}
-		j.dice = len(dice)
-		j.cands = unionPairs(j.cands, dice)
+		if j.dice = len(dice); j.dice > 0 {
+			j.cands = blocking.MergePacked(make([]blocking.Pair, 0, len(j.cands)+len(dice)), j.cands, dice)
+		}
 		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
 			return nil, err
 		}
@@ -193,38 +189,22 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
 	}
-	u, random, err := sampleU(ctx, ds, jobs, cmps, cfg)
+	samples, err := sampleJobs(ctx, ds, jobs, cfg)
 	if err != nil {
 		return nil, err
 	}
-	em := cfg.EM
-	if em.RandomPatterns == nil {
-		em.RandomPatterns = random
-	}
-	if em.AllPairs == 0 {
-		em.AllPairs = comparisonSpace(ds, jobs)
-	}
-	if em.SessionCounts == nil {
-		em.SessionCounts = func(on []bool) (model.PatternCounts, error) {
-			out := model.PatternCounts{}
-			for k, j := range jobs {
-				pc, _, err := j.cmp.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
-				if err != nil {
-					return nil, err
-				}
-				out.Merge(pc)
+	sessions := func(on []bool) (model.PatternCounts, error) {
+		out := model.PatternCounts{}
+		for k, j := range jobs {
+			pc, _, err := j.cmp.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
+			if err != nil {
+				return nil, err
 			}
-			return out, nil
+			out.Merge(pc)
 		}
+		return out, nil
 	}
-	m, err := model.Fit(ctx, cmps, counts, u, em)
-	if err != nil {
-		return nil, fmt.Errorf("fitting the model: %w", err)
-	}
-	for _, w := range m.Warnings {
-		cfg.Logger.Warn("model", "warning", w)
-	}
-	return m, nil
+	return FitModel(ctx, cmps, counts, samples, cfg, sessions)
 }
 
 // sessionMaxPairs bounds the pairs of each training session of the model's
@@ -243,11 +223,7 @@ func comparisonSpace(ds []*encoding.Dataset, jobs []*job) float64 {
 // space is the number of pairs of a job: records of A × records of B, or
 // n(n−1)/2 for de-duplication.
 func (j *job) space(ds []*encoding.Dataset) float64 {
-	na, nb := float64(ds[j.a].Len()), float64(ds[j.b].Len())
-	if j.dedup() {
-		return na * (na - 1) / 2
-	}
-	return na * nb
+	return Job{j.a, j.b}.Space(ds[j.a].Len(), ds[j.b].Len())
 }
 
 // countPatterns counts the agreement patterns of a job's candidates on all
@@ -259,38 +235,24 @@ func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCount
 	}, workers)
 }
 
-// sampleU estimates u on every job, weighting each by the size of its
-// comparison space.
-func sampleU(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) ([][]float64, model.PatternCounts, error) {
-	random := model.PatternCounts{}
-	var space float64
-	sizes := make([]float64, len(jobs))
+// sampleJobs draws the random pairs behind u from every job (USample) and
+// counts their patterns.
+func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) ([]JobSample, error) {
+	total := comparisonSpace(ds, jobs)
+	out := make([]JobSample, len(jobs))
 	for k, j := range jobs {
-		sizes[k] = j.space(ds)
-		space += sizes[k]
-	}
-	u := make([][]float64, len(cmps))
-	for f, c := range cmps {
-		u[f] = make([]float64, c.Levels())
-	}
-	for k, j := range jobs {
-		if sizes[k] < 1 {
+		out[k].Space = j.space(ds)
+		n, seed := USample(k, out[k].Space, total, cfg)
+		if n == 0 {
 			continue
 		}
-		n := max(10_000, int(float64(cfg.USamples)*sizes[k]/space))
-		pc, err := model.SamplePatterns(ctx, j.cmp, n, cfg.Seed+uint64(k))
+		pc, err := model.SamplePatterns(ctx, j.cmp, n, seed)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		random.Merge(pc)
-		uj := model.UFromPatterns(cmps, pc)
-		for f := range u {
-			for l := range u[f] {
-				u[f][l] += uj[f][l] * sizes[k] / space
-			}
-		}
+		out[k].Patterns = pc
 	}
-	return u, random, nil
+	return out, nil
 }
 
 // score computes the posterior of every candidate, feeds the report's

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/linkage/blocking"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/eval"
 	"github.com/welfare-district/swd/linkage/schema"
@@ -222,23 +221,4 @@ func TestCheckCompatible(t *testing.T) {
 			}
 		})
 	}
-}
-
-func TestUnionPairs(t *testing.T) {
-	type P = struct{ I, J uint32 }
-	x := []P{{0, 1}, {0, 3}, {2, 2}}
-	y := []P{{0, 2}, {0, 3}, {5, 0}}
-	got := unionPairs(toPairs(x), toPairs(y))
-	want := toPairs([]P{{0, 1}, {0, 2}, {0, 3}, {2, 2}, {5, 0}})
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got %v want %v", got, want)
-	}
-}
-
-func toPairs(ps []struct{ I, J uint32 }) []blocking.Pair {
-	out := make([]blocking.Pair, len(ps))
-	for i, p := range ps {
-		out[i] = blocking.Pair{I: p.I, J: p.J}
-	}
-	return out
 }

@@ -85,15 +85,7 @@ func ParseCodeMap(data []byte) (*CodeMap, error) {
 
 // LoadCodeMap reads and validates a YAML code map file.
 func LoadCodeMap(file string) (*CodeMap, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading code map: %w", err)
-	}
-	m, err := ParseCodeMap(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	return m, nil
+	return base.LoadFile(file, "code map", os.ReadFile, ParseCodeMap)
 }
 
 var (

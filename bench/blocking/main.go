@@ -9,14 +9,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 
 	"github.com/welfare-district/swd/bench"
+	"github.com/welfare-district/swd/internal/benchcmd"
 )
 
 func main() {
@@ -38,27 +36,7 @@ func main() {
 	if *fieldLSH != "" {
 		cfg.FieldLSH = strings.Split(*fieldLSH, ",")
 	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	res, err := bench.RunBlocking(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "blocking:", err)
-		os.Exit(1)
-	}
-	if *asJSON {
-		if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
-			os.Exit(1)
-		}
-		return
-	}
-	fmt.Printf("%s: %d × %d records, %d true pairs\n", res.Dataset, res.NA, res.NB, res.TruePairs)
-	fmt.Printf("  candidates %d (%.4f%% of all pairs), pair completeness %.4f, reduction ratio %.6f\n",
-		res.Candidates, 100*res.ComparedShare, res.PairCompleteness, res.ReductionRatio)
-	for _, p := range res.Passes {
-		fmt.Printf("  pass %-20s blocks %8d pairs %10d skipped blocks %d (%d pairs)\n",
-			p.Name, p.Blocks, p.Pairs, p.SkippedBlocks, p.SkippedPairs)
-	}
-	fmt.Printf("  missed true pairs by CLK Dice (tenths): %v\n", res.MissedByDice)
-	fmt.Printf("  encode %.1f s, block %.1f s\n", res.EncodeSeconds, res.BlockSeconds)
+	os.Exit(benchcmd.Main("blocking", *asJSON, func(ctx context.Context) (bench.BlockingResult, error) {
+		return bench.RunBlocking(ctx, cfg)
+	}))
 }

@@ -9,13 +9,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
-	"fmt"
 	"os"
-	"os/signal"
 
 	"github.com/welfare-district/swd/bench"
+	"github.com/welfare-district/swd/internal/benchcmd"
 )
 
 func main() {
@@ -32,22 +30,7 @@ func main() {
 	flag.BoolVar(&cfg.OneWorker, "scaling", true, "with -workers > 1, also time one worker")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	flag.Parse()
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	res, err := bench.RunDice(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dice:", err)
-		os.Exit(1)
-	}
-	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		err = enc.Encode(res)
-	} else {
-		err = res.WriteTable(os.Stdout)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "dice:", err)
-		os.Exit(1)
-	}
+	os.Exit(benchcmd.Main("dice", *asJSON, func(ctx context.Context) (bench.DiceResult, error) {
+		return bench.RunDice(ctx, cfg)
+	}))
 }

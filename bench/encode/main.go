@@ -15,16 +15,15 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
 
 	"github.com/welfare-district/swd/bench"
+	"github.com/welfare-district/swd/internal/benchcmd"
 )
 
 func main() {
@@ -53,24 +52,10 @@ func main() {
 			fmt.Fprintln(os.Stderr, "encode bench:", err)
 			os.Exit(1)
 		}
-		defer pprof.StopCPUProfile()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	res, err := bench.RunEncode(ctx, cfg)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "encode bench:", err)
-		pprof.StopCPUProfile()
-		os.Exit(1)
-	}
-	if *asJSON {
-		_ = json.NewEncoder(os.Stdout).Encode(res)
-		return
-	}
-	fmt.Printf("rows %d, workers %d (GOMAXPROCS %d), stream %v\n", res.Rows, res.Workers, res.GOMAXPROCS, res.Stream)
-	fmt.Printf("  %.3f s: %.0f records/s wall, %.0f records/s of CPU time\n", res.Seconds, res.RecordsPerSec, res.RecordsPerCPUSec)
-	fmt.Printf("  peak heap %.1f MiB (input held in memory: %.1f MiB)\n", res.PeakHeapMiB, res.InputMiB)
-	if res.FileBytes > 0 {
-		fmt.Printf("  encoded file %d bytes\n", res.FileBytes)
-	}
+	code := benchcmd.Main("encode bench", *asJSON, func(ctx context.Context) (bench.EncodeResult, error) {
+		return bench.RunEncode(ctx, cfg)
+	})
+	pprof.StopCPUProfile()
+	os.Exit(code)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -13,16 +12,10 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/io/encfile"
-	"github.com/welfare-district/swd/io/table"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/audit"
-	"github.com/welfare-district/swd/linkage/encoding"
-	"github.com/welfare-district/swd/linkage/normalize"
-	"github.com/welfare-district/swd/linkage/schema"
+	"github.com/welfare-district/swd/pipeline"
 )
-
-func init() { registerCommand(newAuditCommand) }
 
 // AuditOptions are the flags of swd audit.
 type AuditOptions struct {
@@ -42,8 +35,8 @@ func (o *AuditOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Public, "public", "", "the attacker's public reference: a table with columns name,count, or any table with the field's column (frequencies are counted)")
 	fs.StringSliceVar(&o.Fields, "field", nil, "fields to attack: names, addresses or text (default: every field of kind name)")
 	fs.StringSliceVar(&o.Attacks, "attack", nil, "attacks to run (default: all): "+strings.Join(audit.Attacks, ", "))
-	fs.IntVar(&o.Align, "align", 300, "most frequent filters aligned with the most frequent public names")
-	fs.IntVar(&o.Sample, "sample", 20000, "records attacked by the graph matching attack (whole salt cohorts for salted fields)")
+	fs.IntVar(&o.Align, "align", pipeline.DefaultAlign, "most frequent filters aligned with the most frequent public names")
+	fs.IntVar(&o.Sample, "sample", pipeline.DefaultSample, "records attacked by the graph matching attack (whole salt cohorts for salted fields)")
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding the partner's household id (reported as household size)")
 	fs.BoolVar(&o.JSON, "json", false, "print the results as JSON")
 }
@@ -53,10 +46,10 @@ func newAuditCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "audit FILE --export EXPORT --public LIST [--field NAME] [--attack NAME]",
 		Short: "Attack an encoded file as the linkage unit could, and report the share re-identified",
-		Long: `Attack the name-field filters (and the CLK) of an encoded file with what the
-linkage unit has: the file, its schema (in the file's metadata) and a
-public reference of name frequencies. Five attacks, each reported with
-the share of records it re-identifies, and the worst of them:
+		Long: `Attack the name-field filters (and the CLK and blocking keys) of an encoded
+file with what the linkage unit has: the file, its schema (in the file's
+metadata) and a public reference of name frequencies. Six attacks, each
+reported with the share of records it re-identifies, and the worst of them:
 
   frequency              identical filters encode identical names: the most
                          frequent filters are aligned with the most frequent
@@ -71,12 +64,16 @@ the share of records it re-identifies, and the worst of them:
                          salt cohorts for salted fields
   graph-matching         similarity graphs of filters and of public values
                          matched (Vidanage et al., CIKM 2020), on a sample
+  blocking-keys          frequency alignment of the blocking keys built from
+                         the attacked fields, inside the partitions of the keys
+                         that do not use them
 
 The export the file was encoded from is used only to score the attacks: a
-record counts as re-identified when an attack recovers the true
-(normalised) value of one of the attacked fields. Run it on your own file
-before sending it, to see the risk of a schema and of its hardening
-options. Nothing personal is printed.
+record counts as re-identified when an attack recovers the true value of
+one of the attacked fields, read with the encoder's own normalisation. Run
+it on your own file before sending it, to see the risk of a schema and of
+its hardening options. Nothing personal is printed. With --json the report
+is {"records": N, "attacks": [{"name", "reidentified", ...}], "worst", ...}.
 
 A second table reports the joint uniqueness (k-anonymity) of what the
 linkage unit holds per record beside the name filters: the attributes in
@@ -119,257 +116,19 @@ docs/threat-model.md and docs/audit.md.
 	return cmd
 }
 
-// AuditReport is what swd audit prints.
-type AuditReport struct {
-	File string `json:"file"`
-	// Fields are the frequency attack's stages per field.
-	Fields []AuditResult `json:"fields"`
-	// AnyField is the share of records with at least one name field
-	// re-identified by the frequency attack.
-	AnyField float64 `json:"any_field_rate"`
-	// Report holds the records, every attack's result, the worst, the
-	// recovered cohorts, the joint uniqueness and the exposure bounds.
-	audit.Report
-}
-
-// AuditResult is the frequency attack's outcome on one field.
-type AuditResult struct {
-	Field string `json:"field"`
-	audit.Result
-}
-
 func runAudit(ctx context.Context, opts *AuditOptions, g *GlobalOptions, args []string) error {
-	ds, err := encfile.Read(ctx, args[0])
+	bars := newStageBars(g)
+	rep, err := pipeline.Audit(ctx, pipeline.AuditConfig{File: args[0], Export: opts.Export, Public: opts.Public,
+		Fields: opts.Fields, Attacks: opts.Attacks, Align: opts.Align, Sample: opts.Sample, HouseholdAttr: opts.HouseholdAttr,
+		Logger: g.Logger, Progress: bars.update})
+	bars.finish()
 	if err != nil {
 		return err
-	}
-	if ds.Meta.Pseudonymised {
-		return base.Usagef("audit: %s has pseudonymised record ids; encode without --pseudonymise-ids to audit it against the export", args[0])
-	}
-	s, err := schema.Parse(ds.Meta.Schema)
-	if err != nil {
-		return base.Invalidf("audit: %s: schema in metadata: %v", args[0], err)
-	}
-	fields, err := auditFields(s, ds, opts.Fields)
-	if err != nil {
-		return err
-	}
-	truth, err := readTruth(opts.Export, s, ds, fields)
-	if err != nil {
-		return err
-	}
-	in := &audit.Input{Data: ds, Schema: s}
-	for fi, f := range fields {
-		public, err := readPublic(opts.Public, s, f)
-		if err != nil {
-			return err
-		}
-		in.Targets = append(in.Targets, audit.Target{Field: f, Public: public, Truth: truth[fi]})
-	}
-	ar, err := audit.Run(ctx, in, audit.Options{
-		Attacks: opts.Attacks, Align: opts.Align,
-		Graph:      audit.GraphConfig{Sample: opts.Sample},
-		Uniqueness: audit.UniquenessOptions{HouseholdAttr: opts.HouseholdAttr},
-	})
-	if err != nil {
-		return err
-	}
-	rep := AuditReport{File: args[0], Report: ar}
-	for _, a := range ar.Attacks {
-		g.Logger.Info("audit", "attack", a.Name, "reidentified", a.ReidentifiedRecords, "records", a.Records, "rate", a.Reidentified)
-		if a.Name != audit.AttackFrequency {
-			continue
-		}
-		rep.AnyField = a.Reidentified
-		for i, d := range a.Details {
-			rep.Fields = append(rep.Fields, AuditResult{Field: fields[i].Name, Result: d})
-		}
 	}
 	return printAudit(g.Stdout, rep, opts.JSON)
 }
 
-func auditFields(s *schema.Schema, ds *encoding.Dataset, names []string) ([]*schema.Field, error) {
-	var out []*schema.Field
-	for i := range s.Fields {
-		f := &s.Fields[i]
-		if len(names) == 0 && f.Kind != schema.KindName || len(names) > 0 && !slices.Contains(names, f.Name) {
-			continue
-		}
-		if fieldColumn(ds, f.Name) == nil {
-			continue
-		}
-		out = append(out, f)
-	}
-	for _, n := range names {
-		if f := s.Field(n); f == nil || !attackable(f) {
-			return nil, base.Usagef("audit: --field %s: no name, address or text field of that name in the schema", n)
-		}
-	}
-	if len(out) == 0 {
-		return nil, base.Usagef("audit: the file has no name field to attack")
-	}
-	return out, nil
-}
-
-// attackable reports whether the audit can attack f: a field of q-grams
-// whose public values can be listed (names, addresses, free text).
-func attackable(f *schema.Field) bool {
-	switch f.Kind {
-	case schema.KindName, schema.KindAddress, schema.KindText:
-		return true
-	}
-	return false
-}
-
-func fieldColumn(ds *encoding.Dataset, name string) *encoding.FieldColumn {
-	for i := range ds.Fields {
-		if ds.Fields[i].Name == name {
-			return &ds.Fields[i]
-		}
-	}
-	return nil
-}
-
-func sourceColumns(f *schema.Field) []string {
-	if len(f.Columns) > 0 {
-		return f.Columns
-	}
-	return []string{f.Column}
-}
-
-// normaliseName is the encoder's normalisation of a name, address or text
-// cell ("" when missing).
-func normaliseName(s *schema.Schema, f *schema.Field, raw string) string {
-	raw = strings.TrimSpace(raw)
-	for _, m := range s.Input.MissingValues {
-		if strings.EqualFold(raw, m) {
-			return ""
-		}
-	}
-	switch f.Kind {
-	case schema.KindAddress:
-		return normalize.Address(raw, f.Normalize.Abbreviations)
-	case schema.KindText:
-		return normalize.Text(raw)
-	}
-	return normalize.Name(raw, f.Normalize.Particles, f.Normalize.Transliterate)
-}
-
-// readTruth returns, per field, the true normalised value of each record
-// of ds, joined on the schema's id column.
-func readTruth(path string, s *schema.Schema, ds *encoding.Dataset, fields []*schema.Field) ([][]string, error) {
-	r, err := table.Open(path, table.Options{TrimSpace: s.Input.TrimSpace})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	idx := columnIndex(r.Header())
-	idCol, ok := idx[s.IDColumn]
-	if !ok {
-		return nil, &base.InputError{File: path, Column: s.IDColumn, Reason: "id column missing from the export"}
-	}
-	cols := make([][]int, len(fields))
-	for fi, f := range fields {
-		for _, c := range sourceColumns(f) {
-			i, ok := idx[c]
-			if !ok {
-				return nil, &base.InputError{File: path, Column: c, Reason: "column missing from the export"}
-			}
-			cols[fi] = append(cols[fi], i)
-		}
-	}
-	row := make(map[string]int, ds.Len())
-	for i, id := range ds.RecordIDs {
-		row[id] = i
-	}
-	truth := make([][]string, len(fields))
-	for fi := range truth {
-		truth[fi] = make([]string, ds.Len())
-	}
-	err = table.Each(r, func(rec []string, _ int) error {
-		i, ok := row[rec[idCol]]
-		if !ok {
-			return nil
-		}
-		for fi, f := range fields {
-			truth[fi][i] = normaliseName(s, f, joinCells(rec, cols[fi]))
-		}
-		return nil
-	}, nil)
-	return truth, err
-}
-
-// joinCells is the value of a field read from the cells of rec at cols,
-// joined with spaces.
-func joinCells(rec []string, cols []int) string {
-	parts := make([]string, len(cols))
-	for j, c := range cols {
-		parts[j] = rec[c]
-	}
-	return strings.Join(parts, " ")
-}
-
-func columnIndex(header []string) map[string]int {
-	m := make(map[string]int, len(header))
-	for i, h := range header {
-		m[h] = i
-	}
-	return m
-}
-
-// readPublic reads the attacker's name frequencies for field f: a table
-// with columns name and count, or any table with f's source column(s),
-// whose values are counted.
-func readPublic(path string, s *schema.Schema, f *schema.Field) ([]audit.NameCount, error) {
-	r, err := table.Open(path, table.Options{TrimSpace: true})
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	idx := columnIndex(r.Header())
-	nameCol, hasName := idx["name"]
-	countCol, hasCount := idx["count"]
-	var cols []int
-	if !(hasName && hasCount) {
-		for _, c := range sourceColumns(f) {
-			i, ok := idx[c]
-			if !ok {
-				return nil, &base.InputError{File: path, Column: c, Reason: "public list needs columns name,count or the field's column"}
-			}
-			cols = append(cols, i)
-		}
-	}
-	counts := map[string]float64{}
-	err = table.Each(r, func(rec []string, rowNum int) error {
-		if cols == nil {
-			c, err := strconv.ParseFloat(strings.TrimSpace(rec[countCol]), 64)
-			if err != nil || c < 0 {
-				return &base.InputError{File: path, Row: rowNum, Column: "count", Reason: "not a non-negative number"}
-			}
-			if n := normaliseName(s, f, rec[nameCol]); n != "" {
-				counts[n] += c
-			}
-			return nil
-		}
-		if n := normaliseName(s, f, joinCells(rec, cols)); n != "" {
-			counts[n]++
-		}
-		return nil
-	}, nil)
-	if err != nil {
-		return nil, err
-	}
-	if len(counts) == 0 {
-		return nil, base.Invalidf("audit: public list %s holds no names for field %s", path, f.Name)
-	}
-	out := make([]audit.NameCount, 0, len(counts))
-	for n, c := range counts {
-		out = append(out, audit.NameCount{Name: n, Count: c})
-	}
-	return out, nil
-}
-
-func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
+func printAudit(w io.Writer, rep *pipeline.AuditReport, asJSON bool) error {
 	if asJSON {
 		return writeJSON(w, rep)
 	}
@@ -399,7 +158,7 @@ func printAudit(w io.Writer, rep AuditReport, asJSON bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w)
+	fmt.Fprintf(w, "records with at least one name recovered by the frequency attack: %.2f%% of %d\n\n", 100*rep.AnyField, rep.Records)
 	fmt.Fprintln(w, "joint uniqueness of what the linkage unit holds per record beside the name filters (cumulative):")
 	fmt.Fprintln(tw, "columns\tclasses\tunique\tk < 5\t")
 	for _, u := range rep.Uniqueness {

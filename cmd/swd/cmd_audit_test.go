@@ -1,40 +1,38 @@
 package main
 
 import (
-	"encoding/csv"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/linkage/audit"
+	"github.com/welfare-district/swd/pipeline"
 )
 
-// TestAuditCLI encodes a small synthetic export with the example schema,
-// attacks it, and checks the report: counts only, never a name.
+// TestAuditCLI encodes a small synthetic export (testdata/synth) with the
+// example schema, attacks it, and checks the report: counts only, never a
+// name.
 func TestAuditCLI(t *testing.T) {
 	dir := t.TempDir()
 	p := func(n string) string { return filepath.Join(dir, n) }
-	schemaPath := filepath.Join("..", "..", "docs", "examples", "synth", "schema.yaml")
-	if _, err := os.Stat(schemaPath); err != nil {
-		t.Skip("example schema not present")
-	}
+	schemaPath := repoPath(t, "docs/examples/synth/schema.yaml") // tracked: missing is a failure
+	export := filepath.Join(fixtureExports(t), "comune.csv")
 	for _, args := range [][]string{
-		{"synth", "--out", p("data"), "--households", "400", "--seed", "3"},
 		{"synth", "--out", p("pub"), "--households", "800", "--seed", "4"},
 		{"keygen", "--out", p("k.secret")},
-		{"encode", "--schema", schemaPath, "--secret", p("k.secret"), "--in", p("data/comune.csv"), "--out", p("c.swd.parquet"), "--partner", "comune"},
+		{"encode", "--schema", schemaPath, "--secret", p("k.secret"), "--in", export, "--out", p("c.swd.parquet"), "--partner", "comune"},
 	} {
 		if code, _, errs := runCLI(t, append([]string{"-q"}, args...)...); code != ExitOK {
 			t.Fatalf("%v: %s", args, errs)
 		}
 	}
-	code, out, errs := runCLI(t, "-q", "audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"), "--json")
+	code, out, errs := runCLI(t, "-q", "audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--json")
 	if code != ExitOK {
 		t.Fatalf("audit: %d %s", code, errs)
 	}
-	var rep AuditReport
+	var rep pipeline.AuditReport
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -72,6 +70,7 @@ func TestAuditCLI(t *testing.T) {
 	if len(rep.Uniqueness) < 3 || rep.Uniqueness[0].Columns[0] != "a_district" {
 		t.Errorf("uniqueness %+v", rep.Uniqueness)
 	}
+
 	cols := map[string]bool{}
 	for _, e := range rep.Exposure {
 		cols[e.Column] = true
@@ -85,10 +84,14 @@ func TestAuditCLI(t *testing.T) {
 		}
 	}
 	// No name from the export may appear in the output.
-	_, text, _ := runCLI(t, "audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"))
-	f, _ := os.Open(p("data/comune.csv"))
-	defer f.Close()
-	rows, _ := csv.NewReader(f).ReadAll()
+	code, text, errs := runCLI(t, "audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"))
+	if code != ExitOK || text == "" {
+		t.Fatalf("audit (text): exit %d, %d bytes of output: %s", code, len(text), errs)
+	}
+	rows := testdirs.ReadCSV(t, export)
+	if len(rows) < 2 {
+		t.Fatalf("export has %d lines", len(rows))
+	}
 	for _, row := range rows[1:] {
 		for _, v := range []string{row[3], row[4]} { // nome, cognome
 			if len(v) >= 4 && (strings.Contains(strings.ToUpper(out+text), strings.ToUpper(v))) {
@@ -102,11 +105,11 @@ func TestAuditCLI(t *testing.T) {
 		code int
 	}{
 		{"no export", []string{"audit", p("c.swd.parquet"), "--public", p("pub/comune.csv")}, ExitUsage},
-		{"unknown field", []string{"audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"), "--field", "sex"}, ExitUsage},
-		{"bad public", []string{"audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("data/truth.csv")}, ExitInput},
-		{"unknown attack", []string{"audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"), "--attack", "magic"}, ExitUsage},
-		{"one attack", []string{"audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"), "--attack", "cohort"}, ExitOK},
-		{"address field", []string{"audit", p("c.swd.parquet"), "--export", p("data/comune.csv"), "--public", p("pub/comune.csv"), "--field", "address", "--attack", "frequency,graph-matching"}, ExitOK},
+		{"unknown field", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--field", "sex"}, ExitUsage},
+		{"bad public", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", filepath.Join(fixtureExports(t), "truth.csv")}, ExitInput},
+		{"unknown attack", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--attack", "magic"}, ExitUsage},
+		{"one attack", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--attack", "cohort"}, ExitOK},
+		{"address field", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--field", "address", "--attack", "frequency,graph-matching"}, ExitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if code, _, errs := runCLI(t, tc.args...); code != tc.code {

@@ -12,9 +12,8 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/identity"
 )
-
-func init() { registerCommand(newBudgetCommand) }
 
 func newBudgetCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
@@ -99,7 +98,7 @@ publish needs the same --key.
 }
 
 func runBudgetInit(_ context.Context, opts *BudgetInitOptions, g *GlobalOptions, _ []string) error {
-	key, err := loadLedgerKey(opts.Key)
+	key, err := identity.LoadPrivateArg("--key", opts.Key)
 	if err != nil {
 		return err
 	}

@@ -2,32 +2,23 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/internal/keyserver"
-	"github.com/welfare-district/swd/internal/progress"
-	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/table"
 	"github.com/welfare-district/swd/linkage"
-	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
+	"github.com/welfare-district/swd/pipeline"
 )
-
-func init() { registerCommand(newEncodeCommand) }
 
 // EncodeOptions are the flags of swd encode.
 type EncodeOptions struct {
@@ -47,8 +38,6 @@ type EncodeOptions struct {
 	OPRFToken     string
 	SealTo        string
 	SignWith      string
-
-	plain string // with --seal-to: the unsealed encoded file, removed after sealing
 }
 
 // AddFlags binds the options to fs.
@@ -94,7 +83,7 @@ func (o *EncodeOptions) validate() error {
 		return base.Usagef("encode: --oprf and --oprf-token go together")
 	}
 	if o.Rejects == "" {
-		o.Rejects = siblingPath(o.Out, ".rejects.csv")
+		o.Rejects = pipeline.RejectsPath(o.Out)
 	}
 	if o.Rejects == o.Out || o.Rejects == o.In || o.Out == o.In {
 		return base.Usagef("encode: --in, --out and --rejects must be different files")
@@ -117,16 +106,6 @@ func (o *EncodeOptions) delimiter() (rune, error) {
 }
 
 var partnerRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
-
-// siblingPath is out with its .swd.parquet (or other) extension replaced.
-func siblingPath(out, suffix string) string {
-	for _, ext := range []string{".swd.parquet", ".parquet"} {
-		if strings.HasSuffix(out, ext) {
-			return strings.TrimSuffix(out, ext) + suffix
-		}
-	}
-	return out + suffix
-}
 
 func newEncodeCommand(g *GlobalOptions) *cobra.Command {
 	opts := &EncodeOptions{}
@@ -168,171 +147,37 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	if err != nil {
 		return err
 	}
-	secret, err := readSecret(opts.Secret)
+	secret, err := pipeline.ReadSecret(opts.Secret)
 	if err != nil {
 		return err
 	}
-	encOpts := []encoding.Option{encoding.WithWorkers(g.Workers)}
-	if opts.Pseudonymise {
-		encOpts = append(encOpts, encoding.WithPseudonymisedIDs())
-		if slices.ContainsFunc(s.Attributes, func(a schema.Attribute) bool { return a.Name == opts.HouseholdAttr }) {
-			encOpts = append(encOpts, encoding.WithPseudonymisedAttrs(opts.HouseholdAttr))
-		}
-	}
-	if opts.OPRF != "" {
-		if !hasOPRF(s) {
-			return base.Usagef("encode: --oprf given, but no field of the schema has oprf: true")
-		}
-		tok, err := keyserver.ReadToken(opts.OPRFToken)
-		if err != nil {
-			return err
-		}
-		c := keyserver.Client{URL: opts.OPRF, Token: tok}
-		encOpts = append(encOpts, encoding.WithOPRF(c.Pseudonyms))
-	}
-	enc, err := encoding.New(s, secret, opts.Partner, encOpts...)
-	if err != nil {
-		return err
+	if opts.OPRF != "" && !hasOPRF(s) {
+		return base.Usagef("encode: --oprf given, but no field of the schema has oprf: true")
 	}
 	delim, _ := opts.delimiter()
-	r, err := table.Open(opts.In, table.Options{Format: strings.ToLower(opts.Format), Delimiter: delim,
-		Encoding: opts.Encoding, TrimSpace: s.Input.TrimSpace})
-	if err != nil {
+	bars := newStageBars(g)
+	res, err := pipeline.Encode(ctx, pipeline.EncodeConfig{
+		Schema: s, Secret: secret, Partner: opts.Partner, In: opts.In, Out: opts.Out, Rejects: opts.Rejects,
+		Input:           table.Options{Format: strings.ToLower(opts.Format), Delimiter: delim, Encoding: opts.Encoding},
+		PseudonymiseIDs: opts.Pseudonymise, HouseholdAttr: opts.HouseholdAttr,
+		Keyserver: pipeline.KeyserverConfig{URL: opts.OPRF, TokenFile: opts.OPRFToken},
+		Seal:      pipeline.SealConfig{To: opts.SealTo, SignWith: opts.SignWith},
+		Workers:   g.Workers, Logger: g.Logger, Progress: bars.update,
+	})
+	bars.finish()
+	if err != nil || g.Quiet {
 		return err
 	}
-	defer r.Close()
-	bind, err := enc.Bind(r.Header())
-	if err != nil {
-		return inFile(err, opts.In)
-	}
-	for _, c := range bind.Absent {
-		g.Logger.Warn("column not in the input: its values are missing in every row", "file", opts.In, "column", c)
-	}
-	seal, err := loadSealKeys(opts)
-	if err != nil {
-		return err
-	}
-	st, err := encodeTo(ctx, opts, g, enc, r)
-	if err != nil {
-		return err
-	}
-	if err := seal(enc.Partner()); err != nil {
-		return err
-	}
-	if !g.Quiet {
-		printEncodeSummary(g.Stdout, opts, enc, st)
-	}
+	printEncodeSummary(g.Stdout, s, res)
 	return nil
 }
 
-// inFile sets the file of an input error that lacks one.
-func inFile(err error, path string) error {
-	var ie *base.InputError
-	if errors.As(err, &ie) && ie.File == "" {
-		ie.File = path
-	}
-	return err
-}
-
-// encodeTo runs the encoder from r into the output, rejects and (optional)
-// pseudonym files, committing all of them only when the run succeeds.
-func encodeTo(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, enc *encoding.Encoder, r table.Reader) (encoding.Stats, error) {
-	w, err := encfile.Create(opts.encodedPath(), enc.Layout(), enc.Partner())
-	if err != nil {
-		return encoding.Stats{}, err
-	}
-	defer w.Abort()
-	rej, err := table.NewRejectsWriter(opts.Rejects)
-	if err != nil {
-		return encoding.Stats{}, err
-	}
-	defer rej.Abort()
-	ids, err := newPseudonymFile(opts, enc)
-	if err != nil {
-		return encoding.Stats{}, err
-	}
-	defer ids.abort()
-
-	bar := progress.New(g.Stderr, g.Quiet, -1, "encoding")
-	st, err := enc.Encode(ctx, r.Header(), r, encoding.Output{
-		Record: func(id string, rec *encoding.Record) error {
-			if err := ids.write(id, rec.RecordID); err != nil {
-				return err
-			}
-			return w.Write(rec)
-		},
-		Reject:   func(x encoding.Reject) error { return rej.Reject(x.Row, x.RecordID, x.Column, x.Reason) },
-		Progress: bar.Add,
-	})
-	bar.Finish()
-	if err != nil {
-		return st, inFile(err, opts.In)
-	}
-	if st.Read == 0 {
-		return st, &base.InputError{File: opts.In, Reason: "no data rows (the file holds a header only)"}
-	}
-	if err := rej.Commit(); err != nil {
-		return st, err
-	}
-	if st.Encoded == 0 {
-		return st, &base.InputError{File: opts.In, Reason: fmt.Sprintf("none of the %d rows could be encoded; see %s", st.Read, opts.Rejects)}
-	}
-	if err := ids.commit(); err != nil {
-		return st, err
-	}
-	meta := enc.Meta(st)
-	meta.Created = time.Now().UTC().Truncate(time.Second)
-	meta.CodeVersion = codeVersion()
-	return st, w.Commit(meta)
-}
-
-// pseudonymFile is the record_id → pseudonym mapping kept at the partner.
-type pseudonymFile struct {
-	f *atomicfile.File
-	w *csv.Writer
-}
-
-func newPseudonymFile(opts *EncodeOptions, enc *encoding.Encoder) (*pseudonymFile, error) {
-	if !enc.Pseudonymised() {
-		return &pseudonymFile{}, nil
-	}
-	f, err := atomicfile.Create(siblingPath(opts.Out, ".pseudonyms.csv"), 0o600)
-	if err != nil {
-		return nil, err
-	}
-	p := &pseudonymFile{f: f, w: csv.NewWriter(f)}
-	return p, p.w.Write([]string{"record_id", "pseudonym"})
-}
-
-func (p *pseudonymFile) write(id, pseudonym string) error {
-	if p.w == nil {
-		return nil
-	}
-	return p.w.Write([]string{id, pseudonym})
-}
-
-func (p *pseudonymFile) commit() error {
-	if p.w == nil {
-		return nil
-	}
-	p.w.Flush()
-	if err := p.w.Error(); err != nil {
-		return fmt.Errorf("writing %s: %w", p.f.Path(), err)
-	}
-	return p.f.Commit()
-}
-
-func (p *pseudonymFile) abort() {
-	if p.f != nil {
-		p.f.Abort()
-	}
-}
-
-func printEncodeSummary(out io.Writer, opts *EncodeOptions, enc *encoding.Encoder, st encoding.Stats) {
-	fmt.Fprintf(out, "encoded %s → %s (partner %s)\n", opts.In, opts.Out, enc.Partner())
+func printEncodeSummary(out io.Writer, s *schema.Schema, res *pipeline.EncodeResult) {
+	st := res.Stats
+	fmt.Fprintf(out, "encoded %s → %s (partner %s)\n", res.In, res.Out, res.Meta.Partner)
 	fmt.Fprintf(out, "  rows read %d, encoded %d, rejected %d", st.Read, st.Encoded, st.Rejected)
 	if st.Rejected > 0 {
-		fmt.Fprintf(out, " (see %s)", opts.Rejects)
+		fmt.Fprintf(out, " (see %s)", res.Rejects)
 	}
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, "  missing values per field (of the encoded rows):")
@@ -343,17 +188,16 @@ func printEncodeSummary(out io.Writer, opts *EncodeOptions, enc *encoding.Encode
 		}
 		fmt.Fprintln(out)
 	}
-	if hasKind(enc.Schema(), schema.KindFiscalCode) {
+	if hasKind(s, schema.KindFiscalCode) {
 		fmt.Fprintf(out, "  fiscal codes: %d invalid (encoded as missing), %d inconsistent with sex or birth date\n", st.CFInvalid, st.CFInconsistent)
 	}
-	if enc.Pseudonymised() {
-		fmt.Fprintf(out, "  record ids pseudonymised; mapping kept in %s (do not send it)\n", siblingPath(opts.Out, ".pseudonyms.csv"))
-		for _, a := range enc.PseudonymisedAttrs() {
+	if res.Pseudonyms != "" {
+		fmt.Fprintf(out, "  record ids pseudonymised; mapping kept in %s (do not send it)\n", res.Pseudonyms)
+		for _, a := range res.Meta.PseudonymisedAttrs {
 			fmt.Fprintf(out, "  attribute %s pseudonymised (equal values stay equal)\n", a)
 		}
 	}
-	meta := enc.Meta(st)
-	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", meta.SchemaFingerprint, meta.KeyCheck)
+	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", res.Meta.SchemaFingerprint, res.Meta.KeyCheck)
 }
 
 func joinInts(v []int) string {

@@ -202,8 +202,8 @@ func TestEncodeInterrupted(t *testing.T) {
 // schemas (skipped when ../shared/datasets is absent).
 func TestEncodeExampleDatasets(t *testing.T) {
 	sets := []struct{ schema, data string }{
-		{"docs/examples/febrl/schema.yaml", "../shared/datasets/febrl/dataset4a.csv"},
-		{"docs/examples/ncvoter/schema.yaml", "../shared/datasets/ncvoter-100k/df_A_100000.csv"},
+		{"docs/examples/febrl/schema.yaml", "febrl/dataset4a.csv"},
+		{"docs/examples/ncvoter/schema.yaml", "ncvoter-100k/df_A_100000.csv"},
 	}
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "k.secret")
@@ -230,10 +230,7 @@ func TestEncodeExampleDatasets(t *testing.T) {
 	})
 	for _, s := range sets {
 		t.Run(filepath.Base(s.data), func(t *testing.T) {
-			data := repoPath(t, s.data)
-			if _, err := os.Stat(data); err != nil {
-				t.Skip("data set absent")
-			}
+			data := testdirs.SharedFile(t, s.data)
 			data = headOf(t, data, filepath.Join(dir, filepath.Base(s.data)), 5000)
 			out := filepath.Join(dir, filepath.Base(s.data)+".swd.parquet")
 			code, stdout, stderr := runCLI(t, "encode", "-q", "--schema", repoPath(t, s.schema), "--secret", secret, "--in", data, "--out", out)

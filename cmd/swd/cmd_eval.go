@@ -17,8 +17,6 @@ import (
 	"github.com/welfare-district/swd/linkage/eval"
 )
 
-func init() { registerCommand(newEvalCommand) }
-
 // truthFormats are the accepted --truth-format values.
 var truthFormats = []string{"synth", "csv", "febrl", "ncvoter", "ncvr", "rldata", "splink"}
 

@@ -22,7 +22,7 @@ func writeEvalFixture(t *testing.T) (links, truth string) {
 		{ClusterID: 1, HouseholdID: 0, Partner: "comune", RecordID: "c2"},
 		{ClusterID: 2, HouseholdID: 1, Partner: "caritas", RecordID: "k2"},
 	}
-	if err := linksfile.Write(links, ls, []byte(`{}`)); err != nil {
+	if err := linksfile.Write(links, ls, nil); err != nil {
 		t.Fatal(err)
 	}
 	truth = filepath.Join(dir, "truth.csv")

@@ -13,8 +13,6 @@ import (
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
-func init() { registerCommand(newInspectCommand) }
-
 // InspectOptions are the flags of swd inspect.
 type InspectOptions struct {
 	JSON bool

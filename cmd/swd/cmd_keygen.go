@@ -8,11 +8,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/internal/keyfile"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/pipeline"
 )
-
-func init() { registerCommand(newKeygenCommand) }
 
 // KeygenOptions are the flags of swd keygen.
 type KeygenOptions struct {
@@ -58,26 +56,11 @@ func runKeygen(_ context.Context, opts *KeygenOptions, g *GlobalOptions, _ []str
 	if err != nil {
 		return err
 	}
-	txt, _ := s.MarshalText()
-	if err := keyfile.Write(opts.Out, append(txt, '\n'), false); err != nil {
+	if err := pipeline.WriteSecret(opts.Out, s, false); err != nil {
 		return err
 	}
 	if !g.Quiet {
 		fmt.Fprintf(g.Stdout, "wrote secret %s (mode 0600)\nkey check value: %s\n", opts.Out, s.KeyCheck())
 	}
 	return nil
-}
-
-// readSecret reads a linkage secret through keyfile.Read, which refuses a
-// file readable by group or others. Errors name the file, never its content.
-func readSecret(path string) (encoding.Secret, error) {
-	b, err := keyfile.Read(path)
-	if err != nil {
-		return encoding.Secret{}, err
-	}
-	s, err := encoding.ParseSecret(b)
-	if err != nil {
-		return encoding.Secret{}, fmt.Errorf("secret %s: %w", path, err)
-	}
-	return s, nil
 }

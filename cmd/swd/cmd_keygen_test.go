@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/welfare-district/swd/pipeline"
 )
 
 func TestKeygen(t *testing.T) {
@@ -25,7 +27,7 @@ func TestKeygen(t *testing.T) {
 	if strings.Contains(stdout, strings.TrimSpace(string(b))) {
 		t.Error("keygen printed the secret")
 	}
-	s, err := readSecret(path)
+	s, err := pipeline.ReadSecret(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,14 +42,14 @@ func TestKeygen(t *testing.T) {
 	}
 	other := filepath.Join(dir, "other.secret")
 	runCLI(t, "keygen", "--out", other)
-	s2, _ := readSecret(other)
+	s2, _ := pipeline.ReadSecret(other)
 	if s2 == s {
 		t.Error("two keygens gave the same secret")
 	}
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := readSecret(path); err == nil {
+	if _, err := pipeline.ReadSecret(path); err == nil {
 		t.Error("a group-readable secret was accepted")
 	}
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/welfare-district/swd/internal/identity"
 )
 
-func init() { registerCommand(newKeysCommand) }
-
 func newKeysCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "keys",

@@ -16,8 +16,6 @@ import (
 	"github.com/welfare-district/swd/internal/keyserver"
 )
 
-func init() { registerCommand(newKeyserverCommand) }
-
 // KeyserverOptions are the flags of swd keyserver.
 type KeyserverOptions struct {
 	Addr           string

@@ -2,26 +2,17 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/internal/progress"
-	"github.com/welfare-district/swd/io/encfile"
-	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
-	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/model"
+	"github.com/welfare-district/swd/pipeline"
 )
-
-func init() { registerCommand(newLinkCommand) }
 
 // LinkOptions are the flags of swd link.
 type LinkOptions struct {
@@ -76,13 +67,6 @@ func (o *LinkOptions) validate(args []string) error {
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
 	}
-	stem := strings.TrimSuffix(o.Out, ".parquet")
-	if o.Report == "" {
-		o.Report = stem + ".report.html"
-	}
-	if o.ReportJSON == "" {
-		o.ReportJSON = stem + ".report.json"
-	}
 	return nil
 }
 
@@ -124,129 +108,41 @@ precision and recall.
 }
 
 func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []string) error {
-	paths, cleanup, err := openInputs(args, opts.Seal)
-	defer cleanup()
-	if err != nil {
-		return err
-	}
-	ds := make([]*encoding.Dataset, len(args))
-	for i, path := range paths {
-		d, err := encfile.Read(ctx, path)
-		if err != nil {
-			return err
-		}
-		ds[i] = d
-		g.Logger.Info("read", "file", args[i], "partner", d.Meta.Partner, "records", d.Len())
-	}
-	cfg := linkage.Config{
-		Workers:       g.Workers,
-		Threshold:     opts.Threshold,
-		USamples:      opts.USamples,
-		Seed:          opts.Seed,
-		NoTF:          opts.NoTF,
-		NoDedup:       opts.NoDedup,
-		HouseholdAttr: opts.HouseholdAttr,
-		VetoWeight:    opts.VetoWeight,
-		DiceMaxPairs:  opts.DiceMaxPairs,
-		Logger:        g.Logger,
-		Progress:      stageProgress(g),
+	cfg := pipeline.LinkConfig{
+		Inputs: args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
+		CSV: opts.CSV, SaveModel: opts.SaveModel, Logger: g.Logger,
+		Linkage: linkage.Config{
+			Workers:       g.Workers,
+			Threshold:     opts.Threshold,
+			USamples:      opts.USamples,
+			Seed:          opts.Seed,
+			NoTF:          opts.NoTF,
+			NoDedup:       opts.NoDedup,
+			HouseholdAttr: opts.HouseholdAttr,
+			VetoWeight:    opts.VetoWeight,
+			DiceMaxPairs:  opts.DiceMaxPairs,
+		},
 	}
 	if opts.Assignment == "greedy" {
-		cfg.Assignment = cluster.AssignGreedy
+		cfg.Linkage.Assignment = cluster.AssignGreedy
 	}
 	if opts.Model != "" {
 		m, err := model.ReadFile(opts.Model)
 		if err != nil {
 			return err
 		}
-		cfg.Model = m
+		cfg.Linkage.Model = m
 	}
-	res, err := linkage.Link(ctx, ds, cfg)
-	if err != nil {
+	bars := newStageBars(g)
+	cfg.Progress = bars.update
+	res, err := pipeline.Link(ctx, cfg)
+	bars.finish()
+	if err != nil || g.Quiet {
 		return err
 	}
-	res.Report.CodeVersion = codeVersion()
-	return writeLinkOutputs(opts, g, res)
-}
-
-// linkRun is the run metadata stored in the links file (swd.run).
-type linkRun struct {
-	CodeVersion string         `json:"code_version"`
-	Options     *LinkOptions   `json:"options"`
-	Model       *model.Model   `json:"model"`
-	Partners    []string       `json:"partners"`
-	Clusters    cluster.Stats  `json:"clusters"`
-	Expected    map[string]any `json:"expected"`
-}
-
-func writeLinkOutputs(opts *LinkOptions, g *GlobalOptions, res *linkage.Result) error {
-	run := linkRun{CodeVersion: codeVersion(), Options: opts, Model: res.Model, Clusters: res.Report.Clusters,
-		Expected: map[string]any{"precision": res.Report.Expected.Precision, "recall": res.Report.Expected.Recall}}
-	for _, p := range res.Report.Partners {
-		run.Partners = append(run.Partners, p.Partner)
-	}
-	runJSON, err := json.Marshal(run)
-	if err != nil {
-		return err
-	}
-	if err := linksfile.Write(opts.Out, res.Links, runJSON); err != nil {
-		return err
-	}
-	if opts.CSV != "" {
-		if err := linksfile.WriteCSVFile(opts.CSV, res.Links); err != nil {
-			return err
-		}
-	}
-	if opts.SaveModel != "" {
-		if err := writeAtomic(opts.SaveModel, res.Model.Encode); err != nil {
-			return err
-		}
-	}
-	if err := writeAtomic(opts.ReportJSON, func(w io.Writer) error {
-		return writeJSON(w, res.Report)
-	}); err != nil {
-		return err
-	}
-	if err := writeAtomic(opts.Report, res.Report.WriteHTML); err != nil {
-		return err
-	}
-	if !g.Quiet {
-		r := res.Report
-		fmt.Fprintf(g.Stdout, "linked %d records into %d persons and %d households (expected precision %.4f, recall %.4f)\n",
-			r.Clusters.Records, r.Clusters.Clusters, r.Clusters.Households, r.Expected.Precision, r.Expected.Recall)
-		fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", opts.Out, opts.Report)
-	}
+	c, e := res.Run.Clusters, res.Run.Expected
+	fmt.Fprintf(g.Stdout, "linked %d records into %d persons and %d households (expected precision %.4f, recall %.4f)\n",
+		c.Records, c.Clusters, c.Households, e.Precision, e.Recall)
+	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	return nil
-}
-
-// writeAtomic writes a file through fn and renames it into place only when
-// fn succeeded.
-func writeAtomic(path string, fn func(io.Writer) error) error {
-	f, err := atomicfile.Create(path, 0o644)
-	if err != nil {
-		return err
-	}
-	defer f.Abort()
-	if err := fn(f.File); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return f.Commit()
-}
-
-// stageProgress shows one progress bar per pipeline stage on a terminal.
-func stageProgress(g *GlobalOptions) func(stage string, done, total int64) {
-	var (
-		cur  string
-		bar  *progress.Bar
-		last int64
-	)
-	return func(stage string, done, total int64) {
-		if stage != cur {
-			bar.Finish()
-			cur, last = stage, 0
-			bar = progress.New(g.Stderr, g.Quiet, total, stage)
-		}
-		bar.Add(int(done - last))
-		last = done
-	}
 }

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -15,16 +12,9 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/internal/identity"
-	"github.com/welfare-district/swd/internal/pipeline"
-	"github.com/welfare-district/swd/internal/progress"
-	"github.com/welfare-district/swd/io/encfile"
-	"github.com/welfare-district/swd/io/linksfile"
-	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
 )
-
-func init() { registerCommand(newPublishCommand) }
 
 // PublishOptions are the flags of swd publish.
 type PublishOptions struct {
@@ -202,202 +192,23 @@ publication. No record's data is ever shown.
 	return cmd
 }
 
-// publishSummary is what swd publish prints (with --json as is). It holds
-// counts of the input and the release's budget, never a record's data.
-type publishSummary struct {
-	DryRun     bool      `json:"dry_run"`
-	Release    string    `json:"release,omitempty"`
-	Out        string    `json:"out,omitempty"`
-	Tables     []string  `json:"tables,omitempty"`
-	Files      []string  `json:"files,omitempty"`
-	Report     string    `json:"report,omitempty"`
-	Metadata   string    `json:"metadata,omitempty"`
-	Ledger     string    `json:"ledger"`
-	LedgerHead string    `json:"ledger_head,omitempty"` // hash of the ledger's last entry after the release
-	Cost       dp.Budget `json:"cost"`
-	Total      dp.Budget `json:"total"`
-	Spent      dp.Budget `json:"spent"`
-	Left       dp.Budget `json:"left"`
-	// NewLedger is always false: a release never creates a ledger (kept
-	// for scripts that read it).
-	NewLedger bool `json:"new_ledger,omitempty"`
-	// Warning says plainly when ε is so large that the release protects
-	// little (dp.WeakProtection).
-	Warning    string          `json:"warning,omitempty"`
-	Params     string          `json:"params"`
-	Households *pipeline.Stats `json:"households"`
-}
-
 func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, args []string) error {
-	names := args // as the user gave them, for logs
-	args, cleanup, err := openInputs(args, opts.Seal)
-	defer cleanup()
+	bars := newStageBars(g)
+	res, err := pipeline.Publish(ctx, pipeline.PublishConfig{
+		Links: opts.Links, Inputs: args, Open: opts.Seal.config(), Params: opts.params,
+		Households: pipeline.HouseholdConfig{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr,
+			Maps: opts.maps, Unknown: opts.unknown, Public: opts.public},
+		Ledger: opts.Ledger, LedgerKey: opts.Seal.Key, Out: opts.Out, Title: opts.Title, DryRun: opts.DryRun,
+		Logger: g.Logger, Progress: bars.update,
+	})
+	bars.finish()
 	if err != nil {
 		return err
 	}
-	binding, err := encodedDataset(args)
-	if err != nil {
-		return err
-	}
-	key, err := loadLedgerKey(opts.Seal.Key)
-	if err != nil {
-		return err
-	}
-	domain := dp.DefaultDomain(binding.Partners)
-	domain.Public = opts.public
-	cfg := dp.PublishConfig{Params: opts.params, Domain: domain, Ledger: opts.Ledger, Binding: binding, Key: key, OutDir: opts.Out,
-		DryRun: opts.DryRun, CodeVersion: codeVersion(), Title: opts.Title, Logger: g.Logger}
-	// Refuse a missing, damaged or foreign ledger, an overspending release
-	// (or a non-empty --out) before reading the data; dp.Publish checks
-	// again under the ledger's lock.
-	pre, err := checkBudget(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	households, st, err := buildHouseholds(ctx, opts, g, args, names)
-	if err != nil {
-		return err
-	}
-	logHouseholds(g, st, households, domain)
-	sum := &publishSummary{DryRun: opts.DryRun, Ledger: opts.Ledger, Warning: pre.Warning, Params: opts.params.String(), Households: &st}
-	if opts.DryRun {
-		sum.Cost, sum.Total, sum.Spent = pre.Cost, pre.Before.Total, pre.Before.Spent
-		sum.Left = pre.Before.Left
-		return printPublish(g.Stdout, opts.JSON, g.Quiet, sum)
-	}
-	pub, err := dp.Publish(ctx, households, cfg)
-	if err != nil {
-		return err
-	}
-	after := pub.After
-	sum.Release, sum.Out, sum.Cost, sum.LedgerHead = pub.EntryID, opts.Out, pub.Cost, after.Head
-	sum.Total, sum.Spent, sum.Left = after.Total, after.Spent, after.Left
-	sum.Metadata, sum.Report = filepath.Join(opts.Out, "release.json"), filepath.Join(opts.Out, "report.html")
-	for _, t := range pub.Result.Tables {
-		sum.Tables = append(sum.Tables, t.Query)
-		sum.Files = append(sum.Files, filepath.Join(opts.Out, t.Query+".csv"), filepath.Join(opts.Out, t.Query+".parquet"))
-	}
-	return printPublish(g.Stdout, opts.JSON, g.Quiet, sum)
+	return printPublish(g.Stdout, opts.JSON, g.Quiet, res)
 }
 
-// encodedDataset reads the encoded files' footers: the dataset they make
-// up (the ledger is bound to it), with its partners sorted. The files must
-// share one schema and one secret.
-func encodedDataset(paths []string) (dp.Binding, error) {
-	var partners []string
-	var first encoding.Meta
-	for i, path := range paths {
-		meta, _, err := encfile.ReadMeta(path)
-		if err != nil {
-			return dp.Binding{}, err
-		}
-		if slices.Contains(partners, meta.Partner) {
-			return dp.Binding{}, base.Invalidf("%s: partner %q's encoded file is given twice", path, meta.Partner)
-		}
-		if i == 0 {
-			first = meta
-		}
-		switch {
-		case meta.SchemaFingerprint != first.SchemaFingerprint:
-			return dp.Binding{}, base.Invalidf("%s: partner %q was encoded with another schema than partner %q", path, meta.Partner, first.Partner)
-		case meta.KeyCheck != first.KeyCheck:
-			return dp.Binding{}, base.Invalidf("%s: partner %q was encoded with another secret than partner %q", path, meta.Partner, first.Partner)
-		}
-		partners = append(partners, meta.Partner)
-	}
-	return dp.NewBinding(first.KeyCheck, first.SchemaFingerprint, partners), nil
-}
-
-// loadLedgerKey reads --key, the linkage unit's identity that signs the
-// ledger (nil when not given).
-func loadLedgerKey(path string) (*identity.Private, error) {
-	if path == "" {
-		return nil, nil
-	}
-	k, err := identity.LoadPrivate(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, base.Usagef("--key: %v", err)
-	}
-	return k, err
-}
-
-// checkBudget runs dp.Publish as a dry run: it checks --out, the ledger
-// (that it exists, verifies and belongs to this dataset) and the budget,
-// and returns the cost. A dry run only reads the ledger: it creates or
-// repairs nothing.
-func checkBudget(ctx context.Context, cfg dp.PublishConfig) (*dp.Published, error) {
-	if !cfg.DryRun {
-		cfg.Logger = nil // the release itself logs the ledger's warnings
-	}
-	cfg.DryRun = true
-	return dp.Publish(ctx, nil, cfg)
-}
-
-// buildHouseholds reads the links and the encoded files and joins them.
-// paths are the files to read (sealed inputs already opened into temporary
-// files), names the inputs as the user gave them.
-func buildHouseholds(ctx context.Context, opts *PublishOptions, g *GlobalOptions, paths, names []string) ([]dp.Household, pipeline.Stats, error) {
-	links, _, err := linksfile.ReadAny(opts.Links)
-	if err != nil {
-		return nil, pipeline.Stats{}, err
-	}
-	g.Logger.Info("read links", "file", opts.Links, "records", len(links))
-	bar := progress.New(g.Stderr, g.Quiet, int64(len(paths)), "reading encoded files")
-	ds := make([]*encoding.Dataset, len(paths))
-	for i, path := range paths {
-		if ds[i], err = encfile.Read(ctx, path); err != nil {
-			if path != names[i] {
-				err = fmt.Errorf("%s (sealed): %w", names[i], err)
-			}
-			return nil, pipeline.Stats{}, err
-		}
-		bar.Add(1)
-		g.Logger.Info("read", "file", names[i], "partner", ds[i].Meta.Partner, "records", ds[i].Len())
-	}
-	bar.Finish()
-	hs, st, err := pipeline.BuildHouseholds(links, ds, pipeline.HouseholdConfig{
-		DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr, Maps: opts.maps, Unknown: opts.unknown, Public: opts.public})
-	if err != nil {
-		logUnknown(g, st)
-		return nil, st, err
-	}
-	return hs, st, nil
-}
-
-// logUnknown logs each partner's unknown need codes (codes only; a value
-// that does not look like a code is shown as a placeholder, and values seen
-// fewer than taxonomy.MinUnknownCount times as one line, with their number).
-func logUnknown(g *GlobalOptions, st pipeline.Stats) {
-	for _, p := range st.Partners {
-		for _, u := range p.Unknown {
-			attrs := []any{"partner", p.Partner, "code", u.Code, "count", u.Count, "map", p.MapVersion}
-			if u.Code == taxonomy.RarePlaceholder {
-				attrs = append(attrs, "distinct", u.Distinct)
-			}
-			g.Logger.Warn("unknown need code", attrs...)
-		}
-	}
-}
-
-// logHouseholds logs the input counts; they describe the operator's own
-// input and are never written into the release.
-func logHouseholds(g *GlobalOptions, st pipeline.Stats, hs []dp.Household, d dp.Domain) {
-	logUnknown(g, st)
-	outside := 0
-	for _, h := range hs {
-		if h.District != "" && !slices.Contains(d.Districts, h.District) {
-			outside++
-		}
-	}
-	g.Logger.Info("households", "households", st.Households, "records", st.Records, "partners", len(st.Partners),
-		"without_district", st.NoDistrict, "district_ties", st.DistrictTies, "without_needs", st.NoNeeds, "unknown_codes", st.UnknownCodes())
-	if outside > 0 {
-		g.Logger.Warn("households with a district outside the public districts are left out of the district tables",
-			"households", outside, "districts", strings.Join(d.Districts, ","))
-	}
-}
-
-func printPublish(w io.Writer, asJSON, quiet bool, s *publishSummary) error {
+func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) error {
 	if asJSON {
 		return writeJSON(w, s)
 	}

@@ -18,8 +18,6 @@ import (
 	"github.com/welfare-district/swd/io/envelope"
 )
 
-func init() { registerCommand(newSecretCommand) }
-
 func newSecretCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "secret",

@@ -14,8 +14,6 @@ import (
 	"github.com/welfare-district/swd/linkage/synth"
 )
 
-func init() { registerCommand(newSynthCommand) }
-
 // SynthOptions are the flags of swd synth.
 type SynthOptions struct {
 	Households int

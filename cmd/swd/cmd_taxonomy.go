@@ -16,8 +16,6 @@ import (
 	"github.com/welfare-district/swd/taxonomy"
 )
 
-func init() { registerCommand(newTaxonomyCommand) }
-
 func newTaxonomyCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "taxonomy",

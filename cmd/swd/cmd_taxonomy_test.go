@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/welfare-district/swd/internal/pipeline"
-	"github.com/welfare-district/swd/linkage/cluster"
-	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -151,36 +147,5 @@ func TestTaxonomyCheckHidesRareValues(t *testing.T) {
 	}
 	if taxonomy.MinUnknownCount != 5 {
 		t.Fatalf("the documented default minimum count is 5, not %d", taxonomy.MinUnknownCount)
-	}
-}
-
-// swd publish reports the unknown codes of the joined files (log and JSON
-// summary) under the same rule as swd taxonomy check.
-func TestPublishUnknownCodesHideRareValues(t *testing.T) {
-	ds := encoding.NewDataset(encoding.Meta{Partner: "caritas"}, encoding.Layout{CLKBits: 64, Attrs: []string{"district", "needs"}})
-	var links []cluster.Link
-	for i, needs := range []string{"POV;NUOVOCOD", "NUOVOCOD", "NUOVOCOD", "NUOVOCOD", "NUOVOCOD", "NUOVOCOD", "ALIM;BRAMBILLASCO"} {
-		id := fmt.Sprint("K-", i)
-		ds.Append(&encoding.Record{RecordID: id, CLK: []uint64{1}, Attrs: []string{"1", needs}})
-		links = append(links, cluster.Link{HouseholdID: int64(i), Partner: "caritas", RecordID: id})
-	}
-	for _, policy := range []taxonomy.UnknownPolicy{taxonomy.UnknownUnclassified, taxonomy.UnknownFail} {
-		t.Run(policy.String(), func(t *testing.T) {
-			_, st, err := pipeline.BuildHouseholds(links, []*encoding.Dataset{ds}, pipeline.HouseholdConfig{Unknown: policy})
-			if (err != nil) != (policy == taxonomy.UnknownFail) {
-				t.Fatal(err)
-			}
-			var log bytes.Buffer
-			logUnknown(&GlobalOptions{Logger: slog.New(slog.NewTextHandler(&log, nil))}, st)
-			summary, _ := json.Marshal(&publishSummary{Households: &st})
-			all := append(append(log.Bytes(), summary...), fmt.Sprint(err)...)
-			if bytes.Contains(all, []byte("BRAMBILLASCO")) {
-				t.Fatalf("the surname reached the log or the summary:\n%s", all)
-			}
-			if !bytes.Contains(log.Bytes(), []byte("code=NUOVOCOD count=6")) ||
-				!regexp.MustCompile(`code="<rare values>" count=1 map=\S+ distinct=1\n`).Match(log.Bytes()) {
-				t.Fatalf("log:\n%s", log.Bytes())
-			}
-		})
 	}
 }

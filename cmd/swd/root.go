@@ -2,18 +2,17 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // GlobalOptions are the flags every command shares.
@@ -61,14 +60,6 @@ func (g *GlobalOptions) validate() error {
 	return g.startProfile()
 }
 
-// commandConstructors lists the subcommands; each cmd_<verb>.go registers
-// its constructor with registerCommand.
-var commandConstructors []func(*GlobalOptions) *cobra.Command
-
-func registerCommand(f func(*GlobalOptions) *cobra.Command) {
-	commandConstructors = append(commandConstructors, f)
-}
-
 func newRootCommand(g *GlobalOptions) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "swd",
@@ -82,16 +73,33 @@ says about needs only as differentially private statistics.
   swd publish  for researchers: links → DP tables, report, ledger entry
 
 ` + exitStatusHelp,
-		Version:           version(),
+		Version:           pipeline.Version(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
 		PersistentPreRunE: func(*cobra.Command, []string) error { return g.validate() },
 	}
 	g.AddFlags(root.PersistentFlags())
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return base.Mark(err, base.ErrUsage) })
-	for _, f := range commandConstructors {
-		root.AddCommand(f(g))
-	}
+	// Every subcommand, one constructor per cmd_<verb>.go, in the order of
+	// the work (cobra lists them alphabetically in --help).
+	root.AddCommand(
+		// the pipeline
+		newSynthCommand(g),
+		newKeygenCommand(g),
+		newEncodeCommand(g),
+		newInspectCommand(g),
+		newLinkCommand(g),
+		newEvalCommand(g),
+		newPublishCommand(g),
+		newBudgetCommand(g),
+		newTaxonomyCommand(g),
+		// key custody and sealed exchange
+		newKeysCommand(g),
+		newSecretCommand(g),
+		newKeyserverCommand(g),
+		// the privacy audit
+		newAuditCommand(g),
+	)
 	return root
 }
 
@@ -104,28 +112,6 @@ func isCobraUsage(err error) bool {
 		strings.HasPrefix(msg, "requires at most") ||
 		strings.HasPrefix(msg, "required flag")
 }
-
-// version is the module version when built from a tagged module, or the VCS
-// revision, or "devel".
-func version() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	v := info.Main.Version
-	for _, s := range info.Settings {
-		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-			v = fmt.Sprintf("%s (%s)", v, s.Value[:12])
-		}
-	}
-	if v == "" {
-		v = "devel"
-	}
-	return v
-}
-
-// codeVersion is what outputs record as the version that wrote them.
-func codeVersion() string { return "swd " + version() }
 
 // writeJSON prints v as indented JSON, the form of every --json output.
 func writeJSON(w io.Writer, v any) error {

@@ -113,29 +113,13 @@ func ParsePrivate(data []byte) (*Private, error) {
 
 // LoadPublic reads a *.pub file. Errors are marked base.ErrInvalidInput.
 func LoadPublic(path string) (*Public, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading public key: %w", err)
-	}
-	p, err := ParsePublic(data)
-	if err != nil {
-		return nil, base.Invalidf("public key %s: %v", path, err)
-	}
-	return p, nil
+	return base.LoadFile(path, "public key", os.ReadFile, ParsePublic)
 }
 
 // LoadPrivate reads a *.key file, refusing one that group or others can
 // read (base.ErrInsecure). Errors never contain key material.
 func LoadPrivate(path string) (*Private, error) {
-	data, err := keyfile.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := ParsePrivate(data)
-	if err != nil {
-		return nil, base.Invalidf("private key %s: %v", path, err)
-	}
-	return k, nil
+	return base.LoadFile(path, "private key", keyfile.Read, ParsePrivate)
 }
 
 // WritePair writes prefix.key (0600) and prefix.pub (0644) atomically. It

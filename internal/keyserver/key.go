@@ -53,15 +53,7 @@ func ParseKey(data []byte) (*oprf.PrivateKey, error) {
 
 // LoadKey reads the server key from a 0600 file.
 func LoadKey(path string) (*oprf.PrivateKey, error) {
-	data, err := keyfile.Read(path)
-	if err != nil {
-		return nil, err
-	}
-	k, err := ParseKey(data)
-	if err != nil {
-		return nil, base.Invalidf("OPRF key %s: %v", path, err)
-	}
-	return k, nil
+	return base.LoadFile(path, "OPRF key", keyfile.Read, ParseKey)
 }
 
 // NewToken returns a fresh bearer token (32 random bytes, hex).

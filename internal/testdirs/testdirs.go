@@ -52,6 +52,19 @@ func SharedDatasets(tb testing.TB) string {
 	return ds
 }
 
+// SharedFile returns the path of rel inside ../shared/datasets. It skips
+// the test when the shared data sets are absent, as SharedDatasets does,
+// and fails it when they are present but rel is not: a file missing from
+// the data sets is a broken setup, not a reason to pass.
+func SharedFile(tb testing.TB, rel string) string {
+	tb.Helper()
+	path := filepath.Join(SharedDatasets(tb), rel)
+	if _, err := os.Stat(path); err != nil {
+		tb.Fatalf("shared data set file missing: %v", err)
+	}
+	return path
+}
+
 // ReadCSV reads a whole CSV file (a test's own output or fixture), failing
 // the test on any error.
 func ReadCSV(tb testing.TB, path string) [][]string {

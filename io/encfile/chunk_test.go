@@ -77,6 +77,30 @@ func TestWriterRoundTripSynth(t *testing.T) {
 			for i := range recs {
 				checkRecord(t, i, normalised(&recs[i]), datasetRecord(d, i))
 			}
+			groups, err := RowGroups(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			row := 0
+			for g, rows := range groups {
+				gd, err := ReadRowGroup(context.Background(), p, g)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if int64(gd.Len()) != rows || gd.Meta.Partner != d.Meta.Partner || gd.Meta.SchemaFingerprint != d.Meta.SchemaFingerprint {
+					t.Fatalf("row group %d: %d records, want %d", g, gd.Len(), rows)
+				}
+				for k := range gd.Len() {
+					checkRecord(t, row, normalised(&recs[row]), datasetRecord(gd, k))
+					row++
+				}
+			}
+			if row != n {
+				t.Fatalf("row groups hold %d records, want %d", row, n)
+			}
+			if _, err := ReadRowGroup(context.Background(), p, len(groups)); err == nil {
+				t.Fatal("a row group past the last was read")
+			}
 			i := 0
 			err = Scan(context.Background(), p, func(r *encoding.Record) error {
 				checkRecord(t, i, normalised(&recs[i]), r)

@@ -3,7 +3,6 @@ package encfile
 import (
 	"context"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,16 +21,7 @@ func TestGenericParquetReader(t *testing.T) {
 	recs := randomRecords(rand.New(rand.NewPCG(3, 3)), testLayout, 50)
 	p := filepath.Join(t.TempDir(), "p.swd.parquet")
 	writeFile(t, p, testLayout, recs)
-	f, err := os.Open(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	st, _ := f.Stat()
-	pf, err := parquet.OpenFile(f, st.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := openParquet(t, p)
 	if v, ok := pf.Lookup(KeyPartner); !ok || v != "caritas" {
 		t.Fatalf("partner metadata %q %v", v, ok)
 	}
@@ -84,16 +74,7 @@ func TestColumnCodecs(t *testing.T) {
 			} else {
 				legacyWriteFile(t, p, testLayout, recs, tc.legacy)
 			}
-			f, err := os.Open(p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			st, _ := f.Stat()
-			pf, err := parquet.OpenFile(f, st.Size())
-			if err != nil {
-				t.Fatal(err)
-			}
+			pf := openParquet(t, p)
 			for _, rg := range pf.Metadata().RowGroups {
 				for _, cc := range rg.Columns {
 					name := cc.MetaData.PathInSchema[0]

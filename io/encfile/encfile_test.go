@@ -62,6 +62,22 @@ func randomRecords(rng *rand.Rand, l encoding.Layout, n int) []encoding.Record {
 	return recs
 }
 
+// writeRecords creates a file of partner caritas at path and writes recs;
+// the caller commits it, and aborts it (a no-op after a commit).
+func writeRecords(t testing.TB, path string, l encoding.Layout, recs []encoding.Record) *Writer {
+	t.Helper()
+	w, err := Create(path, l, "caritas")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range recs {
+		if err := w.Write(&recs[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
 func testMeta() encoding.Meta {
 	return encoding.Meta{
 		SchemaFingerprint: "ab12", KeyCheck: "cd34", Rejected: 3,
@@ -72,16 +88,8 @@ func testMeta() encoding.Meta {
 
 func writeFile(t testing.TB, path string, l encoding.Layout, recs []encoding.Record) encoding.Meta {
 	t.Helper()
-	w, err := Create(path, l, "caritas")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := writeRecords(t, path, l, recs)
 	defer w.Abort()
-	for i := range recs {
-		if err := w.Write(&recs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
 	m := testMeta()
 	if err := w.Commit(m); err != nil {
 		t.Fatal(err)

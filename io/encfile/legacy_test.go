@@ -3,7 +3,6 @@ package encfile
 import (
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress"
@@ -172,25 +171,12 @@ func (w *legacyWriter) flushBatch() error {
 }
 
 // Commit writes the metadata and the footer and moves the file to its final
-// path. meta.Partner, when set, must match the writer's partner; meta.Rows,
-// when set, must match the number of records written; FormatVersion and
-// Created are filled in when zero.
+// path, checking the metadata as Writer.Commit does.
 func (w *legacyWriter) Commit(meta encoding.Meta) error {
 	defer w.f.Abort()
-	if meta.Partner == "" {
-		meta.Partner = w.partner
-	}
-	switch {
-	case meta.Partner != w.partner:
-		return base.Usagef("encoded file %s: metadata partner %q differs from the writer's %q", w.f.Path(), meta.Partner, w.partner)
-	case meta.Rows != 0 && meta.Rows != w.rows:
-		return base.Usagef("encoded file %s: metadata says %d rows, %d were written", w.f.Path(), meta.Rows, w.rows)
-	case meta.FormatVersion != 0 && meta.FormatVersion != encoding.FormatVersion:
-		return base.Usagef("encoded file %s: cannot write format version %d", w.f.Path(), meta.FormatVersion)
-	}
-	meta.Rows, meta.FormatVersion = w.rows, encoding.FormatVersion
-	if meta.Created.IsZero() {
-		meta.Created = time.Now()
+	meta, err := commitMeta(w.f.Path(), w.partner, w.rows, meta)
+	if err != nil {
+		return err
 	}
 	if err := w.flushBatch(); err != nil {
 		return err

@@ -188,23 +188,71 @@ func Read(ctx context.Context, path string) (_ *encoding.Dataset, err error) {
 	d := newDataset(r)
 	vals := make([]parquet.Value, 4096)
 	pad := make([]byte, 0, 64)
-	for g, rg := range r.pf.RowGroups() {
+	for g := range r.pf.RowGroups() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		for ci, chunk := range rg.ColumnChunks() {
-			c := r.cols[ci]
-			if c.kind < 0 {
-				continue
-			}
-			n, err := readChunk(d, c, r.meta.Partner, chunk, vals, pad)
-			if err != nil {
-				return nil, invalid(path, "row group %d, column %s: %s", g+1, c.name, detail(err))
-			}
-			if n != rg.NumRows() {
-				return nil, invalid(path, "row group %d, column %s: %d values for %d rows", g+1, c.name, n, rg.NumRows())
-			}
+		if err := r.readGroup(d, g, vals, pad); err != nil {
+			return nil, err
 		}
+	}
+	return d, nil
+}
+
+// readGroup appends row group g to d.
+func (r *file) readGroup(d *encoding.Dataset, g int, vals []parquet.Value, pad []byte) error {
+	rg := r.pf.RowGroups()[g]
+	for ci, chunk := range rg.ColumnChunks() {
+		c := r.cols[ci]
+		if c.kind < 0 {
+			continue
+		}
+		n, err := readChunk(d, c, r.meta.Partner, chunk, vals, pad)
+		if err != nil {
+			return invalid(r.path, "row group %d, column %s: %s", g+1, c.name, detail(err))
+		}
+		if n != rg.NumRows() {
+			return invalid(r.path, "row group %d, column %s: %d values for %d rows", g+1, c.name, n, rg.NumRows())
+		}
+	}
+	return nil
+}
+
+// RowGroups returns the number of rows of each row group of an encoded file
+// (its footer checked as by ReadMeta). Row groups are the unit a
+// distributed reader splits a file into (ReadRowGroup).
+func RowGroups(path string) ([]int64, error) {
+	r, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.f.Close()
+	var rows []int64
+	for _, rg := range r.pf.RowGroups() {
+		rows = append(rows, rg.NumRows())
+	}
+	return rows, nil
+}
+
+// ReadRowGroup loads row group g (from 0) of an encoded file: a Dataset
+// holding only that group's rows, in file order, with the file's metadata.
+// Reading every group and concatenating them gives what Read gives.
+func ReadRowGroup(ctx context.Context, path string, g int) (_ *encoding.Dataset, err error) {
+	r, err := open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer r.f.Close()
+	defer recoverCorrupt(path, &err)
+	if g < 0 || g >= len(r.pf.RowGroups()) {
+		return nil, base.Usagef("%s: no row group %d (the file has %d)", path, g, len(r.pf.RowGroups()))
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d := newDataset(r)
+	if err := r.readGroup(d, g, make([]parquet.Value, 4096), make([]byte, 0, 64)); err != nil {
+		return nil, err
 	}
 	return d, nil
 }

@@ -231,22 +231,33 @@ func optional(s []string, i int) string {
 // Created are filled in when zero.
 func (w *Writer) Commit(meta encoding.Meta) error {
 	defer w.Abort()
+	meta, err := commitMeta(w.f.Path(), w.partner, w.rows, meta)
+	if err != nil {
+		return err
+	}
+	return w.finish(metaPairs(meta), meta.CodeVersion)
+}
+
+// commitMeta checks the metadata a file of path is committed with against
+// what its writer wrote (partner's rows records) and fills in the rest, as
+// Commit documents.
+func commitMeta(path, partner string, rows int, meta encoding.Meta) (encoding.Meta, error) {
 	if meta.Partner == "" {
-		meta.Partner = w.partner
+		meta.Partner = partner
 	}
 	switch {
-	case meta.Partner != w.partner:
-		return base.Usagef("encoded file %s: metadata partner %q differs from the writer's %q", w.f.Path(), meta.Partner, w.partner)
-	case meta.Rows != 0 && meta.Rows != w.rows:
-		return base.Usagef("encoded file %s: metadata says %d rows, %d were written", w.f.Path(), meta.Rows, w.rows)
+	case meta.Partner != partner:
+		return meta, base.Usagef("encoded file %s: metadata partner %q differs from the writer's %q", path, meta.Partner, partner)
+	case meta.Rows != 0 && meta.Rows != rows:
+		return meta, base.Usagef("encoded file %s: metadata says %d rows, %d were written", path, meta.Rows, rows)
 	case meta.FormatVersion != 0 && meta.FormatVersion != encoding.FormatVersion:
-		return base.Usagef("encoded file %s: cannot write format version %d", w.f.Path(), meta.FormatVersion)
+		return meta, base.Usagef("encoded file %s: cannot write format version %d", path, meta.FormatVersion)
 	}
-	meta.Rows, meta.FormatVersion = w.rows, encoding.FormatVersion
+	meta.Rows, meta.FormatVersion = rows, encoding.FormatVersion
 	if meta.Created.IsZero() {
 		meta.Created = time.Now()
 	}
-	return w.finish(metaPairs(meta), meta.CodeVersion)
+	return meta, nil
 }
 
 // finish writes the last row group and the footer with the given key-value

@@ -116,16 +116,8 @@ func TestCommitChecksMeta(t *testing.T) {
 // reader's checks.
 func commitWith(t *testing.T, path string, recs []encoding.Record, edit func(kv map[string]string)) {
 	t.Helper()
-	w, err := Create(path, testLayout, "caritas")
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := writeRecords(t, path, testLayout, recs)
 	defer w.Abort()
-	for i := range recs {
-		if err := w.Write(&recs[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
 	m := testMeta()
 	m.Partner, m.Rows, m.FormatVersion = "caritas", len(recs), 1
 	kv := map[string]string{}

@@ -18,7 +18,7 @@
 // covers SHA-256 of every byte before it, and nothing may follow it.
 //
 // Memory use is constant in the payload size. Every failure to open is
-// marked base.ErrIntegrity. Open writes plaintext before the signature at
+// marked swd.ErrIntegrity. Open writes plaintext before the signature at
 // the end has been checked: callers of Open must discard the output when it
 // returns an error; OpenFile does this for them (atomic write, committed
 // only after the signature verified).

@@ -38,7 +38,7 @@ func (rd *reader) full(buf []byte, what string) error {
 // Open checks and decrypts an envelope read from r, writing the payload to
 // w, and returns its header (with SenderName set). Every failure (not an
 // envelope, other version, not addressed to me, unknown signer, any
-// modified, missing, reordered or extra byte) is marked base.ErrIntegrity.
+// modified, missing, reordered or extra byte) is marked swd.ErrIntegrity.
 //
 // The payload is written as chunks authenticate, before the signature at
 // the end is checked: on error, discard whatever was written to w.

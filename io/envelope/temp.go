@@ -52,7 +52,7 @@ func OpenTemp(src, dir string, me *identity.Private, trust TrustStore) (string, 
 // named partner and declares that partner, so that one partner cannot
 // submit a file in another's name. Call it with the partner recorded in
 // the payload (e.g. the encoded file's swd.partner). Errors are marked
-// base.ErrIntegrity.
+// swd.ErrIntegrity.
 func (h Header) CheckSender(partner string) error {
 	if h.SenderName != partner {
 		return integrityf("file of partner %q is signed by %q", partner, h.SenderName)

@@ -90,8 +90,8 @@ func ReadCSV(r io.Reader, name string) ([]cluster.Link, error) {
 }
 
 // ReadAny reads a links file in Parquet or, when path ends in ".csv", CSV.
-// The run metadata is nil for CSV.
-func ReadAny(path string) ([]cluster.Link, []byte, error) {
+// The run description is nil for CSV.
+func ReadAny(path string) ([]cluster.Link, *Run, error) {
 	if len(path) > 4 && path[len(path)-4:] == ".csv" {
 		f, err := os.Open(path)
 		if err != nil {

@@ -25,7 +25,7 @@ func TestErrorsQuoteNoInput(t *testing.T) {
 	}
 	dir := t.TempDir()
 	pq := filepath.Join(dir, "links.parquet")
-	if err := Write(pq, links, []byte(`{"run":1}`)); err != nil {
+	if err := Write(pq, links, &Run{CodeVersion: "swd test"}); err != nil {
 		t.Fatal(err)
 	}
 	var csv bytes.Buffer

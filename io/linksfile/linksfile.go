@@ -23,39 +23,100 @@ var Columns = []string{"cluster_id", "household_id", "partner", "record_id", "ma
 const rowGroupRows = 64 << 10
 
 // Write writes links to path atomically (the file appears complete or not at
-// all), with run stored as the "swd.run" metadata (omitted when empty).
-func Write(path string, links []cluster.Link, run []byte) (err error) {
+// all), with run stored as the "swd.run" metadata (omitted when nil).
+func Write(path string, links []cluster.Link, run *Run) error {
+	w, err := Create(path, run)
+	if err != nil {
+		return err
+	}
+	defer w.Abort()
+	if err := w.Write(links...); err != nil {
+		return err
+	}
+	return w.Commit()
+}
+
+// Writer writes a links file row by row, for a caller that streams the
+// links (swd-beam merges them from the pipeline's shards) instead of holding
+// them all: it buffers one row group at a time. The file appears at its path
+// only on Commit.
+type Writer struct {
+	path string
+	f    *atomicfile.File
+	w    *parquet.GenericWriter[cluster.Link]
+	buf  []cluster.Link
+}
+
+// Create starts a links file at path with run as its "swd.run" metadata
+// (omitted when nil). Rows must be written in the file's order: by
+// cluster_id, then partner, then record_id.
+func Create(path string, run *Run) (*Writer, error) {
+	runJSON, err := marshalRun(run)
+	if err != nil {
+		return nil, fmt.Errorf("linksfile: %w", err)
+	}
 	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
-		return fmt.Errorf("linksfile: %w", err)
+		return nil, fmt.Errorf("linksfile: %w", err)
 	}
-	defer f.Abort()
 	opts := []parquet.WriterOption{parquet.Compression(&parquet.Zstd)}
-	if len(run) > 0 {
-		opts = append(opts, parquet.KeyValueMetadata(RunKey, string(run)))
+	if runJSON != nil {
+		opts = append(opts, parquet.KeyValueMetadata(RunKey, string(runJSON)))
 	}
-	w := parquet.NewGenericWriter[cluster.Link](f, opts...)
-	for start := 0; start < len(links); start += rowGroupRows {
-		end := min(start+rowGroupRows, len(links))
-		if _, err := w.Write(links[start:end]); err != nil {
-			return fmt.Errorf("linksfile: writing %s: %w", path, err)
+	return &Writer{path: path, f: f, w: parquet.NewGenericWriter[cluster.Link](f, opts...)}, nil
+}
+
+// Write adds rows.
+func (w *Writer) Write(links ...cluster.Link) error {
+	for len(links) > 0 {
+		n := min(len(links), rowGroupRows-len(w.buf))
+		w.buf = append(w.buf, links[:n]...)
+		links = links[n:]
+		if len(w.buf) == rowGroupRows {
+			if err := w.flush(); err != nil {
+				return err
+			}
 		}
-		if err := w.Flush(); err != nil {
-			return fmt.Errorf("linksfile: writing %s: %w", path, err)
-		}
 	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("linksfile: writing %s: %w", path, err)
+	return nil
+}
+
+func (w *Writer) flush() error {
+	if len(w.buf) == 0 {
+		return nil
 	}
-	if err := f.Commit(); err != nil {
+	if _, err := w.w.Write(w.buf); err != nil {
+		return fmt.Errorf("linksfile: writing %s: %w", w.path, err)
+	}
+	if err := w.w.Flush(); err != nil {
+		return fmt.Errorf("linksfile: writing %s: %w", w.path, err)
+	}
+	w.buf = w.buf[:0]
+	return nil
+}
+
+// Commit writes the last rows and the footer and moves the file into place.
+func (w *Writer) Commit() error {
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if err := w.w.Close(); err != nil {
+		return fmt.Errorf("linksfile: writing %s: %w", w.path, err)
+	}
+	if err := w.f.Commit(); err != nil {
 		return fmt.Errorf("linksfile: %w", err)
 	}
 	return nil
 }
 
-// Read reads a links file and returns its rows and its "swd.run" metadata
-// (nil when absent). A file that is not a links file is an ErrInvalidInput.
-func Read(path string) ([]cluster.Link, []byte, error) {
+// Abort discards the file; after Commit it does nothing.
+func (w *Writer) Abort() { w.f.Abort() }
+
+// Read reads a links file and returns its rows and its run description
+// (nil when absent). A file that is not a links file, or whose run
+// description cannot be read (ParseRun), is an error marked
+// swd.ErrInvalidInput.
+func Read(path string) ([]cluster.Link, *Run, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("linksfile: %w", err)
@@ -84,7 +145,7 @@ func checkColumns(name string, has func(column string) bool) error {
 	return nil
 }
 
-func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error) {
+func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, *Run, error) {
 	invalid := func(reason string) error { return inputError(path, 0, "", reason) }
 	pf, err := parquet.OpenFile(r, size)
 	if err != nil {
@@ -94,9 +155,11 @@ func read(path string, r io.ReaderAt, size int64) ([]cluster.Link, []byte, error
 	if err := checkColumns(path, has); err != nil {
 		return nil, nil, err
 	}
-	var run []byte
+	var run *Run
 	if v, ok := pf.Lookup(RunKey); ok {
-		run = []byte(v)
+		if run, err = ParseRun([]byte(v), path); err != nil {
+			return nil, nil, err
+		}
 	}
 	rows := make([]cluster.Link, pf.NumRows())
 	rd := parquet.NewGenericReader[cluster.Link](pf)

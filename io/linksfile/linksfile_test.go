@@ -37,11 +37,13 @@ func TestRoundTrip(t *testing.T) {
 			}
 			path := filepath.Join(t.TempDir(), "links.parquet")
 			links := sample(n)
-			run := []byte(`{"lambda":0.01}`)
+			run := &Run{CodeVersion: "swd test", Params: Params{Threshold: 0.5, Assignment: "optimal"}, Partners: []string{"acli"}}
 			require.NoError(t, Write(path, links, run))
 			got, gotRun, err := Read(path)
 			require.NoError(t, err)
-			require.Equal(t, run, gotRun)
+			want := *run
+			want.FormatVersion = RunVersion
+			require.Equal(t, &want, gotRun)
 			if n == 0 {
 				require.Empty(t, got)
 			} else {

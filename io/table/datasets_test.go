@@ -1,8 +1,6 @@
 package table
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/welfare-district/swd/internal/testdirs"
@@ -11,7 +9,6 @@ import (
 // TestSharedDatasets reads the public test data sets end to end: every data
 // row must come back, none rejected.
 func TestSharedDatasets(t *testing.T) {
-	ds := testdirs.SharedDatasets(t)
 	tests := []struct {
 		file string
 		opts Options
@@ -30,10 +27,7 @@ func TestSharedDatasets(t *testing.T) {
 			if testing.Short() && tt.rows > 10000 {
 				t.Skip("large file")
 			}
-			p := filepath.Join(ds, tt.file)
-			if _, err := os.Stat(p); err != nil {
-				t.Skip("absent")
-			}
+			p := testdirs.SharedFile(t, tt.file)
 			r, err := Open(p, tt.opts)
 			if err != nil {
 				t.Fatal(err)

@@ -5,11 +5,11 @@
 //
 // Readers separate two kinds of problems. A row-level problem (a ragged row,
 // invalid UTF-8 in a cell, a bare quote) is returned by Next as a
-// *base.InputError naming the file, the data row and, when known, the
+// *swd.InputError naming the file, the data row and, when known, the
 // column; the reader then carries on with the next row, so the caller can
 // send the row to a rejects file and no row is lost silently. A file-level
 // problem (an empty file, no header, duplicate column names, a truncated or
-// corrupt Parquet or Arrow file) is an error marked base.ErrInvalidInput
+// corrupt Parquet or Arrow file) is an error marked swd.ErrInvalidInput
 // that names the file.
 //
 // Cells may hold personal data, so no error, log line or rejects file ever

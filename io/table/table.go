@@ -46,7 +46,7 @@ type Reader interface {
 	// Next returns the next row, one string per header column, and its
 	// 1-based data row number (the header is not counted). The row slice is
 	// valid until the next call. At the end it returns io.EOF. A
-	// *base.InputError is a problem with that row only: the caller may
+	// *swd.InputError is a problem with that row only: the caller may
 	// record it and call Next again. Any other error is fatal.
 	Next() (row []string, rowNum int, err error)
 	// Close releases the file.

@@ -276,3 +276,53 @@ func TestLSHOnFields(t *testing.T) {
 		t.Fatalf("unknown field: %v", err)
 	}
 }
+
+// TestKeysGroupLikeBlocks checks that grouping records by Keys gives the
+// blocks of Blocks, pass by pass.
+func TestKeysGroupLikeBlocks(t *testing.T) {
+	a, _, _ := clkPairs(5, 120, 256, 0.3, 0.05)
+	a.BlockKeys = []encoding.StringColumn{{Name: "k", Values: make([]string, a.Len())}}
+	for i := range a.Len() {
+		if i%7 != 0 {
+			a.BlockKeys[0].Values[i] = string(rune('a' + i%9))
+		}
+	}
+	for _, p := range []Pass{Key{"k"}, LSH{Bands: 6, BitsPerBand: 6, Seed: 2}} {
+		keys, valid, err := Keys(p, a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(keys) != SubPasses(p) {
+			t.Fatalf("%s: %d sub-passes, want %d", p.Name(), len(keys), SubPasses(p))
+		}
+		want := map[[2]uint64][]uint32{}
+		for s := range keys {
+			for i, k := range keys[s] {
+				if valid[s] == nil || valid[s][i] {
+					want[[2]uint64{uint64(s), k}] = append(want[[2]uint64{uint64(s), k}], uint32(i))
+				}
+			}
+		}
+		got := map[[2]uint64][]uint32{}
+		_, err = Blocks(context.Background(), a, nil, Config{Passes: []Pass{p}, MaxBlockPairs: -1}, func(b Block) error {
+			got[[2]uint64{uint64(b.Band), b.Key}] = slices.Clone(b.A)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range want {
+			if len(v) < 2 {
+				delete(want, k)
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d blocks, want %d", p.Name(), len(got), len(want))
+		}
+		for k, v := range want {
+			if !slices.Equal(got[k], v) {
+				t.Fatalf("%s: block %v: %v, want %v", p.Name(), k, got[k], v)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -23,7 +24,7 @@ const (
 	DefaultMaxCandidates = 1 << 26
 )
 
-// ErrTooManyCandidates is returned (marked base.ErrUsage) when the passes
+// ErrTooManyCandidates is returned (marked swd.ErrUsage) when the passes
 // generate more candidate pairs than Config.MaxCandidates: the blocking is
 // too loose for the data (use more bits per LSH band or stricter keys).
 var ErrTooManyCandidates = errors.New("blocking: too many candidate pairs")
@@ -40,24 +41,20 @@ type Config struct {
 	MaxCandidates int64
 }
 
-func (c Config) maxCandidates() int64 {
-	switch {
-	case c.MaxCandidates == 0:
-		return DefaultMaxCandidates
-	case c.MaxCandidates < 0:
-		return 1<<63 - 1
-	}
-	return c.MaxCandidates
-}
+func (c Config) maxCandidates() int64 { return bound(c.MaxCandidates, DefaultMaxCandidates) }
 
-func (c Config) maxPairs() int64 {
+func (c Config) maxPairs() int64 { return bound(c.MaxBlockPairs, DefaultMaxBlockPairs) }
+
+// bound is a configured limit: 0 means the default, a negative value no
+// bound.
+func bound(v, def int64) int64 {
 	switch {
-	case c.MaxBlockPairs == 0:
-		return DefaultMaxBlockPairs
-	case c.MaxBlockPairs < 0:
-		return 1<<63 - 1
+	case v == 0:
+		return def
+	case v < 0:
+		return math.MaxInt64
 	}
-	return c.MaxBlockPairs
+	return v
 }
 
 // Block is the records of each side that share one key in one (sub-)pass:

@@ -2,13 +2,10 @@ package encoding
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
-	"github.com/welfare-district/swd/linkage/normalize"
 	"github.com/welfare-district/swd/linkage/schema"
 )
 
@@ -16,28 +13,24 @@ import (
 // prescribes, under a linkage secret. It is safe for concurrent use: all
 // mutable state (caches, MACs, buffers) lives in per-worker values.
 type Encoder struct {
-	schema        *schema.Schema
-	partner       string
-	plans         []fieldPlan
-	order         []int // field indices, unsalted fields first (salts are never salted)
-	sexField      int   // first sex field, or -1
-	dateField     int   // first day-precision date field, or -1
-	cfFields      []int // fiscal-code fields
-	blocks        []blockPlan
-	clkBits       int
-	clkOutBits    int
-	pseudoKey     []byte // nil unless ids are pseudonymised
-	pseudoAttrs   []string
-	attrKeys      [][]byte // per attribute: pseudonym key, nil when carried as is
-	blipKey       []byte
-	missing       []string
-	missingMaxLen int
-	workers       int
-	cacheEntries  int
-	batchSize     int
-	keyCheck      string
-	oprf          PseudonymFunc
-	oprfFields    []int
+	Normaliser   // reads the cells; its plans get the field keys
+	partner      string
+	sexField     int   // first sex field, or -1
+	dateField    int   // first day-precision date field, or -1
+	cfFields     []int // fiscal-code fields
+	blocks       []blockPlan
+	clkBits      int
+	clkOutBits   int
+	pseudoKey    []byte // nil unless ids are pseudonymised
+	pseudoAttrs  []string
+	attrKeys     [][]byte // per attribute: pseudonym key, nil when carried as is
+	blipKey      []byte
+	workers      int
+	cacheEntries int
+	batchSize    int
+	keyCheck     string
+	oprf         PseudonymFunc
+	oprfFields   []int
 }
 
 // PseudonymFunc returns, for each input, its pseudonym under a key the
@@ -125,7 +118,7 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 		return nil, base.Usagef("encoding: no partner name (set partner in the schema or pass one)")
 	}
 	e := &Encoder{
-		schema: s, partner: partner, sexField: -1, dateField: -1,
+		Normaliser: Normaliser{schema: s}, partner: partner, sexField: -1, dateField: -1,
 		clkBits: s.CLK.Bits, clkOutBits: s.CLK.Hardening.OutputBits(s.CLK.Bits),
 		blipKey: secret.Key("swd/v1/blip"),
 		workers: 1, cacheEntries: defaultCacheEntries, batchSize: 512,
@@ -155,36 +148,19 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 			e.oprfFields = append(e.oprfFields, i)
 		}
 	}
-	for _, m := range s.Input.MissingValues {
-		if m = strings.TrimSpace(m); m != "" {
-			e.missing = append(e.missing, m)
-			e.missingMaxLen = max(e.missingMaxLen, len(m))
-		}
-	}
-	if err := e.compileFields(secret); err != nil {
+	if err := e.compile(); err != nil {
 		return nil, err
 	}
+	e.keyFields(secret)
 	return e, e.compileBlocks(secret)
 }
 
-func (e *Encoder) compileFields(secret Secret) error {
-	for i, f := range e.schema.Fields {
-		prec, err := f.Precision()
-		if err != nil {
-			return base.Mark(err, base.ErrInvalidInput)
-		}
-		var layouts *normalize.DateLayouts
-		if f.Kind == schema.KindDate {
-			f.Formats = normalize.ExpandLayouts(f.Formats)
-			layouts = normalize.CompileDateLayouts(f.Formats)
-		}
-		p := fieldPlan{Field: f, index: i, precision: prec, layouts: layouts, salt: -1,
-			outBits: f.Hardening.OutputBits(f.Bits), key: secret.Key("swd/v1/field/" + f.Name)}
-		for j, g := range e.schema.Fields {
-			if f.Salt != "" && g.Name == f.Salt {
-				p.salt = j
-			}
-		}
+// keyFields gives each field its key and finds the fields the fiscal-code
+// check reads.
+func (e *Encoder) keyFields(secret Secret) {
+	for i := range e.plans {
+		f := &e.plans[i].Field
+		e.plans[i].key = secret.Key("swd/v1/field/" + f.Name)
 		switch {
 		case f.Kind == schema.KindSex && e.sexField < 0:
 			e.sexField = i
@@ -193,16 +169,7 @@ func (e *Encoder) compileFields(secret Secret) error {
 		case f.Kind == schema.KindFiscalCode:
 			e.cfFields = append(e.cfFields, i)
 		}
-		e.plans = append(e.plans, p)
 	}
-	for pass := range 2 {
-		for i := range e.plans {
-			if (e.plans[i].salt >= 0) == (pass == 1) {
-				e.order = append(e.order, i)
-			}
-		}
-	}
-	return nil
 }
 
 func (e *Encoder) compileBlocks(secret Secret) error {
@@ -228,21 +195,8 @@ func (e *Encoder) compileBlocks(secret Secret) error {
 	return nil
 }
 
-// isMissing reports whether a trimmed cell is a missing-value marker.
-func (e *Encoder) isMissing(s string) bool {
-	for _, m := range e.missing {
-		if strings.EqualFold(s, m) {
-			return true
-		}
-	}
-	return false
-}
-
 // Partner is the partner name written into the output.
 func (e *Encoder) Partner() string { return e.partner }
-
-// Schema is the encoder's schema.
-func (e *Encoder) Schema() *schema.Schema { return e.schema }
 
 // Pseudonymised reports whether record ids are replaced by pseudonyms.
 func (e *Encoder) Pseudonymised() bool { return e.pseudoKey != nil }
@@ -281,66 +235,4 @@ func (e *Encoder) recordWords() int {
 		n += bitvec.WordsFor(p.outBits)
 	}
 	return n
-}
-
-// Binding maps the schema's columns to positions in a header.
-type Binding struct {
-	idCol    int
-	fields   [][]int // per field: column indexes, -1 when absent
-	attrs    []int   // -1 when absent
-	needCols int     // 1 + the largest index used
-	// Absent lists the source columns of optional fields and attributes that
-	// the header lacks: those values are missing in every row.
-	Absent []string
-}
-
-// Bind matches the schema's column names against header (trimmed when the
-// schema says trim_space). The id column, and every column of a required
-// field, must be present; a missing one is an error that names it. Columns
-// of optional fields and attributes may be absent (Binding.Absent).
-func (e *Encoder) Bind(header []string) (*Binding, error) {
-	if len(header) == 0 {
-		return nil, &base.InputError{Reason: "the input has no header row (is it empty?)"}
-	}
-	idx := make(map[string]int, len(header))
-	for i, h := range header {
-		h = strings.TrimPrefix(h, "\ufeff")
-		if e.schema.Input.TrimSpace {
-			h = strings.TrimSpace(h)
-		}
-		if _, dup := idx[h]; !dup {
-			idx[h] = i
-		}
-	}
-	b := &Binding{idCol: -1}
-	var missing []string
-	look := func(col string, required bool) int {
-		i, ok := idx[col]
-		if !ok {
-			if required {
-				missing = append(missing, col)
-			} else {
-				b.Absent = append(b.Absent, col)
-			}
-			return -1
-		}
-		b.needCols = max(b.needCols, i+1)
-		return i
-	}
-	b.idCol = look(e.schema.IDColumn, true)
-	for _, p := range e.plans {
-		cols := make([]int, len(p.Columns))
-		for j, c := range p.Columns {
-			cols[j] = look(c, p.Required)
-		}
-		b.fields = append(b.fields, cols)
-	}
-	for _, a := range e.schema.Attributes {
-		b.attrs = append(b.attrs, look(a.Column, false))
-	}
-	if len(missing) > 0 {
-		return nil, &base.InputError{Column: missing[0],
-			Reason: fmt.Sprintf("required column not in the header (missing: %s)", strings.Join(missing, ", "))}
-	}
-	return b, nil
 }

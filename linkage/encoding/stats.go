@@ -4,28 +4,28 @@ import "slices"
 
 // Stats summarises an encoding run. It holds counts only, never values.
 type Stats struct {
-	Read     int // data rows read (header excluded)
-	Encoded  int
-	Rejected int
-	Fields   []FieldStats
+	Read     int          `json:"read"` // data rows read (header excluded)
+	Encoded  int          `json:"encoded"`
+	Rejected int          `json:"rejected"`
+	Fields   []FieldStats `json:"fields"`
 	// CFInvalid counts fiscal codes that failed validation (encoded as
 	// missing); CFInconsistent counts valid codes that disagree with the
 	// record's sex or birth date (encoded anyway).
-	CFInvalid      int
-	CFInconsistent int
+	CFInvalid      int `json:"fiscal_codes_invalid"`
+	CFInconsistent int `json:"fiscal_codes_inconsistent"`
 }
 
 // FieldStats counts the values of one field over the encoded rows.
 type FieldStats struct {
-	Name    string
-	Missing int // missing or invalid: the field filter is null
-	Invalid int // present but unusable (unparseable date, invalid fiscal code, …)
+	Name    string `json:"name"`
+	Missing int    `json:"missing"` // missing or invalid: the field filter is null
+	Invalid int    `json:"invalid"` // present but unusable (unparseable date, invalid fiscal code, …)
 	// InvalidRows are the first data rows (at most MaxInvalidRows, in
 	// order) where the value was invalid, so the data officer can find
 	// them; rows only, never values.
-	InvalidRows []int
+	InvalidRows []int `json:"invalid_rows"`
 	// Reason says why such values are invalid, without any value.
-	Reason string
+	Reason string `json:"reason"`
 }
 
 // MaxInvalidRows bounds FieldStats.InvalidRows.

@@ -12,7 +12,7 @@ import (
 )
 
 // Source yields the data rows of a partner export, as io/table readers do:
-// a row-level *base.InputError rejects that row and reading goes on; io.EOF
+// a row-level *swd.InputError rejects that row and reading goes on; io.EOF
 // ends the input; any other error aborts.
 type Source interface {
 	Next() (row []string, rowNum int, err error)
@@ -202,7 +202,7 @@ func (w *worker) pseudonymise(ctx context.Context, b *batch) error {
 		}
 		row := b.cells[it.start:it.end]
 		for _, fi := range e.oprfFields {
-			raw := w.raw(w.b.fields[fi], row)
+			raw := w.e.raw(w.b.fields[fi], row)
 			if raw == "" {
 				continue
 			}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"strings"
 	"time"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -85,35 +84,6 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 	return w
 }
 
-// cell returns the trimmed content of column i, or "" when the column is
-// absent, the row too short, or the content a missing-value marker.
-func (w *worker) cell(row []string, i int) string {
-	if i < 0 || i >= len(row) {
-		return ""
-	}
-	s := row[i]
-	if w.e.schema.Input.TrimSpace {
-		s = strings.TrimSpace(s)
-	}
-	if s == "" || (len(s) <= w.e.missingMaxLen && w.e.isMissing(s)) {
-		return ""
-	}
-	return s
-}
-
-func (w *worker) raw(cols []int, row []string) string {
-	if len(cols) == 1 {
-		return w.cell(row, cols[0])
-	}
-	var parts []string
-	for _, c := range cols {
-		if s := w.cell(row, c); s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
 // encode fills rec (whose Fields, BlockKeys and Attrs have the layout's
 // lengths, and whose filters point into words) from one row. It returns the
 // partner's record id and, for a row that cannot be encoded, a Reject.
@@ -122,7 +92,7 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 	if len(row) < b.needCols {
 		return "", &Reject{Row: rowNum, Reason: fmt.Sprintf("the row has %d columns, fewer than the header", len(row))}
 	}
-	id := w.cell(row, b.idCol)
+	id := w.e.cell(row, b.idCol)
 	if id == "" {
 		return "", &Reject{Row: rowNum, Column: e.schema.IDColumn, Reason: "record id missing"}
 	}
@@ -170,7 +140,7 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 	w.harden(rec.CLK, w.clk, e.schema.CLK.Hardening, id, "\x00clk")
 	w.blockKeys(rec)
 	for i, c := range b.attrs {
-		rec.Attrs[i] = w.cell(row, c)
+		rec.Attrs[i] = w.e.cell(row, c)
 		if w.attrMAC[i] != nil && rec.Attrs[i] != "" {
 			rec.Attrs[i] = w.keyedPseudonym(w.attrMAC[i], rec.Attrs[i])
 		}
@@ -192,7 +162,7 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 // megabytes costs what rehashing eight bigrams does (docs/encoding.md).
 func (w *worker) normaliseField(i int, row []string) {
 	p := &w.e.plans[i]
-	raw := w.raw(w.b.fields[i], row)
+	raw := w.e.raw(w.b.fields[i], row)
 	w.hit[i] = -1
 	if p.salt >= 0 {
 		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt], p.SaltPart)

@@ -22,7 +22,7 @@ import (
 // The quality tests run the statistical core end to end on the public
 // benchmark sets — encode, brute-force CLK candidates, model, clusters,
 // evaluation — without the swd link pipeline. They take about a minute,
-// so they run only with SWD_QUALITY=1:
+// so they run only with SWD_QUALITY=1, as make quality sets it:
 //
 //	SWD_QUALITY=1 go test ./linkage/eval -run Quality -v
 

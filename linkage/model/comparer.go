@@ -68,11 +68,7 @@ func (c *Comparer) Level(f, i, j int) int {
 	if !sa.present(i) || !sb.present(j) {
 		return 0
 	}
-	x, y := sa.col.Filters.At(i), sb.col.Filters.At(j)
-	and := bitvec.AndCount(x, y)
-	ca, cb := int(sa.counts[i]), int(sb.counts[j])
-	equal := and == ca && and == cb
-	return c.cmps[f].Level(true, equal, bitvec.DiceFromCounts(and, ca, cb))
+	return filterLevel(c.cmps[f], sa.col.Filters.At(i), sb.col.Filters.At(j), int(sa.counts[i]), int(sb.counts[j]))
 }
 
 // Key is the agreement pattern key of the pair (i, j).

@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/welfare-district/swd/internal/base"
 )
@@ -40,18 +39,15 @@ func SamplePatterns(ctx context.Context, c *Comparer, nSamples int, seed uint64)
 	if nSamples < 1 {
 		return nil, base.Usagef("model: sampling needs at least one pair")
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	pc := PatternCounts{}
-	for s := 0; s < nSamples; s++ {
+	s := 0
+	for i, j := range SamplePairs(na, nb, c.dedup, nSamples, seed) {
 		if s&4095 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, fmt.Errorf("model: sampling pairs: %w", err)
 			}
 		}
-		i, j := rng.IntN(na), rng.IntN(nb)
-		for c.dedup && i == j {
-			j = rng.IntN(nb)
-		}
+		s++
 		pc[c.Key(i, j)]++
 	}
 	return pc, nil

@@ -1,8 +1,6 @@
 package model
 
 import (
-	"math"
-
 	"github.com/welfare-district/swd/linkage/encoding"
 )
 
@@ -88,7 +86,7 @@ func termFrequencyWeights(mExact float64, a, b side, dedup bool) []float64 {
 	w := make([]float64, len(ha))
 	for i, h := range ha {
 		if a.present(i) {
-			w[i] = math.Log2(mExact * float64(total) / float64(freq[h]))
+			w[i] = tfWeight(mExact, int64(freq[h]), int64(total))
 		}
 	}
 	return w

@@ -3,7 +3,6 @@ package schema
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"regexp"
@@ -15,20 +14,12 @@ import (
 
 // Load reads and parses the schema file at path.
 func Load(path string) (*Schema, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading schema: %w", err)
-	}
-	s, err := Parse(b)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return s, nil
+	return base.LoadFile(path, "schema", os.ReadFile, Parse)
 }
 
 // Parse decodes a YAML schema, fills in the defaults and validates it.
 // Unknown keys are errors (a misspelt option must not be silently ignored).
-// Errors are marked base.ErrInvalidInput.
+// Errors are marked swd.ErrInvalidInput.
 func Parse(data []byte) (*Schema, error) {
 	if err := checkKnownKeys(data); err != nil {
 		return nil, err

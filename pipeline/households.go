@@ -152,6 +152,27 @@ func BuildHouseholds(links []cluster.Link, ds []*encoding.Dataset, cfg Household
 	return out, st, nil
 }
 
+// Member is one record of a household for HouseholdOf: its partner, its
+// district (trimmed) and its canonical needs (taxonomy.MapNeeds of its
+// partner's codes).
+type Member struct {
+	Partner  string
+	District string
+	Needs    []string
+}
+
+// HouseholdOf derives household id from its members exactly as
+// BuildHouseholds does (partners and needs united, the district by vote),
+// for a caller that groups the members itself (swd-beam); tie reports
+// whether the district needed a tie-break.
+func HouseholdOf(id int64, ms []Member, public taxonomy.PublicServices) (dp.Household, bool) {
+	in := make([]member, len(ms))
+	for i, m := range ms {
+		in[i] = member{partner: m.Partner, district: m.District, needs: m.Needs}
+	}
+	return household(id, in, public)
+}
+
 // unknownError reports, under the policy "fail", how many codes of which
 // partner no map knows.
 func unknownError(ps []PartnerStats) error {

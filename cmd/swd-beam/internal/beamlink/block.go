@@ -1,0 +1,237 @@
+package beamlink
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/blocking"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/match"
+)
+
+func blockingKeys(ps Pass, d *encoding.Dataset) ([][]uint64, [][]bool, error) {
+	return blocking.Keys(ps.Pass(), d)
+}
+
+// BlockStat counts one job's blocks of one pass, as blocking.PassStats.
+type BlockStat struct {
+	Blocks        int64
+	Pairs         int64
+	SkippedBlocks int64
+	SkippedPairs  int64
+}
+
+func addBlockStat(a, b BlockStat) BlockStat {
+	return BlockStat{a.Blocks + b.Blocks, a.Pairs + b.Pairs, a.SkippedBlocks + b.SkippedBlocks, a.SkippedPairs + b.SkippedPairs}
+}
+
+// statKey names the statistics of pass k of job j.
+func statKey(j, k int) string { return fmt.Sprintf("%d/%d", j, k) }
+
+// blockFn turns one block (the records sharing a key in one sub-pass) into
+// the candidate pairs of every job it holds, in the orientation of
+// linkage.Link (I in the job's A, J in its B; I < J within one partner).
+type blockFn struct {
+	Plan string
+
+	plan    *Plan
+	jobs    map[[2]int]int
+	passOf  []int // pass of each sub-pass
+	maxPair int64
+}
+
+func (f *blockFn) Setup() error {
+	var err error
+	if f.plan, err = DecodePlan(f.Plan); err != nil {
+		return err
+	}
+	f.jobs = f.plan.jobIndex()
+	for k, ps := range f.plan.Passes {
+		for range blocking.SubPasses(ps.Pass()) {
+			f.passOf = append(f.passOf, k)
+		}
+	}
+	f.maxPair = f.plan.MaxBlockPairs
+	switch {
+	case f.maxPair == 0:
+		f.maxPair = blocking.DefaultMaxBlockPairs
+	case f.maxPair < 0:
+		f.maxPair = 1<<63 - 1
+	}
+	return nil
+}
+
+func (f *blockFn) ProcessElement(key string, refs func(*uint64) bool, emitPair func(string), emitStat func(string, BlockStat)) {
+	byPartner := map[int][]int{}
+	var r uint64
+	for refs(&r) {
+		byPartner[partnerOf(r)] = append(byPartner[partnerOf(r)], rowOf(r))
+	}
+	var ps []int
+	for p, rows := range byPartner {
+		slices.Sort(rows)
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	pass := f.passOf[blockSub(key)]
+	for x, a := range ps {
+		for _, b := range ps[x:] {
+			j, ok := f.jobs[[2]int{a, b}]
+			if !ok {
+				continue
+			}
+			ra, rb := byPartner[a], byPartner[b]
+			var n int64
+			if a == b {
+				n = int64(len(ra)) * int64(len(ra)-1) / 2
+			} else {
+				n = int64(len(ra)) * int64(len(rb))
+			}
+			if n == 0 {
+				continue
+			}
+			if n > f.maxPair {
+				emitStat(statKey(j, pass), BlockStat{SkippedBlocks: 1, SkippedPairs: n})
+				continue
+			}
+			emitStat(statKey(j, pass), BlockStat{Blocks: 1, Pairs: n})
+			if a == b {
+				for s, i := range ra {
+					for _, k := range ra[s+1:] {
+						emitPair(pairKey(Ref(a, i), Ref(a, k)))
+					}
+				}
+				continue
+			}
+			for _, i := range ra {
+				for _, k := range rb {
+					emitPair(pairKey(Ref(a, i), Ref(b, k)))
+				}
+			}
+		}
+	}
+}
+
+// Hit is one match of the Dice pass: candidate row J with its Dice score.
+type Hit struct {
+	J     int
+	Score float64
+}
+
+// diceFn runs the Dice kernel on one chunk pair of a job and emits each
+// query's best matches (at most DiceTopK, at or above DiceThreshold), keyed
+// by job and query row.
+type diceFn struct {
+	Plan string
+
+	plan *Plan
+}
+
+func (f *diceFn) Setup() error {
+	var err error
+	f.plan, err = DecodePlan(f.Plan)
+	return err
+}
+
+func (f *diceFn) ProcessElement(ctx context.Context, key string, items func(*ClkItem) bool, emit func(string, []Hit)) error {
+	p := f.plan
+	k := chunkJob(key)
+	var qs, cs []ClkItem
+	dedupChunk := false
+	var it ClkItem
+	for items(&it) {
+		switch it.Side {
+		case 0:
+			qs = append(qs, it)
+		case 1:
+			cs = append(cs, it)
+		case 2:
+			qs = append(qs, it)
+			dedupChunk = true
+		}
+	}
+	byRow := func(x, y ClkItem) int { return x.Row - y.Row }
+	slices.SortFunc(qs, byRow)
+	slices.SortFunc(cs, byRow)
+	if dedupChunk {
+		cs = qs
+	}
+	if len(qs) == 0 || len(cs) == 0 {
+		return nil
+	}
+	arena := func(items []ClkItem) bitvec.Arena {
+		a := bitvec.NewArena(0, 64*len(items[0].CLK))
+		for _, it := range items {
+			a.Append(it.CLK)
+		}
+		return a
+	}
+	qa := arena(qs)
+	opts := []match.Option{match.Threshold(p.DiceThreshold), match.TopK(p.DiceTopK), match.Workers(1), match.Ordered(true)}
+	hits := map[int][]Hit{}
+	collect := func(ms []match.Match) error {
+		for _, m := range ms {
+			q := qs[m.I].Row
+			hits[q] = append(hits[q], Hit{J: cs[m.J].Row, Score: m.Score})
+		}
+		return nil
+	}
+	var err error
+	if dedupChunk {
+		_, err = match.SearchDedup(ctx, qa, match.NewIndex(qa), collect, opts...)
+	} else {
+		_, err = match.Search(ctx, qa, match.NewIndex(arena(cs)), collect, opts...)
+	}
+	if err != nil {
+		return err
+	}
+	for q, h := range hits {
+		emit(hitKey(k, q), h)
+	}
+	return nil
+}
+
+func hitKey(k, q int) string { return chunkKey(k, q, 0) }
+
+// topHitsFn merges one query's matches from all chunk pairs into its global
+// top k (best score first, ties to the lower row, as match.TopK) and emits
+// the candidate pairs.
+type topHitsFn struct {
+	Plan string
+
+	plan *Plan
+}
+
+func (f *topHitsFn) Setup() error {
+	var err error
+	f.plan, err = DecodePlan(f.Plan)
+	return err
+}
+
+func (f *topHitsFn) ProcessElement(key string, lists func(*[]Hit) bool, emit func(string)) {
+	p := f.plan
+	k := chunkJob(key)
+	q := int(uint32(key[4])<<24 | uint32(key[5])<<16 | uint32(key[6])<<8 | uint32(key[7]))
+	var all, l []Hit
+	for lists(&l) {
+		all = append(all, l...)
+	}
+	slices.SortFunc(all, func(x, y Hit) int {
+		switch {
+		case x.Score > y.Score:
+			return -1
+		case x.Score < y.Score:
+			return 1
+		}
+		return x.J - y.J
+	})
+	if len(all) > p.DiceTopK {
+		all = all[:p.DiceTopK]
+	}
+	j := p.Jobs[k]
+	for _, h := range all {
+		emit(pairKey(Ref(j.A, q), Ref(j.B, h.J)))
+	}
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+
+	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/io/linksfile"
+	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/linkage"
+	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/schema"
+	"github.com/welfare-district/swd/linkage/synth"
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	beam.Init()
+	os.Exit(m.Run())
+}
+
+// synthEncoded writes the synthetic exports of households households at the
+// five default partners (medium corruption) and encodes each with the
+// example schema, as swd synth and swd encode do; it returns the encoded
+// files.
+func synthEncoded(t *testing.T, dir string, households int) []string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := synth.Write(ctx, synth.Config{Households: households, Seed: 7, Corruption: synth.LevelMedium}, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	s, err := schema.Load("../../docs/examples/synth/schema.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var secret encoding.Secret
+	copy(secret[:], "swd-beam test secret, not a real one")
+	var out []string
+	for _, p := range synth.DefaultPartnerNames {
+		enc, err := encoding.New(s, secret, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := table.Open(filepath.Join(dir, p+".csv"), table.Options{Format: "csv", TrimSpace: s.Input.TrimSpace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := enc.Bind(r.Header()); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, p+".swd.parquet")
+		w, err := encfile.Create(path, enc.Layout(), enc.Partner())
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := enc.Encode(ctx, r.Header(), r, encoding.Output{
+			Record: func(_ string, rec *encoding.Record) error { return w.Write(rec) },
+			Reject: func(encoding.Reject) error { return nil },
+		})
+		r.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Commit(enc.Meta(st)); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, path)
+	}
+	return out
+}
+
+// partition returns the groups of records (partner/record id) that share an
+// id, each sorted, sorted: the partition the ids stand for, whatever they
+// are.
+func partition(links []cluster.Link, household bool) [][]string {
+	m := map[int64][]string{}
+	for _, l := range links {
+		id := l.ClusterID
+		if household {
+			id = l.HouseholdID
+		}
+		m[id] = append(m[id], l.Partner+"/"+l.RecordID)
+	}
+	out := make([][]string, 0, len(m))
+	for _, g := range m {
+		slices.Sort(g)
+		out = append(out, g)
+	}
+	slices.SortFunc(out, slices.Compare)
+	return out
+}
+
+// TestLinkSameAsSwdLink links synthetic data of five partners in process
+// (linkage.Link, what swd link runs) and on Prism, with the in-process
+// model and with a model fitted in the pipeline, and wants the same
+// partitions into persons and households, and the same model.
+func TestLinkSameAsSwdLink(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs two Beam pipelines")
+	}
+	dir := t.TempDir()
+	files := synthEncoded(t, dir, 400)
+	ctx := context.Background()
+	ds := make([]*encoding.Dataset, len(files))
+	for i, f := range files {
+		var err error
+		if ds[i], err = encfile.Read(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := linkage.Link(ctx, ds, linkage.Config{Workers: 2, Seed: 1, USamples: testUSamples})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mj bytes.Buffer
+	if err := want.Model.Encode(&mj); err != nil {
+		t.Fatal(err)
+	}
+	modelPath := filepath.Join(dir, "model.json")
+	if err := os.WriteFile(modelPath, mj.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	persons, households := partition(want.Links, false), partition(want.Links, true)
+	if len(persons) == len(want.Links) || len(households) == len(persons) {
+		t.Fatalf("the test data links nothing: %d records, %d persons, %d households", len(want.Links), len(persons), len(households))
+	}
+	log := slog.New(slog.DiscardHandler)
+	for _, fit := range []bool{false, true} {
+		out := filepath.Join(dir, "beam.parquet")
+		opts := &linkOptions{Out: out, Threshold: linkage.DefaultThreshold, Assignment: "optimal", HouseholdAttr: linkage.DefaultHouseholdAttr,
+			USamples: testUSamples, Seed: 1, VetoWeight: linkage.DefaultVetoWeight, DiceMaxPairs: linkage.DefaultDiceMaxPairs,
+			Rounds: 10, Shards: 3, SaveModel: filepath.Join(dir, "beam-model.json")}
+		if !fit {
+			opts.Model = modelPath
+		}
+		if err := opts.validate(files); err != nil {
+			t.Fatal(err)
+		}
+		var stdout bytes.Buffer
+		if err := linkFiles(ctx, opts, files, &stdout, log); err != nil {
+			t.Fatal(err)
+		}
+		got, _, err := linksfile.Read(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.EqualFunc(partition(got, false), persons, slices.Equal) {
+			t.Errorf("fit %v: the persons differ from swd link's", fit)
+		}
+		if !slices.EqualFunc(partition(got, true), households, slices.Equal) {
+			t.Errorf("fit %v: the households differ from swd link's", fit)
+		}
+		if !slices.Equal(got, want.Links) {
+			t.Errorf("fit %v: the links file differs from swd link's (ids or probabilities)", fit)
+		}
+		saved, err := os.ReadFile(opts.SaveModel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(saved, mj.Bytes()) {
+			t.Errorf("fit %v: the model differs from swd link's", fit)
+		}
+		if !strings.Contains(stdout.String(), "linked ") {
+			t.Errorf("summary: %q", stdout.String())
+		}
+		for _, f := range []string{opts.Report, opts.ReportJSON} {
+			if st, err := os.Stat(f); err != nil || st.Size() == 0 {
+				t.Errorf("report %s: %v", f, err)
+			}
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".swd-beam-*")); len(left) > 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// testUSamples keeps the random sample behind u small: every sampled pair
+// goes through the pipeline's joins.
+const testUSamples = 20_000

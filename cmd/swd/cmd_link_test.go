@@ -1,0 +1,159 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/welfare-district/swd/io/linksfile"
+	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/linkage/model"
+)
+
+// linkRun runs swd link on encoded into dir/name.parquet with extra flags
+// and returns the links and the run description the file holds.
+func linkRun(t *testing.T, dir, name string, encoded []string, extra ...string) ([]cluster.Link, *linksfile.Run, string) {
+	t.Helper()
+	out := filepath.Join(dir, name+".parquet")
+	args := append([]string{"link", "--u-samples", "20000", "--out", out}, extra...)
+	code, stdout, stderr := runCLI(t, append(args, encoded...)...)
+	if code != ExitOK {
+		t.Fatalf("link %v: exit %d: %s", extra, code, stderr)
+	}
+	links, run, err := linksfile.Read(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run == nil || run.FormatVersion != linksfile.RunVersion || run.Clusters.Records != len(links) {
+		t.Fatalf("run description %+v for %d links", run, len(links))
+	}
+	return links, run, stdout
+}
+
+func TestLinkCommand(t *testing.T) {
+	dir, encoded, _ := publishFixture(t)
+	p := func(name string) string { return filepath.Join(dir, name) }
+	base, run, stdout := linkRun(t, dir, "base", encoded, "--csv", p("base.csv"), "--save-model", p("model.json"),
+		"--report-json", p("report.json"))
+
+	t.Run("defaults in the run description and the summary", func(t *testing.T) {
+		want := "linked " + strconv.Itoa(len(base)) + " records into " + strconv.Itoa(run.Clusters.Clusters) + " persons"
+		if !strings.Contains(stdout, want) || !strings.Contains(stdout, "report: "+p("base.report.html")) {
+			t.Fatalf("stdout %q lacks %q or the default report", stdout, want)
+		}
+		prm := run.Params
+		if prm.Threshold != 0.5 || prm.Assignment != "optimal" || prm.ModelGiven || prm.USamples != 20000 || prm.HouseholdAttr != "household" {
+			t.Fatalf("params %+v", prm)
+		}
+		if !reflect.DeepEqual(run.Partners, publishPartners) {
+			t.Fatalf("partners %v", run.Partners)
+		}
+		if _, err := os.Stat(p("base.report.html")); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("--csv holds the same links", func(t *testing.T) {
+		csv, run, err := linksfile.ReadAny(p("base.csv"))
+		if err != nil || run != nil || !reflect.DeepEqual(csv, base) {
+			t.Fatalf("CSV: %d links, run %v, err %v", len(csv), run, err)
+		}
+	})
+	t.Run("--report-json describes this linkage", func(t *testing.T) {
+		var rep struct {
+			Threshold float64       `json:"threshold"`
+			Clusters  cluster.Stats `json:"clusters"`
+			Expected  struct {
+				Precision float64 `json:"precision"`
+			} `json:"expected"`
+			Partners []struct {
+				Partner string `json:"partner"`
+			} `json:"partners"`
+		}
+		b, err := os.ReadFile(p("report.json"))
+		if err != nil || json.Unmarshal(b, &rep) != nil {
+			t.Fatalf("report JSON: %v", err)
+		}
+		if rep.Threshold != 0.5 || rep.Clusters != run.Clusters || rep.Expected.Precision != run.Expected.Precision || len(rep.Partners) != len(encoded) {
+			t.Fatalf("report %+v, run %+v", rep, run.Clusters)
+		}
+	})
+	t.Run("--save-model then --model gives the same links", func(t *testing.T) {
+		saved, err := model.ReadFile(p("model.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(saved, run.Model) {
+			t.Fatal("the saved model differs from the one in the links file")
+		}
+		again, run2, _ := linkRun(t, dir, "again", encoded, "--model", p("model.json"), "--save-model", p("model2.json"))
+		if !reflect.DeepEqual(again, base) {
+			t.Fatal("the saved model, applied, gives other links")
+		}
+		if !run2.Params.ModelGiven || !reflect.DeepEqual(run2.Model, saved) {
+			t.Fatalf("params %+v; model applied as saved: %v", run2.Params, reflect.DeepEqual(run2.Model, saved))
+		}
+		if b1, b2 := readBytes(t, p("model.json")), readBytes(t, p("model2.json")); string(b1) != string(b2) {
+			t.Fatal("re-saving an applied model changes it")
+		}
+	})
+	t.Run("--threshold", func(t *testing.T) {
+		// Accepted links are nearly certain here: a threshold between the
+		// weakest of them and 1 must drop some.
+		weakest := 1.0
+		for _, l := range base {
+			if l.MatchProbability > 0 {
+				weakest = min(weakest, l.MatchProbability)
+			}
+		}
+		if weakest == 1 {
+			t.Fatal("no link below 1: the test shows nothing")
+		}
+		threshold := (weakest + 1) / 2
+		strict, run, _ := linkRun(t, dir, "strict", encoded, "--threshold", strconv.FormatFloat(threshold, 'g', -1, 64))
+		if run.Params.Threshold != threshold || run.Clusters.Clusters <= runClusters(t, base) {
+			t.Fatalf("threshold %g: %d persons, %d at 0.5", run.Params.Threshold, run.Clusters.Clusters, runClusters(t, base))
+		}
+		for _, l := range strict {
+			if l.MatchProbability != 0 && l.MatchProbability < threshold {
+				t.Fatalf("a record joined by a link of probability %g < %g", l.MatchProbability, threshold)
+			}
+		}
+	})
+	t.Run("--assignment greedy", func(t *testing.T) {
+		greedy, run, _ := linkRun(t, dir, "greedy", encoded, "--assignment", "greedy")
+		if run.Params.Assignment != "greedy" || len(greedy) != len(base) {
+			t.Fatalf("params %+v, %d links", run.Params, len(greedy))
+		}
+	})
+	t.Run("bad flags and inputs", func(t *testing.T) {
+		writeFile(t, p("bad-model.json"), `{"version": 1}`, 0o644)
+		for _, tc := range []struct {
+			args []string
+			code int
+		}{
+			{[]string{"--threshold", "1.5"}, ExitUsage},
+			{[]string{"--assignment", "hungarian"}, ExitUsage},
+			{[]string{"--u-samples", "10"}, ExitUsage},
+			{[]string{"--model", p("bad-model.json")}, ExitInput},
+		} {
+			args := append(append([]string{"link", "--out", p("bad.parquet")}, tc.args...), encoded...)
+			if code, _, stderr := runCLI(t, args...); code != tc.code {
+				t.Errorf("%v: exit %d, want %d: %s", tc.args, code, tc.code, stderr)
+			}
+		}
+		assertAbsent(t, p("bad.parquet"))
+	})
+}
+
+func runClusters(t *testing.T, links []cluster.Link) int {
+	t.Helper()
+	seen := map[int64]bool{}
+	for _, l := range links {
+		seen[l.ClusterID] = true
+	}
+	return len(seen)
+}

@@ -1,0 +1,99 @@
+package model
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// TestRecordComparerMatchesScorer checks that scoring records one by one
+// (RecordComparer, FilterHash, WeightTF) gives the Scorer's keys and
+// weights to the bit, with and without the term-frequency adjustment.
+func TestRecordComparerMatchesScorer(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	values := [][]uint64{bitsVec(span(0, 10)...), bitsVec(span(5, 15)...), bitsVec(span(20, 28)...), bitsVec(span(40, 60)...)}
+	row := func() [][]uint64 {
+		r := make([][]uint64, 2)
+		for f := range r {
+			if rng.IntN(6) > 0 {
+				r[f] = values[rng.IntN(len(values))]
+			}
+		}
+		return r
+	}
+	var rowsA, rowsB [][][]uint64
+	for range 30 {
+		rowsA = append(rowsA, row())
+	}
+	for range 20 {
+		rowsB = append(rowsB, row())
+	}
+	fields := []string{"cognome", "nome"}
+	a, b := dataset(fields, rowsA...), dataset(fields, rowsB...)
+	cmps := []Comparison{DefaultComparison("cognome", ""), DefaultComparison("nome", "")}
+	c, err := NewComparer(cmps, a, b)
+	require.NoError(t, err)
+	u, err := EstimateU(context.Background(), c, 2000, 1)
+	require.NoError(t, err)
+	pc, err := c.Count(context.Background(), allPairs(a.Len(), b.Len()))
+	require.NoError(t, err)
+	m, err := Fit(context.Background(), cmps, pc, u, EMConfig{UpdateU: true})
+	require.NoError(t, err)
+	rc, err := NewRecordComparer(m.Comparisons())
+	require.NoError(t, err)
+
+	// Frequencies of each field's values over both datasets, as the
+	// Scorer counts them.
+	freq := make([]map[uint64]int64, len(fields))
+	total := make([]int64, len(fields))
+	for f := range fields {
+		freq[f] = map[uint64]int64{}
+		for _, rows := range [][][][]uint64{rowsA, rowsB} {
+			for _, r := range rows {
+				if r[f] != nil {
+					freq[f][FilterHash(r[f])]++
+					total[f]++
+				}
+			}
+		}
+	}
+	for _, useTF := range []bool{false, true} {
+		sc, err := NewScorer(m, a, b, useTF)
+		require.NoError(t, err)
+		for i := range rowsA {
+			for j := range rowsB {
+				key, w, p := sc.Score(i, j)
+				require.Equal(t, key, rc.Key(rowsA[i], rowsB[j]))
+				got := m.WeightTF(key, func(f int) (float64, bool) {
+					if !useTF {
+						return 0, false
+					}
+					return m.TFWeight(f, freq[f][FilterHash(rowsA[i][f])], total[f]), true
+				})
+				require.Equal(t, w, got, "pair %d, %d (tf %v)", i, j, useTF)
+				require.Equal(t, p, m.Probability(got))
+			}
+		}
+	}
+}
+
+func TestSamplePairsIsSamplePatterns(t *testing.T) {
+	var rows [][][]uint64
+	for k := range 12 {
+		rows = append(rows, [][]uint64{bitsVec(span(k, k+8)...)})
+	}
+	d := dataset([]string{"cognome"}, rows...)
+	cmps := []Comparison{DefaultComparison("cognome", "")}
+	c, err := NewComparer(cmps, d, d)
+	require.NoError(t, err)
+	want, err := SamplePatterns(context.Background(), c, 500, 9)
+	require.NoError(t, err)
+	got := PatternCounts{}
+	for i, j := range SamplePairs(d.Len(), d.Len(), true, 500, 9) {
+		require.NotEqual(t, i, j)
+		got[c.Key(i, j)]++
+	}
+	require.Equal(t, want, got)
+}

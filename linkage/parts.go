@@ -1,0 +1,135 @@
+package linkage
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/model"
+)
+
+// The functions of this file expose the steps of Link that a runner which
+// partitions the work itself (swd-beam on Apache Beam) must reproduce to get
+// the same model and links: which pairs of datasets are compared, with
+// which comparisons, how u is sampled and how the model is fitted.
+
+// Job is one comparison of two datasets of a linkage (A == B: the
+// duplicates inside one dataset). A and B index the datasets.
+type Job struct{ A, B int }
+
+// Dedup reports whether the job looks for duplicates inside one dataset.
+func (j Job) Dedup() bool { return j.A == j.B }
+
+// Jobs lists the jobs Link runs on n datasets, in its order: every pair
+// A ≤ B, without the A == B jobs when noDedup and n > 1.
+func Jobs(n int, noDedup bool) []Job {
+	var out []Job
+	for a := range n {
+		for b := a; b < n; b++ {
+			if a == b && n > 1 && noDedup {
+				continue
+			}
+			out = append(out, Job{a, b})
+		}
+	}
+	return out
+}
+
+// Space is the number of pairs of a job between datasets of na and nb
+// records (na(na−1)/2 for de-duplication, where nb is ignored).
+func (j Job) Space(na, nb int) float64 {
+	if j.Dedup() {
+		return float64(na) * float64(na-1) / 2
+	}
+	return float64(na) * float64(nb)
+}
+
+// Comparisons returns the comparisons Link uses for datasets like d: those
+// of cfg.Model or cfg.Comparisons, or the defaults for the field kinds of
+// the schema in d's metadata.
+func Comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
+	return comparisons(d, cfg)
+}
+
+// USample says how many random pairs Link draws from job k, whose
+// comparison space is space out of total (all jobs), to estimate u, and with
+// which seed (see model.SamplePairs); n is 0 for a job without pairs.
+func USample(k int, space, total float64, cfg Config) (n int, seed uint64) {
+	if space < 1 {
+		return 0, 0
+	}
+	samples := cfg.USamples
+	if samples == 0 {
+		samples = model.DefaultUSamples
+	}
+	return max(10_000, int(float64(samples)*space/total)), cfg.Seed + uint64(k)
+}
+
+// JobSample is the random-pair sample of one job: the size of its
+// comparison space and the agreement patterns of the pairs USample drew.
+type JobSample struct {
+	Space    float64
+	Patterns model.PatternCounts
+}
+
+// FitModel fits the model as Link does from the pattern counts of all
+// candidate pairs and the random samples of every job (in job order): u is
+// the samples' level frequencies weighted by comparison space, the samples'
+// patterns are the random patterns of the fallback, and EM runs on the
+// candidates. sessions, when not nil, gives the blocked counts of the
+// fallback's training sessions (model.EMConfig.SessionCounts); without it
+// the sessions use the candidates, so a fallback fit can differ from Link's.
+func FitModel(ctx context.Context, cmps []model.Comparison, counts model.PatternCounts, samples []JobSample, cfg Config, sessions func(on []bool) (model.PatternCounts, error)) (*model.Model, error) {
+	if err := cfg.ensureDefaults(); err != nil {
+		return nil, err
+	}
+	if counts.Total() == 0 {
+		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
+	}
+	u, random, all := uFromSamples(cmps, samples)
+	em := cfg.EM
+	if em.RandomPatterns == nil {
+		em.RandomPatterns = random
+	}
+	if em.AllPairs == 0 {
+		em.AllPairs = all
+	}
+	if em.SessionCounts == nil {
+		em.SessionCounts = sessions
+	}
+	m, err := model.Fit(ctx, cmps, counts, u, em)
+	if err != nil {
+		return nil, fmt.Errorf("fitting the model: %w", err)
+	}
+	for _, w := range m.Warnings {
+		cfg.Logger.Warn("model", "warning", w)
+	}
+	return m, nil
+}
+
+// uFromSamples weights each job's u by its share of the comparison space
+// and merges the samples' patterns; it also returns the total space.
+func uFromSamples(cmps []model.Comparison, samples []JobSample) (u [][]float64, random model.PatternCounts, space float64) {
+	random = model.PatternCounts{}
+	for _, s := range samples {
+		space += s.Space
+	}
+	u = make([][]float64, len(cmps))
+	for f, c := range cmps {
+		u[f] = make([]float64, c.Levels())
+	}
+	for _, s := range samples {
+		if s.Space < 1 {
+			continue
+		}
+		random.Merge(s.Patterns)
+		uj := model.UFromPatterns(cmps, s.Patterns)
+		for f := range u {
+			for l := range u[f] {
+				u[f][l] += uj[f][l] * s.Space / space
+			}
+		}
+	}
+	return u, random, space
+}

@@ -1,0 +1,111 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/schema"
+)
+
+func synthSchema(t *testing.T) *schema.Schema {
+	t.Helper()
+	s, err := schema.Load("../docs/examples/synth/schema.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// smallExport writes an export of the synth schema without its telefono
+// column: two rows, the second without a record id.
+func smallExport(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "caritas.csv")
+	data := "record_id,nucleo_id,codice_fiscale,nome,cognome,sesso,data_nascita,comune_nascita,indirizzo,cap,quartiere,bisogni\n" +
+		"K1,N1,,Maria,Rossi,F,02/01/1980,Padova,Via Roma 1,35100,1,POV\n" +
+		",N2,,Luca,Bianchi,M,1975-03-04,Padova,Via Po 2,35100,2,\n"
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestEncodeResult(t *testing.T) {
+	dir := t.TempDir()
+	in := smallExport(t, dir)
+	var log bytes.Buffer
+	var stages []string
+	var done int64
+	res, err := Encode(context.Background(), EncodeConfig{Schema: synthSchema(t), Secret: encoding.Secret{1}, Partner: "caritas",
+		In: in, Out: filepath.Join(dir, "caritas.swd.parquet"), PseudonymiseIDs: true, CodeVersion: "swd test",
+		Logger:   slog.New(slog.NewTextHandler(&log, nil)),
+		Progress: func(stage string, d, total int64) { stages, done = append(stages, stage), d },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Stats.Read != 2 || res.Stats.Encoded != 1 || res.Stats.Rejected != 1 || res.Meta.Partner != "caritas" {
+		t.Fatalf("result %+v", res)
+	}
+	if res.Rejects != filepath.Join(dir, "caritas.rejects.csv") || res.Pseudonyms != filepath.Join(dir, "caritas.pseudonyms.csv") {
+		t.Fatalf("files %q %q", res.Rejects, res.Pseudonyms)
+	}
+	for _, f := range []string{res.Out, res.Rejects, res.Pseudonyms} {
+		if _, err := os.Stat(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := os.Stat(res.Pseudonyms); st.Mode().Perm() != 0o600 {
+		t.Fatalf("pseudonym mapping has mode %v", st.Mode())
+	}
+	meta, _, err := encfile.ReadMeta(res.Out)
+	if err != nil || meta.CodeVersion != "swd test" || !meta.Pseudonymised || meta.KeyCheck != res.Meta.KeyCheck {
+		t.Fatalf("written meta %+v, %v", meta, err)
+	}
+	if len(stages) == 0 || stages[0] != "encoding" || done != 2 {
+		t.Fatalf("progress: stages %v, done %d", stages, done)
+	}
+	if !strings.Contains(log.String(), "column=telefono") || strings.Contains(log.String(), "Rossi") {
+		t.Fatalf("log:\n%s", log.String())
+	}
+}
+
+// TestEncodeConfigChecks: a config Encode cannot run is a usage error, and
+// nothing is written.
+func TestEncodeConfigChecks(t *testing.T) {
+	dir := t.TempDir()
+	in := smallExport(t, dir)
+	out := filepath.Join(dir, "out.swd.parquet")
+	s := synthSchema(t)
+	tests := []struct {
+		name string
+		cfg  EncodeConfig
+	}{
+		{"no schema", EncodeConfig{In: in, Out: out}},
+		{"no output", EncodeConfig{Schema: s, In: in}},
+		{"output is the input", EncodeConfig{Schema: s, In: in, Out: in}},
+		{"rejects onto the input", EncodeConfig{Schema: s, In: in, Out: out, Rejects: in}},
+		{"sealed, not signed", EncodeConfig{Schema: s, In: in, Out: out, Seal: SealConfig{To: "unit.pub"}}},
+		{"keyserver without token", EncodeConfig{Schema: s, In: in, Out: out, Keyserver: KeyserverConfig{URL: "https://ks"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Encode(context.Background(), tt.cfg)
+			if !errors.Is(err, base.ErrUsage) {
+				t.Fatalf("error %v, want a usage error", err)
+			}
+			if left := leftIn(t, dir); len(left) != 1 {
+				t.Fatalf("files %v", left)
+			}
+		})
+	}
+}

@@ -1,0 +1,152 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/identity"
+	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/io/envelope"
+	"github.com/welfare-district/swd/linkage/encoding"
+)
+
+// OpenConfig names the keys that open sealed encoded files (Encode with
+// SealConfig, swd encode --seal-to). Both empty: only plain files can be
+// read.
+type OpenConfig struct {
+	// Key is this linkage unit's private key file (mode 0600), the key the
+	// files are sealed to (swd link --key).
+	Key string
+	// Trust is a directory of the partners' public keys (*.pub): every
+	// sealed file must be signed by the key of the partner it names (swd
+	// link --trust).
+	Trust string
+	// TempDir receives the opened files (mode 0600) while they are read;
+	// empty: os.TempDir().
+	TempDir string
+}
+
+// Inputs are encoded files made ready to read: plain files as they are,
+// sealed ones opened into temporary files. Close removes those.
+type Inputs struct {
+	// Names are the files as given, for messages.
+	Names []string
+	// Paths are the files to read, in the same order.
+	Paths []string
+	temps []string
+}
+
+// OpenInputs opens the encoded files names. A sealed file is opened into a
+// temporary file after its checks: it must be addressed to cfg.Key, signed
+// by a key in cfg.Trust, and that key must be the one of the partner the
+// encoded file names. A tampered, truncated or mis-addressed file, an
+// unknown signer or a wrong partner is an error marked swd.ErrIntegrity; a
+// sealed file without both keys, swd.ErrUsage. On error nothing is left
+// behind.
+func OpenInputs(names []string, cfg OpenConfig) (*Inputs, error) {
+	in := &Inputs{Names: names, Paths: make([]string, len(names))}
+	var keys *openKeys
+	for i, name := range names {
+		sealed, err := envelope.IsSealed(name)
+		if err != nil {
+			return nil, errors.Join(err, in.Close())
+		}
+		if !sealed {
+			in.Paths[i] = name
+			continue
+		}
+		if keys == nil {
+			if keys, err = loadOpenKeys(name, cfg); err != nil {
+				return nil, errors.Join(err, in.Close())
+			}
+		}
+		if in.Paths[i], err = in.open(name, keys, cfg.TempDir); err != nil {
+			return nil, errors.Join(err, in.Close())
+		}
+	}
+	return in, nil
+}
+
+// openKeys are the keys that open sealed files.
+type openKeys struct {
+	me    *identity.Private
+	trust *identity.Keyring
+}
+
+// loadOpenKeys loads the keys of cfg, needed because name is sealed.
+func loadOpenKeys(name string, cfg OpenConfig) (*openKeys, error) {
+	switch {
+	case cfg.Key == "" && cfg.Trust == "":
+		return nil, base.Usagef("%s is sealed: give --key (this linkage unit's private key) and --trust (a directory of the partners' public keys)", name)
+	case cfg.Key == "" || cfg.Trust == "":
+		return nil, base.Usagef("--key and --trust go together")
+	}
+	me, err := identity.LoadPrivate(cfg.Key)
+	if err != nil {
+		return nil, err
+	}
+	trust, err := envelope.LoadTrustStore(cfg.Trust)
+	if err != nil {
+		return nil, err
+	}
+	return &openKeys{me: me, trust: trust}, nil
+}
+
+// open opens the sealed file name into a temporary file and checks that
+// its signer is the partner the encoded file names.
+func (in *Inputs) open(name string, keys *openKeys, dir string) (string, error) {
+	plain, h, err := envelope.OpenTemp(name, dir, keys.me, keys.trust)
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	in.temps = append(in.temps, plain)
+	meta, _, err := encfile.ReadMeta(plain)
+	if err != nil {
+		return "", fmt.Errorf("%s (sealed): %w", name, err)
+	}
+	if err := h.CheckSender(meta.Partner); err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	return plain, nil
+}
+
+// Close removes the temporary files of the opened sealed inputs.
+func (in *Inputs) Close() error {
+	var errs []error
+	for _, t := range in.temps {
+		if err := os.Remove(t); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	in.temps = nil
+	return errors.Join(errs...)
+}
+
+// Read reads input i into memory. Errors name the file as given.
+func (in *Inputs) Read(ctx context.Context, i int) (*encoding.Dataset, error) {
+	d, err := encfile.Read(ctx, in.Paths[i])
+	if err != nil && in.Paths[i] != in.Names[i] {
+		err = fmt.Errorf("%s (sealed): %w", in.Names[i], err)
+	}
+	return d, err
+}
+
+// ReadAll reads every input, logs each one's partner and size, and
+// reports the files read as the stage "reading encoded files".
+func (in *Inputs) ReadAll(ctx context.Context, log *slog.Logger, progress ProgressFunc) ([]*encoding.Dataset, error) {
+	ds := make([]*encoding.Dataset, len(in.Paths))
+	for i := range in.Paths {
+		d, err := in.Read(ctx, i)
+		if err != nil {
+			return nil, err
+		}
+		ds[i] = d
+		progress.report("reading encoded files", int64(i+1), int64(len(ds)))
+		orDiscard(log).Info("read", "file", in.Names[i], "partner", d.Meta.Partner, "records", d.Len())
+	}
+	return ds, nil
+}
