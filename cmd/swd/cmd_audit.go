@@ -158,11 +158,17 @@ func printAudit(w io.Writer, rep *pipeline.AuditReport, asJSON bool) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "records with at least one name recovered by the frequency attack: %.2f%% of %d\n\n", 100*rep.AnyField, rep.Records)
-	fmt.Fprintln(w, "joint uniqueness of what the linkage unit holds per record beside the name filters (cumulative):")
-	fmt.Fprintln(tw, "columns\tclasses\tunique\tk < 5\t")
+	fmt.Fprintf(w, "records with at least one name recovered: %.2f%% of %d\n\n", 100*rep.AnyField, rep.Records)
+	fmt.Fprintln(w, "joint uniqueness (k-anonymity) of what the linkage unit holds per record, each row adding columns to the one above:")
+	fmt.Fprintln(tw, "classes\tunique\tk < 5\t columns")
+	prev := 0
 	for _, u := range rep.Uniqueness {
-		fmt.Fprintf(tw, "%s\t%d\t%.2f%%\t%.2f%%\t\n", strings.Join(u.Columns, " + "), u.Classes, 100*u.Unique, 100*u.Below5)
+		added := strings.Join(u.Columns[min(prev, len(u.Columns)):], ", ")
+		if prev > 0 {
+			added = "+ " + added
+		}
+		prev = len(u.Columns)
+		fmt.Fprintf(tw, "%d\t%.2f%%\t%.2f%%\t %s\n", u.Classes, 100*u.Unique, 100*u.Below5, added)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

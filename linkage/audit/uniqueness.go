@@ -76,11 +76,11 @@ type UniquenessOptions struct {
 }
 
 // LinkageUnitView reports the joint uniqueness of growing combinations of
-// what the linkage unit holds per record beside the filters of the
-// identifying fields: the attributes carried in the clear (the household
-// id as the household's size), the field filters with few distinct values
-// (sex, postcode: readable by frequency), the recovered salt cohorts (the
-// birth year) and the blocking keys.
+// what the linkage unit holds per record: the attributes carried in the
+// clear (the household id as the household's size), the field filters with
+// few distinct values (sex, postcode: readable by frequency), the
+// recovered salt cohorts (the birth date or year), the blocking keys, and
+// last everything it holds (every field filter and the CLK as well).
 func LinkageUnitView(ds *encoding.Dataset, cohorts []Cohorts, opt UniquenessOptions) []Uniqueness {
 	if opt.HouseholdAttr == "" {
 		opt.HouseholdAttr = "household"
@@ -94,7 +94,7 @@ func LinkageUnitView(ds *encoding.Dataset, cohorts []Cohorts, opt UniquenessOpti
 		}
 		attrs = append(attrs, QIColumn{"a_" + a.Name, canonicalSet(a.Values)})
 	}
-	var readable []QIColumn
+	var readable, rest []QIColumn
 	for _, f := range ds.Fields {
 		vals := make([]string, n)
 		distinct := map[string]bool{}
@@ -102,14 +102,20 @@ func LinkageUnitView(ds *encoding.Dataset, cohorts []Cohorts, opt UniquenessOpti
 			if !f.Present[i] {
 				continue
 			}
-			v := f.Filters.At(i)
-			vals[i] = string(unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*8))
+			vals[i] = filterKey(f.Filters.At(i))
 			distinct[vals[i]] = true
 		}
 		if len(distinct) <= max(20, n/100) {
 			readable = append(readable, QIColumn{"f_" + f.Name, vals})
+		} else {
+			rest = append(rest, QIColumn{"f_" + f.Name, vals})
 		}
 	}
+	clk := make([]string, n)
+	for i := range clk {
+		clk[i] = filterKey(ds.CLK.At(i))
+	}
+	rest = append(rest, QIColumn{"clk", clk})
 	var cohortCols []QIColumn
 	for _, c := range cohorts {
 		vals := make([]string, n)
@@ -126,7 +132,7 @@ func LinkageUnitView(ds *encoding.Dataset, cohorts []Cohorts, opt UniquenessOpti
 	}
 	var out []Uniqueness
 	cum := []QIColumn{}
-	for _, step := range [][]QIColumn{attrs, readable, cohortCols, keys} {
+	for _, step := range [][]QIColumn{attrs, readable, cohortCols, keys, rest} {
 		if len(step) == 0 {
 			continue
 		}
@@ -134,6 +140,14 @@ func LinkageUnitView(ds *encoding.Dataset, cohorts []Cohorts, opt UniquenessOpti
 		out = append(out, JointUniqueness(cum))
 	}
 	return out
+}
+
+// filterKey is the bytes of a filter as a map key.
+func filterKey(v []uint64) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return string(unsafe.Slice((*byte)(unsafe.Pointer(&v[0])), len(v)*8))
 }
 
 // householdSize replaces each household id by the number of the file's

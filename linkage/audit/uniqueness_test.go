@@ -50,7 +50,7 @@ func TestLinkageUnitView(t *testing.T) {
 		BlockKeys: []encoding.StringColumn{{Name: "k", Values: []string{"x", "y", "z", "w"}}},
 	}
 	v := LinkageUnitView(ds, nil, UniquenessOptions{})
-	if len(v) != 3 {
+	if len(v) != 4 {
 		t.Fatalf("%d steps: %+v", len(v), v)
 	}
 	// district + needs + household size: (1,a;b,2) twice, (1,c,1), (2,c,1).
@@ -63,5 +63,9 @@ func TestLinkageUnitView(t *testing.T) {
 	// + sex splits the pair.
 	if v[1].Unique != 1 || v[2].Unique != 1 {
 		t.Fatalf("with filters and keys: %+v", v[1:])
+	}
+	// The last step is everything the linkage unit holds, the CLK too.
+	if last := v[3]; last.Columns[len(last.Columns)-1] != "clk" || len(last.Columns) != len(v[2].Columns)+1 {
+		t.Fatalf("everything: %v", last.Columns)
 	}
 }
