@@ -129,6 +129,9 @@ func Encode(ctx context.Context, cfg EncodeConfig) (*EncodeResult, error) {
 	for _, c := range bind.Absent {
 		cfg.Logger.Warn("column not in the input: its values are missing in every row", "file", cfg.In, "column", c)
 	}
+	for _, w := range cfg.Schema.WeakNameSalts() {
+		cfg.Logger.Warn("name field open to frequency, cohort and pattern-mining attacks; salt it with the whole birth date (salt: date(f)), see docs/audit.md", "field", w)
+	}
 	seal, err := cfg.Seal.load(cfg.Out)
 	if err != nil {
 		return nil, err

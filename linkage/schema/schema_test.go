@@ -301,3 +301,29 @@ func TestSaltDate(t *testing.T) {
 		t.Errorf("canonical form does not round-trip: %v", err)
 	}
 }
+
+// TestWeakNameSalts: unsalted names and names salted with the year of a
+// full date are flagged; the whole date, and the year of a year-only
+// date (all there is), are not; other kinds are never flagged.
+func TestWeakNameSalts(t *testing.T) {
+	const tmpl = "id_column: id\nfields:\n  - {name: n, kind: name, column: n%s}\n  - {name: a, kind: address, column: a}\n" +
+		"  - {name: d, kind: date, column: d}\n  - {name: y, kind: date, column: y, normalize: {precision: year}}\n"
+	for _, tc := range []struct {
+		salt string
+		weak bool
+	}{
+		{"", true},
+		{", salt: year(d)", true},
+		{", salt: date(d)", false},
+		{", salt: year(y)", false},
+	} {
+		s, err := Parse([]byte(strings.Replace(tmpl, "%s", tc.salt, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := s.WeakNameSalts()
+		if (len(got) == 1) != tc.weak || len(got) > 1 || tc.weak && !strings.HasPrefix(got[0], "n: ") {
+			t.Errorf("%q: %q", tc.salt, got)
+		}
+	}
+}

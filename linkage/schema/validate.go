@@ -222,3 +222,29 @@ func (f *Field) Precision() (normalize.Precision, error) {
 	}
 	return 0, errors.New("normalize.precision must be day, month or year")
 }
+
+// WeakNameSalts lists the name fields of s whose filters the audit's
+// attacks re-identify at scale (docs/audit.md): a name field without a
+// salt, or salted with only the year of a birth date that has a month and
+// day. Each entry is "field: reason"; it names schema fields, never data.
+func (s *Schema) WeakNameSalts() []string {
+	var out []string
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if f.Kind != KindName {
+			continue
+		}
+		if f.Salt == "" {
+			out = append(out, f.Name+": not salted")
+			continue
+		}
+		src := s.Field(f.Salt)
+		if src == nil || src.Kind != KindDate || f.SaltPart == SaltPartDate {
+			continue
+		}
+		if p, err := src.Precision(); err == nil && p != normalize.PrecisionYear {
+			out = append(out, f.Name+": salted with the year of "+f.Salt+" only, not the whole date")
+		}
+	}
+	return out
+}
