@@ -24,14 +24,18 @@
 //     Schnell), inside the salt cohorts for salted fields.
 //   - Graph: similarity-graph matching of filters and public values
 //     (Vidanage, Christen, Ranbaduge and Schnell, CIKM 2020), on a sample.
+//   - BlockingKeys: frequency alignment of the blocking keys built from an
+//     attacked field (a phonetic code with a date), inside the partitions
+//     of the keys that do not use it.
 //
 // A record is re-identified when an attack recovers the true normalised
 // value of one of the attacked fields. Report.Chance is what guessing the
 // commonest public value for every record gets, for comparison.
 //
 // LinkageUnitView reports the joint uniqueness (k-anonymity) of what the
-// linkage unit holds per record beside the attacked filters: attributes
-// in the clear, filters with few values, recovered cohorts, blocking keys.
+// linkage unit holds per record, in growing combinations: attributes in
+// the clear, filters with few values, recovered cohorts, blocking keys,
+// and last everything (every field filter and the CLK).
 // ColumnExposure and FilterExposure bound what frequency alignment alone
 // can learn from any column of encodings for an attacker who knows the
 // exact plaintext distribution. Measured results are in docs/audit.md.
