@@ -32,6 +32,7 @@ type LinkOptions struct {
 	VetoWeight    float64
 	DiceMaxPairs  int64
 	Seal          SealOptions
+	State         StateLinkOptions
 }
 
 // AddFlags binds the options to fs.
@@ -52,6 +53,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	o.Seal.AddFlags(fs)
+	o.State.AddFlags(fs)
 }
 
 func (o *LinkOptions) validate(args []string) error {
@@ -67,7 +69,7 @@ func (o *LinkOptions) validate(args []string) error {
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
 	}
-	return nil
+	return o.State.validate(o)
 }
 
 func newLinkCommand(g *GlobalOptions) *cobra.Command {
@@ -95,6 +97,15 @@ Writes the links file (cluster_id, household_id, partner, record_id,
 match_probability; every input record appears) and a linkage report in HTML
 and JSON with the model, the match-weight histogram and the expected
 precision and recall.
+
+With --state DIR, the files are every partner's full snapshot of one period
+(--period) and are linked against the linkage state in DIR (created by the
+first run): only new or changed records are searched, against everything;
+records absent from the snapshot are closed; the state's model is reused
+unless --refit; persons and households keep their ids (cluster_id,
+household_id) from period to period, and the links file adds the columns
+period and first_period. The state records every open, close, merge and
+split (swd state history). See docs/incremental.md.
 
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
@@ -132,6 +143,9 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 			return err
 		}
 		cfg.Linkage.Model = m
+	}
+	if opts.State.Dir != "" {
+		return runLinkState(ctx, opts, g, cfg)
 	}
 	bars := newStageBars(g)
 	cfg.Progress = bars.update

@@ -89,6 +89,7 @@ says about needs only as differentially private statistics.
 		newEncodeCommand(g),
 		newInspectCommand(g),
 		newLinkCommand(g),
+		newStateCommand(g),
 		newEvalCommand(g),
 		newPublishCommand(g),
 		newBudgetCommand(g),
