@@ -19,7 +19,8 @@ import (
 )
 
 // householdEdgesFn links the persons sharing one partner household id, for
-// every id of its bucket.
+// every id of its bucket. The edges go to one of 4,096 buckets by their
+// first person: the components' first step regroups them by node anyway.
 func householdEdgesFn(_ int, packets func(*[]byte) bool, emit func(int, []byte)) error {
 	type entry struct {
 		key    string
@@ -44,7 +45,7 @@ func householdEdgesFn(_ int, packets func(*[]byte) bool, emit func(int, []byte))
 		for hi < len(es) && es[hi].key == es[lo].key {
 			if es[hi].person != es[hi-1].person {
 				u, v := es[lo].person, es[hi].person
-				p.add(0, func(b []byte) []byte { return appendNodes(b, u, v) })
+				p.add(int(mix(u)>>52), func(b []byte) []byte { return appendNodes(b, u, v) })
 			}
 			hi++
 		}
