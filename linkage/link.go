@@ -3,6 +3,8 @@ package linkage
 import (
 	"context"
 	"fmt"
+	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -30,6 +32,11 @@ type job struct {
 	stats blocking.Stats
 	dice  int // pairs found by the exhaustive Dice pass
 	cmp   *model.Comparer
+	// counts are the agreement patterns of the candidates; prior is the
+	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
+	counts model.PatternCounts
+	prior  float64
+	random model.PatternCounts // patterns of random pairs (the sample behind u)
 }
 
 func (j *job) dedup() bool { return j.a == j.b }
@@ -64,27 +71,34 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 			return nil, err
 		}
 	}
+	if err := jobPriors(ctx, ds, jobs, m, cfg); err != nil {
+		return nil, err
+	}
+	if err := ensureRandom(ctx, ds, jobs, cfg); err != nil {
+		return nil, err
+	}
 	rep.Timings["model_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
-	edges, err := score(ctx, ds, jobs, m, cfg, rep)
+	scorers, err := newScorers(ds, jobs, m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	edges, err := score(ctx, ds, jobs, scorers, m, cfg, rep)
 	if err != nil {
 		return nil, err
 	}
 	rep.Timings["scoring_s"] = time.Since(t0).Seconds()
 
 	t0 = time.Now()
-	cc := cluster.DefaultConfig()
-	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	if !cfg.NoVeto {
-		cc.Veto = newVetoer(ds, m, !cfg.NoTF, cfg.VetoWeight).veto
-	}
+	cc := clusterConfig(jobs, scorers, cfg)
+	cc.Progress = func(done, total int64) { cfg.Progress(StageClustering, done, total) }
 	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
 	if err != nil {
 		return nil, err
 	}
 	rep.Timings["clustering_s"] = time.Since(t0).Seconds()
-	rep.finish(m, links, stats)
+	rep.finish(m, links, stats, personsExpected(ds, jobs, links, clusterWeigher(jobs, scorers)))
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
 	return &Result{Links: links, Model: m, Report: rep}, nil
@@ -100,6 +114,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		return cfg.Comparisons, nil
 	}
 	info := map[string]model.FieldInfo{}
+	salts := map[string]string{}
 	if len(d.Meta.Schema) > 0 {
 		s, err := schema.Parse(d.Meta.Schema)
 		if err != nil {
@@ -107,6 +122,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		}
 		for _, f := range s.Fields {
 			info[f.Name] = model.FieldInfo{Name: f.Name, Kind: string(f.Kind), QGrams: f.Tokens.Q > 0, DateParts: f.Tokens.Parts}
+			salts[f.Name] = f.Salt
 		}
 	}
 	cmps := make([]model.Comparison, len(d.Fields))
@@ -116,6 +132,15 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 			fi = model.FieldInfo{Name: f.Name}
 		}
 		cmps[i] = model.DefaultComparisonFor(fi)
+		cmps[i].SaltedBy = salts[f.Name]
+	}
+	model.GroupBySalt(cmps)
+	for _, name := range cfg.TF {
+		i := slices.IndexFunc(cmps, func(c model.Comparison) bool { return c.Field == name })
+		if i < 0 || !cmps[i].Exact {
+			return nil, base.Usagef("linkage: no field %q compared exactly for the term-frequency adjustment", name)
+		}
+		cmps[i].TF = true
 	}
 	return cmps, nil
 }
@@ -151,7 +176,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
 			return nil, err
 		}
-		cfg.Progress("blocking", int64(k+1), int64(len(jobs)))
+		cfg.Progress(StageBlocking, int64(k+1), int64(len(jobs)))
 		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", len(j.cands))
 	}
 	return jobs, nil
@@ -182,9 +207,10 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 		if err != nil {
 			return nil, err
 		}
+		j.counts = pc
 		counts.Merge(pc)
 		done += int64(len(j.cands))
-		cfg.Progress("patterns", done, total)
+		cfg.Progress(StagePatterns, done, total)
 	}
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
@@ -205,6 +231,28 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 		return out, nil
 	}
 	return FitModel(ctx, cmps, counts, samples, cfg, sessions)
+}
+
+// jobPriors sets the prior of every job: λ refitted by EM on the job's own
+// candidates with m and u fixed. Partners overlap unequally, and a
+// partner's duplicates are far rarer than its matches with another partner
+// (on 20k synth households λ was 0.0013–0.012 for the de-duplication jobs
+// and 0.021–0.033 across partners, against 0.021 for all jobs together),
+// so one prior for all would over-state the duplicates and under-state the
+// big overlaps. When the model's λ is a rate among all pairs (training
+// sessions), so is each job's, over its comparison space.
+func jobPriors(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) error {
+	for _, j := range jobs {
+		if j.counts == nil {
+			pc, err := countPatterns(ctx, j, cfg.Workers)
+			if err != nil {
+				return err
+			}
+			j.counts = pc
+		}
+		j.prior = JobPrior(m, j.counts, j.space(ds))
+	}
+	return nil
 }
 
 // sessionMaxPairs bounds the pairs of each training session of the model's
@@ -251,13 +299,15 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Co
 			return nil, err
 		}
 		out[k].Patterns = pc
+		j.random = pc
+		cfg.Progress(StageUSampling, int64(k+1), int64(len(jobs)))
 	}
 	return out, nil
 }
 
 // score computes the posterior of every candidate, feeds the report's
 // histograms, and returns the edges at or above the threshold.
-func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
+func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map[[2]int]*model.Scorer, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
 	var (
 		mu    sync.Mutex
 		edges []cluster.Edge
@@ -267,22 +317,28 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 	for _, j := range jobs {
 		total += int64(len(j.cands))
 	}
-	prior := m.PriorWeight()
+	cmps := m.Comparisons()
+	uRandom := model.PatternCounts{}
 	for _, j := range jobs {
-		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
-		if err != nil {
-			return nil, err
-		}
+		uRandom.Merge(j.random)
+	}
+	unident := unidentifiable(cmps, identifying(cmps, model.UFromPatterns(cmps, uRandom)))
+	for _, j := range jobs {
+		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
 		hists := make([]*scoreHist, cfg.Workers)
-		err = parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
+		err := parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
 			if hists[w] == nil {
 				hists[w] = newScoreHist(cfg.Threshold)
 			}
 			h := hists[w]
 			var local []cluster.Edge
 			for _, p := range j.cands[lo:hi] {
-				_, weight, prob := sc.Score(int(p.I), int(p.J))
+				key, weight := sc.Weigh(int(p.I), int(p.J))
+				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
+				if unident(key) {
+					h.sumUnident += prob
+				}
 				if prob >= cfg.Threshold {
 					local = append(local, cluster.Edge{
 						A:           cluster.Ref{Partner: j.a, Row: int(p.I)},
@@ -295,55 +351,99 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			mu.Lock()
 			edges = append(edges, local...)
 			done += int64(hi - lo)
-			cfg.Progress("scoring", done, total)
+			cfg.Progress(StageScoring, done, total)
 			mu.Unlock()
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
+		var sumP, sumUnident float64
 		for _, h := range hists {
 			rep.addScores(ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, h)
+			if h != nil {
+				sumP += h.sumP
+				sumUnident += h.sumUnident
+			}
 		}
+		rep.missed += missedByBlocking(j, unident, sumP, sumUnident)
 	}
 	return edges, nil
 }
 
-// vetoer calls a pair of records a certain non-match when its posterior
-// log2-odds (match weight plus prior) are below limit: for the clustering,
-// which then refuses to put the two records in one person even when a third
-// record links to both.
-type vetoer struct {
-	ds      []*encoding.Dataset
-	m       *model.Model
-	tf      bool
-	prior   float64
-	limit   float64
-	scorers map[[2]int]*model.Scorer
+// probability is the posterior of posterior log2-odds w.
+func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
+
+// clusterConfig is the configuration of the clustering: the link threshold
+// and assignment of cfg, pairs weighed on demand by the scorers.
+func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
+	cc := cluster.DefaultConfig()
+	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
+	cc.Correlation, _ = ClusteringMode(cfg.Clustering) // checked by ensureDefaults
+	cc.HouseholdMinWeight = cfg.HouseholdMinWeight
+	pw := clusterWeigher(jobs, scorers)
+	pw.limit = cfg.VetoWeight
+	if !cfg.NoVeto {
+		cc.Veto = pw.veto
+		cc.VetoWeight = cfg.VetoWeight
+	}
+	cc.Weight = pw.weight
+	return cc
 }
 
-func newVetoer(ds []*encoding.Dataset, m *model.Model, tf bool, limit float64) *vetoer {
-	return &vetoer{ds: ds, m: m, tf: tf, prior: m.PriorWeight(), limit: limit, scorers: map[[2]int]*model.Scorer{}}
+// clusterWeigher weighs pairs with the jobs' scorers and priors.
+func clusterWeigher(jobs []*job, scorers map[[2]int]*model.Scorer) *pairWeigher {
+	pw := &pairWeigher{scorers: scorers, priors: map[[2]int]float64{}}
+	for _, j := range jobs {
+		pw.priors[[2]int{j.a, j.b}] = j.prior
+	}
+	return pw
 }
 
-func (v *vetoer) veto(a, b cluster.Ref) bool {
+// newScorers binds the model to the datasets of every job.
+func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) (map[[2]int]*model.Scorer, error) {
+	out := map[[2]int]*model.Scorer{}
+	for _, j := range jobs {
+		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
+		if err != nil {
+			return nil, err
+		}
+		out[[2]int{j.a, j.b}] = sc
+	}
+	return out, nil
+}
+
+// pairWeigher scores any pair of records of two compared datasets on
+// demand: the clustering asks for the pairs of a component that were not
+// candidates.
+type pairWeigher struct {
+	scorers map[[2]int]*model.Scorer // by job (a ≤ b)
+	priors  map[[2]int]float64       // prior weight of each job
+	limit   float64                  // veto below these posterior log2-odds
+}
+
+// weight is the posterior log2-odds (match weight plus prior) of the pair;
+// ok is false for a pair of datasets that were not compared (partners'
+// own duplicates with NoDedup).
+func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	if a.Partner > b.Partner {
 		a, b = b, a
 	}
 	k := [2]int{a.Partner, b.Partner}
-	sc, ok := v.scorers[k]
-	if !ok {
-		var err error
-		if sc, err = model.NewScorer(v.m, v.ds[a.Partner], v.ds[b.Partner], v.tf); err != nil {
-			sc = nil // cannot happen for compatible datasets; then never veto
-		}
-		v.scorers[k] = sc
-	}
+	sc := v.scorers[k]
 	if sc == nil {
-		return false
+		return 0, false
 	}
-	_, w, _ := sc.Score(a.Row, b.Row)
-	return w+v.prior < v.limit
+	_, w := sc.Weigh(a.Row, b.Row)
+	return w + v.priors[k], true
+}
+
+// veto calls a pair a certain non-match when its posterior log2-odds are
+// below the limit: for the clustering, which then refuses to put the two
+// records in one person even when a third record links to both.
+func (v *pairWeigher) veto(a, b cluster.Ref) bool {
+	w, ok := v.weight(a, b)
+	return ok && w < v.limit
 }
 
 // partners describes the datasets to the clustering.

@@ -41,6 +41,8 @@ type linkOptions struct {
 	Model         string
 	SaveModel     string
 	NoTF          bool
+	TF            []string
+	Clustering    string
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -49,11 +51,12 @@ type linkOptions struct {
 	VetoWeight    float64
 	DiceMaxPairs  int64
 
-	Rounds  int
-	Shards  int
-	Grid    int
-	Buckets int
-	TempDir string
+	Rounds   int
+	Shards   int
+	Grid     int
+	Buckets  int
+	TempDir  string
+	District string
 }
 
 func (o *linkOptions) addFlags(fs *flag.FlagSet) {
@@ -65,6 +68,11 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
 	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
 	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
+	fs.Func("tf", "fields whose exact agreements get the term-frequency adjustment, comma-separated (default none)", func(v string) error {
+		o.TF = append(o.TF, strings.Split(v, ",")...)
+		return nil
+	})
+	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
 	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
@@ -77,6 +85,7 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
+	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name")
 }
 
 func (o *linkOptions) validate(args []string) error {
@@ -95,6 +104,9 @@ func (o *linkOptions) validate(args []string) error {
 		return base.Usagef("--grid and --buckets must not be negative")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
+	}
+	if _, err := linkage.ClusteringMode(o.Clustering); err != nil {
+		return base.Usagef("--clustering must be contested, all or merge, not %q", o.Clustering)
 	}
 	stem := strings.TrimSuffix(o.Out, ".parquet")
 	if o.Report == "" {
@@ -125,7 +137,7 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	cfg := linkage.Config{Threshold: opts.Threshold, USamples: opts.USamples, Seed: opts.Seed, NoTF: opts.NoTF,
-		NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
+		TF: opts.TF, Clustering: opts.Clustering, NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
 	if opts.Assignment == "greedy" {
 		cfg.Assignment = cluster.AssignGreedy
 	}
@@ -238,6 +250,19 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	if err := linkage.CheckCompatible(ds); err != nil {
 		return nil, err
 	}
+	if opts.District != "" {
+		d, err := pipeline.LoadDistrict(opts.District)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, pt := range plan.Partners {
+			names = append(names, pt.Name)
+		}
+		if err := d.CheckPartners(names); err != nil {
+			return nil, err
+		}
+	}
 	if len(ds) > 64 {
 		return nil, base.Usagef("at most 64 partners, not %d", len(ds))
 	}
@@ -255,6 +280,7 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.DiceMaxPairs, plan.DiceThreshold, plan.DiceTopK, plan.DiceChunk = cfg.DiceMaxPairs, linkage.DefaultDiceThreshold, linkage.DefaultDiceTopK, 2048
 	plan.Threshold, plan.VetoWeight, plan.NoTF, plan.Greedy = cfg.Threshold, cfg.VetoWeight, cfg.NoTF, opts.Assignment == "greedy"
 	plan.USamples, plan.Seed = cfg.USamples, cfg.Seed
+	plan.Clustering = cfg.Clustering
 	plan.HouseholdAttr = cfg.HouseholdAttr
 	plan.Rounds = opts.Rounds
 	plan.Grid, plan.Buckets = opts.Grid, opts.Buckets

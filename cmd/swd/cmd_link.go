@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -24,6 +25,9 @@ type LinkOptions struct {
 	Model         string
 	SaveModel     string
 	NoTF          bool
+	TF            []string
+	Clustering    string
+	HouseholdMin  float64
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -31,7 +35,9 @@ type LinkOptions struct {
 	Seed          uint64
 	VetoWeight    float64
 	DiceMaxPairs  int64
+	District      string
 	Seal          SealOptions
+	State         StateLinkOptions
 }
 
 // AddFlags binds the options to fs.
@@ -44,14 +50,19 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
 	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
 	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
+	fs.StringSliceVar(&o.TF, "tf", nil, "fields whose exact agreements get the term-frequency adjustment (default none)")
 	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
 	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
+	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
+	fs.Float64Var(&o.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
+	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name; trust its partners' public keys for sealed inputs (without --trust)")
 	o.Seal.AddFlags(fs)
+	o.State.AddFlags(fs)
 }
 
 func (o *LinkOptions) validate(args []string) error {
@@ -67,7 +78,7 @@ func (o *LinkOptions) validate(args []string) error {
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
 	}
-	return nil
+	return o.State.validate(o)
 }
 
 func newLinkCommand(g *GlobalOptions) *cobra.Command {
@@ -91,10 +102,25 @@ against the partners' public keys in --trust: a tampered, truncated or
 mis-addressed file, an unknown signer, or a file signed by another partner
 than the one it claims is refused (exit 5).
 
+With --district, an encoded file of a partner the district file does not
+name is refused (exit status 3), and the public keys it lists are trusted
+for sealed inputs unless --trust is given.
+
 Writes the links file (cluster_id, household_id, partner, record_id,
 match_probability; every input record appears) and a linkage report in HTML
 and JSON with the model, the match-weight histogram and the expected
-precision and recall.
+precision and recall. They appear together or not at all, as a set (see
+docs/format.md, "Output sets"); an output in a directory that does not
+exist is a usage error (exit status 2).
+
+With --state DIR, the files are every partner's full snapshot of one period
+(--period) and are linked against the linkage state in DIR (created by the
+first run): only new or changed records are searched, against everything;
+records absent from the snapshot are closed; the state's model is reused
+unless --refit; persons and households keep their ids (cluster_id,
+household_id) from period to period, and the links file adds the columns
+period and first_period. The state records every open, close, merge and
+split (swd state history). See docs/incremental.md.
 
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
@@ -108,19 +134,27 @@ precision and recall.
 }
 
 func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []string) error {
+	district, err := loadDistrictFlag(opts.District)
+	if err != nil {
+		return err
+	}
 	cfg := pipeline.LinkConfig{
-		Inputs: args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
+		District: district,
+		Inputs:   args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
 		CSV: opts.CSV, SaveModel: opts.SaveModel, Logger: g.Logger,
 		Linkage: linkage.Config{
-			Workers:       g.Workers,
-			Threshold:     opts.Threshold,
-			USamples:      opts.USamples,
-			Seed:          opts.Seed,
-			NoTF:          opts.NoTF,
-			NoDedup:       opts.NoDedup,
-			HouseholdAttr: opts.HouseholdAttr,
-			VetoWeight:    opts.VetoWeight,
-			DiceMaxPairs:  opts.DiceMaxPairs,
+			Workers:            g.Workers,
+			Threshold:          opts.Threshold,
+			USamples:           opts.USamples,
+			Seed:               opts.Seed,
+			NoTF:               opts.NoTF,
+			TF:                 opts.TF,
+			Clustering:         opts.Clustering,
+			HouseholdMinWeight: opts.HouseholdMin,
+			NoDedup:            opts.NoDedup,
+			HouseholdAttr:      opts.HouseholdAttr,
+			VetoWeight:         opts.VetoWeight,
+			DiceMaxPairs:       opts.DiceMaxPairs,
 		},
 	}
 	if opts.Assignment == "greedy" {
@@ -133,6 +167,9 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		}
 		cfg.Linkage.Model = m
 	}
+	if opts.State.Dir != "" {
+		return runLinkState(ctx, opts, g, cfg)
+	}
 	bars := newStageBars(g)
 	cfg.Progress = bars.update
 	res, err := pipeline.Link(ctx, cfg)
@@ -141,8 +178,26 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		return err
 	}
 	c, e := res.Run.Clusters, res.Run.Expected
-	fmt.Fprintf(g.Stdout, "linked %d records into %d persons and %d households (expected precision %.4f, recall %.4f)\n",
-		c.Records, c.Clusters, c.Households, e.Precision, e.Recall)
+	fmt.Fprintf(g.Stdout, "linked %s into %s and %s (expected precision %.4f, recall %.4f)\n",
+		plural(c.Records, "record", "records"), plural(c.Clusters, "person", "persons"), plural(c.Households, "household", "households"), e.Precision, e.Recall)
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
+	fmt.Fprintf(g.Stdout, "next: read the report, then: %s\n", publishHint(opts, res.Out, args))
 	return nil
+}
+
+// publishHint is the swd publish command that follows this link run, with
+// placeholders for what only the user knows.
+func publishHint(opts *LinkOptions, links string, inputs []string) string {
+	district := "--district DISTRICT.yaml"
+	if opts.District != "" {
+		district = "--district " + opts.District
+	}
+	cmd := fmt.Sprintf("swd publish --links %s %s --ledger LEDGER --epsilon E --out RELEASE_DIR", links, district)
+	if opts.Seal.Key != "" {
+		cmd += " --key " + opts.Seal.Key
+	}
+	if len(inputs) > 3 {
+		return cmd + " " + strings.Join(inputs[:2], " ") + " … (the same encoded files)"
+	}
+	return cmd + " " + strings.Join(inputs, " ")
 }

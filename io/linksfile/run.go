@@ -51,6 +51,14 @@ type Params struct {
 	DiceMaxPairs  int64   `json:"dice_max_pairs"` // exhaustive CLK search up to this many pairs; < 0: never
 	DiceThreshold float64 `json:"dice_threshold"`
 	DiceTopK      int     `json:"dice_top_k"`
+	// TF are the fields given the term-frequency adjustment (swd link
+	// --tf); Clustering the components solved on all their pairs
+	// (contested, all or merge); HouseholdMinWeight the weakest pair that
+	// alone joins two partner households (0: no such rule). Unset in a
+	// description from before issue 15.
+	TF                 []string `json:"tf,omitempty"`
+	Clustering         string   `json:"clustering,omitempty"`
+	HouseholdMinWeight float64  `json:"household_min_weight,omitempty"`
 }
 
 // Expected is the linkage quality expected from the posterior

@@ -8,8 +8,8 @@ import (
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/model"
 )
@@ -153,16 +153,15 @@ type component struct {
 
 // clusterFn clusters one connected component with cluster.Build, the code
 // of swd link (its one-to-one assignment, the one-record-per-partner rule,
-// the density guard and the veto): the component's records are the whole
-// input of a Build, so the result is the one a Build over all records
-// gives on them.
+// the density guard, the veto and the contested components solved on all
+// their pairs): the component's records are the whole input of a Build, so
+// the result is the one a Build over all records gives on them.
 type clusterFn struct {
 	Plan string
 
-	plan   *Plan
-	rc     *model.RecordComparer
-	m      *model.Model
-	totals map[[2]int]int64
+	plan *Plan
+	rc   *model.RecordComparer
+	w    *weigher
 }
 
 func (f *clusterFn) Setup() error {
@@ -175,14 +174,13 @@ func (f *clusterFn) Setup() error {
 }
 
 func (f *clusterFn) ProcessElement(ctx context.Context, _ int, packets func(*[]byte) bool,
-	modelJSON string, totals func(*string, *int64) bool, emitPerson, emitHousehold func(int, []byte), emitStat func(ClusterStat)) error {
+	modelJSON, priorsJSON string, totals, sumSq func(*string, *int64) bool, emitPerson, emitHousehold func(int, []byte), emitStat func(ClusterStat)) error {
 	p := f.plan
-	if f.m == nil {
+	if f.w == nil {
 		var err error
-		if f.m, err = model.Decode(strings.NewReader(modelJSON), "model"); err != nil {
+		if f.w, err = newWeigher(p, modelJSON, priorsJSON, totals, sumSq); err != nil {
 			return err
 		}
-		f.totals = readTotals(totals)
 	}
 	comps := map[uint64]*component{}
 	of := func(l uint64) *component {
@@ -262,10 +260,17 @@ func (f *clusterFn) cluster(ctx context.Context, comp *component, emit func(*Per
 	if p.Greedy {
 		cc.Assignment = cluster.AssignGreedy
 	}
-	if !p.NoVeto {
-		v := &vetoer{plan: p, m: f.m, rc: f.rc, totals: f.totals}
-		cc.Veto = func(a, b cluster.Ref) bool { return v.veto(members[a.Partner][a.Row], members[b.Partner][b.Row]) }
+	var err error
+	if cc.Correlation, err = linkage.ClusteringMode(p.Clustering); err != nil {
+		return ClusterStat{}, err
 	}
+	pw := &pairWeigher{plan: p, w: f.w, rc: f.rc}
+	rec := func(x cluster.Ref) *Rec { return members[x.Partner][x.Row] }
+	if !p.NoVeto {
+		cc.Veto = func(a, b cluster.Ref) bool { return pw.veto(rec(a), rec(b)) }
+		cc.VetoWeight = p.VetoWeight
+	}
+	cc.Weight = func(a, b cluster.Ref) (float64, bool) { return pw.weight(rec(a), rec(b)) }
 	links, st, err := cluster.Build(ctx, parts, es, cc)
 	if err != nil {
 		return ClusterStat{}, err

@@ -14,7 +14,10 @@ import (
 // tfCountFn counts, for each value of a term-frequency field (a filter
 // hash) in its bucket, how many records of each partner hold it, and hands
 // the counts to each of those records: in the cells of the record's group
-// and by the record's reference.
+// and by the record's reference. For the term-frequency adjustment's Σ n²
+// it also sums, for every pair of partners A ≤ B holding a value, the
+// square of its count in the two (in A alone when they are the same), keyed
+// by sumSqKey.
 type tfCountFn struct {
 	Plan string
 
@@ -33,7 +36,7 @@ type tfEntry struct {
 	ref  uint64
 }
 
-func (f *tfCountFn) ProcessElement(_ int, packets func(*[]byte) bool, emitCell, emitRec func(int, []byte)) error {
+func (f *tfCountFn) ProcessElement(_ int, packets func(*[]byte) bool, emitCell, emitRec func(int, []byte), emitSq func(string, int64)) error {
 	p := f.plan
 	var es []tfEntry
 	err := readPackets(packets, func(_ kind, b []byte) error {
@@ -48,6 +51,7 @@ func (f *tfCountFn) ProcessElement(_ int, packets func(*[]byte) bool, emitCell, 
 		return cmp.Or(cmp.Compare(x.cmp, y.cmp), cmp.Compare(x.hash, y.hash), cmp.Compare(x.ref, y.ref))
 	})
 	cells, recs := newPacker(kindTFItem, emitCell), newPacker(kindTFItem, emitRec)
+	sq := map[string]int64{}
 	for lo := 0; lo < len(es); {
 		hi := lo + 1
 		for hi < len(es) && es[hi].cmp == es[lo].cmp && es[hi].hash == es[lo].hash {
@@ -56,6 +60,18 @@ func (f *tfCountFn) ProcessElement(_ int, packets func(*[]byte) bool, emitCell, 
 		counts := make([]int64, len(p.Partners))
 		for _, e := range es[lo:hi] {
 			counts[partnerOf(e.ref)]++
+		}
+		c := es[lo].cmp
+		for a := range counts {
+			for b := a; b < len(counts); b++ {
+				n := counts[a]
+				if b != a {
+					n += counts[b]
+				}
+				if n > 0 {
+					sq[sumSqKey(c, a, b)] += n * n
+				}
+			}
 		}
 		for _, e := range es[lo:hi] {
 			enc := func(b []byte) []byte { return appendTFItem(b, e.ref, e.cmp, counts) }
@@ -69,7 +85,24 @@ func (f *tfCountFn) ProcessElement(_ int, packets func(*[]byte) bool, emitCell, 
 	}
 	cells.flush()
 	recs.flush()
+	for k, n := range sq {
+		emitSq(k, n)
+	}
 	return nil
+}
+
+// sumSqKey keys the Σ n² of comparison c's values over partners a ≤ b.
+func sumSqKey(c, a, b int) string { return fmt.Sprintf("%d/%d/%d", c, a, b) }
+
+// readSumSq reads the Σ n² of every comparison and pair of partners.
+func readSumSq(sums func(*string, *int64) bool) map[string]float64 {
+	out := map[string]float64{}
+	var k string
+	var n int64
+	for sums(&k, &n) {
+		out[k] += float64(n)
+	}
+	return out
 }
 
 func appendTFItem(b []byte, ref uint64, c int, counts []int64) []byte {
@@ -218,7 +251,7 @@ type pairEntry struct {
 }
 
 func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) bool,
-	emitCand func([]byte), emitPattern func(uint64, int64), emitSample func(string, int64), emitBlocked func(int, int64)) error {
+	emitCand func([]byte), emitPattern func(string, int64), emitSample func(string, int64), emitBlocked func(int, int64)) error {
 	rs := newRecords()
 	var pairs []pairEntry
 	err := readPackets(packets, func(k kind, b []byte) error {
@@ -247,7 +280,7 @@ func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) 
 		return r, nil
 	}
 	out := newListPacker(kindCompared, emitCand)
-	patterns := map[uint64]int64{}
+	patterns := map[string]int64{}
 	samples := map[string]int64{}
 	blocked := map[int]int64{}
 	for lo := 0; lo < len(pairs); {
@@ -274,10 +307,11 @@ func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) 
 			samples[sampleKey(int(src-sampleBase), key)]++
 			continue
 		}
+		job := f.jobs[[2]int{partnerOf(e.a), partnerOf(e.b)}]
 		if src&fromBlocks != 0 {
-			blocked[f.jobs[[2]int{partnerOf(e.a), partnerOf(e.b)}]]++
+			blocked[job]++
 		}
-		patterns[key]++
+		patterns[sampleKey(job, key)]++
 		c := Compared{A: e.a, B: e.b, Pattern: key, Freq: f.plan.freqs(a, partnerOf(e.b), key)}
 		out.add(0, func(buf []byte) []byte { return appendCompared(buf, &c) })
 	}

@@ -16,18 +16,19 @@ func init() {
 	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(string, BlockStat), error](&blockFn{})
 	register.DoFn4x1[context.Context, string, func(*ClkItem) bool, func(string, []Hit), error](&diceFn{})
 	register.DoFn3x0[string, func(*[]Hit) bool, func(int, []byte)](&topHitsFn{})
-	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), error](&tfCountFn{})
+	register.DoFn5x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(string, int64), error](&tfCountFn{})
 	register.DoFn2x1[int, func(int, []byte), error](&sampleFn{})
-	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(uint64, int64), func(string, int64), func(int, int64), error](&cellFn{})
+	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
 	register.Function2x1(sumInt64)
-	register.DoFn5x1[context.Context, []byte, func(*uint64, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
-	register.DoFn5x1[[]byte, string, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
+	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
+	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
+	register.DoFn7x1[[]byte, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
 	register.Function2x1(addBlockStat)
 	register.Function2x1(addScoreStat)
 	register.Function2x1(addClusterStat)
 	register.DoFn3x1[int, func(*[]byte) bool, func(int, []byte), error](&ccFn{})
 	register.DoFn5x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(int, []byte), error](&componentFn{})
-	register.DoFn8x1[context.Context, int, func(*[]byte) bool, string, func(*string, *int64) bool, func(int, []byte), func(int, []byte), func(ClusterStat), error](&clusterFn{})
+	register.DoFn10x1[context.Context, int, func(*[]byte) bool, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, []byte), func(ClusterStat), error](&clusterFn{})
 	register.Function3x1(householdEdgesFn)
 	register.Function2x2(packNodes)
 	register.Function3x1(unpackLabels)
@@ -40,7 +41,6 @@ func init() {
 	register.Emitter2[int, []byte]()
 	register.Emitter1[[]byte]()
 	register.Emitter2[string, int64]()
-	register.Emitter2[uint64, int64]()
 	register.Emitter2[int, int64]()
 	register.Emitter2[string, ClkItem]()
 	register.Emitter2[string, BlockStat]()
@@ -51,7 +51,6 @@ func init() {
 	register.Iter1[[]byte]()
 	register.Iter1[ClkItem]()
 	register.Iter1[[]Hit]()
-	register.Iter2[uint64, int64]()
 	register.Iter2[string, int64]()
 	register.Iter2[int, int64]()
 	register.Iter2[string, BlockStat]()
@@ -80,8 +79,10 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 
 	// 3. Term frequencies, to the cells and to the records.
 	ts := s.Scope("TermFrequencies")
-	tfCells, tfRecs := beam.ParDo2(ts, &tfCountFn{Plan: ps}, beam.GroupByKey(ts, tfs))
+	tf := beam.ParDoN(ts, &tfCountFn{Plan: ps}, beam.GroupByKey(ts, tfs))
+	tfCells, tfRecs := tf[0], tf[1]
 	totalsSum := beam.CombinePerKey(ts, sumInt64, totals)
+	sumSq := beam.CombinePerKey(ts, sumInt64, tf[2])
 
 	// 4. The cells: every distinct pair compared once, with the random
 	// pairs behind u.
@@ -97,20 +98,23 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, cellIn...)))
 	compared, patterns, sampled, blocked := cell[0], cell[1], cell[2], cell[3]
 
-	// 5. The model.
+	// 5. The model, and the prior of each job.
 	ms := s.Scope("Model")
 	var model beam.PCollection
+	jobPatterns := beam.CombinePerKey(ms, sumInt64, patterns)
 	if modelJSON != "" {
 		model = beam.Create(ms, modelJSON)
 	} else {
 		model = beam.ParDo(ms, &fitFn{Plan: ps}, beam.Impulse(ms),
-			beam.SideInput{Input: beam.CombinePerKey(ms, sumInt64, patterns)},
+			beam.SideInput{Input: jobPatterns},
 			beam.SideInput{Input: beam.CombinePerKey(ms, sumInt64, sampled)})
 	}
+	priors := beam.ParDo(ms, &priorsFn{Plan: ps}, beam.Impulse(ms), beam.SideInput{Input: model}, beam.SideInput{Input: jobPatterns})
 
 	// 6. Scores and edges.
 	ss := s.Scope("Score")
-	edges, scoreStats := beam.ParDo2(ss, &scoreFn{Plan: ps}, compared, beam.SideInput{Input: model}, beam.SideInput{Input: totalsSum})
+	edges, scoreStats := beam.ParDo2(ss, &scoreFn{Plan: ps}, compared, beam.SideInput{Input: model}, beam.SideInput{Input: priors},
+		beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
 
 	// 7. Persons: components, each clustered by cluster.Build.
 	cs := s.Scope("Persons")
@@ -118,7 +122,7 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	comp := beam.ParDoN(cs, &componentFn{Plan: ps}, beam.GroupByKey(cs, beam.Flatten(cs, recs, tfRecs, labels, edges)))
 	compIn, alone, aloneHH := comp[0], comp[1], comp[2]
 	clustered := beam.ParDoN(cs, &clusterFn{Plan: ps}, beam.GroupByKey(cs, compIn),
-		beam.SideInput{Input: model}, beam.SideInput{Input: totalsSum})
+		beam.SideInput{Input: model}, beam.SideInput{Input: priors}, beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
 	persons := beam.Flatten(cs, clustered[0], alone)
 	hhKeys := beam.Flatten(cs, clustered[1], aloneHH)
 	clusterStats := clustered[2]

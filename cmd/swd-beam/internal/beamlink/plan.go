@@ -29,9 +29,12 @@ type Plan struct {
 	NoVeto     bool    `json:"no_veto"`
 	NoTF       bool    `json:"no_tf"`
 	Greedy     bool    `json:"greedy"`
-	USamples   int     `json:"u_samples"`
-	Seed       uint64  `json:"seed"`
-	FixedU     bool    `json:"fixed_u"`
+	// Clustering is linkage.Config.Clustering: which components are
+	// solved on all their pairs.
+	Clustering string `json:"clustering"`
+	USamples   int    `json:"u_samples"`
+	Seed       uint64 `json:"seed"`
+	FixedU     bool   `json:"fixed_u"`
 
 	HouseholdAttr string `json:"household_attr"`
 	// Rounds is the number of large-star/small-star rounds of the
