@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"math"
 	"os"
@@ -177,6 +178,20 @@ func TestLinkReportHasNoRecordData(t *testing.T) {
 		if !strings.Contains(page, want) {
 			t.Fatalf("report lacks %q", want)
 		}
+	}
+	// Its exact counts make it confidential: the first line says so, in
+	// the HTML and in the JSON (issue 13).
+	if first, _, _ := strings.Cut(page, "\n"); !strings.Contains(first, "CONFIDENTIAL to the linkage unit") {
+		t.Errorf("HTML report's first line %q", first)
+	}
+	var js bytes.Buffer
+	enc := json.NewEncoder(&js)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(res.Report); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.SplitN(js.String(), "\n", 3); !strings.HasPrefix(lines[1], `  "notice": "CONFIDENTIAL to the linkage unit`) {
+		t.Errorf("JSON report opens with %q", lines[:2])
 	}
 }
 

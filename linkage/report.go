@@ -12,10 +12,20 @@ import (
 	"github.com/welfare-district/swd/linkage/model"
 )
 
+// ConfidentialNotice heads every linkage report (the first line of the
+// HTML page, the first field of the JSON): the report's counts are exact,
+// not differentially private, so it stays with the linkage unit.
+const ConfidentialNotice = "CONFIDENTIAL to the linkage unit: this report holds exact counts " +
+	"(records, persons and households per partner and per pair of partners), not protected by " +
+	"differential privacy. Do not publish it or pass it on; publish only through swd publish."
+
 // Report describes a linkage run and estimates its quality without ground
 // truth, from the model's posterior probabilities (as Splink's charts do).
-// It holds counts and model parameters only, never a record.
+// It holds counts and model parameters only, never a record; the counts
+// are exact, so the report is confidential to the linkage unit (Notice).
 type Report struct {
+	// Notice is ConfidentialNotice, first so that it opens the JSON.
+	Notice          string           `json:"notice"`
 	CodeVersion     string           `json:"code_version,omitempty"`
 	Created         time.Time        `json:"created"`
 	Threshold       float64          `json:"threshold"`
@@ -166,7 +176,7 @@ func (h *scoreHist) add(weight, p float64) {
 }
 
 func newReport(ds []*encoding.Dataset, cfg Config) *Report {
-	r := &Report{Created: time.Now().UTC(), Threshold: cfg.Threshold, Timings: map[string]float64{}}
+	r := &Report{Notice: ConfidentialNotice, Created: time.Now().UTC(), Threshold: cfg.Threshold, Timings: map[string]float64{}}
 	r.WeightHistogram = newScoreHist(cfg.Threshold).bins
 	for _, d := range ds {
 		r.Partners = append(r.Partners, PartnerSummary{Partner: d.Meta.Partner, Records: d.Len()})

@@ -48,12 +48,17 @@ func (r *Report) WriteHTML(w io.Writer) error {
 	}
 	data := struct {
 		R                                 *Report
+		Notice                            string
+		Head                              template.HTML // the first line: the notice as a comment
 		Hist, Curve, Clusters, Households template.HTML
 		Marks                             []ThresholdPoint
 		Floor                             float64
 		OpenEnds                          bool
 	}{
-		R:          r,
+		R:      r,
+		Notice: ConfidentialNotice,
+		// html/template drops comments written in the template itself.
+		Head:       template.HTML("<!-- " + template.HTMLEscapeString(ConfidentialNotice) + " -->"),
 		Hist:       barsSVG("pairs by match weight", "pairs", hist),
 		Curve:      curveSVG(r.ThresholdCurve, model.LogOdds(r.Threshold)),
 		Clusters:   barsSVG("persons by number of records", "persons", sizeBars(r.ClusterSizes)),

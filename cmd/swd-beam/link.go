@@ -53,6 +53,8 @@ type linkOptions struct {
 
 	Rounds   int
 	Shards   int
+	Grid     int
+	Buckets  int
 	TempDir  string
 	District string
 }
@@ -79,6 +81,8 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.IntVar(&o.Rounds, "cc-rounds", 10, "large-star/small-star rounds of the connected components (the run fails if they do not converge)")
+	fs.IntVar(&o.Grid, "grid", 0, "side of the comparison grid: each record goes to this many cells, each cell holds about 2/GRID of the records (default: cells of about 500,000 records)")
+	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
 	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name")
@@ -96,6 +100,8 @@ func (o *linkOptions) validate(args []string) error {
 		return base.Usagef("--assignment must be optimal or greedy, not %q", o.Assignment)
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
+	case o.Grid < 0 || o.Buckets < 0:
+		return base.Usagef("--grid and --buckets must not be negative")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
 	}
@@ -277,6 +283,13 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.Clustering = cfg.Clustering
 	plan.HouseholdAttr = cfg.HouseholdAttr
 	plan.Rounds = opts.Rounds
+	plan.Grid, plan.Buckets = opts.Grid, opts.Buckets
+	if plan.Grid <= 0 {
+		plan.Grid = beamlink.DefaultGrid(totalRows(plan))
+	}
+	if plan.Buckets <= 0 {
+		plan.Buckets = beamlink.DefaultBuckets(totalRows(plan))
+	}
 	plan.Shards = opts.Shards
 	if plan.Shards <= 0 {
 		plan.Shards = max(1, totalRows(plan)/100_000)

@@ -41,6 +41,15 @@ type Plan struct {
 	// connected components; the labelling stage fails if they did not
 	// converge.
 	Rounds int `json:"rounds"`
+	// Grid is the side of the comparison grid: records fall in Grid
+	// groups by a hash of their reference, and cell (g, h) holds the
+	// records of groups g and h and compares the pairs between them. Each
+	// record is sent to Grid cells, and a cell holds about 2/Grid of all
+	// records.
+	Grid int `json:"grid"`
+	// Buckets is the number of buckets of every other grouping (blocks,
+	// values, components, households).
+	Buckets int `json:"buckets"`
 	// Shards is the number of output shards; ShardDir where they go.
 	Shards   int    `json:"shards"`
 	ShardDir string `json:"shard_dir"`
@@ -99,6 +108,14 @@ func (p *Plan) config() linkage.Config {
 	return linkage.Config{Threshold: p.Threshold, USamples: p.USamples, Seed: p.Seed, FixedU: p.FixedU,
 		NoTF: p.NoTF, VetoWeight: p.VetoWeight, NoVeto: p.NoVeto, Workers: 1}
 }
+
+// DefaultGrid is the grid side for n records: cells of at most about
+// 500,000 records.
+func DefaultGrid(n int) int { return max(1, (n+249_999)/250_000) }
+
+// DefaultBuckets is the bucket count for n records: about 16,384 records
+// a bucket, at least 8.
+func DefaultBuckets(n int) int { return max(8, n/16_384) }
 
 // Encode returns the plan as JSON.
 func (p *Plan) Encode() string {

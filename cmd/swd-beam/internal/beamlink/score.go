@@ -175,8 +175,9 @@ func addScoreStat(a, b ScoreStat) ScoreStat {
 	return a
 }
 
-// scoreFn scores each candidate with the model, the jobs' priors and the
-// term-frequency figures (side inputs), and emits the edges.
+// scoreFn scores each candidate of a packet with the model, the jobs'
+// priors and the term-frequency figures (side inputs), emits the edges (by
+// the bucket of their first record) and sums the report's figures per job.
 type scoreFn struct {
 	Plan string
 
@@ -194,51 +195,52 @@ func (f *scoreFn) Setup() error {
 	return err
 }
 
-func (f *scoreFn) ProcessElement(c Compared, modelJSON, priorsJSON string, totals, sumSq func(*string, *int64) bool, emit func(Edge), emitStat func(int, ScoreItem)) error {
+func (f *scoreFn) ProcessElement(packet []byte, modelJSON, priorsJSON string, totals, sumSq func(*string, *int64) bool, emit func(int, []byte), emitStat func(int, ScoreStat)) error {
 	if f.w == nil {
 		var err error
 		if f.w, err = newWeigher(f.plan, modelJSON, priorsJSON, totals, sumSq); err != nil {
 			return err
 		}
 	}
-	pa, pb := partnerOf(c.A), partnerOf(c.B)
-	w, _ := f.w.weight(c.Pattern, pa, pb, c.Freq)
-	prob := probability(w)
-	emitStat(f.jobs[[2]int{pa, pb}], ScoreItem{Bin: linkage.HistogramBin(w), P: prob})
-	if prob >= f.plan.Threshold {
-		emit(Edge{A: c.A, B: c.B, Weight: w, Probability: prob})
+	edges := newPacker(kindEdge, emit)
+	stats := map[int]*ScoreStat{}
+	var c Compared
+	err := readPacket(packet, func(_ kind, b []byte) error {
+		d := decoder{b: b}
+		d.compared(&c)
+		if err := d.done(); err != nil {
+			return err
+		}
+		pa, pb := partnerOf(c.A), partnerOf(c.B)
+		w, _ := f.w.weight(c.Pattern, pa, pb, c.Freq)
+		prob := probability(w)
+		j := f.jobs[[2]int{pa, pb}]
+		st, ok := stats[j]
+		if !ok {
+			st = &ScoreStat{Pairs: make([]float64, linkage.HistogramBins), Expected: make([]float64, linkage.HistogramBins)}
+			stats[j] = st
+		}
+		bin := linkage.HistogramBin(w)
+		st.Pairs[bin]++
+		st.Expected[bin] += prob
+		st.SumP += prob
+		if prob >= f.plan.Threshold {
+			st.Accepted++
+			st.SumAcc += prob
+			e := Edge{A: c.A, B: c.B, Weight: w, Probability: prob}
+			edges.add(f.plan.bucket(e.A), func(b []byte) []byte { return appendEdge(b, &e) })
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	edges.flush()
+	for j, st := range stats {
+		emitStat(j, *st)
 	}
 	return nil
 }
-
-// ScoreItem is one candidate's contribution to its job's ScoreStat.
-type ScoreItem struct {
-	Bin int
-	P   float64
-}
-
-// scoreStatFn sums ScoreItems into a ScoreStat (a CombineFn, so that
-// runners sum them before the shuffle).
-type scoreStatFn struct {
-	Threshold float64
-}
-
-func (f *scoreStatFn) CreateAccumulator() ScoreStat {
-	return ScoreStat{Pairs: make([]float64, linkage.HistogramBins), Expected: make([]float64, linkage.HistogramBins)}
-}
-
-func (f *scoreStatFn) AddInput(a ScoreStat, it ScoreItem) ScoreStat {
-	a.Pairs[it.Bin]++
-	a.Expected[it.Bin] += it.P
-	a.SumP += it.P
-	if it.P >= f.Threshold {
-		a.Accepted++
-		a.SumAcc += it.P
-	}
-	return a
-}
-
-func (f *scoreStatFn) MergeAccumulators(a, b ScoreStat) ScoreStat { return addScoreStat(a, b) }
 
 // readTotals reads the present values of each term-frequency field per
 // partner, keyed "partner/comparison".
