@@ -34,6 +34,11 @@ type Household struct {
 	Needs []string
 	// Partners are the partners that know the household.
 	Partners []string
+	// Flow is the household's flow since the previous period, in a
+	// release from a linkage state: FlowNew, FlowIntercepted, FlowClosed
+	// (a household of the previous period, counted in the flow_closed
+	// table only, with its district of then) or "" (none).
+	Flow string
 }
 
 // Domain lists the public partitions of the released tables. Public

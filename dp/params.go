@@ -23,8 +23,12 @@ const (
 	QueryNeedsSum = "needs_sum"
 )
 
-// Queries lists the query names in release order.
+// Queries lists the tables of a release, in release order; a release
+// from a linkage state adds the flow tables (FlowQueries) after them.
 var Queries = []string{QueryDistrictNeed, QueryDistrict, QueryPartners, QueryMissingMiddle, QueryTotals, QueryNeedsSum}
+
+// knownQueries are Queries then FlowQueries, in release order.
+func knownQueries() []string { return slices.Concat(Queries, FlowQueries) }
 
 // Mechanisms.
 const (
@@ -154,8 +158,8 @@ func (p *Params) validateSplit() error {
 	}
 	sum := 0.0
 	for q, s := range p.Split {
-		if !slices.Contains(Queries, q) {
-			return fmt.Errorf("dp: unknown query %q in the budget split (known: %s)", q, strings.Join(Queries, ", "))
+		if !slices.Contains(knownQueries(), q) {
+			return fmt.Errorf("dp: unknown query %q in the budget split (known: %s)", q, strings.Join(knownQueries(), ", "))
 		}
 		if !(s > 0 && s <= 1) {
 			return fmt.Errorf("dp: share of %s must be in (0, 1], not %v", q, s)
@@ -177,7 +181,7 @@ func (p *Params) QueryDelta(q string) float64 { return p.Delta * p.Split[q] }
 // ReleasedQueries returns the queries with a share, in release order.
 func (p *Params) ReleasedQueries() []string {
 	var out []string
-	for _, q := range Queries {
+	for _, q := range knownQueries() {
 		if p.Split[q] > 0 {
 			out = append(out, q)
 		}

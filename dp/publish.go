@@ -44,7 +44,12 @@ type PublishConfig struct {
 	Linkage     *LinkageQuality
 	CodeVersion string
 	Title       string
-	Logger      *slog.Logger
+	// Period names the period of a release over time; History holds the
+	// tables released for the earlier periods, for the report's trend of
+	// every series (post-processing of public values: no budget).
+	Period  string
+	History []PeriodTables
+	Logger  *slog.Logger
 }
 
 // Published describes a release (or, for a dry run, the release that would
@@ -165,6 +170,7 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
 	meta.LedgerID, meta.LedgerHead, meta.LedgerEntries = l.ID(), l.Head(), l.Len()
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title
+	meta.Period, meta.Trend = cfg.Period, cfg.History
 	if out.Warning != "" {
 		meta.Warnings = []string{out.Warning}
 	}

@@ -20,11 +20,16 @@ var valueColumns = []string{"noisy_value", "ci_lower", "ci_upper", "mechanism", 
 // ReleaseMeta is release.json: everything needed to read the tables and
 // to audit the release, and no data.
 type ReleaseMeta struct {
-	FormatVersion int       `json:"format_version"`
-	Title         string    `json:"title,omitempty"`
-	Created       time.Time `json:"created"`
-	LedgerEntryID string    `json:"ledger_entry_id"`
-	Ledger        string    `json:"ledger"`
+	FormatVersion int    `json:"format_version"`
+	Title         string `json:"title,omitempty"`
+	// Period is the period released, for a release over time (a linkage
+	// state); Trend the tables released for the earlier periods, shown in
+	// the report only (they are public already).
+	Period        string         `json:"period,omitempty"`
+	Trend         []PeriodTables `json:"-"`
+	Created       time.Time      `json:"created"`
+	LedgerEntryID string         `json:"ledger_entry_id"`
+	Ledger        string         `json:"ledger"`
 	// LedgerID is the hash of the ledger's init entry, LedgerHead the hash
 	// of its LedgerEntries-th entry: this release's pending entry, the head
 	// of the ledger once the release had reserved its budget. A published

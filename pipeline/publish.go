@@ -49,6 +49,11 @@ type PublishConfig struct {
 	Out string
 	// Title is the title of the report.
 	Title string
+	// Period and History are those of a release over time
+	// (dp.PublishConfig): the period released and the tables released for
+	// the earlier ones, for the report's trend.
+	Period  string
+	History []dp.PeriodTables
 	// DryRun checks the inputs, the ledger and the budget and returns the
 	// cost; it writes nothing.
 	DryRun bool
@@ -94,6 +99,8 @@ type PublishResult struct {
 	// rates (nil when it has none): the unit of privacy is the linked
 	// household.
 	Linkage *dp.LinkageQuality `json:"linkage,omitempty"`
+	// Result is the release's tables (noisy values and intervals).
+	Result *dp.Result `json:"-"`
 }
 
 // Publish makes one release as swd publish does: before reading any data
@@ -106,12 +113,8 @@ type PublishResult struct {
 // fingerprint and partners).
 func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	cfg.setDefaults()
-	if err := atomicfile.CheckDir(cfg.Out); err != nil {
-		return nil, outputError(err)
-	}
-	if cfg.District == nil && len(cfg.Households.Public.Partners) == 0 {
-		return nil, base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
-			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
+	if err := cfg.checkOutAndRoles(); err != nil {
+		return nil, err
 	}
 	if err := completeSet(cfg.Links); err != nil {
 		return nil, err
@@ -155,6 +158,20 @@ func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	return res, nil
 }
 
+// checkOutAndRoles refuses a non-empty output directory and a release
+// that knows neither the district file nor the public services: publish
+// does not guess roles.
+func (c *PublishConfig) checkOutAndRoles() error {
+	if err := atomicfile.CheckDir(c.Out); err != nil {
+		return outputError(err)
+	}
+	if c.District == nil && len(c.Households.Public.Partners) == 0 {
+		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
+			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
+	}
+	return nil
+}
+
 func (c *PublishConfig) setDefaults() {
 	c.Params.EnsureDefaults()
 	c.Households = c.Households.withDefaults()
@@ -171,6 +188,12 @@ func (c *PublishConfig) dpConfig(in *Inputs) (dp.PublishConfig, error) {
 	if err != nil {
 		return dp.PublishConfig{}, err
 	}
+	return c.dpConfigFor(binding)
+}
+
+// dpConfigFor is the dp.Publish configuration of a release of the dataset
+// of binding.
+func (c *PublishConfig) dpConfigFor(binding dp.Binding) (dp.PublishConfig, error) {
 	key, err := identity.LoadPrivateArg("--key", c.LedgerKey)
 	if err != nil {
 		return dp.PublishConfig{}, err
@@ -184,7 +207,7 @@ func (c *PublishConfig) dpConfig(in *Inputs) (dp.PublishConfig, error) {
 		domain.Districts = c.District.Districts()
 	}
 	return dp.PublishConfig{Params: c.Params, Domain: domain, Ledger: c.Ledger, Binding: binding, Key: key, OutDir: c.Out,
-		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Logger: c.Logger}, nil
+		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Period: c.Period, History: c.History, Logger: c.Logger}, nil
 }
 
 // applyDistrict takes the partners' roles and code maps from the district
@@ -267,6 +290,7 @@ func release(ctx context.Context, households []dp.Household, cfg dp.PublishConfi
 		return err
 	}
 	after := pub.After
+	res.Result = pub.Result
 	res.Release, res.Out, res.Cost, res.LedgerHead = pub.EntryID, cfg.OutDir, pub.Cost, after.Head
 	res.Total, res.Spent, res.Left = after.Total, after.Spent, after.Left
 	res.Metadata, res.Report = filepath.Join(cfg.OutDir, "release.json"), filepath.Join(cfg.OutDir, "report.html")

@@ -13,6 +13,7 @@ import (
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/pipeline"
+	"github.com/welfare-district/swd/pipeline/state"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -38,6 +39,8 @@ type PublishOptions struct {
 	DryRun         bool
 	JSON           bool
 	District       string
+	State          string
+	Period         string
 	Seal           SealOptions
 
 	params  dp.Params
@@ -70,19 +73,25 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Lookup("key").Usage = "this linkage unit's private key (swd keys new): signs the entries of a signed ledger, and opens sealed inputs"
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
+	fs.StringVar(&o.State, "state", "", "release a period of a linkage state (swd link --state) instead of a links file: its tables and the flows since the period before (no --links, no encoded files)")
+	fs.StringVar(&o.Period, "period", "", "with --state: the period released (YYYY-MM; default: the state's last, the only one it holds)")
 }
 
 func (o *PublishOptions) validate(args []string) error {
 	switch {
-	case o.Links == "":
-		return base.Usagef("--links is required")
+	case o.State != "" && (o.Links != "" || len(args) > 0):
+		return base.Usagef("--state holds the links and the encodings: give neither --links nor encoded files")
+	case o.State == "" && o.Period != "":
+		return base.Usagef("--period needs --state")
+	case o.Links == "" && o.State == "":
+		return base.Usagef("--links (or --state) is required")
 	case o.Ledger == "":
 		return base.Usagef("--ledger is required")
 	case o.Out == "":
 		return base.Usagef("--out is required")
 	case !(o.Epsilon > 0):
 		return base.Usagef("--epsilon is required and must be positive")
-	case len(args) == 0:
+	case len(args) == 0 && o.State == "":
 		return base.Usagef("give the encoded files the links were made from")
 	case o.DistrictAttr == "" || o.NeedsAttr == "":
 		return base.Usagef("--district-attr and --needs-attr must not be empty")
@@ -210,6 +219,25 @@ publication. No record's data is ever shown.
   swd publish --links links.parquet --district district.yaml --epsilon 1 \
       --ledger padova.ledger --key unit.key --out release/ encoded/*.swd.parquet
 
+With --state DIR (a linkage state, swd link --state) the state gives the
+links and the encodings of its last period: no --links and no encoded
+files. After the state's first period the release adds the flows since
+the period before, by district, each with its interval: households new
+this period (flow_new), closed this period (flow_closed), and "missing
+middle" households intercepted (flow_intercepted: known only to the third
+sector the period before, to a public service now). A household has at
+most one flow per period: it counts once in one cell of each flow table.
+The default split then gives the flow tables 40% of ε (flow_intercepted
+20%). Release each period after its link run, before the next: the state
+holds its last period only. The ledger is bound to the state's dataset, so
+the releases of every period spend one budget. Each release keeps its
+tables in the state (DIR/releases/), and the report of the next shows every
+series over all the periods released, with intervals.
+
+  swd publish --state state/ --period 2026-02 --epsilon 1 \
+      --district district.yaml --ledger padova.ledger --key unit.key \
+      --out release-2026-02/
+
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
 		PreRunE: func(_ *cobra.Command, args []string) error { return opts.validate(args) },
@@ -227,13 +255,22 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 		return err
 	}
 	bars := newStageBars(g)
-	res, err := pipeline.Publish(ctx, pipeline.PublishConfig{
+	cfg := pipeline.PublishConfig{
 		Links: opts.Links, Inputs: args, Open: opts.Seal.config(), Params: opts.params, District: district,
 		Households: pipeline.HouseholdConfig{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr,
 			Maps: opts.maps, Unknown: opts.unknown, Public: opts.public},
 		Ledger: opts.Ledger, LedgerKey: opts.Seal.Key, Out: opts.Out, Title: opts.Title, DryRun: opts.DryRun,
 		Logger: g.Logger, Progress: bars.update,
-	})
+	}
+	var res *pipeline.PublishResult
+	if opts.State != "" {
+		if opts.Split == "" {
+			cfg.Params.Split = nil // the state's default: with the flow tables
+		}
+		res, err = state.Publish(ctx, state.PublishConfig{Dir: opts.State, Period: opts.Period, Publish: cfg})
+	} else {
+		res, err = pipeline.Publish(ctx, cfg)
+	}
 	bars.finish()
 	if err != nil {
 		return err

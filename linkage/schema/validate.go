@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -71,7 +72,10 @@ func (s *Schema) validateAliases() error {
 		}
 		owner[FoldHeader(c)] = c
 	}
-	for c, aliases := range s.Input.Aliases {
+	// In sorted order of the columns, so that the error names the same pair
+	// every time.
+	for _, c := range slices.Sorted(maps.Keys(s.Input.Aliases)) {
+		aliases := s.Input.Aliases[c]
 		if !slices.Contains(cols, c) {
 			return fieldErr("input", "", "aliases are given for %q, which is not a column the schema reads (%s)", c, strings.Join(cols, ", "))
 		}
