@@ -133,14 +133,11 @@ func Encode(ctx context.Context, cfg EncodeConfig) (*EncodeResult, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	set, recovered, err := atomicfile.NewSet(cfg.Out)
+	set, recovered, err := newOutputSet(cfg.Out, cfg.Logger)
 	if err != nil {
-		return nil, outputError(err)
+		return nil, err
 	}
 	defer set.Abort()
-	if recovered {
-		cfg.Logger.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", cfg.Out)
-	}
 	files, err := stageEncodeOutputs(set, &cfg)
 	if err != nil {
 		return nil, err
@@ -211,6 +208,20 @@ func stageEncodeOutputs(set *atomicfile.Set, cfg *EncodeConfig) (encodeFiles, er
 }
 
 // outputError marks an output that cannot be written because its directory
+// newOutputSet starts the set of files one step writes to out (all or
+// none; atomicfile.Set), first completing a set a killed run left half
+// renamed (recovered says it did).
+func newOutputSet(out string, log *slog.Logger) (set *atomicfile.Set, recovered bool, err error) {
+	set, recovered, err = atomicfile.NewSet(out)
+	if err != nil {
+		return nil, false, outputError(err)
+	}
+	if recovered {
+		log.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", out)
+	}
+	return set, recovered, nil
+}
+
 // does not exist as a usage error (exit status 2 from the command).
 func outputError(err error) error {
 	if errors.Is(err, atomicfile.ErrNoDir) {

@@ -80,14 +80,11 @@ type LinkResult struct {
 // names the partner.
 func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	cfg.setDefaults()
-	set, recovered, err := atomicfile.NewSet(cfg.Out)
+	set, recovered, err := newOutputSet(cfg.Out, cfg.Logger)
 	if err != nil {
-		return nil, outputError(err)
+		return nil, err
 	}
 	defer set.Abort()
-	if recovered {
-		cfg.Logger.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", cfg.Out)
-	}
 	files, err := stageLinkOutputs(set, &cfg)
 	if err != nil {
 		return nil, err
