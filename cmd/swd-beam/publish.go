@@ -93,26 +93,14 @@ func (o *publishOptions) validate(args []string) error {
 	case len(args) == 0:
 		return base.Usagef("give the encoded files the links were made from")
 	}
-	var err error
-	if o.unknown, err = taxonomy.ParseUnknownPolicy(o.UnknownCodes); err != nil {
-		return base.Usagef("--unknown-codes: %v", err)
+	rel, err := pipeline.ReleaseFlags{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Split: o.Split,
+		Mechanism: o.Mechanism, Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy,
+		PublicServices: o.PublicServices, UnknownCodes: o.UnknownCodes, District: o.District}.Parse()
+	if err != nil {
+		return err
 	}
-	o.public = taxonomy.ParsePublicServices(o.PublicServices)
-	if o.PublicServices != "" && len(o.public.Partners) == 0 {
-		return base.Usagef("--public-services names no partner")
-	}
-	if o.District == "" && len(o.public.Partners) == 0 {
-		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
-			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
-	}
-	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
-		Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy}
-	if o.Split != "" {
-		if o.params.Split, err = dp.ParseSplit(strings.ReplaceAll(o.Split, "=", ":")); err != nil {
-			return base.Usagef("--split: %v", err)
-		}
-	}
-	return o.params.EnsureDefaults().Validate()
+	o.params, o.public, o.unknown = rel.Params, rel.Public, rel.Unknown
+	return nil
 }
 
 // load reads the district file, if any.

@@ -98,30 +98,19 @@ func (o *PublishOptions) validate(args []string) error {
 	case o.GroupPrivacy < 1 || o.GroupPrivacy > dp.MaxGroupPrivacy:
 		return base.Usagef("--group-privacy must be in 1…%d", dp.MaxGroupPrivacy)
 	}
-	var err error
-	if o.unknown, err = taxonomy.ParseUnknownPolicy(o.UnknownCodes); err != nil {
-		return base.Usagef("--unknown-codes: %v", err)
+	rel, err := o.releaseFlags().Parse()
+	if err != nil {
+		return err
 	}
-	o.public = taxonomy.ParsePublicServices(o.PublicServices)
-	if o.PublicServices != "" && len(o.public.Partners) == 0 {
-		return base.Usagef("--public-services names no partner")
-	}
-	if o.District == "" && len(o.public.Partners) == 0 {
-		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
-			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
-	}
-	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
-		Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy}
-	if o.Split != "" {
-		// Accept query=share as well as dp's query:share.
-		if o.params.Split, err = dp.ParseSplit(strings.ReplaceAll(o.Split, "=", ":")); err != nil {
-			return base.Usagef("--split: %v", err)
-		}
-	}
-	if err := o.params.EnsureDefaults().Validate(); err != nil {
-		return base.Usagef("%v", err)
-	}
+	o.params, o.public, o.unknown = rel.Params, rel.Public, rel.Unknown
 	return o.loadMaps()
+}
+
+// releaseFlags are the flags swd publish shares with swd-beam publish.
+func (o *PublishOptions) releaseFlags() pipeline.ReleaseFlags {
+	return pipeline.ReleaseFlags{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Split: o.Split,
+		Mechanism: o.Mechanism, Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy,
+		PublicServices: o.PublicServices, UnknownCodes: o.UnknownCodes, District: o.District}
 }
 
 // loadMaps reads the --map files; each replaces its partner's embedded map.
