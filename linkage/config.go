@@ -91,6 +91,10 @@ type Config struct {
 	// log2-odds, or be split there (see cluster.Config.HouseholdMinWeight).
 	// 0: no such rule.
 	HouseholdMinWeight float64
+	// NoCoResidence: households are not joined by the records' address
+	// and phone together (see CoResidenceKeys and cluster.Build), only by
+	// person links and the partners' household ids.
+	NoCoResidence bool
 	// Logger receives progress and summaries (never personal data). Nil:
 	// discard.
 	Logger *slog.Logger

@@ -93,7 +93,11 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	t0 = time.Now()
 	cc := clusterConfig(jobs, scorers, cfg)
 	cc.Progress = func(done, total int64) { cfg.Progress(StageClustering, done, total) }
-	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
+	ps, err := partners(ds, cfg)
+	if err != nil {
+		return nil, err
+	}
+	links, stats, err := cluster.Build(ctx, ps, edges, cc)
 	if err != nil {
 		return nil, err
 	}
@@ -450,15 +454,25 @@ func (v *pairWeigher) veto(a, b cluster.Ref) bool {
 }
 
 // partners describes the datasets to the clustering.
-func partners(ds []*encoding.Dataset, cfg Config) []cluster.Partner {
+func partners(ds []*encoding.Dataset, cfg Config) ([]cluster.Partner, error) {
+	var keys [][]uint64
+	if !cfg.NoCoResidence {
+		var err error
+		if keys, err = CoResidenceKeys(ds); err != nil {
+			return nil, err
+		}
+	}
 	ps := make([]cluster.Partner, len(ds))
 	for k, d := range ds {
 		ps[k] = cluster.Partner{Name: d.Meta.Partner, RecordIDs: d.RecordIDs}
 		if h := d.Attr(cfg.HouseholdAttr); h != nil {
 			ps[k].Households = h.Values
 		}
+		if keys != nil {
+			ps[k].CoResidence = keys[k]
+		}
 	}
-	return ps
+	return ps, nil
 }
 
 // parallel runs fn over [0, n) in chunks on workers goroutines; w identifies

@@ -28,6 +28,7 @@ type LinkOptions struct {
 	TF            []string
 	Clustering    string
 	HouseholdMin  float64
+	NoCoResidence bool
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -58,6 +59,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
 	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
+	fs.BoolVar(&o.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a record's address and phone number together (only person links and the partners' household ids)")
 	fs.Float64Var(&o.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name; trust its partners' public keys for sealed inputs (without --trust)")
@@ -151,6 +153,7 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 			TF:                 opts.TF,
 			Clustering:         opts.Clustering,
 			HouseholdMinWeight: opts.HouseholdMin,
+			NoCoResidence:      opts.NoCoResidence,
 			NoDedup:            opts.NoDedup,
 			HouseholdAttr:      opts.HouseholdAttr,
 			VetoWeight:         opts.VetoWeight,

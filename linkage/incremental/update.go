@@ -114,7 +114,11 @@ func Update(ctx context.Context, prev *State, ds []*encoding.Dataset, period str
 	edges = append(edges, fresh...)
 	u.res.Stats.Timings["candidates"] = time.Since(t0).Seconds()
 	t0 = time.Now()
-	links, st, err := cluster.Build(ctx, u.partners(), edges, u.clusterConfig())
+	ps, err := u.partners()
+	if err != nil {
+		return nil, err
+	}
+	links, st, err := cluster.Build(ctx, ps, edges, u.clusterConfig())
 	if err != nil {
 		return nil, err
 	}
@@ -227,16 +231,27 @@ func (u *updater) edge(a, b cluster.Ref) (cluster.Edge, bool) {
 	return cluster.Edge{A: a, B: b, Weight: w, Probability: prob}, prob >= u.cfg.Threshold
 }
 
-// partners describes the current datasets to the clustering.
-func (u *updater) partners() []cluster.Partner {
+// partners describes the current datasets to the clustering, with the
+// co-residence keys linkage.Link gives it.
+func (u *updater) partners() ([]cluster.Partner, error) {
+	var keys [][]uint64
+	if !u.cfg.NoCoResidence {
+		var err error
+		if keys, err = linkage.CoResidenceKeys(u.ds); err != nil {
+			return nil, err
+		}
+	}
 	ps := make([]cluster.Partner, len(u.ds))
 	for k, d := range u.ds {
 		ps[k] = cluster.Partner{Name: d.Meta.Partner, RecordIDs: d.RecordIDs}
 		if h := d.Attr(u.cfg.HouseholdAttr); h != nil {
 			ps[k].Households = h.Values
 		}
+		if keys != nil {
+			ps[k].CoResidence = keys[k]
+		}
 	}
-	return ps
+	return ps, nil
 }
 
 // clusterConfig is the clustering linkage.Link uses: its defaults, the
