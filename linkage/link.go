@@ -3,6 +3,7 @@ package linkage
 import (
 	"context"
 	"fmt"
+	"math"
 	"sync"
 	"time"
 
@@ -26,7 +27,7 @@ type Result struct {
 // within them, are independent.
 type job struct {
 	a, b  int
-	cands []blocking.Pair
+	cands blocking.CompactPairs // held compactly (or spilled) between fit and scoring
 	stats blocking.Stats
 	dice  int // pairs found by the exhaustive Dice pass
 	cmp   *model.Comparer
@@ -50,21 +51,23 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	}
 
 	t0 := time.Now()
-	jobs, err := block(ctx, ds, cmps, cfg)
+	jobs, counts, err := block(ctx, ds, cmps, cfg, rep)
+	defer closeJobs(jobs)
 	if err != nil {
 		return nil, err
 	}
 	rep.addBlocking(ds, jobs)
-	rep.Timings["blocking_s"] = time.Since(t0).Seconds()
+	rep.Timings["blocking_s"] = time.Since(t0).Seconds() - rep.Timings["patterns_s"]
 
 	t0 = time.Now()
 	m := cfg.Model
 	if m == nil {
-		if m, err = fit(ctx, ds, jobs, cmps, cfg); err != nil {
+		if m, err = fit(ctx, ds, jobs, cmps, counts, cfg); err != nil {
 			return nil, err
 		}
 	}
-	rep.Timings["model_s"] = time.Since(t0).Seconds()
+	rep.Timings["model_s"] = time.Since(t0).Seconds() + rep.Timings["patterns_s"]
+	delete(rep.Timings, "patterns_s")
 
 	t0 = time.Now()
 	edges, err := score(ctx, ds, jobs, m, cfg, rep)
@@ -120,41 +123,123 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 	return cmps, nil
 }
 
-// block generates the candidate pairs of every job.
-func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config) ([]*job, error) {
+// block generates the candidate pairs of every job, one job at a time:
+// each job's pairs are counted by agreement pattern (for the model's fit,
+// unless a model is given) and then kept compactly, or spilled to disk when
+// the candidates of all jobs would not fit in cfg.MemoryLimit, so only one
+// job's pairs are ever held uncompressed. It returns the jobs (with any
+// already built on error, to close) and the pattern counts of all jobs.
+func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, model.PatternCounts, error) {
 	var jobs []*job
 	for _, j := range Jobs(len(ds), cfg.NoDedup) {
 		jobs = append(jobs, &job{a: j.A, b: j.B})
 	}
+	counts := model.PatternCounts{}
+	budget := candidateBudget(ds, cfg)
+	var held, stored, pairs int64
 	for k, j := range jobs {
 		bc := cfg.Blocking
 		if bc == nil {
 			d := DefaultBlocking(ds[j.a], cfg.Seed)
 			bc = &d
 		}
-		var err error
-		if j.dedup() {
-			j.cands, j.stats, err = blocking.CandidatesDedup(ctx, ds[j.a], *bc)
-		} else {
-			j.cands, j.stats, err = blocking.Candidates(ctx, ds[j.a], ds[j.b], *bc)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
-		}
 		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
 		if err != nil {
-			return nil, err
+			return jobs, nil, err
 		}
-		if j.dice = len(dice); j.dice > 0 {
-			j.cands = blocking.MergePacked(make([]blocking.Pair, 0, len(j.cands)+len(dice)), j.cands, dice)
+		j.dice = len(dice)
+		b := ds[j.b]
+		if j.dedup() {
+			b = nil
 		}
+		cands, stats, err := blocking.CandidatesCompact(ctx, ds[j.a], b, *bc, dice)
+		if err != nil {
+			return jobs, nil, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
+		}
+		j.cands, j.stats, dice = *cands, stats, nil
 		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
-			return nil, err
+			return jobs, nil, err
 		}
+		if cfg.Model == nil {
+			t0 := time.Now()
+			pc, err := countPatterns(ctx, j, cfg.Workers)
+			if err != nil {
+				return jobs, nil, err
+			}
+			counts.Merge(pc)
+			rep.Timings["patterns_s"] += time.Since(t0).Seconds()
+		}
+		pairs += int64(j.cands.Len())
+		if held+j.cands.InMemory() > budget {
+			if err := j.cands.Spill(cfg.SpillDir); err != nil {
+				return jobs, nil, err
+			}
+			if rep.Spill == nil {
+				rep.Spill = &SpillStats{}
+			}
+			rep.Spill.Jobs++
+			rep.Spill.Bytes += j.cands.Bytes()
+		} else {
+			held += j.cands.InMemory()
+		}
+		stored += j.cands.Bytes()
 		cfg.Progress("blocking", int64(k+1), int64(len(jobs)))
-		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", len(j.cands))
+		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", j.cands.Len(),
+			"bytes", j.cands.Bytes(), "spilled", j.cands.Spilled())
 	}
-	return jobs, nil
+	cfg.Logger.Debug("candidates stored", "pairs", pairs, "bytes", stored, "in_memory", held)
+	return jobs, counts, nil
+}
+
+// candidateBudget is the memory the compact candidates of all jobs may hold
+// before they are spilled: the memory limit less what the datasets hold and
+// a reserve for one job's uncompressed pairs and the clustering's edges.
+func candidateBudget(ds []*encoding.Dataset, cfg Config) int64 {
+	if cfg.MemoryLimit <= 0 {
+		return math.MaxInt64
+	}
+	var held int64
+	for _, d := range ds {
+		held += d.MemoryBytes()
+	}
+	return cfg.MemoryLimit - 2*held
+}
+
+// countPatterns counts the agreement patterns of a job's candidates on all
+// workers, chunk by chunk.
+func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
+	workers = max(1, workers)
+	parts := make([]model.PatternCounts, workers)
+	bufs := make([][]blocking.Pair, workers)
+	err := parallel(ctx, j.cands.Chunks(), 1, workers, func(w, lo, _ int) error {
+		if parts[w] == nil {
+			parts[w] = model.PatternCounts{}
+		}
+		var err error
+		if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
+			return err
+		}
+		pc := parts[w]
+		for _, p := range bufs[w] {
+			pc[j.cmp.Key(int(p.I), int(p.J))]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counting patterns: %w", err)
+	}
+	total := model.PatternCounts{}
+	for _, pc := range parts {
+		total.Merge(pc)
+	}
+	return total, nil
+}
+
+// closeJobs frees the jobs' candidates and removes their spill files.
+func closeJobs(jobs []*job) {
+	for _, j := range jobs {
+		_ = j.cands.Close()
+	}
 }
 
 // DefaultBlocking is the blocking used when none is configured: every keyed
@@ -169,23 +254,8 @@ func DefaultBlocking(d *encoding.Dataset, seed uint64) blocking.Config {
 }
 
 // fit estimates u by sampling and m, λ by EM on the pattern counts of all
-// jobs' candidates.
-func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) (*model.Model, error) {
-	counts := model.PatternCounts{}
-	var total int64
-	for _, j := range jobs {
-		total += int64(len(j.cands))
-	}
-	var done int64
-	for _, j := range jobs {
-		pc, err := countPatterns(ctx, j, cfg.Workers)
-		if err != nil {
-			return nil, err
-		}
-		counts.Merge(pc)
-		done += int64(len(j.cands))
-		cfg.Progress("patterns", done, total)
-	}
+// jobs' candidates (counted by block).
+func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, counts model.PatternCounts, cfg Config) (*model.Model, error) {
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
 	}
@@ -226,15 +296,6 @@ func (j *job) space(ds []*encoding.Dataset) float64 {
 	return Job{j.a, j.b}.Space(ds[j.a].Len(), ds[j.b].Len())
 }
 
-// countPatterns counts the agreement patterns of a job's candidates on all
-// workers.
-func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
-	return j.cmp.CountN(ctx, len(j.cands), func(k int) (int, int) {
-		p := j.cands[k]
-		return int(p.I), int(p.J)
-	}, workers)
-}
-
 // sampleJobs draws the random pairs behind u from every job (USample) and
 // counts their patterns.
 func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) ([]JobSample, error) {
@@ -265,7 +326,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 		total int64
 	)
 	for _, j := range jobs {
-		total += int64(len(j.cands))
+		total += int64(j.cands.Len())
 	}
 	prior := m.PriorWeight()
 	for _, j := range jobs {
@@ -274,13 +335,18 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			return nil, err
 		}
 		hists := make([]*scoreHist, cfg.Workers)
-		err = parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
+		bufs := make([][]blocking.Pair, cfg.Workers)
+		err = parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, hi int) error {
 			if hists[w] == nil {
 				hists[w] = newScoreHist(cfg.Threshold)
 			}
 			h := hists[w]
+			var err error
+			if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
+				return err
+			}
 			var local []cluster.Edge
-			for _, p := range j.cands[lo:hi] {
+			for _, p := range bufs[w] {
 				_, weight, prob := sc.Score(int(p.I), int(p.J))
 				h.add(weight+prior, prob)
 				if prob >= cfg.Threshold {
@@ -294,7 +360,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			}
 			mu.Lock()
 			edges = append(edges, local...)
-			done += int64(hi - lo)
+			done += int64(len(bufs[w]))
 			cfg.Progress("scoring", done, total)
 			mu.Unlock()
 			return nil
@@ -358,11 +424,10 @@ func partners(ds []*encoding.Dataset, cfg Config) []cluster.Partner {
 	return ps
 }
 
-// parallel runs fn over [0, n) in chunks on workers goroutines; w identifies
-// the worker, so fn may keep per-worker state without locks. ctx is checked
-// once per chunk.
-func parallel(ctx context.Context, n, workers int, fn func(w, lo, hi int) error) error {
-	const chunk = 1 << 14
+// parallel runs fn over [0, n) in chunks of chunk on workers goroutines; w
+// identifies the worker, so fn may keep per-worker state without locks. ctx
+// is checked once per chunk.
+func parallel(ctx context.Context, n, chunk, workers int, fn func(w, lo, hi int) error) error {
 	if workers < 1 {
 		workers = 1
 	}
@@ -379,7 +444,7 @@ func parallel(ctx context.Context, n, workers int, fn func(w, lo, hi int) error)
 			return 0, 0, false
 		}
 		lo := int(next)
-		next += chunk
+		next += int64(chunk)
 		return lo, min(n, lo+chunk), true
 	}
 	for w := 0; w < workers; w++ {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/welfare-district/swd/internal/atomicfile"
@@ -34,7 +35,8 @@ type LinkConfig struct {
 	// Linkage.Model (model.ReadFile).
 	SaveModel string
 	// Linkage holds the linkage parameters (blocking, model, threshold,
-	// assignment, …); its Logger and Progress are this config's.
+	// assignment, memory limit, …); its Logger and Progress are this
+	// config's, and its SpillDir defaults to Out's directory.
 	Linkage linkage.Config
 	// CodeVersion is recorded in the links file and the report; empty:
 	// CodeVersion().
@@ -82,6 +84,9 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	}
 	lc := cfg.Linkage
 	lc.Logger, lc.Progress = cfg.Logger, cfg.Progress
+	if lc.SpillDir == "" {
+		lc.SpillDir = filepath.Dir(cfg.Out) // spill beside the output, removed after
+	}
 	res, err := linkage.Link(ctx, ds, lc)
 	if err != nil {
 		return nil, err

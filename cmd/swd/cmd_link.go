@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/rusage"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/model"
@@ -31,6 +35,7 @@ type LinkOptions struct {
 	Seed          uint64
 	VetoWeight    float64
 	DiceMaxPairs  int64
+	MemoryLimit   string
 	Seal          SealOptions
 }
 
@@ -51,6 +56,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
+	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
 	o.Seal.AddFlags(fs)
 }
 
@@ -66,6 +72,9 @@ func (o *LinkOptions) validate(args []string) error {
 		return base.Usagef("--assignment must be optimal or greedy, not %q", o.Assignment)
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
+	}
+	if _, err := parseMemoryLimit(o.MemoryLimit, rusage.TotalMemory()); err != nil {
+		return err
 	}
 	return nil
 }
@@ -123,6 +132,14 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 			DiceMaxPairs:  opts.DiceMaxPairs,
 		},
 	}
+	limit, err := parseMemoryLimit(opts.MemoryLimit, rusage.TotalMemory())
+	if err != nil {
+		return err
+	}
+	if limit > 0 {
+		cfg.Linkage.MemoryLimit = limit
+		debug.SetMemoryLimit(limit) // the collector works harder near the limit rather than overrun it
+	}
 	if opts.Assignment == "greedy" {
 		cfg.Linkage.Assignment = cluster.AssignGreedy
 	}
@@ -145,4 +162,40 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		c.Records, c.Clusters, c.Households, e.Precision, e.Recall)
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	return nil
+}
+
+// parseMemoryLimit reads --memory-limit: a number of bytes with an optional
+// unit (k, M, G, T with or without B, binary with iB), or a percentage of
+// total (the machine's memory; when unknown, a percentage means no limit).
+// "0" means no limit.
+func parseMemoryLimit(s string, total int64) (int64, error) {
+	bad := base.Usagef("--memory-limit must be bytes with an optional unit (500MB, 8GiB) or a percentage (75%%), not %q", s)
+	t := strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(t, "%"); ok {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v <= 0 || v > 100 {
+			return 0, bad
+		}
+		return int64(v / 100 * float64(total)), nil
+	}
+	units := []struct {
+		suffix string
+		mult   float64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1},
+	}
+	mult := 1.0
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(v), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 {
+		return 0, bad
+	}
+	return int64(v * mult), nil
 }
