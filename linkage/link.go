@@ -30,7 +30,17 @@ type job struct {
 	cands blocking.CompactPairs // held compactly (or spilled) between fit and scoring
 	stats blocking.Stats
 	dice  int // pairs found by the exhaustive Dice pass
-	cmp   *model.Comparer
+	cmp   *model.Comparer // while the job is being blocked; see comparer
+}
+
+// comparer returns a comparer of the job's datasets: j.cmp while blocking
+// holds one, else a new one, not kept (its per-record tables are rebuilt in
+// one pass over the filters, so no job holds them between phases).
+func (j *job) comparer(ds []*encoding.Dataset, cmps []model.Comparison) (*model.Comparer, error) {
+	if j.cmp != nil {
+		return j.cmp, nil
+	}
+	return model.NewComparer(cmps, ds[j.a], ds[j.b])
 }
 
 func (j *job) dedup() bool { return j.a == j.b }
@@ -169,6 +179,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 			counts.Merge(pc)
 			rep.Timings["patterns_s"] += time.Since(t0).Seconds()
 		}
+		j.cmp = nil
 		pairs += int64(j.cands.Len())
 		if held+j.cands.InMemory() > budget {
 			if err := j.cands.Spill(cfg.SpillDir); err != nil {
@@ -259,14 +270,18 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
 	}
-	samples, err := sampleJobs(ctx, ds, jobs, cfg)
+	samples, err := sampleJobs(ctx, ds, jobs, cmps, cfg)
 	if err != nil {
 		return nil, err
 	}
 	sessions := func(on []bool) (model.PatternCounts, error) {
 		out := model.PatternCounts{}
 		for k, j := range jobs {
-			pc, _, err := j.cmp.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
+			c, err := j.comparer(ds, cmps)
+			if err != nil {
+				return nil, err
+			}
+			pc, _, err := c.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
 			if err != nil {
 				return nil, err
 			}
@@ -298,7 +313,7 @@ func (j *job) space(ds []*encoding.Dataset) float64 {
 
 // sampleJobs draws the random pairs behind u from every job (USample) and
 // counts their patterns.
-func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) ([]JobSample, error) {
+func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) ([]JobSample, error) {
 	total := comparisonSpace(ds, jobs)
 	out := make([]JobSample, len(jobs))
 	for k, j := range jobs {
@@ -307,7 +322,11 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Co
 		if n == 0 {
 			continue
 		}
-		pc, err := model.SamplePatterns(ctx, j.cmp, n, seed)
+		c, err := j.comparer(ds, cmps)
+		if err != nil {
+			return nil, err
+		}
+		pc, err := model.SamplePatterns(ctx, c, n, seed)
 		if err != nil {
 			return nil, err
 		}
