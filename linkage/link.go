@@ -29,7 +29,7 @@ type job struct {
 	a, b  int
 	cands blocking.CompactPairs // held compactly (or spilled) between fit and scoring
 	stats blocking.Stats
-	dice  int // pairs found by the exhaustive Dice pass
+	dice  int             // pairs found by the exhaustive Dice pass
 	cmp   *model.Comparer // while the job is being blocked; see comparer
 }
 

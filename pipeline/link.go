@@ -185,3 +185,21 @@ func writeIndented(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// PlanLink reads the inputs of cfg and estimates, from a sample of their
+// records, the candidate pairs, peak memory and time of Link with cfg
+// (linkage.PlanLink); nothing is written.
+func PlanLink(ctx context.Context, cfg LinkConfig) (*linkage.Plan, error) {
+	in, err := OpenInputs(cfg.Inputs, cfg.Open)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	ds, err := in.ReadAll(ctx, orDiscard(cfg.Logger), cfg.Progress)
+	if err != nil {
+		return nil, err
+	}
+	lc := cfg.Linkage
+	lc.Logger = orDiscard(cfg.Logger)
+	return linkage.PlanLink(ctx, ds, lc, 0)
+}

@@ -36,6 +36,7 @@ type LinkOptions struct {
 	VetoWeight    float64
 	DiceMaxPairs  int64
 	MemoryLimit   string
+	Plan          bool
 	Seal          SealOptions
 }
 
@@ -57,12 +58,13 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
+	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
 	o.Seal.AddFlags(fs)
 }
 
 func (o *LinkOptions) validate(args []string) error {
 	switch {
-	case o.Out == "":
+	case o.Out == "" && !o.Plan:
 		return base.Usagef("--out is required")
 	case len(args) == 0:
 		return base.Usagef("give at least one encoded file (one file: de-duplication)")
@@ -152,6 +154,15 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	}
 	bars := newStageBars(g)
 	cfg.Progress = bars.update
+	if opts.Plan {
+		p, err := pipeline.PlanLink(ctx, cfg)
+		bars.finish()
+		if err != nil {
+			return err
+		}
+		printPlan(g, p)
+		return nil
+	}
 	res, err := pipeline.Link(ctx, cfg)
 	bars.finish()
 	if err != nil || g.Quiet {
@@ -198,4 +209,19 @@ func parseMemoryLimit(s string, total int64) (int64, error) {
 		return 0, bad
 	}
 	return int64(v * mult), nil
+}
+
+// printPlan prints swd link --plan's estimate (also with --quiet: it is
+// the command's output).
+func printPlan(g *GlobalOptions, p *linkage.Plan) {
+	w := g.Stdout
+	fmt.Fprintf(w, "plan for %d records (estimated from a %.1f%% sample of each file, %.1f s):\n", p.Records, 100*p.SampleShare, p.SampleSeconds)
+	fmt.Fprintf(w, "  %-24s %14s %14s\n", "partner pair", "sampled pairs", "est. pairs")
+	for _, j := range p.Jobs {
+		fmt.Fprintf(w, "  %-24s %14d %14.0f\n", j.A+" × "+j.B, j.Sampled, j.Candidates)
+	}
+	fmt.Fprintf(w, "candidate pairs  %.3g\n", p.Candidates)
+	fmt.Fprintf(w, "datasets memory  %.2f GB\n", float64(p.DatasetBytes)/1e9)
+	fmt.Fprintf(w, "peak memory      %.2f GB (estimate)\n", float64(p.PeakBytes)/1e9)
+	fmt.Fprintf(w, "time             %.0f s (estimate, on this machine now)\n", p.Seconds)
 }
