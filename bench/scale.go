@@ -83,6 +83,9 @@ func scaleOne(ctx context.Context, cfg ScaleConfig, n int, log io.Writer) (Scale
 			"--corruption", cfg.Corruption, "--out", exports); err != nil {
 			return ScaleResult{}, err
 		}
+		if err := os.MkdirAll(enc, 0o755); err != nil {
+			return ScaleResult{}, err
+		}
 		key := filepath.Join(dir, "secret.key")
 		if _, _, err := run("keygen", "-q", "--out", key); err != nil {
 			return ScaleResult{}, err

@@ -198,7 +198,15 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", j.cands.Len(),
 			"bytes", j.cands.Bytes(), "spilled", j.cands.Spilled())
 	}
-	cfg.Logger.Debug("candidates stored", "pairs", pairs, "bytes", stored, "in_memory", held)
+	var skippedBlocks, skippedPairs int64
+	for _, j := range jobs {
+		for _, ps := range j.stats.Passes {
+			skippedBlocks += int64(ps.SkippedBlocks)
+			skippedPairs += ps.SkippedPairs
+		}
+	}
+	cfg.Logger.Info("blocked", "candidates", pairs, "stored_bytes", stored, "in_memory_bytes", held,
+		"capped_blocks", skippedBlocks, "capped_block_pairs", skippedPairs)
 	return jobs, counts, nil
 }
 
