@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/welfare-district/swd/dp"
+	"github.com/welfare-district/swd/io/identity"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
@@ -87,16 +88,23 @@ func demo(ctx context.Context, dir string) error {
 		return err
 	}
 
-	// 5. Differentially private tables (swd budget init --total 3; swd publish
-	// --epsilon 1). The demo signs its ledger with the linkage unit's key
-	// (swd keys new, budget init --key): keys are made by the command only,
-	// so this ledger is unsigned (hash-chained all the same).
+	// 5. Differentially private tables from a ledger signed by the linkage
+	// unit's key (swd keys new; swd budget init --total 3 --key; swd publish
+	// --epsilon 1 --key).
+	unit, err := identity.Generate("unit", nil)
+	if err != nil {
+		return err
+	}
+	keyFile, _, err := identity.WritePair(filepath.Join(dir, "unit"), unit, false)
+	if err != nil {
+		return err
+	}
 	ledger := filepath.Join(dir, "ledger.jsonl")
-	if err := dp.InitLedger(ledger, "demo", dp.Budget{Epsilon: 3, Delta: 1e-6}, nil); err != nil {
+	if err := dp.InitLedger(ledger, "demo", dp.Budget{Epsilon: 3, Delta: 1e-6}, unit); err != nil {
 		return err
 	}
 	pr, err := pipeline.Publish(ctx, pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger,
-		Out: filepath.Join(dir, "release"), Params: dp.Params{Epsilon: 1}})
+		LedgerKey: keyFile, Out: filepath.Join(dir, "release"), Params: dp.Params{Epsilon: 1}})
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -16,9 +15,6 @@ import (
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage/eval"
 )
-
-// truthFormats are the accepted --truth-format values.
-var truthFormats = []string{"synth", "csv", "febrl", "ncvoter", "ncvr", "rldata", "splink"}
 
 // EvalOptions are the flags of swd eval.
 type EvalOptions struct {
@@ -33,7 +29,7 @@ type EvalOptions struct {
 func (o *EvalOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Links, "links", "", "links file (Parquet, or CSV when it ends in .csv)")
 	fs.StringVar(&o.Truth, "truth", "", "ground-truth file (synth, csv, rldata, splink formats)")
-	fs.StringVar(&o.TruthFormat, "truth-format", "synth", "ground truth convention: "+strings.Join(truthFormats, "|"))
+	fs.StringVar(&o.TruthFormat, "truth-format", "synth", "ground truth convention: "+strings.Join(eval.TruthFormats(), "|"))
 	fs.StringVar(&o.TruthSource, "truth-source", "", "ncvoter/ncvr: the partners' original CSV files, A.csv,B.csv or partner=A.csv,...")
 	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
 }
@@ -42,8 +38,8 @@ func (o *EvalOptions) validate() error {
 	if o.Links == "" {
 		return base.Usagef("--links is required")
 	}
-	if !slices.Contains(truthFormats, o.TruthFormat) {
-		return base.Usagef("--truth-format must be one of %s, not %q", strings.Join(truthFormats, ", "), o.TruthFormat)
+	if !slices.Contains(eval.TruthFormats(), o.TruthFormat) {
+		return base.Usagef("--truth-format must be one of %s, not %q", strings.Join(eval.TruthFormats(), ", "), o.TruthFormat)
 	}
 	needsFile := o.TruthFormat == "synth" || o.TruthFormat == "csv" || o.TruthFormat == "rldata" || o.TruthFormat == "splink"
 	switch {
@@ -99,7 +95,7 @@ func runEval(ctx context.Context, opts *EvalOptions, g *GlobalOptions, _ []strin
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	truth, err := loadTruth(opts)
+	truth, err := eval.LoadTruth(opts.TruthFormat, opts.Truth, opts.TruthSource)
 	if err != nil {
 		return err
 	}
@@ -112,35 +108,6 @@ func runEval(ctx context.Context, opts *EvalOptions, g *GlobalOptions, _ []strin
 		return writeJSON(g.Stdout, rep)
 	}
 	return printEval(g.Stdout, rep)
-}
-
-func loadTruth(opts *EvalOptions) (*eval.Truth, error) {
-	switch opts.TruthFormat {
-	case "febrl":
-		return eval.FEBRL(), nil
-	case "ncvoter", "ncvr":
-		if opts.TruthSource == "" {
-			return eval.SameID(), nil
-		}
-		col := "ncid"
-		if opts.TruthFormat == "ncvr" {
-			col = "recid"
-		}
-		return eval.ReadSources(eval.ParseSources(opts.TruthSource), col)
-	}
-	f, err := os.Open(opts.Truth)
-	if err != nil {
-		return nil, base.Invalidf("eval: %w", err)
-	}
-	defer f.Close()
-	switch opts.TruthFormat {
-	case "rldata":
-		return eval.ReadIdentity(f, opts.Truth)
-	case "splink":
-		return eval.ReadSplink(f, opts.Truth)
-	default:
-		return eval.ReadCSV(f, opts.Truth)
-	}
 }
 
 func printEval(w io.Writer, rep eval.Report) error {

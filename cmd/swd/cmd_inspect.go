@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // InspectOptions are the flags of swd inspect.
@@ -44,43 +44,19 @@ links poorly (a field that is always empty, saturated filters).
 	return cmd
 }
 
-// inspection is the JSON document of swd inspect.
-type inspection struct {
-	File              string            `json:"file"`
-	FormatVersion     int               `json:"format_version"`
-	Partner           string            `json:"partner"`
-	Rows              int               `json:"rows"`
-	Rejected          int               `json:"rejected"`
-	Created           time.Time         `json:"created"`
-	CodeVersion       string            `json:"code_version"`
-	SchemaFingerprint string            `json:"schema_fingerprint"`
-	KeyCheck          string            `json:"key_check"`
-	Pseudonymised     bool              `json:"pseudonymised_ids"`
-	Summary           *encoding.Summary `json:"summary"`
-}
-
 func runInspect(ctx context.Context, opts *InspectOptions, g *GlobalOptions, args []string) error {
-	path := args[0]
-	meta, layout, err := encfile.ReadMeta(path)
+	in, err := pipeline.Inspect(ctx, args[0])
 	if err != nil {
 		return err
 	}
-	sum := encoding.NewSummary(layout)
-	if err := encfile.Scan(ctx, path, func(r *encoding.Record) error { sum.Add(r); return nil }); err != nil {
-		return err
-	}
-	sum.Finish()
-	in := inspection{File: path, FormatVersion: meta.FormatVersion, Partner: meta.Partner, Rows: meta.Rows,
-		Rejected: meta.Rejected, Created: meta.Created, CodeVersion: meta.CodeVersion,
-		SchemaFingerprint: meta.SchemaFingerprint, KeyCheck: meta.KeyCheck, Pseudonymised: meta.Pseudonymised, Summary: sum}
 	if opts.JSON {
 		return writeJSON(g.Stdout, in)
 	}
-	printInspection(g.Stdout, &in)
+	printInspection(g.Stdout, in)
 	return nil
 }
 
-func printInspection(w io.Writer, in *inspection) {
+func printInspection(w io.Writer, in *pipeline.Inspection) {
 	s := in.Summary
 	fmt.Fprintf(w, "%s\n", in.File)
 	fmt.Fprintf(w, "  partner            %s\n", in.Partner)

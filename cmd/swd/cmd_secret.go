@@ -1,21 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/internal/identity"
-	"github.com/welfare-district/swd/internal/keyfile"
-	"github.com/welfare-district/swd/io/envelope"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 func newSecretCommand(g *GlobalOptions) *cobra.Command {
@@ -94,64 +87,14 @@ Envelopes are signed with --sign-with; recipients open them with
 	return cmd
 }
 
-func runSecretShare(_ context.Context, opts *SecretShareOptions, g *GlobalOptions, _ []string) error {
-	secret, err := keyfile.Read(opts.Secret)
-	if err != nil {
-		return err
+func runSecretShare(ctx context.Context, opts *SecretShareOptions, g *GlobalOptions, _ []string) error {
+	sealed, err := pipeline.ShareSecret(ctx, pipeline.ShareConfig{Secret: opts.Secret, SignWith: opts.SignWith,
+		To: opts.To, Threshold: opts.Shamir, Out: opts.Out})
+	for _, s := range sealed {
+		g.Logger.Info("sealed", "recipient", s.Recipient, "key_id", s.KeyID, "file", s.File)
+		fmt.Fprintln(g.Stdout, s.File)
 	}
-	if len(secret) == 0 || len(secret) > identity.MaxSecretSize {
-		return base.Invalidf("%s: a secret must be 1-%d bytes", opts.Secret, identity.MaxSecretSize)
-	}
-	signer, err := identity.LoadPrivate(opts.SignWith)
-	if err != nil {
-		return err
-	}
-	recipients := make([]*identity.Public, len(opts.To))
-	names := map[string]string{}
-	for i, p := range opts.To {
-		if recipients[i], err = identity.LoadPublic(p); err != nil {
-			return err
-		}
-		if prev, dup := names[recipients[i].Name]; dup {
-			return base.Usagef("%s and %s are both named %q: one envelope per name", prev, p, recipients[i].Name)
-		}
-		names[recipients[i].Name] = p
-	}
-	payloads, ctype, suffix := make([][]byte, len(recipients)), envelope.ContentSecret, ".secret.swdenv"
-	if opts.Shamir > 0 {
-		shares, err := identity.SplitSecret(secret, opts.Shamir, len(recipients))
-		if err != nil {
-			return base.Usagef("%v", err)
-		}
-		for i := range shares {
-			payloads[i] = identity.MarshalShare(shares[i])
-		}
-		ctype, suffix = envelope.ContentSecretShare, ".share.swdenv"
-	} else {
-		for i := range payloads {
-			payloads[i] = secret
-		}
-	}
-	if err := os.MkdirAll(opts.Out, 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", opts.Out, err)
-	}
-	for i, to := range recipients {
-		dst := filepath.Join(opts.Out, to.Name+suffix)
-		if err := sealBytesTo(dst, payloads[i], to, signer, envelope.Header{ContentType: ctype, FileName: "linkage.secret", Partner: to.Name}); err != nil {
-			return err
-		}
-		g.Logger.Info("sealed", "recipient", to.Name, "key_id", to.ID().String(), "file", dst)
-		fmt.Fprintln(g.Stdout, dst)
-	}
-	return nil
-}
-
-func sealBytesTo(dst string, payload []byte, to *identity.Public, signer *identity.Private, h envelope.Header) error {
-	var buf bytes.Buffer
-	if err := envelope.Seal(&buf, bytes.NewReader(payload), to, signer, h); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(dst, buf.Bytes(), 0o644)
+	return err
 }
 
 // SecretOpenOptions are the flags of swd secret open.
@@ -197,64 +140,15 @@ refused with exit status 5 and nothing is written.
 	return cmd
 }
 
-func runSecretOpen(_ context.Context, opts *SecretOpenOptions, g *GlobalOptions, _ []string) error {
-	me, trust, err := loadKeyAndTrust(opts.Key, opts.Trust)
+func runSecretOpen(ctx context.Context, opts *SecretOpenOptions, g *GlobalOptions, _ []string) error {
+	res, err := pipeline.OpenSecret(ctx, pipeline.OpenSecretConfig{Key: opts.Key, Trust: opts.Trust,
+		In: opts.In, Out: opts.Out, Overwrite: opts.Force})
 	if err != nil {
 		return err
 	}
-	payload, h, err := openSealed(opts.In, me, trust)
-	if err != nil {
-		return err
-	}
-	kind := "secret"
-	switch h.ContentType {
-	case envelope.ContentSecret:
-	case envelope.ContentSecretShare:
-		s, err := identity.ParseShare(payload)
-		if err != nil {
-			return base.Invalidf("%s: %v", opts.In, err)
-		}
-		kind = fmt.Sprintf("share %d of %d (any %d recover the secret)", s.Index, s.Count, s.Threshold)
-	default:
-		return base.Invalidf("%s holds %q, not a secret", opts.In, h.ContentType)
-	}
-	if err := keyfile.Write(opts.Out, payload, opts.Force); err != nil {
-		return err
-	}
-	g.Logger.Info("opened", "from", h.SenderName, "kind", kind, "file", opts.Out)
-	fmt.Fprintf(g.Stdout, "%s: %s, signed by %s (%s)\n", opts.Out, kind, h.SenderName, h.Sender)
+	g.Logger.Info("opened", "from", res.Sender, "kind", res.Kind(), "file", res.File)
+	fmt.Fprintf(g.Stdout, "%s: %s, signed by %s (%s)\n", res.File, res.Kind(), res.Sender, res.SenderID)
 	return nil
-}
-
-func loadKeyAndTrust(keyPath, trustDir string) (*identity.Private, *identity.Keyring, error) {
-	me, err := identity.LoadPrivate(keyPath)
-	if err != nil {
-		return nil, nil, err
-	}
-	trust, err := envelope.LoadTrustStore(trustDir)
-	if err != nil {
-		return nil, nil, err
-	}
-	if trust.Len() == 0 {
-		return nil, nil, base.Usagef("trust directory %s holds no *.pub file", trustDir)
-	}
-	return me, trust, nil
-}
-
-// openSealed opens a small envelope in memory; nothing is returned unless
-// every check passed.
-func openSealed(path string, me *identity.Private, trust envelope.TrustStore) ([]byte, envelope.Header, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, envelope.Header{}, base.Usagef("%v", err)
-	}
-	defer f.Close()
-	var buf bytes.Buffer
-	h, err := envelope.Open(&buf, f, me, trust)
-	if err != nil {
-		return nil, h, fmt.Errorf("%s: %w", path, err)
-	}
-	return buf.Bytes(), h, nil
 }
 
 // SecretCombineOptions are the flags of swd secret combine.
@@ -300,58 +194,12 @@ or corrupted shares are refused.
 	return cmd
 }
 
-func runSecretCombine(_ context.Context, opts *SecretCombineOptions, g *GlobalOptions, _ []string) error {
-	var (
-		me    *identity.Private
-		trust *identity.Keyring
-	)
-	shares := make([]identity.Share, 0, len(opts.In))
-	for _, path := range opts.In {
-		data, err := readShareFile(path, opts, &me, &trust)
-		if err != nil {
-			return err
-		}
-		s, err := identity.ParseShare(data)
-		if err != nil {
-			return base.Invalidf("%s: %v", path, err)
-		}
-		shares = append(shares, s)
-	}
-	secret, err := identity.CombineShares(shares)
-	if errors.Is(err, identity.ErrSharesInconsistent) {
-		return base.Mark(err, base.ErrIntegrity)
-	} else if err != nil {
-		return base.Usagef("%v", err)
-	}
-	if err := keyfile.Write(opts.Out, secret, opts.Force); err != nil {
+func runSecretCombine(ctx context.Context, opts *SecretCombineOptions, g *GlobalOptions, _ []string) error {
+	n, err := pipeline.CombineSecret(ctx, pipeline.CombineConfig{Shares: opts.In, Key: opts.Key, Trust: opts.Trust,
+		Out: opts.Out, Overwrite: opts.Force})
+	if err != nil {
 		return err
 	}
-	g.Logger.Info("secret recovered", "shares", len(shares), "file", opts.Out)
+	g.Logger.Info("secret recovered", "shares", n, "file", opts.Out)
 	return nil
-}
-
-func readShareFile(path string, opts *SecretCombineOptions, me **identity.Private, trust **identity.Keyring) ([]byte, error) {
-	sealed, err := envelope.IsSealed(path)
-	if err != nil {
-		return nil, base.Usagef("%v", err)
-	}
-	if !sealed {
-		return keyfile.Read(path)
-	}
-	if opts.Key == "" || opts.Trust == "" {
-		return nil, base.Usagef("%s is sealed: give --key and --trust to open it", path)
-	}
-	if *me == nil {
-		if *me, *trust, err = loadKeyAndTrust(opts.Key, opts.Trust); err != nil {
-			return nil, err
-		}
-	}
-	data, h, err := openSealed(path, *me, *trust)
-	if err != nil {
-		return nil, err
-	}
-	if h.ContentType != envelope.ContentSecretShare {
-		return nil, base.Invalidf("%s holds %q, not a secret share", path, h.ContentType)
-	}
-	return data, nil
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
-	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -179,40 +179,14 @@ With --unknown fail the command exits with status 3 when any code is unknown.
 	return cmd
 }
 
-type checkReport struct {
-	Partner    string                  `json:"partner"`
-	MapVersion string                  `json:"map_version"`
-	Rows       int                     `json:"rows"`
-	BadRows    int                     `json:"malformed_rows"`
-	Codes      int                     `json:"codes"`
-	Unknown    int                     `json:"unknown_total"`
-	Distinct   int                     `json:"unknown_distinct"`
-	MinCount   int                     `json:"min_count"`
-	Counts     []taxonomy.UnknownCount `json:"unknown"`
-	Policy     string                  `json:"policy"`
-}
-
 func runTaxonomyCheck(ctx context.Context, opts *TaxonomyCheckOptions, g *GlobalOptions, _ []string) error {
-	m, err := checkCodeMap(opts)
+	rep, err := pipeline.CheckNeeds(ctx, pipeline.NeedsCheckConfig{Partner: opts.Partner, Map: opts.Map,
+		In: opts.In, Column: opts.Column, MinCount: opts.MinCount})
 	if err != nil {
 		return err
 	}
-	rep := checkReport{Partner: opts.Partner, Policy: opts.policy.String(), MapVersion: "canonical only"}
-	if m != nil {
-		rep.MapVersion = m.Version
-	}
-	var stats taxonomy.UnknownStats
-	err = eachNeedField(ctx, opts.In, opts.Column, func(field string) {
-		rep.Rows++
-		rep.Codes += countCodes(field)
-		_, _ = taxonomy.MapNeeds(m, field, taxonomy.UnknownUnclassified, &stats)
-	}, func() { rep.BadRows++ })
-	if err != nil {
-		return err
-	}
-	rep.Unknown, rep.Distinct, rep.MinCount = stats.Total(), stats.Distinct(), opts.MinCount
-	rep.Counts = stats.CountsMin(opts.MinCount)
-	if err := printCheckReport(g, opts, &rep); err != nil {
+	rep.Policy = opts.policy.String()
+	if err := printCheckReport(g, opts, rep); err != nil {
 		return err
 	}
 	if rep.Unknown > 0 && opts.policy == taxonomy.UnknownFail {
@@ -222,54 +196,7 @@ func runTaxonomyCheck(ctx context.Context, opts *TaxonomyCheckOptions, g *Global
 	return nil
 }
 
-func checkCodeMap(opts *TaxonomyCheckOptions) (*taxonomy.CodeMap, error) {
-	if opts.Map == "" {
-		return taxonomy.MapFor(opts.Partner), nil
-	}
-	m, err := taxonomy.LoadCodeMap(opts.Map)
-	if err != nil {
-		return nil, err
-	}
-	if opts.Partner == "" {
-		opts.Partner = m.Partner
-	} else if m.Partner != opts.Partner {
-		return nil, base.Usagef("--map is for partner %q, not %q", m.Partner, opts.Partner)
-	}
-	return m, nil
-}
-
-func countCodes(field string) int {
-	n := 0
-	for _, c := range strings.Split(field, ";") {
-		if strings.TrimSpace(c) != "" {
-			n++
-		}
-	}
-	return n
-}
-
-// eachNeedField calls fn with the need column of every well-formed row of a
-// partner export (CSV, Parquet or Arrow), and bad for every malformed one.
-func eachNeedField(ctx context.Context, path, column string, fn func(string), bad func()) error {
-	r, err := table.Open(path, table.Options{TrimSpace: true})
-	if err != nil {
-		return base.Mark(err, base.ErrInvalidInput)
-	}
-	defer r.Close()
-	col := slices.Index(r.Header(), column)
-	if col < 0 {
-		return &base.InputError{File: path, Column: column, Reason: "no such column in the header"}
-	}
-	return table.Each(r, func(row []string, n int) error {
-		if n%4096 == 0 && ctx.Err() != nil {
-			return ctx.Err()
-		}
-		fn(row[col])
-		return nil
-	}, func(*base.InputError) { bad() })
-}
-
-func printCheckReport(g *GlobalOptions, opts *TaxonomyCheckOptions, rep *checkReport) error {
+func printCheckReport(g *GlobalOptions, opts *TaxonomyCheckOptions, rep *pipeline.NeedsCheck) error {
 	if opts.JSON {
 		return writeJSON(g.Stdout, rep)
 	}

@@ -184,7 +184,10 @@ func Decode(r io.Reader, name string) (*Model, error) {
 	dec := json.NewDecoder(r)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, fmt.Errorf("model: %w", &base.InputError{File: name, Reason: "not a model JSON file: " + err.Error()})
+		// The decoder's message can quote the file's bytes; say where it
+		// stopped instead.
+		return nil, fmt.Errorf("model: %w", &base.InputError{File: name,
+			Reason: fmt.Sprintf("not a model JSON file (stopped at byte %d)", dec.InputOffset())})
 	}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
