@@ -133,12 +133,13 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 	return cmps, nil
 }
 
-// block generates the candidate pairs of every job, one job at a time:
-// each job's pairs are counted by agreement pattern (for the model's fit,
-// unless a model is given) and then kept compactly, or spilled to disk when
-// the candidates of all jobs would not fit in cfg.MemoryLimit, so only one
-// job's pairs are ever held uncompressed. It returns the jobs (with any
-// already built on error, to close) and the pattern counts of all jobs.
+// block generates the candidate pairs of every job, one job at a time,
+// each job's union built compactly (blocking.CandidatesCompact, never 8
+// bytes a pair for a whole job): its pairs are counted by agreement pattern
+// (for the model's fit, unless a model is given) and then kept, or spilled
+// to disk when the candidates of all jobs would not fit in cfg.MemoryLimit.
+// It returns the jobs (with any already built on error, to close) and the
+// pattern counts of all jobs.
 func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, model.PatternCounts, error) {
 	var jobs []*job
 	for _, j := range Jobs(len(ds), cfg.NoDedup) {
