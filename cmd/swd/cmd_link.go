@@ -143,10 +143,9 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	if err != nil {
 		return err
 	}
-	if limit > 0 {
-		cfg.Linkage.MemoryLimit = limit
-		debug.SetMemoryLimit(limit) // the collector works harder near the limit rather than overrun it
-	}
+	// Not also the runtime's soft limit (debug.SetMemoryLimit): below the
+	// encodings' size the collector would run without pause.
+	cfg.Linkage.MemoryLimit = limit
 	if os.Getenv("GOGC") == "" {
 		// The encodings are one large, long-lived and nearly pointer-free
 		// heap: the default (100) lets the heap grow to twice it before a
