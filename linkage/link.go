@@ -85,6 +85,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 		return nil, err
 	}
 	rep.Timings["scoring_s"] = time.Since(t0).Seconds()
+	closeJobs(jobs) // the candidates are scored: free them before the clustering's scorers
 
 	t0 = time.Now()
 	cc := cluster.DefaultConfig()
