@@ -5,7 +5,6 @@ import (
 	"testing"
 )
 
-
 func benchConfig() Config {
 	return Config{Passes: []Pass{LSH{Bands: 48, BitsPerBand: 20, Seed: 7}}}
 }
