@@ -4,7 +4,7 @@ BIN     := bin/swd
 DEMO    := demo-out
 PKGS    := ./...
 
-.PHONY: all build demo test quality vet fmt-check lint testrace testshort testpurego fuzz bench bench-ci benchstat clean build-beam test-beam lint-beam
+.PHONY: all build demo screenshots test quality vet fmt-check lint testrace testshort testpurego fuzz bench bench-ci benchstat clean build-beam test-beam lint-beam
 
 all: build
 
@@ -30,6 +30,11 @@ lint-beam:
 ## demo: run the whole pipeline on built-in synthetic data and print where the results are
 demo: build
 	@./scripts/demo.sh $(BIN) $(DEMO)
+
+## screenshots: the demo's DP report and linkage report rendered by headless
+## Chromium into docs/img/ (scripts/screenshots.sh; needs Chromium)
+screenshots: demo
+	@./scripts/screenshots.sh $(DEMO) docs/img
 
 ## test: vet, gofmt, lint, the tests with the race detector, the pure-Go
 ## kernel tests and a short kernel benchmark (what CI runs)

@@ -31,8 +31,9 @@ func TestQueriesExact(t *testing.T) {
 		{ID: "a", District: "1", Needs: []string{"casa", "casa", "lavoro"}, Partners: []string{"caritas", "caritas"}},
 		{ID: "b", District: "1", Needs: []string{"anziani"}, Partners: []string{"comune", "acli"}},
 		{ID: "c", District: "2", Needs: []string{"casa", "lavoro", "salute", "anziani"}, Partners: []string{"cgil", "acli", "caritas"}},
-		{ID: "d", District: "9", Needs: []string{"casa"}, Partners: []string{"ulss6"}},      // outside the districts
+		{ID: "d", District: "9", Needs: []string{"casa"}, Partners: []string{"ulss6"}},      // outside the districts: unknown
 		{ID: "e", District: "3", Needs: []string{"not-a-need"}, Partners: []string{"acli"}}, // outside the needs
+		{ID: "f", District: "", Needs: []string{"salute"}, Partners: []string{"caritas"}},   // no district: unknown
 	}
 	a, err := NewAggregation(exactParams(), DefaultDomain(testPartners))
 	if err != nil {
@@ -55,27 +56,27 @@ func TestQueriesExact(t *testing.T) {
 		return cellMap(tb)
 	}
 	dn := get(QueryDistrictNeed)
-	if len(dn) != 6*11 {
-		t.Fatalf("district_need has %d cells, want every public partition (66)", len(dn))
+	if len(dn) != 7*11 {
+		t.Fatalf("district_need has %d cells, want every public partition (6 districts and unknown × 11 needs)", len(dn))
 	}
 	sum := int64(0)
 	for _, v := range dn {
 		sum += v
 	}
-	// a: casa+lavoro (2); b: anziani (1); c: 2 of its 4 needs (MaxNeeds); d, e: outside the domain.
-	if sum != 5 || dn["[1 casa]"] != 1 || dn["[1 lavoro]"] != 1 || dn["[1 anziani]"] != 1 {
+	// a: casa+lavoro (2); b: anziani (1); c: 2 of its 4 needs (MaxNeeds); d, f: one each in unknown; e: outside the needs.
+	if sum != 7 || dn["[1 casa]"] != 1 || dn["[1 lavoro]"] != 1 || dn["[1 anziani]"] != 1 || dn["[unknown casa]"] != 1 || dn["[unknown salute]"] != 1 {
 		t.Fatalf("district_need: sum %d, %v", sum, dn)
 	}
 	checks := []struct {
 		q    string
 		want map[string]int64
 	}{
-		{QueryDistrict, map[string]int64{"[1]": 2, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0, "[6]": 0}},
-		{QueryPartners, map[string]int64{"[1]": 3, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0}},
-		{QueryMissingMiddle, map[string]int64{"[1]": 1, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0, "[6]": 0}},
-		{QueryTotals, map[string]int64{"[households]": 5, "[known_to_public_services]": 2, "[third_sector_only]": 3}},
-		// needs after bounding: a 2, b 1, c 2 (of 4), e 0 (not a need).
-		{QueryNeedsSum, map[string]int64{"[1]": 3, "[2]": 2, "[3]": 0, "[4]": 0, "[5]": 0, "[6]": 0}},
+		{QueryDistrict, map[string]int64{"[1]": 2, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0, "[6]": 0, "[unknown]": 2}},
+		{QueryPartners, map[string]int64{"[1]": 4, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0}},
+		{QueryMissingMiddle, map[string]int64{"[1]": 1, "[2]": 1, "[3]": 1, "[4]": 0, "[5]": 0, "[6]": 0, "[unknown]": 1}},
+		{QueryTotals, map[string]int64{"[households]": 6, "[known_to_public_services]": 2, "[third_sector_only]": 4}},
+		// needs after bounding: a 2, b 1, c 2 (of 4), d 1, e 0 (not a need), f 1.
+		{QueryNeedsSum, map[string]int64{"[1]": 3, "[2]": 2, "[3]": 0, "[4]": 0, "[5]": 0, "[6]": 0, "[unknown]": 2}},
 	}
 	for _, c := range checks {
 		t.Run(c.q, func(t *testing.T) {
@@ -83,6 +84,35 @@ func TestQueriesExact(t *testing.T) {
 				t.Fatalf("got %v want %v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestOmitUnknownDistrict: with the unknown row omitted, households
+// without a (public) district are left out of the district tables.
+func TestOmitUnknownDistrict(t *testing.T) {
+	d := DefaultDomain(testPartners)
+	d.OmitUnknownDistrict = true
+	a, err := NewAggregation(exactParams(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []Household{{ID: "a", District: "", Needs: []string{"casa"}, Partners: []string{"acli"}},
+		{ID: "b", District: "2", Needs: []string{"casa"}, Partners: []string{"acli"}}} {
+		if err := a.Add(h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := a.Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, _ := res.Table(QueryDistrict)
+	if got := cellMap(tb); len(got) != 6 || got["[2]"] != 1 {
+		t.Fatalf("district %v", got)
+	}
+	tt, _ := res.Table(QueryTotals)
+	if got := cellMap(tt); got["[households]"] != 2 {
+		t.Fatalf("totals %v", got)
 	}
 }
 

@@ -71,9 +71,9 @@ func ExamplePublish() {
 		fmt.Printf("%s: %d cells, noise std %.2f\n", t.Query, len(t.Cells), t.NoiseStd)
 	}
 	// Output:
-	// district_need: 66 cells, noise std 10.61
-	// district: 6 cells, noise std 9.43
+	// district_need: 77 cells, noise std 10.61
+	// district: 7 cells, noise std 9.43
 	// partners: 5 cells, noise std 9.43
-	// missing_middle: 6 cells, noise std 9.43
+	// missing_middle: 7 cells, noise std 9.43
 	// totals: 3 cells, noise std 18.86
 }

@@ -39,6 +39,40 @@ type Domain struct {
 	Partners []string
 	// Public says which partners are public services.
 	Public taxonomy.PublicServices
+	// OmitUnknownDistrict leaves out of the district tables the households
+	// without a district (or with one not in Districts). By default they
+	// are released as a row of their own, taxonomy.DistrictUnknown, a
+	// public partition like the others, so that the district rows add up
+	// to the total.
+	OmitUnknownDistrict bool
+}
+
+// DistrictKeys are the public partitions of the district column: Districts
+// and, unless omitted, taxonomy.DistrictUnknown (nil when Districts is:
+// partition selection).
+func (d *Domain) DistrictKeys() []string {
+	if d.Districts == nil {
+		return nil
+	}
+	keys := append([]string(nil), d.Districts...)
+	if !d.OmitUnknownDistrict && !slices.Contains(keys, taxonomy.DistrictUnknown) {
+		keys = append(keys, taxonomy.DistrictUnknown)
+	}
+	return keys
+}
+
+// districtOf is the district row a household counts in: its district, when
+// public (or when the districts are chosen by partition selection);
+// otherwise taxonomy.DistrictUnknown, or "" (no row) when the domain omits
+// it.
+func (d *Domain) districtOf(h *Household) string {
+	if h.District != "" && (d.Districts == nil || slices.Contains(d.Districts, h.District)) {
+		return h.District
+	}
+	if d.OmitUnknownDistrict {
+		return ""
+	}
+	return taxonomy.DistrictUnknown
 }
 
 // DefaultDomain is Padova's quartieri, every need of the default taxonomy

@@ -2,7 +2,6 @@ package dp
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 )
 
@@ -37,14 +36,12 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 			allowedNeeds[n] = true
 		}
 	}
-	inDistrict := func(h *Household) bool {
-		return h.District != "" && (d.Districts == nil || slices.Contains(d.Districts, h.District))
-	}
+	districts := d.DistrictKeys()
 	byDistrict := func(h *Household) [][]string {
-		if !inDistrict(h) {
-			return nil
+		if k := d.districtOf(h); k != "" {
+			return [][]string{{k}}
 		}
-		return [][]string{{h.District}}
+		return nil
 	}
 	var specs []querySpec
 	for _, q := range p.ReleasedQueries() {
@@ -52,19 +49,20 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 		switch q {
 		case QueryDistrictNeed:
 			s = querySpec{columns: []string{"district", "need"}, l0: int64(p.MaxNeeds),
-				public: cross(d.Districts, d.Needs),
+				public: cross(districts, d.Needs),
 				contrib: func(h *Household) [][]string {
-					if !inDistrict(h) {
+					k := d.districtOf(h)
+					if k == "" {
 						return nil
 					}
 					var out [][]string
 					for _, n := range boundNeeds(h, allowedNeeds, p.MaxNeeds, p.BoundingKey) {
-						out = append(out, []string{h.District, n})
+						out = append(out, []string{k, n})
 					}
 					return out
 				}}
 		case QueryDistrict:
-			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts), contrib: byDistrict}
+			s = querySpec{columns: []string{"district"}, l0: 1, public: single(districts), contrib: byDistrict}
 		case QueryPartners:
 			if len(d.Partners) == 0 {
 				return nil, fmt.Errorf("dp: the partners table needs the list of partners in the domain")
@@ -82,7 +80,7 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 					return [][]string{{strconv.Itoa(min(n, len(d.Partners)))}}
 				}}
 		case QueryMissingMiddle:
-			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts),
+			s = querySpec{columns: []string{"district"}, l0: 1, public: single(districts),
 				contrib: func(h *Household) [][]string {
 					if _, pub, third := distinctPartners(h, d.Public); pub || !third {
 						return nil
@@ -90,7 +88,7 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 					return byDistrict(h)
 				}}
 		case QueryNeedsSum:
-			s = querySpec{columns: []string{"district"}, l0: 1, public: single(d.Districts), sumUpper: int64(p.MaxNeeds),
+			s = querySpec{columns: []string{"district"}, l0: 1, public: single(districts), sumUpper: int64(p.MaxNeeds),
 				contrib: byDistrict,
 				value: func(h *Household) int64 {
 					return int64(len(boundNeeds(h, allowedNeeds, p.MaxNeeds, p.BoundingKey)))

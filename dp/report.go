@@ -15,9 +15,28 @@ import (
 var reportTemplateText string
 
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) },
-	"g":   func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) },
+	"num":    func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) },
+	"g":      func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) },
+	"plural": plural,
 }).Parse(reportTemplateText))
+
+// plural is "1 cella" or "3 celle": n with the singular or the plural
+// form. It takes any integer type the template hands it.
+func plural(n any, one, many string) string {
+	var k int64
+	switch v := n.(type) {
+	case int:
+		k = int64(v)
+	case int64:
+		k = v
+	default:
+		return fmt.Sprint(n) + " " + many
+	}
+	if k == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatInt(k, 10) + " " + many
+}
 
 type reportData struct {
 	Title    string
@@ -26,6 +45,9 @@ type reportData struct {
 	Maps     []tileMap
 	MuniMaps []muniMap
 	GeoNote  string
+	// Unknown is the noisy "district unknown" cell of the district table,
+	// when released: the maps cannot place it.
+	Unknown *Cell
 }
 
 type reportTable struct {
@@ -33,7 +55,10 @@ type reportTable struct {
 	Headers                 []string
 	Rows                    []reportRow
 	Charts                  []barChart
-	Meta                    TableMeta
+	// SharedScale is true when the table has several charts: they share
+	// one axis, and the report says so.
+	SharedScale bool
+	Meta        TableMeta
 }
 
 type reportRow struct {
@@ -78,6 +103,9 @@ func labelFor(column, key string) string {
 	tax := taxonomy.Default()
 	switch column {
 	case "district":
+		if key == taxonomy.DistrictUnknown {
+			return "Quartiere non indicato / District unknown"
+		}
 		if q, ok := tax.Territories().Quartiere(key); ok {
 			return key + " " + q.Name
 		}
@@ -92,7 +120,7 @@ func labelFor(column, key string) string {
 		if key == "1" {
 			return "1 partner"
 		}
-		return key + " partner"
+		return key + " partner / " + key + " partners"
 	case "measure":
 		switch key {
 		case MeasureHouseholds:
@@ -120,7 +148,9 @@ func newReportTable(t *Table, tm TableMeta) reportTable {
 	rt.Headers = append(append([]string(nil), t.Columns...), "valore / value", "intervallo / interval")
 	groups := map[string][]int{}
 	var order []string
+	top := 1.0 // one scale for every chart of the table, so that they compare
 	for i, c := range t.Cells {
+		top = math.Max(top, math.Max(c.CIUpper, float64(c.Value)))
 		r := reportRow{Value: c.Value, Lo: int64(c.CILower), Hi: int64(c.CIUpper)}
 		for j, k := range c.Keys {
 			r.Labels = append(r.Labels, labelFor(t.Columns[j], k))
@@ -135,20 +165,16 @@ func newReportTable(t *Table, tm TableMeta) reportTable {
 		}
 		groups[g] = append(groups[g], i)
 	}
+	rt.SharedScale = len(order) > 1
 	for _, g := range order {
-		rt.Charts = append(rt.Charts, newBarChart(g, rt.Rows, groups[g]))
+		rt.Charts = append(rt.Charts, newBarChart(g, rt.Rows, groups[g], niceCeil(top)))
 	}
 	return rt
 }
 
-func newBarChart(title string, rows []reportRow, idx []int) barChart {
+// newBarChart draws rows idx on an axis from 0 to top.
+func newBarChart(title string, rows []reportRow, idx []int, top float64) barChart {
 	c := barChart{Title: title, LabelW: chartLabelW, PlotW: chartPlotW, Width: chartLabelW + chartPlotW + 60}
-	top := 1.0
-	for _, i := range idx {
-		top = math.Max(top, float64(rows[i].Hi))
-		top = math.Max(top, float64(rows[i].Value))
-	}
-	top = niceCeil(top)
 	x := func(v float64) float64 { return chartLabelW + chartPlotW*math.Max(0, v)/top }
 	for n, i := range idx {
 		r := rows[i]
@@ -224,7 +250,9 @@ func cellsByKey(t *Table) (map[string]Cell, float64) {
 	top := 1.0
 	for _, c := range t.Cells {
 		vals[c.Keys[0]] = c
-		top = math.Max(top, float64(c.Value))
+		if c.Keys[0] != taxonomy.DistrictUnknown { // not on the map
+			top = math.Max(top, float64(c.Value))
+		}
 	}
 	return vals, top
 }
@@ -251,6 +279,13 @@ func renderReport(res *Result, meta ReleaseMeta, title string) ([]byte, error) {
 	}
 	for i := range res.Tables {
 		d.Tables = append(d.Tables, newReportTable(&res.Tables[i], meta.Tables[i]))
+	}
+	if t, ok := res.Table(QueryDistrict); ok {
+		for _, c := range t.Cells {
+			if c.Keys[0] == taxonomy.DistrictUnknown {
+				d.Unknown = &c
+			}
+		}
 	}
 	for _, q := range []string{QueryDistrict, QueryMissingMiddle} {
 		t, ok := res.Table(q)

@@ -115,3 +115,63 @@ func lastLines(b []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return strings.Join(lines[max(0, len(lines)-5):], "\n")
 }
+
+// TestReportChartsShareOneScale: the per-district need charts of one table
+// have the same axis, so districts compare; the unknown-district row is in
+// the tables and explained; counts take the right number.
+func TestReportChartsShareOneScale(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "release")
+	hs := synthHouseholds(600, 7)
+	for i := range hs[:40] {
+		hs[i].District = ""
+	}
+	if _, err := publishTo(t, hs, Params{Epsilon: 1}, filepath.Join(dir, "l"), out); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(b)
+	start := strings.Index(html, `<h2 id="district_need">`)
+	end := strings.Index(html[start+1:], "<h2 ") + start + 1
+	section := html[start:end]
+	charts := strings.Split(section, `<svg class="chart"`)[1:]
+	if len(charts) != 7 {
+		t.Fatalf("%d district charts, want 6 districts and unknown", len(charts))
+	}
+	axis := func(svg string) string { // the tick labels, in order
+		var ticks []string
+		for _, part := range strings.Split(svg, `font-size:10px">`)[1:] {
+			ticks = append(ticks, part[:strings.Index(part, "<")])
+		}
+		return strings.Join(ticks, ",")
+	}
+	first := axis(charts[0])
+	for i, c := range charts {
+		if got := axis(c); got != first || got == "" {
+			t.Fatalf("chart %d has axis %q, chart 0 %q", i, got, first)
+		}
+	}
+	for _, want := range []string{"stessa scala per tutti i grafici", `id="unknown-district"`, "Quartiere non indicato / District unknown",
+		"in al massimo 1 cella / each household counts in at most 1 cell", "77 celle / 77 cells"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "1 celle") || strings.Contains(html, "1 cells") {
+		t.Error("singular count written as a plural")
+	}
+}
+
+func TestPlural(t *testing.T) {
+	for _, tt := range []struct {
+		n    any
+		want string
+	}{{1, "1 cella"}, {int64(1), "1 cella"}, {0, "0 celle"}, {int64(77), "77 celle"}} {
+		if got := plural(tt.n, "cella", "celle"); got != tt.want {
+			t.Errorf("plural(%v) = %q, want %q", tt.n, got, tt.want)
+		}
+	}
+}

@@ -94,7 +94,7 @@ func newReleaseMeta(res *Result, d Domain) ReleaseMeta {
 		Bounds: ContributionMeta{MaxNeeds: p.MaxNeeds, MaxPerCell: 1,
 			NeedSelection:        "a household with more needs than max_needs keeps those first in the order of SHA-256(bounding_key, household id, need)",
 			BoundingKeyIsInParam: true},
-		Domain:         DomainMeta{Districts: d.Districts, Needs: d.Needs, Partners: d.Partners, PublicServices: d.Public.Partners},
+		Domain:         DomainMeta{Districts: d.DistrictKeys(), Needs: d.Needs, Partners: d.Partners, PublicServices: d.Public.Partners},
 		PostProcessing: postProcessingNote}
 	for _, t := range res.Tables {
 		tm := TableMeta{Query: t.Query, CSV: t.Query + ".csv", Parquet: t.Query + ".parquet", Columns: tableColumns(&t), Aggregate: "count",

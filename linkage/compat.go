@@ -26,6 +26,9 @@ func CheckCompatible(ds []*encoding.Dataset) error {
 			return base.Invalidf("partner %q appears in two input files: give each partner's file once (or re-encode with distinct --partner names)", d.Meta.Partner)
 		}
 		seen[d.Meta.Partner] = true
+		if err := checkIdentifying(d); err != nil {
+			return err
+		}
 	}
 	if err := checkSame(ds, "schema fingerprint", func(d *encoding.Dataset) string { return d.Meta.SchemaFingerprint },
 		"it was encoded with a different schema; every partner must use the same schema file"); err != nil {
@@ -71,4 +74,23 @@ func layoutString(l encoding.Layout) string {
 		s += fmt.Sprintf(";%s=%d", f.Name, f.Bits)
 	}
 	return s
+}
+
+// checkIdentifying refuses a dataset in which no record has any
+// identifying field: it cannot link to anything, and linking it would
+// report every one of its records as a household of its own (the mark of
+// an export whose header the schema did not match).
+func checkIdentifying(d *encoding.Dataset) error {
+	if d.Len() == 0 || len(d.Fields) == 0 {
+		return nil
+	}
+	for _, f := range d.Fields {
+		for _, p := range f.Present {
+			if p {
+				return nil
+			}
+		}
+	}
+	return base.Invalidf("partner %q: none of its %d records has any identifying field (every field filter is empty): "+
+		"its export's columns were not found, or it was encoded by an swd that did not check; re-encode it", d.Meta.Partner, d.Len())
 }

@@ -86,8 +86,35 @@ type Config struct {
 	// Logger receives progress and summaries (never personal data). Nil:
 	// discard.
 	Logger *slog.Logger
-	// Progress, when set, is told how far each stage has come.
+	// Progress, when set, is told how far each stage has come: done of
+	// total units (total -1: not known in advance), the stage being one of
+	// the Stage constants; StageUnit names what a stage counts.
 	Progress func(stage string, done, total int64)
+}
+
+// Stages of a linkage, as Config.Progress names them.
+const (
+	StageBlocking   = "blocking"
+	StagePatterns   = "patterns"
+	StageUSampling  = "u sampling"
+	StageEM         = "EM fitting"
+	StageScoring    = "scoring"
+	StageClustering = "clustering"
+)
+
+// StageUnit is what a stage's progress counts.
+func StageUnit(stage string) string {
+	switch stage {
+	case StageBlocking, StageUSampling:
+		return "partner pairs"
+	case StagePatterns, StageScoring:
+		return "pairs"
+	case StageEM:
+		return "iterations"
+	case StageClustering:
+		return "links"
+	}
+	return "items"
 }
 
 // WithDefaults returns c with every unset field at its default, as Link

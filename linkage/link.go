@@ -93,6 +93,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	if !cfg.NoVeto {
 		cc.Veto = newVetoer(ds, m, !cfg.NoTF, cfg.VetoWeight).veto
 	}
+	cc.Progress = func(done, total int64) { cfg.Progress(StageClustering, done, total) }
 	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
 	if err != nil {
 		return nil, err
@@ -148,7 +149,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 	}
 	counts := model.PatternCounts{}
 	budget := candidateBudget(ds, cfg)
-	var held, stored, pairs int64
+	var held, stored, pairs, counted int64
 	for k, j := range jobs {
 		bc := cfg.Blocking
 		if bc == nil {
@@ -180,6 +181,8 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 			}
 			counts.Merge(pc)
 			rep.Timings["patterns_s"] += time.Since(t0).Seconds()
+			counted += int64(j.cands.Len())
+			cfg.Progress(StagePatterns, counted, -1) // counted as each partner pair is blocked
 		}
 		j.cmp = nil
 		pairs += int64(j.cands.Len())
@@ -196,7 +199,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 			held += j.cands.InMemory()
 		}
 		stored += j.cands.Bytes()
-		cfg.Progress("blocking", int64(k+1), int64(len(jobs)))
+		cfg.Progress(StageBlocking, int64(k+1), int64(len(jobs)))
 		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", j.cands.Len(),
 			"bytes", j.cands.Bytes(), "spilled", j.cands.Spilled())
 	}
@@ -341,6 +344,7 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps [
 			return nil, err
 		}
 		out[k].Patterns = pc
+		cfg.Progress(StageUSampling, int64(k+1), int64(len(jobs)))
 	}
 	return out, nil
 }
@@ -390,7 +394,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			mu.Lock()
 			edges = append(edges, local...)
 			done += int64(len(bufs[w]))
-			cfg.Progress("scoring", done, total)
+			cfg.Progress(StageScoring, done, total)
 			mu.Unlock()
 			return nil
 		})

@@ -191,6 +191,7 @@ func TestCheckCompatible(t *testing.T) {
 		{"schema", []*encoding.Dataset{f.ds[0], f.ds[1], clone(f.ds[2], func(m *encoding.Meta) { m.SchemaFingerprint = "other" })}, `partner "caritas" differs from the others in its schema fingerprint`},
 		{"secret", []*encoding.Dataset{clone(f.ds[0], func(m *encoding.Meta) { m.KeyCheck = "0000" }), f.ds[1], f.ds[2]}, `partner "comune" differs from the others in its key check value`},
 		{"same partner twice", []*encoding.Dataset{f.ds[0], f.ds[0]}, `appears in two input files`},
+		{"no identifying field", []*encoding.Dataset{f.ds[0], noFields(f.ds[1])}, `partner "ulss6": none of its 1`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -205,5 +206,44 @@ func TestCheckCompatible(t *testing.T) {
 				t.Fatalf("got %v, want %q (invalid input)", err, tt.want)
 			}
 		})
+	}
+}
+
+// noFields is d with every field filter missing in every record, as an
+// export whose header matched none of the schema's columns encoded before
+// swd encode checked the missing shares.
+func noFields(d *encoding.Dataset) *encoding.Dataset {
+	c := *d
+	c.Fields = append([]encoding.FieldColumn(nil), d.Fields...)
+	for i := range c.Fields {
+		c.Fields[i].Present = make([]bool, d.Len())
+	}
+	return &c
+}
+
+// TestLinkProgressCoversEveryStage: every stage, EM fitting and clustering
+// included, reports its progress, and a known total is never exceeded.
+func TestLinkProgressCoversEveryStage(t *testing.T) {
+	f := synthFixture(t)
+	var mu sync.Mutex
+	seen := map[string]int64{}
+	_, err := Link(context.Background(), f.ds[:3], Config{USamples: 20_000, Progress: func(stage string, done, total int64) {
+		mu.Lock()
+		defer mu.Unlock()
+		if total > 0 && done > total {
+			t.Errorf("%s: %d of %d", stage, done, total)
+		}
+		seen[stage] = max(seen[stage], done)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{StageBlocking, StagePatterns, StageUSampling, StageEM, StageScoring, StageClustering} {
+		if seen[s] == 0 {
+			t.Errorf("stage %q reported no progress (seen %v)", s, seen)
+		}
+		if StageUnit(s) == "items" {
+			t.Errorf("stage %q has no unit", s)
+		}
 	}
 }

@@ -89,6 +89,9 @@ func FitModel(ctx context.Context, cmps []model.Comparison, counts model.Pattern
 	}
 	u, random, all := uFromSamples(cmps, samples)
 	em := cfg.EM
+	if em.Progress == nil {
+		em.Progress = func(it int) { cfg.Progress(StageEM, int64(it), -1) }
+	}
 	if em.RandomPatterns == nil {
 		em.RandomPatterns = random
 	}

@@ -57,12 +57,16 @@ type PairSummary struct {
 }
 
 // HistBin is one bin of the match-weight histogram (weights include the
-// prior, so 0 is a posterior of 0.5).
+// prior, so 0 is a posterior of 0.5): the pairs with Lo ≤ weight < Hi. The
+// first bin is open below (OpenBelow: it also holds every weight under
+// Lo) and the last open above (OpenAbove: every weight from Hi on).
 type HistBin struct {
-	Lo       float64 `json:"lo"`
-	Hi       float64 `json:"hi"`
-	Pairs    int64   `json:"pairs"`
-	Expected float64 `json:"expected_matches"` // Σ posterior of the bin's pairs
+	Lo        float64 `json:"lo"`
+	Hi        float64 `json:"hi"`
+	OpenBelow bool    `json:"open_below,omitempty"`
+	OpenAbove bool    `json:"open_above,omitempty"`
+	Pairs     int64   `json:"pairs"`
+	Expected  float64 `json:"expected_matches"` // Σ posterior of the bin's pairs
 }
 
 // Expected holds the quality expected from the posterior probabilities:
@@ -100,6 +104,7 @@ func newScoreHist(threshold float64) *scoreHist {
 	for lo := histLo; lo < histHi; lo++ {
 		h.bins = append(h.bins, HistBin{Lo: float64(lo), Hi: float64(lo + 1)})
 	}
+	h.bins[0].OpenBelow, h.bins[len(h.bins)-1].OpenAbove = true, true
 	return h
 }
 

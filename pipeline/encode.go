@@ -2,12 +2,16 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/keyserver"
 	"github.com/welfare-district/swd/io/encfile"
@@ -34,6 +38,11 @@ type EncodeConfig struct {
 	Out string
 	// Rejects is the rejects file; empty: RejectsPath(Out).
 	Rejects string
+	// AllowMissing names the fields this partner does not collect: they may
+	// be missing in any share of the rows, their columns absent (swd encode
+	// --allow-missing). Any other field missing in more rows than the
+	// schema's max_missing stops the run (encoding.MissingError).
+	AllowMissing []string
 	// PseudonymiseIDs replaces record ids by keyed pseudonyms and writes the
 	// mapping to PseudonymsPath(Out) (mode 0600), which stays at the
 	// partner.
@@ -71,6 +80,16 @@ type EncodeResult struct {
 	Pseudonyms string         `json:"pseudonyms,omitempty"`
 	Sealed     bool           `json:"sealed"`
 	Stats      encoding.Stats `json:"stats"`
+	// Text says how a CSV input was read (charset, detected or given;
+	// delimiter; data lines); nil for Parquet and Arrow. Its Lines equal
+	// Stats.Encoded + Stats.Rejected + its ExtraLines.
+	Text *table.TextInfo `json:"text,omitempty"`
+	// Renamed lists the schema columns found under another header name.
+	Renamed []encoding.ColumnMatch `json:"renamed_columns,omitempty"`
+	// Recovered is true when a previous run on the same output had been
+	// killed while renaming its files into place, and this run completed
+	// that set first (see atomicfile.Set).
+	Recovered bool `json:"recovered_interrupted_run,omitempty"`
 	// Meta is the file-level metadata written (schema fingerprint, key
 	// check value, counts).
 	Meta encoding.Meta `json:"meta"`
@@ -97,12 +116,28 @@ func siblingPath(out, suffix string) string {
 // Encode encodes the partner export cfg.In into cfg.Out as swd encode does:
 // it normalises each identifying field as the schema says and writes keyed
 // Bloom-filter encodings plus the attributes the schema carries. Rows that
-// cannot be encoded go to the rejects file with their row, record id,
+// cannot be encoded go to the rejects file with their row, line, record id,
 // column and reason, never a value. The encoded, rejects and pseudonym
-// files appear together and only when the run succeeds; cancelling ctx
-// leaves none of them.
+// files are one atomicfile.Set: they appear together and only when the run
+// succeeds, a run killed while renaming them is completed by the next run
+// on the same output, and cancelling ctx leaves none of them. An output in
+// a directory that does not exist is a usage error, found before anything
+// is read; a field missing in more rows than the schema allows is an
+// encoding.MissingError naming the input (nothing is written).
 func Encode(ctx context.Context, cfg EncodeConfig) (*EncodeResult, error) {
 	if err := cfg.setDefaults(); err != nil {
+		return nil, err
+	}
+	set, recovered, err := atomicfile.NewSet(cfg.Out)
+	if err != nil {
+		return nil, outputError(err)
+	}
+	defer set.Abort()
+	if recovered {
+		cfg.Logger.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", cfg.Out)
+	}
+	files, err := stageEncodeOutputs(set, &cfg)
+	if err != nil {
 		return nil, err
 	}
 	enc, err := cfg.encoder()
@@ -118,7 +153,7 @@ func Encode(ctx context.Context, cfg EncodeConfig) (*EncodeResult, error) {
 	defer r.Close()
 	bind, err := enc.Bind(r.Header())
 	if err != nil {
-		return nil, inFile(err, cfg.In)
+		return nil, inputError(err, cfg.In)
 	}
 	for _, c := range bind.Absent {
 		cfg.Logger.Warn("column not in the input: its values are missing in every row", "file", cfg.In, "column", c)
@@ -127,17 +162,63 @@ func Encode(ctx context.Context, cfg EncodeConfig) (*EncodeResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	res := &EncodeResult{In: cfg.In, Out: cfg.Out, Rejects: cfg.Rejects, Sealed: seal != nil}
+	res := &EncodeResult{In: cfg.In, Out: cfg.Out, Rejects: cfg.Rejects, Sealed: seal != nil, Renamed: bind.Renamed, Recovered: recovered}
 	if enc.Pseudonymised() {
 		res.Pseudonyms = PseudonymsPath(cfg.Out)
 	}
-	if res.Stats, res.Meta, err = encodeTo(ctx, &cfg, enc, r, seal.encodedPath(cfg.Out)); err != nil {
+	if res.Stats, res.Meta, err = encodeTo(ctx, &cfg, enc, r, seal.encodedPath(files.out), files); err != nil {
 		return nil, err
 	}
-	if err := seal.seal(enc.Partner()); err != nil {
+	if info, ok := table.TextInfoOf(r); ok {
+		res.Text = &info
+	}
+	if err := seal.seal(enc.Partner(), files.out); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return res, set.Commit()
+}
+
+// encodeFiles are the staging names of an encode's outputs (see
+// atomicfile.Set): the encoded (or sealed) file, the rejects file and the
+// pseudonym map ("" without pseudonymised ids).
+type encodeFiles struct{ out, rejects, pseudonyms string }
+
+// stageEncodeOutputs stages the outputs of cfg in set, removing what
+// killed runs left beside them.
+func stageEncodeOutputs(set *atomicfile.Set, cfg *EncodeConfig) (encodeFiles, error) {
+	var f encodeFiles
+	var err error
+	if f.rejects, err = set.Stage(cfg.Rejects); err != nil {
+		return f, outputError(err)
+	}
+	if cfg.PseudonymiseIDs {
+		if f.pseudonyms, err = set.Stage(PseudonymsPath(cfg.Out)); err != nil {
+			return f, outputError(err)
+		}
+	}
+	if f.out, err = set.Stage(cfg.Out); err != nil {
+		return f, outputError(err)
+	}
+	return f, nil
+}
+
+// outputError marks an output that cannot be written because its directory
+// does not exist as a usage error (exit status 2 from the command).
+func outputError(err error) error {
+	if errors.Is(err, atomicfile.ErrNoDir) {
+		return base.Mark(err, base.ErrUsage)
+	}
+	return err
+}
+
+// inputError names the input file in an error about its content: an
+// InputError gets its File, a MissingError the path in front.
+func inputError(err error, path string) error {
+	var me *encoding.MissingError
+	if errors.As(err, &me) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return inFile(err, path)
 }
 
 // setDefaults fills the defaults in and checks what Encode needs.
@@ -168,7 +249,7 @@ func (c *EncodeConfig) setDefaults() error {
 
 // encoder builds the encoder the config describes.
 func (c *EncodeConfig) encoder() (*encoding.Encoder, error) {
-	opts := []encoding.Option{encoding.WithWorkers(c.Workers)}
+	opts := []encoding.Option{encoding.WithWorkers(c.Workers), encoding.WithAllowMissing(c.AllowMissing...)}
 	if c.PseudonymiseIDs {
 		opts = append(opts, encoding.WithPseudonymisedIDs())
 	}
@@ -183,34 +264,36 @@ func (c *EncodeConfig) encoder() (*encoding.Encoder, error) {
 	return encoding.New(c.Schema, c.Secret, c.Partner, opts...)
 }
 
-// encodeTo runs the encoder from r into the encoded file at path, the
-// rejects file and (optional) pseudonym file, committing all of them only
-// when the run succeeds.
-func encodeTo(ctx context.Context, cfg *EncodeConfig, enc *encoding.Encoder, r table.Reader, path string) (encoding.Stats, encoding.Meta, error) {
+// encodeTo runs the encoder from r into the encoded file at path and the
+// staged rejects and (optional) pseudonym files. Each is complete at its
+// staging name when encodeTo returns without error; the caller's set
+// renames them into place.
+func encodeTo(ctx context.Context, cfg *EncodeConfig, enc *encoding.Encoder, r table.Reader, path string, files encodeFiles) (encoding.Stats, encoding.Meta, error) {
 	var st encoding.Stats
 	w, err := encfile.Create(path, enc.Layout(), enc.Partner())
 	if err != nil {
 		return st, encoding.Meta{}, err
 	}
 	defer w.Abort()
-	rej, err := table.NewRejectsWriter(cfg.Rejects)
+	rej, err := table.NewRejectsWriter(files.rejects)
 	if err != nil {
 		return st, encoding.Meta{}, err
 	}
 	defer rej.Abort()
-	ids, err := newPseudonymFile(PseudonymsPath(cfg.Out), enc)
+	ids, err := newPseudonymFile(files.pseudonyms, enc)
 	if err != nil {
 		return st, encoding.Meta{}, err
 	}
 	defer ids.abort()
-	if st, err = runEncoder(ctx, cfg, enc, r, w, rej, ids); err != nil {
-		return st, encoding.Meta{}, err
-	}
-	if err := rej.Commit(); err != nil {
+	var why rejectReasons
+	if st, err = runEncoder(ctx, cfg, enc, r, w, rej, ids, &why); err != nil {
 		return st, encoding.Meta{}, err
 	}
 	if st.Encoded == 0 {
-		return st, encoding.Meta{}, &base.InputError{File: cfg.In, Reason: fmt.Sprintf("none of the %d rows could be encoded; see %s", st.Read, cfg.Rejects)}
+		return st, encoding.Meta{}, &base.InputError{File: cfg.In, Reason: fmt.Sprintf("none of the %d rows could be encoded: %s", st.Read, why.String())}
+	}
+	if err := rej.Commit(); err != nil {
+		return st, encoding.Meta{}, err
 	}
 	if err := ids.commit(); err != nil {
 		return st, encoding.Meta{}, err
@@ -221,10 +304,10 @@ func encodeTo(ctx context.Context, cfg *EncodeConfig, enc *encoding.Encoder, r t
 	return st, meta, w.Commit(meta)
 }
 
-// runEncoder encodes every row of r, records into w, rejects into rej and
-// pseudonyms into ids.
+// runEncoder encodes every row of r, records into w, rejects into rej (and
+// their reasons into why) and pseudonyms into ids.
 func runEncoder(ctx context.Context, cfg *EncodeConfig, enc *encoding.Encoder, r table.Reader,
-	w *encfile.Writer, rej *table.RejectsWriter, ids *pseudonymFile) (encoding.Stats, error) {
+	w *encfile.Writer, rej *table.RejectsWriter, ids *pseudonymFile, why *rejectReasons) (encoding.Stats, error) {
 	var done int64
 	st, err := enc.Encode(ctx, r.Header(), r, encoding.Output{
 		Record: func(id string, rec *encoding.Record) error {
@@ -233,17 +316,64 @@ func runEncoder(ctx context.Context, cfg *EncodeConfig, enc *encoding.Encoder, r
 			}
 			return w.Write(rec)
 		},
-		Reject: func(x encoding.Reject) error { return rej.Reject(x.Row, x.RecordID, x.Column, x.Reason) },
+		Reject: func(x encoding.Reject) error {
+			why.add(x)
+			return rej.Add(table.Rejection{Row: x.Row, Line: x.Line, Char: x.Char, RecordID: x.RecordID, Column: x.Column, Reason: x.Reason})
+		},
 		Progress: func(rows int) {
 			done += int64(rows)
 			cfg.Progress.report("encoding", done, -1)
 		},
 	})
 	if err != nil {
-		return st, inFile(err, cfg.In)
+		return st, inputError(err, cfg.In)
 	}
 	if st.Read == 0 {
 		return st, &base.InputError{File: cfg.In, Reason: "no data rows (the file holds a header only)"}
 	}
 	return st, nil
+}
+
+// rejectReasons counts the rejects by column and reason, for the error of
+// a run that could encode no row (it writes no rejects file).
+type rejectReasons struct {
+	keys  []string
+	count map[string]int
+	rows  map[string][]int
+}
+
+func (r *rejectReasons) add(x encoding.Reject) {
+	k := x.Reason
+	if x.Column != "" {
+		k = "column " + strconv.Quote(x.Column) + ": " + k
+	}
+	if r.count == nil {
+		r.count, r.rows = map[string]int{}, map[string][]int{}
+	}
+	if r.count[k] == 0 {
+		r.keys = append(r.keys, k)
+	}
+	r.count[k]++
+	if len(r.rows[k]) < 3 {
+		r.rows[k] = append(r.rows[k], x.Row)
+	}
+}
+
+// String lists the three most frequent reasons with their counts and
+// first rows.
+func (r *rejectReasons) String() string {
+	keys := slices.Clone(r.keys)
+	slices.SortStableFunc(keys, func(a, b string) int { return r.count[b] - r.count[a] })
+	var parts []string
+	for _, k := range keys[:min(3, len(keys))] {
+		rows := make([]string, len(r.rows[k]))
+		for i, n := range r.rows[k] {
+			rows[i] = strconv.Itoa(n)
+		}
+		parts = append(parts, fmt.Sprintf("%d × %s (rows %s…)", r.count[k], k, strings.Join(rows, ", ")))
+	}
+	if len(keys) > 3 {
+		parts = append(parts, fmt.Sprintf("and %d other reasons", len(keys)-3))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/io/table"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
 )
@@ -47,8 +48,9 @@ func TestEncodeResult(t *testing.T) {
 	var done int64
 	res, err := Encode(context.Background(), EncodeConfig{Schema: synthSchema(t), Secret: encoding.Secret{1}, Partner: "caritas",
 		In: in, Out: filepath.Join(dir, "caritas.swd.parquet"), PseudonymiseIDs: true, CodeVersion: "swd test",
-		Logger:   slog.New(slog.NewTextHandler(&log, nil)),
-		Progress: func(stage string, d, total int64) { stages, done = append(stages, stage), d },
+		AllowMissing: []string{"phone", "fiscal_code"}, // no telefono column, no fiscal codes
+		Logger:       slog.New(slog.NewTextHandler(&log, nil)),
+		Progress:     func(stage string, d, total int64) { stages, done = append(stages, stage), d },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +78,52 @@ func TestEncodeResult(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "column=telefono") || strings.Contains(log.String(), "Rossi") {
 		t.Fatalf("log:\n%s", log.String())
+	}
+	if res.Text == nil || res.Text.Lines != 2 || res.Text.Charset != table.CharsetASCII || !res.Text.Detected {
+		t.Fatalf("text info %+v", res.Text)
+	}
+	if got := readFile(t, res.Rejects); got != "row,record_id,column,reason,line,character\n2,,record_id,record id missing,3,\n" {
+		t.Fatalf("rejects file %q", got)
+	}
+	if f := res.Stats.Fields[len(res.Stats.Fields)-1]; f.Name != "phone" || !f.NotCollected {
+		t.Fatalf("phone stats %+v", f)
+	}
+	if left := leftIn(t, dir); len(left) != 4 {
+		t.Fatalf("files %v: the export and the three outputs, no staging or journal file", left)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestEncodeFailsClosed: a field missing in more rows than the schema
+// allows, or an output in a directory that does not exist, writes nothing.
+func TestEncodeFailsClosed(t *testing.T) {
+	dir := t.TempDir()
+	in := smallExport(t, dir)
+	cfg := EncodeConfig{Schema: synthSchema(t), Secret: encoding.Secret{1}, Partner: "caritas", In: in, Out: filepath.Join(dir, "c.swd.parquet")}
+	_, err := Encode(context.Background(), cfg)
+	var me *encoding.MissingError
+	if !errors.As(err, &me) || me.Field != "phone" || !errors.Is(err, base.ErrInvalidInput) || !strings.HasPrefix(err.Error(), in+": field phone") {
+		t.Fatalf("absent phone column: %v", err)
+	}
+	cfg.AllowMissing = []string{"phone", "fiscal_code"}
+	cfg.Out = filepath.Join(dir, "nope", "c.swd.parquet")
+	if _, err := Encode(context.Background(), cfg); !errors.Is(err, base.ErrUsage) || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("output in a missing directory: %v", err)
+	}
+	cfg.Out, cfg.Rejects = filepath.Join(dir, "c.swd.parquet"), filepath.Join(dir, "nope", "c.rejects.csv")
+	if _, err := Encode(context.Background(), cfg); !errors.Is(err, base.ErrUsage) {
+		t.Fatalf("rejects in a missing directory: %v", err)
+	}
+	if left := leftIn(t, dir); len(left) != 1 {
+		t.Fatalf("files %v", left)
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/linkage/synth"
 	"github.com/welfare-district/swd/pipeline"
+	"github.com/welfare-district/swd/taxonomy"
 )
 
 // One partner encodes its export (a synthetic one, from the module's
@@ -87,12 +88,19 @@ func ExamplePublish() {
 		fmt.Println(err)
 		return
 	}
+	// The district file says which partners are public services: the
+	// example of swd district init, with the demo's partners.
+	district, err := taxonomy.ParseDistrict(taxonomy.ExampleDistrict())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	ledger := filepath.Join(dir, "ledger.jsonl")
 	if err := dp.InitLedger(ledger, "padova", dp.Budget{Epsilon: 3, Delta: 1e-6}, nil); err != nil { // nil: not signed
 		fmt.Println(err)
 		return
 	}
-	cfg := pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger,
+	cfg := pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger, District: district,
 		Out: filepath.Join(dir, "release"), Params: dp.Params{Epsilon: 0.5}, DryRun: true}
 	dry, err := pipeline.Publish(ctx, cfg)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/linkage/synth"
 	"github.com/welfare-district/swd/pipeline"
+	"github.com/welfare-district/swd/taxonomy"
 )
 
 // schemaFile is the encoding schema of swd synth's exports.
@@ -90,7 +91,12 @@ func demo(ctx context.Context, dir string) error {
 
 	// 5. Differentially private tables from a ledger signed by the linkage
 	// unit's key (swd keys new; swd budget init --total 3 --key; swd publish
-	// --epsilon 1 --key).
+	// --epsilon 1 --key). The district file says which partners are public
+	// services: the example of swd district init, with the demo's partners.
+	district, err := taxonomy.ParseDistrict(taxonomy.ExampleDistrict())
+	if err != nil {
+		return err
+	}
 	unit, err := identity.Generate("unit", nil)
 	if err != nil {
 		return err
@@ -103,7 +109,7 @@ func demo(ctx context.Context, dir string) error {
 	if err := dp.InitLedger(ledger, "demo", dp.Budget{Epsilon: 3, Delta: 1e-6}, unit); err != nil {
 		return err
 	}
-	pr, err := pipeline.Publish(ctx, pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger,
+	pr, err := pipeline.Publish(ctx, pipeline.PublishConfig{Links: links, Inputs: encoded, Ledger: ledger, District: district,
 		LedgerKey: keyFile, Out: filepath.Join(dir, "release"), Params: dp.Params{Epsilon: 1}})
 	if err != nil {
 		return err

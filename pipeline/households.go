@@ -24,7 +24,7 @@ const (
 
 // HouseholdConfig configures BuildHouseholds. The zero value uses the
 // default attribute names, the embedded code maps, the policy "fail" for
-// unknown codes and the default public services.
+// unknown codes and no public service.
 type HouseholdConfig struct {
 	// DistrictAttr and NeedsAttr name the attribute columns of the encoded
 	// files holding the district and the ';'-separated local need codes.
@@ -35,8 +35,9 @@ type HouseholdConfig struct {
 	Maps map[string]*taxonomy.CodeMap
 	// Unknown says what to do with a need code no map knows.
 	Unknown taxonomy.UnknownPolicy
-	// Public lists the public-service partners (they break district ties).
-	// Empty means taxonomy.DefaultPublicServices.
+	// Public lists the public-service partners (they break district ties;
+	// Publish counts the "missing middle" with them). Empty: none (ties go
+	// to the lowest code); Publish then needs a district file.
 	Public taxonomy.PublicServices
 }
 
@@ -46,9 +47,6 @@ func (c HouseholdConfig) withDefaults() HouseholdConfig {
 	}
 	if c.NeedsAttr == "" {
 		c.NeedsAttr = DefaultNeedsAttr
-	}
-	if len(c.Public.Partners) == 0 {
-		c.Public = taxonomy.DefaultPublicServices()
 	}
 	return c
 }
@@ -70,6 +68,10 @@ type Stats struct {
 	// DistrictTies counts households whose district was chosen by a
 	// tie-break (several values equally frequent).
 	DistrictTies int `json:"district_ties"`
+	// OutsideTerritory counts households whose district is not one of the
+	// released districts (Publish sets it); like those without a
+	// district, they are released in the row "district unknown".
+	OutsideTerritory int `json:"households_outside_territory"`
 	// NoNeeds counts households with no need at all.
 	NoNeeds  int            `json:"households_without_needs"`
 	Partners []PartnerStats `json:"partners"`
@@ -259,4 +261,18 @@ func compareCodes(a, b string) int {
 		return cmp.Compare(x, y)
 	}
 	return strings.Compare(a, b)
+}
+
+// countOutside sets OutsideTerritory: the households with a district the
+// domain does not release.
+func (s *Stats) countOutside(hs []dp.Household, d dp.Domain) {
+	s.OutsideTerritory = 0
+	if d.Districts == nil {
+		return
+	}
+	for _, h := range hs {
+		if h.District != "" && !slices.Contains(d.Districts, h.District) {
+			s.OutsideTerritory++
+		}
+	}
 }

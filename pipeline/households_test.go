@@ -54,9 +54,13 @@ func fixture() ([]cluster.Link, []*encoding.Dataset) {
 	return links, ds
 }
 
+// demoPublic are the demo's public services, comune and ulss6: they break
+// district ties.
+var demoPublic = taxonomy.PublicServices{Partners: []string{"comune", "ulss6"}}
+
 func TestBuildHouseholds(t *testing.T) {
 	links, ds := fixture()
-	got, st, err := BuildHouseholds(links, ds, HouseholdConfig{})
+	got, st, err := BuildHouseholds(links, ds, HouseholdConfig{Public: demoPublic})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +86,7 @@ func TestBuildHouseholds(t *testing.T) {
 
 func TestBuildHouseholdsDeterministic(t *testing.T) {
 	links, ds := fixture()
-	first, _, err := BuildHouseholds(links, ds, HouseholdConfig{})
+	first, _, err := BuildHouseholds(links, ds, HouseholdConfig{Public: demoPublic})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +96,7 @@ func TestBuildHouseholdsDeterministic(t *testing.T) {
 		r.Shuffle(len(shuffled), func(a, b int) { shuffled[a], shuffled[b] = shuffled[b], shuffled[a] })
 		dss := append([]*encoding.Dataset(nil), ds...)
 		r.Shuffle(len(dss), func(a, b int) { dss[a], dss[b] = dss[b], dss[a] })
-		got, _, err := BuildHouseholds(shuffled, dss, HouseholdConfig{})
+		got, _, err := BuildHouseholds(shuffled, dss, HouseholdConfig{Public: demoPublic})
 		if err != nil || !reflect.DeepEqual(got, first) {
 			t.Fatalf("shuffle %d: %v\n got %+v\nwant %+v", i, err, got, first)
 		}
@@ -127,7 +131,7 @@ func TestDistrictChoice(t *testing.T) {
 				}
 				ds = append(ds, dataset(p, rs...))
 			}
-			got, st, err := BuildHouseholds(links, ds, HouseholdConfig{})
+			got, st, err := BuildHouseholds(links, ds, HouseholdConfig{Public: demoPublic})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,11 +7,13 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/identity"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/envelope"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/taxonomy"
 )
 
 // OpenConfig names the keys that open sealed encoded files (Encode with
@@ -28,6 +30,9 @@ type OpenConfig struct {
 	// TempDir receives the opened files (mode 0600) while they are read;
 	// empty: os.TempDir().
 	TempDir string
+	// District, when set and Trust is empty, supplies the trusted keys:
+	// the public keys its partners are listed with (LoadDistrict).
+	District *taxonomy.District
 }
 
 // Inputs are encoded files made ready to read: plain files as they are,
@@ -56,6 +61,9 @@ func OpenInputs(names []string, cfg OpenConfig) (*Inputs, error) {
 			return nil, errors.Join(err, in.Close())
 		}
 		if !sealed {
+			if err := completeSet(name); err != nil {
+				return nil, errors.Join(err, in.Close())
+			}
 			in.Paths[i] = name
 			continue
 		}
@@ -77,23 +85,66 @@ type openKeys struct {
 	trust *identity.Keyring
 }
 
-// loadOpenKeys loads the keys of cfg, needed because name is sealed.
+// loadOpenKeys loads the keys of cfg, needed because name is sealed. The
+// trusted keys are those of cfg.Trust, or else of cfg.District.
 func loadOpenKeys(name string, cfg OpenConfig) (*openKeys, error) {
+	var districtTrust *identity.Keyring
+	if cfg.Trust == "" && cfg.District != nil {
+		var err error
+		if districtTrust, err = districtKeys(cfg.District); err != nil {
+			return nil, err
+		}
+	}
 	switch {
-	case cfg.Key == "" && cfg.Trust == "":
-		return nil, base.Usagef("%s is sealed: give --key (this linkage unit's private key) and --trust (a directory of the partners' public keys)", name)
-	case cfg.Key == "" || cfg.Trust == "":
-		return nil, base.Usagef("--key and --trust go together")
+	case cfg.Key == "" && cfg.Trust == "" && districtTrust == nil:
+		return nil, base.Usagef("%s is sealed: give --key (this linkage unit's private key) and --trust (a directory of the partners' public keys), or list the partners' public keys in the district file", name)
+	case cfg.Key == "":
+		return nil, base.Usagef("%s is sealed: give --key (this linkage unit's private key)", name)
+	case cfg.Trust == "" && districtTrust == nil:
+		return nil, base.Usagef("--key and --trust go together (or list the partners' public keys in the district file)")
 	}
 	me, err := identity.LoadPrivate(cfg.Key)
 	if err != nil {
 		return nil, err
+	}
+	if districtTrust != nil {
+		return &openKeys{me: me, trust: districtTrust}, nil
 	}
 	trust, err := envelope.LoadTrustStore(cfg.Trust)
 	if err != nil {
 		return nil, err
 	}
 	return &openKeys{me: me, trust: trust}, nil
+}
+
+// completeSet finishes the set of files of path if the run that wrote it
+// was killed while renaming them into place (atomicfile.Set: its journal
+// is beside path), so that path is read together with its own rejects
+// file and reports; it refuses path when that cannot be done.
+func completeSet(path string) error {
+	if !atomicfile.Incomplete(path) {
+		return nil
+	}
+	if _, err := atomicfile.Recover(path); err != nil {
+		return base.Invalidf("%s: the run that wrote it was interrupted before all its files were in place, and they cannot be completed here (%v): run that command again", path, err)
+	}
+	return nil
+}
+
+// Partners reads the partner names from the inputs' footers, in order.
+func (in *Inputs) Partners() ([]string, error) {
+	var out []string
+	for i, p := range in.Paths {
+		meta, _, err := encfile.ReadMeta(p)
+		if err != nil {
+			if p != in.Names[i] {
+				err = fmt.Errorf("%s (sealed): %w", in.Names[i], err)
+			}
+			return nil, err
+		}
+		out = append(out, meta.Partner)
+	}
+	return out, nil
 }
 
 // open opens the sealed file name into a temporary file and checks that
@@ -143,6 +194,10 @@ func (in *Inputs) ReadAll(ctx context.Context, log *slog.Logger, progress Progre
 		d, err := in.Read(ctx, i)
 		if err != nil {
 			return nil, err
+		}
+		if first, repeat, dup := encoding.DuplicateID(d.RecordIDs); dup {
+			return nil, base.Invalidf("%s: partner %q: encoded records %d and %d have the same record id "+
+				"(the file was encoded without the duplicate check of swd encode): re-encode the export", in.Names[i], d.Meta.Partner, first+1, repeat+1)
 		}
 		ds[i] = d
 		progress.report("reading encoded files", int64(i+1), int64(len(ds)))

@@ -6,10 +6,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/identity"
+	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/linkage/synth"
@@ -134,5 +136,41 @@ func TestOpenInputsFailsClosed(t *testing.T) {
 				t.Fatalf("left %v", left)
 			}
 		})
+	}
+}
+
+// TestReadAllRefusesDuplicateIDs: an encoded file with a record id twice
+// (written without swd encode's check) is refused when read, with the
+// file's name and the rows.
+func TestReadAllRefusesDuplicateIDs(t *testing.T) {
+	dir := t.TempDir()
+	layout := encoding.Layout{CLKBits: 64, Fields: []encoding.FieldSpec{{Name: "surname", Bits: 64}}}
+	write := func(name string, ids ...string) string {
+		path := filepath.Join(dir, name+".swd.parquet")
+		w, err := encfile.Create(path, layout, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer w.Abort()
+		for _, id := range ids {
+			if err := w.Write(&encoding.Record{RecordID: id, CLK: []uint64{1}, Fields: [][]uint64{{3}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Commit(encoding.Meta{SchemaFingerprint: "f", KeyCheck: "k"}); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	good, bad := write("acli", "A1", "A2"), write("caritas", "C1", "C2", "C3", "C2")
+	in, err := OpenInputs([]string{good, bad}, OpenConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	_, err = in.ReadAll(context.Background(), nil, nil)
+	if !errors.Is(err, base.ErrInvalidInput) || !strings.Contains(err.Error(), bad+`: partner "caritas": encoded records 2 and 4 have the same record id`) ||
+		strings.Contains(err.Error(), "C2") {
+		t.Fatalf("got %v", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
+	"github.com/welfare-district/swd/taxonomy"
 )
 
 // LinkConfig configures Link: encoded files into a links file and a
@@ -38,6 +39,10 @@ type LinkConfig struct {
 	// assignment, memory limit, …); its Logger and Progress are this
 	// config's, and its SpillDir defaults to Out's directory.
 	Linkage linkage.Config
+	// District, when set, is the district file (LoadDistrict): encoded
+	// files of partners it does not name are refused, and, without
+	// Open.Trust, its partners' public keys are the trusted keys.
+	District *taxonomy.District
 	// CodeVersion is recorded in the links file and the report; empty:
 	// CodeVersion().
 	CodeVersion string
@@ -60,6 +65,10 @@ type LinkResult struct {
 	// Run is the description stored in the links file: parameters,
 	// model, partners, cluster counts, expected precision and recall.
 	Run *linksfile.Run `json:"run"`
+	// Recovered is true when a previous run on the same output had been
+	// killed while renaming its files into place, and this run completed
+	// that set first (see atomicfile.Set).
+	Recovered bool `json:"recovered_interrupted_run,omitempty"`
 	// Linkage holds the links, the model and the full report.
 	Linkage *linkage.Result `json:"-"`
 }
@@ -73,11 +82,30 @@ type LinkResult struct {
 // names the partner.
 func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	cfg.setDefaults()
-	in, err := OpenInputs(cfg.Inputs, cfg.Open)
+	set, recovered, err := atomicfile.NewSet(cfg.Out)
+	if err != nil {
+		return nil, outputError(err)
+	}
+	defer set.Abort()
+	if recovered {
+		cfg.Logger.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", cfg.Out)
+	}
+	files, err := stageLinkOutputs(set, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	open := cfg.Open
+	if open.District == nil {
+		open.District = cfg.District
+	}
+	in, err := OpenInputs(cfg.Inputs, open)
 	if err != nil {
 		return nil, err
 	}
 	defer in.Close()
+	if err := checkDistrictPartners(cfg.District, in); err != nil {
+		return nil, err
+	}
 	ds, err := in.ReadAll(ctx, cfg.Logger, cfg.Progress)
 	if err != nil {
 		return nil, err
@@ -96,11 +124,31 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeLinkOutputs(&cfg, res, run); err != nil {
+	if err := writeLinkOutputs(files, res, run); err != nil {
+		return nil, err
+	}
+	if err := set.Commit(); err != nil {
 		return nil, err
 	}
 	return &LinkResult{Out: cfg.Out, Report: cfg.Report, ReportJSON: cfg.ReportJSON, CSV: cfg.CSV,
-		SaveModel: cfg.SaveModel, Run: run, Linkage: res}, nil
+		SaveModel: cfg.SaveModel, Run: run, Recovered: recovered, Linkage: res}, nil
+}
+
+// stageLinkOutputs stages the outputs of cfg in set (the links file is the
+// primary, renamed last), with the same names as cfg: the staging names.
+func stageLinkOutputs(set *atomicfile.Set, cfg *LinkConfig) (LinkConfig, error) {
+	files := *cfg
+	for _, f := range []*string{&files.Report, &files.ReportJSON, &files.CSV, &files.SaveModel, &files.Out} {
+		if *f == "" {
+			continue
+		}
+		st, err := set.Stage(*f)
+		if err != nil {
+			return files, outputError(err)
+		}
+		*f = st
+	}
+	return files, nil
 }
 
 func (c *LinkConfig) setDefaults() {
@@ -143,8 +191,8 @@ func NewRun(cfg linkage.Config, res *linkage.Result, codeVersion string) (*links
 }
 
 // writeLinkOutputs writes the links file, then the optional CSV and model,
-// then the reports.
-func writeLinkOutputs(cfg *LinkConfig, res *linkage.Result, run *linksfile.Run) error {
+// then the reports, under the names cfg gives (their staging names).
+func writeLinkOutputs(cfg LinkConfig, res *linkage.Result, run *linksfile.Run) error {
 	if err := linksfile.Write(cfg.Out, res.Links, run); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/welfare-district/swd/dp"
+	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/identity"
 	"github.com/welfare-district/swd/io/encfile"
@@ -28,8 +29,15 @@ type PublishConfig struct {
 	// Params are the release's DP parameters (ε, δ, mechanism, split, …).
 	Params dp.Params
 	// Households says how households get their district and needs; its
-	// Public services also decide the "missing middle".
+	// Public services also decide the "missing middle". Its Public and
+	// Maps override the district file's roles and code maps.
 	Households HouseholdConfig
+	// District is the district file (LoadDistrict): the partners' roles,
+	// code maps and public keys, and the territory the tables are broken
+	// down by. Publish refuses an encoded file of a partner it does not
+	// name; without it, Households.Public must list the public services:
+	// Publish does not guess them.
+	District *taxonomy.District
 	// Ledger is the dataset's privacy-budget ledger. It must exist
 	// (dp.InitLedger, swd budget init): a release never creates one.
 	Ledger string
@@ -91,7 +99,21 @@ type PublishResult struct {
 // fingerprint and partners).
 func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	cfg.setDefaults()
-	in, err := OpenInputs(cfg.Inputs, cfg.Open)
+	if err := atomicfile.CheckDir(cfg.Out); err != nil {
+		return nil, outputError(err)
+	}
+	if cfg.District == nil && len(cfg.Households.Public.Partners) == 0 {
+		return nil, base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
+			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
+	}
+	if err := completeSet(cfg.Links); err != nil {
+		return nil, err
+	}
+	open := cfg.Open
+	if open.District == nil {
+		open.District = cfg.District
+	}
+	in, err := OpenInputs(cfg.Inputs, open)
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +133,7 @@ func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	st.countOutside(households, dc.Domain)
 	logHouseholds(cfg.Logger, st, households, dc.Domain)
 	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st}
 	if cfg.DryRun {
@@ -143,10 +166,48 @@ func (c *PublishConfig) dpConfig(in *Inputs) (dp.PublishConfig, error) {
 	if err != nil {
 		return dp.PublishConfig{}, err
 	}
+	if err := c.applyDistrict(binding.Partners); err != nil {
+		return dp.PublishConfig{}, err
+	}
 	domain := dp.DefaultDomain(binding.Partners)
 	domain.Public = c.Households.Public
+	if c.District != nil {
+		domain.Districts = c.District.Districts()
+	}
 	return dp.PublishConfig{Params: c.Params, Domain: domain, Ledger: c.Ledger, Binding: binding, Key: key, OutDir: c.Out,
 		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Logger: c.Logger}, nil
+}
+
+// applyDistrict takes the partners' roles and code maps from the district
+// file, unless Households gives them, and refuses partners the file does
+// not name. It warns when no partner of the release is a public service:
+// every household would then be "missing middle".
+func (c *PublishConfig) applyDistrict(partners []string) error {
+	if d := c.District; d != nil {
+		if err := d.CheckPartners(partners); err != nil {
+			return err
+		}
+		if len(c.Households.Public.Partners) == 0 {
+			c.Households.Public = d.PublicServices()
+		}
+		maps, err := d.CodeMaps()
+		if err != nil {
+			return err
+		}
+		for p, m := range maps {
+			if _, given := c.Households.Maps[p]; !given {
+				if c.Households.Maps == nil {
+					c.Households.Maps = map[string]*taxonomy.CodeMap{}
+				}
+				c.Households.Maps[p] = m
+			}
+		}
+	}
+	if !slices.ContainsFunc(partners, c.Households.Public.IsPublic) {
+		c.Logger.Warn("no partner of this release is a public service: every household counts as known to the third sector only (\"missing middle\")",
+			"partners", strings.Join(partners, ","), "public_services", c.Households.Public.String())
+	}
+	return nil
 }
 
 // encodedDataset reads the inputs' footers: the dataset they make up (the
@@ -245,16 +306,11 @@ func logUnknown(log *slog.Logger, st Stats) {
 // input and are never written into the release.
 func logHouseholds(log *slog.Logger, st Stats, hs []dp.Household, d dp.Domain) {
 	logUnknown(log, st)
-	outside := 0
-	for _, h := range hs {
-		if h.District != "" && !slices.Contains(d.Districts, h.District) {
-			outside++
-		}
-	}
 	log.Info("households", "households", st.Households, "records", st.Records, "partners", len(st.Partners),
-		"without_district", st.NoDistrict, "district_ties", st.DistrictTies, "without_needs", st.NoNeeds, "unknown_codes", st.UnknownCodes())
-	if outside > 0 {
-		log.Warn("households with a district outside the public districts are left out of the district tables",
-			"households", outside, "districts", strings.Join(d.Districts, ","))
+		"without_district", st.NoDistrict, "outside_territory", st.OutsideTerritory, "district_ties", st.DistrictTies,
+		"without_needs", st.NoNeeds, "unknown_codes", st.UnknownCodes())
+	if st.OutsideTerritory > 0 {
+		log.Warn("households with a district outside the territory are released in the row \"district unknown\"",
+			"households", st.OutsideTerritory, "districts", strings.Join(d.Districts, ","))
 	}
 }

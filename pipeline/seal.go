@@ -40,7 +40,9 @@ func (c SealConfig) load(out string) (*sealer, error) {
 		return nil, err
 	}
 	dir, name := filepath.Split(out)
-	return &sealer{to: to, signer: signer, out: out, plain: filepath.Join(dir, "."+name+".unsealed")}, nil
+	plain := filepath.Join(dir, "."+name+".unsealed")
+	_ = os.Remove(plain) // left by a killed run
+	return &sealer{to: to, signer: signer, out: out, plain: plain}, nil
 }
 
 // encodedPath is where the encoder writes: the output itself, or the
@@ -52,12 +54,13 @@ func (s *sealer) encodedPath(out string) string {
 	return s.plain
 }
 
-// seal seals the unsealed file into the output and removes it.
-func (s *sealer) seal(partner string) error {
+// seal seals the unsealed file into dst (the output's staging name; the
+// envelope names the output) and removes it.
+func (s *sealer) seal(partner, dst string) error {
 	if s == nil {
 		return nil
 	}
 	defer os.Remove(s.plain)
-	return envelope.SealFile(s.out, s.plain, s.to, s.signer, envelope.Header{
+	return envelope.SealFile(dst, s.plain, s.to, s.signer, envelope.Header{
 		ContentType: envelope.ContentEncoded, Partner: partner, FileName: filepath.Base(s.out)})
 }

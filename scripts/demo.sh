@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the whole swd pipeline on built-in synthetic data.
-# synth (5 partners' exports) → keygen → encode (at each partner) → link →
-# eval against the synthetic truth → publish DP tables with a budget ledger.
+# synth (5 partners' exports) → keygen → encode (at each partner) → district
+# file → link → eval against the synthetic truth → publish DP tables with a
+# budget ledger.
 set -euo pipefail
 BIN=${1:-bin/swd}
 OUT=${2:-demo-out}
@@ -24,8 +25,10 @@ for p in ${PARTNERS//,/ }; do
     --in "$OUT/exports/$p.csv" --out "$OUT/encoded/$p.swd.parquet"
 done
 
-step "4. the linkage unit links the encodings (swd link)"
-"$BIN" link --out "$OUT/links.parquet" --report "$OUT/linkage-report.html" "$OUT"/encoded/*.swd.parquet
+step "4. the linkage unit describes its district (swd district init: partners, roles, territory) and links the encodings (swd link)"
+"$BIN" district init --out "$OUT/district.yaml"
+"$BIN" district check "$OUT/district.yaml"
+"$BIN" link --district "$OUT/district.yaml" --out "$OUT/links.parquet" --report "$OUT/linkage-report.html" "$OUT"/encoded/*.swd.parquet
 
 step "5. linkage quality against the synthetic truth (swd eval)"
 "$BIN" eval --links "$OUT/links.parquet" --truth "$OUT/exports/truth.csv"
@@ -33,7 +36,7 @@ step "5. linkage quality against the synthetic truth (swd eval)"
 step "6. differentially private tables (swd publish, ε=1 from a budget of 3, in a ledger signed by the linkage unit)"
 "$BIN" keys new --out "$OUT/unit" >/dev/null
 "$BIN" budget init --ledger "$OUT/ledger.jsonl" --total 3 --key "$OUT/unit.key"
-"$BIN" publish --links "$OUT/links.parquet" --epsilon 1 --ledger "$OUT/ledger.jsonl" --key "$OUT/unit.key" \
+"$BIN" publish --district "$OUT/district.yaml" --links "$OUT/links.parquet" --epsilon 1 --ledger "$OUT/ledger.jsonl" --key "$OUT/unit.key" \
   --out "$OUT/release" "$OUT"/encoded/*.swd.parquet
 "$BIN" budget show --ledger "$OUT/ledger.jsonl"
 "$BIN" budget verify --ledger "$OUT/ledger.jsonl" --key "$OUT/unit.pub" --release "$OUT/release"
@@ -42,6 +45,7 @@ cat <<MSG
 
 Done. Results:
   partner exports (synthetic)   $OUT/exports/
+  district file (roles)         $OUT/district.yaml
   encodings (what partners send) $OUT/encoded/
   links                         $OUT/links.parquet
   linkage report                $OUT/linkage-report.html

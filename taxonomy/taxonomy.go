@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-//go:embed data/needs.yaml data/territories.yaml data/padova_quartieri_consulte.csv data/istat_aree_utenza.csv data/geo/padova_province_municipalities.geojson data/maps/*.yaml
+//go:embed data/needs.yaml data/territories.yaml data/padova_quartieri_consulte.csv data/istat_aree_utenza.csv data/geo/padova_province_municipalities.geojson data/maps/*.yaml data/district.example.yaml
 var dataFS embed.FS
 
 // Unclassified is the explicit code that unknown local codes are mapped to

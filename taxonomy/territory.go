@@ -17,6 +17,11 @@ type Quartiere struct {
 	Consulte []string `yaml:"-" json:"consulte"`
 }
 
+// DistrictUnknown is the district key of the released row that counts the
+// households without a district, or with one outside the territory, so
+// that the district rows add up to the total.
+const DistrictUnknown = "unknown"
+
 // Key is the quartiere's code as it appears in partner data ("1"…"6").
 func (q Quartiere) Key() string { return strconv.Itoa(q.Code) }
 

@@ -49,9 +49,10 @@ type linkOptions struct {
 	VetoWeight    float64
 	DiceMaxPairs  int64
 
-	Rounds  int
-	Shards  int
-	TempDir string
+	Rounds   int
+	Shards   int
+	TempDir  string
+	District string
 }
 
 func (o *linkOptions) addFlags(fs *flag.FlagSet) {
@@ -73,6 +74,7 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Rounds, "cc-rounds", 10, "large-star/small-star rounds of the connected components (the run fails if they do not converge)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
+	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name")
 }
 
 func (o *linkOptions) validate(args []string) error {
@@ -231,6 +233,19 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	}
 	if err := linkage.CheckCompatible(ds); err != nil {
 		return nil, err
+	}
+	if opts.District != "" {
+		d, err := pipeline.LoadDistrict(opts.District)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for _, pt := range plan.Partners {
+			names = append(names, pt.Name)
+		}
+		if err := d.CheckPartners(names); err != nil {
+			return nil, err
+		}
 	}
 	if len(ds) > 64 {
 		return nil, base.Usagef("at most 64 partners, not %d", len(ds))

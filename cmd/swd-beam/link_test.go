@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"log/slog"
 	"os"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
+	swdbase "github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/io/table"
@@ -21,6 +23,7 @@ import (
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/linkage/synth"
+	"github.com/welfare-district/swd/taxonomy"
 )
 
 func TestMain(m *testing.M) {
@@ -187,3 +190,32 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 // testUSamples keeps the random sample behind u small: every sampled pair
 // goes through the pipeline's joins.
 const testUSamples = 20_000
+
+// TestLinkDistrictNamesThePartners: with --district, swd-beam link refuses
+// (before any pipeline runs) a partner the district file does not name, as
+// swd link does.
+func TestLinkDistrictNamesThePartners(t *testing.T) {
+	dir := t.TempDir()
+	files := synthEncoded(t, dir, 20)
+	write := func(name, y string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(y), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	example := string(taxonomy.ExampleDistrict())
+	opts := &linkOptions{Out: filepath.Join(dir, "l.parquet"), Threshold: 0.5, Assignment: "optimal", USamples: 1000, Rounds: 10,
+		District: write("d.yaml", example)}
+	if err := opts.validate(files); err != nil {
+		t.Fatal(err)
+	}
+	cfg := linkage.Config{Threshold: 0.5, USamples: 1000}
+	if _, err := planLink(files, opts, cfg); err != nil {
+		t.Fatalf("the example district names the demo's partners: %v", err)
+	}
+	opts.District = write("other.yaml", strings.ReplaceAll(example, "name: caritas", "name: sanvincenzo"))
+	if _, err := planLink(files, opts, cfg); !errors.Is(err, swdbase.ErrInvalidInput) || !strings.Contains(err.Error(), "caritas") {
+		t.Fatalf("a partner the district file does not name: %v", err)
+	}
+}

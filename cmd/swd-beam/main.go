@@ -4,7 +4,7 @@
 // module of its own so that swd's build stays small. See docs/scale-out.md.
 //
 //	swd-beam link    --out LINKS.parquet P1.swd.parquet [P2.swd.parquet ...]
-//	swd-beam publish --links LINKS --epsilon E --ledger L --out DIR P1.swd.parquet ...
+//	swd-beam publish --district D --links LINKS --epsilon E --ledger L --out DIR P1.swd.parquet ...
 //
 // The flags are swd link's and swd publish's, plus Beam's pipeline options
 // (--runner, --endpoint, --environment_type, --project, --region,
@@ -45,7 +45,7 @@ const usage = `swd-beam runs swd link and swd publish as Apache Beam pipelines.
 
 Usage:
   swd-beam link    --out LINKS.parquet [flags] P1.swd.parquet [P2.swd.parquet ...]
-  swd-beam publish --links LINKS --epsilon E --ledger FILE --out DIR [flags] P1.swd.parquet ...
+  swd-beam publish --district FILE --links LINKS --epsilon E --ledger FILE --out DIR [flags] P1.swd.parquet ...
 
   swd-beam COMMAND -help   lists the command's flags (swd's, plus Beam's
                            pipeline options such as --runner, default prism)

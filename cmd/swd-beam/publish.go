@@ -19,6 +19,7 @@ import (
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/identity"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
 
 	"github.com/welfare-district/swd/cmd/swd-beam/internal/beamlink"
@@ -38,6 +39,7 @@ type publishOptions struct {
 	Confidence     float64
 	RoundTo        int
 	PublicServices string
+	District       string
 	UnknownCodes   string
 	DistrictAttr   string
 	NeedsAttr      string
@@ -47,9 +49,10 @@ type publishOptions struct {
 	TempDir        string
 	Key            string
 
-	params  dp.Params
-	public  taxonomy.PublicServices
-	unknown taxonomy.UnknownPolicy
+	params   dp.Params
+	public   taxonomy.PublicServices
+	unknown  taxonomy.UnknownPolicy
+	district *taxonomy.District
 }
 
 func (o *publishOptions) addFlags(fs *flag.FlagSet) {
@@ -63,7 +66,8 @@ func (o *publishOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Mechanism, "mechanism", dp.DefaultMechanism, "noise: laplace or gaussian")
 	fs.Float64Var(&o.Confidence, "confidence", dp.DefaultConfidence, "level of the confidence intervals")
 	fs.IntVar(&o.RoundTo, "round-to", 0, "round released values to a multiple of this (post-processing)")
-	fs.StringVar(&o.PublicServices, "public-services", taxonomy.DefaultPublicServices().String(), "partners that are public services (the others are the third sector)")
+	fs.StringVar(&o.PublicServices, "public-services", "", "partners that are public services, the others being the third sector (overrides the district file's roles; without --district, required)")
+	fs.StringVar(&o.District, "district", "", "the district file (swd district init): each partner's role and code map, and the territory; a partner it does not name is refused")
 	fs.StringVar(&o.UnknownCodes, "unknown-codes", "fail", "need codes no code map knows: fail, or count them as unclassified")
 	fs.StringVar(&o.DistrictAttr, "district-attr", "district", "attribute of the encoded files holding the district")
 	fs.StringVar(&o.NeedsAttr, "needs-attr", "needs", "attribute of the encoded files holding the ';'-separated need codes")
@@ -92,6 +96,13 @@ func (o *publishOptions) validate(args []string) error {
 		return base.Usagef("--unknown-codes: %v", err)
 	}
 	o.public = taxonomy.ParsePublicServices(o.PublicServices)
+	if o.PublicServices != "" && len(o.public.Partners) == 0 {
+		return base.Usagef("--public-services names no partner")
+	}
+	if o.District == "" && len(o.public.Partners) == 0 {
+		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
+			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
+	}
 	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
 		Confidence: o.Confidence, RoundTo: o.RoundTo}
 	if o.Split != "" {
@@ -100,6 +111,16 @@ func (o *publishOptions) validate(args []string) error {
 		}
 	}
 	return o.params.EnsureDefaults().Validate()
+}
+
+// load reads the district file, if any.
+func (o *publishOptions) load() error {
+	if o.District == "" {
+		return nil
+	}
+	var err error
+	o.district, err = pipeline.LoadDistrict(o.District)
+	return err
 }
 
 func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer, log *slog.Logger) error {
@@ -112,6 +133,9 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer, lo
 	}
 	if err := opts.validate(files); err != nil {
 		return base.Mark(err, base.ErrUsage)
+	}
+	if err := opts.load(); err != nil {
+		return err
 	}
 	return publishFiles(ctx, opts, files, stdout, log)
 }
@@ -146,8 +170,25 @@ func publishFiles(ctx context.Context, opts *publishOptions, files []string, std
 		pfiles = append(pfiles, beampub.File{Partner: meta.Partner, Path: abs})
 	}
 	slices.Sort(partners)
+	public, maps := opts.public, map[string]*taxonomy.CodeMap(nil)
 	domain := dp.DefaultDomain(partners)
-	domain.Public = opts.public
+	if d := opts.district; d != nil {
+		if err := d.CheckPartners(partners); err != nil {
+			return err
+		}
+		if len(public.Partners) == 0 {
+			public = d.PublicServices()
+		}
+		if maps, err = d.CodeMaps(); err != nil {
+			return err
+		}
+		domain.Districts = d.Districts()
+	}
+	if !slices.ContainsFunc(partners, public.IsPublic) {
+		log.Warn("no partner of this release is a public service: every household counts as known to the third sector only (\"missing middle\")",
+			"partners", strings.Join(partners, ","), "public_services", public.String())
+	}
+	domain.Public = public
 	var key *identity.Private
 	if opts.Key != "" {
 		if key, err = identity.LoadPrivate(opts.Key); err != nil {
@@ -182,7 +223,7 @@ func publishFiles(ctx context.Context, opts *publishOptions, files []string, std
 		return err
 	}
 	defer cleanup()
-	plan := &beampub.Plan{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr, Public: opts.public.Partners,
+	plan := &beampub.Plan{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr, Public: public.Partners, Maps: maps,
 		Params: opts.params, Domain: domain, OutDir: tmp}
 	if err := beampub.NewPlan(links, pfiles, plan); err != nil {
 		return err

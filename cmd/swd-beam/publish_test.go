@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/dp"
+	swdbase "github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage"
@@ -71,10 +73,19 @@ func TestPublishSameCountsAsSwdPublish(t *testing.T) {
 	if err := dp.InitLedger(ledgerB, "test", big, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The roles from the district file of swd district init (the demo's
+	// partners: comune and ulss6 public services).
+	district := filepath.Join(dir, "district.yaml")
+	if err := os.WriteFile(district, taxonomy.ExampleDistrict(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	opts := &publishOptions{Links: links, Epsilon: eps, Ledger: ledgerB, Out: filepath.Join(dir, "release-b"), MaxNeeds: dp.DefaultMaxNeeds,
-		Mechanism: dp.DefaultMechanism, Confidence: dp.DefaultConfidence, PublicServices: taxonomy.DefaultPublicServices().String(),
+		Mechanism: dp.DefaultMechanism, Confidence: dp.DefaultConfidence, District: district,
 		UnknownCodes: "fail", DistrictAttr: pipeline.DefaultDistrictAttr, NeedsAttr: pipeline.DefaultNeedsAttr}
 	if err := opts.validate(files); err != nil {
+		t.Fatal(err)
+	}
+	if err := opts.load(); err != nil {
 		t.Fatal(err)
 	}
 	var out strings.Builder
@@ -115,4 +126,34 @@ func readCSV(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// TestPublishNeedsRoles: like swd publish, swd-beam publish does not guess
+// which partners are public services: without --district or
+// --public-services it is a usage error, and a district file that does not
+// name a partner of the release is refused before any pipeline runs.
+func TestPublishNeedsRoles(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--links", "l.parquet", "--ledger", "l", "--out", filepath.Join(dir, "o"), "--epsilon", "1", "a.swd.parquet"}
+	var stderr strings.Builder
+	err := runPublish(context.Background(), base, &stderr, &stderr, slog.New(slog.DiscardHandler))
+	if !errors.Is(err, swdbase.ErrUsage) || !strings.Contains(err.Error(), "--district FILE") {
+		t.Fatalf("no roles: %v", err)
+	}
+	files := synthEncoded(t, dir, 20)
+	other := filepath.Join(dir, "other.yaml")
+	y := strings.ReplaceAll(string(taxonomy.ExampleDistrict()), "name: caritas", "name: sanvincenzo")
+	if err := os.WriteFile(other, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ledger := filepath.Join(dir, "ledger")
+	if err := dp.InitLedger(ledger, "test", dp.Budget{Epsilon: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"--district", other, "--links", filepath.Join(dir, "none.parquet"), "--ledger", ledger,
+		"--out", filepath.Join(dir, "o"), "--epsilon", "1"}, files...)
+	err = runPublish(context.Background(), args, &stderr, &stderr, slog.New(slog.DiscardHandler))
+	if !errors.Is(err, swdbase.ErrInvalidInput) || !strings.Contains(err.Error(), "caritas") {
+		t.Fatalf("a partner the district file does not name: %v", err)
+	}
 }

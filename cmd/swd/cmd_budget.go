@@ -175,7 +175,7 @@ func runBudgetShow(ctx context.Context, opts *BudgetShowOptions, g *GlobalOption
 		}
 	}
 	if len(s.Uncommitted) > 0 {
-		fmt.Fprintf(w, "\n%d release(s) were interrupted after reserving their budget; it stays spent.\n", len(s.Uncommitted))
+		fmt.Fprintf(w, "\n%s interrupted after reserving its budget; it stays spent.\n", plural(len(s.Uncommitted), "release was", "releases were"))
 	}
 	if s.TornTail {
 		fmt.Fprintln(w, "\nthe last line is torn (a crash while appending); it is ignored and will be cut off by the next release.")
@@ -269,9 +269,9 @@ func runBudgetVerify(ctx context.Context, opts *BudgetVerifyOptions, g *GlobalOp
 		return nil
 	}
 	printChain(g.Stdout, s)
-	fmt.Fprintf(g.Stdout, "ok: %d releases, spent ε = %g of %g", len(s.Releases), s.Spent.Epsilon, s.Total.Epsilon)
-	if len(opts.Releases) > 0 {
-		fmt.Fprintf(g.Stdout, "; %d release(s) checked against the chain", len(opts.Releases))
+	fmt.Fprintf(g.Stdout, "ok: %s, spent ε = %g of %g", plural(len(s.Releases), "release", "releases"), s.Spent.Epsilon, s.Total.Epsilon)
+	if n := len(opts.Releases); n > 0 {
+		fmt.Fprintf(g.Stdout, "; %s checked against the chain", plural(n, "release", "releases"))
 	}
 	fmt.Fprintln(g.Stdout)
 	if s.TornTail {

@@ -35,6 +35,7 @@ type EncodeOptions struct {
 	OPRFToken    string
 	SealTo       string
 	SignWith     string
+	AllowMissing []string
 }
 
 // AddFlags binds the options to fs.
@@ -47,7 +48,8 @@ func (o *EncodeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Rejects, "rejects", "", "rejects file (default: OUT with .rejects.csv)")
 	fs.StringVar(&o.Format, "format", "", "input format: csv, parquet or arrow (default: from the extension)")
 	fs.StringVar(&o.Delimiter, "delimiter", "", `CSV delimiter, one character or "tab" (default: sniffed among , ; tab |)`)
-	fs.StringVar(&o.Encoding, "encoding", "utf-8", "CSV text encoding: utf-8 or latin-1")
+	fs.StringVar(&o.Encoding, "encoding", table.EncodingAuto, "CSV text encoding: auto (UTF-8, with or without BOM, or Windows-1252 when the file is not valid UTF-8), utf-8 or latin-1")
+	fs.StringSliceVar(&o.AllowMissing, "allow-missing", nil, "a field this partner does not collect (repeatable, or comma-separated): it may be missing in every row")
 	fs.StringVar(&o.OPRF, "oprf", "", "keyserver URL for the fields the schema marks oprf: true (https, or http on loopback)")
 	fs.StringVar(&o.OPRFToken, "oprf-token", "", "file with this partner's keyserver bearer token (mode 0600)")
 	fs.StringVar(&o.SealTo, "seal-to", "", "seal the output to this public key (the linkage unit's .pub): only its holder can read it")
@@ -108,26 +110,41 @@ func newEncodeCommand(g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "encode --schema S --secret K --in EXPORT --out OUT.swd.parquet",
 		Short: "Turn a partner export into keyed Bloom-filter encodings",
-		Long: `Read a partner export (CSV with any delimiter, UTF-8 or Latin-1, with or
-without BOM; Parquet; Arrow IPC), normalise each identifying field as the
-schema says, and write keyed Bloom-filter encodings (per-field filters, a
-record-level CLK, keyed blocking keys) plus the attributes the schema
-carries in the clear, to an encoded Parquet file. Nothing else leaves the
-partner: no name, date, fiscal code or any normalised value appears in the
-output, in logs or in errors.
+		Long: `Read a partner export (CSV with any delimiter, in UTF-8 with or without
+BOM or in Windows-1252, detected; Parquet; Arrow IPC), normalise each
+identifying field as the schema says, and write keyed Bloom-filter
+encodings (per-field filters, a record-level CLK, keyed blocking keys) plus
+the attributes the schema carries in the clear, to an encoded Parquet file.
+Nothing else leaves the partner: no name, date, fiscal code or any
+normalised value appears in the output, in logs or in errors.
 
-Rows that cannot be encoded (missing record id, a required field missing
-or invalid, a malformed row) go to the rejects file with their row number,
-record id, column and reason — never the value. The summary counts rows
-read, encoded and rejected, missing values per field, and fiscal codes that
-were invalid or inconsistent with sex and birth date.
+Header names are matched ignoring case, accents, blanks and punctuation,
+and through the schema's input.aliases (COGNOME, "Data di nascita").
+
+Rows that cannot be encoded (missing record id, a record id an earlier row
+already has, a required field missing or invalid, a malformed row, a stray
+quote) go to the rejects file with their row and line, record id, column and
+reason — never the value; a stray quote costs only its own line. The
+summary says how the file was read, checks that its data lines equal the
+rows encoded plus the rows rejected, and counts missing values per field
+and fiscal codes that were invalid or inconsistent with sex and birth date.
+
+An identifying field missing in more rows than the schema's max_missing
+(default 50%), or whose column the header lacks, stops the run with exit
+status 3 naming the field and the share — most often a column lost to a
+renamed header — unless --allow-missing FIELD says this partner does not
+collect it.
 
 Fields the schema marks oprf: true (fiscal codes, exact identifiers) are
 replaced by oblivious-PRF pseudonyms from the keyserver before encoding
 (--oprf URL --oprf-token FILE): the keyserver never sees the values, and
 not even a holder of the linkage secret can encode guesses offline.
 
-Outputs appear atomically: an interrupted run (Ctrl-C) leaves nothing.
+The encoded file, the rejects file and the pseudonym map appear together
+or not at all: an interrupted run (Ctrl-C) leaves nothing, and a run killed
+while renaming them into place is completed by the next run on the same
+output (docs/format.md, "Output sets"). An output in a directory that does
+not exist is a usage error (exit status 2).
 
 ` + exitStatusHelp,
 		Args:    cobra.NoArgs,
@@ -158,6 +175,7 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 		PseudonymiseIDs: opts.Pseudonymise,
 		Keyserver:       pipeline.KeyserverConfig{URL: opts.OPRF, TokenFile: opts.OPRFToken},
 		Seal:            pipeline.SealConfig{To: opts.SealTo, SignWith: opts.SignWith},
+		AllowMissing:    opts.AllowMissing,
 		Workers:         g.Workers, Logger: g.Logger, Progress: bars.update,
 	})
 	bars.finish()
@@ -171,14 +189,41 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 func printEncodeSummary(out io.Writer, s *schema.Schema, res *pipeline.EncodeResult) {
 	st := res.Stats
 	fmt.Fprintf(out, "encoded %s → %s (partner %s)\n", res.In, res.Out, res.Meta.Partner)
-	fmt.Fprintf(out, "  rows read %d, encoded %d, rejected %d", st.Read, st.Encoded, st.Rejected)
+	if t := res.Text; t != nil {
+		how := ""
+		if t.Detected {
+			how = " (detected)"
+		}
+		fmt.Fprintf(out, "  read as %s%s, delimiter %s\n", t.Charset, how, delimiterName(t.Delimiter))
+	}
+	if len(res.Renamed) > 0 {
+		names := make([]string, len(res.Renamed))
+		for i, m := range res.Renamed {
+			names[i] = m.Column + " as " + m.Header
+		}
+		fmt.Fprintf(out, "  columns found under other names: %s\n", strings.Join(names, ", "))
+	}
+	if t := res.Text; t != nil {
+		fmt.Fprintf(out, "  %d data lines = %d encoded + %d rejected", t.Lines, st.Encoded, st.Rejected)
+		if t.ExtraLines > 0 {
+			fmt.Fprintf(out, " + %d lines continuing quoted values", t.ExtraLines)
+		}
+	} else {
+		fmt.Fprintf(out, "  %d rows = %d encoded + %d rejected", st.Read, st.Encoded, st.Rejected)
+	}
 	if st.Rejected > 0 {
 		fmt.Fprintf(out, " (see %s)", res.Rejects)
 	}
 	fmt.Fprintln(out)
+	if st.Duplicates > 0 {
+		fmt.Fprintf(out, "  %s (only the first row of each is encoded)\n", plural(st.Duplicates, "duplicate record id", "duplicate record ids"))
+	}
 	fmt.Fprintln(out, "  missing values per field (of the encoded rows):")
 	for _, f := range st.Fields {
 		fmt.Fprintf(out, "    %-20s %8d  %5.1f%%", f.Name, f.Missing, pct(f.Missing, st.Encoded))
+		if f.NotCollected {
+			fmt.Fprint(out, "  not collected by this partner (--allow-missing)")
+		}
 		if f.Invalid > 0 {
 			fmt.Fprintf(out, "  (%d invalid: %s; first rows %s)", f.Invalid, f.Reason, joinInts(f.InvalidRows))
 		}
@@ -191,6 +236,27 @@ func printEncodeSummary(out io.Writer, s *schema.Schema, res *pipeline.EncodeRes
 		fmt.Fprintf(out, "  record ids pseudonymised; mapping kept in %s (do not send it)\n", res.Pseudonyms)
 	}
 	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", res.Meta.SchemaFingerprint, res.Meta.KeyCheck)
+	keep := res.Rejects
+	if res.Pseudonyms != "" {
+		keep += " and " + res.Pseudonyms
+	}
+	fmt.Fprintf(out, "next: send %s to the linkage unit; keep %s here (they name your records)\n", res.Out, keep)
+}
+
+// delimiterName writes a delimiter for people: ';', tab.
+func delimiterName(d rune) string {
+	if d == '\t' {
+		return "tab"
+	}
+	return "'" + string(d) + "'"
+}
+
+// plural is "1 record" or "3 records".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 func joinInts(v []int) string {

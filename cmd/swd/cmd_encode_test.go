@@ -64,7 +64,7 @@ func TestEncodeCommand(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("encode: exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"rows read 4, encoded 2, rejected 2", "fiscal codes:", "key check value"} {
+	for _, want := range []string{"4 data lines = 2 encoded + 2 rejected", "fiscal codes:", "key check value"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}

@@ -119,7 +119,7 @@ func TestKeyserverFlags(t *testing.T) {
 		{"bad rate unit", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--rate", "5/w"}, ExitUsage, "unit"},
 		{"public http", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--addr", "0.0.0.0:8787"}, ExitIntegrity, "in clear"},
 		{"tls half", []string{"keyserver", "--key", "k", "--tokens", "t", "--audit", "a", "--tls-cert", "c"}, ExitUsage, "go together"},
-		{"missing key file", []string{"keyserver", "--key", p("nope"), "--tokens", "t", "--audit", p("a")}, ExitInternal, "nope"},
+		{"missing key file", []string{"keyserver", "--key", p("nope"), "--tokens", "t", "--audit", p("a")}, ExitUsage, "nope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errs := runCLI(t, tc.args...)

@@ -42,7 +42,9 @@ type LinkOptions struct {
 	DiceMaxPairs  int64
 	MemoryLimit   string
 	Plan          bool
+	District      string
 	Seal          SealOptions
+	State         StateLinkOptions
 }
 
 // AddFlags binds the options to fs.
@@ -64,7 +66,9 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
 	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
+	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name; trust its partners' public keys for sealed inputs (without --trust)")
 	o.Seal.AddFlags(fs)
+	o.State.AddFlags(fs)
 }
 
 func (o *LinkOptions) validate(args []string) error {
@@ -83,7 +87,7 @@ func (o *LinkOptions) validate(args []string) error {
 	if _, err := parseMemoryLimit(o.MemoryLimit, rusage.TotalMemory()); err != nil {
 		return err
 	}
-	return nil
+	return o.State.validate(o)
 }
 
 func newLinkCommand(g *GlobalOptions) *cobra.Command {
@@ -107,10 +111,25 @@ against the partners' public keys in --trust: a tampered, truncated or
 mis-addressed file, an unknown signer, or a file signed by another partner
 than the one it claims is refused (exit 5).
 
+With --district, an encoded file of a partner the district file does not
+name is refused (exit status 3), and the public keys it lists are trusted
+for sealed inputs unless --trust is given.
+
 Writes the links file (cluster_id, household_id, partner, record_id,
 match_probability; every input record appears) and a linkage report in HTML
 and JSON with the model, the match-weight histogram and the expected
-precision and recall.
+precision and recall. They appear together or not at all, as a set (see
+docs/format.md, "Output sets"); an output in a directory that does not
+exist is a usage error (exit status 2).
+
+With --state DIR, the files are every partner's full snapshot of one period
+(--period) and are linked against the linkage state in DIR (created by the
+first run): only new or changed records are searched, against everything;
+records absent from the snapshot are closed; the state's model is reused
+unless --refit; persons and households keep their ids (cluster_id,
+household_id) from period to period, and the links file adds the columns
+period and first_period. The state records every open, close, merge and
+split (swd state history). See docs/incremental.md.
 
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
@@ -124,8 +143,13 @@ precision and recall.
 }
 
 func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []string) error {
+	district, err := loadDistrictFlag(opts.District)
+	if err != nil {
+		return err
+	}
 	cfg := pipeline.LinkConfig{
-		Inputs: args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
+		District: district,
+		Inputs:   args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
 		CSV: opts.CSV, SaveModel: opts.SaveModel, Logger: g.Logger,
 		Linkage: linkage.Config{
 			Workers:       g.Workers,
@@ -163,6 +187,9 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		}
 		cfg.Linkage.Model = m
 	}
+	if opts.State.Dir != "" {
+		return runLinkState(ctx, opts, g, cfg)
+	}
 	bars := newStageBars(g)
 	cfg.Progress = bars.update
 	if opts.Plan {
@@ -180,9 +207,10 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		return err
 	}
 	c, e := res.Run.Clusters, res.Run.Expected
-	fmt.Fprintf(g.Stdout, "linked %d records into %d persons and %d households (expected precision %.4f, recall %.4f)\n",
-		c.Records, c.Clusters, c.Households, e.Precision, e.Recall)
+	fmt.Fprintf(g.Stdout, "linked %s into %s and %s (expected precision %.4f, recall %.4f)\n",
+		plural(c.Records, "record", "records"), plural(c.Clusters, "person", "persons"), plural(c.Households, "household", "households"), e.Precision, e.Recall)
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
+	fmt.Fprintf(g.Stdout, "next: read the report, then: %s\n", publishHint(opts, res.Out, args))
 	return nil
 }
 
@@ -235,4 +263,21 @@ func printPlan(g *GlobalOptions, p *linkage.Plan) {
 	fmt.Fprintf(w, "datasets memory  %.2f GB\n", float64(p.DatasetBytes)/1e9)
 	fmt.Fprintf(w, "peak memory      %.2f GB (estimate)\n", float64(p.PeakBytes)/1e9)
 	fmt.Fprintf(w, "time             %.0f s (estimate, on this machine now)\n", p.Seconds)
+}
+
+// publishHint is the swd publish command that follows this link run, with
+// placeholders for what only the user knows.
+func publishHint(opts *LinkOptions, links string, inputs []string) string {
+	district := "--district DISTRICT.yaml"
+	if opts.District != "" {
+		district = "--district " + opts.District
+	}
+	cmd := fmt.Sprintf("swd publish --links %s %s --ledger LEDGER --epsilon E --out RELEASE_DIR", links, district)
+	if opts.Seal.Key != "" {
+		cmd += " --key " + opts.Seal.Key
+	}
+	if len(inputs) > 3 {
+		return cmd + " " + strings.Join(inputs[:2], " ") + " … (the same encoded files)"
+	}
+	return cmd + " " + strings.Join(inputs, " ")
 }

@@ -36,6 +36,7 @@ type PublishOptions struct {
 	Title          string
 	DryRun         bool
 	JSON           bool
+	District       string
 	Seal           SealOptions
 
 	params  dp.Params
@@ -56,7 +57,8 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Mechanism, "mechanism", dp.DefaultMechanism, "noise: laplace or gaussian")
 	fs.Float64Var(&o.Confidence, "confidence", dp.DefaultConfidence, "level of the confidence intervals")
 	fs.IntVar(&o.RoundTo, "round-to", 0, "round released values to a multiple of this (post-processing)")
-	fs.StringVar(&o.PublicServices, "public-services", taxonomy.DefaultPublicServices().String(), "partners that are public services (the others are the third sector)")
+	fs.StringVar(&o.District, "district", "", "the district file (swd district init): each partner's role, code map and public key, and the territory")
+	fs.StringVar(&o.PublicServices, "public-services", "", "partners that are public services, the others being the third sector (overrides the district file's roles; without --district, required)")
 	fs.StringVar(&o.UnknownCodes, "unknown-codes", "fail", "need codes no code map knows: fail, or count them as unclassified")
 	fs.StringArrayVar(&o.Maps, "map", nil, "code map YAML of a partner, as partner=FILE or FILE (repeatable; replaces the embedded map)")
 	fs.StringVar(&o.DistrictAttr, "district-attr", pipeline.DefaultDistrictAttr, "attribute of the encoded files holding the district")
@@ -88,8 +90,12 @@ func (o *PublishOptions) validate(args []string) error {
 		return base.Usagef("--unknown-codes: %v", err)
 	}
 	o.public = taxonomy.ParsePublicServices(o.PublicServices)
-	if len(o.public.Partners) == 0 {
+	if o.PublicServices != "" && len(o.public.Partners) == 0 {
 		return base.Usagef("--public-services names no partner")
+	}
+	if o.District == "" && len(o.public.Partners) == 0 {
+		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
+			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
 	}
 	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
 		Confidence: o.Confidence, RoundTo: o.RoundTo}
@@ -138,6 +144,14 @@ func newPublishCommand(g *GlobalOptions) *cobra.Command {
 		Short: "Publish differentially private household statistics from a linkage",
 		Long: `Turn a linkage into tables that are safe to publish.
 
+Which partners are public services and which the third sector comes from
+the district file (--district; 'swd district init' writes an example): a
+partner it does not name is refused (exit status 3). --public-services
+overrides its roles; without a district file it is required: publish does
+not guess roles from partner names. Households without a district, or
+with one outside the territory, are released as their own noisy row,
+"district unknown", so that the district rows add up to the total.
+
 The links file (from swd link) and the encoded files it was made from are
 joined record by record (every link must name a record and every record must
 have a link). Each household gets its district (the most frequent among its
@@ -178,8 +192,8 @@ they are for the linkage unit, which holds the links anyway, not for
 publication. No record's data is ever shown.
 
   swd budget init --ledger padova.ledger --total 3 --key unit.key   # once
-  swd publish --links links.parquet --epsilon 1 --ledger padova.ledger \
-      --key unit.key --out release/ encoded/*.swd.parquet
+  swd publish --links links.parquet --district district.yaml --epsilon 1 \
+      --ledger padova.ledger --key unit.key --out release/ encoded/*.swd.parquet
 
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
@@ -193,9 +207,13 @@ publication. No record's data is ever shown.
 }
 
 func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, args []string) error {
+	district, err := loadDistrictFlag(opts.District)
+	if err != nil {
+		return err
+	}
 	bars := newStageBars(g)
 	res, err := pipeline.Publish(ctx, pipeline.PublishConfig{
-		Links: opts.Links, Inputs: args, Open: opts.Seal.config(), Params: opts.params,
+		Links: opts.Links, Inputs: args, Open: opts.Seal.config(), Params: opts.params, District: district,
 		Households: pipeline.HouseholdConfig{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr,
 			Maps: opts.maps, Unknown: opts.unknown, Public: opts.public},
 		Ledger: opts.Ledger, LedgerKey: opts.Seal.Key, Out: opts.Out, Title: opts.Title, DryRun: opts.DryRun,
@@ -216,14 +234,24 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 		return nil
 	}
 	st := s.Households
-	fmt.Fprintf(w, "households: %d from %d records of %d partners (%d without district, %d unknown need codes)\n",
-		st.Households, st.Records, len(st.Partners), st.NoDistrict, st.UnknownCodes())
+	fmt.Fprintf(w, "households: %d from %s of %s (%d without district, %s)\n",
+		st.Households, plural(st.Records, "record", "records"), plural(len(st.Partners), "partner", "partners"), st.NoDistrict,
+		plural(st.UnknownCodes(), "unknown need code", "unknown need codes"))
+	if n := st.NoDistrict + st.OutsideTerritory; n > 0 {
+		verb := "are"
+		if n == 1 {
+			verb = "is"
+		}
+		fmt.Fprintf(w, "  %s without a district (or outside the territory) %s released as the row \"district unknown\"\n",
+			plural(n, "household", "households"), verb)
+	}
 	if s.DryRun {
 		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g\n", s.Cost.Epsilon, s.Cost.Delta)
 		printWarning(w, s.Warning)
 		fmt.Fprintf(w, "budget: total ε = %g (δ = %g); spent ε = %g; left ε = %g (δ = %g)\n",
 			s.Total.Epsilon, s.Total.Delta, s.Spent.Epsilon, s.Left.Epsilon, s.Left.Delta)
 		fmt.Fprintln(w, "nothing was written")
+		fmt.Fprintln(w, "next: run the same command without --dry-run to make the release")
 		return nil
 	}
 	fmt.Fprintf(w, "release %s written to %s\n", s.Release, s.Out)
@@ -232,7 +260,17 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
 	fmt.Fprintf(w, "ledger head after the release: %s (release.json records the release's own entry)\n", s.LedgerHead)
 	printWarning(w, s.Warning)
+	fmt.Fprintf(w, "next: read %s, then publish the directory %s (swd budget verify --ledger %s --release %s checks it against the ledger)\n",
+		s.Report, s.Out, s.Ledger, s.Out)
 	return nil
+}
+
+// loadDistrictFlag loads the district file of --district, if given.
+func loadDistrictFlag(path string) (*taxonomy.District, error) {
+	if path == "" {
+		return nil, nil
+	}
+	return pipeline.LoadDistrict(path)
 }
 
 // printWarning prints a weak-protection warning, when there is one.

@@ -95,7 +95,7 @@ func TestPublishCommand(t *testing.T) {
 	var outputs []string // every stdout and stderr, checked for identifiers at the end
 	publish := func(out string, extra ...string) (int, string, string) {
 		t.Helper()
-		args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", out}, extra...)
+		args := append([]string{"publish", "--district", exampleDistrict(t), "--links", links, "--ledger", ledger, "--out", out}, extra...)
 		code, stdout, stderr := runCLI(t, append(args, encoded...)...)
 		outputs = append(outputs, stdout, stderr)
 		return code, stdout, stderr
@@ -169,7 +169,7 @@ func TestPublishCommand(t *testing.T) {
 		if s.Binding == nil || !slices.Equal(s.Binding.Partners, []string{"acli", "caritas", "cgil", "comune", "ulss6"}) || meta.LedgerID != s.LedgerID {
 			t.Fatalf("ledger binding %+v, release.json ledger id %s", s.Binding, meta.LedgerID)
 		}
-		if code, stdout, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--release", out); code != ExitOK || !strings.Contains(stdout, "1 release(s) checked") {
+		if code, stdout, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--release", out); code != ExitOK || !strings.Contains(stdout, "1 release checked") {
 			t.Fatalf("budget verify --release: exit %d: %s %s", code, stdout, stderr)
 		}
 		entries, _ := os.ReadDir(out)
@@ -209,7 +209,7 @@ func TestPublishCommand(t *testing.T) {
 		before := readBytes(t, ledger)
 		out := filepath.Join(dir, "foreign")
 		for _, extra := range [][]string{{"--dry-run"}, nil} {
-			args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", out, "--epsilon", "0.1"}, extra...)
+			args := append([]string{"publish", "--district", exampleDistrict(t), "--links", links, "--ledger", ledger, "--out", out, "--epsilon", "0.1"}, extra...)
 			code, stdout, stderr := runCLI(t, append(args, encoded[:4]...)...) // a partner less
 			outputs = append(outputs, stdout, stderr)
 			if code != ExitIntegrity || !strings.Contains(stderr, "another dataset") || !strings.Contains(stderr, "missing: cgil") {
@@ -285,7 +285,7 @@ func TestPublishCommand(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", filepath.Join(dir, "x"),
+				args := append([]string{"publish", "--district", exampleDistrict(t), "--links", links, "--ledger", ledger, "--out", filepath.Join(dir, "x"),
 					"--epsilon", "0.01", "--dry-run"}, tt.args...)
 				code, stdout, stderr := runCLI(t, append(args, tt.files...)...)
 				outputs = append(outputs, stdout, stderr)
@@ -306,7 +306,7 @@ func TestPublishCommand(t *testing.T) {
 
 func TestPublishUsage(t *testing.T) {
 	dir := t.TempDir()
-	base := []string{"publish", "--links", "l.parquet", "--ledger", filepath.Join(dir, "l"), "--out", filepath.Join(dir, "o")}
+	base := []string{"publish", "--public-services", "comune,ulss6", "--links", "l.parquet", "--ledger", filepath.Join(dir, "l"), "--out", filepath.Join(dir, "o")}
 	tests := []struct {
 		name string
 		args []string
@@ -325,6 +325,9 @@ func TestPublishUsage(t *testing.T) {
 		{"bad unknown-code policy", append(base, "--epsilon", "1", "--unknown-codes", "ignore", "a.swd.parquet"), "--unknown-codes"},
 		{"bad confidence", append(base, "--epsilon", "1", "--confidence", "1.5", "a.swd.parquet"), "onfidence"},
 		{"map file missing", append(base, "--epsilon", "1", "--map", filepath.Join(dir, "none.yaml"), "a.swd.parquet"), "--map"},
+		{"no roles", []string{"publish", "--links", "l", "--ledger", "l", "--out", "o", "--epsilon", "1", "a.swd.parquet"}, "--district FILE"},
+		{"district file missing", []string{"publish", "--district", filepath.Join(dir, "none.yaml"), "--links", "l", "--ledger", "l", "--out", filepath.Join(dir, "o"), "--epsilon", "1", "a.swd.parquet"}, "district file"},
+		{"out in a missing directory", []string{"publish", "--public-services", "comune", "--links", "l", "--ledger", "l", "--out", filepath.Join(dir, "a", "b"), "--epsilon", "1", "a.swd.parquet"}, "does not exist"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -361,7 +364,7 @@ func TestPublishSignedLedgerAndWeakEpsilon(t *testing.T) {
 		t.Fatalf("budget init --key: %d %s %s", code, stdout, errOut)
 	}
 	publish := func(out string, extra ...string) (int, string, string) {
-		args := append([]string{"publish", "--links", links, "--ledger", ledger, "--out", filepath.Join(dir, out), "--epsilon", "20"}, extra...)
+		args := append([]string{"publish", "--district", exampleDistrict(t), "--links", links, "--ledger", ledger, "--out", filepath.Join(dir, out), "--epsilon", "20"}, extra...)
 		return runCLI(t, append(args, encoded...)...)
 	}
 	if code, _, stderr := publish("nokey"); code != ExitUsage || !strings.Contains(stderr, "--key") {
@@ -386,4 +389,15 @@ func TestPublishSignedLedgerAndWeakEpsilon(t *testing.T) {
 	if code, _, stderr := runCLI(t, "budget", "verify", "--ledger", ledger, "--key", other+".pub"); code != ExitIntegrity {
 		t.Fatalf("verify against another key: exit %d: %s", code, stderr)
 	}
+}
+
+// exampleDistrict writes the district file of swd district init (the
+// demo's partners and roles) and returns its path.
+func exampleDistrict(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "district.yaml")
+	if code, _, stderr := runCLI(t, "-q", "district", "init", "--out", p); code != ExitOK {
+		t.Fatalf("district init: %d %s", code, stderr)
+	}
+	return p
 }

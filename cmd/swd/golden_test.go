@@ -326,8 +326,9 @@ func TestGoldenPipeline(t *testing.T) {
 
 	ledger := g.path("ledger")
 	g.check("pipeline/budget_init.txt", g.must("budget", "init", "--ledger", ledger, "--total", "3"))
+	g.check("pipeline/district_init.txt", g.must("district", "init", "--out", g.path("district.yaml")))
 	publish := func(args ...string) string {
-		return g.must(append(append([]string{"publish", "--links", links, "--ledger", ledger}, args...), encoded...)...)
+		return g.must(append(append([]string{"publish", "--district", g.path("district.yaml"), "--links", links, "--ledger", ledger}, args...), encoded...)...)
 	}
 	g.check("pipeline/publish_dry_run.txt", publish("--epsilon", "1", "--out", g.path("dry"), "--dry-run"))
 	g.check("pipeline/publish_dry_run.json", publish("--epsilon", "1", "--out", g.path("dry"), "--dry-run", "--json"))

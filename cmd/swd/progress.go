@@ -1,13 +1,15 @@
 package main
 
-import "github.com/welfare-district/swd/internal/progress"
+import (
+	"github.com/welfare-district/swd/internal/progress"
+	"github.com/welfare-district/swd/linkage"
+)
 
 // stageBars shows one progress bar per stage of a step on a terminal.
 type stageBars struct {
-	g    *GlobalOptions
-	cur  string
-	bar  *progress.Bar
-	last int64
+	g   *GlobalOptions
+	cur string
+	bar *progress.Bar
 }
 
 func newStageBars(g *GlobalOptions) *stageBars { return &stageBars{g: g} }
@@ -16,12 +18,25 @@ func newStageBars(g *GlobalOptions) *stageBars { return &stageBars{g: g} }
 func (s *stageBars) update(stage string, done, total int64) {
 	if stage != s.cur {
 		s.bar.Finish()
-		s.cur, s.last = stage, 0
-		s.bar = progress.New(s.g.Stderr, s.g.Quiet, total, stage)
+		s.cur = stage
+		s.bar = progress.New(s.g.Stderr, s.g.Quiet, total, stage).Unit(stageUnit(stage))
 	}
-	s.bar.Add(int(done - s.last))
-	s.last = done
+	s.bar.Set(done, 0)
 }
 
 // finish completes the last bar.
 func (s *stageBars) finish() { s.bar.Finish() }
+
+// stageUnit is what a stage's progress counts: rows, files, fields, or
+// the unit of a linkage stage.
+func stageUnit(stage string) string {
+	switch stage {
+	case "encoding":
+		return "records"
+	case "reading encoded files":
+		return "files"
+	case "attacking name fields":
+		return "fields"
+	}
+	return linkage.StageUnit(stage)
+}

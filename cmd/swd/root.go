@@ -19,6 +19,7 @@ import (
 type GlobalOptions struct {
 	Quiet      bool
 	LogFormat  string
+	LogLevel   string
 	Workers    int
 	CPUProfile string
 
@@ -33,6 +34,7 @@ type GlobalOptions struct {
 func (g *GlobalOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&g.Quiet, "quiet", "q", false, "print only errors (no progress, no summaries)")
 	fs.StringVar(&g.LogFormat, "log-format", "text", "log format on stderr: text or json")
+	fs.StringVar(&g.LogLevel, "log-level", "", "log level: debug, info, warn or error (default: warn on a terminal, info otherwise)")
 	fs.IntVar(&g.Workers, "workers", runtime.NumCPU(), "worker goroutines for parallel work (default: all cores)")
 	fs.StringVar(&g.CPUProfile, "cpuprofile", "", "write a CPU profile (pprof) of the command to this file")
 	_ = fs.MarkHidden("cpuprofile")
@@ -47,16 +49,11 @@ func (g *GlobalOptions) validate() error {
 	if g.Workers < 1 {
 		return base.Usagef("--workers must be at least 1")
 	}
-	level := slog.LevelInfo
-	if g.Quiet {
-		level = slog.LevelError
+	logger, err := newLogger(g)
+	if err != nil {
+		return err
 	}
-	opts := &slog.HandlerOptions{Level: level}
-	if g.LogFormat == "json" {
-		g.Logger = slog.New(slog.NewJSONHandler(g.Stderr, opts))
-	} else {
-		g.Logger = slog.New(slog.NewTextHandler(g.Stderr, opts))
-	}
+	g.Logger = logger
 	return g.startProfile()
 }
 
@@ -89,10 +86,12 @@ says about needs only as differentially private statistics.
 		newEncodeCommand(g),
 		newInspectCommand(g),
 		newLinkCommand(g),
+		newStateCommand(g),
 		newEvalCommand(g),
 		newPublishCommand(g),
 		newBudgetCommand(g),
 		newTaxonomyCommand(g),
+		newDistrictCommand(g),
 		// key custody and sealed exchange
 		newKeysCommand(g),
 		newSecretCommand(g),

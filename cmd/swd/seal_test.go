@@ -58,7 +58,7 @@ func TestSealedExchange(t *testing.T) {
 	if code, _, stderr := runCLI(t, "-q", "budget", "init", "--ledger", p("ledger.jsonl"), "--key", p("linker.key")); code != ExitOK {
 		t.Fatalf("budget init: exit %d: %s", code, stderr)
 	}
-	if code, _, stderr := runCLI(t, "-q", "publish", "--key", p("linker.key"), "--trust", p("trust"), "--links", p("links.parquet"),
+	if code, _, stderr := runCLI(t, "-q", "publish", "--district", exampleDistrict(t), "--key", p("linker.key"), "--trust", p("trust"), "--links", p("links.parquet"),
 		"--epsilon", "1", "--ledger", p("ledger.jsonl"), "--out", p("release"), p("caritas.swd"), p("acli.swd")); code != ExitOK {
 		t.Fatalf("publish from sealed inputs: exit %d: %s", code, stderr)
 	}

@@ -54,20 +54,40 @@ func Invalidf(format string, args ...any) error {
 
 // InputError locates a problem in an input table. It never carries the
 // offending value: cells may hold personal data, so the message names the
-// file, the 1-based data row and the column, and says what is wrong in
-// general terms.
+// file, the 1-based data row, the line of a text file and the column, and
+// says what is wrong in general terms.
 type InputError struct {
-	File   string // path as the user gave it
-	Row    int    // 1-based data row (header excluded); 0 when not row-specific
+	File string // path as the user gave it
+	Row  int    // 1-based data row (header excluded); 0 when not row-specific
+	// Line is the 1-based line of a text file where the row starts (the
+	// header and blank lines counted); 0 when unknown or not a text file.
+	Line int
+	// Char is the 1-based character of Line (counted in bytes of the
+	// file) where the problem lies; 0 when not known.
+	Char   int
 	Column string // column name; empty when not column-specific
 	Reason string // what is wrong, without the value
 }
 
+// Error renders the location as "FILE: row R (line L, character C): column
+// "NAME": REASON", leaving out what is not known.
 func (e *InputError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
-	if e.Row > 0 {
+	switch {
+	case e.Row > 0 && e.Line > 0:
+		fmt.Fprintf(&b, ": row %d (line %d", e.Row, e.Line)
+		if e.Char > 0 {
+			fmt.Fprintf(&b, ", character %d", e.Char)
+		}
+		b.WriteString(")")
+	case e.Row > 0:
 		fmt.Fprintf(&b, ": row %d", e.Row)
+	case e.Line > 0:
+		fmt.Fprintf(&b, ": line %d", e.Line)
+		if e.Char > 0 {
+			fmt.Fprintf(&b, ", character %d", e.Char)
+		}
 	}
 	if e.Column != "" {
 		fmt.Fprintf(&b, ": column %q", e.Column)

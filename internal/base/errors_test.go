@@ -30,6 +30,9 @@ func TestInputError(t *testing.T) {
 	}{
 		{InputError{File: "a.csv", Row: 3, Column: "nome", Reason: "invalid UTF-8"}, `a.csv: row 3: column "nome": invalid UTF-8`},
 		{InputError{File: "a.csv", Reason: "empty file"}, `a.csv: empty file`},
+		{InputError{File: "a.csv", Row: 3, Line: 5, Char: 7, Column: "nome", Reason: "stray quote"}, `a.csv: row 3 (line 5, character 7): column "nome": stray quote`},
+		{InputError{File: "a.csv", Row: 3, Line: 5, Reason: "ragged"}, `a.csv: row 3 (line 5): ragged`},
+		{InputError{File: "a.csv", Line: 1, Char: 4, Reason: "malformed header"}, `a.csv: line 1, character 4: malformed header`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

@@ -4,7 +4,9 @@
 package keyfile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"runtime"
 
@@ -17,6 +19,9 @@ import (
 // contains any of the file's content.
 func Read(path string) ([]byte, error) {
 	st, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, base.Mark(fmt.Errorf("reading secret %s: %w", path, err), base.ErrUsage)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading secret %s: %w", path, err)
 	}

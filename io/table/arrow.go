@@ -13,7 +13,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
-	"golang.org/x/text/encoding/charmap"
 
 	"github.com/welfare-district/swd/internal/base"
 )
@@ -26,7 +25,7 @@ type arrowReader struct {
 	file   *ipc.FileReader // file format
 	stream *ipc.Reader     // stream format
 	header []string
-	latin1 bool
+	cs     charset
 
 	batch arrow.RecordBatch
 	next  int // next batch (file format)
@@ -38,9 +37,9 @@ type arrowReader struct {
 
 var arrowMagic = []byte("ARROW1")
 
-func openArrow(path string, f *os.File, latin1 bool) (_ Reader, err error) {
+func openArrow(path string, f *os.File, cs charset) (_ Reader, err error) {
 	defer func() { recovered(path, recover(), &err) }()
-	r := &arrowReader{path: path, f: f, latin1: latin1}
+	r := &arrowReader{path: path, f: f, cs: cs}
 	magic := make([]byte, len(arrowMagic))
 	n, _ := io.ReadFull(f, magic)
 	if n == 0 {
@@ -196,9 +195,8 @@ func (r *arrowReader) cell(a arrow.Array, i int) (string, bool) {
 // text checks or decodes s. Arrow strings are UTF-8 by specification, so
 // Latin-1 decoding only applies to binary columns.
 func (r *arrowReader) text(s string, isString bool) (string, bool) {
-	if r.latin1 && !isString {
-		d, err := charmap.Windows1252.NewDecoder().String(s)
-		return d, err == nil
+	if !isString && r.cs != charsetUTF8 {
+		return binaryText([]byte(s), r.cs)
 	}
 	if !utf8.ValidString(s) {
 		return "", false

@@ -107,7 +107,7 @@ type badText struct {
 func TestParquetInvalidText(t *testing.T) {
 	data := writeParquet(t, []badText{{"1", []byte("ok")}, {"2", []byte("\xe8" + canary)}, {"3", []byte("\xe8")}})
 	p := writeTemp(t, "in.parquet", data)
-	r, err := Open(p, Options{})
+	r, err := Open(p, Options{Encoding: "utf-8"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,12 +116,14 @@ func TestParquetInvalidText(t *testing.T) {
 	if len(rows) != 1 || len(errs) != 2 || errs[0].Row != 2 || errs[0].Column != "raw" || strings.Contains(errs[0].Error(), canary) {
 		t.Fatalf("rows %q errors %v", rows, errs)
 	}
-	r, err = Open(p, Options{Encoding: "latin-1"})
-	if err != nil {
-		t.Fatal(err)
+	for _, enc := range []string{"latin-1", "auto"} {
+		r, err = Open(p, Options{Encoding: enc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTable(t, r, "id|raw", [][]string{{"1", "ok"}, {"2", "è" + canary}, {"3", "è"}})
+		r.Close()
 	}
-	defer r.Close()
-	checkTable(t, r, "id|raw", [][]string{{"1", "ok"}, {"2", "è" + canary}, {"3", "è"}})
 
 	// A STRING column is UTF-8 whatever the option says.
 	data = writeParquet(t, []badText{{"\xe8" + canary, nil}})
@@ -154,7 +156,8 @@ func TestArrowInvalidText(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Open(writeTemp(t, "bad.arrows", buf.Bytes()), Options{})
+	p := writeTemp(t, "bad.arrows", buf.Bytes())
+	r, err := Open(p, Options{Encoding: "utf-8"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +166,13 @@ func TestArrowInvalidText(t *testing.T) {
 	if len(rows) != 2 || len(errs) != 1 || errs[0].Row != 2 || errs[0].Column != "raw" || strings.Contains(errs[0].Error(), canary) {
 		t.Fatalf("rows %q errors %v", rows, errs)
 	}
+	// auto reads a binary value that is not UTF-8 as Windows-1252.
+	ra, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ra.Close()
+	checkTable(t, ra, "id|raw", [][]string{{"1", "ok"}, {"2", "è" + canary}, {"3", "x"}})
 }
 
 type nested struct {

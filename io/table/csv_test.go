@@ -2,7 +2,9 @@ package table
 
 import (
 	"errors"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -83,21 +85,37 @@ func TestCSVRows(t *testing.T) {
 		{name: "trailing empty fields", data: "a,b\n1,2,,\n", header: []string{"a", "b"}, rows: [][]string{{"1", "2"}}},
 		{name: "blank lines skipped", data: "a,b\n\n1,2\n\n", header: []string{"a", "b"}, rows: [][]string{{"1", "2"}}},
 		{name: "multi-line cell numbering", data: "a,b\n1,\"x\n\ny\"\n2\n3,4\n", header: []string{"a", "b"},
-			rows: [][]string{{"1", "x\n\ny"}, {"3", "4"}}, errs: []string{"row 2: has 1 fields, the header has 2 (line 5)"}},
+			rows: [][]string{{"1", "x\n\ny"}, {"3", "4"}}, errs: []string{"row 2 (line 5): has 1 fields, the header has 2"}},
 		{name: "ragged", data: "a,b,c\n1,2\n1,2,3," + canary + "\n1,2,3\n", header: []string{"a", "b", "c"},
-			rows: [][]string{{"1", "2", "3"}}, errs: []string{"row 1: has 2 fields", "row 2: has 4 fields"}},
-		{name: "invalid utf-8", data: "a,b\n1,\xe8" + canary + "\n2,ok\n", header: []string{"a", "b"},
-			rows: [][]string{{"2", "ok"}}, errs: []string{`row 1: column "b": invalid UTF-8; if the file is Latin-1`}},
+			rows: [][]string{{"1", "2", "3"}}, errs: []string{"row 1 (line 2): has 2 fields", "row 2 (line 3): has 4 fields"}},
+		{name: "invalid utf-8", data: "a,b\n1,\xe8" + canary + "\n2,ok\n", opts: Options{Encoding: "utf-8"}, header: []string{"a", "b"},
+			rows: [][]string{{"2", "ok"}}, errs: []string{`row 1 (line 2): column "b": invalid UTF-8; if the file is Latin-1`}},
+		{name: "auto: windows-1252", data: "nome,citt\xe0\nNicol\xf2,Forl\xec\n\x93x\x94,\x80\n", header: []string{"nome", "città"},
+			rows: [][]string{{"Nicolò", "Forlì"}, {"“x”", "€"}}},
+		{name: "auto: utf-8", data: "nome,città\nNicolò,Forlì\n", header: []string{"nome", "città"}, rows: [][]string{{"Nicolò", "Forlì"}}},
+		{name: "auto: windows-1252 after many ASCII lines", data: "a,b\n" + strings.Repeat("x,y\n", 30000) + "Nicol\xf2,z\n",
+			header: []string{"a", "b"}, rows: append(repeatRow(30000, "x", "y"), []string{"Nicolò", "z"})},
+		{name: "auto: utf-8 file with a windows-1252 line", data: "a,b\nNicolò,x\nè,é\nNicol\xf2" + canary + ",y\n", header: []string{"a", "b"},
+			rows: [][]string{{"Nicolò", "x"}, {"è", "é"}}, errs: []string{`row 3 (line 4): column "a": invalid UTF-8 in a file read as UTF-8`}},
+		{name: "auto: windows-1252 file with a utf-8 line", data: "a,b\nNicol\xf2,x\n\xe8,\xe9\nNicolò" + canary + ",y\n", header: []string{"a", "b"},
+			rows: [][]string{{"Nicolò", "x"}, {"è", "é"}}, errs: []string{`row 3 (line 4): column "a": the value is UTF-8 but the file was read as Windows-1252`}},
 		{name: "bare quote", data: "a,b\n1,x\"" + canary + "\n2,y\n", header: []string{"a", "b"},
-			rows: [][]string{{"2", "y"}}, errs: []string{`row 1: column "b": malformed CSV at line 2, character 4: bare "`}},
+			rows: [][]string{{"2", "y"}}, errs: []string{`row 1 (line 2, character 4): column "b": a quote inside a value that does not start with a quote`}},
 		{name: "bare quote after a multi-line cell", data: "a,b,c\n1,\"x\ny\",z\"" + canary + "\n2,y,z\n", header: []string{"a", "b", "c"},
-			rows: [][]string{{"2", "y", "z"}}, errs: []string{`row 1: column "c": malformed CSV in the row starting at line 2 (line 3, character 5): bare "`}},
+			rows: [][]string{{"2", "y", "z"}}, errs: []string{`row 1 (line 2, character 3): column "b": a quote opens a value that is not closed on this line`,
+				`row 2 (line 3, character 2): column "a": a quote inside a value`}},
 		{name: "bare quote with semicolons", data: "a;b;c\n1;2;x\"" + canary + "\n", header: []string{"a", "b", "c"},
-			errs: []string{`row 1: column "c": malformed CSV at line 2, character 6`}},
+			errs: []string{`row 1 (line 2, character 6): column "c": a quote inside a value`}},
 		{name: "stray quote in quoted field", data: "a,b\n1,\"x\"" + canary + "\"\n2,y\n", header: []string{"a", "b"},
-			rows: [][]string{{"2", "y"}}, errs: []string{`row 1: column "b": malformed CSV at line 2`}},
+			rows: [][]string{{"2", "y"}}, errs: []string{`row 1 (line 2, character 6): column "b": text after the closing quote`}},
 		{name: "unterminated quote", data: "a,b\n1,\"" + canary + "\n2,y\n", header: []string{"a", "b"},
-			errs: []string{`row 1: column "b": malformed CSV in the row starting at line 2 (line 3, character 5)`}},
+			rows: [][]string{{"2", "y"}}, errs: []string{`row 1 (line 2, character 3): column "b": a quote opens a value that is not closed on this line`}},
+		{name: "stray opening quote swallows nothing", data: "a,b,c\n1,\"" + canary + ",x\n2,y,z\n3,\"q\",w\n4,v,u\n", header: []string{"a", "b", "c"},
+			rows: [][]string{{"2", "y", "z"}, {"3", "q", "w"}, {"4", "v", "u"}}, errs: []string{`row 1 (line 2, character 3): column "b": a quote opens a value`}},
+		{name: "stray quote that closes on a later line", data: "a,b,c\n1,\"" + canary + ",x\n2,y,z\"\n3,w,v\n", header: []string{"a", "b", "c"},
+			rows: [][]string{{"3", "w", "v"}}, errs: []string{`row 1 (line 2, character 3): column "b": a quote opens a value`, `row 2 (line 3, character 6): column "c": a quote inside`}},
+		{name: "quoted line break that fits the header", data: "a,b,c\n1,\"via Roma\n12\",x\n2,y,z\n", header: []string{"a", "b", "c"},
+			rows: [][]string{{"1", "via Roma\n12", "x"}, {"2", "y", "z"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -149,8 +167,9 @@ func TestCSVFileErrors(t *testing.T) {
 		{"duplicate header", "a,b,a\n1,2,3\n", `column "a": duplicate column name (columns 1 and 3)`, Options{}},
 		{"duplicate after trim", "a, a\n", `column "a": duplicate column name`, Options{}},
 		{"utf-16", "\xff\xfea\x00", "UTF-16", Options{}},
-		{"invalid utf-8 header", "n\xe8me," + canary + "\n", "try", Options{}},
-		{"bad header quote", "a\"" + canary + ",b\n", "malformed header", Options{}},
+		{"invalid utf-8 header", "n\xe8me," + canary + "\n", "try", Options{Encoding: "utf-8"}},
+		{"bad header quote", "a\"" + canary + ",b\n", "line 1, character 2: malformed header", Options{}},
+		{"blank header", "  \n1\n", "no header", Options{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -260,15 +279,74 @@ func FuzzCSVReader(f *testing.F) {
 		if got := len(rows) + len(errs); got != cr.row {
 			t.Fatalf("accounting: %d rows + %d errors != %d", len(rows), len(errs), cr.row)
 		}
-		if want := int64(len(data) - bomLen(data)); !latin1 && cr.cr.InputOffset() != want {
-			t.Fatalf("consumed %d of %d bytes", cr.cr.InputOffset(), want)
+		info, _ := TextInfoOf(r)
+		if info.Lines-info.ExtraLines != cr.row {
+			t.Fatalf("accounting: %d data lines (%d continuing a row) for %d rows", info.Lines, info.ExtraLines, cr.row)
+		}
+		if !cr.eof || len(cr.lines) != 0 {
+			t.Fatalf("input not consumed to the end")
 		}
 	})
 }
 
-func bomLen(b []byte) int {
-	if strings.HasPrefix(string(b), "\ufeff") {
-		return 3
+func repeatRow(n int, row ...string) [][]string {
+	out := make([][]string, n)
+	for i := range out {
+		out[i] = row
 	}
-	return 0
+	return out
+}
+
+// TestStrayQuoteCostsOneLine inserts one quote at a random place of one line
+// of a well-formed export (with quoted values holding delimiters and
+// doubled quotes): exactly that line is rejected, every other line reads
+// as it was, and the data lines equal the rows returned.
+func TestStrayQuoteCostsOneLine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	words := []string{"Rossi", "D'Angelo", "via Roma, 12", `il "Moro"`, "", "Nicolò", "35121"}
+	for trial := 0; trial < 300; trial++ {
+		nLines, nCols := 5+rng.IntN(30), 2+rng.IntN(5)
+		var lines []string
+		var want [][]string
+		for i := 0; i < nLines; i++ {
+			var cells, raw []string
+			for j := 0; j < nCols; j++ {
+				w := words[rng.IntN(len(words))]
+				cells = append(cells, w)
+				if strings.ContainsAny(w, `,"`) || rng.IntN(4) == 0 {
+					w = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+				}
+				raw = append(raw, w)
+			}
+			want = append(want, cells)
+			lines = append(lines, strings.Join(raw, ","))
+		}
+		bad := rng.IntN(nLines)
+		pos := rng.IntN(len(lines[bad]) + 1)
+		lines[bad] = lines[bad][:pos] + `"` + lines[bad][pos:]
+		header := make([]string, nCols)
+		for j := range header {
+			header[j] = fmt.Sprintf("c%d", j)
+		}
+		data := strings.Join(header, ",") + "\n" + strings.Join(lines, "\r\n") + "\n"
+		r, err := Open(writeTemp(t, "in.csv", []byte(data)), Options{Delimiter: ','})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, errs := readAll(t, r)
+		info, _ := TextInfoOf(r)
+		r.Close()
+		if len(errs) != 1 || errs[0].Row != bad+1 || errs[0].Line != bad+2 {
+			t.Fatalf("trial %d: quote at %d of line %d (%q): errors %v", trial, pos, bad+2, lines[bad], errs)
+		}
+		if info.Lines != nLines || info.ExtraLines != 0 || len(rows)+len(errs) != nLines {
+			t.Fatalf("trial %d: %d lines, %d rows, %d errors", trial, info.Lines, len(rows), len(errs))
+		}
+		want = append(want[:bad], want[bad+1:]...)
+		for i := range rows {
+			if strings.Join(rows[i], "|") != strings.Join(want[i], "|") {
+				t.Fatalf("trial %d: row %q want %q", trial, rows[i], want[i])
+			}
+		}
+	}
 }

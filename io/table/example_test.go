@@ -34,7 +34,7 @@ func Example() {
 		}
 		var ie *base.InputError
 		if errors.As(err, &ie) {
-			_ = rejects.Reject(n, "", ie.Column, ie.Reason)
+			_ = rejects.Add(table.Rejection{Row: n, Line: ie.Line, Char: ie.Char, Column: ie.Column, Reason: ie.Reason})
 			continue
 		}
 		if err != nil {
@@ -49,7 +49,7 @@ func Example() {
 	// Output:
 	// [record_id nome data_nascita]
 	// 1 A1
-	// row,record_id,column,reason
-	// 2,,,"has 2 fields, the header has 3 (line 3)"
-	// 3,,nome,"malformed CSV at line 4, character 7: extraneous or missing "" in quoted-field"
+	// row,record_id,column,reason,line,character
+	// 2,,,"has 2 fields, the header has 3",3,
+	// 3,,nome,text after the closing quote of a quoted value (a stray quote? inside a quoted value write a quote twice),4,8
 }

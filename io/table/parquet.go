@@ -21,7 +21,7 @@ type parquetReader struct {
 	pf     *parquet.File
 	header []string
 	conv   []cellFunc
-	latin1 bool
+	cs     charset
 
 	rg    int // next row group
 	rows  parquet.Rows
@@ -39,7 +39,7 @@ type parquetReader struct {
 // bytes that are not valid UTF-8.
 type cellFunc func(dst []byte, v parquet.Value) (out []byte, ok bool)
 
-func openParquet(path string, f *os.File, latin1 bool) (_ Reader, err error) {
+func openParquet(path string, f *os.File, cs charset) (_ Reader, err error) {
 	defer func() { recovered(path, recover(), &err) }()
 	st, err := f.Stat()
 	if err != nil {
@@ -52,7 +52,7 @@ func openParquet(path string, f *os.File, latin1 bool) (_ Reader, err error) {
 	if err != nil {
 		return nil, invalidFile(path, "not a valid Parquet file (truncated or corrupt?)", err)
 	}
-	r := &parquetReader{path: path, f: f, pf: pf, latin1: latin1}
+	r := &parquetReader{path: path, f: f, pf: pf, cs: cs}
 	for _, fld := range pf.Schema().Fields() {
 		if !fld.Leaf() || fld.Repeated() {
 			return nil, &base.InputError{File: path, Column: fld.Name(), Reason: "nested or repeated column; only flat tables can be read"}

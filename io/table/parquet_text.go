@@ -10,7 +10,6 @@ import (
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/deprecated"
 	"github.com/parquet-go/parquet-go/format"
-	"golang.org/x/text/encoding/charmap"
 )
 
 // converter returns the text rendering of a column type: integers in base
@@ -82,11 +81,10 @@ func (r *parquetReader) converter(t parquet.Type) cellFunc {
 	// binary columns only.
 	isString := lt != nil && (isType[*format.StringType](lt) || isType[*format.EnumType](lt) || isType[*format.JsonType](lt)) ||
 		ct == deprecated.UTF8 || ct == deprecated.Enum || ct == deprecated.Json
-	if r.latin1 && !isString {
-		dec := charmap.Windows1252.NewDecoder()
+	if !isString && r.cs != charsetUTF8 {
 		return func(dst []byte, v parquet.Value) ([]byte, bool) {
-			d, err := dec.Bytes(v.ByteArray())
-			return append(dst, d...), err == nil
+			t, ok := binaryText(v.ByteArray(), r.cs)
+			return append(dst, t...), ok
 		}
 	}
 	return func(dst []byte, v parquet.Value) ([]byte, bool) {

@@ -18,7 +18,7 @@ const (
 )
 
 // Options tell Open how to read a file. The zero value reads CSV, Parquet or
-// Arrow by extension, sniffs the CSV delimiter and expects UTF-8.
+// Arrow by extension, sniffs the CSV delimiter and detects the charset.
 type Options struct {
 	// Format is "", "csv", "parquet" or "arrow" (Arrow IPC, file or stream
 	// format). Empty: from the extension (.csv .tsv .txt → CSV; .parquet →
@@ -27,10 +27,14 @@ type Options struct {
 	// Delimiter of CSV fields; 0 sniffs the header line among , ; tab and |.
 	// Ignored for Parquet and Arrow.
 	Delimiter rune
-	// Encoding of a CSV file: "" or "utf-8", or "latin-1" (also spelled
-	// "iso-8859-1", "windows-1252", "cp1252"), decoded as Windows-1252, the
-	// superset that office software actually writes. For Parquet and Arrow
-	// it applies to binary columns that are not declared as strings.
+	// Encoding of a CSV file: "" or "auto" detects it (UTF-8, with or
+	// without a BOM, unless the first non-ASCII bytes of the file are not
+	// valid UTF-8: then Windows-1252; TextInfoOf says which), "utf-8", or
+	// "latin-1" (also spelled "iso-8859-1", "windows-1252", "cp1252"),
+	// decoded as Windows-1252, the superset that office software actually
+	// writes. For Parquet and Arrow it applies to binary columns that are
+	// not declared as strings (auto: each value that is not valid UTF-8 is
+	// read as Windows-1252).
 	Encoding string
 	// TrimSpace trims white space around every CSV cell and header name
 	// (FEBRL separates fields with ", ").
@@ -59,7 +63,7 @@ func Open(path string, opts Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	latin1, err := isLatin1(opts.Encoding)
+	cs, err := parseCharset(opts.Encoding)
 	if err != nil {
 		return nil, err
 	}
@@ -70,11 +74,11 @@ func Open(path string, opts Options) (Reader, error) {
 	var r Reader
 	switch format {
 	case FormatCSV:
-		r, err = openCSV(path, f, opts, latin1)
+		r, err = openCSV(path, f, opts, cs)
 	case FormatParquet:
-		r, err = openParquet(path, f, latin1)
+		r, err = openParquet(path, f, cs)
 	default:
-		r, err = openArrow(path, f, latin1)
+		r, err = openArrow(path, f, cs)
 	}
 	if err != nil {
 		_ = f.Close()
@@ -102,16 +106,6 @@ func formatOf(path, format string) (string, error) {
 		return FormatArrow, nil
 	}
 	return "", base.Usagef("%s: cannot tell the format from the extension; give it explicitly (csv, parquet or arrow)", path)
-}
-
-func isLatin1(enc string) (bool, error) {
-	switch strings.ToLower(strings.ReplaceAll(enc, "_", "-")) {
-	case "", "utf-8", "utf8":
-		return false, nil
-	case "latin-1", "latin1", "iso-8859-1", "iso8859-1", "windows-1252", "cp1252":
-		return true, nil
-	}
-	return false, base.Usagef("unknown encoding %q (want utf-8 or latin-1)", enc)
 }
 
 // checkHeader validates column names: empty names become "_N" (N the 1-based

@@ -20,7 +20,7 @@ func TestRejectsWriter(t *testing.T) {
 	if err := w.Reject(3, "A-17", "data_nascita", "unknown date format"); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Reject(9, "", "", `malformed CSV at line 11, character 4: bare " in non-quoted-field`); err != nil {
+	if err := w.Add(Rejection{Row: 9, Line: 11, Char: 4, Reason: `a "quoted" reason`}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
@@ -36,7 +36,7 @@ func TestRejectsWriter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "row,record_id,column,reason\n3,A-17,data_nascita,unknown date format\n9,,,\"malformed CSV at line 11, character 4: bare \"\" in non-quoted-field\"\n"
+	want := "row,record_id,column,reason,line,character\n3,A-17,data_nascita,unknown date format,,\n9,,,\"a \"\"quoted\"\" reason\",11,4\n"
 	if string(b) != want {
 		t.Fatalf("got\n%s\nwant\n%s", b, want)
 	}
@@ -46,9 +46,9 @@ func TestRejectsWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	checkTable(t, r, "row|record_id|column|reason", [][]string{
-		{"3", "A-17", "data_nascita", "unknown date format"},
-		{"9", "", "", `malformed CSV at line 11, character 4: bare " in non-quoted-field`},
+	checkTable(t, r, "row|record_id|column|reason|line|character", [][]string{
+		{"3", "A-17", "data_nascita", "unknown date format", "", ""},
+		{"9", "", "", `a "quoted" reason`, "11", "4"},
 	})
 }
 

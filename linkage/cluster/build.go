@@ -31,7 +31,14 @@ type Config struct {
 	// to two people whose own records contradict each other. Clusters of
 	// more than maxVetoPairs cross pairs are not checked.
 	Veto func(a, b Ref) bool
+	// Progress, when set, is told how many of the accepted links the
+	// clustering has considered, of how many.
+	Progress func(done, total int64)
 }
+
+// progressEvery is how many links the clustering considers between two
+// calls of Config.Progress.
+const progressEvery = 1 << 16
 
 // maxVetoPairs bounds the pairs Veto is asked about for one merge.
 const maxVetoPairs = 4096
@@ -166,7 +173,10 @@ func (ix *index) merge(es []gedge, cfg Config, st *Stats) *unionFind {
 			members[id] = []int32{int32(id)}
 		}
 	}
-	for _, e := range es {
+	for k, e := range es {
+		if cfg.Progress != nil && (k+1)%progressEvery == 0 {
+			cfg.Progress(int64(k+1), int64(len(es)))
+		}
 		x, y := uf.find(e.lo), uf.find(e.hi)
 		if x == y {
 			continue
@@ -196,6 +206,9 @@ func (ix *index) merge(es []gedge, cfg Config, st *Stats) *unionFind {
 			g.join(root, absorbed)
 		}
 		st.Merged++
+	}
+	if cfg.Progress != nil {
+		cfg.Progress(int64(len(es)), int64(len(es)))
 	}
 	return uf
 }

@@ -2,6 +2,7 @@ package encoding
 
 import (
 	"context"
+	"slices"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -28,6 +29,7 @@ type Encoder struct {
 	keyCheck     string
 	oprf         PseudonymFunc
 	oprfFields   []int
+	allowMissing map[string]bool // fields the partner does not collect
 }
 
 // PseudonymFunc returns, for each input, its pseudonym under a key the
@@ -202,4 +204,22 @@ func (e *Encoder) recordWords() int {
 		n += bitvec.WordsFor(p.outBits)
 	}
 	return n
+}
+
+// Bind matches the schema's column names against header as the
+// Normaliser does, and fails closed on a field all of whose columns are
+// absent: that is a *MissingError unless the partner does not collect the
+// field (WithAllowMissing) or its max_missing is 1.
+func (e *Encoder) Bind(header []string) (*Binding, error) {
+	b, err := e.Normaliser.Bind(header)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range e.plans {
+		if p.Required || e.allowMissing[p.Name] || p.MissingLimit() >= 1 || slices.ContainsFunc(b.fields[i], func(c int) bool { return c >= 0 }) {
+			continue
+		}
+		return nil, &MissingError{Field: p.Name, Columns: p.Columns, Limit: p.MissingLimit(), Absent: true}
+	}
+	return b, nil
 }

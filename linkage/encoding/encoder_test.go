@@ -20,18 +20,20 @@ import (
 	"github.com/welfare-district/swd/linkage/schema"
 )
 
+// testSchema allows any share of missing values (max_missing: 1): the
+// tests of the missing-share check use their own schema.
 const testSchema = `
 partner: test
 id_column: record_id
 fields:
-  - {name: fiscal_code, kind: fiscal_code, column: codice_fiscale}
-  - {name: given_name, kind: name, column: nome}
-  - {name: surname, kind: name, column: cognome}
-  - {name: sex, kind: sex, column: sesso}
-  - {name: birth_date, kind: date, column: data_nascita}
-  - {name: address, kind: address, column: indirizzo}
-  - {name: postcode, kind: postcode, column: cap, normalize: {length: 5}}
-  - {name: phone, kind: phone, column: telefono}
+  - {name: fiscal_code, kind: fiscal_code, max_missing: 1, column: codice_fiscale}
+  - {name: given_name, kind: name, max_missing: 1, column: nome}
+  - {name: surname, kind: name, max_missing: 1, column: cognome}
+  - {name: sex, kind: sex, max_missing: 1, column: sesso}
+  - {name: birth_date, kind: date, max_missing: 1, column: data_nascita}
+  - {name: address, kind: address, max_missing: 1, column: indirizzo}
+  - {name: postcode, kind: postcode, max_missing: 1, column: cap, normalize: {length: 5}}
+  - {name: phone, kind: phone, max_missing: 1, column: telefono}
 blocking:
   - {name: sx_year, parts: [soundex(surname), year(birth_date)]}
   - {name: cf, parts: [value(fiscal_code)]}

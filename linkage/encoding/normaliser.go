@@ -2,6 +2,7 @@ package encoding
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/welfare-district/swd/internal/base"
@@ -154,55 +155,75 @@ type Binding struct {
 	// Absent lists the source columns of optional fields and attributes that
 	// the header lacks: those values are missing in every row.
 	Absent []string
+	// Renamed lists the schema columns found under another header name
+	// (another case or spelling, or an alias).
+	Renamed []ColumnMatch
 }
 
-// Bind matches the schema's column names against header (trimmed when the
-// schema says trim_space). The id column, and every column of a required
-// field, must be present; a missing one is an error that names it. Columns
-// of optional fields and attributes may be absent (Binding.Absent).
+// ColumnMatch says which header column a schema column was read from.
+type ColumnMatch struct {
+	Column string // as the schema names it
+	Header string // as the header spells it
+}
+
+// Bind matches the schema's column names against header. A column is
+// found under its own name, else under a name equal to it, or to one of
+// its aliases (schema input.aliases), ignoring case, accents, blanks and
+// punctuation ("COGNOME", " Data di nascita " for an alias "data di
+// nascita"); two header columns that would both match are an error. The id
+// column, and every column of a required field, must be present; a missing
+// one is an error that names it. Columns of optional fields and attributes
+// may be absent (Binding.Absent); Encoder.Bind fails closed on a field
+// whose columns are all absent.
 func (n *Normaliser) Bind(header []string) (*Binding, error) {
 	if len(header) == 0 {
 		return nil, &base.InputError{Reason: "the input has no header row (is it empty?)"}
 	}
-	idx := make(map[string]int, len(header))
-	for i, h := range header {
-		h = strings.TrimPrefix(h, "\ufeff")
-		if n.schema.Input.TrimSpace {
-			h = strings.TrimSpace(h)
-		}
-		if _, dup := idx[h]; !dup {
-			idx[h] = i
-		}
-	}
+	m := newHeaderMatcher(header, n.schema.Input.TrimSpace, n.schema.Input.Aliases)
 	b := &Binding{idCol: -1}
 	var missing []string
-	look := func(col string, required bool) int {
-		i, ok := idx[col]
-		if !ok {
+	look := func(col string, required bool) (int, error) {
+		i, name, err := m.find(col)
+		if err != nil {
+			return -1, err
+		}
+		if i < 0 {
 			if required {
 				missing = append(missing, col)
 			} else {
 				b.Absent = append(b.Absent, col)
 			}
-			return -1
+			return -1, nil
+		}
+		if name != col && !slices.ContainsFunc(b.Renamed, func(c ColumnMatch) bool { return c.Column == col }) {
+			b.Renamed = append(b.Renamed, ColumnMatch{Column: col, Header: name})
 		}
 		b.needCols = max(b.needCols, i+1)
-		return i
+		return i, nil
 	}
-	b.idCol = look(n.schema.IDColumn, true)
+	var err error
+	if b.idCol, err = look(n.schema.IDColumn, true); err != nil {
+		return nil, err
+	}
 	for _, p := range n.plans {
 		cols := make([]int, len(p.Columns))
 		for j, c := range p.Columns {
-			cols[j] = look(c, p.Required)
+			if cols[j], err = look(c, p.Required); err != nil {
+				return nil, err
+			}
 		}
 		b.fields = append(b.fields, cols)
 	}
 	for _, a := range n.schema.Attributes {
-		b.attrs = append(b.attrs, look(a.Column, false))
+		i, err := look(a.Column, false)
+		if err != nil {
+			return nil, err
+		}
+		b.attrs = append(b.attrs, i)
 	}
 	if len(missing) > 0 {
 		return nil, &base.InputError{Column: missing[0],
-			Reason: fmt.Sprintf("required column not in the header (missing: %s)", strings.Join(missing, ", "))}
+			Reason: fmt.Sprintf("required column not in the header (missing: %s; the header has: %s)", strings.Join(missing, ", "), m.list())}
 	}
 	return b, nil
 }

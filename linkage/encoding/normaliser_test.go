@@ -16,8 +16,8 @@ partner: test
 id_column: id
 input: {trim_space: true, missing_values: ["N/D", "-"]}
 fields:
-  - {name: given_name, kind: name, columns: [nome, secondo_nome]}
-  - {name: birth_date, kind: date, column: nascita}
+  - {name: given_name, kind: name, max_missing: 1, columns: [nome, secondo_nome]}
+  - {name: birth_date, kind: date, max_missing: 1, column: nascita}
 `
 
 // TestNormaliserSeesEncodedValues checks that the Normaliser gives equal

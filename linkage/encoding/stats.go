@@ -1,13 +1,14 @@
 package encoding
 
-import "slices"
-
 // Stats summarises an encoding run. It holds counts only, never values.
 type Stats struct {
-	Read     int          `json:"read"` // data rows read (header excluded)
-	Encoded  int          `json:"encoded"`
-	Rejected int          `json:"rejected"`
-	Fields   []FieldStats `json:"fields"`
+	Read     int `json:"read"` // data rows read (header excluded)
+	Encoded  int `json:"encoded"`
+	Rejected int `json:"rejected"` // rows rejected, duplicates included
+	// Duplicates counts the rows rejected because an earlier row has the
+	// same record id.
+	Duplicates int          `json:"duplicates"`
+	Fields     []FieldStats `json:"fields"`
 	// CFInvalid counts fiscal codes that failed validation (encoded as
 	// missing); CFInconsistent counts valid codes that disagree with the
 	// record's sex or birth date (encoded anyway).
@@ -26,6 +27,20 @@ type FieldStats struct {
 	InvalidRows []int `json:"invalid_rows"`
 	// Reason says why such values are invalid, without any value.
 	Reason string `json:"reason"`
+	// NotCollected is true when the partner said it does not collect the
+	// field (WithAllowMissing): its missing share is not checked.
+	NotCollected bool `json:"not_collected,omitempty"`
+	// Limit is the largest missing share allowed (schema max_missing).
+	Limit float64 `json:"max_missing"`
+}
+
+// MissingShare is the share of encoded rows in which the field is missing
+// or invalid (0 when nothing was encoded).
+func (f *FieldStats) MissingShare(encoded int) float64 {
+	if encoded == 0 {
+		return 0
+	}
+	return float64(f.Missing) / float64(encoded)
 }
 
 // MaxInvalidRows bounds FieldStats.InvalidRows.
@@ -36,24 +51,35 @@ func newStats(e *Encoder) Stats {
 	for i, p := range e.plans {
 		s.Fields[i].Name = p.Name
 		s.Fields[i].Reason = p.invalidReason()
+		s.Fields[i].Limit = p.MissingLimit()
+		s.Fields[i].NotCollected = e.allowMissing[p.Name]
 	}
 	return s
 }
 
-func (s *Stats) add(o *Stats) {
-	s.Read += o.Read
-	s.Encoded += o.Encoded
-	s.Rejected += o.Rejected
-	s.CFInvalid += o.CFInvalid
-	s.CFInconsistent += o.CFInconsistent
-	for i := range s.Fields {
-		f := &s.Fields[i]
-		f.Missing += o.Fields[i].Missing
-		f.Invalid += o.Fields[i].Invalid
-		f.InvalidRows = append(f.InvalidRows, o.Fields[i].InvalidRows...)
-		slices.Sort(f.InvalidRows)
-		if len(f.InvalidRows) > MaxInvalidRows {
-			f.InvalidRows = f.InvalidRows[:MaxInvalidRows]
+// tally is what one encoded row adds to the statistics, kept with the
+// row until it is emitted: a row may still be rejected then (a duplicate
+// record id), and its values must not count.
+type tally struct {
+	states                    []status // per field
+	cfInvalid, cfInconsistent int
+}
+
+// count adds an emitted row's tally.
+func (s *Stats) count(t *tally, rowNum int) {
+	for i, st := range t.states {
+		switch st {
+		case stMissing:
+			s.Fields[i].Missing++
+		case stInvalid:
+			f := &s.Fields[i]
+			f.Invalid++
+			f.Missing++
+			if len(f.InvalidRows) < MaxInvalidRows {
+				f.InvalidRows = append(f.InvalidRows, rowNum)
+			}
 		}
 	}
+	s.CFInvalid += t.cfInvalid
+	s.CFInconsistent += t.cfInconsistent
 }

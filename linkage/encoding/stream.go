@@ -35,8 +35,13 @@ type Output struct {
 type item struct {
 	start, end int // cells[start:end] is the row
 	rowNum     int
+	line       int // line of a text file where the row starts, or 0
 	inErr      *base.InputError
 }
+
+// liner is a Source that knows the line of a text file where the row it
+// returned last starts (io/table's CSV reader).
+type liner interface{ Line() int }
 
 type batch struct {
 	seq     int
@@ -45,7 +50,9 @@ type batch struct {
 	items   []item
 	recs    []Record
 	ids     []string
+	idKeys  []idKey // hash of ids[i], for the duplicate check
 	rejects []*Reject
+	tallies []tally
 	words   []uint64
 }
 
@@ -75,10 +82,12 @@ func (e *Encoder) Encode(ctx context.Context, header []string, src Source, out O
 		defer close(work)
 		readErr = e.read(ctx, src, free, work)
 	}()
+	seen := newIDSet()
 	workers := make([]*worker, e.workers)
 	var wg sync.WaitGroup
 	for i := range workers {
 		workers[i] = e.newWorker(bind)
+		workers[i].idSeeds = seen.seeds
 		wg.Add(1)
 		go func(w *worker) {
 			defer wg.Done()
@@ -90,40 +99,46 @@ func (e *Encoder) Encode(ctx context.Context, header []string, src Source, out O
 	}
 	go func() { wg.Wait(); close(done) }()
 
-	stats := newStats(e)
-	outErr := e.emit(ctx, done, free, out, &stats)
+	em := &emitter{out: out, stats: newStats(e), seen: seen, idColumn: e.schema.IDColumn}
+	outErr := e.emit(ctx, done, free, em)
 	if outErr != nil {
 		cancel()
 		for range done { // let the reader and the workers finish
 		}
 	}
-	for _, w := range workers {
-		stats.add(&w.stats)
-	}
 	switch {
 	case outErr != nil:
-		return stats, outErr
+		return em.stats, outErr
 	case readErr != nil:
-		return stats, readErr
+		return em.stats, readErr
 	case ctx.Err() != nil:
-		return stats, ctx.Err()
+		return em.stats, ctx.Err()
 	}
-	return stats, nil
+	return em.stats, e.checkMissing(em.stats)
 }
 
 func (e *Encoder) newBatch() *batch {
 	n := e.batchSize
-	b := &batch{recs: make([]Record, n), ids: make([]string, n), rejects: make([]*Reject, n),
-		words: make([]uint64, n*e.recordWords())}
+	b := &batch{recs: make([]Record, n), ids: make([]string, n), idKeys: make([]idKey, n), rejects: make([]*Reject, n),
+		tallies: make([]tally, n), words: make([]uint64, n*e.recordWords())}
+	states := make([]status, n*len(e.plans))
 	for i := range b.recs {
 		b.recs[i] = Record{Fields: make([][]uint64, len(e.plans)),
 			BlockKeys: make([]string, len(e.blocks)), Attrs: make([]string, len(e.schema.Attributes))}
+		b.tallies[i].states = states[i*len(e.plans) : (i+1)*len(e.plans)]
 	}
 	return b
 }
 
 // read fills batches from src until EOF, an error or cancellation.
 func (e *Encoder) read(ctx context.Context, src Source, free <-chan *batch, work chan<- *batch) error {
+	lines, _ := src.(liner)
+	lineOf := func() int {
+		if lines == nil {
+			return 0
+		}
+		return lines.Line()
+	}
 	for seq := 0; ; seq++ {
 		var b *batch
 		select {
@@ -138,7 +153,7 @@ func (e *Encoder) read(ctx context.Context, src Source, free <-chan *batch, work
 			if err != nil {
 				var ie *base.InputError
 				if errors.As(err, &ie) {
-					b.items = append(b.items, item{rowNum: max(ie.Row, rowNum), inErr: ie})
+					b.items = append(b.items, item{rowNum: max(ie.Row, rowNum), line: ie.Line, inErr: ie})
 					continue
 				}
 				end = err
@@ -146,7 +161,7 @@ func (e *Encoder) read(ctx context.Context, src Source, free <-chan *batch, work
 			}
 			start := len(b.cells)
 			b.cells = append(b.cells, row...)
-			b.items = append(b.items, item{start: start, end: len(b.cells), rowNum: rowNum})
+			b.items = append(b.items, item{start: start, end: len(b.cells), rowNum: rowNum, line: lineOf()})
 		}
 		if len(b.items) > 0 {
 			select {
@@ -173,10 +188,15 @@ func (w *worker) run(ctx context.Context, b *batch) error {
 	for i, it := range b.items {
 		b.rejects[i] = nil
 		if it.inErr != nil {
-			b.rejects[i] = &Reject{Row: it.rowNum, Column: it.inErr.Column, Reason: it.inErr.Reason}
+			b.rejects[i] = &Reject{Row: it.rowNum, Line: it.line, Char: it.inErr.Char, Column: it.inErr.Column, Reason: it.inErr.Reason}
 			continue
 		}
-		id, rej := w.encode(b.cells[it.start:it.end], it.rowNum, &b.recs[i], b.words[i*rw:(i+1)*rw])
+		id, rej := w.encode(b.cells[it.start:it.end], it.rowNum, &b.recs[i], b.words[i*rw:(i+1)*rw], &b.tallies[i])
+		if rej != nil {
+			rej.Line = it.line
+		} else {
+			b.idKeys[i] = w.idSeeds.key(id)
+		}
 		b.ids[i] = id
 		b.rejects[i] = rej
 	}
@@ -231,8 +251,17 @@ func (w *worker) pseudonymise(ctx context.Context, b *batch) error {
 	return nil
 }
 
-// emit hands finished batches to out in sequence order and recycles them.
-func (e *Encoder) emit(ctx context.Context, done <-chan *batch, free chan<- *batch, out Output, st *Stats) error {
+// emitter hands records and rejects to the output in input order, catches
+// duplicate record ids and keeps the statistics.
+type emitter struct {
+	out      Output
+	stats    Stats
+	seen     *idSet
+	idColumn string
+}
+
+// emit hands finished batches to em in sequence order and recycles them.
+func (e *Encoder) emit(ctx context.Context, done <-chan *batch, free chan<- *batch, em *emitter) error {
 	pending := map[int]*batch{}
 	next := 0
 	for b := range done {
@@ -244,7 +273,7 @@ func (e *Encoder) emit(ctx context.Context, done <-chan *batch, free chan<- *bat
 			}
 			delete(pending, next)
 			next++
-			if err := emitBatch(nb, out, st); err != nil {
+			if err := em.batch(nb); err != nil {
 				return err
 			}
 			if err := ctx.Err(); err != nil {
@@ -256,30 +285,49 @@ func (e *Encoder) emit(ctx context.Context, done <-chan *batch, free chan<- *bat
 	return nil
 }
 
-func emitBatch(b *batch, out Output, st *Stats) error {
+func (em *emitter) batch(b *batch) error {
 	if b.err != nil {
 		return b.err
 	}
+	st := &em.stats
 	for i := range b.items {
 		st.Read++
-		if r := b.rejects[i]; r != nil {
+		r := b.rejects[i]
+		if r == nil {
+			r = em.duplicate(b.ids[i], b.idKeys[i], b.items[i])
+		}
+		if r != nil {
 			st.Rejected++
-			if out.Reject != nil {
-				if err := out.Reject(*r); err != nil {
+			if em.out.Reject != nil {
+				if err := em.out.Reject(*r); err != nil {
 					return err
 				}
 			}
 			continue
 		}
 		st.Encoded++
-		if out.Record != nil {
-			if err := out.Record(b.ids[i], &b.recs[i]); err != nil {
+		st.count(&b.tallies[i], b.items[i].rowNum)
+		if em.out.Record != nil {
+			if err := em.out.Record(b.ids[i], &b.recs[i]); err != nil {
 				return err
 			}
 		}
 	}
-	if out.Progress != nil {
-		out.Progress(len(b.items))
+	if em.out.Progress != nil {
+		em.out.Progress(len(b.items))
 	}
 	return nil
+}
+
+// duplicate rejects a row whose record id an earlier row already has: a
+// record id must identify one record of the partner, and the linkage would
+// otherwise refuse the whole file with a message naming no row.
+func (em *emitter) duplicate(id string, k idKey, it item) *Reject {
+	first, dup := em.seen.add(k, it.rowNum)
+	if !dup {
+		return nil
+	}
+	em.stats.Duplicates++
+	return &Reject{Row: it.rowNum, Line: it.line, RecordID: id, Column: em.idColumn,
+		Reason: fmt.Sprintf("duplicate record id: row %d has the same id, and only the first is encoded", first)}
 }

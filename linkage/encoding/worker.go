@@ -17,7 +17,11 @@ import (
 // only the row number, the partner's own record id (which stays at the
 // partner, in the rejects file), the column and a reason.
 type Reject struct {
-	Row      int
+	Row int
+	// Line is the line of a text file where the row starts, and Char the
+	// character at fault; 0 when not known.
+	Line     int
+	Char     int
 	RecordID string
 	Column   string
 	Reason   string
@@ -45,14 +49,13 @@ type worker struct {
 	blipMAC hash.Hash
 	idMAC   hash.Hash
 	sum     []byte
-	stats   Stats
 	oprf    map[string]string
+	idSeeds idSeeds // of the run's duplicate check
 }
 
 func (e *Encoder) newWorker(b *Binding) *worker {
 	w := &worker{e: e, b: b, vals: make([]value, len(e.plans)),
-		clk: make([]uint64, bitvec.WordsFor(e.clkBits)), blipMAC: hmac.New(sha256.New, e.blipKey),
-		stats: newStats(e)}
+		clk: make([]uint64, bitvec.WordsFor(e.clkBits)), blipMAC: hmac.New(sha256.New, e.blipKey)}
 	maxWords := len(w.clk)
 	for _, p := range e.plans {
 		w.hashers = append(w.hashers, newTokenHasher(p.key, p.Bits, p.K, e.clkBits, p.CLKK, e.cacheEntries))
@@ -78,9 +81,10 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 }
 
 // encode fills rec (whose Fields, BlockKeys and Attrs have the layout's
-// lengths, and whose filters point into words) from one row. It returns the
-// partner's record id and, for a row that cannot be encoded, a Reject.
-func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (string, *Reject) {
+// lengths, and whose filters point into words) and t from one row. It
+// returns the partner's record id and, for a row that cannot be encoded, a
+// Reject.
+func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64, t *tally) (string, *Reject) {
 	e, b := w.e, w.b
 	if len(row) < b.needCols {
 		return "", &Reject{Row: rowNum, Reason: fmt.Sprintf("the row has %d columns, fewer than the header", len(row))}
@@ -104,7 +108,7 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64) (
 			return id, &Reject{Row: rowNum, RecordID: id, Column: p.Columns[0], Reason: reason}
 		}
 	}
-	w.countValues(rowNum)
+	w.tally(t)
 	clear(words)
 	clear(w.clk)
 	off := bitvec.WordsFor(e.clkOutBits)
@@ -302,31 +306,21 @@ func (w *worker) pseudonym(id string) string {
 	return hex.EncodeToString(w.sum[:16])
 }
 
-// countValues adds the row's missing and invalid values to the statistics
+// tally records the state of the row's values in t, for the statistics,
 // and checks fiscal codes against sex and birth date.
-func (w *worker) countValues(rowNum int) {
-	s := &w.stats
+func (w *worker) tally(t *tally) {
 	for i := range w.vals {
-		switch w.vals[i].st {
-		case stMissing:
-			s.Fields[i].Missing++
-		case stInvalid:
-			f := &s.Fields[i]
-			f.Invalid++
-			f.Missing++
-			if len(f.InvalidRows) < MaxInvalidRows {
-				f.InvalidRows = append(f.InvalidRows, rowNum)
-			}
-		}
+		t.states[i] = w.vals[i].st
 	}
+	t.cfInvalid, t.cfInconsistent = 0, 0
 	for _, ci := range w.e.cfFields {
 		v := &w.vals[ci]
 		switch v.st {
 		case stInvalid:
-			s.CFInvalid++
+			t.cfInvalid++
 		case stPresent:
 			if !w.cfConsistent(v.norm) {
-				s.CFInconsistent++
+				t.cfInconsistent++
 			}
 		}
 	}

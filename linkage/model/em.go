@@ -12,6 +12,9 @@ import (
 
 // EMConfig configures Fit. The zero value means the defaults.
 type EMConfig struct {
+	// Progress, when set, is called after every EM iteration with its
+	// number (from 1; EM usually converges long before MaxIterations).
+	Progress      func(iteration int)
 	MaxIterations int     // default 1000
 	Tolerance     float64 // stop when no parameter moves more than this; default 1e-7
 	Alpha         float64 // Laplace pseudo-count per level in the M step; default 1
@@ -186,6 +189,9 @@ func (m *Model) run(ctx context.Context, pats []emPattern, cfg EMConfig, anchors
 		}
 		delta, ll := emStep(m, pats, cfg, anchors)
 		m.Iterations, m.LogLikelihood = it, ll
+		if cfg.Progress != nil {
+			cfg.Progress(it)
+		}
 		if delta < cfg.Tolerance {
 			m.Converged = true
 			break

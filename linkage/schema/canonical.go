@@ -25,13 +25,13 @@ func (s *Schema) Canonical() []byte {
 // filter sizes, hash counts, salts, hardening, the CLK, blocking keys and
 // attribute names, with fields, keys and attributes sorted by name. It leaves
 // out how a partner's export is read (partner name, id column, source
-// columns, date input formats, required flags, trimming, missing-value
-// markers), so partners with differently shaped exports can share a
+// columns and their aliases, date input formats, required flags, trimming,
+// missing-value markers, missing-share limits), so partners with differently shaped exports can share a
 // linkage, while any change that alters the encodings changes it.
 func (s *Schema) Fingerprint() string {
 	e := Schema{Version: s.Version, CLK: s.CLK}
 	for _, f := range s.Fields {
-		f.Columns, f.Column, f.Formats, f.Required = nil, "", nil, false
+		f.Columns, f.Column, f.Formats, f.Required, f.MaxMissing = nil, "", nil, false, nil
 		f.raw = rawPresent{}
 		e.Fields = append(e.Fields, f)
 	}

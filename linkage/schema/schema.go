@@ -33,7 +33,18 @@ type Input struct {
 	// MissingValues are cell contents that mean "no value", compared after
 	// trimming and case-insensitively (e.g. NA, NULL, -).
 	MissingValues []string `yaml:"missing_values"`
+	// Aliases lists, for a column the schema names (the id column, a
+	// field's or an attribute's source column), other header names that
+	// mean the same column in some partner's export ("COGNOME_ASSISTITO",
+	// "Data di nascita"). Every name is matched ignoring case, accents,
+	// blanks and punctuation; an alias is tried only when the column's own
+	// name is not in the header.
+	Aliases map[string][]string `yaml:"aliases,omitempty"`
 }
+
+// DefaultMaxMissing is the share of encoded rows in which a field may be
+// missing before swd encode refuses the file (Field.MaxMissing).
+const DefaultMaxMissing = 0.5
 
 // CLK is the record-level Cryptographic Long-term Key: every field with a
 // positive CLKK hashes its tokens into it.
@@ -118,9 +129,16 @@ type Field struct {
 	// its oblivious-PRF pseudonym from the keyserver before tokenisation, so
 	// that not even a holder of the linkage secret can encode guesses
 	// offline (swd encode --oprf URL --oprf-token FILE).
-	OPRF      bool       `yaml:"oprf,omitempty"`
-	Hardening Hardening  `yaml:"hardening"`
-	raw       rawPresent `yaml:"-"`
+	OPRF bool `yaml:"oprf,omitempty"`
+	// MaxMissing is the largest share of encoded rows (0 to 1) in which
+	// the field may be missing or invalid: above it, swd encode stops
+	// with an error naming the field and the share (a column lost to a
+	// renamed header must not encode as "missing everywhere"), unless the
+	// partner declares it does not collect the field (--allow-missing).
+	// Nil means DefaultMaxMissing; 1 turns the check off.
+	MaxMissing *float64   `yaml:"max_missing,omitempty"`
+	Hardening  Hardening  `yaml:"hardening"`
+	raw        rawPresent `yaml:"-"`
 }
 
 // rawPresent remembers which options the YAML set, for validation.
@@ -165,6 +183,37 @@ type BlockKey struct {
 type Attribute struct {
 	Name   string `yaml:"name"`
 	Column string `yaml:"column"`
+}
+
+// MissingLimit is f.MaxMissing, or DefaultMaxMissing when not set.
+func (f *Field) MissingLimit() float64 {
+	if f.MaxMissing == nil {
+		return DefaultMaxMissing
+	}
+	return *f.MaxMissing
+}
+
+// Columns lists every source column the schema reads: the id column, then
+// the fields' columns, then the attributes' columns, each once.
+func (s *Schema) Columns() []string {
+	cols := []string{s.IDColumn}
+	add := func(c string) {
+		for _, x := range cols {
+			if x == c {
+				return
+			}
+		}
+		cols = append(cols, c)
+	}
+	for _, f := range s.Fields {
+		for _, c := range f.Columns {
+			add(c)
+		}
+	}
+	for _, a := range s.Attributes {
+		add(a.Column)
+	}
+	return cols
 }
 
 // Field returns the field called name, or nil.

@@ -117,6 +117,11 @@ func TestParseErrors(t *testing.T) {
 		{"clk balance xor_fold", "id_column: id\nclk: {hardening: {balance: true, xor_fold: true}}\nfields:\n  - {name: a, kind: name, column: a}\n", "all ones"},
 		{"salt year of a name", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: year(b)}\n  - {name: b, kind: name, column: b}\n", `salt year(b) needs a date field`},
 		{"salt year unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: year(zz)}\n", `salt names the unknown field "zz"`},
+		{"max_missing above 1", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, max_missing: 1.5}\n", `field "a": max_missing is a share`},
+		{"max_missing negative", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, max_missing: -0.1}\n", `max_missing is a share`},
+		{"alias of an unknown column", "id_column: id\ninput: {aliases: {x: [y]}}\nfields:\n  - {name: a, kind: name, column: a}\n", `"x", which is not a column the schema reads (id, a)`},
+		{"alias shared", "id_column: id\ninput: {aliases: {a: [z], b: [Z]}}\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: b, kind: name, column: b}\n", `the alias "Z" of column "b" would also match column "a"`},
+		{"columns folding alike", "id_column: id\nfields:\n  - {name: a, kind: name, column: data_nascita}\n  - {name: b, kind: name, column: DataNascita}\n", `differ only in case`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -145,6 +150,8 @@ func TestFingerprint(t *testing.T) {
 		"other source columns": strings.Replace(minimal, "column: cognome", "column: surname_col", 1),
 		"other id column":      strings.Replace(minimal, "id_column: record_id", "id_column: id\npartner: acli", 1),
 		"other date formats":   strings.Replace(minimal, "column: data_nascita", "column: dob\n    formats: ['20060102']", 1),
+		"missing-share limit":  strings.Replace(minimal, "column: cognome", "column: cognome\n    max_missing: 0.9", 1),
+		"aliases":              minimal + "input: {aliases: {cognome: [COGNOME_ASSISTITO]}}\n",
 		"reordered fields": `
 id_column: record_id
 fields:
@@ -263,5 +270,34 @@ func TestSaltYear(t *testing.T) {
 	}
 	if plain.Fingerprint() == fps["d"] {
 		t.Error("salting does not change the fingerprint")
+	}
+}
+
+func TestCanonicalKeepsReadingOptions(t *testing.T) {
+	y := strings.Replace(minimal, "column: cognome", "column: cognome\n    max_missing: 0", 1) + "input: {aliases: {cognome: [surname]}}\n"
+	s := mustParse(t, y)
+	again, err := Parse(s.Canonical())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := again.Field("surname"); f.MaxMissing == nil || *f.MaxMissing != 0 || f.MissingLimit() != 0 {
+		t.Errorf("max_missing 0 lost in the canonical form")
+	}
+	if again.Field("birth").MissingLimit() != DefaultMaxMissing {
+		t.Errorf("default limit %g", again.Field("birth").MissingLimit())
+	}
+	if a := again.Input.Aliases["cognome"]; len(a) != 1 || a[0] != "surname" {
+		t.Errorf("aliases lost: %v", again.Input.Aliases)
+	}
+}
+
+func TestFoldHeader(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"COGNOME", "cognome"}, {" Nome ", "nome"}, {"Data di nascita", "datadinascita"}, {"data_nascita", "datanascita"},
+		{"DATA-NASCITA", "datanascita"}, {"Città", "citta"}, {"N. tel.", "ntel"}, {"\ufeffrecord_id", "recordid"}, {"---", ""},
+	} {
+		if got := FoldHeader(tt.in); got != tt.want {
+			t.Errorf("FoldHeader(%q) = %q, want %q", tt.in, got, tt.want)
+		}
 	}
 }

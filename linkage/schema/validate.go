@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/welfare-district/swd/linkage/normalize"
 )
@@ -52,7 +54,39 @@ func (s *Schema) Validate() error {
 	if err := s.validateBlocking(); err != nil {
 		return err
 	}
-	return s.validateAttributes()
+	if err := s.validateAttributes(); err != nil {
+		return err
+	}
+	return s.validateAliases()
+}
+
+// validateAliases checks that every alias belongs to a column the schema
+// reads and that no header name could mean two columns.
+func (s *Schema) validateAliases() error {
+	cols := s.Columns()
+	owner := map[string]string{} // folded name → column
+	for _, c := range cols {
+		if o, dup := owner[FoldHeader(c)]; dup && o != c {
+			return fieldErr("input", "", "columns %q and %q differ only in case, accents or punctuation, so a header cannot tell them apart", o, c)
+		}
+		owner[FoldHeader(c)] = c
+	}
+	for c, aliases := range s.Input.Aliases {
+		if !slices.Contains(cols, c) {
+			return fieldErr("input", "", "aliases are given for %q, which is not a column the schema reads (%s)", c, strings.Join(cols, ", "))
+		}
+		for _, a := range aliases {
+			k := FoldHeader(a)
+			if k == "" {
+				return fieldErr("input", "", "an empty alias of column %q", c)
+			}
+			if o, dup := owner[k]; dup && o != c {
+				return fieldErr("input", "", "the alias %q of column %q would also match column %q", a, c, o)
+			}
+			owner[k] = c
+		}
+	}
+	return nil
 }
 
 func validateCLK(c CLK) error {
@@ -111,6 +145,9 @@ func (f *Field) validate() error {
 	}
 	if err := f.Hardening.validate(f.Bits); err != nil {
 		return e("%v", err)
+	}
+	if m := f.MaxMissing; m != nil && !(*m >= 0 && *m <= 1) {
+		return e("max_missing is a share of the rows, between 0 and 1, not %g", *m)
 	}
 	if f.OPRF && f.Kind != KindFiscalCode && f.Kind != KindExact {
 		return e("oprf applies to fiscal_code and exact fields only")

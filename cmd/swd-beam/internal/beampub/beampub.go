@@ -40,15 +40,18 @@ import (
 
 // Plan is what the workers need to know about a release.
 type Plan struct {
-	Links        string    `json:"links"`
-	LinkGroups   int       `json:"link_groups"`
-	Files        []File    `json:"files"`
-	DistrictAttr string    `json:"district_attr"`
-	NeedsAttr    string    `json:"needs_attr"`
-	Public       []string  `json:"public_services"`
-	Params       dp.Params `json:"params"`
-	Domain       dp.Domain `json:"domain"`
-	OutDir       string    `json:"out_dir"` // where the pipeline writes its results
+	Links        string   `json:"links"`
+	LinkGroups   int      `json:"link_groups"`
+	Files        []File   `json:"files"`
+	DistrictAttr string   `json:"district_attr"`
+	NeedsAttr    string   `json:"needs_attr"`
+	Public       []string `json:"public_services"`
+	// Maps are the partners' code maps from the district file; a partner
+	// not in it uses the map embedded for its name (taxonomy.MapFor).
+	Maps   map[string]*taxonomy.CodeMap `json:"maps,omitempty"`
+	Params dp.Params                    `json:"params"`
+	Domain dp.Domain                    `json:"domain"`
+	OutDir string                       `json:"out_dir"` // where the pipeline writes its results
 }
 
 // File is one encoded file with its row groups.
@@ -75,6 +78,14 @@ func decodePlan(s string) (*Plan, error) {
 }
 
 func (p *Plan) public() taxonomy.PublicServices { return taxonomy.PublicServices{Partners: p.Public} }
+
+// codeMap is the code map of partner, as swd publish chooses it.
+func (p *Plan) codeMap(partner string) *taxonomy.CodeMap {
+	if m, ok := p.Maps[partner]; ok {
+		return m
+	}
+	return taxonomy.MapFor(partner)
+}
 
 // Task is one row group: of the links file (File −1) or of an encoded
 // file.
@@ -175,7 +186,7 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task, emit func(string, A
 	if dist == nil || needs == nil {
 		return fmt.Errorf("partner %s: the encoded file has no attribute %q or %q", file.Partner, p.DistrictAttr, p.NeedsAttr)
 	}
-	cmap := taxonomy.MapFor(file.Partner)
+	cmap := p.codeMap(file.Partner)
 	for i, id := range d.RecordIDs {
 		var unknown taxonomy.UnknownStats
 		ns, _ := taxonomy.MapNeeds(cmap, needs.Values[i], taxonomy.UnknownUnclassified, &unknown)

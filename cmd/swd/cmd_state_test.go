@@ -1,0 +1,89 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/welfare-district/swd/io/linksfile"
+)
+
+// TestLinkStateCommands runs swd link --state over two periods, then swd
+// state show, history and erase.
+func TestLinkStateCommands(t *testing.T) {
+	dir, encoded, _ := publishFixture(t)
+	stateDir := filepath.Join(dir, "state")
+	link := func(period, out string, extra ...string) string {
+		t.Helper()
+		args := append([]string{"link", "--u-samples", "20000", "--state", stateDir, "--period", period, "--out", out}, extra...)
+		code, stdout, stderr := runCLI(t, append(args, encoded...)...)
+		if code != ExitOK {
+			t.Fatalf("link --state %s: exit %d: %s", period, code, stderr)
+		}
+		return stdout
+	}
+	out1, out2 := filepath.Join(dir, "l1.parquet"), filepath.Join(dir, "l2.parquet")
+	if s := link("2026-01", out1); !strings.Contains(s, "period 2026-01") || !strings.Contains(s, "model fitted") {
+		t.Fatalf("first period: %q", s)
+	}
+	if s := link("2026-02", out2); !strings.Contains(s, "0 new, 0 changed") || !strings.Contains(s, "model reused") {
+		t.Fatalf("same snapshot again: %q", s)
+	}
+	r1, err := parquet.ReadFile[linksfile.PeriodLink](out1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := parquet.ReadFile[linksfile.PeriodLink](out2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range r1 {
+		if r1[k].ClusterID != r2[k].ClusterID || r1[k].HouseholdID != r2[k].HouseholdID || r2[k].FirstPeriod != "2026-01" {
+			t.Fatalf("row %d: %+v then %+v: ids must not change", k, r1[k], r2[k])
+		}
+	}
+
+	for _, bad := range [][]string{{"--period", "2026-13"}, {"--csv", filepath.Join(dir, "x.csv")}} {
+		args := append([]string{"link", "--state", stateDir, "--out", filepath.Join(dir, "x.parquet")}, bad...)
+		if code, _, _ := runCLI(t, append(args, encoded...)...); code != ExitUsage {
+			t.Errorf("link %v: exit %d, want %d", bad, code, ExitUsage)
+		}
+	}
+
+	code, stdout, stderr := runCLI(t, "state", "show", "--state", stateDir, "--json")
+	if code != ExitOK {
+		t.Fatalf("state show: exit %d: %s", code, stderr)
+	}
+	var show struct {
+		Period  string `json:"period"`
+		Periods []struct {
+			Period string `json:"period"`
+		} `json:"periods"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &show); err != nil || show.Period != "2026-02" || len(show.Periods) != 2 {
+		t.Fatalf("state show: %v %+v", err, show)
+	}
+
+	code, stdout, stderr = runCLI(t, "state", "history", "--state", stateDir, "--household", strconv.FormatInt(r2[0].HouseholdID, 10))
+	if code != ExitOK || !strings.Contains(stdout, "open") || !strings.Contains(stdout, r2[0].RecordID) {
+		t.Fatalf("state history: exit %d: %s %s", code, stdout, stderr)
+	}
+
+	ids := filepath.Join(dir, "erase.txt")
+	if err := os.WriteFile(ids, []byte(r2[0].RecordID+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = runCLI(t, "state", "erase", "--state", stateDir, "--partner", r2[0].Partner, "--ids", ids)
+	if code != ExitOK || !strings.Contains(stdout, "erased 1 of 1") {
+		t.Fatalf("state erase: exit %d: %s %s", code, stdout, stderr)
+	}
+	_, stdout, _ = runCLI(t, "state", "show", "--state", stateDir)
+	if !strings.Contains(stdout, "erase") || strings.Contains(stdout, r2[0].RecordID) {
+		t.Fatalf("state show after erase: %s", stdout)
+	}
+}
