@@ -202,11 +202,26 @@ func (a *Aggregation) Merge(b *Aggregation) error {
 // tables actually use (Gaussian noise, partition selection); with Laplace
 // noise over public partitions δ is 0 whatever Params.Delta says.
 func (a *Aggregation) Cost() Budget {
+	return groupCost(a.unitCost(), a.params.Group())
+}
+
+// unitCost is the (ε, δ) the release spends per linked household.
+func (a *Aggregation) unitCost() Budget {
 	c := Budget{Epsilon: a.params.Epsilon}
 	for _, q := range a.queries {
 		c.Delta += q.delta + q.selDel
 	}
 	return c
+}
+
+// groupCost is what the ledger is charged for a release of cost c per
+// linked household that protects a true household split in up to k
+// linked households: (k·ε, k·e^((k−1)ε)·δ).
+func groupCost(c Budget, k int) Budget {
+	if k <= 1 {
+		return c
+	}
+	return Budget{Epsilon: GroupEpsilon(c.Epsilon, k), Delta: GroupDelta(c.Epsilon, c.Delta, k)}
 }
 
 // Params returns the parameters with their defaults.

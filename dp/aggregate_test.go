@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -211,12 +212,98 @@ func TestBoundNeeds(t *testing.T) {
 	// expects 2,000 (sd ≈ 36.5); tolerance 200 (> 5 sd).
 	kept := map[string]int{}
 	for i := 0; i < 6000; i++ {
-		h := Household{ID: fmt.Sprint("h", i), Needs: []string{"casa", "lavoro", "salute"}}
+		h := Household{ID: "same", Seed: fmt.Sprint("h", i), Needs: []string{"casa", "lavoro", "salute"}}
 		kept[boundNeeds(&h, nil, 1, "k")[0]]++
 	}
 	for n, c := range kept {
 		if c < 1800 || c > 2200 {
 			t.Errorf("need %s kept %d times of 6000, want about 2000", n, c)
+		}
+	}
+}
+
+// TestBoundNeedsIgnoresID: the id is a rank the linkage gives, which moves
+// when another household is added or removed; the needs a household keeps
+// must not follow it. They follow its own seed (or, without one, its own
+// content) only.
+func TestBoundNeedsIgnoresID(t *testing.T) {
+	needs := []string{"casa", "lavoro", "salute", "anziani", "dipendenze", "disabilita", "immigrazione"}
+	for _, seed := range []string{"", "s1", "s2"} {
+		var first []string
+		for id := range 200 {
+			h := Household{ID: fmt.Sprint(id), Seed: seed, District: "2", Needs: needs, Partners: []string{"acli"}}
+			got := boundNeeds(&h, nil, 3, "k")
+			if first == nil {
+				first = got
+			}
+			if !slices.Equal(got, first) {
+				t.Fatalf("seed %q: id %d keeps %v, id 0 keeps %v", seed, id, got, first)
+			}
+		}
+	}
+	// Different seeds do choose differently (7 choose 3 = 35 subsets).
+	subsets := map[string]bool{}
+	for i := range 200 {
+		h := Household{Seed: fmt.Sprint("s", i), Needs: needs}
+		subsets[strings.Join(boundNeeds(&h, nil, 3, "k"), ",")] = true
+	}
+	if len(subsets) < 20 {
+		t.Fatalf("200 seeds chose only %d subsets of 3 of 7 needs", len(subsets))
+	}
+}
+
+// TestNeighbourContributions removes one household from a table of
+// households numbered by rank, as the linkage numbers them, renumbers the
+// rest as the linkage would, and checks that every count table moves by at
+// most its declared L1 bound (exact counts from the bounded contributions).
+// The pipeline's end-to-end version is pipeline's TestNeighbourReleases.
+func TestNeighbourContributions(t *testing.T) {
+	d := DefaultDomain([]string{"acli", "caritas", "comune"})
+	b, err := NewBounder(Params{Epsilon: 1}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var base []Household
+	for i := range 500 {
+		n := 1 + i%7
+		h := Household{Seed: fmt.Sprint("records-of-", i), District: fmt.Sprint(1 + i%6), Needs: d.Needs[i%3 : i%3+n],
+			Partners: d.Partners[:1+i%3]}
+		if i%25 == 0 {
+			h.District = ""
+		}
+		base = append(base, h)
+	}
+	counts := func(hs []Household) []map[string]int {
+		out := make([]map[string]int, len(b.Tables()))
+		for i := range out {
+			out[i] = map[string]int{}
+		}
+		for i := range hs {
+			hs[i].ID = fmt.Sprint(i) // a rank, as the linkage gives it
+			for t, cells := range b.Contributions(&hs[i]) {
+				for _, k := range cells {
+					out[t][strings.Join(k, "|")]++
+				}
+			}
+		}
+		return out
+	}
+	full := counts(slices.Clone(base))
+	for _, drop := range []int{0, 6, 25, 251, 499} {
+		without := counts(append(slices.Clone(base[:drop]), base[drop+1:]...))
+		for ti, plan := range b.Tables() {
+			l1 := 0
+			for k, v := range full[ti] {
+				l1 += max(v-without[ti][k], without[ti][k]-v)
+			}
+			for k, v := range without[ti] {
+				if _, ok := full[ti][k]; !ok {
+					l1 += v
+				}
+			}
+			if int64(l1) > plan.MaxPartitions*plan.MaxPerPartition {
+				t.Errorf("without household %d: %s moved by %d, bound %d", drop, plan.Query, l1, plan.MaxPartitions*plan.MaxPerPartition)
+			}
 		}
 	}
 }

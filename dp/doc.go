@@ -3,7 +3,10 @@
 // hand-rolled), confidence intervals, and the privacy-budget ledger that
 // records every release and refuses one that would overspend.
 //
-// The unit of privacy is the household. An Aggregation counts households
+// The unit of privacy is the linked household: the household as the
+// linkage formed it (a true household split into k linked households is
+// protected at k·ε; Params.GroupPrivacy charges the ledger for that, and
+// release.json states it). An Aggregation counts households
 // (Household: district, canonical needs, partners) into the released tables
 // — households by district × need, by district, by number of partners that
 // know them, the "missing middle" (known to the third sector and to no public

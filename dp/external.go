@@ -152,26 +152,12 @@ func PublishExternal(ctx context.Context, cfg PublishConfig, compute func(ctx co
 	if err != nil {
 		return nil, base.Mark(err, base.ErrUsage)
 	}
-	var l *Ledger
-	if cfg.DryRun {
-		l, err = peekLedger(ctx, cfg.Ledger, cfg.Key)
-	} else {
-		l, err = OpenLedger(ctx, cfg.Ledger, cfg.Key)
-	}
+	l, err := openReleaseLedger(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Close()
-	if err := l.CheckBinding(cfg.Binding); err != nil {
-		return nil, err
-	}
-	if l.Repaired() && !cfg.DryRun {
-		log.Warn("ledger had a torn last line from an interrupted release; it was cut off", "ledger", cfg.Ledger)
-	}
 	before := l.Status()
-	if len(before.Uncommitted) > 0 {
-		log.Warn("ledger has releases that never committed; their budget stays spent", "ledger", cfg.Ledger, "releases", strings.Join(before.Uncommitted, ","))
-	}
 	out := &Published{Cost: agg.Cost(), OutDir: cfg.OutDir, Before: before, Warning: WeakProtection(p.Epsilon)}
 	if err := l.Check(out.Cost); err != nil {
 		return nil, err
@@ -195,7 +181,8 @@ func PublishExternal(ctx context.Context, cfg PublishConfig, compute func(ctx co
 		return nil, fmt.Errorf("release %s (budget spent, ledger entry left pending): %w", id, err)
 	}
 	meta := newReleaseMeta(res, cfg.Domain)
-	meta.Delta = out.Cost.Delta
+	meta.Delta = agg.unitCost().Delta
+	meta.PrivacyUnit = newPrivacyUnitMeta(p, agg.unitCost(), cfg.Linkage)
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
 	meta.LedgerID, meta.LedgerHead, meta.LedgerEntries = l.ID(), l.Head(), l.Len()
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"slices"
+	"strings"
 
 	"github.com/welfare-district/swd/taxonomy"
 )
@@ -13,10 +14,19 @@ import (
 // privacy. Every released count counts households, each at most once per
 // cell.
 type Household struct {
-	// ID is a stable pseudonymous household id (from the links file). It is
-	// never released; it only seeds the keyed order used to choose which
-	// needs to keep when the household has more than Params.MaxNeeds.
+	// ID is the household id of the links file. It is never released and
+	// never used to compute a contribution: the linkage numbers households
+	// by rank, so an id changes when another household is added or
+	// removed, and a contribution chosen by it would depend on other
+	// households.
 	ID string
+	// Seed identifies the household by its own records only (pipeline:
+	// HouseholdSeed of its members' partner and record ids). It seeds the
+	// keyed order that chooses which needs to keep when the household has
+	// more than Params.MaxNeeds, so that choice depends on nothing but the
+	// household itself. Empty: the household's own district, needs and
+	// partners seed the order.
+	Seed string
 	// District is the territorial unit (a quartiere key "1"…"6", or a
 	// municipality's ISTAT code).
 	District string
@@ -24,6 +34,11 @@ type Household struct {
 	Needs []string
 	// Partners are the partners that know the household.
 	Partners []string
+	// Flow is the household's flow since the previous period, in a
+	// release from a linkage state: FlowNew, FlowIntercepted, FlowClosed
+	// (a household of the previous period, counted in the flow_closed
+	// table only, with its district of then) or "" (none).
+	Flow string
 }
 
 // Domain lists the public partitions of the released tables. Public
@@ -90,9 +105,10 @@ func DefaultDomain(partners []string) Domain {
 
 // boundNeeds returns at most maxNeeds distinct needs of h that are in the
 // domain (all, when allowed is nil). When it must drop some, it keeps the
-// needs that come first in an order keyed by key and the household's id, so
-// the choice is deterministic, independent of every other household, and
-// not biased towards any category.
+// needs that come first in an order keyed by key and the household's own
+// seed (never its id, a rank that other households move), so the choice is
+// deterministic, a function of the household alone, and not biased towards
+// any category.
 func boundNeeds(h *Household, allowed map[string]bool, maxNeeds int, key string) []string {
 	needs := make([]string, 0, len(h.Needs))
 	for _, n := range h.Needs {
@@ -103,9 +119,9 @@ func boundNeeds(h *Household, allowed map[string]bool, maxNeeds int, key string)
 	if len(needs) <= maxNeeds {
 		return needs
 	}
-	seed := h.ID
+	seed := h.Seed
 	if seed == "" {
-		seed = joinSorted(needs)
+		seed = contentSeed(h)
 	}
 	rank := func(n string) uint64 {
 		sum := sha256.Sum256([]byte(key + "\x00" + seed + "\x00" + n))
@@ -115,13 +131,19 @@ func boundNeeds(h *Household, allowed map[string]bool, maxNeeds int, key string)
 	return needs[:maxNeeds]
 }
 
-func joinSorted(s []string) string {
-	c := slices.Sorted(slices.Values(s))
-	out := ""
-	for _, x := range c {
-		out += x + "\x1f"
+// contentSeed is the seed of a household without one: its own district,
+// needs and partners (sorted, so their order does not matter).
+func contentSeed(h *Household) string {
+	var b strings.Builder
+	b.WriteString(h.District)
+	for _, list := range [][]string{h.Needs, h.Partners} {
+		b.WriteByte(0x1e)
+		for _, x := range slices.Sorted(slices.Values(list)) {
+			b.WriteString(x)
+			b.WriteByte(0x1f)
+		}
 	}
-	return out
+	return b.String()
 }
 
 // distinctPartners returns the number of distinct partners and whether the

@@ -23,8 +23,12 @@ const (
 	QueryNeedsSum = "needs_sum"
 )
 
-// Queries lists the query names in release order.
+// Queries lists the tables of a release, in release order; a release
+// from a linkage state adds the flow tables (FlowQueries) after them.
 var Queries = []string{QueryDistrictNeed, QueryDistrict, QueryPartners, QueryMissingMiddle, QueryTotals, QueryNeedsSum}
+
+// knownQueries are Queries then FlowQueries, in release order.
+func knownQueries() []string { return slices.Concat(Queries, FlowQueries) }
 
 // Mechanisms.
 const (
@@ -74,6 +78,33 @@ type Params struct {
 	// BoundingKey seeds the keyed order in which a household's needs are
 	// kept when it has more than MaxNeeds.
 	BoundingKey string
+	// GroupPrivacy is the number k of linked households one true household
+	// may be split into that the release protects as one: the noise is
+	// that of ε per linked household, and the ledger is charged k·ε (and
+	// the group δ, GroupDelta), the guarantee of a household split in up
+	// to k parts. 0 or 1: no group protection (a split household is
+	// covered at k·ε without being charged for it).
+	GroupPrivacy int
+}
+
+// MaxGroupPrivacy bounds Params.GroupPrivacy.
+const MaxGroupPrivacy = 10
+
+// Group returns the group-privacy factor k (at least 1).
+func (p *Params) Group() int { return max(p.GroupPrivacy, 1) }
+
+// GroupEpsilon is the ε that protects a true household split into k
+// linked households by a release of ε per linked household: k·ε (group
+// privacy).
+func GroupEpsilon(epsilon float64, k int) float64 { return float64(k) * epsilon }
+
+// GroupDelta is the δ of a group of k linked households for a release of
+// (ε, δ) per linked household: k·e^((k−1)ε)·δ (0 when δ is 0).
+func GroupDelta(epsilon, delta float64, k int) float64 {
+	if delta == 0 || k <= 1 {
+		return delta
+	}
+	return float64(k) * math.Exp(float64(k-1)*epsilon) * delta
 }
 
 // EnsureDefaults fills the zero fields with the defaults and returns p.
@@ -115,6 +146,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("dp: round-to must not be negative")
 	case strings.ContainsAny(p.BoundingKey, " ;="):
 		return fmt.Errorf("dp: bounding key must not contain spaces, ';' or '='")
+	case p.GroupPrivacy < 0 || p.GroupPrivacy > MaxGroupPrivacy:
+		return fmt.Errorf("dp: group privacy must be in 1…%d, not %d", MaxGroupPrivacy, p.GroupPrivacy)
 	}
 	return p.validateSplit()
 }
@@ -125,8 +158,8 @@ func (p *Params) validateSplit() error {
 	}
 	sum := 0.0
 	for q, s := range p.Split {
-		if !slices.Contains(Queries, q) {
-			return fmt.Errorf("dp: unknown query %q in the budget split (known: %s)", q, strings.Join(Queries, ", "))
+		if !slices.Contains(knownQueries(), q) {
+			return fmt.Errorf("dp: unknown query %q in the budget split (known: %s)", q, strings.Join(knownQueries(), ", "))
 		}
 		if !(s > 0 && s <= 1) {
 			return fmt.Errorf("dp: share of %s must be in (0, 1], not %v", q, s)
@@ -148,7 +181,7 @@ func (p *Params) QueryDelta(q string) float64 { return p.Delta * p.Split[q] }
 // ReleasedQueries returns the queries with a share, in release order.
 func (p *Params) ReleasedQueries() []string {
 	var out []string
-	for _, q := range Queries {
+	for _, q := range knownQueries() {
 		if p.Split[q] > 0 {
 			out = append(out, q)
 		}
@@ -158,15 +191,20 @@ func (p *Params) ReleasedQueries() []string {
 
 // String is a stable one-line form: "epsilon=1 delta=0 mechanism=laplace
 // max_needs=3 confidence=0.95 round_to=0 bounding_key=swd-2026
-// split=district:0.15,district_need:0.4,missing_middle:0.15,partners:0.15,totals:0.15".
+// split=district:0.15,district_need:0.4,missing_middle:0.15,partners:0.15,totals:0.15",
+// followed by " group_privacy=K" when K > 1.
 func (p *Params) String() string {
 	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
 	var split []string
 	for _, q := range slices.Sorted(maps.Keys(p.Split)) {
 		split = append(split, q+":"+f(p.Split[q]))
 	}
-	return fmt.Sprintf("epsilon=%s delta=%s mechanism=%s max_needs=%d confidence=%s round_to=%d bounding_key=%s split=%s",
+	s := fmt.Sprintf("epsilon=%s delta=%s mechanism=%s max_needs=%d confidence=%s round_to=%d bounding_key=%s split=%s",
 		f(p.Epsilon), f(p.Delta), p.Mechanism, p.MaxNeeds, f(p.Confidence), p.RoundTo, p.BoundingKey, strings.Join(split, ","))
+	if p.GroupPrivacy > 1 {
+		s += " group_privacy=" + strconv.Itoa(p.GroupPrivacy)
+	}
+	return s
 }
 
 // Parse parses the String form (fields in any order; missing fields stay
@@ -204,6 +242,8 @@ func (p *Params) set(k, v string) error {
 		p.BoundingKey = v
 	case "split":
 		p.Split, err = ParseSplit(v)
+	case "group_privacy":
+		p.GroupPrivacy, err = strconv.Atoi(v)
 	default:
 		err = fmt.Errorf("unknown field")
 	}

@@ -10,7 +10,7 @@ func TestParamsRoundTrip(t *testing.T) {
 	tests := []Params{
 		*(&Params{Epsilon: 1}).EnsureDefaults(),
 		*(&Params{Epsilon: 0.25, Delta: 1e-7, Mechanism: MechanismGaussian, MaxNeeds: 2, RoundTo: 5, Confidence: 0.9,
-			BoundingKey: "k1", Split: map[string]float64{QueryDistrictNeed: 0.75, QueryTotals: 0.25}}).EnsureDefaults(),
+			BoundingKey: "k1", Split: map[string]float64{QueryDistrictNeed: 0.75, QueryTotals: 0.25}, GroupPrivacy: 2}).EnsureDefaults(),
 	}
 	for _, p := range tests {
 		t.Run(p.String(), func(t *testing.T) {

@@ -37,10 +37,19 @@ type PublishConfig struct {
 	// cost without computing or writing anything. It only reads the ledger
 	// (under a shared lock): a torn last line is not cut off but ignored, as
 	// a release would see it; the cost and the errors are a release's.
-	DryRun      bool
+	DryRun bool
+	// Linkage is the quality of the linkage that made the households (its
+	// estimated split and merge rates), for release.json and the report;
+	// nil when unknown.
+	Linkage     *LinkageQuality
 	CodeVersion string
 	Title       string
-	Logger      *slog.Logger
+	// Period names the period of a release over time; History holds the
+	// tables released for the earlier periods, for the report's trend of
+	// every series (post-processing of public values: no budget).
+	Period  string
+	History []PeriodTables
+	Logger  *slog.Logger
 }
 
 // Published describes a release (or, for a dry run, the release that would
@@ -90,33 +99,12 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	if err := checkOutDir(cfg.OutDir); err != nil {
 		return nil, err
 	}
-	var l *Ledger
-	var err error
-	if cfg.DryRun {
-		l, err = peekLedger(ctx, cfg.Ledger, cfg.Key)
-	} else {
-		l, err = OpenLedger(ctx, cfg.Ledger, cfg.Key)
-	}
+	l, err := openReleaseLedger(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
 	defer l.Close()
-	if err := l.CheckBinding(cfg.Binding); err != nil {
-		return nil, err
-	}
-	if cfg.Key != nil && l.Signer() == nil {
-		log.Warn("the ledger is not signed (it was created without a key): its entries are hash-chained, not signed", "ledger", cfg.Ledger)
-	}
-	switch {
-	case l.Repaired() && cfg.DryRun:
-		log.Warn("ledger has a torn last line from an interrupted release; a release will cut it off", "ledger", cfg.Ledger)
-	case l.Repaired():
-		log.Warn("ledger had a torn last line from an interrupted release; it was cut off", "ledger", cfg.Ledger)
-	}
 	before := l.Status()
-	if len(before.Uncommitted) > 0 {
-		log.Warn("ledger has releases that never committed; their budget stays spent", "ledger", cfg.Ledger, "releases", strings.Join(before.Uncommitted, ","))
-	}
 	agg, err := NewAggregation(p, cfg.Domain) // validates the domain; no data yet
 	if err != nil {
 		return nil, base.Mark(err, base.ErrUsage)
@@ -156,10 +144,12 @@ func Publish(ctx context.Context, households []Household, cfg PublishConfig) (*P
 	}
 	crashPoint("noise drawn")
 	meta := newReleaseMeta(res, cfg.Domain)
-	meta.Delta = out.Cost.Delta
+	meta.Delta = agg.unitCost().Delta
+	meta.PrivacyUnit = newPrivacyUnitMeta(p, agg.unitCost(), cfg.Linkage)
 	meta.Created, meta.LedgerEntryID, meta.Ledger = time.Now().UTC(), id, filepath.Base(cfg.Ledger)
 	meta.LedgerID, meta.LedgerHead, meta.LedgerEntries = l.ID(), l.Head(), l.Len()
 	meta.CodeVersion, meta.TaxonomyVersion, meta.Title = cfg.CodeVersion, taxonomy.Default().Version(), cfg.Title
+	meta.Period, meta.Trend = cfg.Period, cfg.History
 	if out.Warning != "" {
 		meta.Warnings = []string{out.Warning}
 	}
@@ -222,4 +212,40 @@ func writeReleaseDir(dir, id string, res *Result, meta ReleaseMeta, stale []stri
 	}
 	crashPoint("release renamed")
 	return atomicfile.SyncDir(parent)
+}
+
+// openReleaseLedger opens the ledger a release spends from (read only for a
+// dry run), checks that it is bound to the release's dataset, and warns of
+// what its state means for the release: not signed although a key was
+// given, a torn last line, releases that never committed.
+func openReleaseLedger(ctx context.Context, cfg PublishConfig, log *slog.Logger) (*Ledger, error) {
+	var (
+		l   *Ledger
+		err error
+	)
+	if cfg.DryRun {
+		l, err = peekLedger(ctx, cfg.Ledger, cfg.Key)
+	} else {
+		l, err = OpenLedger(ctx, cfg.Ledger, cfg.Key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := l.CheckBinding(cfg.Binding); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if cfg.Key != nil && l.Signer() == nil {
+		log.Warn("the ledger is not signed (it was created without a key): its entries are hash-chained, not signed", "ledger", cfg.Ledger)
+	}
+	switch {
+	case l.Repaired() && cfg.DryRun:
+		log.Warn("ledger has a torn last line from an interrupted release; a release will cut it off", "ledger", cfg.Ledger)
+	case l.Repaired():
+		log.Warn("ledger had a torn last line from an interrupted release; it was cut off", "ledger", cfg.Ledger)
+	}
+	if u := l.Status().Uncommitted; len(u) > 0 {
+		log.Warn("ledger has releases that never committed; their budget stays spent", "ledger", cfg.Ledger, "releases", strings.Join(u, ","))
+	}
+	return l, nil
 }

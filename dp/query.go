@@ -106,6 +106,11 @@ func buildSpecs(p *Params, d *Domain) ([]querySpec, error) {
 					}
 					return [][]string{{MeasureHouseholds}, {MeasureThirdOnly}}
 				}}
+		case QueryFlowNew, QueryFlowClosed, QueryFlowIntercepted:
+			s = flowSpec(q, single(districts), byDistrict)
+		}
+		if flowOf[q] == "" {
+			s = currentOnly(s)
 		}
 		s.name = q
 		specs = append(specs, s)

@@ -17,6 +17,7 @@ var reportTemplateText string
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num":    func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) },
 	"g":      func(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) },
+	"pct":    func(x float64) string { return strconv.FormatFloat(100*x, 'f', 2, 64) + "%" },
 	"plural": plural,
 }).Parse(reportTemplateText))
 
@@ -48,6 +49,9 @@ type reportData struct {
 	// Unknown is the noisy "district unknown" cell of the district table,
 	// when released: the maps cannot place it.
 	Unknown *Cell
+	// Trend is every series over the periods released, for a release
+	// over time.
+	Trend []trendSeries
 }
 
 type reportTable struct {
@@ -135,12 +139,15 @@ func labelFor(column, key string) string {
 }
 
 var tableTitles = map[string][2]string{
-	QueryDistrictNeed:  {"Nuclei per quartiere e bisogno", "Households by district and need"},
-	QueryDistrict:      {"Nuclei per quartiere", "Households by district"},
-	QueryPartners:      {"Nuclei per numero di partner che li conoscono", "Households by number of partners that know them"},
-	QueryMissingMiddle: {"«Missing middle»: nuclei noti solo al terzo settore, per quartiere", "Missing middle: households known only to the third sector, by district"},
-	QueryTotals:        {"Totali", "Totals"},
-	QueryNeedsSum:      {"Somma dei bisogni dei nuclei, per quartiere (diviso per i nuclei: bisogni medi per nucleo)", "Sum of the households' needs, by district (divided by households: mean needs per household)"},
+	QueryDistrictNeed:    {"Nuclei per quartiere e bisogno", "Households by district and need"},
+	QueryDistrict:        {"Nuclei per quartiere", "Households by district"},
+	QueryPartners:        {"Nuclei per numero di partner che li conoscono", "Households by number of partners that know them"},
+	QueryMissingMiddle:   {"«Missing middle»: nuclei noti solo al terzo settore, per quartiere", "Missing middle: households known only to the third sector, by district"},
+	QueryTotals:          {"Totali", "Totals"},
+	QueryFlowNew:         {"Nuclei nuovi nel periodo, per quartiere", "Households new this period, by district"},
+	QueryFlowClosed:      {"Nuclei chiusi nel periodo, per quartiere", "Households closed this period, by district"},
+	QueryFlowIntercepted: {"«Missing middle» intercettato: nuclei noti solo al terzo settore nel periodo precedente, ora noti a un servizio pubblico, per quartiere", "Missing middle intercepted: households known only to the third sector last period and to a public service now, by district"},
+	QueryNeedsSum:        {"Somma dei bisogni dei nuclei, per quartiere (diviso per i nuclei: bisogni medi per nucleo)", "Sum of the households' needs, by district (divided by households: mean needs per household)"},
 }
 
 func newReportTable(t *Table, tm TableMeta) reportTable {
@@ -273,7 +280,7 @@ func ramp(f float64) (fill, ink string) {
 }
 
 func renderReport(res *Result, meta ReleaseMeta, title string) ([]byte, error) {
-	d := reportData{Title: title, Meta: meta, GeoNote: taxonomy.GeoAttribution}
+	d := reportData{Title: title, Meta: meta, GeoNote: taxonomy.GeoAttribution, Trend: trends(res, meta.Period, meta.Trend)}
 	if d.Title == "" {
 		d.Title = "Statistiche DP sui bisogni / DP statistics on needs"
 	}

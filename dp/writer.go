@@ -20,11 +20,16 @@ var valueColumns = []string{"noisy_value", "ci_lower", "ci_upper", "mechanism", 
 // ReleaseMeta is release.json: everything needed to read the tables and
 // to audit the release, and no data.
 type ReleaseMeta struct {
-	FormatVersion int       `json:"format_version"`
-	Title         string    `json:"title,omitempty"`
-	Created       time.Time `json:"created"`
-	LedgerEntryID string    `json:"ledger_entry_id"`
-	Ledger        string    `json:"ledger"`
+	FormatVersion int    `json:"format_version"`
+	Title         string `json:"title,omitempty"`
+	// Period is the period released, for a release over time (a linkage
+	// state); Trend the tables released for the earlier periods, shown in
+	// the report only (they are public already).
+	Period        string         `json:"period,omitempty"`
+	Trend         []PeriodTables `json:"-"`
+	Created       time.Time      `json:"created"`
+	LedgerEntryID string         `json:"ledger_entry_id"`
+	Ledger        string         `json:"ledger"`
 	// LedgerID is the hash of the ledger's init entry, LedgerHead the hash
 	// of its LedgerEntries-th entry: this release's pending entry, the head
 	// of the ledger once the release had reserved its budget. A published
@@ -34,19 +39,93 @@ type ReleaseMeta struct {
 	LedgerHead    string `json:"ledger_head"`
 	LedgerEntries int    `json:"ledger_entries"`
 	// Warnings say plainly when the release protects little (WeakProtection).
-	Warnings        []string         `json:"warnings,omitempty"`
-	CodeVersion     string           `json:"code_version"`
-	TaxonomyVersion string           `json:"taxonomy_version"`
-	Params          string           `json:"params"`
-	UnitOfPrivacy   string           `json:"unit_of_privacy"`
-	Epsilon         float64          `json:"epsilon"`
-	Delta           float64          `json:"delta"` // δ spent (see Aggregation.Cost)
-	Mechanism       string           `json:"mechanism"`
-	Confidence      float64          `json:"confidence"`
-	Bounds          ContributionMeta `json:"contribution_bounds"`
-	Domain          DomainMeta       `json:"domain"`
-	Tables          []TableMeta      `json:"tables"`
-	PostProcessing  string           `json:"post_processing"`
+	Warnings        []string `json:"warnings,omitempty"`
+	CodeVersion     string   `json:"code_version"`
+	TaxonomyVersion string   `json:"taxonomy_version"`
+	Params          string   `json:"params"`
+	UnitOfPrivacy   string   `json:"unit_of_privacy"`
+	// PrivacyUnit states precisely whom the guarantee covers: the linked
+	// household, with the ε of a true household the linkage split, the
+	// group-privacy factor charged and the linkage's estimated split and
+	// merge rates.
+	PrivacyUnit    PrivacyUnitMeta  `json:"privacy_unit"`
+	Epsilon        float64          `json:"epsilon"`
+	Delta          float64          `json:"delta"` // δ spent (see Aggregation.Cost)
+	Mechanism      string           `json:"mechanism"`
+	Confidence     float64          `json:"confidence"`
+	Bounds         ContributionMeta `json:"contribution_bounds"`
+	Domain         DomainMeta       `json:"domain"`
+	Tables         []TableMeta      `json:"tables"`
+	PostProcessing string           `json:"post_processing"`
+}
+
+// LinkageQuality is what a release knows of the linkage that made its
+// households (the links file's run description): the linkage's own
+// estimates, from its model's posterior probabilities, of the share of
+// linked households that are part of a true household split in several
+// and of those that merge several true households.
+type LinkageQuality struct {
+	Households         int     `json:"households"`
+	EstimatedSplitRate float64 `json:"estimated_split_rate"`
+	EstimatedMergeRate float64 `json:"estimated_merge_rate"`
+	// Source says where the estimates come from.
+	Source string `json:"source"`
+}
+
+// PrivacyUnitMeta is release.json's statement of the unit of privacy.
+type PrivacyUnitMeta struct {
+	// Unit is "linked household": a household as the linkage formed it.
+	Unit      string `json:"unit"`
+	Guarantee string `json:"guarantee"`
+	// GroupPrivacy is the k of --group-privacy (1: none); the ledger was
+	// charged EpsilonCharged = k·ε and DeltaCharged = k·e^((k−1)ε)·δ.
+	GroupPrivacy   int     `json:"group_privacy"`
+	EpsilonCharged float64 `json:"epsilon_charged"`
+	DeltaCharged   float64 `json:"delta_charged"`
+	// SplitHouseholds gives the effective (ε, δ) of a true household the
+	// linkage split into Parts linked households; Charged says the ledger
+	// accounted for it (Parts ≤ GroupPrivacy).
+	SplitHouseholds []SplitEpsilon `json:"split_households"`
+	// Linkage holds the linkage's estimated split and merge rates; nil
+	// when the links file carries none (LinkageNote says so).
+	Linkage     *LinkageQuality `json:"linkage"`
+	LinkageNote string          `json:"linkage_note"`
+}
+
+// SplitEpsilon is the effective privacy of a household split in Parts.
+type SplitEpsilon struct {
+	Parts   int     `json:"parts"`
+	Epsilon float64 `json:"epsilon"`
+	Delta   float64 `json:"delta"`
+	Charged bool    `json:"charged"`
+}
+
+const guaranteeText = "Two datasets are neighbours when one holds one linked household more than the other (a household as the linkage formed it, " +
+	"with all its records, needs and partners); every table together changes the probability of any output by at most e^ε (plus δ). " +
+	"A true household the linkage split into k linked households is protected at k·ε (group privacy); when group_privacy ≥ k the ledger " +
+	"was charged group_privacy·ε, so the dataset's total budget covers it. A true household the linkage merged with others into one linked household is protected at 2·ε " +
+	"(removing it changes that linked household: one removed, another added). " +
+	"The guarantee covers the released tables only: not the links file, the encoded files or the linkage report, which the linkage unit holds."
+
+const linkageNote = "The split and merge rates are the linkage's own estimates from its model's posterior probabilities (swd link, links file household_errors). " +
+	"They count only splits caused by links the model missed: a household whose members are known to different partners with no member in common cannot be joined " +
+	"by any linkage and is not in the estimate; swd eval measures the true rates where a ground truth exists (docs/dp.md)."
+
+// newPrivacyUnitMeta states the unit of privacy of a release of p that
+// spends unit per linked household.
+func newPrivacyUnitMeta(p Params, unit Budget, lq *LinkageQuality) PrivacyUnitMeta {
+	k := p.Group()
+	charged := groupCost(unit, k)
+	m := PrivacyUnitMeta{Unit: "linked household", Guarantee: guaranteeText, GroupPrivacy: k,
+		EpsilonCharged: charged.Epsilon, DeltaCharged: charged.Delta, Linkage: lq, LinkageNote: linkageNote}
+	if lq == nil {
+		m.LinkageNote = "The links file carries no estimate of the linkage's split and merge rates. " + linkageNote
+	}
+	for parts := 1; parts <= max(3, k+1); parts++ {
+		m.SplitHouseholds = append(m.SplitHouseholds, SplitEpsilon{Parts: parts, Epsilon: GroupEpsilon(unit.Epsilon, parts),
+			Delta: GroupDelta(unit.Epsilon, unit.Delta, parts), Charged: parts <= k})
+	}
+	return m
 }
 
 // ContributionMeta states how each household's contribution is bounded.
@@ -83,6 +162,12 @@ type TableMeta struct {
 	PartitionSelection bool     `json:"partition_selection"`
 }
 
+// needSelection says how a household with more needs than max_needs
+// chooses those it counts in.
+const needSelection = "a household with more needs than max_needs keeps those first in the order of SHA-256(bounding_key, household seed, need); " +
+	"the seed is a SHA-256 of the household's own records (partner and record id of each, sorted), never its id in the links file, " +
+	"so what a household contributes depends on that household alone"
+
 const postProcessingNote = "noisy counts below 0 are set to 0 and, if round_to > 1, rounded to a multiple of it; " +
 	"interval bounds are computed by the DP library from the unclamped noisy count, clamped to ≥ 0 and rounded to integers. " +
 	"All of this uses only noisy values (post-processing), so it costs no privacy."
@@ -92,7 +177,7 @@ func newReleaseMeta(res *Result, d Domain) ReleaseMeta {
 	m := ReleaseMeta{FormatVersion: FormatVersion, UnitOfPrivacy: "household", Params: p.String(),
 		Epsilon: p.Epsilon, Delta: p.Delta, Mechanism: p.Mechanism, Confidence: p.Confidence,
 		Bounds: ContributionMeta{MaxNeeds: p.MaxNeeds, MaxPerCell: 1,
-			NeedSelection:        "a household with more needs than max_needs keeps those first in the order of SHA-256(bounding_key, household id, need)",
+			NeedSelection:        needSelection,
 			BoundingKeyIsInParam: true},
 		Domain:         DomainMeta{Districts: d.DistrictKeys(), Needs: d.Needs, Partners: d.Partners, PublicServices: d.Public.Partners},
 		PostProcessing: postProcessingNote}

@@ -45,6 +45,11 @@ type ReportParts struct {
 	Links      []cluster.Link
 	Stats      cluster.Stats
 	Timings    map[string]float64
+	// Persons is the expected quality of the persons (Report.Expected,
+	// without its recall, which AssembleReport computes); nil: that of the
+	// accepted links stands in for it, as Report.Expected held before the
+	// persons were scored pair by pair.
+	Persons *Expected
 }
 
 // AssembleReport builds the Report Link would write for the same figures.
@@ -77,6 +82,10 @@ func AssembleReport(p ReportParts) *Report {
 		}
 		r.addScores(p.Partners[j.A], p.Partners[j.B], h)
 	}
-	r.finish(p.Model, p.Links, p.Stats)
+	persons := Expected{Accepted: r.ExpectedLinks.Accepted, Matches: r.ExpectedLinks.Matches}
+	if p.Persons != nil {
+		persons = *p.Persons
+	}
+	r.finish(p.Model, p.Links, p.Stats, persons)
 	return r
 }

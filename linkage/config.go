@@ -45,7 +45,9 @@ type Config struct {
 	// Comparisons say how each field is compared; nil uses the defaults for
 	// the field kinds of the encoding schema.
 	Comparisons []model.Comparison
-	// Model is a previously fitted model to apply as it is (no EM).
+	// Model is a previously fitted model to apply (no EM): its m and u as
+	// they are, its λ refitted for each pair of partners on their
+	// candidates (see jobPriors), as a fitted model's is.
 	Model *model.Model
 	// USamples is the number of random pairs drawn to estimate u (default
 	// model.DefaultUSamples).
@@ -62,6 +64,11 @@ type Config struct {
 	FixedU bool
 	// NoTF disables the term-frequency adjustment of exact agreements.
 	NoTF bool
+	// TF names the fields whose exact agreements get the term-frequency
+	// adjustment (none by default; see docs/linkage.md for what it is
+	// worth per field). Ignored with Comparisons or Model, which say it
+	// themselves.
+	TF []string
 	// Assignment is the one-to-one assignment between two partners.
 	Assignment cluster.Assignment
 	// HouseholdAttr is the attribute holding each partner's own household id
@@ -83,6 +90,15 @@ type Config struct {
 	// SpillDir is the directory of spill files, removed before Link
 	// returns ("" = the system's temporary directory).
 	SpillDir string
+	// Clustering selects the components solved on all their pairs (see
+	// cluster.Config.Correlation): "contested" (the default), "all" or
+	// "merge" (none: links merged heaviest first).
+	Clustering string
+	// HouseholdMinWeight: a person who alone joins two partner households
+	// must be linked across them by a pair of at least this posterior
+	// log2-odds, or be split there (see cluster.Config.HouseholdMinWeight).
+	// 0: no such rule.
+	HouseholdMinWeight float64
 	// Logger receives progress and summaries (never personal data). Nil:
 	// discard.
 	Logger *slog.Logger
@@ -115,6 +131,27 @@ func StageUnit(stage string) string {
 		return "links"
 	}
 	return "items"
+}
+
+// Clustering modes of Config.Clustering.
+const (
+	ClusteringContested = "contested"
+	ClusteringAll       = "all"
+	ClusteringMerge     = "merge"
+)
+
+// ClusteringMode is the cluster.Correlation of a Config.Clustering mode
+// ("" is the default, contested), or a usage error.
+func ClusteringMode(s string) (cluster.Correlation, error) {
+	switch s {
+	case "", ClusteringContested:
+		return cluster.CorrelationContested, nil
+	case ClusteringAll:
+		return cluster.CorrelationAll, nil
+	case ClusteringMerge:
+		return cluster.CorrelationOff, nil
+	}
+	return 0, base.Usagef("linkage: clustering must be contested, all or merge, not %q", s)
 }
 
 // WithDefaults returns c with every unset field at its default, as Link
@@ -154,6 +191,12 @@ func (c *Config) ensureDefaults() error {
 	}
 	if c.VetoWeight == 0 {
 		c.VetoWeight = DefaultVetoWeight
+	}
+	if _, err := ClusteringMode(c.Clustering); err != nil {
+		return err
+	}
+	if c.Clustering == "" {
+		c.Clustering = ClusteringContested
 	}
 	if c.HouseholdAttr == "" {
 		c.HouseholdAttr = DefaultHouseholdAttr

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -27,11 +28,18 @@ type Result struct {
 // within them, are independent.
 type job struct {
 	a, b  int
-	cands blocking.CompactPairs // held compactly (or spilled) between fit and scoring
+	cands blocking.CompactPairs // held compactly (or spilled) from blocking to the expected quality
 	stats blocking.Stats
 	dice  int             // pairs found by the exhaustive Dice pass
 	cmp   *model.Comparer // while the job is being blocked; see comparer
+	// counts are the agreement patterns of the candidates; prior is the
+	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
+	counts model.PatternCounts
+	prior  float64
+	random model.PatternCounts // patterns of random pairs (the sample behind u)
 }
+
+func (j *job) dedup() bool { return j.a == j.b }
 
 // comparer returns a comparer of the job's datasets: j.cmp while blocking
 // holds one, else a new one, not kept (its per-record tables are rebuilt in
@@ -42,8 +50,6 @@ func (j *job) comparer(ds []*encoding.Dataset, cmps []model.Comparison) (*model.
 	}
 	return model.NewComparer(cmps, ds[j.a], ds[j.b])
 }
-
-func (j *job) dedup() bool { return j.a == j.b }
 
 // Link links the encoded datasets: one dataset is de-duplicated, several are
 // linked across partners (and each de-duplicated unless cfg.NoDedup).
@@ -61,7 +67,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	}
 
 	t0 := time.Now()
-	jobs, counts, err := block(ctx, ds, cmps, cfg, rep)
+	jobs, err := block(ctx, ds, cmps, cfg, rep)
 	defer closeJobs(jobs)
 	if err != nil {
 		return nil, err
@@ -72,34 +78,45 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	t0 = time.Now()
 	m := cfg.Model
 	if m == nil {
-		if m, err = fit(ctx, ds, jobs, cmps, counts, cfg); err != nil {
+		if m, err = fit(ctx, ds, jobs, cmps, cfg); err != nil {
 			return nil, err
 		}
+	}
+	if err := jobPriors(ctx, ds, jobs, m, cfg); err != nil {
+		return nil, err
+	}
+	if err := ensureRandom(ctx, ds, jobs, cmps, cfg); err != nil {
+		return nil, err
 	}
 	rep.Timings["model_s"] = time.Since(t0).Seconds() + rep.Timings["patterns_s"]
 	delete(rep.Timings, "patterns_s")
 
 	t0 = time.Now()
-	edges, err := score(ctx, ds, jobs, m, cfg, rep)
+	scorers, err := newScorers(ds, jobs, m, cfg)
+	if err != nil {
+		return nil, err
+	}
+	edges, err := score(ctx, ds, jobs, scorers, m, cfg, rep)
 	if err != nil {
 		return nil, err
 	}
 	rep.Timings["scoring_s"] = time.Since(t0).Seconds()
-	closeJobs(jobs) // the candidates are scored: free them before the clustering's scorers
 
 	t0 = time.Now()
-	cc := cluster.DefaultConfig()
-	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	if !cfg.NoVeto {
-		cc.Veto = newVetoer(ds, m, !cfg.NoTF, cfg.VetoWeight).veto
-	}
+	cc := clusterConfig(jobs, scorers, cfg)
 	cc.Progress = func(done, total int64) { cfg.Progress(StageClustering, done, total) }
 	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
 	if err != nil {
 		return nil, err
 	}
 	rep.Timings["clustering_s"] = time.Since(t0).Seconds()
-	rep.finish(m, links, stats)
+	pe, err := personsExpected(ds, jobs, links, clusterWeigher(jobs, scorers))
+	if err != nil {
+		return nil, err
+	}
+	closeJobs(jobs) // the candidates are no longer needed
+	rep.finish(m, links, stats, pe)
+	rep.HouseholdErrors = EstimateHouseholdErrors(ds, edges, links)
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
 	return &Result{Links: links, Model: m, Report: rep}, nil
@@ -115,6 +132,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		return cfg.Comparisons, nil
 	}
 	info := map[string]model.FieldInfo{}
+	salts := map[string]string{}
 	if len(d.Meta.Schema) > 0 {
 		s, err := schema.Parse(d.Meta.Schema)
 		if err != nil {
@@ -122,6 +140,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		}
 		for _, f := range s.Fields {
 			info[f.Name] = model.FieldInfo{Name: f.Name, Kind: string(f.Kind), QGrams: f.Tokens.Q > 0, DateParts: f.Tokens.Parts}
+			salts[f.Name] = f.Salt
 		}
 	}
 	cmps := make([]model.Comparison, len(d.Fields))
@@ -131,6 +150,15 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 			fi = model.FieldInfo{Name: f.Name}
 		}
 		cmps[i] = model.DefaultComparisonFor(fi)
+		cmps[i].SaltedBy = salts[f.Name]
+	}
+	model.GroupBySalt(cmps)
+	for _, name := range cfg.TF {
+		i := slices.IndexFunc(cmps, func(c model.Comparison) bool { return c.Field == name })
+		if i < 0 || !cmps[i].Exact {
+			return nil, base.Usagef("linkage: no field %q compared exactly for the term-frequency adjustment", name)
+		}
+		cmps[i].TF = true
 	}
 	return cmps, nil
 }
@@ -138,16 +166,15 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 // block generates the candidate pairs of every job, one job at a time,
 // each job's union built compactly (blocking.CandidatesCompact, never 8
 // bytes a pair for a whole job): its pairs are counted by agreement pattern
-// (for the model's fit, unless a model is given) and then kept, or spilled
-// to disk when the candidates of all jobs would not fit in cfg.MemoryLimit.
-// It returns the jobs (with any already built on error, to close) and the
-// pattern counts of all jobs.
-func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, model.PatternCounts, error) {
+// (j.counts, for the model's fit, unless a model is given) and then kept,
+// or spilled to disk when the candidates of all jobs would not fit in
+// cfg.MemoryLimit. It returns the jobs (with any already built on error, to
+// close).
+func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, error) {
 	var jobs []*job
 	for _, j := range Jobs(len(ds), cfg.NoDedup) {
 		jobs = append(jobs, &job{a: j.A, b: j.B})
 	}
-	counts := model.PatternCounts{}
 	budget := candidateBudget(ds, cfg)
 	var held, stored, pairs, counted int64
 	for k, j := range jobs {
@@ -158,7 +185,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		}
 		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
 		if err != nil {
-			return jobs, nil, err
+			return jobs, err
 		}
 		j.dice = len(dice)
 		b := ds[j.b]
@@ -167,19 +194,19 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		}
 		cands, stats, err := blocking.CandidatesCompact(ctx, ds[j.a], b, *bc, dice)
 		if err != nil {
-			return jobs, nil, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
+			return jobs, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
 		}
 		j.cands, j.stats, dice = *cands, stats, nil
 		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
-			return jobs, nil, err
+			return jobs, err
 		}
 		if cfg.Model == nil {
 			t0 := time.Now()
 			pc, err := countPatterns(ctx, j, cfg.Workers)
 			if err != nil {
-				return jobs, nil, err
+				return jobs, err
 			}
-			counts.Merge(pc)
+			j.counts = pc
 			rep.Timings["patterns_s"] += time.Since(t0).Seconds()
 			counted += int64(j.cands.Len())
 			cfg.Progress(StagePatterns, counted, -1) // counted as each partner pair is blocked
@@ -188,7 +215,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		pairs += int64(j.cands.Len())
 		if held+j.cands.InMemory() > budget {
 			if err := j.cands.Spill(cfg.SpillDir); err != nil {
-				return jobs, nil, err
+				return jobs, err
 			}
 			if rep.Spill == nil {
 				rep.Spill = &SpillStats{}
@@ -212,7 +239,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 	}
 	cfg.Logger.Info("blocked", "candidates", pairs, "stored_bytes", stored, "in_memory_bytes", held,
 		"capped_blocks", skippedBlocks, "capped_block_pairs", skippedPairs)
-	return jobs, counts, nil
+	return jobs, nil
 }
 
 // candidateBudget is the memory the compact candidates of all jobs may hold
@@ -279,7 +306,11 @@ func DefaultBlocking(d *encoding.Dataset, seed uint64) blocking.Config {
 
 // fit estimates u by sampling and m, λ by EM on the pattern counts of all
 // jobs' candidates (counted by block).
-func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, counts model.PatternCounts, cfg Config) (*model.Model, error) {
+func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) (*model.Model, error) {
+	counts := model.PatternCounts{}
+	for _, j := range jobs {
+		counts.Merge(j.counts)
+	}
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
 	}
@@ -303,6 +334,34 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 		return out, nil
 	}
 	return FitModel(ctx, cmps, counts, samples, cfg, sessions)
+}
+
+// jobPriors sets the prior of every job: λ refitted by EM on the job's own
+// candidates with m and u fixed. Partners overlap unequally, and a
+// partner's duplicates are far rarer than its matches with another partner
+// (on 20k synth households λ was 0.0013–0.012 for the de-duplication jobs
+// and 0.021–0.033 across partners, against 0.021 for all jobs together),
+// so one prior for all would over-state the duplicates and under-state the
+// big overlaps. When the model's λ is a rate among all pairs (training
+// sessions), so is each job's, over its comparison space.
+func jobPriors(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) error {
+	for _, j := range jobs {
+		if j.counts == nil { // a model was given: block did not count
+			c, err := j.comparer(ds, m.Comparisons())
+			if err != nil {
+				return err
+			}
+			j.cmp = c
+			pc, err := countPatterns(ctx, j, cfg.Workers)
+			j.cmp = nil
+			if err != nil {
+				return err
+			}
+			j.counts = pc
+		}
+		j.prior = JobPrior(m, j.counts, j.space(ds))
+	}
+	return nil
 }
 
 // sessionMaxPairs bounds the pairs of each training session of the model's
@@ -344,6 +403,7 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps [
 			return nil, err
 		}
 		out[k].Patterns = pc
+		j.random = pc
 		cfg.Progress(StageUSampling, int64(k+1), int64(len(jobs)))
 	}
 	return out, nil
@@ -351,7 +411,7 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps [
 
 // score computes the posterior of every candidate, feeds the report's
 // histograms, and returns the edges at or above the threshold.
-func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
+func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map[[2]int]*model.Scorer, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
 	var (
 		mu    sync.Mutex
 		edges []cluster.Edge
@@ -361,15 +421,17 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 	for _, j := range jobs {
 		total += int64(j.cands.Len())
 	}
-	prior := m.PriorWeight()
+	cmps := m.Comparisons()
+	uRandom := model.PatternCounts{}
 	for _, j := range jobs {
-		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
-		if err != nil {
-			return nil, err
-		}
+		uRandom.Merge(j.random)
+	}
+	unident := unidentifiable(cmps, identifying(cmps, model.UFromPatterns(cmps, uRandom)))
+	for _, j := range jobs {
+		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
 		hists := make([]*scoreHist, cfg.Workers)
 		bufs := make([][]blocking.Pair, cfg.Workers)
-		err = parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, hi int) error {
+		err := parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, _ int) error {
 			if hists[w] == nil {
 				hists[w] = newScoreHist(cfg.Threshold)
 			}
@@ -380,9 +442,15 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 			}
 			var local []cluster.Edge
 			for _, p := range bufs[w] {
-				_, weight, prob := sc.Score(int(p.I), int(p.J))
+				key, weight := sc.Weigh(int(p.I), int(p.J))
+				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
-				if prob >= cfg.Threshold {
+				if unident(key) {
+					h.sumUnident += prob
+				}
+				// Links, and the near misses EstimateHouseholdErrors
+				// weighs (cluster.Build drops those below the threshold).
+				if prob >= min(cfg.Threshold, NearMissFloor) {
 					local = append(local, cluster.Edge{
 						A:           cluster.Ref{Partner: j.a, Row: int(p.I)},
 						B:           cluster.Ref{Partner: j.b, Row: int(p.J)},
@@ -401,48 +469,92 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Mo
 		if err != nil {
 			return nil, err
 		}
+		var sumP, sumUnident float64
 		for _, h := range hists {
 			rep.addScores(ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, h)
+			if h != nil {
+				sumP += h.sumP
+				sumUnident += h.sumUnident
+			}
 		}
+		rep.missed += missedByBlocking(j, unident, sumP, sumUnident)
 	}
 	return edges, nil
 }
 
-// vetoer calls a pair of records a certain non-match when its posterior
-// log2-odds (match weight plus prior) are below limit: for the clustering,
-// which then refuses to put the two records in one person even when a third
-// record links to both.
-type vetoer struct {
-	ds      []*encoding.Dataset
-	m       *model.Model
-	tf      bool
-	prior   float64
-	limit   float64
-	scorers map[[2]int]*model.Scorer
+// probability is the posterior of posterior log2-odds w.
+func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
+
+// clusterConfig is the configuration of the clustering: the link threshold
+// and assignment of cfg, pairs weighed on demand by the scorers.
+func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
+	cc := cluster.DefaultConfig()
+	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
+	cc.Correlation, _ = ClusteringMode(cfg.Clustering) // checked by ensureDefaults
+	cc.HouseholdMinWeight = cfg.HouseholdMinWeight
+	pw := clusterWeigher(jobs, scorers)
+	pw.limit = cfg.VetoWeight
+	if !cfg.NoVeto {
+		cc.Veto = pw.veto
+		cc.VetoWeight = cfg.VetoWeight
+	}
+	cc.Weight = pw.weight
+	return cc
 }
 
-func newVetoer(ds []*encoding.Dataset, m *model.Model, tf bool, limit float64) *vetoer {
-	return &vetoer{ds: ds, m: m, tf: tf, prior: m.PriorWeight(), limit: limit, scorers: map[[2]int]*model.Scorer{}}
+// clusterWeigher weighs pairs with the jobs' scorers and priors.
+func clusterWeigher(jobs []*job, scorers map[[2]int]*model.Scorer) *pairWeigher {
+	pw := &pairWeigher{scorers: scorers, priors: map[[2]int]float64{}}
+	for _, j := range jobs {
+		pw.priors[[2]int{j.a, j.b}] = j.prior
+	}
+	return pw
 }
 
-func (v *vetoer) veto(a, b cluster.Ref) bool {
+// newScorers binds the model to the datasets of every job.
+func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) (map[[2]int]*model.Scorer, error) {
+	out := map[[2]int]*model.Scorer{}
+	for _, j := range jobs {
+		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
+		if err != nil {
+			return nil, err
+		}
+		out[[2]int{j.a, j.b}] = sc
+	}
+	return out, nil
+}
+
+// pairWeigher scores any pair of records of two compared datasets on
+// demand: the clustering asks for the pairs of a component that were not
+// candidates.
+type pairWeigher struct {
+	scorers map[[2]int]*model.Scorer // by job (a ≤ b)
+	priors  map[[2]int]float64       // prior weight of each job
+	limit   float64                  // veto below these posterior log2-odds
+}
+
+// weight is the posterior log2-odds (match weight plus prior) of the pair;
+// ok is false for a pair of datasets that were not compared (partners'
+// own duplicates with NoDedup).
+func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	if a.Partner > b.Partner {
 		a, b = b, a
 	}
 	k := [2]int{a.Partner, b.Partner}
-	sc, ok := v.scorers[k]
-	if !ok {
-		var err error
-		if sc, err = model.NewScorer(v.m, v.ds[a.Partner], v.ds[b.Partner], v.tf); err != nil {
-			sc = nil // cannot happen for compatible datasets; then never veto
-		}
-		v.scorers[k] = sc
-	}
+	sc := v.scorers[k]
 	if sc == nil {
-		return false
+		return 0, false
 	}
-	_, w, _ := sc.Score(a.Row, b.Row)
-	return w+v.prior < v.limit
+	_, w := sc.Weigh(a.Row, b.Row)
+	return w + v.priors[k], true
+}
+
+// veto calls a pair a certain non-match when its posterior log2-odds are
+// below the limit: for the clustering, which then refuses to put the two
+// records in one person even when a third record links to both.
+func (v *pairWeigher) veto(a, b cluster.Ref) bool {
+	w, ok := v.weight(a, b)
+	return ok && w < v.limit
 }
 
 // partners describes the datasets to the clustering.

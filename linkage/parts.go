@@ -136,3 +136,15 @@ func uFromSamples(cmps []model.Comparison, samples []JobSample) (u [][]float64, 
 	}
 	return u, random, space
 }
+
+// JobPrior is the prior weight log2(λ/(1−λ)) Link gives the candidates of
+// one job: λ refitted by EM on the job's own candidate patterns (counts)
+// with the model's m and u fixed; when the model's λ is a rate among all
+// pairs (training sessions), λ is a rate over the job's comparison space
+// (space). See Model.RefitLambda.
+func JobPrior(m *model.Model, counts model.PatternCounts, space float64) float64 {
+	if !m.Sessions {
+		space = 0
+	}
+	return model.LogOdds(m.RefitLambda(counts, space))
+}

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -11,27 +12,49 @@ import (
 	"github.com/welfare-district/swd/linkage/model"
 )
 
+// ConfidentialNotice heads every linkage report (the first line of the
+// HTML page, the first field of the JSON): the report's counts are exact,
+// not differentially private, so it stays with the linkage unit.
+const ConfidentialNotice = "CONFIDENTIAL to the linkage unit: this report holds exact counts " +
+	"(records, persons and households per partner and per pair of partners), not protected by " +
+	"differential privacy. Do not publish it or pass it on; publish only through swd publish."
+
 // Report describes a linkage run and estimates its quality without ground
 // truth, from the model's posterior probabilities (as Splink's charts do).
-// It holds counts and model parameters only, never a record.
+// It holds counts and model parameters only, never a record; the counts
+// are exact, so the report is confidential to the linkage unit (Notice).
 type Report struct {
-	CodeVersion     string             `json:"code_version,omitempty"`
-	Created         time.Time          `json:"created"`
-	Threshold       float64            `json:"threshold"`
-	Partners        []PartnerSummary   `json:"partners"`
-	Pairs           []PairSummary      `json:"partner_pairs"`
-	Model           *model.Model       `json:"model"`
-	WeightHistogram []HistBin          `json:"weight_histogram"`
-	Expected        Expected           `json:"expected"`
-	ClusterSizes    []SizeCount        `json:"cluster_sizes"`   // records per person
-	HouseholdSizes  []SizeCount        `json:"household_sizes"` // persons per household
-	Clusters        cluster.Stats      `json:"clusters"`
+	// Notice is ConfidentialNotice, first so that it opens the JSON.
+	Notice          string           `json:"notice"`
+	CodeVersion     string           `json:"code_version,omitempty"`
+	Created         time.Time        `json:"created"`
+	Threshold       float64          `json:"threshold"`
+	Partners        []PartnerSummary `json:"partners"`
+	Pairs           []PairSummary    `json:"partner_pairs"`
+	Model           *model.Model     `json:"model"`
+	WeightHistogram []HistBin        `json:"weight_histogram"`
+	Expected        Expected         `json:"expected"`
+	// ExpectedLinks is the quality expected of the accepted links
+	// themselves (pairs at or above the threshold among the candidates),
+	// before clustering: what Expected was before it described persons.
+	ExpectedLinks Expected `json:"expected_links"`
+	// ThresholdCurve is the expected quality of the links (as
+	// ExpectedLinks) for thresholds at every whole match weight: the
+	// chart to choose a threshold without ground truth.
+	ThresholdCurve []ThresholdPoint `json:"threshold_curve"`
+	ClusterSizes   []SizeCount      `json:"cluster_sizes"`   // records per person
+	HouseholdSizes []SizeCount      `json:"household_sizes"` // persons per household
+	Clusters       cluster.Stats    `json:"clusters"`
+	// HouseholdErrors estimates how often true households are split or
+	// merged (the unit of the DP guarantee is the linked household).
+	HouseholdErrors HouseholdErrors    `json:"household_errors"`
 	Timings         map[string]float64 `json:"timings"`
 	// Spill is set when candidates did not fit in Config.MemoryLimit and
 	// were written to disk.
 	Spill *SpillStats `json:"spill,omitempty"`
 
 	expectedAll float64 // Σ posterior over all candidates
+	missed      float64 // expected true pairs blocking could not propose
 }
 
 // PartnerSummary counts one partner's records in the result.
@@ -61,23 +84,55 @@ type PairSummary struct {
 // first bin is open below (OpenBelow: it also holds every weight under
 // Lo) and the last open above (OpenAbove: every weight from Hi on).
 type HistBin struct {
-	Lo        float64 `json:"lo"`
-	Hi        float64 `json:"hi"`
-	OpenBelow bool    `json:"open_below,omitempty"`
-	OpenAbove bool    `json:"open_above,omitempty"`
-	Pairs     int64   `json:"pairs"`
-	Expected  float64 `json:"expected_matches"` // Σ posterior of the bin's pairs
+	Lo         float64 `json:"lo"`
+	Hi         float64 `json:"hi"`
+	OpenBelow  bool    `json:"open_below,omitempty"`
+	OpenAbove  bool    `json:"open_above,omitempty"`
+	Pairs      int64   `json:"pairs"`
+	Expected   float64 `json:"expected_matches"`     // Σ posterior of the bin's pairs
+	NonMatches float64 `json:"expected_non_matches"` // Σ (1 − posterior): Pairs − Expected
 }
 
-// Expected holds the quality expected from the posterior probabilities:
-// precision = Σp/n over accepted pairs, recall = Σp(accepted)/Σp(all
-// candidates). Recall does not count true matches that blocking missed.
+// ThresholdPoint is the expected quality of the links at one threshold.
+type ThresholdPoint struct {
+	Weight    float64 `json:"weight"`    // the threshold as a match weight (log₂ posterior odds)
+	Threshold float64 `json:"threshold"` // the same as a posterior probability
+	Accepted  int64   `json:"accepted_pairs"`
+	Matches   float64 `json:"expected_matches"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1"`
+}
+
+// Expected holds the quality expected from the posterior probabilities,
+// without ground truth.
+//
+// In Report.Expected it describes the persons as swd eval measures them
+// (pairs of records in one person): Accepted is the number of such pairs,
+// Matches the sum of their probabilities of being one person, precision
+// Matches/Accepted, recall Matches/TruePairs. A pair's probability is the
+// largest of its own posterior and the product of posteriors along the
+// strongest chain of pairs joining it within the person. TruePairs, the
+// expected number of pairs of records of one person, is the sum of the
+// posteriors of every candidate pair and of the pairs placed together
+// that were not candidates, plus MissedByBlocking: the true pairs
+// expected among the pairs blocking could not propose, whose identifying
+// fields (the anchors, sex aside) are all missing or incomparable on one
+// side or the other, estimated per pair of partners from how often random
+// pairs are so (see missedByBlocking).
+//
+// In Report.ExpectedLinks it describes the accepted links: precision =
+// Σp/n over the candidate pairs at or above the threshold, recall =
+// Σp(accepted)/Σp(all candidates).
 type Expected struct {
 	Precision float64 `json:"precision"`
 	Recall    float64 `json:"recall"`
 	F1        float64 `json:"f1"`
 	Accepted  int64   `json:"accepted_pairs"`
 	Matches   float64 `json:"expected_matches"`
+	// TruePairs and MissedByBlocking: see above (persons only).
+	TruePairs        float64 `json:"expected_true_pairs,omitempty"`
+	MissedByBlocking float64 `json:"expected_missed_by_blocking,omitempty"`
 }
 
 // SizeCount is one bar of a size distribution.
@@ -97,6 +152,7 @@ type scoreHist struct {
 	bins         []HistBin
 	n, accepted  int64
 	sumP, sumAcc float64
+	sumUnident   float64 // Σ posterior of pairs whose identifying fields are all missing
 }
 
 func newScoreHist(threshold float64) *scoreHist {
@@ -113,6 +169,7 @@ func (h *scoreHist) add(weight, p float64) {
 	b = min(max(b, 0), len(h.bins)-1)
 	h.bins[b].Pairs++
 	h.bins[b].Expected += p
+	h.bins[b].NonMatches += 1 - p
 	h.n++
 	h.sumP += p
 	if p >= h.threshold {
@@ -122,7 +179,7 @@ func (h *scoreHist) add(weight, p float64) {
 }
 
 func newReport(ds []*encoding.Dataset, cfg Config) *Report {
-	r := &Report{Created: time.Now().UTC(), Threshold: cfg.Threshold, Timings: map[string]float64{}}
+	r := &Report{Notice: ConfidentialNotice, Created: time.Now().UTC(), Threshold: cfg.Threshold, Timings: map[string]float64{}}
 	r.WeightHistogram = newScoreHist(cfg.Threshold).bins
 	for _, d := range ds {
 		r.Partners = append(r.Partners, PartnerSummary{Partner: d.Meta.Partner, Records: d.Len()})
@@ -166,32 +223,89 @@ func (r *Report) addScores(a, b string, h *scoreHist) {
 	for i := range h.bins {
 		r.WeightHistogram[i].Pairs += h.bins[i].Pairs
 		r.WeightHistogram[i].Expected += h.bins[i].Expected
+		r.WeightHistogram[i].NonMatches += h.bins[i].NonMatches
 	}
 	if p := r.pair(a, b); p != nil {
 		p.AboveThreshold += h.accepted
 		p.ExpectedLinks += h.sumP
 	}
-	r.Expected.Accepted += h.accepted
-	r.Expected.Matches += h.sumAcc
+	r.ExpectedLinks.Accepted += h.accepted
+	r.ExpectedLinks.Matches += h.sumAcc
 	r.expectedAll += h.sumP
 }
 
-// finish fills in the model, the expected quality and the cluster figures.
-func (r *Report) finish(m *model.Model, links []cluster.Link, stats cluster.Stats) {
+// finish fills in the model, the expected quality and the cluster figures;
+// persons is the expected quality of the persons (see Expected), without
+// its recall, which finish computes.
+func (r *Report) finish(m *model.Model, links []cluster.Link, stats cluster.Stats, persons Expected) {
 	r.Model = m
 	r.Clusters = stats
-	e := &r.Expected
+	e := &r.ExpectedLinks
 	if e.Accepted > 0 {
 		e.Precision = e.Matches / float64(e.Accepted)
 	}
 	if r.expectedAll > 0 {
 		e.Recall = e.Matches / r.expectedAll
 	}
-	if e.Precision+e.Recall > 0 {
-		e.F1 = 2 * e.Precision * e.Recall / (e.Precision + e.Recall)
+	e.F1 = f1(e.Precision, e.Recall)
+	r.Expected = persons
+	r.Expected.MissedByBlocking = r.missed
+	r.Expected.TruePairs += r.expectedAll + r.missed
+	if persons.Accepted > 0 {
+		r.Expected.Precision = persons.Matches / float64(persons.Accepted)
+	} else {
+		r.Expected.Precision = 1
 	}
+	if r.Expected.TruePairs > 0 {
+		r.Expected.Recall = min(1, persons.Matches/r.Expected.TruePairs)
+	} else {
+		r.Expected.Recall = 1
+	}
+	r.Expected.F1 = f1(r.Expected.Precision, r.Expected.Recall)
+	r.ThresholdCurve = thresholdCurve(r.WeightHistogram, r.expectedAll)
 	r.trimHistogram()
 	r.addClusterFigures(links)
+}
+
+func f1(p, r float64) float64 {
+	if p+r == 0 {
+		return 0
+	}
+	return 2 * p * r / (p + r)
+}
+
+// Thresholds of the curve: whole match weights in [curveLo, curveHi].
+const (
+	curveLo = -10
+	curveHi = 20
+)
+
+// thresholdCurve is the expected quality of the links at thresholds at the
+// whole match weights (the histogram's bin edges), from the histogram:
+// precision Σp/n over the bins at or above, recall Σp over them / all.
+func thresholdCurve(hist []HistBin, all float64) []ThresholdPoint {
+	var out []ThresholdPoint
+	for k := curveHi; k >= curveLo; k-- {
+		var n int64
+		var sum float64
+		for _, b := range hist {
+			if b.Lo >= float64(k) {
+				n += b.Pairs
+				sum += b.Expected
+			}
+		}
+		pt := ThresholdPoint{Weight: float64(k), Threshold: 1 / (1 + math.Exp2(-float64(k))), Accepted: n, Matches: sum, Precision: 1, Recall: 1}
+		if n > 0 {
+			pt.Precision = sum / float64(n)
+		}
+		if all > 0 {
+			pt.Recall = sum / all
+		}
+		pt.F1 = f1(pt.Precision, pt.Recall)
+		out = append(out, pt)
+	}
+	slices.Reverse(out)
+	return out
 }
 
 func (r *Report) trimHistogram() {

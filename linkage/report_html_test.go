@@ -10,12 +10,18 @@ import (
 // labels its open-ended end bins as such; counts take their plural.
 func TestHistogramAxes(t *testing.T) {
 	h := newScoreHist(0.9)
+	post := func(w float64) float64 { // the bars are split into expected non-matches and matches
+		if w > 0 {
+			return 1
+		}
+		return 0
+	}
 	for _, w := range []float64{-120, -55, -3.5, -3.2, 0.5, 12, 12, 39, 85} {
 		for range 7 {
-			h.add(w, 0.5)
+			h.add(w, post(w))
 		}
 	}
-	h.add(12, 0.5) // 15 pairs of weight 12, the largest bar
+	h.add(12, 1) // 15 matches of weight 12, the largest bar
 	r := &Report{WeightHistogram: h.bins}
 	r.trimHistogram()
 	if n := len(r.WeightHistogram); !r.WeightHistogram[0].OpenBelow || !r.WeightHistogram[n-1].OpenAbove || r.WeightHistogram[0].Pairs != 14 || r.WeightHistogram[n-1].Pairs != 14 {

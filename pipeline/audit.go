@@ -10,6 +10,7 @@ import (
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/audit"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
@@ -17,6 +18,9 @@ import (
 
 // DefaultAlign is the default of AuditConfig.Align.
 const DefaultAlign = 300
+
+// DefaultSample is the default of AuditConfig.Sample.
+const DefaultSample = 20000
 
 // AuditConfig configures Audit: an attack on one encoded file, scored
 // against the export it was encoded from.
@@ -31,12 +35,21 @@ type AuditConfig struct {
 	// name and count, or any table with the attacked field's column(s),
 	// whose values are counted.
 	Public string
-	// Fields are the name fields to attack; empty: every field of kind
-	// name.
+	// Fields are the fields to attack (names, addresses or free text);
+	// empty: every field of kind name.
 	Fields []string
+	// Attacks are the attacks to run (audit.Attacks); empty: all.
+	Attacks []string
 	// Align is how many of the most frequent filters are aligned with the
 	// most frequent public names; 0: DefaultAlign.
 	Align int
+	// Sample is the number of records the graph-matching attack attacks
+	// (whole salt cohorts for salted fields); 0: DefaultSample.
+	Sample int
+	// HouseholdAttr is the attribute holding the partner's household id,
+	// reported by the joint uniqueness as household size; empty:
+	// linkage.DefaultHouseholdAttr.
+	HouseholdAttr string
 	// Logger receives one line per field attacked (counts only); nil: none.
 	Logger *slog.Logger
 	// Progress is told the fields attacked, as the stage "attacking name
@@ -45,35 +58,49 @@ type AuditConfig struct {
 }
 
 // AuditReport is what swd audit prints (with --json as is): counts and
-// rates, never a value.
+// rates, never a value. The embedded audit.Report holds the records, every
+// attack's result ("attacks"), the worst ("worst"), the recovered salt
+// cohorts, the joint uniqueness of what the linkage unit holds and the
+// exposure bounds.
 type AuditReport struct {
-	File    string        `json:"file"`
-	Records int           `json:"records"`
-	Fields  []AuditResult `json:"fields"`
+	File string `json:"file"`
+	// Fields are the frequency attack's stages per field.
+	Fields []AuditResult `json:"fields"`
 	// AnyField is the share of records with at least one name field
-	// re-identified.
+	// re-identified by the frequency attack.
 	AnyField float64 `json:"any_field_rate"`
-	// Exposure bounds, for every column of encodings (the CLK, each
-	// blocking key, each field filter), what frequency alignment alone
-	// could learn with an exact knowledge of the plaintext distribution.
-	Exposure []audit.Exposure `json:"exposure"`
+	audit.Report
 }
 
-// AuditResult is the attack's outcome on one field.
+// AuditResult is the frequency attack's outcome on one field.
 type AuditResult struct {
 	Field string `json:"field"`
 	audit.Result
 }
 
-// Audit attacks the name-field filters of an encoded file as the linkage
-// unit could (swd audit; linkage/audit, docs/audit.md) and bounds what
-// frequency alignment could learn from every column of encodings. The
-// export scores the attack: a record counts as re-identified when the
-// attack recovers the value the encoder encoded for it, read with the
-// encoder's own Normaliser.
+// Audit attacks the filters (field filters, CLK, blocking keys) of an
+// encoded file as the linkage unit could (swd audit; linkage/audit,
+// docs/audit.md): every attack of audit.Attacks selected, each with the
+// share of records it re-identifies, and the worst; the joint uniqueness
+// of what the linkage unit holds per record; and a bound on what frequency
+// alignment could learn from every column of encodings. The export scores
+// the attacks: a record counts as re-identified when an attack recovers
+// the value the encoder encoded for it, read with the encoder's own
+// Normaliser.
 func Audit(ctx context.Context, cfg AuditConfig) (*AuditReport, error) {
 	if cfg.Align == 0 {
 		cfg.Align = DefaultAlign
+	}
+	if cfg.Sample == 0 {
+		cfg.Sample = DefaultSample
+	}
+	if cfg.HouseholdAttr == "" {
+		cfg.HouseholdAttr = linkage.DefaultHouseholdAttr
+	}
+	for _, a := range cfg.Attacks {
+		if !slices.Contains(audit.Attacks, a) {
+			return nil, base.Usagef("audit: attack %s: not one of %s", a, strings.Join(audit.Attacks, ", "))
+		}
 	}
 	ds, err := encfile.Read(ctx, cfg.File)
 	if err != nil {
@@ -94,26 +121,59 @@ func Audit(ctx context.Context, cfg AuditConfig) (*AuditReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep := &AuditReport{File: cfg.File, Records: ds.Len()}
-	if err := attackFields(ctx, &cfg, n, ds, fields, rep); err != nil {
+	truth, err := readTruth(cfg.Export, n, ds, fields)
+	if err != nil {
 		return nil, err
 	}
-	rep.Exposure = exposure(ds)
+	in := &audit.Input{Data: ds, Schema: s}
+	for fi, i := range fields {
+		public, err := readPublic(cfg.Public, n, i)
+		if err != nil {
+			return nil, err
+		}
+		in.Targets = append(in.Targets, audit.Target{Field: &s.Fields[i], Public: public, Truth: truth[fi]})
+	}
+	cfg.Progress.report("attacking", 0, 1)
+	ar, err := audit.Run(ctx, in, audit.Options{
+		Attacks: cfg.Attacks, Align: cfg.Align,
+		Graph:      audit.GraphConfig{Sample: cfg.Sample},
+		Uniqueness: audit.UniquenessOptions{HouseholdAttr: cfg.HouseholdAttr},
+	})
+	if err != nil {
+		return nil, err
+	}
+	cfg.Progress.report("attacking", 1, 1)
+	rep := &AuditReport{File: cfg.File, Report: ar}
+	log := orDiscard(cfg.Logger)
+	for _, a := range ar.Attacks {
+		log.Info("audit", "attack", a.Name, "reidentified", a.ReidentifiedRecords, "records", a.Records, "rate", a.Reidentified)
+		if a.Name != audit.AttackFrequency {
+			continue
+		}
+		rep.AnyField = a.Reidentified
+		for i, d := range a.Details {
+			rep.Fields = append(rep.Fields, AuditResult{Field: s.Fields[fields[i]].Name, Result: d})
+		}
+	}
 	return rep, nil
 }
 
-// auditFields returns the indices in s of the name fields to attack: those
-// named (all when names is empty) that have a filter column in ds.
+// auditFields returns the indices in s of the fields to attack: those
+// named, or every name field when names is empty, that have a filter
+// column in ds. A named field must be a name, address or text field.
 func auditFields(s *schema.Schema, ds *encoding.Dataset, names []string) ([]int, error) {
 	var out []int
 	for i, f := range s.Fields {
-		if f.Kind == schema.KindName && (len(names) == 0 || slices.Contains(names, f.Name)) && fieldColumn(ds, f.Name) != nil {
+		if len(names) == 0 && f.Kind != schema.KindName || len(names) > 0 && !slices.Contains(names, f.Name) {
+			continue
+		}
+		if ds.Field(f.Name) != nil {
 			out = append(out, i)
 		}
 	}
 	for _, name := range names {
-		if f := s.Field(name); f == nil || f.Kind != schema.KindName {
-			return nil, base.Usagef("audit: --field %s: no name field of that name in the schema", name)
+		if f := s.Field(name); f == nil || !attackable(f) {
+			return nil, base.Usagef("audit: --field %s: no name, address or text field of that name in the schema", name)
 		}
 	}
 	if len(out) == 0 {
@@ -122,70 +182,14 @@ func auditFields(s *schema.Schema, ds *encoding.Dataset, names []string) ([]int,
 	return out, nil
 }
 
-func fieldColumn(ds *encoding.Dataset, name string) *encoding.FieldColumn {
-	for i := range ds.Fields {
-		if ds.Fields[i].Name == name {
-			return &ds.Fields[i]
-		}
+// attackable reports whether the audit can attack f: a field of q-grams
+// whose public values can be listed (names, addresses, free text).
+func attackable(f *schema.Field) bool {
+	switch f.Kind {
+	case schema.KindName, schema.KindAddress, schema.KindText:
+		return true
 	}
-	return nil
-}
-
-// attackFields attacks each field and adds its result, and the share of
-// records with any field re-identified, to rep.
-func attackFields(ctx context.Context, cfg *AuditConfig, n *encoding.Normaliser, ds *encoding.Dataset, fields []int, rep *AuditReport) error {
-	truth, err := readTruth(cfg.Export, n, ds, fields)
-	if err != nil {
-		return err
-	}
-	hit := make([]bool, ds.Len())
-	for fi, i := range fields {
-		f := &n.Schema().Fields[i]
-		public, err := readPublic(cfg.Public, n, i)
-		if err != nil {
-			return err
-		}
-		col := fieldColumn(ds, f.Name)
-		res, err := audit.Attack(ctx, col.Filters, col.Present, truth[fi], audit.Config{
-			Public: public, Q: f.Tokens.Q, Padding: f.Tokens.Padding, K: f.K,
-			Balanced: f.Hardening.Balance, Align: cfg.Align,
-		})
-		if err != nil {
-			return err
-		}
-		for r, h := range res.Hits {
-			hit[r] = hit[r] || h
-		}
-		rep.Fields = append(rep.Fields, AuditResult{Field: f.Name, Result: res})
-		cfg.Progress.report("attacking name fields", int64(fi+1), int64(len(fields)))
-		orDiscard(cfg.Logger).Info("audit", "field", f.Name, "reidentified", res.Reidentified, "attacked", res.Attacked, "rate", res.Rate)
-	}
-	if hits := countTrue(hit); ds.Len() > 0 {
-		rep.AnyField = float64(hits) / float64(ds.Len())
-	}
-	return nil
-}
-
-func countTrue(v []bool) int {
-	n := 0
-	for _, b := range v {
-		if b {
-			n++
-		}
-	}
-	return n
-}
-
-// exposure bounds the frequency exposure of every column of encodings.
-func exposure(ds *encoding.Dataset) []audit.Exposure {
-	out := []audit.Exposure{audit.FilterExposure("clk", ds.CLK, nil)}
-	for _, c := range ds.BlockKeys {
-		out = append(out, audit.ColumnExposure("bk_"+c.Name, c.Values))
-	}
-	for _, f := range ds.Fields {
-		out = append(out, audit.FilterExposure("f_"+f.Name, f.Filters, f.Present))
-	}
-	return out
+	return false
 }
 
 // readTruth returns, per field, the value the encoder encoded for each

@@ -16,6 +16,7 @@ import (
 	"github.com/welfare-district/swd/internal/keyserver"
 	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
 )
@@ -47,6 +48,10 @@ type EncodeConfig struct {
 	// mapping to PseudonymsPath(Out) (mode 0600), which stays at the
 	// partner.
 	PseudonymiseIDs bool
+	// HouseholdAttr is the attribute holding the partner's own household
+	// id; with PseudonymiseIDs its values are replaced by keyed pseudonyms
+	// too (when the schema carries it). Empty: linkage.DefaultHouseholdAttr.
+	HouseholdAttr string
 	// Keyserver pseudonymises the fields the schema marks oprf: true.
 	Keyserver KeyserverConfig
 	// Seal, when set, seals the output to the linkage unit's public key.
@@ -128,14 +133,11 @@ func Encode(ctx context.Context, cfg EncodeConfig) (*EncodeResult, error) {
 	if err := cfg.setDefaults(); err != nil {
 		return nil, err
 	}
-	set, recovered, err := atomicfile.NewSet(cfg.Out)
+	set, recovered, err := newOutputSet(cfg.Out, cfg.Logger)
 	if err != nil {
-		return nil, outputError(err)
+		return nil, err
 	}
 	defer set.Abort()
-	if recovered {
-		cfg.Logger.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", cfg.Out)
-	}
 	files, err := stageEncodeOutputs(set, &cfg)
 	if err != nil {
 		return nil, err
@@ -157,6 +159,9 @@ func Encode(ctx context.Context, cfg EncodeConfig) (*EncodeResult, error) {
 	}
 	for _, c := range bind.Absent {
 		cfg.Logger.Warn("column not in the input: its values are missing in every row", "file", cfg.In, "column", c)
+	}
+	for _, w := range cfg.Schema.WeakNameSalts() {
+		cfg.Logger.Warn("name field open to frequency, cohort and pattern-mining attacks; salt it with the whole birth date (salt: date(f)), see docs/audit.md", "field", w)
 	}
 	seal, err := cfg.Seal.load(cfg.Out)
 	if err != nil {
@@ -203,6 +208,20 @@ func stageEncodeOutputs(set *atomicfile.Set, cfg *EncodeConfig) (encodeFiles, er
 }
 
 // outputError marks an output that cannot be written because its directory
+// newOutputSet starts the set of files one step writes to out (all or
+// none; atomicfile.Set), first completing a set a killed run left half
+// renamed (recovered says it did).
+func newOutputSet(out string, log *slog.Logger) (set *atomicfile.Set, recovered bool, err error) {
+	set, recovered, err = atomicfile.NewSet(out)
+	if err != nil {
+		return nil, false, outputError(err)
+	}
+	if recovered {
+		log.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", out)
+	}
+	return set, recovered, nil
+}
+
 // does not exist as a usage error (exit status 2 from the command).
 func outputError(err error) error {
 	if errors.Is(err, atomicfile.ErrNoDir) {
@@ -252,6 +271,13 @@ func (c *EncodeConfig) encoder() (*encoding.Encoder, error) {
 	opts := []encoding.Option{encoding.WithWorkers(c.Workers), encoding.WithAllowMissing(c.AllowMissing...)}
 	if c.PseudonymiseIDs {
 		opts = append(opts, encoding.WithPseudonymisedIDs())
+		attr := c.HouseholdAttr
+		if attr == "" {
+			attr = linkage.DefaultHouseholdAttr
+		}
+		if slices.ContainsFunc(c.Schema.Attributes, func(a schema.Attribute) bool { return a.Name == attr }) {
+			opts = append(opts, encoding.WithPseudonymisedAttrs(attr))
+		}
 	}
 	if c.Keyserver.URL != "" {
 		tok, err := keyserver.ReadToken(c.Keyserver.TokenFile)

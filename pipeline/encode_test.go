@@ -157,3 +157,45 @@ func TestEncodeConfigChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeWarnsWeakSalt: the example schema (names salted with the whole
+// birth date) encodes without a salt warning; the same schema with the
+// year salt, or unsalted, warns and names the field, never a value.
+func TestEncodeWarnsWeakSalt(t *testing.T) {
+	raw, err := os.ReadFile("../docs/examples/synth/schema.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		warn           bool
+	}{
+		{"date salt", "", "", false},
+		{"year salt", "salt: date(birth_date)", "salt: year(birth_date)", true},
+		{"unsalted", "salt: date(birth_date)", "", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			text := string(raw)
+			if tc.from != "" {
+				text = strings.ReplaceAll(text, tc.from, tc.to)
+			}
+			s, err := schema.Parse([]byte(text))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var log bytes.Buffer
+			_, err = Encode(context.Background(), EncodeConfig{Schema: s, Secret: encoding.Secret{1}, Partner: "caritas",
+				In: smallExport(t, dir), Out: filepath.Join(dir, "caritas.swd.parquet"),
+				AllowMissing: []string{"phone", "fiscal_code"}, // no telefono column, no fiscal codes
+				Logger:       slog.New(slog.NewTextHandler(&log, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(log.String(), "name field open to")
+			if got != tc.warn || tc.warn && !strings.Contains(log.String(), "given_name") || strings.Contains(log.String(), "Rossi") {
+				t.Fatalf("warn %v, log:\n%s", got, log.String())
+			}
+		})
+	}
+}

@@ -148,10 +148,12 @@ func ExampleAudit() {
 		fmt.Printf("%s: %d of %d records attacked\n", f.Field, f.Attacked, rep.Records)
 	}
 	fmt.Println("columns bounded:", len(rep.Exposure))
+	fmt.Printf("%d attacks; worst %.2f%% (%s)\n", len(rep.Attacks), 100*rep.Worst, rep.WorstAttack)
 	// Output:
 	// given_name: 140 of 140 records attacked
 	// surname: 140 of 140 records attacked
 	// columns bounded: 14
+	// 6 attacks; worst 0.00% (frequency)
 }
 
 // A plain encoded file is read where it is; a sealed one (EncodeConfig.Seal)

@@ -2,6 +2,9 @@ package pipeline
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"maps"
 	"slices"
@@ -104,9 +107,11 @@ type PartnerStats struct {
 	Unknown         []taxonomy.UnknownCount `json:"unknown,omitempty"`
 }
 
-// member is one record of a household: its partner and attribute values.
+// member is one record of a household: its partner, record id and
+// attribute values.
 type member struct {
 	partner  string
+	recordID string
 	district string
 	needs    []string
 }
@@ -155,24 +160,62 @@ func BuildHouseholds(links []cluster.Link, ds []*encoding.Dataset, cfg Household
 }
 
 // Member is one record of a household for HouseholdOf: its partner, its
-// district (trimmed) and its canonical needs (taxonomy.MapNeeds of its
-// partner's codes).
+// record id (as in the links file), its district (trimmed) and its
+// canonical needs (taxonomy.MapNeeds of its partner's codes).
 type Member struct {
 	Partner  string
+	RecordID string
 	District string
 	Needs    []string
 }
 
 // HouseholdOf derives household id from its members exactly as
-// BuildHouseholds does (partners and needs united, the district by vote),
-// for a caller that groups the members itself (swd-beam); tie reports
-// whether the district needed a tie-break.
+// BuildHouseholds does (partners and needs united, the district by vote,
+// the seed from the members' partners and record ids), for a caller that
+// groups the members itself (swd-beam); tie reports whether the district
+// needed a tie-break.
 func HouseholdOf(id int64, ms []Member, public taxonomy.PublicServices) (dp.Household, bool) {
 	in := make([]member, len(ms))
 	for i, m := range ms {
-		in[i] = member{partner: m.Partner, district: m.District, needs: m.Needs}
+		in[i] = member{partner: m.Partner, recordID: m.RecordID, district: m.District, needs: m.Needs}
 	}
 	return household(id, in, public)
+}
+
+// seedDomain separates HouseholdSeed's hash from every other use of
+// SHA-256 in swd.
+const seedDomain = "swd household seed v1\x00"
+
+// HouseholdSeed is the dp.Household.Seed of the household made of the
+// given records (partners[i] holds recordIDs[i]; their order does not
+// matter): SHA-256 over the sorted (partner, record id) pairs, in hex. It
+// depends on the household's own records only — never on the id the
+// linkage gave it, a rank that renumbers when another household is added
+// or removed — so the needs kept for a household with more than max_needs
+// are a function of that household alone, as the DP guarantee needs. The
+// record ids are the partners' own (or their keyed pseudonyms), stable from
+// one month's export to the next, so an unchanged household keeps the same
+// needs from one release to the next.
+func HouseholdSeed(partners, recordIDs []string) string {
+	type pair struct{ partner, id string }
+	pairs := make([]pair, len(partners))
+	for i := range partners {
+		pairs[i] = pair{partners[i], recordIDs[i]}
+	}
+	slices.SortFunc(pairs, func(a, b pair) int {
+		return cmp.Or(strings.Compare(a.partner, b.partner), strings.Compare(a.id, b.id))
+	})
+	h := sha256.New()
+	h.Write([]byte(seedDomain))
+	var n [8]byte
+	for _, p := range pairs {
+		for _, s := range []string{p.partner, p.id} { // length-prefixed: no two lists hash alike
+			binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+			h.Write(n[:])
+			h.Write([]byte(s))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // unknownError reports, under the policy "fail", how many codes of which
@@ -196,7 +239,9 @@ func unknownError(ps []PartnerStats) error {
 func household(id int64, ms []member, public taxonomy.PublicServices) (dp.Household, bool) {
 	h := dp.Household{ID: strconv.FormatInt(id, 10)}
 	votes := map[string]*vote{}
-	for _, m := range ms {
+	partners, records := make([]string, len(ms)), make([]string, len(ms))
+	for i, m := range ms {
+		partners[i], records[i] = m.partner, m.recordID
 		if !slices.Contains(h.Partners, m.partner) {
 			h.Partners = append(h.Partners, m.partner)
 		}
@@ -220,6 +265,7 @@ func household(id int64, ms []member, public taxonomy.PublicServices) (dp.Househ
 	}
 	slices.Sort(h.Partners)
 	slices.Sort(h.Needs)
+	h.Seed = HouseholdSeed(partners, records)
 	var tie bool
 	h.District, tie = chooseDistrict(votes)
 	return h, tie

@@ -65,9 +65,11 @@ func TestBuildHouseholds(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []dp.Household{
-		{ID: "3", District: "3", Needs: []string{"famiglia-minori", "poverta-disagio-adulti"}, Partners: []string{"acli"}},
-		{ID: "7", District: "5", Needs: []string{"casa", "famiglia-minori", "poverta-disagio-adulti"}, Partners: []string{"caritas", "comune"}},
-		{ID: "12", Partners: []string{"cgil"}},
+		{ID: "3", District: "3", Needs: []string{"famiglia-minori", "poverta-disagio-adulti"}, Partners: []string{"acli"},
+			Seed: HouseholdSeed([]string{"acli"}, []string{"A-1"})},
+		{ID: "7", District: "5", Needs: []string{"casa", "famiglia-minori", "poverta-disagio-adulti"}, Partners: []string{"caritas", "comune"},
+			Seed: HouseholdSeed([]string{"caritas", "comune", "caritas"}, []string{"K-2", "C-1", "K-1"})},
+		{ID: "12", Partners: []string{"cgil"}, Seed: HouseholdSeed([]string{"cgil"}, []string{"G-1"})},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("households\n got %+v\nwant %+v", got, want)
@@ -99,6 +101,44 @@ func TestBuildHouseholdsDeterministic(t *testing.T) {
 		got, _, err := BuildHouseholds(shuffled, dss, HouseholdConfig{Public: demoPublic})
 		if err != nil || !reflect.DeepEqual(got, first) {
 			t.Fatalf("shuffle %d: %v\n got %+v\nwant %+v", i, err, got, first)
+		}
+	}
+}
+
+// TestHouseholdSeed: the seed is a function of the household's own
+// records, whatever their order and whatever id the linkage gave the
+// household; another record, or the same id at another partner, changes it.
+func TestHouseholdSeed(t *testing.T) {
+	s := HouseholdSeed([]string{"comune", "caritas"}, []string{"C-1", "K-1"})
+	if len(s) != 64 || s != HouseholdSeed([]string{"caritas", "comune"}, []string{"K-1", "C-1"}) {
+		t.Fatalf("seed %q depends on the order of the records", s)
+	}
+	for _, other := range []string{
+		HouseholdSeed([]string{"comune"}, []string{"C-1"}),
+		HouseholdSeed([]string{"comune", "acli"}, []string{"C-1", "K-1"}),
+		HouseholdSeed([]string{"comune", "caritas", "caritas"}, []string{"C-1", "K-1", "K-2"}),
+		HouseholdSeed([]string{"comune", "caritas"}, []string{"C-1K", "-1"}), // no ambiguity of the joins
+		HouseholdSeed([]string{"comune", "caritas\x1fK"}, []string{"C-1", "-1"}),
+	} {
+		if other == s {
+			t.Fatalf("two different households share a seed")
+		}
+	}
+	links, ds := fixture()
+	first, _, err := BuildHouseholds(links, ds, HouseholdConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range links {
+		links[i].HouseholdID += 100 // another numbering
+	}
+	renumbered, _, err := BuildHouseholds(links, ds, HouseholdConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range first {
+		if first[i].Seed == "" || first[i].Seed != renumbered[i].Seed {
+			t.Fatalf("household %d: seed %q, renumbered %q", i, first[i].Seed, renumbered[i].Seed)
 		}
 	}
 }

@@ -41,7 +41,7 @@ func (p *partner) stats() PartnerStats {
 // "unclassified"; under the policy "fail" the caller refuses the table
 // once every record has been counted, so the error gives complete counts.
 func (p *partner) member(i int) member {
-	m := member{partner: p.name, district: strings.TrimSpace(p.district[i])}
+	m := member{partner: p.name, recordID: p.ds.RecordIDs[i], district: strings.TrimSpace(p.district[i])}
 	m.needs, _ = taxonomy.MapNeeds(p.cmap, p.needs[i], taxonomy.UnknownUnclassified, &p.unknown)
 	return m
 }

@@ -82,14 +82,11 @@ type LinkResult struct {
 // names the partner.
 func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	cfg.setDefaults()
-	set, recovered, err := atomicfile.NewSet(cfg.Out)
+	set, recovered, err := newOutputSet(cfg.Out, cfg.Logger)
 	if err != nil {
-		return nil, outputError(err)
+		return nil, err
 	}
 	defer set.Abort()
-	if recovered {
-		cfg.Logger.Warn("a previous run on this output was interrupted while renaming its files: its set of files was completed first", "out", cfg.Out)
-	}
 	files, err := stageLinkOutputs(set, &cfg)
 	if err != nil {
 		return nil, err
@@ -183,9 +180,14 @@ func NewRun(cfg linkage.Config, res *linkage.Result, codeVersion string) (*links
 		Params: linksfile.Params{Threshold: cfg.Threshold, Assignment: assignment, ModelGiven: cfg.Model != nil,
 			NoTF: cfg.NoTF, NoDedup: cfg.NoDedup, HouseholdAttr: cfg.HouseholdAttr, USamples: cfg.USamples,
 			FixedU: cfg.FixedU, Seed: cfg.Seed, VetoWeight: cfg.VetoWeight, NoVeto: cfg.NoVeto,
-			DiceMaxPairs: cfg.DiceMaxPairs, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK}}
+			DiceMaxPairs: cfg.DiceMaxPairs, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK,
+			TF: cfg.TF, Clustering: cfg.Clustering, HouseholdMinWeight: cfg.HouseholdMinWeight}}
 	for _, p := range rep.Partners {
 		run.Partners = append(run.Partners, p.Partner)
+	}
+	if he := rep.HouseholdErrors; he.Households > 0 {
+		run.HouseholdErrors = &linksfile.HouseholdErrors{Households: he.Households, ExpectedSplits: he.ExpectedSplits,
+			ExpectedMerges: he.ExpectedMerges, SplitRate: he.SplitRate, MergeRate: he.MergeRate}
 	}
 	return run, nil
 }

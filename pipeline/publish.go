@@ -49,6 +49,11 @@ type PublishConfig struct {
 	Out string
 	// Title is the title of the report.
 	Title string
+	// Period and History are those of a release over time
+	// (dp.PublishConfig): the period released and the tables released for
+	// the earlier ones, for the report's trend.
+	Period  string
+	History []dp.PeriodTables
 	// DryRun checks the inputs, the ledger and the budget and returns the
 	// cost; it writes nothing.
 	DryRun bool
@@ -87,6 +92,15 @@ type PublishResult struct {
 	Warning    string `json:"warning,omitempty"`
 	Params     string `json:"params"`
 	Households *Stats `json:"households"`
+	// GroupPrivacy is the k of dp.Params.GroupPrivacy: the ledger was
+	// charged k·ε, the guarantee of a household split in up to k parts.
+	GroupPrivacy int `json:"group_privacy"`
+	// Linkage holds the links file's estimated household split and merge
+	// rates (nil when it has none): the unit of privacy is the linked
+	// household.
+	Linkage *dp.LinkageQuality `json:"linkage,omitempty"`
+	// Result is the release's tables (noisy values and intervals).
+	Result *dp.Result `json:"-"`
 }
 
 // Publish makes one release as swd publish does: before reading any data
@@ -99,12 +113,8 @@ type PublishResult struct {
 // fingerprint and partners).
 func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	cfg.setDefaults()
-	if err := atomicfile.CheckDir(cfg.Out); err != nil {
-		return nil, outputError(err)
-	}
-	if cfg.District == nil && len(cfg.Households.Public.Partners) == 0 {
-		return nil, base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
-			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
+	if err := cfg.checkOutAndRoles(); err != nil {
+		return nil, err
 	}
 	if err := completeSet(cfg.Links); err != nil {
 		return nil, err
@@ -129,13 +139,15 @@ func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	households, st, err := cfg.buildHouseholds(ctx, in)
+	households, lq, st, err := cfg.buildHouseholds(ctx, in)
 	if err != nil {
 		return nil, err
 	}
 	st.countOutside(households, dc.Domain)
 	logHouseholds(cfg.Logger, st, households, dc.Domain)
-	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st}
+	dc.Linkage = lq
+	res := &PublishResult{DryRun: cfg.DryRun, Ledger: cfg.Ledger, Warning: pre.Warning, Params: cfg.Params.String(), Households: &st,
+		GroupPrivacy: cfg.Params.Group(), Linkage: lq}
 	if cfg.DryRun {
 		res.Cost, res.Total, res.Spent, res.Left = pre.Cost, pre.Before.Total, pre.Before.Spent, pre.Before.Left
 		return res, nil
@@ -144,6 +156,20 @@ func Publish(ctx context.Context, cfg PublishConfig) (*PublishResult, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// checkOutAndRoles refuses a non-empty output directory and a release
+// that knows neither the district file nor the public services: publish
+// does not guess roles.
+func (c *PublishConfig) checkOutAndRoles() error {
+	if err := atomicfile.CheckDir(c.Out); err != nil {
+		return outputError(err)
+	}
+	if c.District == nil && len(c.Households.Public.Partners) == 0 {
+		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
+			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
+	}
+	return nil
 }
 
 func (c *PublishConfig) setDefaults() {
@@ -162,6 +188,12 @@ func (c *PublishConfig) dpConfig(in *Inputs) (dp.PublishConfig, error) {
 	if err != nil {
 		return dp.PublishConfig{}, err
 	}
+	return c.dpConfigFor(binding)
+}
+
+// dpConfigFor is the dp.Publish configuration of a release of the dataset
+// of binding.
+func (c *PublishConfig) dpConfigFor(binding dp.Binding) (dp.PublishConfig, error) {
 	key, err := identity.LoadPrivateArg("--key", c.LedgerKey)
 	if err != nil {
 		return dp.PublishConfig{}, err
@@ -175,7 +207,7 @@ func (c *PublishConfig) dpConfig(in *Inputs) (dp.PublishConfig, error) {
 		domain.Districts = c.District.Districts()
 	}
 	return dp.PublishConfig{Params: c.Params, Domain: domain, Ledger: c.Ledger, Binding: binding, Key: key, OutDir: c.Out,
-		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Logger: c.Logger}, nil
+		DryRun: c.DryRun, CodeVersion: c.CodeVersion, Title: c.Title, Period: c.Period, History: c.History, Logger: c.Logger}, nil
 }
 
 // applyDistrict takes the partners' roles and code maps from the district
@@ -258,6 +290,7 @@ func release(ctx context.Context, households []dp.Household, cfg dp.PublishConfi
 		return err
 	}
 	after := pub.After
+	res.Result = pub.Result
 	res.Release, res.Out, res.Cost, res.LedgerHead = pub.EntryID, cfg.OutDir, pub.Cost, after.Head
 	res.Total, res.Spent, res.Left = after.Total, after.Spent, after.Left
 	res.Metadata, res.Report = filepath.Join(cfg.OutDir, "release.json"), filepath.Join(cfg.OutDir, "report.html")
@@ -268,23 +301,40 @@ func release(ctx context.Context, households []dp.Household, cfg dp.PublishConfi
 	return nil
 }
 
-// buildHouseholds reads the links and the encoded files and joins them.
-func (c *PublishConfig) buildHouseholds(ctx context.Context, in *Inputs) ([]dp.Household, Stats, error) {
-	links, _, err := linksfile.ReadAny(c.Links)
+// buildHouseholds reads the links and the encoded files and joins them;
+// it returns the linkage's estimated split and merge rates from the links
+// file's run description (nil when it has none).
+func (c *PublishConfig) buildHouseholds(ctx context.Context, in *Inputs) ([]dp.Household, *dp.LinkageQuality, Stats, error) {
+	links, run, err := linksfile.ReadAny(c.Links)
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, nil, Stats{}, err
 	}
 	c.Logger.Info("read links", "file", c.Links, "records", len(links))
 	ds, err := in.ReadAll(ctx, c.Logger, c.Progress)
 	if err != nil {
-		return nil, Stats{}, err
+		return nil, nil, Stats{}, err
 	}
 	hs, st, err := BuildHouseholds(links, ds, c.Households)
 	if err != nil {
 		logUnknown(c.Logger, st)
-		return nil, st, err
+		return nil, nil, st, err
 	}
-	return hs, st, nil
+	return hs, LinkageQuality(run), st, nil
+}
+
+// LinkageQuality is the release's view of the linkage described by run
+// (a links file's run description): its estimated household split and
+// merge rates, or nil when the run has none.
+func LinkageQuality(run *linksfile.Run) *dp.LinkageQuality {
+	if run == nil || run.HouseholdErrors == nil {
+		return nil
+	}
+	he := run.HouseholdErrors
+	src := "links file (swd link " + run.CodeVersion + "): model estimate"
+	if run.Runner != "" {
+		src = "links file (" + run.Runner + " " + run.CodeVersion + "): model estimate"
+	}
+	return &dp.LinkageQuality{Households: he.Households, EstimatedSplitRate: he.SplitRate, EstimatedMergeRate: he.MergeRate, Source: src}
 }
 
 // logUnknown logs each partner's unknown need codes (codes only; a value

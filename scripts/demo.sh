@@ -2,7 +2,7 @@
 # make demo: the whole swd pipeline on built-in synthetic data.
 # synth (5 partners' exports) → keygen → encode (at each partner) → district
 # file → link → eval against the synthetic truth → publish DP tables with a
-# budget ledger.
+# budget ledger → two months through the linkage state, and their flows.
 set -euo pipefail
 BIN=${1:-bin/swd}
 OUT=${2:-demo-out}
@@ -41,6 +41,21 @@ step "6. differentially private tables (swd publish, ε=1 from a budget of 3, in
 "$BIN" budget show --ledger "$OUT/ledger.jsonl"
 "$BIN" budget verify --ledger "$OUT/ledger.jsonl" --key "$OUT/unit.pub" --release "$OUT/release"
 
+step "7. two months: the linkage state keeps person and household ids; the next month links only what changed, and publishes the flows (swd link --state, swd publish --state)"
+"$BIN" synth --months 2 --households 1000 --partners "$PARTNERS" --seed 7 --corruption medium --out "$OUT/months" >/dev/null
+for m in 2026-01 2026-02; do
+  mkdir -p "$OUT/months/$m/encoded"
+  for p in ${PARTNERS//,/ }; do
+    "$BIN" encode -q --schema docs/examples/synth/schema.yaml --secret "$OUT/secret.key" --partner "$p" \
+      --in "$OUT/months/$m/$p.csv" --out "$OUT/months/$m/encoded/$p.swd.parquet"
+  done
+  "$BIN" link --district "$OUT/district.yaml" --state "$OUT/state" --period "$m" --out "$OUT/months/links-$m.parquet" \
+    "$OUT/months/$m"/encoded/*.swd.parquet
+done
+"$BIN" state show --state "$OUT/state"
+"$BIN" publish --district "$OUT/district.yaml" --state "$OUT/state" --epsilon 1 --ledger "$OUT/ledger.jsonl" --key "$OUT/unit.key" \
+  --out "$OUT/release-2026-02"
+
 cat <<MSG
 
 Done. Results:
@@ -52,4 +67,6 @@ Done. Results:
   DP release (tables, metadata) $OUT/release/
   DP report for readers         $OUT/release/report.html
   privacy budget ledger         $OUT/ledger.jsonl (+ ledger.jsonl.head)
+  linkage state (two months)    $OUT/state/ (swd state show|history)
+  February's release with flows $OUT/release-2026-02/
 MSG

@@ -72,7 +72,7 @@ func TestComponents(t *testing.T) {
 	}
 	p, s := beam.NewPipelineWithRoot()
 	in := beam.CreateList(s, edges)
-	labels := beamlink.Components(s, beam.ParDo(s, pairKV, in), 12)
+	labels := beamlink.UnpackLabels(s, beamlink.Components(s, beamlink.PackEdges(s, beam.ParDo(s, pairKV, in)), 12, 7))
 	passert.Equals(s, beam.ParDo(s, formatLabel, labels), want...)
 	ptest.RunAndValidate(t, p)
 }

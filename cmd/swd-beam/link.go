@@ -41,6 +41,8 @@ type linkOptions struct {
 	Model         string
 	SaveModel     string
 	NoTF          bool
+	TF            []string
+	Clustering    string
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -51,6 +53,8 @@ type linkOptions struct {
 
 	Rounds   int
 	Shards   int
+	Grid     int
+	Buckets  int
 	TempDir  string
 	District string
 }
@@ -64,6 +68,11 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
 	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
 	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
+	fs.Func("tf", "fields whose exact agreements get the term-frequency adjustment, comma-separated (default none)", func(v string) error {
+		o.TF = append(o.TF, strings.Split(v, ",")...)
+		return nil
+	})
+	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
 	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
@@ -72,6 +81,8 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.IntVar(&o.Rounds, "cc-rounds", 10, "large-star/small-star rounds of the connected components (the run fails if they do not converge)")
+	fs.IntVar(&o.Grid, "grid", 0, "side of the comparison grid: each record goes to this many cells, each cell holds about 2/GRID of the records (default: cells of about 500,000 records)")
+	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
 	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name")
@@ -89,8 +100,13 @@ func (o *linkOptions) validate(args []string) error {
 		return base.Usagef("--assignment must be optimal or greedy, not %q", o.Assignment)
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
+	case o.Grid < 0 || o.Buckets < 0:
+		return base.Usagef("--grid and --buckets must not be negative")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
+	}
+	if _, err := linkage.ClusteringMode(o.Clustering); err != nil {
+		return base.Usagef("--clustering must be contested, all or merge, not %q", o.Clustering)
 	}
 	stem := strings.TrimSuffix(o.Out, ".parquet")
 	if o.Report == "" {
@@ -121,7 +137,7 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	cfg := linkage.Config{Threshold: opts.Threshold, USamples: opts.USamples, Seed: opts.Seed, NoTF: opts.NoTF,
-		NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
+		TF: opts.TF, Clustering: opts.Clustering, NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
 	if opts.Assignment == "greedy" {
 		cfg.Assignment = cluster.AssignGreedy
 	}
@@ -264,8 +280,16 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.DiceMaxPairs, plan.DiceThreshold, plan.DiceTopK, plan.DiceChunk = cfg.DiceMaxPairs, linkage.DefaultDiceThreshold, linkage.DefaultDiceTopK, 2048
 	plan.Threshold, plan.VetoWeight, plan.NoTF, plan.Greedy = cfg.Threshold, cfg.VetoWeight, cfg.NoTF, opts.Assignment == "greedy"
 	plan.USamples, plan.Seed = cfg.USamples, cfg.Seed
+	plan.Clustering = cfg.Clustering
 	plan.HouseholdAttr = cfg.HouseholdAttr
 	plan.Rounds = opts.Rounds
+	plan.Grid, plan.Buckets = opts.Grid, opts.Buckets
+	if plan.Grid <= 0 {
+		plan.Grid = beamlink.DefaultGrid(totalRows(plan))
+	}
+	if plan.Buckets <= 0 {
+		plan.Buckets = beamlink.DefaultBuckets(totalRows(plan))
+	}
 	plan.Shards = opts.Shards
 	if plan.Shards <= 0 {
 		plan.Shards = max(1, totalRows(plan)/100_000)

@@ -142,7 +142,7 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 		out := filepath.Join(dir, "beam.parquet")
 		opts := &linkOptions{Out: out, Threshold: linkage.DefaultThreshold, Assignment: "optimal", HouseholdAttr: linkage.DefaultHouseholdAttr,
 			USamples: testUSamples, Seed: 1, VetoWeight: linkage.DefaultVetoWeight, DiceMaxPairs: linkage.DefaultDiceMaxPairs,
-			Rounds: 10, Shards: 3, SaveModel: filepath.Join(dir, "beam-model.json")}
+			Rounds: 10, Shards: 3, Grid: 3, Buckets: 5, SaveModel: filepath.Join(dir, "beam-model.json")}
 		if !fit {
 			opts.Model = modelPath
 		}

@@ -26,19 +26,15 @@ import (
 	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 
 	"github.com/welfare-district/swd"
-	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
 )
 
 // Exit codes, as swd's (docs/cli.md).
 const (
-	exitOK          = 0
-	exitInternal    = 1
-	exitUsage       = 2
-	exitInput       = 3
-	exitBudget      = 4
-	exitIntegrity   = 5
-	exitInterrupted = 130
+	exitOK          = swd.ExitOK
+	exitInternal    = swd.ExitInternal
+	exitUsage       = swd.ExitUsage
+	exitInterrupted = swd.ExitInterrupted
 )
 
 const usage = `swd-beam runs swd link and swd publish as Apache Beam pipelines.
@@ -106,24 +102,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return exitCode(ctx, err)
 }
 
-func exitCode(ctx context.Context, err error) int {
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		return exitInterrupted
-	case errors.Is(err, dp.ErrBudgetExhausted):
-		return exitBudget
-	case errors.Is(err, swd.ErrIntegrity), errors.Is(err, swd.ErrInsecure):
-		return exitIntegrity
-	case errors.Is(err, swd.ErrInvalidInput):
-		return exitInput
-	case errors.Is(err, swd.ErrUsage):
-		return exitUsage
-	default:
-		return exitInternal
-	}
-}
+func exitCode(ctx context.Context, err error) int { return swd.ExitCode(ctx, err) }
 
 // newFlagSet returns a flag set for a command that also holds Beam's
 // pipeline options (the process-wide flags), so they may follow the

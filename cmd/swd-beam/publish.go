@@ -44,6 +44,7 @@ type publishOptions struct {
 	DistrictAttr   string
 	NeedsAttr      string
 	Title          string
+	GroupPrivacy   int
 	DryRun         bool
 	JSON           bool
 	TempDir        string
@@ -72,6 +73,7 @@ func (o *publishOptions) addFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.DistrictAttr, "district-attr", "district", "attribute of the encoded files holding the district")
 	fs.StringVar(&o.NeedsAttr, "needs-attr", "needs", "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
+	fs.IntVar(&o.GroupPrivacy, "group-privacy", 1, "protect a true household the linkage split into up to K linked households at this release's ε: the ledger is charged K·ε, as swd publish")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
 	fs.StringVar(&o.Key, "key", "", "the linkage unit's private key (swd keygen --identity), which signs a signed ledger's entries")
@@ -91,26 +93,14 @@ func (o *publishOptions) validate(args []string) error {
 	case len(args) == 0:
 		return base.Usagef("give the encoded files the links were made from")
 	}
-	var err error
-	if o.unknown, err = taxonomy.ParseUnknownPolicy(o.UnknownCodes); err != nil {
-		return base.Usagef("--unknown-codes: %v", err)
+	rel, err := pipeline.ReleaseFlags{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Split: o.Split,
+		Mechanism: o.Mechanism, Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy,
+		PublicServices: o.PublicServices, UnknownCodes: o.UnknownCodes, District: o.District}.Parse()
+	if err != nil {
+		return err
 	}
-	o.public = taxonomy.ParsePublicServices(o.PublicServices)
-	if o.PublicServices != "" && len(o.public.Partners) == 0 {
-		return base.Usagef("--public-services names no partner")
-	}
-	if o.District == "" && len(o.public.Partners) == 0 {
-		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
-			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
-	}
-	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
-		Confidence: o.Confidence, RoundTo: o.RoundTo}
-	if o.Split != "" {
-		if o.params.Split, err = dp.ParseSplit(strings.ReplaceAll(o.Split, "=", ":")); err != nil {
-			return base.Usagef("--split: %v", err)
-		}
-	}
-	return o.params.EnsureDefaults().Validate()
+	o.params, o.public, o.unknown = rel.Params, rel.Public, rel.Unknown
+	return nil
 }
 
 // load reads the district file, if any.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/internal/testdirs"
+	"github.com/welfare-district/swd/linkage/audit"
 	"github.com/welfare-district/swd/pipeline"
 )
 
@@ -43,6 +44,33 @@ func TestAuditCLI(t *testing.T) {
 			t.Fatalf("implausible result %+v", f.Result)
 		}
 	}
+	// Every attack reports a rate; worst is the highest of them.
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"records", "attacks", "worst", "uniqueness"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("JSON lacks %q", k)
+		}
+	}
+	if len(rep.Attacks) != len(audit.Attacks) {
+		t.Fatalf("%d attacks reported", len(rep.Attacks))
+	}
+	worst := 0.0
+	for i, a := range rep.Attacks {
+		if a.Name != audit.Attacks[i] || a.Records == 0 || a.Reidentified < 0 || a.Reidentified > 1 {
+			t.Fatalf("attack %+v", a)
+		}
+		worst = max(worst, a.Reidentified)
+	}
+	if rep.Worst != worst {
+		t.Errorf("worst %v, attacks' highest %v", rep.Worst, worst)
+	}
+	if len(rep.Uniqueness) < 3 || rep.Uniqueness[0].Columns[0] != "a_district" {
+		t.Errorf("uniqueness %+v", rep.Uniqueness)
+	}
+
 	cols := map[string]bool{}
 	for _, e := range rep.Exposure {
 		cols[e.Column] = true
@@ -50,7 +78,7 @@ func TestAuditCLI(t *testing.T) {
 			t.Fatalf("implausible exposure %+v", e)
 		}
 	}
-	for _, c := range []string{"clk", "bk_surname_year", "f_given_name", "f_sex"} {
+	for _, c := range []string{"clk", "bk_surname_birth_date", "f_given_name", "f_sex"} {
 		if !cols[c] {
 			t.Errorf("no exposure reported for %s", c)
 		}
@@ -79,6 +107,9 @@ func TestAuditCLI(t *testing.T) {
 		{"no export", []string{"audit", p("c.swd.parquet"), "--public", p("pub/comune.csv")}, ExitUsage},
 		{"unknown field", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--field", "sex"}, ExitUsage},
 		{"bad public", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", filepath.Join(fixtureExports(t), "truth.csv")}, ExitInput},
+		{"unknown attack", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--attack", "magic"}, ExitUsage},
+		{"one attack", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--attack", "cohort"}, ExitOK},
+		{"address field", []string{"audit", p("c.swd.parquet"), "--export", export, "--public", p("pub/comune.csv"), "--field", "address", "--attack", "frequency,graph-matching"}, ExitOK},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if code, _, errs := runCLI(t, tc.args...); code != tc.code {

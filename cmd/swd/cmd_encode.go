@@ -15,6 +15,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/io/table"
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/pipeline"
 )
@@ -31,11 +32,13 @@ type EncodeOptions struct {
 	Delimiter    string
 	Encoding     string
 	Pseudonymise bool
-	OPRF         string
-	OPRFToken    string
-	SealTo       string
-	SignWith     string
-	AllowMissing []string
+	// HouseholdAttr is the attribute pseudonymised with the record ids.
+	HouseholdAttr string
+	OPRF          string
+	OPRFToken     string
+	SealTo        string
+	SignWith      string
+	AllowMissing  []string
 }
 
 // AddFlags binds the options to fs.
@@ -54,7 +57,8 @@ func (o *EncodeOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.OPRFToken, "oprf-token", "", "file with this partner's keyserver bearer token (mode 0600)")
 	fs.StringVar(&o.SealTo, "seal-to", "", "seal the output to this public key (the linkage unit's .pub): only its holder can read it")
 	fs.StringVar(&o.SignWith, "sign-with", "", "sign the sealed output with this partner's private key (.key, mode 0600)")
-	fs.BoolVar(&o.Pseudonymise, "pseudonymise-ids", false, "replace record ids by keyed pseudonyms; the mapping stays at the partner (OUT with .pseudonyms.csv, mode 0600)")
+	fs.BoolVar(&o.Pseudonymise, "pseudonymise-ids", false, "replace record ids, and the household ids of --household-attr, by keyed pseudonyms; the record-id mapping stays at the partner (OUT with .pseudonyms.csv, mode 0600)")
+	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding the partner's own household id, pseudonymised by --pseudonymise-ids when the schema carries it")
 }
 
 func (o *EncodeOptions) validate() error {
@@ -172,11 +176,11 @@ func runEncode(ctx context.Context, opts *EncodeOptions, g *GlobalOptions, _ []s
 	res, err := pipeline.Encode(ctx, pipeline.EncodeConfig{
 		Schema: s, Secret: secret, Partner: opts.Partner, In: opts.In, Out: opts.Out, Rejects: opts.Rejects,
 		Input:           table.Options{Format: strings.ToLower(opts.Format), Delimiter: delim, Encoding: opts.Encoding},
-		PseudonymiseIDs: opts.Pseudonymise,
-		Keyserver:       pipeline.KeyserverConfig{URL: opts.OPRF, TokenFile: opts.OPRFToken},
-		Seal:            pipeline.SealConfig{To: opts.SealTo, SignWith: opts.SignWith},
-		AllowMissing:    opts.AllowMissing,
-		Workers:         g.Workers, Logger: g.Logger, Progress: bars.update,
+		PseudonymiseIDs: opts.Pseudonymise, HouseholdAttr: opts.HouseholdAttr,
+		Keyserver:    pipeline.KeyserverConfig{URL: opts.OPRF, TokenFile: opts.OPRFToken},
+		Seal:         pipeline.SealConfig{To: opts.SealTo, SignWith: opts.SignWith},
+		AllowMissing: opts.AllowMissing,
+		Workers:      g.Workers, Logger: g.Logger, Progress: bars.update,
 	})
 	bars.finish()
 	if err != nil || g.Quiet {
@@ -234,6 +238,9 @@ func printEncodeSummary(out io.Writer, s *schema.Schema, res *pipeline.EncodeRes
 	}
 	if res.Pseudonyms != "" {
 		fmt.Fprintf(out, "  record ids pseudonymised; mapping kept in %s (do not send it)\n", res.Pseudonyms)
+		for _, a := range res.Meta.PseudonymisedAttrs {
+			fmt.Fprintf(out, "  attribute %s pseudonymised (equal values stay equal)\n", a)
+		}
 	}
 	fmt.Fprintf(out, "  schema fingerprint %s\n  key check value %s\n", res.Meta.SchemaFingerprint, res.Meta.KeyCheck)
 	keep := res.Rejects

@@ -88,6 +88,21 @@ func TestEncodeCommand(t *testing.T) {
 	if m := testdirs.ReadCSV(t, ids); len(m) != 3 || m[1][0] != "1" || len(m[1][1]) != 32 {
 		t.Errorf("mapping %q", m)
 	}
+	// The household id is pseudonymised too (issue 13): equal ids stay
+	// equal, and the partner's own id ("H1") is gone.
+	ds, err := encfile.Read(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := ds.Attr("household"); h == nil || len(h.Values) != 2 || h.Values[0] != h.Values[1] || len(h.Values[0]) != 32 || h.Values[0] == "H1" {
+		t.Errorf("household column %+v", h)
+	}
+	if got := ds.Meta.PseudonymisedAttrs; len(got) != 1 || got[0] != "household" {
+		t.Errorf("pseudonymised attributes %q", got)
+	}
+	if !strings.Contains(stdout, "attribute household pseudonymised") {
+		t.Errorf("summary does not say the household id is pseudonymised:\n%s", stdout)
+	}
 	// Privacy: no canary in the encoded file, the rejects, stdout or stderr.
 	for _, path := range []string{out, filepath.Join(dir, "caritas.rejects.csv")} {
 		b, _ := os.ReadFile(path)
@@ -97,7 +112,7 @@ func TestEncodeCommand(t *testing.T) {
 	assertNoCanary(t, "stderr", stderr)
 
 	code, stdout, stderr = runCLI(t, "inspect", out)
-	if code != ExitOK || !strings.Contains(stdout, "caritas") || !strings.Contains(stdout, "surname_year") {
+	if code != ExitOK || !strings.Contains(stdout, "caritas") || !strings.Contains(stdout, "surname_birth_date") {
 		t.Errorf("inspect: %d\n%s%s", code, stdout, stderr)
 	}
 	assertNoCanary(t, "inspect", stdout)

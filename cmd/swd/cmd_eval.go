@@ -131,5 +131,17 @@ func printEval(w io.Writer, rep eval.Report) error {
 		row(l.name, "exact clusters", c.ExactScores, fmt.Sprintf("exact %d of %d predicted, %d true", c.Exact, c.Predicted, c.True))
 		row(l.name, "b-cubed", c.BCubed, "")
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, l := range levels {
+		if l.lv == nil {
+			continue
+		}
+		c := l.lv.Clusters
+		fmt.Fprintf(w, "\n%s: %d of %d true split (%.2f%%, at most %d parts), %d of %d linked merge several true (%.2f%%)",
+			l.name, c.Split, c.True, 100*c.SplitRate, c.MaxParts, c.Merged, c.Predicted, 100*c.MergeRate)
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }

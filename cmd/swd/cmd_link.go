@@ -33,6 +33,9 @@ type LinkOptions struct {
 	Model         string
 	SaveModel     string
 	NoTF          bool
+	TF            []string
+	Clustering    string
+	HouseholdMin  float64
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -57,12 +60,15 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
 	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
 	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
+	fs.StringSliceVar(&o.TF, "tf", nil, "fields whose exact agreements get the term-frequency adjustment (default none)")
 	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
 	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
+	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
+	fs.Float64Var(&o.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
 	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
@@ -152,15 +158,18 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		Inputs:   args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
 		CSV: opts.CSV, SaveModel: opts.SaveModel, Logger: g.Logger,
 		Linkage: linkage.Config{
-			Workers:       g.Workers,
-			Threshold:     opts.Threshold,
-			USamples:      opts.USamples,
-			Seed:          opts.Seed,
-			NoTF:          opts.NoTF,
-			NoDedup:       opts.NoDedup,
-			HouseholdAttr: opts.HouseholdAttr,
-			VetoWeight:    opts.VetoWeight,
-			DiceMaxPairs:  opts.DiceMaxPairs,
+			Workers:            g.Workers,
+			Threshold:          opts.Threshold,
+			USamples:           opts.USamples,
+			Seed:               opts.Seed,
+			NoTF:               opts.NoTF,
+			TF:                 opts.TF,
+			Clustering:         opts.Clustering,
+			HouseholdMinWeight: opts.HouseholdMin,
+			NoDedup:            opts.NoDedup,
+			HouseholdAttr:      opts.HouseholdAttr,
+			VetoWeight:         opts.VetoWeight,
+			DiceMaxPairs:       opts.DiceMaxPairs,
 		},
 	}
 	limit, err := parseMemoryLimit(opts.MemoryLimit, rusage.TotalMemory())
@@ -209,6 +218,10 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	c, e := res.Run.Clusters, res.Run.Expected
 	fmt.Fprintf(g.Stdout, "linked %s into %s and %s (expected precision %.4f, recall %.4f)\n",
 		plural(c.Records, "record", "records"), plural(c.Clusters, "person", "persons"), plural(c.Households, "household", "households"), e.Precision, e.Recall)
+	if he := res.Run.HouseholdErrors; he != nil {
+		fmt.Fprintf(g.Stdout, "estimated household splits %.2f%%, merges %.2f%% (the DP unit is the linked household; see the report)\n",
+			100*he.SplitRate, 100*he.MergeRate)
+	}
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	fmt.Fprintf(g.Stdout, "next: read the report, then: %s\n", publishHint(opts, res.Out, args))
 	return nil

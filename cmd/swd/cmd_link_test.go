@@ -129,6 +129,31 @@ func TestLinkCommand(t *testing.T) {
 			t.Fatalf("params %+v, %d links", run.Params, len(greedy))
 		}
 	})
+	t.Run("--no-tf, --tf, --clustering and --household-min-weight are recorded", func(t *testing.T) {
+		if run.Params.NoTF || len(run.Params.TF) != 0 || run.Params.Clustering != "contested" || run.Params.HouseholdMinWeight != 0 {
+			t.Fatalf("default params %+v", run.Params)
+		}
+		_, noTF, _ := linkRun(t, dir, "notf", encoded, "--no-tf")
+		if !noTF.Params.NoTF {
+			t.Fatalf("--no-tf: params %+v", noTF.Params)
+		}
+		_, tf, _ := linkRun(t, dir, "tf", encoded, "--tf", "surname", "--clustering", "merge", "--household-min-weight", "4")
+		if !reflect.DeepEqual(tf.Params.TF, []string{"surname"}) || tf.Params.Clustering != "merge" || tf.Params.HouseholdMinWeight != 4 {
+			t.Fatalf("params %+v", tf.Params)
+		}
+		tfField := func(m *model.Model) bool {
+			for _, f := range m.Fields {
+				if f.Field == "surname" {
+					return f.TF
+				}
+			}
+			t.Fatal("no surname field in the model")
+			return false
+		}
+		if tfField(run.Model) || !tfField(tf.Model) {
+			t.Fatal("--tf surname does not mark the field for the adjustment, or it is marked by default")
+		}
+	})
 	t.Run("bad flags and inputs", func(t *testing.T) {
 		writeFile(t, p("bad-model.json"), `{"version": 1}`, 0o644)
 		for _, tc := range []struct {
@@ -138,6 +163,8 @@ func TestLinkCommand(t *testing.T) {
 			{[]string{"--threshold", "1.5"}, ExitUsage},
 			{[]string{"--assignment", "hungarian"}, ExitUsage},
 			{[]string{"--u-samples", "10"}, ExitUsage},
+			{[]string{"--clustering", "louvain"}, ExitUsage},
+			{[]string{"--tf", "no_such_field"}, ExitUsage},
 			{[]string{"--model", p("bad-model.json")}, ExitInput},
 		} {
 			args := append(append([]string{"link", "--out", p("bad.parquet")}, tc.args...), encoded...)

@@ -13,6 +13,7 @@ import (
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/pipeline"
+	"github.com/welfare-district/swd/pipeline/state"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -34,9 +35,12 @@ type PublishOptions struct {
 	DistrictAttr   string
 	NeedsAttr      string
 	Title          string
+	GroupPrivacy   int
 	DryRun         bool
 	JSON           bool
 	District       string
+	State          string
+	Period         string
 	Seal           SealOptions
 
 	params  dp.Params
@@ -64,51 +68,49 @@ func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.DistrictAttr, "district-attr", pipeline.DefaultDistrictAttr, "attribute of the encoded files holding the district")
 	fs.StringVar(&o.NeedsAttr, "needs-attr", pipeline.DefaultNeedsAttr, "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
+	fs.IntVar(&o.GroupPrivacy, "group-privacy", 1, fmt.Sprintf("protect a true household the linkage split into up to K linked households at this release's ε: the ledger is charged K·ε (1…%d)", dp.MaxGroupPrivacy))
 	o.Seal.AddFlags(fs)
 	fs.Lookup("key").Usage = "this linkage unit's private key (swd keys new): signs the entries of a signed ledger, and opens sealed inputs"
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
+	fs.StringVar(&o.State, "state", "", "release a period of a linkage state (swd link --state) instead of a links file: its tables and the flows since the period before (no --links, no encoded files)")
+	fs.StringVar(&o.Period, "period", "", "with --state: the period released (YYYY-MM; default: the state's last, the only one it holds)")
 }
 
 func (o *PublishOptions) validate(args []string) error {
 	switch {
-	case o.Links == "":
-		return base.Usagef("--links is required")
+	case o.State != "" && (o.Links != "" || len(args) > 0):
+		return base.Usagef("--state holds the links and the encodings: give neither --links nor encoded files")
+	case o.State == "" && o.Period != "":
+		return base.Usagef("--period needs --state")
+	case o.Links == "" && o.State == "":
+		return base.Usagef("--links (or --state) is required")
 	case o.Ledger == "":
 		return base.Usagef("--ledger is required")
 	case o.Out == "":
 		return base.Usagef("--out is required")
 	case !(o.Epsilon > 0):
 		return base.Usagef("--epsilon is required and must be positive")
-	case len(args) == 0:
+	case len(args) == 0 && o.State == "":
 		return base.Usagef("give the encoded files the links were made from")
 	case o.DistrictAttr == "" || o.NeedsAttr == "":
 		return base.Usagef("--district-attr and --needs-attr must not be empty")
+	case o.GroupPrivacy < 1 || o.GroupPrivacy > dp.MaxGroupPrivacy:
+		return base.Usagef("--group-privacy must be in 1…%d", dp.MaxGroupPrivacy)
 	}
-	var err error
-	if o.unknown, err = taxonomy.ParseUnknownPolicy(o.UnknownCodes); err != nil {
-		return base.Usagef("--unknown-codes: %v", err)
+	rel, err := o.releaseFlags().Parse()
+	if err != nil {
+		return err
 	}
-	o.public = taxonomy.ParsePublicServices(o.PublicServices)
-	if o.PublicServices != "" && len(o.public.Partners) == 0 {
-		return base.Usagef("--public-services names no partner")
-	}
-	if o.District == "" && len(o.public.Partners) == 0 {
-		return base.Usagef("publish needs each partner's role, for the \"missing middle\" (households known to the third sector and to no public service): " +
-			"give the district file (--district FILE; swd district init writes an example) or list the public services (--public-services LIST)")
-	}
-	o.params = dp.Params{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Mechanism: o.Mechanism,
-		Confidence: o.Confidence, RoundTo: o.RoundTo}
-	if o.Split != "" {
-		// Accept query=share as well as dp's query:share.
-		if o.params.Split, err = dp.ParseSplit(strings.ReplaceAll(o.Split, "=", ":")); err != nil {
-			return base.Usagef("--split: %v", err)
-		}
-	}
-	if err := o.params.EnsureDefaults().Validate(); err != nil {
-		return base.Usagef("%v", err)
-	}
+	o.params, o.public, o.unknown = rel.Params, rel.Public, rel.Unknown
 	return o.loadMaps()
+}
+
+// releaseFlags are the flags swd publish shares with swd-beam publish.
+func (o *PublishOptions) releaseFlags() pipeline.ReleaseFlags {
+	return pipeline.ReleaseFlags{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Split: o.Split,
+		Mechanism: o.Mechanism, Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy,
+		PublicServices: o.PublicServices, UnknownCodes: o.UnknownCodes, District: o.District}
 }
 
 // loadMaps reads the --map files; each replaces its partner's embedded map.
@@ -175,6 +177,17 @@ says what is spent and left; --dry-run prints what this release would cost.
 An ε above 10 is allowed, but the numbers are then close to the exact
 counts and protect little: the summary and the report say so.
 
+The unit of privacy is the linked household: the household as the linkage
+formed it. A true household that the linkage splits into k linked households
+counts k times and is protected only at k·ε; a true household merged with
+another into one linked household is protected at 2·ε (removing it changes
+that linked household). swd link estimates how often this happens (its
+report and the links file); release.json and the report carry those
+estimates and the ε of a household split in 2, 3, … parts. --group-privacy
+K charges the ledger K·ε (and δ grows to K·e^((K−1)ε)·δ) while the noise
+stays that of ε, so that the dataset's budget also bounds what a true
+household split in up to K parts (or, for K ≥ 2, merged) can lose.
+
 The ledger must exist: 'swd budget init' creates it, once per dataset; a
 missing or mistyped --ledger is refused (exit status 2). Before reserving,
 the release verifies the ledger's hash chain, its head file (LEDGER.head:
@@ -195,6 +208,25 @@ publication. No record's data is ever shown.
   swd publish --links links.parquet --district district.yaml --epsilon 1 \
       --ledger padova.ledger --key unit.key --out release/ encoded/*.swd.parquet
 
+With --state DIR (a linkage state, swd link --state) the state gives the
+links and the encodings of its last period: no --links and no encoded
+files. After the state's first period the release adds the flows since
+the period before, by district, each with its interval: households new
+this period (flow_new), closed this period (flow_closed), and "missing
+middle" households intercepted (flow_intercepted: known only to the third
+sector the period before, to a public service now). A household has at
+most one flow per period: it counts once in one cell of each flow table.
+The default split then gives the flow tables 40% of ε (flow_intercepted
+20%). Release each period after its link run, before the next: the state
+holds its last period only. The ledger is bound to the state's dataset, so
+the releases of every period spend one budget. Each release keeps its
+tables in the state (DIR/releases/), and the report of the next shows every
+series over all the periods released, with intervals.
+
+  swd publish --state state/ --period 2026-02 --epsilon 1 \
+      --district district.yaml --ledger padova.ledger --key unit.key \
+      --out release-2026-02/
+
 ` + exitStatusHelp,
 		Args:    cobra.ArbitraryArgs,
 		PreRunE: func(_ *cobra.Command, args []string) error { return opts.validate(args) },
@@ -212,13 +244,22 @@ func runPublish(ctx context.Context, opts *PublishOptions, g *GlobalOptions, arg
 		return err
 	}
 	bars := newStageBars(g)
-	res, err := pipeline.Publish(ctx, pipeline.PublishConfig{
+	cfg := pipeline.PublishConfig{
 		Links: opts.Links, Inputs: args, Open: opts.Seal.config(), Params: opts.params, District: district,
 		Households: pipeline.HouseholdConfig{DistrictAttr: opts.DistrictAttr, NeedsAttr: opts.NeedsAttr,
 			Maps: opts.maps, Unknown: opts.unknown, Public: opts.public},
 		Ledger: opts.Ledger, LedgerKey: opts.Seal.Key, Out: opts.Out, Title: opts.Title, DryRun: opts.DryRun,
 		Logger: g.Logger, Progress: bars.update,
-	})
+	}
+	var res *pipeline.PublishResult
+	if opts.State != "" {
+		if opts.Split == "" {
+			cfg.Params.Split = nil // the state's default: with the flow tables
+		}
+		res, err = state.Publish(ctx, state.PublishConfig{Dir: opts.State, Period: opts.Period, Publish: cfg})
+	} else {
+		res, err = pipeline.Publish(ctx, cfg)
+	}
 	bars.finish()
 	if err != nil {
 		return err
@@ -246,7 +287,7 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 			plural(n, "household", "households"), verb)
 	}
 	if s.DryRun {
-		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g\n", s.Cost.Epsilon, s.Cost.Delta)
+		fmt.Fprintf(w, "dry run: this release would spend ε = %g, δ = %g%s\n", s.Cost.Epsilon, s.Cost.Delta, groupNote(s.GroupPrivacy))
 		printWarning(w, s.Warning)
 		fmt.Fprintf(w, "budget: total ε = %g (δ = %g); spent ε = %g; left ε = %g (δ = %g)\n",
 			s.Total.Epsilon, s.Total.Delta, s.Spent.Epsilon, s.Left.Epsilon, s.Left.Delta)
@@ -259,6 +300,11 @@ func printPublish(w io.Writer, asJSON, quiet bool, s *pipeline.PublishResult) er
 	fmt.Fprintf(w, "budget: this release spent ε = %g, δ = %g; ledger %s: spent ε = %g of %g, left ε = %g (δ left %g)\n",
 		s.Cost.Epsilon, s.Cost.Delta, s.Ledger, s.Spent.Epsilon, s.Total.Epsilon, s.Left.Epsilon, s.Left.Delta)
 	fmt.Fprintf(w, "ledger head after the release: %s (release.json records the release's own entry)\n", s.LedgerHead)
+	fmt.Fprintf(w, "unit of privacy: the linked household%s", groupNote(s.GroupPrivacy))
+	if l := s.Linkage; l != nil {
+		fmt.Fprintf(w, "; the linkage estimates %.2f%% of households split, %.2f%% merged (see release.json)", 100*l.EstimatedSplitRate, 100*l.EstimatedMergeRate)
+	}
+	fmt.Fprintln(w)
 	printWarning(w, s.Warning)
 	fmt.Fprintf(w, "next: read %s, then publish the directory %s (swd budget verify --ledger %s --release %s checks it against the ledger)\n",
 		s.Report, s.Out, s.Ledger, s.Out)
@@ -271,6 +317,14 @@ func loadDistrictFlag(path string) (*taxonomy.District, error) {
 		return nil, nil
 	}
 	return pipeline.LoadDistrict(path)
+}
+
+// groupNote says what --group-privacy K > 1 charged for.
+func groupNote(k int) string {
+	if k <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (group privacy %d: %d × the release's ε, for households split in up to %d parts)", k, k, k)
 }
 
 // printWarning prints a weak-protection warning, when there is one.

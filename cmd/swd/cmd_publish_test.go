@@ -328,6 +328,8 @@ func TestPublishUsage(t *testing.T) {
 		{"no roles", []string{"publish", "--links", "l", "--ledger", "l", "--out", "o", "--epsilon", "1", "a.swd.parquet"}, "--district FILE"},
 		{"district file missing", []string{"publish", "--district", filepath.Join(dir, "none.yaml"), "--links", "l", "--ledger", "l", "--out", filepath.Join(dir, "o"), "--epsilon", "1", "a.swd.parquet"}, "district file"},
 		{"out in a missing directory", []string{"publish", "--public-services", "comune", "--links", "l", "--ledger", "l", "--out", filepath.Join(dir, "a", "b"), "--epsilon", "1", "a.swd.parquet"}, "does not exist"},
+		{"group privacy 0", append(base, "--epsilon", "1", "--group-privacy", "0", "a.swd.parquet"), "--group-privacy"},
+		{"group privacy too large", append(base, "--epsilon", "1", "--group-privacy", "11", "a.swd.parquet"), "--group-privacy"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -341,7 +343,7 @@ func TestPublishUsage(t *testing.T) {
 		t.Fatalf("a usage error wrote %d files", len(entries))
 	}
 	code, out, _ := runCLI(t, "publish", "--help")
-	for _, want := range []string{"EXIT STATUS", "budget exhausted", "e^ε", "--dry-run"} {
+	for _, want := range []string{"EXIT STATUS", "budget exhausted", "e^ε", "--dry-run", "linked household", "k·ε", "--group-privacy"} {
 		if code != ExitOK || !strings.Contains(out, want) {
 			t.Errorf("help lacks %q", want)
 		}
@@ -400,4 +402,56 @@ func exampleDistrict(t *testing.T) string {
 		t.Fatalf("district init: %d %s", code, stderr)
 	}
 	return p
+}
+
+// swd publish --group-privacy K keeps the noise of ε and charges the
+// ledger K·ε: a household the linkage split into up to K parts is then
+// within the dataset's budget. release.json says so, with the linkage's
+// estimated split and merge rates from the links file.
+func TestPublishGroupPrivacy(t *testing.T) {
+	dir, encoded, links := publishFixture(t)
+	ledger := filepath.Join(dir, "padova.ledger")
+	if code, _, errOut := runCLI(t, "budget", "init", "--ledger", ledger, "--total", "2"); code != ExitOK {
+		t.Fatalf("budget init: %d %s", code, errOut)
+	}
+	publish := func(out string, extra ...string) (int, string, string) {
+		t.Helper()
+		args := append([]string{"publish", "--district", exampleDistrict(t), "--links", links, "--ledger", ledger,
+			"--out", filepath.Join(dir, out)}, extra...)
+		return runCLI(t, append(args, encoded...)...)
+	}
+	code, stdout, stderr := publish("dry", "--epsilon", "0.5", "--group-privacy", "3", "--dry-run")
+	if code != ExitOK || !strings.Contains(stdout, "would spend ε = 1.5") || !strings.Contains(stdout, "group privacy 3") {
+		t.Fatalf("dry run: exit %d: %s %s", code, stdout, stderr)
+	}
+	code, stdout, stderr = publish("k3", "--epsilon", "0.5", "--group-privacy", "3", "--json")
+	var sum pipeline.PublishResult
+	if code != ExitOK || json.Unmarshal([]byte(stdout), &sum) != nil {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if sum.Cost.Epsilon != 1.5 || sum.Spent.Epsilon != 1.5 || sum.GroupPrivacy != 3 || sum.Linkage == nil {
+		t.Fatalf("summary %+v", sum)
+	}
+	var meta dp.ReleaseMeta
+	if err := json.Unmarshal(readBytes(t, filepath.Join(dir, "k3", "release.json")), &meta); err != nil {
+		t.Fatal(err)
+	}
+	pu := meta.PrivacyUnit
+	if meta.Epsilon != 0.5 || pu.GroupPrivacy != 3 || pu.EpsilonCharged != 1.5 || pu.Linkage == nil ||
+		pu.Linkage.Households != sum.Households.Households || len(pu.SplitHouseholds) != 4 || !pu.SplitHouseholds[2].Charged ||
+		pu.SplitHouseholds[3].Charged || !strings.Contains(pu.Guarantee, "k·ε") {
+		t.Fatalf("release.json: epsilon %g, privacy unit %+v", meta.Epsilon, pu)
+	}
+	code, stdout, _ = runCLI(t, "budget", "show", "--ledger", ledger)
+	if code != ExitOK || !strings.Contains(stdout, "1.5") {
+		t.Fatalf("budget show: %d %s", code, stdout)
+	}
+	// 0.5 is left: ε = 0.5 fits alone, not charged twice.
+	if code, _, stderr = publish("over", "--epsilon", "0.5", "--group-privacy", "2"); code != ExitBudget {
+		t.Fatalf("ε 0.5 × 2 with 0.5 left: exit %d, want %d: %s", code, ExitBudget, stderr)
+	}
+	assertAbsent(t, filepath.Join(dir, "over"))
+	if code, _, stderr = publish("k1", "--epsilon", "0.5"); code != ExitOK {
+		t.Fatalf("ε 0.5 with 0.5 left: exit %d: %s", code, stderr)
+	}
 }

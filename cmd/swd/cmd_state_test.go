@@ -74,6 +74,28 @@ func TestLinkStateCommands(t *testing.T) {
 		t.Fatalf("state history: exit %d: %s %s", code, stdout, stderr)
 	}
 
+	// swd publish --state: the period's tables and its flows, from the
+	// state alone; --links or encoded files with it are refused.
+	ledger := filepath.Join(dir, "state.ledger")
+	if code, _, stderr := runCLI(t, "budget", "init", "--ledger", ledger, "--total", "3"); code != ExitOK {
+		t.Fatalf("budget init: exit %d: %s", code, stderr)
+	}
+	release := filepath.Join(dir, "release-2026-02")
+	code, stdout, stderr = runCLI(t, "publish", "--state", stateDir, "--period", "2026-02", "--epsilon", "1", "--ledger", ledger,
+		"--public-services", "comune,ulss6", "--unknown-codes", "unclassified", "--out", release)
+	if code != ExitOK || !strings.Contains(stdout, "flow_intercepted") {
+		t.Fatalf("publish --state: exit %d: %s %s", code, stdout, stderr)
+	}
+	for _, q := range []string{"flow_new", "flow_closed", "flow_intercepted"} {
+		if _, err := os.Stat(filepath.Join(release, q+".csv")); err != nil {
+			t.Errorf("publish --state: %v", err)
+		}
+	}
+	if code, _, _ := runCLI(t, append([]string{"publish", "--state", stateDir, "--epsilon", "1", "--ledger", ledger,
+		"--out", filepath.Join(dir, "r2")}, encoded...)...); code != ExitUsage {
+		t.Errorf("publish --state with encoded files: exit %d, want %d", code, ExitUsage)
+	}
+
 	ids := filepath.Join(dir, "erase.txt")
 	if err := os.WriteFile(ids, []byte(r2[0].RecordID+"\n"), 0o600); err != nil {
 		t.Fatal(err)

@@ -2,22 +2,21 @@ package main
 
 import (
 	"context"
-	"errors"
 
-	"github.com/welfare-district/swd/dp"
-	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd"
 )
 
 // Exit codes, documented in every command's help (EXIT STATUS) and in
-// docs/cli.md. Scripts rely on them: never renumber.
+// docs/cli.md; the library's swd.ExitCode maps errors to them. Scripts rely
+// on them: never renumber.
 const (
-	ExitOK          = 0   // success
-	ExitInternal    = 1   // unexpected failure (a bug, or the system: disk full, I/O error)
-	ExitUsage       = 2   // bad command line: unknown flag, missing argument, inconsistent options
-	ExitInput       = 3   // bad input data: malformed file, schema mismatch, unknown column
-	ExitBudget      = 4   // the release would exceed the privacy budget; nothing was written
-	ExitIntegrity   = 5   // security check failed: tampered or mis-addressed file, unknown signer, wrong key, insecure secret file
-	ExitInterrupted = 130 // cancelled by SIGINT/SIGTERM; no partial output was left
+	ExitOK          = swd.ExitOK
+	ExitInternal    = swd.ExitInternal
+	ExitUsage       = swd.ExitUsage
+	ExitInput       = swd.ExitInput
+	ExitBudget      = swd.ExitBudget
+	ExitIntegrity   = swd.ExitIntegrity
+	ExitInterrupted = swd.ExitInterrupted
 )
 
 const exitStatusHelp = `EXIT STATUS
@@ -30,22 +29,12 @@ const exitStatusHelp = `EXIT STATUS
   130  interrupted (no partial output left)`
 
 // exitCode maps an error to the process exit code. It is the only place
-// where errors become exit codes.
+// where errors become exit codes: swd.ExitCode, and cobra's own flag and
+// argument errors as usage errors.
 func exitCode(ctx context.Context, err error) int {
-	switch {
-	case err == nil:
-		return ExitOK
-	case errors.Is(err, context.Canceled) || ctx.Err() != nil:
-		return ExitInterrupted
-	case errors.Is(err, dp.ErrBudgetExhausted):
-		return ExitBudget
-	case errors.Is(err, base.ErrIntegrity), errors.Is(err, base.ErrInsecure):
-		return ExitIntegrity
-	case errors.Is(err, base.ErrInvalidInput):
-		return ExitInput
-	case errors.Is(err, base.ErrUsage), isCobraUsage(err):
+	code := swd.ExitCode(ctx, err)
+	if code == ExitInternal && isCobraUsage(err) {
 		return ExitUsage
-	default:
-		return ExitInternal
 	}
+	return code
 }

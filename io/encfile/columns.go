@@ -32,7 +32,10 @@ const (
 	KeyCreated           = "swd.created"
 	KeyCodeVersion       = "swd.code_version"
 	KeyPseudonymised     = "swd.pseudonymised_ids"
-	KeySchema            = "swd.schema"
+	// KeyPseudonymisedAttrs lists, comma-separated, the attributes whose
+	// values are keyed pseudonyms; absent when there are none.
+	KeyPseudonymisedAttrs = "swd.pseudonymised_attrs"
+	KeySchema             = "swd.schema"
 )
 
 // kind of a column in an encoded file.

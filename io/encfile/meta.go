@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -61,6 +62,9 @@ func parseMeta(pf *parquet.File) (m encoding.Meta, err error) {
 	}
 	if m.Partner == "" {
 		errs = append(errs, fmt.Errorf("empty %s", KeyPartner))
+	}
+	if v, ok := pf.Lookup(KeyPseudonymisedAttrs); ok && v != "" {
+		m.PseudonymisedAttrs = strings.Split(v, ",")
 	}
 	return m, errors.Join(errs...)
 }

@@ -311,7 +311,7 @@ func (w *Writer) Abort() {
 var errClosed = errors.New("writer already committed or aborted")
 
 func metaPairs(m encoding.Meta) [][2]string {
-	return [][2]string{
+	pairs := [][2]string{
 		{KeyFormatVersion, strconv.Itoa(m.FormatVersion)},
 		{KeySchemaFingerprint, m.SchemaFingerprint},
 		{KeyKeyCheck, m.KeyCheck},
@@ -323,4 +323,8 @@ func metaPairs(m encoding.Meta) [][2]string {
 		{KeyPseudonymised, strconv.FormatBool(m.Pseudonymised)},
 		{KeySchema, string(m.Schema)},
 	}
+	if len(m.PseudonymisedAttrs) > 0 {
+		pairs = append(pairs, [2]string{KeyPseudonymisedAttrs, strings.Join(m.PseudonymisedAttrs, ",")})
+	}
+	return pairs
 }

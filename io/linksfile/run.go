@@ -31,6 +31,22 @@ type Run struct {
 	Partners []string      `json:"partners"` // in the order of the linked files
 	Clusters cluster.Stats `json:"clusters"`
 	Expected Expected      `json:"expected"`
+	// HouseholdErrors are the linkage's estimated household split and
+	// merge rates (from the model's posteriors); nil when the runner did
+	// not estimate them.
+	HouseholdErrors *HouseholdErrors `json:"household_errors,omitempty"`
+}
+
+// HouseholdErrors are the estimated household split and merge rates of a
+// run (linkage.HouseholdErrors): the share of linked households expected
+// to be part of a true household split in several, and the share expected
+// to merge several true households.
+type HouseholdErrors struct {
+	Households     int     `json:"households"`
+	ExpectedSplits float64 `json:"expected_splits"`
+	ExpectedMerges float64 `json:"expected_merges"`
+	SplitRate      float64 `json:"split_rate"`
+	MergeRate      float64 `json:"merge_rate"`
 }
 
 // Params are the parameters of the run, as the linker used them (defaults
@@ -51,6 +67,14 @@ type Params struct {
 	DiceMaxPairs  int64   `json:"dice_max_pairs"` // exhaustive CLK search up to this many pairs; < 0: never
 	DiceThreshold float64 `json:"dice_threshold"`
 	DiceTopK      int     `json:"dice_top_k"`
+	// TF are the fields given the term-frequency adjustment (swd link
+	// --tf); Clustering the components solved on all their pairs
+	// (contested, all or merge); HouseholdMinWeight the weakest pair that
+	// alone joins two partner households (0: no such rule). Unset in a
+	// description from before issue 15.
+	TF                 []string `json:"tf,omitempty"`
+	Clustering         string   `json:"clustering,omitempty"`
+	HouseholdMinWeight float64  `json:"household_min_weight,omitempty"`
 }
 
 // Expected is the linkage quality expected from the posterior

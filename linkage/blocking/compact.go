@@ -108,6 +108,60 @@ func (c *CompactPairs) Chunk(k int, dst []Pair) ([]Pair, error) {
 	return dst, nil
 }
 
+// Contains reports, for each of the sorted packed pairs qs (Pair.Pack),
+// whether it is in the list. It reads the list once, in order, decoding
+// only the chunks that may hold a query.
+func (c *CompactPairs) Contains(qs []uint64) ([]bool, error) {
+	out := make([]bool, len(qs))
+	var buf []Pair
+	q := 0
+	for k := 0; k < len(c.starts) && q < len(qs); k++ {
+		last := k+1 == len(c.starts)
+		var next uint64 // the first pair of chunk k+1
+		if !last {
+			var err error
+			if next, err = c.first(k + 1); err != nil {
+				return nil, err
+			}
+			if qs[q] >= next {
+				continue // no query left is in chunk k
+			}
+		}
+		var err error
+		if buf, err = c.Chunk(k, buf); err != nil {
+			return nil, err
+		}
+		x := 0
+		for ; q < len(qs) && (last || qs[q] < next); q++ {
+			for x < len(buf) && buf[x].Pack() < qs[q] {
+				x++
+			}
+			out[q] = x < len(buf) && buf[x].Pack() == qs[q]
+		}
+	}
+	return out, nil
+}
+
+// first is the first pair of chunk k, packed.
+func (c *CompactPairs) first(k int) (uint64, error) {
+	var b []byte
+	if c.file == nil {
+		b = c.data[c.starts[k]:]
+	} else {
+		var tmp [binary.MaxVarintLen64]byte
+		n, err := c.file.ReadAt(tmp[:], c.starts[k])
+		if err != nil && !errors.Is(err, io.EOF) {
+			return 0, fmt.Errorf("blocking: reading spilled candidates: %w", err)
+		}
+		b = tmp[:n]
+	}
+	v, w := binary.Uvarint(b)
+	if w <= 0 {
+		return 0, errors.New("blocking: corrupt compact pair list")
+	}
+	return v, nil
+}
+
 // Spill writes the encoded pairs to a new temporary file in dir and frees
 // their memory; the file is removed by Close. Spilling twice is a no-op.
 func (c *CompactPairs) Spill(dir string) error {

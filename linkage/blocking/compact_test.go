@@ -112,3 +112,53 @@ func TestCandidatesCompactAgrees(t *testing.T) {
 		}
 	}
 }
+
+func TestCompactPairsContains(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, n := range []int{0, 1, CompactChunk, 3*CompactChunk + 17} {
+		set := map[uint64]bool{}
+		for len(set) < n {
+			set[uint64(r.Uint32N(3000))<<32|uint64(r.Uint32N(3000))] = true
+		}
+		packed := make([]uint64, 0, n)
+		for v := range set {
+			packed = append(packed, v)
+		}
+		slices.Sort(packed)
+		var c CompactPairs
+		c.AppendPacked(packed)
+		// Queries: every tenth pair of the list, and as many random ones
+		// (mostly absent), sorted and distinct.
+		qset := map[uint64]bool{0: true, 1<<64 - 1: true}
+		for k := 0; k < n; k += 10 {
+			qset[packed[k]] = true
+		}
+		for range n/10 + 5 {
+			qset[uint64(r.Uint32N(3100))<<32|uint64(r.Uint32N(3100))] = true
+		}
+		qs := make([]uint64, 0, len(qset))
+		for v := range qset {
+			qs = append(qs, v)
+		}
+		slices.Sort(qs)
+		check := func(label string) {
+			got, err := c.Contains(qs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for k, v := range qs {
+				if got[k] != set[v] {
+					t.Fatalf("n=%d %s: Contains(%#x) = %v, want %v", n, label, v, got[k], set[v])
+				}
+			}
+		}
+		check("in memory")
+		if err := c.Spill(t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		check("spilled")
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -34,6 +34,36 @@ type Config struct {
 	// Progress, when set, is told how many of the accepted links the
 	// clustering has considered, of how many.
 	Progress func(done, total int64)
+	// Correlation selects the connected components of the accepted links
+	// that are solved with SolveComponent, on the evidence of every pair
+	// of their records (scored by Weight), instead of merged links
+	// heaviest first: there a record joins a person when the evidence of
+	// all its pairs with that person's records is for it, not because one
+	// link is. Components of more than SolveMaxNodes records are always
+	// merged (MinDensity and Veto apply there).
+	Correlation Correlation
+	// Weight, with Correlation, scores a pair of records of one component
+	// that is not among the accepted links: its log2 posterior odds, as
+	// Edge.Weight (ok false: unknown, no evidence). Nil: such pairs weigh
+	// 0, except that Veto still forbids pairs it calls certain
+	// non-matches. It must be deterministic and safe to call from the
+	// goroutine running Build.
+	Weight func(a, b Ref) (w float64, ok bool)
+	// VetoWeight, with Correlation and Weight, forbids the pairs whose
+	// weight is below it from one person, as Veto does (0: no limit).
+	VetoWeight float64
+	// FloorWeight, with Correlation, bounds the weight of a pair that is
+	// not vetoed from below (see SolveConfig.FloorWeight).
+	FloorWeight float64
+	// HouseholdMinWeight: a person who is the only link between two
+	// partner households must be linked across them by a pair weighing at
+	// least this (log2 posterior odds); otherwise the person is split
+	// there, and the households stay apart (see splitWeak). At or below
+	// the log-odds of Threshold it has no effect.
+	HouseholdMinWeight float64
+	// SolveMaxNodes bounds the components solved with Correlation (0:
+	// DefaultMaxNodes).
+	SolveMaxNodes int
 }
 
 // progressEvery is how many links the clustering considers between two
@@ -48,8 +78,24 @@ const DefaultMinDensity = 0.3
 
 // DefaultConfig is the configuration swd link uses unless told otherwise.
 func DefaultConfig() Config {
-	return Config{Threshold: 0.5, Assignment: AssignOptimal, MinDensity: DefaultMinDensity}
+	return Config{Threshold: 0.5, Assignment: AssignOptimal, MinDensity: DefaultMinDensity, Correlation: CorrelationContested}
 }
+
+// Correlation selects the components Build solves on all their pairs.
+type Correlation int
+
+const (
+	// CorrelationOff merges every component's links heaviest first.
+	CorrelationOff Correlation = iota
+	// CorrelationContested solves the components the heaviest-first
+	// merge could not make one person (it refused a link: a partner
+	// twice, a sparse duplicate, a veto): where records compete, all the
+	// evidence decides. A component whose links all merged stays one
+	// person.
+	CorrelationContested
+	// CorrelationAll solves every component of three records or more.
+	CorrelationAll
+)
 
 // Assignment selects the one-to-one assignment between two partners.
 type Assignment int
@@ -71,6 +117,9 @@ type Stats struct {
 	Refused    int `json:"refused"`    // links refused: they would put two records of a partner in one person
 	Sparse     int `json:"sparse"`     // duplicate links refused by the MinDensity guard
 	Vetoed     int `json:"vetoed"`     // merges refused because Veto called a cross pair a certain non-match
+	Components int `json:"components"` // connected components of the accepted links with three records or more, solved with Correlation
+	Split      int `json:"split"`      // of these, components that became several persons
+	WeakSplit  int `json:"weak_split"` // persons split because they alone, and weakly, joined two partner households
 	Clusters   int `json:"clusters"`   // persons
 	Households int `json:"households"` // households
 }
@@ -125,7 +174,15 @@ func Build(ctx context.Context, partners []Partner, links []Edge, cfg Config) ([
 	}
 	es = ix.assignPairs(es, cfg.Assignment == AssignOptimal)
 	st.Assigned = len(es)
-	uf := ix.merge(es, cfg, &st)
+	var uf *unionFind
+	if cfg.Correlation != CorrelationOff {
+		uf = ix.solve(ctx, es, cfg, &st)
+	} else {
+		uf = ix.merge(es, cfg, &st)
+	}
+	if cfg.HouseholdMinWeight > logOdds(cfg.Threshold) {
+		uf = ix.splitWeak(uf, es, cfg, &st)
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, st, fmt.Errorf("cluster: %w", err)
 	}

@@ -301,13 +301,15 @@ func TestMinDensityStopsChaining(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, groups(single, false), 1)
 
-	guarded, st, err := Build(context.Background(), ps, es, DefaultConfig())
+	merging := DefaultConfig()
+	merging.Correlation = CorrelationOff
+	guarded, st, err := Build(context.Background(), ps, es, merging)
 	require.NoError(t, err)
 	require.Equal(t, 1, st.Sparse)
 	require.Equal(t, [][]string{{"a/x0", "a/x1", "a/x2"}, {"a/y0", "a/y1", "a/y2"}}, groups(guarded, false))
 
 	dense := append(es, edge(0, 0, 0, 3, 4), edge(0, 1, 0, 4, 4), edge(0, 0, 0, 4, 4), edge(0, 1, 0, 5, 4), edge(0, 2, 0, 4, 4))
-	merged, _, err := Build(context.Background(), ps, dense, DefaultConfig())
+	merged, _, err := Build(context.Background(), ps, dense, merging)
 	require.NoError(t, err)
 	require.Len(t, groups(merged, false), 1, "6 of 9 cross pairs linked: dense enough")
 }

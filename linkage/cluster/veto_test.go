@@ -20,6 +20,7 @@ func TestVetoStopsChains(t *testing.T) {
 		return (x.Partner == 0 && y.Partner == 2) || (x.Partner == 2 && y.Partner == 0)
 	}
 	cfg := DefaultConfig()
+	cfg.Correlation = CorrelationOff
 	links, st, err := Build(context.Background(), partners, edges, cfg)
 	require.NoError(t, err)
 	require.Equal(t, [][]string{{"a/a0", "b/b0", "c/c0"}}, groups(links, false), "without a veto the chain merges")

@@ -85,13 +85,14 @@ func (e *Encoder) EncodeDataset(ctx context.Context, header []string, rows [][]s
 // the given run statistics; the caller sets Created and CodeVersion.
 func (e *Encoder) Meta(st Stats) Meta {
 	return Meta{
-		FormatVersion:     FormatVersion,
-		SchemaFingerprint: Fingerprint(e.schema),
-		KeyCheck:          e.keyCheck,
-		Partner:           e.partner,
-		Rows:              st.Encoded,
-		Rejected:          st.Rejected,
-		Pseudonymised:     e.Pseudonymised(),
-		Schema:            e.schema.Canonical(),
+		FormatVersion:      FormatVersion,
+		SchemaFingerprint:  Fingerprint(e.schema),
+		KeyCheck:           e.keyCheck,
+		Partner:            e.partner,
+		Rows:               st.Encoded,
+		Rejected:           st.Rejected,
+		Pseudonymised:      e.Pseudonymised(),
+		PseudonymisedAttrs: e.PseudonymisedAttrs(),
+		Schema:             e.schema.Canonical(),
 	}
 }

@@ -22,7 +22,10 @@ type Meta struct {
 	Created           time.Time `json:"created"`
 	CodeVersion       string    `json:"code_version"`
 	Pseudonymised     bool      `json:"pseudonymised_ids"` // record ids replaced by keyed pseudonyms
-	Schema            []byte    `json:"-"`                 // canonical schema (YAML), carries no secret
+	// PseudonymisedAttrs are the attributes whose values are keyed
+	// pseudonyms (the partner's household id under --pseudonymise-ids).
+	PseudonymisedAttrs []string `json:"pseudonymised_attrs,omitempty"`
+	Schema             []byte   `json:"-"` // canonical schema (YAML), carries no secret
 }
 
 // Layout names the columns of an encoded table, in order.

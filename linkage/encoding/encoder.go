@@ -22,6 +22,8 @@ type Encoder struct {
 	clkBits      int
 	clkOutBits   int
 	pseudoKey    []byte // nil unless ids are pseudonymised
+	pseudoAttrs  []string
+	attrKeys     [][]byte // per attribute: pseudonym key, nil when carried as is
 	blipKey      []byte
 	workers      int
 	cacheEntries int
@@ -60,6 +62,16 @@ type Option func(*Encoder) error
 // partner and id).
 func WithPseudonymisedIDs() Option {
 	return func(e *Encoder) error { e.pseudoKey = []byte{}; return nil }
+}
+
+// WithPseudonymisedAttrs replaces the values of the named attributes (the
+// partner's own household id) by keyed pseudonyms: hex of the first 16
+// bytes of HMAC-SHA256 under HKDF(secret, "swd/v1/pseudonym/attr/<name>")
+// of partner and value. Equal values stay equal within a partner, which is
+// all the linker needs of a household id. Names the schema does not carry
+// are an error.
+func WithPseudonymisedAttrs(names ...string) Option {
+	return func(e *Encoder) error { e.pseudoAttrs = append(e.pseudoAttrs, names...); return nil }
 }
 
 // WithWorkers sets the number of encoding goroutines (default 1).
@@ -121,6 +133,14 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 	if e.pseudoKey != nil {
 		e.pseudoKey = secret.Key("swd/v1/pseudonym")
 	}
+	e.attrKeys = make([][]byte, len(s.Attributes))
+	for _, name := range e.pseudoAttrs {
+		i := slices.IndexFunc(s.Attributes, func(a schema.Attribute) bool { return a.Name == name })
+		if i < 0 {
+			return nil, base.Usagef("encoding: no attribute %q in the schema to pseudonymise", name)
+		}
+		e.attrKeys[i] = secret.Key("swd/v1/pseudonym/attr/" + name)
+	}
 	for i, f := range s.Fields {
 		if f.OPRF {
 			if e.oprf == nil {
@@ -181,6 +201,18 @@ func (e *Encoder) Partner() string { return e.partner }
 
 // Pseudonymised reports whether record ids are replaced by pseudonyms.
 func (e *Encoder) Pseudonymised() bool { return e.pseudoKey != nil }
+
+// PseudonymisedAttrs lists the attributes whose values are replaced by
+// pseudonyms, in schema order.
+func (e *Encoder) PseudonymisedAttrs() []string {
+	var out []string
+	for i, k := range e.attrKeys {
+		if k != nil {
+			out = append(out, e.schema.Attributes[i].Name)
+		}
+	}
+	return out
+}
 
 // Layout is the column layout of the records the encoder produces.
 func (e *Encoder) Layout() Layout {

@@ -560,6 +560,79 @@ func TestSalting(t *testing.T) {
 	}
 }
 
+// TestSaltWholeDate: salt: date(f) salts with the whole birth date, so
+// two people of one name and one birth year but different birth days get
+// unrelated filters; salt: year(f) gives them one. The schema fingerprint
+// (and so the file fingerprint the linker compares) tells the two apart.
+func TestSaltWholeDate(t *testing.T) {
+	rows := [][]string{
+		row("1", "", "", "Rossi", "", "10/12/1985", "", "", ""),
+		row("2", "", "", "Rossi", "", "01/01/1985", "", "", ""),
+		row("3", "", "", "Rossi", "", "1985-12-10", "", "", ""),
+	}
+	year := strings.Replace(testSchema, "column: cognome}", "column: cognome, salt: year(birth_date)}", 1)
+	date := strings.Replace(testSchema, "column: cognome}", "column: cognome, salt: date(birth_date)}", 1)
+	fy, _, _ := encodeAll(t, newTestEncoder(t, year, testSecret(1)), rows)
+	fd, _, _ := encodeAll(t, newTestEncoder(t, date, testSecret(1)), rows)
+	y, d := fy.Field("surname").Filters, fd.Field("surname").Filters
+	if dice(y.At(0), y.At(1)) != 1 {
+		t.Error("year salt: same name and year should give one filter")
+	}
+	if dice(d.At(0), d.At(1)) > 0.5 {
+		t.Error("date salt: another birth day should give an unrelated filter")
+	}
+	if !slicesEqual(d.At(0), d.At(2)) {
+		t.Error("date salt: the same date written differently should give one filter")
+	}
+	if fy.Meta.SchemaFingerprint == fd.Meta.SchemaFingerprint {
+		t.Error("year and date salts share a fingerprint: the linker would mix them")
+	}
+	// The explicit salt_part spelling is the same schema.
+	long := strings.Replace(testSchema, "column: cognome}", "column: cognome, salt: birth_date, salt_part: date}", 1)
+	if got, _, _ := encodeAll(t, newTestEncoder(t, long, testSecret(1)), rows); got.Meta.SchemaFingerprint != fd.Meta.SchemaFingerprint {
+		t.Error("salt_part: date and salt: date(f) differ")
+	}
+}
+
+// TestPseudonymisedAttrs: the household id is replaced by a keyed
+// pseudonym that keeps equal ids equal and depends on partner and secret.
+func TestPseudonymisedAttrs(t *testing.T) {
+	rows := sampleRows()
+	rows[1][1] = rows[0][1] // rows 0 and 1: one household
+	enc := func(secret byte, partner string, opts ...Option) *Dataset {
+		s, err := schema.Parse([]byte(testSchema))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := New(s, testSecret(secret), partner, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, _, _ := encodeAll(t, e, rows)
+		return d
+	}
+	plain := enc(1, "p").Attr("household").Values
+	a := enc(1, "p", WithPseudonymisedAttrs("household"))
+	h := a.Attr("household").Values
+	if h[0] != h[1] || h[0] == h[2] || len(h[0]) != 32 || h[0] == plain[0] {
+		t.Errorf("household pseudonyms %q (clear %q)", h, plain)
+	}
+	if got := a.Meta.PseudonymisedAttrs; len(got) != 1 || got[0] != "household" {
+		t.Errorf("meta lists %q", got)
+	}
+	if d := a.Attr("district").Values; d[0] != plain[0] && d[0] != "3" {
+		t.Errorf("district changed: %q", d)
+	}
+	if enc(2, "p", WithPseudonymisedAttrs("household")).Attr("household").Values[0] == h[0] ||
+		enc(1, "q", WithPseudonymisedAttrs("household")).Attr("household").Values[0] == h[0] {
+		t.Error("pseudonyms do not depend on the secret and the partner")
+	}
+	s, _ := schema.Parse([]byte(testSchema))
+	if _, err := New(s, testSecret(1), "p", WithPseudonymisedAttrs("nope")); err == nil {
+		t.Error("an unknown attribute was accepted")
+	}
+}
+
 func TestPseudonymisedIDs(t *testing.T) {
 	e := newTestEncoder(t, testSchema, testSecret(1), WithPseudonymisedIDs())
 	var ids, orig []string

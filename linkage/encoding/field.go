@@ -101,14 +101,18 @@ func (p *fieldPlan) normalise(raw string) value {
 }
 
 // saltOf is the salt a value gives to the tokens of the fields it salts: a
-// date's year, the keyserver pseudonym of an oprf field (never its clear
-// value, as for tokens and value() blocking keys), or the normalised value;
-// "" when missing.
-func saltOf(p *fieldPlan, v *value) string {
+// date's year (part "") or its whole normalised value (part "date"), the
+// keyserver pseudonym of an oprf field (never its clear value, as for
+// tokens and value() blocking keys), or the normalised value; "" when
+// missing.
+func saltOf(p *fieldPlan, v *value, part string) string {
 	if v.st != stPresent {
 		return ""
 	}
 	if p.Kind == schema.KindDate {
+		if part == schema.SaltPartDate {
+			return v.norm
+		}
 		return (normalize.Date{Year: v.date.Year}).String()
 	}
 	if v.oprf != "" {

@@ -48,6 +48,7 @@ type worker struct {
 	blkMAC  []*cmac
 	blipMAC hash.Hash
 	idMAC   hash.Hash
+	attrMAC []hash.Hash // per attribute: pseudonym MAC, nil when carried as is
 	sum     []byte
 	oprf    map[string]string
 	idSeeds idSeeds // of the run's duplicate check
@@ -76,6 +77,12 @@ func (e *Encoder) newWorker(b *Binding) *worker {
 	}
 	if e.pseudoKey != nil {
 		w.idMAC = hmac.New(sha256.New, e.pseudoKey)
+	}
+	w.attrMAC = make([]hash.Hash, len(e.attrKeys))
+	for i, k := range e.attrKeys {
+		if k != nil {
+			w.attrMAC[i] = hmac.New(sha256.New, k)
+		}
 	}
 	return w
 }
@@ -138,6 +145,9 @@ func (w *worker) encode(row []string, rowNum int, rec *Record, words []uint64, t
 	w.blockKeys(rec)
 	for i, c := range b.attrs {
 		rec.Attrs[i] = w.e.cell(row, c)
+		if w.attrMAC[i] != nil && rec.Attrs[i] != "" {
+			rec.Attrs[i] = w.keyedPseudonym(w.attrMAC[i], rec.Attrs[i])
+		}
 	}
 	rec.RecordID = id
 	if w.idMAC != nil {
@@ -159,7 +169,7 @@ func (w *worker) normaliseField(i int, row []string) {
 	raw := w.e.raw(w.b.fields[i], row)
 	w.hit[i] = -1
 	if p.salt >= 0 {
-		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt])
+		w.salts[i] = saltOf(&w.e.plans[p.salt], &w.vals[p.salt], p.SaltPart)
 	}
 	if raw == "" {
 		w.vals[i] = value{}
@@ -296,8 +306,10 @@ func (w *worker) blockKeys(rec *Record) {
 	w.keyMsg, w.hexBuf, w.keyEnds = buf, hx, ends
 }
 
-func (w *worker) pseudonym(id string) string {
-	m := w.idMAC
+func (w *worker) pseudonym(id string) string { return w.keyedPseudonym(w.idMAC, id) }
+
+// keyedPseudonym is the hex of the first 16 bytes of m(partner ‖ 0 ‖ v).
+func (w *worker) keyedPseudonym(m hash.Hash, id string) string {
 	m.Reset()
 	m.Write([]byte(w.e.partner))
 	m.Write([]byte{0})

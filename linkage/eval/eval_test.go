@@ -41,6 +41,12 @@ func TestCompareKnownAnswer(t *testing.T) {
 	require.InDelta(t, 1.0/3, lv.Clusters.ExactScores.F1, 1e-12)
 	require.InDelta(t, 14.0/18, lv.Clusters.BCubed.Precision, 1e-12)
 	require.InDelta(t, 14.0/18, lv.Clusters.BCubed.Recall, 1e-12)
+	// Entity 1 is split over 7 and 8; cluster 8 merges entities 1 and 2.
+	require.Equal(t, 1, lv.Clusters.Split)
+	require.InDelta(t, 1.0/3, lv.Clusters.SplitRate, 1e-12)
+	require.Equal(t, 2, lv.Clusters.MaxParts)
+	require.Equal(t, 1, lv.Clusters.Merged)
+	require.InDelta(t, 1.0/3, lv.Clusters.MergeRate, 1e-12)
 
 	t.Run("perfect", func(t *testing.T) {
 		lv := compare([]int64{5, 5, 6}, []int64{0, 0, 1})
@@ -54,6 +60,14 @@ func TestCompareKnownAnswer(t *testing.T) {
 		require.Equal(t, 1.0, lv.Pairs.Precision, "0/0 counts as 1")
 		require.Equal(t, 0.0, lv.Pairs.Recall)
 		require.Equal(t, 0.0, lv.Pairs.F1)
+		require.Equal(t, 1, lv.Clusters.Split)
+		require.Equal(t, 0, lv.Clusters.Merged)
+	})
+	t.Run("spread over three", func(t *testing.T) {
+		lv := compare([]int64{1, 2, 3, 3}, []int64{0, 0, 0, 4})
+		require.Equal(t, 3, lv.Clusters.MaxParts)
+		require.Equal(t, 1, lv.Clusters.Merged)
+		require.InDelta(t, 1.0/3, lv.Clusters.MergeRate, 1e-12)
 	})
 }
 

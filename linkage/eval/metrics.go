@@ -17,6 +17,14 @@ func newScores(p, r float64) Scores {
 	return Scores{p, r, f}
 }
 
+// ratio0 is a/b, 0 when b is 0 (a rate of errors among nothing).
+func ratio0(a, b float64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return a / b
+}
+
 func ratio(a, b float64) float64 {
 	if b == 0 {
 		return 1
@@ -44,6 +52,17 @@ type ClusterScores struct {
 	// cluster that is its entity (precision) and the share of its entity
 	// that is in its cluster (recall).
 	BCubed Scores `json:"bcubed"`
+	// Split counts the true entities whose records are in more than one
+	// predicted cluster, SplitRate = Split/True, MaxParts the most
+	// predicted clusters one true entity is spread over. For households
+	// these are the ones the DP guarantee covers at k·ε, not ε.
+	Split     int     `json:"split"`
+	SplitRate float64 `json:"split_rate"`
+	MaxParts  int     `json:"max_parts"`
+	// Merged counts the predicted clusters that hold records of more than
+	// one true entity, MergeRate = Merged/Predicted.
+	Merged    int     `json:"merged"`
+	MergeRate float64 `json:"merge_rate"`
 }
 
 // Level is the evaluation of one grouping (persons or households).
@@ -89,8 +108,31 @@ func compare(pred []int64, truth []int64) Level {
 		FalseNegatives: truePairs - tp,
 		Scores:         newScores(ratio(float64(tp), float64(predPairs)), ratio(float64(tp), float64(truePairs))),
 	}
+	parts := map[int64]int{}    // true entity → predicted clusters
+	entities := map[int64]int{} // predicted cluster → true entities
+	for c := range joint {
+		parts[c.t]++
+		entities[c.p]++
+	}
+	var split, maxParts, merged int
+	for _, k := range parts {
+		if k > 1 {
+			split++
+		}
+		maxParts = max(maxParts, k)
+	}
+	for _, k := range entities {
+		if k > 1 {
+			merged++
+		}
+	}
 	n := float64(len(pred))
 	lv.Clusters = ClusterScores{
+		Split:       split,
+		SplitRate:   ratio0(float64(split), float64(len(nt))),
+		MaxParts:    maxParts,
+		Merged:      merged,
+		MergeRate:   ratio0(float64(merged), float64(len(np))),
 		Predicted:   len(np),
 		True:        len(nt),
 		Exact:       exact,

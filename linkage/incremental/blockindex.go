@@ -4,7 +4,9 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/blocking"
 	"github.com/welfare-district/swd/linkage/encoding"
 )
@@ -125,6 +127,63 @@ func (u *updater) blockPairs(x, y int, rows []int, bc blocking.Config, emit func
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// buildIndexes builds, on the workers, the pass indexes of every dataset
+// in a job with fresh records that blockPairs will ask for: the sort of
+// every dataset's keys is most of the serial work of a month's search.
+func (u *updater) buildIndexes(jobs []linkage.Job) error {
+	type want struct {
+		key  [2]int
+		pass blocking.Pass
+	}
+	var todo []want
+	seen := map[[2]int]bool{}
+	add := func(d, p int, pass blocking.Pass) {
+		k := [2]int{d, p}
+		if _, ok := u.indexes[k]; ok || seen[k] {
+			return
+		}
+		seen[k] = true
+		todo = append(todo, want{k, pass})
+	}
+	for _, j := range jobs {
+		fa, fb := u.fresh[j.A], u.fresh[j.B]
+		if len(fa) == 0 && len(fb) == 0 || len(fa) == u.ds[j.A].Len() && len(fb) == u.ds[j.B].Len() {
+			continue // nothing to search, or searched as Link does
+		}
+		bc := u.blocking(j)
+		for p, pass := range bc.Passes {
+			add(j.A, p, pass)
+			add(j.B, p, pass)
+		}
+	}
+	built := make([]*passIndex, len(todo))
+	errs := make([]error, len(todo))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(u.cfg.Workers, len(todo))) {
+		wg.Go(func() {
+			for k := range next {
+				built[k], errs[k] = newPassIndex(todo[k].pass, u.ds[todo[k].key[0]])
+			}
+		})
+	}
+	for k := range todo {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	if u.indexes == nil {
+		u.indexes = map[[2]int]*passIndex{}
+	}
+	for k, w := range todo {
+		if errs[k] != nil {
+			return errs[k]
+		}
+		u.indexes[w.key] = built[k]
 	}
 	return nil
 }

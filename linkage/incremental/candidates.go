@@ -19,6 +19,9 @@ func (u *updater) freshEdges(ctx context.Context) ([]cluster.Edge, error) {
 	var out []cluster.Edge
 	u.levels = newLevelCounts(u.prev.Model)
 	jobs := linkage.Jobs(len(u.ds), u.cfg.NoDedup)
+	if err := u.buildIndexes(jobs); err != nil {
+		return nil, fmt.Errorf("incremental: blocking keys: %w", err)
+	}
 	for k, j := range jobs {
 		pairs, err := u.jobCandidates(ctx, j)
 		if err != nil {
@@ -53,11 +56,7 @@ func (u *updater) jobCandidates(ctx context.Context, j linkage.Job) ([]uint64, e
 	if len(fa) == 0 && len(fb) == 0 {
 		return nil, nil
 	}
-	bc := u.cfg.Blocking
-	if bc == nil {
-		d := linkage.DefaultBlocking(a, u.cfg.Seed)
-		bc = &d
-	}
+	bc := u.blocking(j)
 	dice := u.cfg.DiceMaxPairs >= 0 && j.Space(a.Len(), b.Len()) <= float64(u.cfg.DiceMaxPairs)
 	var out []uint64
 	if len(fa) == a.Len() && len(fb) == b.Len() {
@@ -109,6 +108,15 @@ func (u *updater) jobCandidates(ctx context.Context, j linkage.Job) ([]uint64, e
 	}
 	slices.Sort(out)
 	return slices.Compact(out), nil
+}
+
+// blocking returns the blocking configuration of job j.
+func (u *updater) blocking(j linkage.Job) *blocking.Config {
+	if u.cfg.Blocking != nil {
+		return u.cfg.Blocking
+	}
+	d := linkage.DefaultBlocking(u.ds[j.A], u.cfg.Seed)
+	return &d
 }
 
 // allCandidates is Link's search of a job whose records are all fresh.

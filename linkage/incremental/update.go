@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/welfare-district/swd/internal/base"
@@ -88,9 +89,18 @@ func Update(ctx context.Context, prev *State, ds []*encoding.Dataset, period str
 	u := &updater{prev: prev, ds: ds, period: period, cfg: lc, all: cfg.All,
 		res: &Result{Stats: Stats{Timings: map[string]float64{}}}}
 	t0 := time.Now()
+	// The scorers (term frequencies of every pair of datasets) are built
+	// while the records are classified: neither needs the other.
+	var scErr error
+	built := make(chan struct{})
+	go func() {
+		defer close(built)
+		u.scorers, scErr = newScorers(ds, prev.Model, lc)
+	}()
 	u.classify()
-	if u.scorers, err = newScorers(ds, prev.Model, lc); err != nil {
-		return nil, err
+	<-built
+	if scErr != nil {
+		return nil, scErr
 	}
 	edges := u.keptEdges()
 	u.res.Stats.EdgesKept = len(edges)
@@ -249,15 +259,34 @@ func (u *updater) clusterConfig() cluster.Config {
 
 // newScorers binds the model to every pair of current datasets (a ≤ b).
 func newScorers(ds []*encoding.Dataset, m *model.Model, cfg linkage.Config) (map[[2]int]*model.Scorer, error) {
-	out := map[[2]int]*model.Scorer{}
+	var pairs [][2]int
 	for a := range ds {
 		for b := a; b < len(ds); b++ {
-			sc, err := model.NewScorer(m, ds[a], ds[b], !cfg.NoTF)
-			if err != nil {
-				return nil, fmt.Errorf("incremental: %w", err)
-			}
-			out[[2]int{a, b}] = sc
+			pairs = append(pairs, [2]int{a, b})
 		}
+	}
+	scorers := make([]*model.Scorer, len(pairs))
+	errs := make([]error, len(pairs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(cfg.Workers, len(pairs))) {
+		wg.Go(func() {
+			for k := range next {
+				scorers[k], errs[k] = model.NewScorer(m, ds[pairs[k][0]], ds[pairs[k][1]], !cfg.NoTF)
+			}
+		})
+	}
+	for k := range pairs {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	out := make(map[[2]int]*model.Scorer, len(pairs))
+	for k, p := range pairs {
+		if errs[k] != nil {
+			return nil, fmt.Errorf("incremental: %w", errs[k])
+		}
+		out[p] = scorers[k]
 	}
 	return out, nil
 }

@@ -25,6 +25,7 @@ type Comparer struct {
 type side struct {
 	col    *encoding.FieldColumn
 	counts []uint32 // popcount of each filter; 0 is treated as missing
+	salted []bool   // presence of the salt of each record (Comparison.SaltedBy); nil when unsalted
 }
 
 // NewComparer binds comparisons to two datasets, which must both hold every
@@ -43,18 +44,29 @@ func NewComparer(cmps []Comparison, a, b *encoding.Dataset) (*Comparer, error) {
 		if fa.Filters.Words != fb.Filters.Words {
 			return nil, base.Invalidf("model: field %q has filters of different sizes in the two datasets", cmp.Field)
 		}
-		c.a = append(c.a, newSide(fa))
+		sa := newSide(fa, a.Field(cmp.SaltedBy))
+		c.a = append(c.a, sa)
 		if a == b {
-			c.b = append(c.b, c.a[len(c.a)-1])
+			c.b = append(c.b, sa)
 		} else {
-			c.b = append(c.b, newSide(fb))
+			c.b = append(c.b, newSide(fb, b.Field(cmp.SaltedBy)))
 		}
 	}
 	return c, nil
 }
 
-func newSide(col *encoding.FieldColumn) side {
-	return side{col: col, counts: bitvec.Counts(nil, col.Filters)}
+// newSide describes a field column, with the column of its salt (nil when
+// unsalted or when the salt is not in the dataset).
+func newSide(col, salt *encoding.FieldColumn) side {
+	s := side{col: col, counts: bitvec.Counts(nil, col.Filters)}
+	if salt != nil {
+		counts := bitvec.Counts(nil, salt.Filters)
+		s.salted = make([]bool, len(counts))
+		for i, n := range counts {
+			s.salted[i] = salt.Present[i] && n > 0
+		}
+	}
+	return s
 }
 
 func (s side) present(i int) bool { return s.col.Present[i] && s.counts[i] > 0 }
@@ -65,7 +77,7 @@ func (c *Comparer) Comparisons() []Comparison { return c.cmps }
 // Level is the comparison level of field f for the pair (i, j).
 func (c *Comparer) Level(f, i, j int) int {
 	sa, sb := c.a[f], c.b[f]
-	if !sa.present(i) || !sb.present(j) {
+	if !sa.present(i) || !sb.present(j) || sa.salted != nil && sb.salted != nil && sa.salted[i] != sb.salted[j] {
 		return 0
 	}
 	return filterLevel(c.cmps[f], sa.col.Filters.At(i), sb.col.Filters.At(j), int(sa.counts[i]), int(sb.counts[j]))

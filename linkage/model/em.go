@@ -34,6 +34,9 @@ type EMConfig struct {
 	// NoAnchors disables anchoring (see Comparison.Anchor): the E step
 	// then uses every field.
 	NoAnchors bool
+	// NoJoints compares every field on its own, ignoring the groups of the
+	// comparisons (see Joint).
+	NoJoints bool
 	// Background stands for the pairs that are not candidates, as the
 	// patterns of a random sample of pairs (SamplePatterns), each sampled
 	// pair counting BackgroundWeight pairs (typically (all pairs −
@@ -134,7 +137,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	if len(pats) == 0 {
 		return nil, base.Invalidf("model: no candidate pairs to fit")
 	}
-	fit := func(anchors []bool) (*Model, error) {
+	fitWith := func(cfg EMConfig, anchors []bool) (*Model, error) {
 		m := newModel(cmps, u, cfg)
 		m.Pairs, m.BackgroundPairs, m.Patterns = pairs, background, len(pats)
 		m.Anchored = anchors != nil
@@ -143,7 +146,7 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 		}
 		return m, nil
 	}
-	m, err := fit(nil)
+	m, err := fitWith(cfg, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -153,8 +156,15 @@ func Fit(ctx context.Context, cmps []Comparison, counts PatternCounts, u [][]flo
 	}
 	// EM on every field found a class that does not agree on who people
 	// are (typically "same household" or "same place"): refit deciding
-	// matches on the anchor fields only.
-	am, err := fit(anchors)
+	// matches on the anchor fields only. Joint comparisons count as one
+	// indicator there; with fewer than three indicators (two name fields
+	// taken jointly would be a single one) the classes are not identified,
+	// and each anchor counts on its own.
+	acfg := cfg
+	if indicators(cmps, anchors, cfg) < 3 {
+		acfg.NoJoints = true
+	}
+	am, err := fitWith(acfg, anchors)
 	if err != nil {
 		return nil, err
 	}
@@ -239,6 +249,9 @@ func newModel(cmps []Comparison, u [][]float64, cfg EMConfig) *Model {
 		}
 		m.Fields = append(m.Fields, fp)
 	}
+	if !cfg.NoJoints {
+		m.newJoints()
+	}
 	return m
 }
 
@@ -261,6 +274,9 @@ func checkU(cmps []Comparison, u [][]float64) error {
 
 // emStep runs one E and one M step, updating m in place; it returns the
 // largest parameter change and the log-likelihood before the update.
+// Fields of a joint comparison whose partner is present count through the
+// joint's cell; their own levels are still estimated from every pair where
+// they are present (they weigh the pairs where the partner is missing).
 func emStep(m *Model, pats []emPattern, cfg EMConfig, anchors []bool) (delta, ll float64) {
 	sm := make([][]float64, len(m.Fields)) // expected match counts per level
 	su := make([][]float64, len(m.Fields))
@@ -268,14 +284,35 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig, anchors []bool) (delta, ll
 		sm[f] = make([]float64, len(m.Fields[f].Levels))
 		su[f] = make([]float64, len(m.Fields[f].Levels))
 	}
+	jm := make([][]float64, len(m.Joints)) // expected match counts per cell
+	ju := make([][]float64, len(m.Joints))
+	for k, j := range m.Joints {
+		jm[k] = make([]float64, len(j.Cells))
+		ju[k] = make([]float64, len(j.Cells))
+	}
+	jointOf := m.jointOf()
+	uses := func(f int) bool { return anchors == nil || anchors[f] }
 	logL, log1L := math.Log(m.Lambda), math.Log1p(-m.Lambda)
 	var nMatch, nTotal float64
 	for _, p := range pats {
+		lv := func(f int) int { return p.levels[f] }
 		lm, lu := logL, log1L
 		for f, l := range p.levels {
-			if l > 0 && (anchors == nil || anchors[f]) {
-				lm += math.Log(m.Fields[f].Levels[l].M)
-				lu += math.Log(m.Fields[f].Levels[l].U)
+			if l == 0 || !uses(f) {
+				continue
+			}
+			if k := jointOf[f]; k >= 0 && jointActive(&m.Joints[k], lv) && uses(m.Joints[k].Fields[0]) && uses(m.Joints[k].Fields[1]) {
+				continue
+			}
+			lm += math.Log(m.Fields[f].Levels[l].M)
+			lu += math.Log(m.Fields[f].Levels[l].U)
+		}
+		for k := range m.Joints {
+			j := &m.Joints[k]
+			if jointActive(j, lv) && uses(j.Fields[0]) && uses(j.Fields[1]) {
+				c := j.Cells[m.cell(j, p.levels[j.Fields[0]], p.levels[j.Fields[1]])]
+				lm += math.Log(c.M)
+				lu += math.Log(c.U)
 			}
 		}
 		mx := math.Max(lm, lu)
@@ -286,6 +323,14 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig, anchors []bool) (delta, ll
 		for f, l := range p.levels {
 			sm[f][l] += p.n * g
 			su[f][l] += p.n * (1 - g)
+		}
+		for k := range m.Joints {
+			j := &m.Joints[k]
+			if jointActive(j, lv) {
+				c := m.cell(j, p.levels[j.Fields[0]], p.levels[j.Fields[1]])
+				jm[k][c] += p.n * g
+				ju[k][c] += p.n * (1 - g)
+			}
 		}
 	}
 	if !cfg.FixLambda {
@@ -306,7 +351,52 @@ func emStep(m *Model, pats []emPattern, cfg EMConfig, anchors []bool) (delta, ll
 			}
 		}
 	}
+	for k := range m.Joints {
+		cells := m.Joints[k].Cells
+		normaliseCells(jm[k], cfg.Alpha)
+		normaliseCells(ju[k], cfg.Alpha)
+		for c := range cells {
+			delta = math.Max(delta, math.Abs(jm[k][c]-cells[c].M))
+			cells[c].M = jm[k][c]
+			if cfg.UpdateU {
+				delta = math.Max(delta, math.Abs(ju[k][c]-cells[c].U))
+				cells[c].U = ju[k][c]
+			}
+		}
+	}
 	return delta, ll
+}
+
+// normaliseCells turns the expected counts of a joint's cells into
+// probabilities with alpha pseudo-counts per cell.
+func normaliseCells(x []float64, alpha float64) {
+	total := 0.0
+	for _, v := range x {
+		total += v + alpha
+	}
+	for i := range x {
+		x[i] = (x[i] + alpha) / total
+	}
+}
+
+// indicators counts the independent indicators of the fields in mask
+// (nil: all): each field, a joint comparison of two of them as one.
+func indicators(cmps []Comparison, mask []bool, cfg EMConfig) int {
+	n := 0
+	for f := range cmps {
+		if mask == nil || mask[f] {
+			n++
+		}
+	}
+	if cfg.NoJoints {
+		return n
+	}
+	for _, j := range jointPairs(cmps) {
+		if mask == nil || mask[j[0]] && mask[j[1]] {
+			n--
+		}
+	}
+	return n
 }
 
 // anchorMask returns which fields the E step uses: the anchors, when some
@@ -337,9 +427,20 @@ func (m *Model) markEmpty(pats []emPattern) {
 			m.Fields[f].Levels[l].Empty = true
 		}
 	}
+	for k := range m.Joints {
+		for c := range m.Joints[k].Cells {
+			m.Joints[k].Cells[c].Empty = true
+		}
+	}
 	for _, p := range pats {
 		for f, l := range p.levels {
 			m.Fields[f].Levels[l].Empty = false
+		}
+		for k := range m.Joints {
+			j := &m.Joints[k]
+			if a, b := p.levels[j.Fields[0]], p.levels[j.Fields[1]]; a > 0 && b > 0 {
+				j.Cells[m.cell(j, a, b)].Empty = false
+			}
 		}
 	}
 }
@@ -369,6 +470,12 @@ func (m *Model) checkIdentifiability() {
 				lv := m.Fields[f].Levels
 				for l := range lv {
 					lv[l].M, lv[l].U = lv[l].U, lv[l].M
+				}
+			}
+			for k := range m.Joints {
+				cells := m.Joints[k].Cells
+				for c := range cells {
+					cells[c].M, cells[c].U = cells[c].U, cells[c].M
 				}
 			}
 			m.Lambda = 1 - m.Lambda

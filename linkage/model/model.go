@@ -55,6 +55,8 @@ type Model struct {
 	// that are not independent among non-matches (a place and its
 	// postcode): see Interaction.
 	Interactions []Interaction `json:"interactions,omitempty"`
+	// Joints are the pairs of fields compared together (see Joint).
+	Joints []Joint `json:"joints,omitempty"`
 }
 
 // Interaction is a correction for two fields that agree together far more
@@ -93,18 +95,13 @@ func (m *Model) PriorWeight() float64 { return math.Log2(m.Lambda / (1 - m.Lambd
 // Weight is the match weight Σ log2(m/u) of pattern key (missing fields
 // add 0).
 func (m *Model) Weight(key uint64) float64 {
-	w := 0.0
 	levels := make([]int, len(m.Fields))
 	for f := range m.Fields {
 		n := uint64(len(m.Fields[f].Levels))
 		levels[f] = int(key % n)
-		w += m.Fields[f].Levels[levels[f]].Weight
 		key /= n
 	}
-	if len(m.Interactions) > 0 {
-		w += m.interactionWeight(func(f int) int { return levels[f] })
-	}
-	return w
+	return m.patternWeight(func(f int) int { return levels[f] }, m.jointOf())
 }
 
 // Probability is the posterior P(match) of a pair whose match weight is w.
@@ -117,6 +114,20 @@ func (m *Model) Posterior(key uint64) float64 { return m.Probability(m.Weight(ke
 
 // setWeights recomputes the level weights from m and u.
 func (m *Model) setWeights() {
+	for k := range m.Joints {
+		j := &m.Joints[k]
+		fa, fb := &m.Fields[j.Fields[0]], &m.Fields[j.Fields[1]]
+		for a := 1; a < len(fa.Levels); a++ {
+			for b := 1; b < len(fb.Levels); b++ {
+				c := &j.Cells[m.cell(j, a, b)]
+				c.Name = fa.LevelName(a) + " & " + fb.LevelName(b)
+				c.Weight = 0
+				if !c.Empty {
+					c.Weight = math.Log2(c.M / c.U)
+				}
+			}
+		}
+	}
 	for f := range m.Fields {
 		lv := m.Fields[f].Levels
 		for l := range lv {
@@ -149,6 +160,9 @@ func (m *Model) Validate() error {
 		if !(f >= 0 && f < g && g < len(m.Fields)) || math.IsNaN(in.Weight) || math.IsInf(in.Weight, 0) {
 			return base.Invalidf("model: an interaction must name two distinct fields in ascending order and have a finite weight")
 		}
+	}
+	if err := m.validateJoints(); err != nil {
+		return err
 	}
 	for _, fp := range m.Fields {
 		if len(fp.Levels) != fp.Comparison.Levels() {
@@ -205,3 +219,39 @@ func ReadFile(path string) (*Model, error) {
 	defer f.Close()
 	return Decode(f, path)
 }
+
+// RefitLambda is the prior λ that EM finds for the pairs of counts with m
+// and u fixed: the mean posterior over the pairs, iterated to its fixed
+// point. With space > 0 the pairs are that many (the counted ones and
+// others taken as non-matches), so λ is a rate among all of them.
+func (m *Model) RefitLambda(counts PatternCounts, space float64) float64 {
+	keys := counts.Keys()
+	weights := make([]float64, len(keys))
+	var n float64
+	for i, k := range keys {
+		weights[i] = m.Weight(k)
+		n += float64(counts[k])
+	}
+	if n == 0 {
+		return m.Lambda
+	}
+	space = math.Max(space, n)
+	lambda := m.Lambda
+	for range 1000 {
+		prior := LogOdds(lambda)
+		var matches float64
+		for i, k := range keys {
+			matches += float64(counts[k]) / (1 + math.Exp2(-(weights[i] + prior)))
+		}
+		next := clampOpen(matches / space)
+		if math.Abs(next-lambda) <= 1e-9*lambda {
+			return next
+		}
+		lambda = next
+	}
+	return lambda
+}
+
+// LogOdds is log2(p/(1−p)): the prior weight of a prior p, the posterior
+// log-odds of a probability p.
+func LogOdds(p float64) float64 { return math.Log2(p / (1 - p)) }

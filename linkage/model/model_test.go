@@ -124,7 +124,8 @@ func TestDefaultComparison(t *testing.T) {
 			c := DefaultComparison(tt.field, tt.kind)
 			require.NoError(t, c.Validate())
 			require.True(t, c.Exact)
-			require.Equal(t, tt.wantKind == KindName, c.TF)
+			require.False(t, c.TF, "no term-frequency adjustment by default")
+			require.Equal(t, tt.wantKind == KindName, c.Group == GroupName)
 			if tt.wantKind == KindSex {
 				require.Equal(t, 2, c.Levels()-1)
 			}

@@ -3,19 +3,23 @@ package model
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 )
 
 // TestRecordComparerMatchesScorer checks that scoring records one by one
-// (RecordComparer, FilterHash, WeightTF) gives the Scorer's keys and
-// weights to the bit, with and without the term-frequency adjustment.
+// (RecordComparer, FilterHash, TFAdjustment, WeightTF) gives the Scorer's
+// keys and weights to the bit, with and without the term-frequency
+// adjustment, with fields compared one by one and with a joint comparison
+// of two names, one of them salted by a third field.
 func TestRecordComparerMatchesScorer(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	values := [][]uint64{bitsVec(span(0, 10)...), bitsVec(span(5, 15)...), bitsVec(span(20, 28)...), bitsVec(span(40, 60)...)}
+	fields := []string{"cognome", "nome", "data"}
 	row := func() [][]uint64 {
-		r := make([][]uint64, 2)
+		r := make([][]uint64, len(fields))
 		for f := range r {
 			if rng.IntN(6) > 0 {
 				r[f] = values[rng.IntN(len(values))]
@@ -30,50 +34,64 @@ func TestRecordComparerMatchesScorer(t *testing.T) {
 	for range 20 {
 		rowsB = append(rowsB, row())
 	}
-	fields := []string{"cognome", "nome"}
 	a, b := dataset(fields, rowsA...), dataset(fields, rowsB...)
-	cmps := []Comparison{DefaultComparison("cognome", ""), DefaultComparison("nome", "")}
-	c, err := NewComparer(cmps, a, b)
-	require.NoError(t, err)
-	u, err := EstimateU(context.Background(), c, 2000, 1)
-	require.NoError(t, err)
-	pc, err := c.Count(context.Background(), allPairs(a.Len(), b.Len()))
-	require.NoError(t, err)
-	m, err := Fit(context.Background(), cmps, pc, u, EMConfig{UpdateU: true})
-	require.NoError(t, err)
-	rc, err := NewRecordComparer(m.Comparisons())
-	require.NoError(t, err)
+	plain := []Comparison{DefaultComparison("cognome", ""), DefaultComparison("nome", ""), DefaultComparison("data", "")}
+	joint := slices.Clone(plain)
+	joint[0].Group, joint[1].Group = "name", "name"
+	joint[1].SaltedBy = "data"
+	for name, cmps := range map[string][]Comparison{"plain": plain, "joint": joint} {
+		c, err := NewComparer(cmps, a, b)
+		require.NoError(t, err)
+		u, err := EstimateU(context.Background(), c, 2000, 1)
+		require.NoError(t, err)
+		pc, err := c.Count(context.Background(), allPairs(a.Len(), b.Len()))
+		require.NoError(t, err)
+		m, err := Fit(context.Background(), cmps, pc, u, EMConfig{UpdateU: true, NoAnchors: true})
+		require.NoError(t, err)
+		if name == "joint" {
+			require.Len(t, m.Joints, 1)
+		}
+		for f := range m.Fields {
+			m.Fields[f].TF = true
+		}
+		rc, err := NewRecordComparer(m.Comparisons())
+		require.NoError(t, err)
 
-	// Frequencies of each field's values over both datasets, as the
-	// Scorer counts them.
-	freq := make([]map[uint64]int64, len(fields))
-	total := make([]int64, len(fields))
-	for f := range fields {
-		freq[f] = map[uint64]int64{}
-		for _, rows := range [][][][]uint64{rowsA, rowsB} {
-			for _, r := range rows {
-				if r[f] != nil {
-					freq[f][FilterHash(r[f])]++
-					total[f]++
+		// Frequencies of each field's values over both datasets, as the
+		// Scorer counts them.
+		freq := make([]map[uint64]int64, len(fields))
+		total := make([]int64, len(fields))
+		sumSq := make([]float64, len(fields))
+		for f := range fields {
+			freq[f] = map[uint64]int64{}
+			for _, rows := range [][][][]uint64{rowsA, rowsB} {
+				for _, r := range rows {
+					if r[f] != nil {
+						freq[f][FilterHash(r[f])]++
+						total[f]++
+					}
 				}
 			}
+			for _, n := range freq[f] {
+				sumSq[f] += float64(n) * float64(n)
+			}
 		}
-	}
-	for _, useTF := range []bool{false, true} {
-		sc, err := NewScorer(m, a, b, useTF)
-		require.NoError(t, err)
-		for i := range rowsA {
-			for j := range rowsB {
-				key, w, p := sc.Score(i, j)
-				require.Equal(t, key, rc.Key(rowsA[i], rowsB[j]))
-				got := m.WeightTF(key, func(f int) (float64, bool) {
-					if !useTF {
-						return 0, false
-					}
-					return m.TFWeight(f, freq[f][FilterHash(rowsA[i][f])], total[f]), true
-				})
-				require.Equal(t, w, got, "pair %d, %d (tf %v)", i, j, useTF)
-				require.Equal(t, p, m.Probability(got))
+		for _, useTF := range []bool{false, true} {
+			sc, err := NewScorer(m, a, b, useTF)
+			require.NoError(t, err)
+			for i := range rowsA {
+				for j := range rowsB {
+					key, w, p := sc.Score(i, j)
+					require.Equal(t, key, rc.Key(rowsA[i], rowsB[j]), "%s: pair %d, %d", name, i, j)
+					got := m.WeightTF(key, func(f int) (float64, bool) {
+						if !useTF {
+							return 0, false
+						}
+						return TFAdjustment(freq[f][FilterHash(rowsA[i][f])], total[f], sumSq[f]), true
+					})
+					require.Equal(t, w, got, "%s: pair %d, %d (tf %v)", name, i, j, useTF)
+					require.Equal(t, p, m.Probability(got))
+				}
 			}
 		}
 	}

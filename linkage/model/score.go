@@ -8,9 +8,21 @@ import (
 // term-frequency adjustment to the fields whose comparison asks for it. It
 // is read-only after construction and safe for concurrent use.
 type Scorer struct {
-	m  *Model
-	c  *Comparer
-	tf [][]float64 // tf[f][i]: adjusted exact-level weight for record i of A; nil without TF
+	m       *Model
+	c       *Comparer
+	tf      [][]float64 // tf[f][i]: term-frequency adjustment of an exact agreement on record i of A's value; nil without TF
+	jointOf []int       // joint comparison of each field, −1 for none
+	weights [][]float64 // weights[f][l]: the level weights
+	joints  []scoreJoint
+}
+
+// scoreJoint is a joint comparison as Score applies it: when both fields
+// are present, delta[cell] replaces the sum of their two level weights by
+// the cell's weight.
+type scoreJoint struct {
+	a, b  int // fields
+	nb    int // present levels of b
+	delta []float64
 }
 
 // NewScorer binds a model to two datasets (the same one twice for
@@ -21,11 +33,29 @@ func NewScorer(m *Model, a, b *encoding.Dataset, useTF bool) (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scorer{m: m, c: c, tf: make([][]float64, len(m.Fields))}
+	s := &Scorer{m: m, c: c, tf: make([][]float64, len(m.Fields)), jointOf: m.jointOf()}
+	for _, fp := range m.Fields {
+		w := make([]float64, len(fp.Levels))
+		for l, lv := range fp.Levels {
+			w[l] = lv.Weight
+		}
+		s.weights = append(s.weights, w)
+	}
+	for k := range m.Joints {
+		j := &m.Joints[k]
+		a, b := j.Fields[0], j.Fields[1]
+		sj := scoreJoint{a: a, b: b, nb: len(m.Fields[b].Levels) - 1, delta: make([]float64, len(j.Cells))}
+		for la := 1; la < len(m.Fields[a].Levels); la++ {
+			for lb := 1; lb < len(m.Fields[b].Levels); lb++ {
+				sj.delta[m.cell(j, la, lb)] = m.jointDelta(j, la, lb)
+			}
+		}
+		s.joints = append(s.joints, sj)
+	}
 	if useTF {
 		for f, fp := range m.Fields {
 			if fp.TF {
-				s.tf[f] = termFrequencyWeights(fp.Levels[fp.ExactLevel()].M, c.a[f], c.b[f], c.dedup)
+				s.tf[f] = termFrequencyAdjustments(c.a[f], c.b[f], c.dedup)
 			}
 		}
 	}
@@ -38,34 +68,61 @@ func (s *Scorer) Comparer() *Comparer { return s.c }
 // Model returns the scorer's model.
 func (s *Scorer) Model() *Model { return s.m }
 
+// maxFields bounds the comparisons Score handles without allocating.
+const maxFields = 64
+
 // Score returns the pattern key, the match weight and the posterior match
-// probability of the pair (i of A, j of B).
+// probability of the pair (i of A, j of B), with the model's prior.
 func (s *Scorer) Score(i, j int) (key uint64, weight, prob float64) {
-	for f := range s.c.cmps {
-		l := s.c.Level(f, i, j)
-		key += uint64(l) * s.c.place[f]
-		if s.tf[f] != nil && l == s.m.Fields[f].ExactLevel() {
-			weight += s.tf[f][i]
-		} else {
-			weight += s.m.Fields[f].Levels[l].Weight
-		}
-	}
-	if len(s.m.Interactions) > 0 {
-		weight += s.m.interactionWeight(func(f int) int {
-			return int(key / s.c.place[f] % uint64(len(s.m.Fields[f].Levels)))
-		})
-	}
+	key, weight = s.Weigh(i, j)
 	return key, weight, s.m.Probability(weight)
 }
 
-// termFrequencyWeights returns, for every record i of side a, the weight of
-// an exact agreement on its filter value v: log2(mExact / u_tf(v)), where
-// u_tf(v) is the frequency of the identical filter v among the present
-// filters of a and b (of a alone for de-duplication). This is the
-// term-frequency adjustment of Fellegi–Sunter (as in Splink): two records
-// agreeing exactly on a rare value are stronger evidence than two agreeing
-// on a common one. Records without a value get 0.
-func termFrequencyWeights(mExact float64, a, b side, dedup bool) []float64 {
+// Weigh returns the pattern key and the match weight of the pair (i of A,
+// j of B): the level weights, the joint comparisons' cells in place of
+// their fields' weights, the term-frequency adjustments and the
+// interactions.
+func (s *Scorer) Weigh(i, j int) (key uint64, weight float64) {
+	var buf [maxFields]int
+	levels := buf[:0]
+	if len(s.c.cmps) > maxFields {
+		levels = make([]int, 0, len(s.c.cmps))
+	}
+	for f := range s.c.cmps {
+		l := s.c.Level(f, i, j)
+		levels = append(levels, l)
+		key += uint64(l) * s.c.place[f]
+		weight += s.weights[f][l]
+		if s.tf[f] != nil && l == len(s.weights[f])-1 && s.m.Fields[f].Exact {
+			weight += s.tf[f][i]
+		}
+	}
+	for k := range s.joints {
+		sj := &s.joints[k]
+		if la, lb := levels[sj.a], levels[sj.b]; la > 0 && lb > 0 {
+			weight += sj.delta[(la-1)*sj.nb+lb-1]
+		}
+	}
+	if len(s.m.Interactions) > 0 {
+		weight += s.m.interactionWeight(func(f int) int { return levels[f] })
+	}
+	return key, weight
+}
+
+// termFrequencyAdjustments returns, for every record i of side a, the
+// adjustment of the weight of an exact agreement on its filter value v:
+// log2(Σ_x p(x)² / p(v)), where p(x) is the frequency of the identical
+// filter x among the present filters of a and b (of a alone for
+// de-duplication). This is the term-frequency adjustment of
+// Fellegi–Sunter (as in Splink): among matches an exact agreement falls on
+// v with probability p(v), among non-matches with p(v)²/Σp², so agreeing
+// on a rare value is stronger evidence than agreeing on a common one, and
+// the adjustment averages out over the agreements the level's weight was
+// fitted on. It is relative to the level's weight, so it holds whether the
+// level's u describes random pairs or the blocked candidates (whose
+// non-matches agree far more often than random pairs). Records without a
+// value get 0.
+func termFrequencyAdjustments(a, b side, dedup bool) []float64 {
 	freq := map[uint64]int{}
 	total := 0
 	hashes := func(s side) []uint64 {
@@ -83,10 +140,15 @@ func termFrequencyWeights(mExact float64, a, b side, dedup bool) []float64 {
 	if !dedup {
 		hashes(b)
 	}
+	// Σ p² = Σ n² / total²; the adjustment is log2(Σ n² / (total · n(v))).
+	var sumSq float64
+	for _, n := range freq {
+		sumSq += float64(n) * float64(n)
+	}
 	w := make([]float64, len(ha))
 	for i, h := range ha {
 		if a.present(i) {
-			w[i] = tfWeight(mExact, int64(freq[h]), int64(total))
+			w[i] = TFAdjustment(int64(freq[h]), int64(total), sumSq)
 		}
 	}
 	return w

@@ -29,6 +29,7 @@ import (
 func fitSessions(ctx context.Context, cmps []Comparison, pats []emPattern, u [][]float64, cfg EMConfig, anchors []bool, allPairs float64) (*Model, error) {
 	ucfg := cfg
 	ucfg.UpdateU = false
+	ucfg.NoJoints = true // sessions learn each side's fields on their own
 	m := newModel(cmps, u, ucfg)
 	m.markEmpty(pats)
 	m.Interactions = dependentFields(cmps, cfg.RandomPatterns)

@@ -87,7 +87,10 @@ func checkKnownKeys(data []byte) error {
 	return nil
 }
 
-var saltYearRE = regexp.MustCompile(`^\s*year\(\s*([^()\s]+)\s*\)\s*$`)
+var (
+	saltYearRE = regexp.MustCompile(`^\s*year\(\s*([^()\s]+)\s*\)\s*$`)
+	saltDateRE = regexp.MustCompile(`^\s*date\(\s*([^()\s]+)\s*\)\s*$`)
+)
 
 // resolve folds shorthands into their long form.
 func (s *Schema) resolve() error {
@@ -105,6 +108,17 @@ func (s *Schema) resolve() error {
 		// both spellings give one fingerprint.
 		if m := saltYearRE.FindStringSubmatch(f.Salt); m != nil {
 			f.Salt, f.raw.saltYear = m[1], true
+		}
+		// salt: date(f) salts with the whole date (SaltPart "date");
+		// salt_part: year is the default, spelt "".
+		if m := saltDateRE.FindStringSubmatch(f.Salt); m != nil {
+			if f.SaltPart != "" && f.SaltPart != SaltPartDate {
+				return fieldErr("field", f.Name, "salt: date(%s) contradicts salt_part: %s", m[1], f.SaltPart)
+			}
+			f.Salt, f.SaltPart = m[1], SaltPartDate
+		}
+		if f.SaltPart == "year" {
+			f.SaltPart = ""
 		}
 	}
 	for j := range s.Blocking {

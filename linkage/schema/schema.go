@@ -125,6 +125,11 @@ type Field struct {
 	K         int       `yaml:"k"`     // hash positions per token in the field filter
 	CLKK      int       `yaml:"clk_k"` // hash positions per token in the CLK; 0: not in the CLK
 	Salt      string    `yaml:"salt,omitempty"`
+	// SaltPart is what of a date salt source salts the tokens: "" (the
+	// year, written salt: year(f) or salt: f) or "date" (the whole
+	// normalised date, written salt: date(f)). Other sources always salt
+	// with their whole normalised value.
+	SaltPart string `yaml:"salt_part,omitempty"`
 	// OPRF replaces the normalised value (fiscal_code and exact fields) by
 	// its oblivious-PRF pseudonym from the keyserver before tokenisation, so
 	// that not even a holder of the linkage secret can encode guesses
@@ -140,6 +145,9 @@ type Field struct {
 	Hardening  Hardening  `yaml:"hardening"`
 	raw        rawPresent `yaml:"-"`
 }
+
+// SaltPartDate is the SaltPart that salts with a whole date.
+const SaltPartDate = "date"
 
 // rawPresent remembers which options the YAML set, for validation.
 type rawPresent struct {

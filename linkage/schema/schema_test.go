@@ -122,6 +122,10 @@ func TestParseErrors(t *testing.T) {
 		{"alias of an unknown column", "id_column: id\ninput: {aliases: {x: [y]}}\nfields:\n  - {name: a, kind: name, column: a}\n", `"x", which is not a column the schema reads (id, a)`},
 		{"alias shared", "id_column: id\ninput: {aliases: {a: [z], b: [Z]}}\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: b, kind: name, column: b}\n", `the alias "Z" of column "b" would also match column "a"`},
 		{"columns folding alike", "id_column: id\nfields:\n  - {name: a, kind: name, column: data_nascita}\n  - {name: b, kind: name, column: DataNascita}\n", `differ only in case`},
+		{"salt date of a name", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: date(b)}\n  - {name: b, kind: name, column: b}\n", `salt date(b) needs a date field`},
+		{"salt part unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: b, salt_part: month}\n  - {name: b, kind: date, column: b}\n", `salt_part must be year or date`},
+		{"salt part without salt", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt_part: date}\n", `salt_part without a salt`},
+		{"salt date contradicts part", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: date(b), salt_part: year}\n  - {name: b, kind: date, column: b}\n", `contradicts salt_part`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -298,6 +302,64 @@ func TestFoldHeader(t *testing.T) {
 	} {
 		if got := FoldHeader(tt.in); got != tt.want {
 			t.Errorf("FoldHeader(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestSaltDate: salt: date(f) salts with the whole date: it resolves to
+// the field's name with SaltPart "date", equals the long spelling, and
+// changes the fingerprint, so the linker never mixes year- and
+// date-salted files; salt_part: year is the default spelt out.
+func TestSaltDate(t *testing.T) {
+	const tmpl = "id_column: id\nfields:\n  - {name: n, kind: name, column: n, %s}\n  - {name: d, kind: date, column: d}\n"
+	parse := func(salt string) *Schema {
+		t.Helper()
+		s, err := Parse([]byte(strings.Replace(tmpl, "%s", salt, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	date, long := parse("salt: date(d)"), parse("salt: d, salt_part: date")
+	year, yearLong := parse("salt: year(d)"), parse("salt: d, salt_part: year")
+	if f := date.Field("n"); f.Salt != "d" || f.SaltPart != SaltPartDate {
+		t.Errorf("salt %q part %q", f.Salt, f.SaltPart)
+	}
+	if date.Fingerprint() != long.Fingerprint() || year.Fingerprint() != yearLong.Fingerprint() {
+		t.Error("spellings of one salt give different fingerprints")
+	}
+	if date.Fingerprint() == year.Fingerprint() {
+		t.Error("date and year salts share a fingerprint")
+	}
+	// The canonical form (the file's metadata) parses back to the same.
+	again, err := Parse(date.Canonical())
+	if err != nil || again.Fingerprint() != date.Fingerprint() {
+		t.Errorf("canonical form does not round-trip: %v", err)
+	}
+}
+
+// TestWeakNameSalts: unsalted names and names salted with the year of a
+// full date are flagged; the whole date, and the year of a year-only
+// date (all there is), are not; other kinds are never flagged.
+func TestWeakNameSalts(t *testing.T) {
+	const tmpl = "id_column: id\nfields:\n  - {name: n, kind: name, column: n%s}\n  - {name: a, kind: address, column: a}\n" +
+		"  - {name: d, kind: date, column: d}\n  - {name: y, kind: date, column: y, normalize: {precision: year}}\n"
+	for _, tc := range []struct {
+		salt string
+		weak bool
+	}{
+		{"", true},
+		{", salt: year(d)", true},
+		{", salt: date(d)", false},
+		{", salt: year(y)", false},
+	} {
+		s, err := Parse([]byte(strings.Replace(tmpl, "%s", tc.salt, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := s.WeakNameSalts()
+		if (len(got) == 1) != tc.weak || len(got) > 1 || tc.weak && !strings.HasPrefix(got[0], "n: ") {
+			t.Errorf("%q: %q", tc.salt, got)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -71,7 +72,10 @@ func (s *Schema) validateAliases() error {
 		}
 		owner[FoldHeader(c)] = c
 	}
-	for c, aliases := range s.Input.Aliases {
+	// In sorted order of the columns, so that the error names the same pair
+	// every time.
+	for _, c := range slices.Sorted(maps.Keys(s.Input.Aliases)) {
+		aliases := s.Input.Aliases[c]
 		if !slices.Contains(cols, c) {
 			return fieldErr("input", "", "aliases are given for %q, which is not a column the schema reads (%s)", c, strings.Join(cols, ", "))
 		}
@@ -184,6 +188,9 @@ func (f *Field) validate() error {
 
 func (s *Schema) validateSalt(f *Field) error {
 	if f.Salt == "" {
+		if f.SaltPart != "" {
+			return fieldErr("field", f.Name, "salt_part without a salt")
+		}
 		return nil
 	}
 	src := s.Field(f.Salt)
@@ -196,6 +203,10 @@ func (s *Schema) validateSalt(f *Field) error {
 		return fieldErr("field", f.Name, "the salt field %q is itself salted", f.Salt)
 	case f.raw.saltYear && src.Kind != KindDate:
 		return fieldErr("field", f.Name, "salt year(%s) needs a date field, and %q is of kind %s", f.Salt, f.Salt, src.Kind)
+	case f.SaltPart != "" && f.SaltPart != SaltPartDate:
+		return fieldErr("field", f.Name, "salt_part must be year or date, not %q", f.SaltPart)
+	case f.SaltPart == SaltPartDate && src.Kind != KindDate:
+		return fieldErr("field", f.Name, "salt date(%s) needs a date field, and %q is of kind %s", f.Salt, f.Salt, src.Kind)
 	}
 	return nil
 }
@@ -251,4 +262,30 @@ func (f *Field) Precision() (normalize.Precision, error) {
 		return normalize.PrecisionYear, nil
 	}
 	return 0, errors.New("normalize.precision must be day, month or year")
+}
+
+// WeakNameSalts lists the name fields of s whose filters the audit's
+// attacks re-identify at scale (docs/audit.md): a name field without a
+// salt, or salted with only the year of a birth date that has a month and
+// day. Each entry is "field: reason"; it names schema fields, never data.
+func (s *Schema) WeakNameSalts() []string {
+	var out []string
+	for i := range s.Fields {
+		f := &s.Fields[i]
+		if f.Kind != KindName {
+			continue
+		}
+		if f.Salt == "" {
+			out = append(out, f.Name+": not salted")
+			continue
+		}
+		src := s.Field(f.Salt)
+		if src == nil || src.Kind != KindDate || f.SaltPart == SaltPartDate {
+			continue
+		}
+		if p, err := src.Precision(); err == nil && p != normalize.PrecisionYear {
+			out = append(out, f.Name+": salted with the year of "+f.Salt+" only, not the whole date")
+		}
+	}
+	return out
 }

@@ -89,20 +89,29 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	snap, err := Open(ctx, cfg.Dir)
-	first := errors.Is(err, ErrNoState)
-	switch {
-	case first:
-		snap = &Snapshot{State: &incremental.State{}}
-	case err != nil:
-		return nil, err
-	}
+	// The state and the snapshots are read at the same time.
+	var snap *Snapshot
+	var openErr error
+	opened := make(chan struct{})
+	go func() {
+		defer close(opened)
+		snap, openErr = Open(ctx, cfg.Dir)
+	}()
 	in, err := pipeline.OpenInputs(cfg.Inputs, cfg.Open)
 	if err != nil {
+		<-opened
 		return nil, err
 	}
 	defer in.Close()
 	ds, err := in.ReadAll(ctx, log, cfg.Progress)
+	<-opened
+	first := errors.Is(openErr, ErrNoState)
+	switch {
+	case first:
+		snap = &Snapshot{State: &incremental.State{}}
+	case openErr != nil:
+		return nil, openErr
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -131,13 +140,24 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeLinks(cfg, lc, res, ds, refit); err != nil {
-		return nil, err
+	// The households and flows are derived while the links file is
+	// written: both only read the links.
+	written := make(chan error, 1)
+	go func() { written <- writeLinks(cfg, lc, res, ds, refit) }()
+	fc := cfg.Flows.withDefaults()
+	hh := households(cfg.Period, res.Links, ds, fc)
+	public := []string{}
+	for _, d := range ds {
+		if fc.Public.IsPublic(d.Meta.Partner) {
+			public = append(public, d.Meta.Partner)
+		}
 	}
-	hh := households(cfg.Period, res.Links, ds, cfg.Flows.withDefaults())
 	var fl []Flow
 	if !first && snap.Households != nil { // nil: a state from before the flows
 		fl = flows(cfg.Period, res.Links, hh, &prev, snap.Households)
+	}
+	if err := <-written; err != nil {
+		return nil, err
 	}
 	snap.State, snap.Encodings, snap.Households = res.State, ds, hh
 	snap.Events = append(snap.Events, res.Events...)
@@ -147,7 +167,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	st := res.Stats
 	m.Periods = append(m.Periods, PeriodSummary{Period: cfg.Period, Records: st.Records, New: st.New, Reopened: st.Reopened,
 		Changed: st.Changed, Closed: st.Closed, Persons: st.Persons, Households: st.Households, Events: len(res.Events), Refit: refit,
-		Flows: countFlows(fl)})
+		Flows: countFlows(fl), PublicServices: public})
 	m.Log = append(m.Log, LogEntry{Time: cfg.Now().UTC(), Action: "link", Period: cfg.Period, Records: st.Records})
 	if err := Save(cfg.Dir, snap); err != nil {
 		return nil, err

@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/welfare-district/swd/internal/base"
@@ -83,6 +85,10 @@ type PeriodSummary struct {
 	// Flows counts the households new, closed and intercepted (exact,
 	// for the linkage unit; see Flow).
 	Flows map[string]int `json:"flows,omitempty"`
+	// PublicServices are the partners the flows took for public services
+	// (in the manifest's partner order); a release of the period must
+	// take the same.
+	PublicServices []string `json:"public_services,omitempty"`
 }
 
 // LogEntry is one run or erasure: counts, never a record id.
@@ -121,18 +127,24 @@ func readManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// verify checks every file of the manifest's generation.
+// verify checks every file of the manifest's generation, each on its own
+// goroutine (in name order for the error it returns).
 func (m *Manifest) verify(dir string) error {
-	for name, want := range m.Files {
-		got, err := sumFile(filepath.Join(dir, m.Dir, name))
-		if err != nil {
-			return integrityf("state: generation %d: %s: %w", m.Generation, name, err)
-		}
-		if got != want {
-			return integrityf("state: generation %d: %s does not match the manifest", m.Generation, name)
+	names := slices.Sorted(maps.Keys(m.Files))
+	tasks := make([]func() error, len(names))
+	for k, name := range names {
+		tasks[k] = func() error {
+			got, err := sumFile(filepath.Join(dir, m.Dir, name))
+			if err != nil {
+				return integrityf("state: generation %d: %s: %w", m.Generation, name, err)
+			}
+			if got != m.Files[name] {
+				return integrityf("state: generation %d: %s does not match the manifest", m.Generation, name)
+			}
+			return nil
 		}
 	}
-	return nil
+	return parallel(tasks)
 }
 
 func sumFile(path string) (FileSum, error) {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -52,47 +53,69 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := m.verify(dir); err != nil {
-		return nil, err
-	}
 	gen := filepath.Join(dir, m.Dir)
 	s := &Snapshot{Manifest: *m, State: &incremental.State{Period: m.Period, NextPerson: m.NextPerson,
 		NextHousehold: m.NextHousehold, NextSeq: m.NextSeq}}
-	if s.State.Records, err = readTable[incremental.Record](filepath.Join(gen, recordsFile)); err != nil {
-		return nil, err
+	// Every file is checked and read on its own goroutine: the state's
+	// files are independent, and a run spends its first moments here.
+	tasks := []func() error{func() error { return m.verify(dir) }}
+	table := func(name string, read func(path string) error) {
+		tasks = append(tasks, func() error { return read(filepath.Join(gen, name)) })
 	}
-	if s.State.Edges, err = readTable[incremental.Edge](filepath.Join(gen, edgesFile)); err != nil {
-		return nil, err
-	}
-	if s.Events, err = readTable[incremental.Event](filepath.Join(gen, eventsFile)); err != nil {
-		return nil, err
-	}
+	table(recordsFile, func(p string) (err error) { s.State.Records, err = readTable[incremental.Record](p); return })
+	table(edgesFile, func(p string) (err error) { s.State.Edges, err = readTable[incremental.Edge](p); return })
+	table(eventsFile, func(p string) (err error) { s.Events, err = readTable[incremental.Event](p); return })
 	// The households and flows came after the first states of version 1:
 	// a state without them has no flows yet.
 	if _, ok := m.Files[hhFile]; ok {
-		if s.Households, err = readTable[Household](filepath.Join(gen, hhFile)); err != nil {
-			return nil, err
-		}
+		table(hhFile, func(p string) (err error) { s.Households, err = readTable[Household](p); return })
 	}
 	if _, ok := m.Files[flowsFile]; ok {
-		if s.Flows, err = readTable[Flow](filepath.Join(gen, flowsFile)); err != nil {
-			return nil, err
-		}
+		table(flowsFile, func(p string) (err error) { s.Flows, err = readTable[Flow](p); return })
 	}
-	if s.State.Model, err = model.ReadFile(filepath.Join(gen, modelFile)); err != nil {
-		return nil, integrityf("state: generation %d: the model: %w", m.Generation, err)
+	table(modelFile, func(p string) (err error) {
+		if s.State.Model, err = model.ReadFile(p); err != nil {
+			return integrityf("state: generation %d: the model: %w", m.Generation, err)
+		}
+		return nil
+	})
+	s.Encodings = make([]*encoding.Dataset, len(m.Partners))
+	for k, pf := range m.Partners {
+		table(pf.File, func(path string) error {
+			d, err := encfile.Read(ctx, path)
+			if err != nil {
+				return integrityf("state: generation %d: the encodings of partner %q: %w", m.Generation, pf.Name, err)
+			}
+			if d.Meta.Partner != pf.Name || d.Len() != pf.Rows {
+				return integrityf("state: generation %d: the encodings of partner %q do not match the manifest", m.Generation, pf.Name)
+			}
+			s.Encodings[k] = d
+			return nil
+		})
 	}
-	for _, p := range m.Partners {
-		d, err := encfile.Read(ctx, filepath.Join(gen, p.File))
-		if err != nil {
-			return nil, integrityf("state: generation %d: the encodings of partner %q: %w", m.Generation, p.Name, err)
-		}
-		if d.Meta.Partner != p.Name || d.Len() != p.Rows {
-			return nil, integrityf("state: generation %d: the encodings of partner %q do not match the manifest", m.Generation, p.Name)
-		}
-		s.Encodings = append(s.Encodings, d)
+	if err := parallel(tasks); err != nil {
+		return nil, err
 	}
 	return s, nil
+}
+
+// parallel runs every task on its own goroutine and returns the error of
+// the first task, in order, that failed (the same error whatever the
+// scheduling: verify, first, names a state that does not match its
+// manifest before a read names its symptom).
+func parallel(tasks []func() error) error {
+	errs := make([]error, len(tasks))
+	var wg sync.WaitGroup
+	for k, t := range tasks {
+		wg.Go(func() { errs[k] = t() })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // failpoint, when set (by tests), is called before each step of Save and
@@ -131,16 +154,6 @@ func Save(dir string, s *Snapshot) error {
 	if err := s.writeFiles(gen); err != nil {
 		return err
 	}
-	m.Files = map[string]FileSum{}
-	entries, err := os.ReadDir(gen)
-	if err != nil {
-		return fmt.Errorf("state: %w", err)
-	}
-	for _, e := range entries {
-		if m.Files[e.Name()], err = sumFile(filepath.Join(gen, e.Name())); err != nil {
-			return fmt.Errorf("state: %w", err)
-		}
-	}
 	if err := atomicfile.SyncDir(gen); err != nil {
 		return err
 	}
@@ -160,12 +173,15 @@ func Save(dir string, s *Snapshot) error {
 	return removeOldGenerations(dir, m.Dir)
 }
 
-// writeFiles writes the generation's files into gen.
+// writeFiles writes the generation's files into gen, each on its own
+// goroutine, and sets the manifest's partners and files (each file's sum
+// taken right after it is written, while it is in the page cache).
 func (s *Snapshot) writeFiles(gen string) error {
-	steps := []struct {
+	type step struct {
 		name  string
 		write func(path string) error
-	}{
+	}
+	steps := []step{
 		{recordsFile, func(p string) error { return writeTable(p, s.State.Records) }},
 		{edgesFile, func(p string) error { return writeTable(p, s.State.Edges) }},
 		{eventsFile, func(p string) error { return writeTable(p, s.Events) }},
@@ -179,24 +195,41 @@ func (s *Snapshot) writeFiles(gen string) error {
 			return atomicfile.WriteFile(p, b.Bytes(), 0o640)
 		}},
 	}
-	for _, st := range steps {
-		if err := fail(st.name); err != nil {
-			return err
-		}
-		if err := st.write(filepath.Join(gen, st.name)); err != nil {
-			return fmt.Errorf("state: writing %s: %w", st.name, err)
-		}
-	}
 	s.Manifest.Partners = s.Manifest.Partners[:0]
 	for k, d := range s.Encodings {
 		name := fmt.Sprintf("enc-%02d.swd.parquet", k)
-		if err := fail(name); err != nil {
-			return err
-		}
-		if err := writeEncodings(filepath.Join(gen, name), d); err != nil {
-			return fmt.Errorf("state: writing the encodings of partner %q: %w", d.Meta.Partner, err)
-		}
+		steps = append(steps, step{name, func(p string) error {
+			if err := writeEncodings(p, d); err != nil {
+				return fmt.Errorf("the encodings of partner %q: %w", d.Meta.Partner, err)
+			}
+			return nil
+		}})
 		s.Manifest.Partners = append(s.Manifest.Partners, PartnerFile{Name: d.Meta.Partner, File: name, Rows: d.Len()})
+	}
+	sums := make([]FileSum, len(steps))
+	tasks := make([]func() error, len(steps))
+	for k, st := range steps {
+		tasks[k] = func() error {
+			if err := fail(st.name); err != nil {
+				return err
+			}
+			path := filepath.Join(gen, st.name)
+			if err := st.write(path); err != nil {
+				return fmt.Errorf("state: writing %s: %w", st.name, err)
+			}
+			var err error
+			if sums[k], err = sumFile(path); err != nil {
+				return fmt.Errorf("state: %w", err)
+			}
+			return nil
+		}
+	}
+	if err := parallel(tasks); err != nil {
+		return err
+	}
+	s.Manifest.Files = make(map[string]FileSum, len(steps))
+	for k, st := range steps {
+		s.Manifest.Files[st.name] = sums[k]
 	}
 	return nil
 }

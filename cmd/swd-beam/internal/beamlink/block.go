@@ -1,6 +1,7 @@
 package beamlink
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -63,19 +64,59 @@ func (f *blockFn) Setup() error {
 	return nil
 }
 
-func (f *blockFn) ProcessElement(key string, refs func(*uint64) bool, emitPair func(string), emitStat func(string, BlockStat)) {
+// blockEntry is a record's key in one sub-pass.
+type blockEntry struct {
+	sub uint32
+	key uint64
+	ref uint64
+}
+
+func (f *blockFn) ProcessElement(_ int, packets func(*[]byte) bool, emitPair func(int, []byte), emitStat func(string, BlockStat)) error {
+	var es []blockEntry
+	err := readPackets(packets, func(_ kind, b []byte) error {
+		d := decoder{b: b}
+		e := blockEntry{sub: uint32(d.uvarint()), key: d.fixed64(), ref: d.uvarint()}
+		es = append(es, e)
+		return d.done()
+	})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(es, func(x, y blockEntry) int {
+		return cmp.Or(cmp.Compare(x.sub, y.sub), cmp.Compare(x.key, y.key), cmp.Compare(x.ref, y.ref))
+	})
+	pairs := newPacker(kindPair, emitPair)
+	stats := map[string]BlockStat{}
+	for lo := 0; lo < len(es); {
+		hi := lo + 1
+		for hi < len(es) && es[hi].sub == es[lo].sub && es[hi].key == es[lo].key {
+			hi++
+		}
+		f.block(es[lo:hi], pairs, stats)
+		lo = hi
+	}
+	pairs.flush()
+	for k, st := range stats {
+		emitStat(k, st)
+	}
+	return nil
+}
+
+// block emits the pairs of one block (its entries sorted by reference).
+func (f *blockFn) block(es []blockEntry, pairs *packer, stats map[string]BlockStat) {
 	byPartner := map[int][]int{}
-	var r uint64
-	for refs(&r) {
-		byPartner[partnerOf(r)] = append(byPartner[partnerOf(r)], rowOf(r))
+	for _, e := range es {
+		byPartner[partnerOf(e.ref)] = append(byPartner[partnerOf(e.ref)], rowOf(e.ref))
 	}
 	var ps []int
-	for p, rows := range byPartner {
-		slices.Sort(rows)
+	for p := range byPartner {
 		ps = append(ps, p)
 	}
 	slices.Sort(ps)
-	pass := f.passOf[blockSub(key)]
+	pass := f.passOf[es[0].sub]
+	add := func(a, b uint64) {
+		pairs.add(f.plan.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, fromBlocks) })
+	}
 	for x, a := range ps {
 		for _, b := range ps[x:] {
 			j, ok := f.jobs[[2]int{a, b}]
@@ -92,22 +133,23 @@ func (f *blockFn) ProcessElement(key string, refs func(*uint64) bool, emitPair f
 			if n == 0 {
 				continue
 			}
+			k := statKey(j, pass)
 			if n > f.maxPair {
-				emitStat(statKey(j, pass), BlockStat{SkippedBlocks: 1, SkippedPairs: n})
+				stats[k] = addBlockStat(stats[k], BlockStat{SkippedBlocks: 1, SkippedPairs: n})
 				continue
 			}
-			emitStat(statKey(j, pass), BlockStat{Blocks: 1, Pairs: n})
+			stats[k] = addBlockStat(stats[k], BlockStat{Blocks: 1, Pairs: n})
 			if a == b {
 				for s, i := range ra {
 					for _, k := range ra[s+1:] {
-						emitPair(pairKey(Ref(a, i), Ref(a, k)))
+						add(Ref(a, i), Ref(a, k))
 					}
 				}
 				continue
 			}
 			for _, i := range ra {
 				for _, k := range rb {
-					emitPair(pairKey(Ref(a, i), Ref(b, k)))
+					add(Ref(a, i), Ref(b, k))
 				}
 			}
 		}
@@ -210,7 +252,7 @@ func (f *topHitsFn) Setup() error {
 	return err
 }
 
-func (f *topHitsFn) ProcessElement(key string, lists func(*[]Hit) bool, emit func(string)) {
+func (f *topHitsFn) ProcessElement(key string, lists func(*[]Hit) bool, emit func(int, []byte)) {
 	p := f.plan
 	k := chunkJob(key)
 	q := int(uint32(key[4])<<24 | uint32(key[5])<<16 | uint32(key[6])<<8 | uint32(key[7]))
@@ -231,7 +273,10 @@ func (f *topHitsFn) ProcessElement(key string, lists func(*[]Hit) bool, emit fun
 		all = all[:p.DiceTopK]
 	}
 	j := p.Jobs[k]
+	pairs := newPacker(kindPair, emit)
 	for _, h := range all {
-		emit(pairKey(Ref(j.A, q), Ref(j.B, h.J)))
+		a, b := Ref(j.A, q), Ref(j.B, h.J)
+		pairs.add(p.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, fromDice) })
 	}
+	pairs.flush()
 }

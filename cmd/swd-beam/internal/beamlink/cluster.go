@@ -1,10 +1,15 @@
 package beamlink
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
-	"strings"
+	"maps"
+	"slices"
+	"strconv"
 
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/model"
 )
@@ -35,62 +40,128 @@ func addClusterStat(a, b ClusterStat) ClusterStat {
 		a.Refused + b.Refused, a.Sparse + b.Sparse, a.Vetoed + b.Vetoed, a.Clusters + b.Clusters}
 }
 
-// labelRecFn joins each record with its component label; a record in no
-// edge is a person of its own.
-type labelRecFn struct {
+// personOut emits persons: by the bucket of their person (for the
+// households' labels) and, when the record has a household id, that id by
+// its bucket (for the households' edges).
+type personOut struct {
+	plan       *Plan
+	persons    *packer
+	households *packer
+}
+
+func newPersonOut(p *Plan, emitPerson, emitHousehold func(int, []byte)) *personOut {
+	return &personOut{plan: p, persons: newPacker(kindPerson, emitPerson), households: newPacker(kindHousehold, emitHousehold)}
+}
+
+func (o *personOut) add(p *Person) {
+	o.persons.add(o.plan.bucket(p.Person), func(b []byte) []byte { return appendPerson(b, p) })
+	if p.Household != "" {
+		key := strconv.Itoa(partnerOf(p.Ref)) + "/" + p.Household
+		o.households.add(o.plan.bucket(stringHash(key)), func(b []byte) []byte {
+			b = appendString(b, key)
+			return binary.AppendUvarint(b, p.Person)
+		})
+	}
+}
+
+func (o *personOut) flush() {
+	o.persons.flush()
+	o.households.flush()
+}
+
+// componentFn joins the records and edges of a bucket with their nodes'
+// component labels: records and edges go to the bucket of their component;
+// a record in no edge is a person of its own.
+type componentFn struct {
 	Plan string
 
 	plan *Plan
 }
 
-func (f *labelRecFn) Setup() error {
+func (f *componentFn) Setup() error {
 	var err error
 	f.plan, err = DecodePlan(f.Plan)
 	return err
 }
 
-func (f *labelRecFn) ProcessElement(ref uint64, recs func(*Rec) bool, labels func(*uint64) bool, emitComp func(uint64, Rec), emitAlone func(Person)) {
-	var r Rec
-	if !recs(&r) {
-		return
+func (f *componentFn) ProcessElement(_ int, packets func(*[]byte) bool, emitComp, emitPerson, emitHousehold func(int, []byte)) error {
+	p := f.plan
+	rs := newRecords()
+	labels := map[uint64]uint64{}
+	var edges []Edge
+	err := readPackets(packets, func(k kind, b []byte) error {
+		if ok, err := rs.read(k, b); ok || err != nil {
+			return err
+		}
+		d := decoder{b: b}
+		switch k {
+		case kindLabel:
+			u := d.uvarint()
+			labels[u] = d.uvarint()
+		case kindEdge:
+			var e Edge
+			d.edge(&e)
+			edges = append(edges, e)
+		default:
+			return errCorrupt
+		}
+		return d.done()
+	})
+	if err != nil {
+		return err
 	}
-	var label uint64
-	if labels(&label) {
-		emitComp(label, r)
-		return
+	rs.finish()
+	comps := newPacker(kindCompRec, emitComp)
+	out := newPersonOut(p, emitPerson, emitHousehold)
+	for ref, r := range rs.byRef {
+		if r.Fields == nil {
+			return fmt.Errorf("beamlink: term frequencies of a record that was not read")
+		}
+		if l, ok := labels[ref]; ok {
+			comps.add(p.bucket(l), func(b []byte) []byte {
+				b = binary.AppendUvarint(b, l)
+				return appendRec(b, r)
+			})
+			continue
+		}
+		out.add(&Person{Ref: ref, ID: r.ID, Household: r.Household, Person: ref,
+			PersonKey: recordKey(p.Partners[partnerOf(ref)].Name, r.ID)})
 	}
-	emitAlone(Person{Ref: ref, ID: r.ID, Household: r.Household, Person: ref,
-		PersonKey: recordKey(f.plan.Partners[partnerOf(ref)].Name, r.ID)})
+	comps.flush()
+	out.flush()
+	ce := newPacker(kindCompEdge, emitComp)
+	for i := range edges {
+		e := &edges[i]
+		l, ok := labels[e.A]
+		if !ok {
+			return fmt.Errorf("beamlink: an edge's record has no component")
+		}
+		ce.add(p.bucket(l), func(b []byte) []byte {
+			b = binary.AppendUvarint(b, l)
+			return appendEdge(b, e)
+		})
+	}
+	ce.flush()
+	return nil
 }
 
-// labelEdgeFn keys an edge by its component.
-func labelEdgeFn(_ uint64, edges func(*Edge) bool, labels func(*uint64) bool, emit func(uint64, Edge)) {
-	var label uint64
-	if !labels(&label) {
-		return
-	}
-	var e Edge
-	for edges(&e) {
-		emit(label, e)
-	}
+// component is the records and edges of one connected component.
+type component struct {
+	recs  []Rec
+	edges []Edge
 }
-
-func edgeByA(e Edge) (uint64, Edge) { return e.A, e }
-
-func edgeNodes(e Edge) (uint64, uint64) { return e.A, e.B }
 
 // clusterFn clusters one connected component with cluster.Build, the code
 // of swd link (its one-to-one assignment, the one-record-per-partner rule,
-// the density guard and the veto): the component's records are the whole
-// input of a Build, so the result is the one a Build over all records
-// gives on them.
+// the density guard, the veto and the contested components solved on all
+// their pairs): the component's records are the whole input of a Build, so
+// the result is the one a Build over all records gives on them.
 type clusterFn struct {
 	Plan string
 
-	plan   *Plan
-	rc     *model.RecordComparer
-	m      *model.Model
-	totals map[[2]int]int64
+	plan *Plan
+	rc   *model.RecordComparer
+	w    *weigher
 }
 
 func (f *clusterFn) Setup() error {
@@ -102,36 +173,85 @@ func (f *clusterFn) Setup() error {
 	return err
 }
 
-func (f *clusterFn) ProcessElement(ctx context.Context, _ uint64, recs func(*Rec) bool, edges func(*Edge) bool,
-	modelJSON string, totals func(*string, *int64) bool, emit func(Person), emitStat func(ClusterStat)) error {
+func (f *clusterFn) ProcessElement(ctx context.Context, _ int, packets func(*[]byte) bool,
+	modelJSON, priorsJSON string, totals, sumSq func(*string, *int64) bool, emitPerson, emitHousehold func(int, []byte), emitStat func(ClusterStat)) error {
 	p := f.plan
-	if f.m == nil {
+	if f.w == nil {
 		var err error
-		if f.m, err = model.Decode(strings.NewReader(modelJSON), "model"); err != nil {
+		if f.w, err = newWeigher(p, modelJSON, priorsJSON, totals, sumSq); err != nil {
 			return err
 		}
-		f.totals = readTotals(totals)
 	}
+	comps := map[uint64]*component{}
+	of := func(l uint64) *component {
+		c, ok := comps[l]
+		if !ok {
+			c = &component{}
+			comps[l] = c
+		}
+		return c
+	}
+	err := readPackets(packets, func(k kind, b []byte) error {
+		d := decoder{b: b}
+		l := d.uvarint()
+		switch k {
+		case kindCompRec:
+			c := of(l)
+			c.recs = append(c.recs, Rec{})
+			d.rec(&c.recs[len(c.recs)-1])
+		case kindCompEdge:
+			c := of(l)
+			c.edges = append(c.edges, Edge{})
+			d.edge(&c.edges[len(c.edges)-1])
+		default:
+			return errCorrupt
+		}
+		return d.done()
+	})
+	if err != nil {
+		return err
+	}
+	labels := slices.Sorted(maps.Keys(comps))
+	out := newPersonOut(p, emitPerson, emitHousehold)
+	var sum ClusterStat
+	for _, l := range labels {
+		st, err := f.cluster(ctx, comps[l], out.add)
+		if err != nil {
+			return err
+		}
+		sum = addClusterStat(sum, st)
+	}
+	out.flush()
+	emitStat(sum)
+	return nil
+}
+
+// cluster clusters one component.
+func (f *clusterFn) cluster(ctx context.Context, comp *component, emit func(*Person)) (ClusterStat, error) {
+	p := f.plan
 	parts := make([]cluster.Partner, len(p.Partners))
 	for k := range parts {
 		parts[k].Name = p.Partners[k].Name
 	}
-	members := make([][]Rec, len(p.Partners)) // per partner, in the order of parts[k].RecordIDs
+	members := make([][]*Rec, len(p.Partners)) // per partner, in the order of parts[k].RecordIDs
 	local := map[uint64]cluster.Ref{}
-	var r Rec
-	for recs(&r) {
+	slices.SortFunc(comp.recs, func(x, y Rec) int { return cmp.Compare(x.Ref, y.Ref) })
+	for i := range comp.recs {
+		r := &comp.recs[i]
+		if len(r.Counts) < len(r.Fields) && r.Counts != nil {
+			r.Counts = append(r.Counts, make([][]int64, len(r.Fields)-len(r.Counts))...)
+		}
 		k := partnerOf(r.Ref)
 		local[r.Ref] = cluster.Ref{Partner: k, Row: len(members[k])}
 		members[k] = append(members[k], r)
 		parts[k].RecordIDs = append(parts[k].RecordIDs, r.ID)
 	}
 	var es []cluster.Edge
-	var e Edge
-	for edges(&e) {
+	for _, e := range comp.edges {
 		a, okA := local[e.A]
 		b, okB := local[e.B]
 		if !okA || !okB {
-			return fmt.Errorf("beamlink: an edge of a component names a record outside it")
+			return ClusterStat{}, fmt.Errorf("beamlink: an edge of a component names a record outside it")
 		}
 		es = append(es, cluster.Edge{A: a, B: b, Weight: e.Weight, Probability: e.Probability})
 	}
@@ -140,16 +260,23 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ uint64, recs func(*Rec
 	if p.Greedy {
 		cc.Assignment = cluster.AssignGreedy
 	}
-	if !p.NoVeto {
-		v := &vetoer{plan: p, m: f.m, rc: f.rc, totals: f.totals}
-		cc.Veto = func(a, b cluster.Ref) bool { return v.veto(&members[a.Partner][a.Row], &members[b.Partner][b.Row]) }
+	var err error
+	if cc.Correlation, err = linkage.ClusteringMode(p.Clustering); err != nil {
+		return ClusterStat{}, err
 	}
+	pw := &pairWeigher{plan: p, w: f.w, rc: f.rc}
+	rec := func(x cluster.Ref) *Rec { return members[x.Partner][x.Row] }
+	if !p.NoVeto {
+		cc.Veto = func(a, b cluster.Ref) bool { return pw.veto(rec(a), rec(b)) }
+		cc.VetoWeight = p.VetoWeight
+	}
+	cc.Weight = func(a, b cluster.Ref) (float64, bool) { return pw.weight(rec(a), rec(b)) }
 	links, st, err := cluster.Build(ctx, parts, es, cc)
 	if err != nil {
-		return err
+		return ClusterStat{}, err
 	}
-	emitStat(ClusterStat{Records: int64(st.Records), Edges: int64(st.Edges), Assigned: int64(st.Assigned), Merged: int64(st.Merged),
-		Refused: int64(st.Refused), Sparse: int64(st.Sparse), Vetoed: int64(st.Vetoed), Clusters: int64(st.Clusters)})
+	stat := ClusterStat{Records: int64(st.Records), Edges: int64(st.Edges), Assigned: int64(st.Assigned), Merged: int64(st.Merged),
+		Refused: int64(st.Refused), Sparse: int64(st.Sparse), Vetoed: int64(st.Vetoed), Clusters: int64(st.Clusters)}
 	byID := map[string]int{}
 	index := make([]map[string]int, len(parts))
 	for k := range parts {
@@ -166,11 +293,11 @@ func (f *clusterFn) ProcessElement(ctx context.Context, _ uint64, recs func(*Rec
 	cur := int64(-1)
 	for _, l := range links {
 		k := byID[l.Partner]
-		rec := &members[k][index[k][l.RecordID]]
+		rec := members[k][index[k][l.RecordID]]
 		if l.ClusterID != cur {
 			cur, head, headKey = l.ClusterID, rec.Ref, recordKey(l.Partner, l.RecordID)
 		}
-		emit(Person{Ref: rec.Ref, ID: rec.ID, Household: rec.Household, Person: head, PersonKey: headKey, Probability: l.MatchProbability})
+		emit(&Person{Ref: rec.Ref, ID: rec.ID, Household: rec.Household, Person: head, PersonKey: headKey, Probability: l.MatchProbability})
 	}
-	return nil
+	return stat, nil
 }

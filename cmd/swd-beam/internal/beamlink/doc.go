@@ -3,28 +3,35 @@
 // the work partitioned by key so that it runs on any Beam runner (Prism in
 // process, Flink, Spark, Dataflow).
 //
-// The stages, and what each one shuffles:
+// Every shuffle moves packets (see packet.go): many entries of one kind,
+// bound for one bucket, in one element, regrouped by their exact key inside
+// the bucket's group. A runner's cost per element and per key (Prism, the
+// local runner, holds every pending element and key in memory) is then
+// paid per bucket, not per record or pair. The stages:
 //
 //  1. Read: one element per row group of each encoded file
 //     (encfile.ReadRowGroup). Each record gets a reference
 //     partner<<32 | row, its blocking keys (blocking.Keys, one per
 //     sub-pass), and the hashes of its term-frequency fields.
-//  2. Block: the references are grouped by (sub-pass, key); each block
-//     emits the pairs of every job (pair of partners) it holds, unless the
-//     job's block exceeds MaxBlockPairs (then it is counted as skipped, as
-//     blocking.Blocks does). Small jobs are also searched exhaustively with
-//     the Dice kernel (linkage's all-pairs pass) in chunk × chunk groups,
-//     whose per-query top-k lists are merged per query.
-//  3. Distinct pairs: the union of all blocks' pairs, de-duplicated by key.
-//  4. Join: each pair meets the field filters of its two records in two
-//     keyed joins (by the first record, then by the second); the
-//     term-frequency counts of each value were joined to its records the
-//     same way. The pair's agreement pattern is computed with
-//     model.RecordComparer, the kernel of linkage.Link.
-//  5. Model: pattern counts are summed with CombinePerKey, the random pairs
-//     behind u (model.SamplePairs, the same draws as Link) go through the
-//     same join, and linkage.FitModel runs once on the sums; the model is a
-//     side input of the scoring (or comes from --model).
+//  2. Block: the keys are grouped by bucket, then by (sub-pass, key); each
+//     block emits the pairs of every job (pair of partners) it holds,
+//     unless the job's block exceeds MaxBlockPairs (then it is counted as
+//     skipped, as blocking.Blocks does). Small jobs are also searched
+//     exhaustively with the Dice kernel (linkage's all-pairs pass) in
+//     chunk × chunk groups, whose per-query top-k lists are merged per
+//     query.
+//  3. Term frequencies: how many records of each partner hold each value,
+//     handed to the records.
+//  4. Compare, in the cells of a grid: records fall in Plan.Grid groups by
+//     a hash of their reference; cell (g, h) receives the records of groups
+//     g and h and every pair between them, de-duplicates the pairs (each
+//     distinct pair is compared once, whichever blocks found it) and
+//     computes their agreement patterns with model.RecordComparer, the
+//     kernel of linkage.Link. The random pairs behind u (model.SamplePairs,
+//     the same draws as Link) go through the same cells.
+//  5. Model: pattern counts are summed with CombinePerKey and
+//     linkage.FitModel runs once on the sums; the model is a side input of
+//     the scoring (or comes from --model).
 //  6. Score: each pair's weight and posterior (model.WeightTF); the pairs at
 //     or above the threshold are the edges.
 //  7. Persons: connected components of the edges by large-star/small-star
@@ -36,6 +43,7 @@
 //  9. Output: links are written to shards sorted by person; the launcher
 //     merges them into one links file with swd link's numbering.
 //
-// Nothing is collected on one worker: every grouping is by a key whose
-// groups are bounded by a block, a component or a shard.
+// Nothing is collected on one worker: every grouping is a bucket of keys
+// (blocks, values, components, households), a cell of the grid (about
+// 2/Grid of the records, and their pairs) or an output shard.
 package beamlink

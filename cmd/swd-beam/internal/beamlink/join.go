@@ -1,106 +1,188 @@
 package beamlink
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
+	"fmt"
+	"slices"
 
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/model"
 )
 
-// tfCountFn counts, for one value of one term-frequency field (a filter
-// hash), how many records of each partner hold it, and hands the counts to
-// each of those records.
+// tfCountFn counts, for each value of a term-frequency field (a filter
+// hash) in its bucket, how many records of each partner hold it, and hands
+// the counts to each of those records: in the cells of the record's group
+// and by the record's reference. For the term-frequency adjustment's Σ n²
+// it also sums, for every pair of partners A ≤ B holding a value, the
+// square of its count in the two (in A alone when they are the same), keyed
+// by sumSqKey.
 type tfCountFn struct {
-	Partners int
-}
-
-// TFItem is the counts of a record's value of comparison Cmp, per partner.
-type TFItem struct {
-	Cmp    int
-	Counts []int64
-}
-
-func (f *tfCountFn) ProcessElement(key string, refs func(*uint64) bool, emit func(uint64, TFItem)) {
-	counts := make([]int64, f.Partners)
-	var all []uint64
-	var r uint64
-	for refs(&r) {
-		counts[partnerOf(r)]++
-		all = append(all, r)
-	}
-	c := tfCmp(key)
-	for _, r := range all {
-		emit(r, TFItem{Cmp: c, Counts: counts})
-	}
-}
-
-// attachTFFn joins a record with the counts of its values.
-func attachTFFn(ref uint64, recs func(*Rec) bool, tfs func(*TFItem) bool, emit func(uint64, Rec)) {
-	var r Rec
-	if !recs(&r) {
-		return
-	}
-	var t TFItem
-	for tfs(&t) {
-		if r.Counts == nil {
-			r.Counts = make([][]int64, len(r.Fields))
-		}
-		r.Counts[t.Cmp] = t.Counts
-	}
-	emit(ref, r)
-}
-
-// Req asks for a pair (this record, Other): Job −1 for a candidate, or the
-// job whose random sample drew it.
-type Req struct {
-	Other uint64
-	Job   int32
-}
-
-// Sources of a candidate pair, or-ed over its occurrences.
-const (
-	fromBlocks = 1
-	fromDice   = 2
-)
-
-func blockSource(k string) (string, int) { return k, fromBlocks }
-func diceSource(k string) (string, int)  { return k, fromDice }
-func orInt(a, b int) int                 { return a | b }
-
-// candidateReqFn asks for each distinct candidate pair, and counts per job
-// the pairs blocking found (the report's blocking candidates, before the
-// Dice pass is added).
-type candidateReqFn struct {
 	Plan string
 
-	jobs map[[2]int]int
+	plan *Plan
 }
 
-func (f *candidateReqFn) Setup() error {
-	p, err := DecodePlan(f.Plan)
+func (f *tfCountFn) Setup() error {
+	var err error
+	f.plan, err = DecodePlan(f.Plan)
+	return err
+}
+
+type tfEntry struct {
+	cmp  int
+	hash uint64
+	ref  uint64
+}
+
+func (f *tfCountFn) ProcessElement(_ int, packets func(*[]byte) bool, emitCell, emitRec func(int, []byte), emitSq func(string, int64)) error {
+	p := f.plan
+	var es []tfEntry
+	err := readPackets(packets, func(_ kind, b []byte) error {
+		d := decoder{b: b}
+		es = append(es, tfEntry{cmp: int(d.uvarint()), hash: d.fixed64(), ref: d.uvarint()})
+		return d.done()
+	})
 	if err != nil {
 		return err
 	}
-	f.jobs = p.jobIndex()
+	slices.SortFunc(es, func(x, y tfEntry) int {
+		return cmp.Or(cmp.Compare(x.cmp, y.cmp), cmp.Compare(x.hash, y.hash), cmp.Compare(x.ref, y.ref))
+	})
+	cells, recs := newPacker(kindTFItem, emitCell), newPacker(kindTFItem, emitRec)
+	sq := map[string]int64{}
+	for lo := 0; lo < len(es); {
+		hi := lo + 1
+		for hi < len(es) && es[hi].cmp == es[lo].cmp && es[hi].hash == es[lo].hash {
+			hi++
+		}
+		counts := make([]int64, len(p.Partners))
+		for _, e := range es[lo:hi] {
+			counts[partnerOf(e.ref)]++
+		}
+		c := es[lo].cmp
+		for a := range counts {
+			for b := a; b < len(counts); b++ {
+				n := counts[a]
+				if b != a {
+					n += counts[b]
+				}
+				if n > 0 {
+					sq[sumSqKey(c, a, b)] += n * n
+				}
+			}
+		}
+		for _, e := range es[lo:hi] {
+			enc := func(b []byte) []byte { return appendTFItem(b, e.ref, e.cmp, counts) }
+			g := p.group(e.ref)
+			for x := range p.Grid {
+				cells.add(p.cell(g, x), enc)
+			}
+			recs.add(p.bucket(e.ref), enc)
+		}
+		lo = hi
+	}
+	cells.flush()
+	recs.flush()
+	for k, n := range sq {
+		emitSq(k, n)
+	}
 	return nil
 }
 
-func (f *candidateReqFn) ProcessElement(k string, sources int, emit func(uint64, Req), emitBlocked func(int, int64)) {
-	a, b := pairOf(k)
-	emit(a, Req{Other: b, Job: -1})
-	if sources&fromBlocks != 0 {
-		emitBlocked(f.jobs[[2]int{partnerOf(a), partnerOf(b)}], 1)
+// sumSqKey keys the Σ n² of comparison c's values over partners a ≤ b.
+func sumSqKey(c, a, b int) string { return fmt.Sprintf("%d/%d/%d", c, a, b) }
+
+// readSumSq reads the Σ n² of every comparison and pair of partners.
+func readSumSq(sums func(*string, *int64) bool) map[string]float64 {
+	out := map[string]float64{}
+	var k string
+	var n int64
+	for sums(&k, &n) {
+		out[k] += float64(n)
+	}
+	return out
+}
+
+func appendTFItem(b []byte, ref uint64, c int, counts []int64) []byte {
+	b = binary.AppendUvarint(b, ref)
+	b = binary.AppendUvarint(b, uint64(c))
+	b = binary.AppendUvarint(b, uint64(len(counts)))
+	for _, n := range counts {
+		b = binary.AppendVarint(b, n)
+	}
+	return b
+}
+
+// records gathers the records of a group's packets, with the counts of
+// their term-frequency values attached.
+type records struct {
+	byRef map[uint64]*Rec
+}
+
+func newRecords() *records { return &records{byRef: map[uint64]*Rec{}} }
+
+// read takes a kindRec or kindTFItem entry; it reports false for others.
+func (rs *records) read(k kind, b []byte) (bool, error) {
+	d := decoder{b: b}
+	switch k {
+	case kindRec:
+		r := &Rec{}
+		d.rec(r)
+		if old, ok := rs.byRef[r.Ref]; ok {
+			r.Counts = old.Counts // counts arrived first
+		}
+		rs.byRef[r.Ref] = r
+	case kindTFItem:
+		ref, c := d.uvarint(), int(d.uvarint())
+		n := d.count(1)
+		counts := make([]int64, n)
+		for k := range counts {
+			counts[k] = d.varint()
+		}
+		r, ok := rs.byRef[ref]
+		if !ok {
+			r = &Rec{Ref: ref}
+			rs.byRef[ref] = r
+		}
+		if c < 0 || c >= 1<<16 {
+			return true, errCorrupt
+		}
+		if len(r.Counts) <= c {
+			r.Counts = append(r.Counts, make([][]int64, c+1-len(r.Counts))...)
+		}
+		r.Counts[c] = counts
+	default:
+		return false, nil
+	}
+	return true, d.done()
+}
+
+// finish sizes every record's counts to its fields (nil when none).
+func (rs *records) finish() {
+	for _, r := range rs.byRef {
+		if r.Counts != nil && len(r.Counts) < len(r.Fields) {
+			r.Counts = append(r.Counts, make([][]int64, len(r.Fields)-len(r.Counts))...)
+		}
 	}
 }
 
+// Sources of a candidate pair, or-ed over its occurrences; a random pair of
+// job k has source sampleBase+k.
+const (
+	fromBlocks = 1
+	fromDice   = 2
+	sampleBase = 8
+)
+
 // sampleFn draws the random pairs of job k exactly as linkage.Link does
-// (linkage.USample, model.SamplePairs).
+// (linkage.USample, model.SamplePairs), and sends each to its cell.
 type sampleFn struct {
 	Plan string
 }
 
-func (f *sampleFn) ProcessElement(k int, emit func(uint64, Req)) error {
+func (f *sampleFn) ProcessElement(k int, emit func(int, []byte)) error {
 	p, err := DecodePlan(f.Plan)
 	if err != nil {
 		return err
@@ -110,9 +192,12 @@ func (f *sampleFn) ProcessElement(k int, emit func(uint64, Req)) error {
 		return nil
 	}
 	j := p.Jobs[k]
+	pairs := newPacker(kindPair, emit)
 	for i, jj := range model.SamplePairs(na, nb, j.Dedup(), n, seed) {
-		emit(Ref(j.A, i), Req{Other: Ref(j.B, jj), Job: int32(k)})
+		a, b := Ref(j.A, i), Ref(j.B, jj)
+		pairs.add(p.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, uint64(sampleBase+k)) })
 	}
+	pairs.flush()
 	return nil
 }
 
@@ -128,20 +213,6 @@ func (p *Plan) sample(k int) (n int, seed uint64, na, nb int) {
 	return n, seed, na, nb
 }
 
-// firstHalfFn sends a record's filters to the other record of each of its
-// pairs.
-func firstHalfFn(ref uint64, recs func(*Rec) bool, reqs func(*Req) bool, emit func(uint64, Half)) {
-	var r Rec
-	if !recs(&r) {
-		return
-	}
-	r.ID, r.Household = "", ""
-	var q Req
-	for reqs(&q) {
-		emit(q.Other, Half{Job: q.Job, A: r})
-	}
-}
-
 // Compared is a candidate pair with its agreement pattern and, for each
 // term-frequency comparison at its exact level, the frequency of the
 // agreed value among the pair's two partners (0 otherwise).
@@ -151,39 +222,110 @@ type Compared struct {
 	Freq    []int64
 }
 
-// compareFn computes the pattern of every pair that reaches its second
-// record: candidates go on to the scoring, random pairs to the u sample.
-type compareFn struct {
+// cellFn compares the pairs of one cell of the grid: it holds the records
+// of the cell's two groups, the pairs blocking and the Dice pass found
+// between them (each distinct pair is compared once, whichever blocks found
+// it) and the random pairs behind u. It emits the candidates with their
+// patterns, the pattern counts of the candidates and of each job's random
+// sample, and per job how many distinct pairs blocking found.
+type cellFn struct {
 	Plan string
 
 	plan *Plan
 	rc   *model.RecordComparer
+	jobs map[[2]int]int
 }
 
-func (f *compareFn) Setup() error {
+func (f *cellFn) Setup() error {
 	var err error
 	if f.plan, err = DecodePlan(f.Plan); err != nil {
 		return err
 	}
+	f.jobs = f.plan.jobIndex()
 	f.rc, err = model.NewRecordComparer(f.plan.Cmps)
 	return err
 }
 
-func (f *compareFn) ProcessElement(_ context.Context, ref uint64, recs func(*Rec) bool, halves func(*Half) bool,
-	emitCand func(Compared), emitSample func(string, int64)) {
-	var b Rec
-	if !recs(&b) {
-		return
+type pairEntry struct {
+	a, b, src uint64
+}
+
+func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) bool,
+	emitCand func([]byte), emitPattern func(string, int64), emitSample func(string, int64), emitBlocked func(int, int64)) error {
+	rs := newRecords()
+	var pairs []pairEntry
+	err := readPackets(packets, func(k kind, b []byte) error {
+		if ok, err := rs.read(k, b); ok || err != nil {
+			return err
+		}
+		if k != kindPair {
+			return errCorrupt
+		}
+		d := decoder{b: b}
+		pairs = append(pairs, pairEntry{a: d.uvarint(), b: d.uvarint(), src: d.uvarint()})
+		return d.done()
+	})
+	if err != nil {
+		return err
 	}
-	var h Half
-	for halves(&h) {
-		key := f.rc.Key(h.A.Fields, b.Fields)
-		if h.Job >= 0 {
-			emitSample(sampleKey(int(h.Job), key), 1)
+	rs.finish()
+	slices.SortFunc(pairs, func(x, y pairEntry) int {
+		return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b), cmp.Compare(x.src, y.src))
+	})
+	get := func(ref uint64) (*Rec, error) {
+		r, ok := rs.byRef[ref]
+		if !ok || r.Fields == nil {
+			return nil, fmt.Errorf("beamlink: a pair of a cell names a record outside it")
+		}
+		return r, nil
+	}
+	out := newListPacker(kindCompared, emitCand)
+	patterns := map[string]int64{}
+	samples := map[string]int64{}
+	blocked := map[int]int64{}
+	for lo := 0; lo < len(pairs); {
+		e := pairs[lo]
+		hi := lo + 1
+		src := e.src
+		if src < sampleBase {
+			for hi < len(pairs) && pairs[hi].a == e.a && pairs[hi].b == e.b && pairs[hi].src < sampleBase {
+				src |= pairs[hi].src
+				hi++
+			}
+		}
+		lo = hi
+		a, err := get(e.a)
+		if err != nil {
+			return err
+		}
+		b, err := get(e.b)
+		if err != nil {
+			return err
+		}
+		key := f.rc.Key(a.Fields, b.Fields)
+		if src >= sampleBase {
+			samples[sampleKey(int(src-sampleBase), key)]++
 			continue
 		}
-		emitCand(Compared{A: h.A.Ref, B: ref, Pattern: key, Freq: f.plan.freqs(&h.A, partnerOf(ref), key)})
+		job := f.jobs[[2]int{partnerOf(e.a), partnerOf(e.b)}]
+		if src&fromBlocks != 0 {
+			blocked[job]++
+		}
+		patterns[sampleKey(job, key)]++
+		c := Compared{A: e.a, B: e.b, Pattern: key, Freq: f.plan.freqs(a, partnerOf(e.b), key)}
+		out.add(0, func(buf []byte) []byte { return appendCompared(buf, &c) })
 	}
+	out.flush()
+	for k, n := range patterns {
+		emitPattern(k, n)
+	}
+	for k, n := range samples {
+		emitSample(k, n)
+	}
+	for k, n := range blocked {
+		emitBlocked(k, n)
+	}
+	return nil
 }
 
 // freqs returns, for each term-frequency comparison at its exact level in
@@ -222,7 +364,5 @@ func sampleKey(job int, pattern uint64) string {
 func sampleOf(k string) (job int, pattern uint64) {
 	return int(binary.BigEndian.Uint32([]byte(k[:4]))), binary.BigEndian.Uint64([]byte(k[4:]))
 }
-
-func patternOf(c Compared) (uint64, int64) { return c.Pattern, 1 }
 
 func sumInt64(a, b int64) int64 { return a + b }

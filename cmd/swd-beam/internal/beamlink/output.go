@@ -12,29 +12,48 @@ import (
 	"io"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/apache/beam/sdks/v2/go/pkg/beam/io/filesystem"
 
 	"github.com/welfare-district/swd/linkage/cluster"
 )
 
-// householdKeyFn keys a person by its partner's household id.
-func householdKeyFn(p Person, emit func(string, uint64)) {
-	if p.Household != "" {
-		emit(strconv.Itoa(partnerOf(p.Ref))+"/"+p.Household, p.Person)
+// householdEdgesFn links the persons sharing one partner household id, for
+// every id of its bucket. The edges go to one of 4,096 buckets by their
+// first person: the components' first step regroups them by node anyway.
+func householdEdgesFn(_ int, packets func(*[]byte) bool, emit func(int, []byte)) error {
+	type entry struct {
+		key    string
+		person uint64
 	}
-}
-
-// householdEdgesFn links the persons sharing one partner household id.
-func householdEdgesFn(_ string, persons func(*uint64) bool, emit func(uint64, uint64)) {
-	ps := neighbours(persons)
-	for _, q := range ps[1:] {
-		emit(ps[0], q)
+	var es []entry
+	err := readPackets(packets, func(k kind, b []byte) error {
+		if k != kindHousehold {
+			return errCorrupt
+		}
+		d := decoder{b: b}
+		es = append(es, entry{d.string(), d.uvarint()})
+		return d.done()
+	})
+	if err != nil {
+		return err
 	}
+	slices.SortFunc(es, func(x, y entry) int { return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.person, y.person)) })
+	p := newPacker(kindNodes, emit)
+	for lo := 0; lo < len(es); {
+		hi := lo + 1
+		for hi < len(es) && es[hi].key == es[lo].key {
+			if es[hi].person != es[hi-1].person {
+				u, v := es[lo].person, es[hi].person
+				p.add(int(mix(u)>>52), func(b []byte) []byte { return appendNodes(b, u, v) })
+			}
+			hi++
+		}
+		lo = hi
+	}
+	p.flush()
+	return nil
 }
-
-func personByID(p Person) (uint64, Person) { return p.Person, p }
 
 // Row is one output row before the final numbering: the person's key
 // orders the output (swd link numbers persons by their smallest member),
@@ -61,19 +80,41 @@ func (f *rowFn) Setup() error {
 	return err
 }
 
-func (f *rowFn) ProcessElement(person uint64, ps func(*Person) bool, labels func(*uint64) bool, emit func(int, Row)) {
-	hh := person
-	var l uint64
-	if labels(&l) {
-		hh = l
+func (f *rowFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(int, []byte)) error {
+	p := f.plan
+	labels := map[uint64]uint64{}
+	var persons []Person
+	err := readPackets(packets, func(k kind, b []byte) error {
+		d := decoder{b: b}
+		switch k {
+		case kindLabel:
+			u := d.uvarint()
+			labels[u] = d.uvarint()
+		case kindPerson:
+			persons = append(persons, Person{})
+			d.person(&persons[len(persons)-1])
+		default:
+			return errCorrupt
+		}
+		return d.done()
+	})
+	if err != nil {
+		return err
 	}
-	var p Person
-	for ps(&p) {
-		r := Row{PersonKey: p.PersonKey, Partner: f.plan.Partners[partnerOf(p.Ref)].Name, RecordID: p.ID, Household: hh, Probability: p.Probability}
+	rows := newPacker(kindRow, emit)
+	for i := range persons {
+		ps := &persons[i]
+		hh := ps.Person
+		if l, ok := labels[ps.Person]; ok {
+			hh = l
+		}
+		r := Row{PersonKey: ps.PersonKey, Partner: p.Partners[partnerOf(ps.Ref)].Name, RecordID: ps.ID, Household: hh, Probability: ps.Probability}
 		h := fnv.New32a()
-		h.Write([]byte(p.PersonKey))
-		emit(int(h.Sum32()%uint32(f.plan.Shards)), r)
+		h.Write([]byte(ps.PersonKey))
+		rows.add(int(h.Sum32()%uint32(p.Shards)), func(b []byte) []byte { return appendRow(b, &r) })
 	}
+	rows.flush()
+	return nil
 }
 
 func compareRows(x, y Row) int {
@@ -90,15 +131,24 @@ type writeShardFn struct {
 	Plan string
 }
 
-func (f *writeShardFn) ProcessElement(ctx context.Context, k int, rows func(*Row) bool, _ func(*int) bool) error {
+func (f *writeShardFn) ProcessElement(ctx context.Context, k int, packets func(*[]byte) bool) error {
 	p, err := DecodePlan(f.Plan)
 	if err != nil {
 		return err
 	}
 	var all []Row
-	var r Row
-	for rows(&r) {
+	err = readPackets(packets, func(kd kind, b []byte) error {
+		if kd != kindRow {
+			return errCorrupt
+		}
+		var r Row
+		d := decoder{b: b}
+		d.row(&r)
 		all = append(all, r)
+		return d.done()
+	})
+	if err != nil {
+		return err
 	}
 	slices.SortFunc(all, compareRows)
 	return writeFile(ctx, ShardPath(p.ShardDir, k), func(w io.Writer) error {
@@ -124,6 +174,14 @@ func appendRow(b []byte, r *Row) []byte {
 	b = appendString(b, r.RecordID)
 	b = binary.AppendUvarint(b, r.Household)
 	return binary.LittleEndian.AppendUint64(b, math.Float64bits(r.Probability))
+}
+
+func (d *decoder) row(r *Row) {
+	r.PersonKey = d.string()
+	r.Partner = d.string()
+	r.RecordID = d.string()
+	r.Household = d.uvarint()
+	r.Probability = d.float()
 }
 
 func writeFile(ctx context.Context, path string, fn func(io.Writer) error) error {
@@ -167,14 +225,10 @@ func (s *shardReader) next() (bool, error) {
 		return false, err
 	}
 	d := decoder{b: s.buf}
-	s.row.PersonKey = d.string()
-	s.row.Partner = d.string()
-	s.row.RecordID = d.string()
-	s.row.Household = d.uvarint()
-	if d.err != nil || len(d.b) != 8 {
-		return false, errCorrupt
+	d.row(&s.row)
+	if err := d.done(); err != nil {
+		return false, err
 	}
-	s.row.Probability = math.Float64frombits(binary.LittleEndian.Uint64(d.b))
 	return true, nil
 }
 
@@ -324,4 +378,6 @@ func ReadFile(ctx context.Context, path string) ([]byte, error) {
 	return io.ReadAll(rc)
 }
 
-func shardMarker(k int) (int, int) { return k, k }
+// shardMarker is an empty packet of shard k, so that every shard is
+// written.
+func shardMarker(k int) (int, []byte) { return k, []byte{byte(kindRow)} }

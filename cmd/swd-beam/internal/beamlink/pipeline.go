@@ -9,80 +9,50 @@ import (
 )
 
 func init() {
-	for _, t := range []any{Task{}, ClkItem{}, Hit{}, BlockStat{}, TFItem{}, Req{}, Compared{}, Edge{}, ScoreStat{}, ScoreItem{}, ClusterStat{}, Person{}, Row{}} {
+	for _, t := range []any{Task{}, ClkItem{}, Hit{}, BlockStat{}, ScoreStat{}, ClusterStat{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
-	register.DoFn7x1[context.Context, Task, func(uint64, Rec), func(string, uint64), func(string, uint64), func(string, int64), func(string, ClkItem), error](&readFn{})
-	register.DoFn4x0[string, func(*uint64) bool, func(string), func(string, BlockStat)](&blockFn{})
+	register.DoFn8x1[context.Context, Task, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), func(string, int64), func(string, ClkItem), error](&readFn{})
+	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(string, BlockStat), error](&blockFn{})
 	register.DoFn4x1[context.Context, string, func(*ClkItem) bool, func(string, []Hit), error](&diceFn{})
-	register.DoFn3x0[string, func(*[]Hit) bool, func(string)](&topHitsFn{})
-	register.DoFn3x0[string, func(*uint64) bool, func(uint64, TFItem)](&tfCountFn{})
-	register.Function4x0(attachTFFn)
-	register.DoFn4x0[string, int, func(uint64, Req), func(int, int64)](&candidateReqFn{})
-	register.Function1x2(blockSource)
-	register.Function1x2(diceSource)
-	register.Function2x1(orInt)
-	register.Emitter2[int, int64]()
-	register.Iter2[int, int64]()
-	register.DoFn2x1[int, func(uint64, Req), error](&sampleFn{})
-	register.Function4x0(firstHalfFn)
-	register.DoFn6x0[context.Context, uint64, func(*Rec) bool, func(*Half) bool, func(Compared), func(string, int64)](&compareFn{})
-	register.Function1x2(patternOf)
+	register.DoFn3x0[string, func(*[]Hit) bool, func(int, []byte)](&topHitsFn{})
+	register.DoFn5x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(string, int64), error](&tfCountFn{})
+	register.DoFn2x1[int, func(int, []byte), error](&sampleFn{})
+	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
 	register.Function2x1(sumInt64)
-	register.DoFn5x1[context.Context, []byte, func(*uint64, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
-	register.DoFn5x1[Compared, string, func(*string, *int64) bool, func(Edge), func(int, ScoreItem), error](&scoreFn{})
-	register.Combiner2[ScoreStat, ScoreItem](&scoreStatFn{})
+	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
+	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
+	register.DoFn7x1[[]byte, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
 	register.Function2x1(addBlockStat)
+	register.Function2x1(addScoreStat)
 	register.Function2x1(addClusterStat)
-	register.Function3x0(bothWays)
-	register.Function3x0(toLarger)
-	register.Function3x0(largeStarFn)
-	register.Function3x0(smallStarFn)
-	register.Function3x1(labelFn)
-	register.Function1x2(edgeByA)
-	register.Function1x2(edgeNodes)
-	register.DoFn5x0[uint64, func(*Rec) bool, func(*uint64) bool, func(uint64, Rec), func(Person)](&labelRecFn{})
-	register.Function4x0(labelEdgeFn)
-	register.DoFn8x1[context.Context, uint64, func(*Rec) bool, func(*Edge) bool, string, func(*string, *int64) bool, func(Person), func(ClusterStat), error](&clusterFn{})
-	register.Function2x0(householdKeyFn)
-	register.Function3x0(householdEdgesFn)
-	register.Function1x2(personByID)
-	register.DoFn4x0[uint64, func(*Person) bool, func(*uint64) bool, func(int, Row)](&rowFn{})
-	register.DoFn4x1[context.Context, int, func(*Row) bool, func(*int) bool, error](&writeShardFn{})
+	register.DoFn3x1[int, func(*[]byte) bool, func(int, []byte), error](&ccFn{})
+	register.DoFn5x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(int, []byte), error](&componentFn{})
+	register.DoFn10x1[context.Context, int, func(*[]byte) bool, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, []byte), func(ClusterStat), error](&clusterFn{})
+	register.Function3x1(householdEdgesFn)
+	register.Function2x2(packNodes)
+	register.Function3x1(unpackLabels)
+	register.Emitter2[uint64, uint64]()
+	register.DoFn3x1[int, func(*[]byte) bool, func(int, []byte), error](&rowFn{})
+	register.DoFn3x1[context.Context, int, func(*[]byte) bool, error](&writeShardFn{})
 	register.Function1x2(shardMarker)
-	register.Iter1[int]()
 	register.DoFn7x1[context.Context, []byte, string, func(*string, *BlockStat) bool, func(*int, *ScoreStat) bool, func(*ClusterStat) bool, func(*int, *int64) bool, error](&summaryFn{})
 
-	register.Emitter2[uint64, Rec]()
-	register.Emitter2[string, uint64]()
+	register.Emitter2[int, []byte]()
+	register.Emitter1[[]byte]()
 	register.Emitter2[string, int64]()
+	register.Emitter2[int, int64]()
 	register.Emitter2[string, ClkItem]()
-	register.Emitter1[string]()
 	register.Emitter2[string, BlockStat]()
 	register.Emitter2[string, []Hit]()
-	register.Emitter2[uint64, TFItem]()
-	register.Emitter2[uint64, Req]()
-	register.Emitter2[uint64, Half]()
-	register.Emitter1[Compared]()
-	register.Emitter1[Edge]()
-	register.Emitter2[int, ScoreItem]()
-	register.Emitter2[uint64, uint64]()
-	register.Emitter1[Person]()
-	register.Emitter2[uint64, Edge]()
+	register.Emitter2[int, ScoreStat]()
+	register.Emitter1[string]()
 	register.Emitter1[ClusterStat]()
-	register.Emitter2[int, Row]()
-	register.Iter1[uint64]()
+	register.Iter1[[]byte]()
 	register.Iter1[ClkItem]()
 	register.Iter1[[]Hit]()
-	register.Iter1[Rec]()
-	register.Iter1[TFItem]()
-	register.Iter1[Req]()
-	register.Iter1[Half]()
-	register.Iter2[uint64, int64]()
 	register.Iter2[string, int64]()
-	register.Iter1[Edge]()
-	register.Iter1[Person]()
-	register.Iter1[Row]()
+	register.Iter2[int, int64]()
 	register.Iter2[string, BlockStat]()
 	register.Iter2[int, ScoreStat]()
 	register.Iter1[ClusterStat]()
@@ -91,70 +61,77 @@ func init() {
 // Build adds the linkage of plan to the pipeline: the links go to shards in
 // plan.ShardDir (MergeShards reads them back in order) with a Summary
 // beside them. modelJSON, when not empty, is applied as it is instead of
-// fitting a model.
+// fitting a model. Every shuffle moves packets (see packet.go).
 func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	ps := plan.Encode()
 	s = s.Scope("swd.link")
 
 	// 1. Read the row groups.
 	read := beam.ParDoN(s.Scope("Read"), &readFn{Plan: ps}, beam.CreateList(s, plan.Tasks()))
-	recs, blocks, tfs, totals, clks := read[0], read[1], read[2], read[3], read[4]
+	cellRecs, blocks, tfs, recs, totals, clks := read[0], read[1], read[2], read[3], read[4], read[5]
 
-	// 2–3. Candidate pairs: blocks and the Dice pass, de-duplicated.
+	// 2. Candidate pairs: blocks and the Dice pass, sent to their cells.
 	bs := s.Scope("Block")
 	pairs, blockStats := beam.ParDo2(bs, &blockFn{Plan: ps}, beam.GroupByKey(bs, blocks))
 	ds := s.Scope("DicePass")
 	hits := beam.ParDo(ds, &diceFn{Plan: ps}, beam.GroupByKey(ds, clks))
 	dicePairs := beam.ParDo(ds, &topHitsFn{Plan: ps}, beam.GroupByKey(ds, hits))
-	cands := beam.CombinePerKey(s, orInt, beam.Flatten(s, beam.ParDo(s, blockSource, pairs), beam.ParDo(s, diceSource, dicePairs)))
 
-	// 4. Term frequencies, then the two joins of each pair with its records.
+	// 3. Term frequencies, to the cells and to the records.
 	ts := s.Scope("TermFrequencies")
-	tfItems := beam.ParDo(ts, &tfCountFn{Partners: len(plan.Partners)}, beam.GroupByKey(ts, tfs))
-	full := beam.ParDo(ts, attachTFFn, beam.CoGroupByKey(ts, recs, tfItems))
+	tf := beam.ParDoN(ts, &tfCountFn{Plan: ps}, beam.GroupByKey(ts, tfs))
+	tfCells, tfRecs := tf[0], tf[1]
 	totalsSum := beam.CombinePerKey(ts, sumInt64, totals)
+	sumSq := beam.CombinePerKey(ts, sumInt64, tf[2])
 
+	// 4. The cells: every distinct pair compared once, with the random
+	// pairs behind u.
 	js := s.Scope("Compare")
-	reqs, blocked := beam.ParDo2(js, &candidateReqFn{Plan: ps}, cands)
+	cellIn := []beam.PCollection{cellRecs, tfCells, pairs, dicePairs}
 	if modelJSON == "" {
 		jobs := make([]int, len(plan.Jobs))
 		for k := range jobs {
 			jobs[k] = k
 		}
-		reqs = beam.Flatten(js, reqs, beam.ParDo(js, &sampleFn{Plan: ps}, beam.CreateList(js, jobs)))
+		cellIn = append(cellIn, beam.ParDo(js, &sampleFn{Plan: ps}, beam.CreateList(js, jobs)))
 	}
-	halves := beam.ParDo(js, firstHalfFn, beam.CoGroupByKey(js, full, reqs))
-	compared, sampled := beam.ParDo2(js, &compareFn{Plan: ps}, beam.CoGroupByKey(js, full, halves))
+	cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, cellIn...)))
+	compared, patterns, sampled, blocked := cell[0], cell[1], cell[2], cell[3]
 
-	// 5. The model.
+	// 5. The model, and the prior of each job.
 	ms := s.Scope("Model")
 	var model beam.PCollection
+	jobPatterns := beam.CombinePerKey(ms, sumInt64, patterns)
 	if modelJSON != "" {
 		model = beam.Create(ms, modelJSON)
 	} else {
-		patterns := beam.CombinePerKey(ms, sumInt64, beam.ParDo(ms, patternOf, compared))
-		samples := beam.CombinePerKey(ms, sumInt64, sampled)
-		model = beam.ParDo(ms, &fitFn{Plan: ps}, beam.Impulse(ms), beam.SideInput{Input: patterns}, beam.SideInput{Input: samples})
+		model = beam.ParDo(ms, &fitFn{Plan: ps}, beam.Impulse(ms),
+			beam.SideInput{Input: jobPatterns},
+			beam.SideInput{Input: beam.CombinePerKey(ms, sumInt64, sampled)})
 	}
+	priors := beam.ParDo(ms, &priorsFn{Plan: ps}, beam.Impulse(ms), beam.SideInput{Input: model}, beam.SideInput{Input: jobPatterns})
 
 	// 6. Scores and edges.
 	ss := s.Scope("Score")
-	edges, scoreStats := beam.ParDo2(ss, &scoreFn{Plan: ps}, compared, beam.SideInput{Input: model}, beam.SideInput{Input: totalsSum})
+	edges, scoreStats := beam.ParDo2(ss, &scoreFn{Plan: ps}, compared, beam.SideInput{Input: model}, beam.SideInput{Input: priors},
+		beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
 
 	// 7. Persons: components, each clustered by cluster.Build.
 	cs := s.Scope("Persons")
-	labels := Components(cs, beam.ParDo(cs, edgeNodes, edges), plan.Rounds)
-	compRecs, alone := beam.ParDo2(cs, &labelRecFn{Plan: ps}, beam.CoGroupByKey(cs, full, labels))
-	compEdges := beam.ParDo(cs, labelEdgeFn, beam.CoGroupByKey(cs, beam.ParDo(cs, edgeByA, edges), labels))
-	clustered, clusterStats := beam.ParDo2(cs, &clusterFn{Plan: ps}, beam.CoGroupByKey(cs, compRecs, compEdges),
-		beam.SideInput{Input: model}, beam.SideInput{Input: totalsSum})
-	persons := beam.Flatten(cs, clustered, alone)
+	labels := Components(cs, edges, plan.Rounds, plan.Buckets)
+	comp := beam.ParDoN(cs, &componentFn{Plan: ps}, beam.GroupByKey(cs, beam.Flatten(cs, recs, tfRecs, labels, edges)))
+	compIn, alone, aloneHH := comp[0], comp[1], comp[2]
+	clustered := beam.ParDoN(cs, &clusterFn{Plan: ps}, beam.GroupByKey(cs, compIn),
+		beam.SideInput{Input: model}, beam.SideInput{Input: priors}, beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
+	persons := beam.Flatten(cs, clustered[0], alone)
+	hhKeys := beam.Flatten(cs, clustered[1], aloneHH)
+	clusterStats := clustered[2]
 
 	// 8. Households: components of persons sharing a partner's household id.
 	hs := s.Scope("Households")
-	hhEdges := beam.ParDo(hs, householdEdgesFn, beam.GroupByKey(hs, beam.ParDo(hs, householdKeyFn, persons)))
-	hhLabels := Components(hs, hhEdges, plan.Rounds)
-	rows := beam.ParDo(hs, &rowFn{Plan: ps}, beam.CoGroupByKey(hs, beam.ParDo(hs, personByID, persons), hhLabels))
+	hhEdges := beam.ParDo(hs, householdEdgesFn, beam.GroupByKey(hs, hhKeys))
+	hhLabels := Components(hs, hhEdges, plan.Rounds, plan.Buckets)
+	rows := beam.ParDo(hs, &rowFn{Plan: ps}, beam.GroupByKey(hs, beam.Flatten(hs, persons, hhLabels)))
 
 	// 9. Output shards and the summary.
 	os := s.Scope("Write")
@@ -163,10 +140,10 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 		shards[k] = k
 	}
 	markers := beam.ParDo(os, shardMarker, beam.CreateList(os, shards))
-	beam.ParDo0(os, &writeShardFn{Plan: ps}, beam.CoGroupByKey(os, rows, markers))
+	beam.ParDo0(os, &writeShardFn{Plan: ps}, beam.GroupByKey(os, beam.Flatten(os, rows, markers)))
 	beam.ParDo0(os, &summaryFn{Plan: ps}, beam.Impulse(os), beam.SideInput{Input: model},
 		beam.SideInput{Input: beam.CombinePerKey(os, addBlockStat, blockStats)},
-		beam.SideInput{Input: beam.CombinePerKey(os, &scoreStatFn{Threshold: plan.Threshold}, scoreStats)},
+		beam.SideInput{Input: beam.CombinePerKey(os, addScoreStat, scoreStats)},
 		beam.SideInput{Input: beam.Combine(os, addClusterStat, clusterStats)},
 		beam.SideInput{Input: beam.CombinePerKey(os, sumInt64, blocked)})
 }

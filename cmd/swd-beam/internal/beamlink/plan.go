@@ -29,15 +29,27 @@ type Plan struct {
 	NoVeto     bool    `json:"no_veto"`
 	NoTF       bool    `json:"no_tf"`
 	Greedy     bool    `json:"greedy"`
-	USamples   int     `json:"u_samples"`
-	Seed       uint64  `json:"seed"`
-	FixedU     bool    `json:"fixed_u"`
+	// Clustering is linkage.Config.Clustering: which components are
+	// solved on all their pairs.
+	Clustering string `json:"clustering"`
+	USamples   int    `json:"u_samples"`
+	Seed       uint64 `json:"seed"`
+	FixedU     bool   `json:"fixed_u"`
 
 	HouseholdAttr string `json:"household_attr"`
 	// Rounds is the number of large-star/small-star rounds of the
 	// connected components; the labelling stage fails if they did not
 	// converge.
 	Rounds int `json:"rounds"`
+	// Grid is the side of the comparison grid: records fall in Grid
+	// groups by a hash of their reference, and cell (g, h) holds the
+	// records of groups g and h and compares the pairs between them. Each
+	// record is sent to Grid cells, and a cell holds about 2/Grid of all
+	// records.
+	Grid int `json:"grid"`
+	// Buckets is the number of buckets of every other grouping (blocks,
+	// values, components, households).
+	Buckets int `json:"buckets"`
 	// Shards is the number of output shards; ShardDir where they go.
 	Shards   int    `json:"shards"`
 	ShardDir string `json:"shard_dir"`
@@ -96,6 +108,14 @@ func (p *Plan) config() linkage.Config {
 	return linkage.Config{Threshold: p.Threshold, USamples: p.USamples, Seed: p.Seed, FixedU: p.FixedU,
 		NoTF: p.NoTF, VetoWeight: p.VetoWeight, NoVeto: p.NoVeto, Workers: 1}
 }
+
+// DefaultGrid is the grid side for n records: cells of at most about
+// 500,000 records.
+func DefaultGrid(n int) int { return max(1, (n+249_999)/250_000) }
+
+// DefaultBuckets is the bucket count for n records: about 16,384 records
+// a bucket, at least 8.
+func DefaultBuckets(n int) int { return max(8, n/16_384) }
 
 // Encode returns the plan as JSON.
 func (p *Plan) Encode() string {

@@ -39,8 +39,10 @@ type ClkItem struct {
 	CLK  []uint64
 }
 
-// readFn reads one row group and emits its records, their blocking keys,
-// their term-frequency keys and totals, and their CLKs for the Dice pass.
+// readFn reads one row group and emits its records (to the cells of the
+// comparison grid, and by reference for the clustering), their blocking
+// keys, their term-frequency keys and totals, and their CLKs for the Dice
+// pass. All but the totals and CLKs travel in packets.
 type readFn struct {
 	Plan string
 
@@ -56,7 +58,7 @@ func (f *readFn) Setup() error {
 }
 
 func (f *readFn) ProcessElement(ctx context.Context, t Task,
-	emitRec func(uint64, Rec), emitBlock func(string, uint64), emitTF func(string, uint64),
+	emitCell, emitBlock, emitTF, emitRec func(int, []byte),
 	emitTotal func(string, int64), emitClk func(string, ClkItem)) error {
 	p := f.plan
 	pt := p.Partners[t.Partner]
@@ -93,21 +95,33 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task,
 	if a := d.Attr(p.HouseholdAttr); a != nil {
 		hh = a.Values
 	}
+	cells, recs := newPacker(kindRec, emitCell), newPacker(kindRec, emitRec)
+	tfs, blocks := newPacker(kindTF, emitTF), newPacker(kindBlock, emitBlock)
 	for i := range n {
 		ref := Ref(t.Partner, t.First+i)
-		r := Rec{Ref: ref, ID: d.RecordIDs[i], Fields: make([][]uint64, len(p.Cmps))}
-		if hh != nil {
-			r.Household = hh[i]
-		}
+		r := Rec{Ref: ref, Fields: make([][]uint64, len(p.Cmps))}
 		for c := range p.Cmps {
 			r.Fields[c] = cols[c][i]
 			if v := cols[c][i]; v != nil && p.Cmps[c].TF && !p.NoTF {
-				emitTF(tfKey(c, model.FilterHash(v)), ref)
+				h := model.FilterHash(v)
+				tfs.add(p.bucket(mix(uint64(c))^h), func(b []byte) []byte { return appendTFKey(b, c, h, ref) })
 				totals[c]++
 			}
 		}
-		emitRec(ref, r)
+		// The cells compare on the filters alone.
+		g := p.group(ref)
+		for x := range p.Grid {
+			cells.add(p.cell(g, x), func(b []byte) []byte { return appendRec(b, &r) })
+		}
+		r.ID = d.RecordIDs[i]
+		if hh != nil {
+			r.Household = hh[i]
+		}
+		recs.add(p.bucket(ref), func(b []byte) []byte { return appendRec(b, &r) })
 	}
+	cells.flush()
+	recs.flush()
+	tfs.flush()
 	for c, n := range totals {
 		if n > 0 {
 			emitTotal(totalKey(t.Partner, c), n)
@@ -122,11 +136,13 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task,
 			sub := f.first[k] + s
 			for i, key := range keys[s] {
 				if valid[s] == nil || valid[s][i] {
-					emitBlock(blockKey(sub, key), Ref(t.Partner, t.First+i))
+					ref := Ref(t.Partner, t.First+i)
+					blocks.add(p.bucket(mix(uint64(sub))^key), func(b []byte) []byte { return appendBlockKey(b, sub, key, ref) })
 				}
 			}
 		}
 	}
+	blocks.flush()
 	for k, j := range p.Jobs {
 		if !p.diceJob(k) || (t.Partner != j.A && t.Partner != j.B) {
 			continue
@@ -170,21 +186,19 @@ func (f *readFn) emitDice(k int, t Task, clk func(int) []uint64, n int, emit fun
 	}
 }
 
-// Keys of the groupings, as fixed-size binary strings.
+// Keys of the groupings, as fixed-size binary strings, and of the entries.
 
-func blockKey(sub int, key uint64) string {
-	b := binary.BigEndian.AppendUint32(nil, uint32(sub))
-	return string(binary.BigEndian.AppendUint64(b, key))
+func appendBlockKey(b []byte, sub int, key, ref uint64) []byte {
+	b = binary.AppendUvarint(b, uint64(sub))
+	b = binary.LittleEndian.AppendUint64(b, key)
+	return binary.AppendUvarint(b, ref)
 }
 
-func blockSub(k string) int { return int(binary.BigEndian.Uint32([]byte(k[:4]))) }
-
-func tfKey(c int, h uint64) string {
-	b := binary.BigEndian.AppendUint32(nil, uint32(c))
-	return string(binary.BigEndian.AppendUint64(b, h))
+func appendTFKey(b []byte, c int, h, ref uint64) []byte {
+	b = binary.AppendUvarint(b, uint64(c))
+	b = binary.LittleEndian.AppendUint64(b, h)
+	return binary.AppendUvarint(b, ref)
 }
-
-func tfCmp(k string) int { return int(binary.BigEndian.Uint32([]byte(k[:4]))) }
 
 func totalKey(p, c int) string { return fmt.Sprintf("%d/%d", p, c) }
 
@@ -195,12 +209,3 @@ func chunkKey(k, x, y int) string {
 }
 
 func chunkJob(key string) int { return int(binary.BigEndian.Uint32([]byte(key[:4]))) }
-
-func pairKey(a, b uint64) string {
-	k := binary.BigEndian.AppendUint64(nil, a)
-	return string(binary.BigEndian.AppendUint64(k, b))
-}
-
-func pairOf(k string) (uint64, uint64) {
-	return binary.BigEndian.Uint64([]byte(k[:8])), binary.BigEndian.Uint64([]byte(k[8:]))
-}

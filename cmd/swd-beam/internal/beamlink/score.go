@@ -3,6 +3,9 @@ package beamlink
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,22 +14,23 @@ import (
 	"github.com/welfare-district/swd/linkage/model"
 )
 
-// fitFn fits the model once, from the summed pattern counts of the
-// candidates and of each job's random sample (linkage.FitModel), and emits
-// it as JSON.
+// fitFn fits the model once, from the pattern counts of the candidates
+// (keyed by job, as sampleKey) and of each job's random sample
+// (linkage.FitModel), and emits it as JSON.
 type fitFn struct {
 	Plan string
 }
 
-func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, patterns func(*uint64, *int64) bool, samples func(*string, *int64) bool, emit func(string)) error {
+func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, patterns func(*string, *int64) bool, samples func(*string, *int64) bool, emit func(string)) error {
 	p, err := DecodePlan(f.Plan)
 	if err != nil {
 		return err
 	}
 	counts := model.PatternCounts{}
-	var key uint64
+	var pk string
 	var n int64
-	for patterns(&key, &n) {
+	for patterns(&pk, &n) {
+		_, key := sampleOf(pk)
 		counts.Add(key, n)
 	}
 	js := make([]linkage.JobSample, len(p.Jobs))
@@ -52,6 +56,91 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, patterns func(*uin
 	emit(b.String())
 	return nil
 }
+
+// priorsFn computes the prior weight of every job from the model and the
+// job's own candidate patterns (linkage.JobPrior, as Link does) and emits
+// them as JSON, in job order.
+type priorsFn struct {
+	Plan string
+}
+
+func (f *priorsFn) ProcessElement(_ []byte, modelJSON string, patterns func(*string, *int64) bool, emit func(string)) error {
+	p, err := DecodePlan(f.Plan)
+	if err != nil {
+		return err
+	}
+	m, err := model.Decode(strings.NewReader(modelJSON), "model")
+	if err != nil {
+		return err
+	}
+	counts := make([]model.PatternCounts, len(p.Jobs))
+	var pk string
+	var n int64
+	for patterns(&pk, &n) {
+		k, key := sampleOf(pk)
+		if counts[k] == nil {
+			counts[k] = model.PatternCounts{}
+		}
+		counts[k].Add(key, n)
+	}
+	priors := make([]float64, len(p.Jobs))
+	for k, j := range p.Jobs {
+		priors[k] = linkage.JobPrior(m, counts[k], j.Space(p.Partners[j.A].Rows, p.Partners[j.B].Rows))
+	}
+	b, err := json.Marshal(priors)
+	if err != nil {
+		return err
+	}
+	emit(string(b))
+	return nil
+}
+
+// weigher weighs pairs of records as linkage.Link does: the model's match
+// weight with the term-frequency adjustments, plus the prior of the pair's
+// job; ok is false for two partners that are not compared.
+type weigher struct {
+	m      *model.Model
+	priors []float64
+	jobs   map[[2]int]int
+	totals map[[2]int]int64
+	sumSq  map[string]float64
+}
+
+// newWeigher reads the side inputs of a scoring stage.
+func newWeigher(p *Plan, modelJSON, priorsJSON string, totals, sumSq func(*string, *int64) bool) (*weigher, error) {
+	m, err := model.Decode(strings.NewReader(modelJSON), "model")
+	if err != nil {
+		return nil, err
+	}
+	w := &weigher{m: m, jobs: p.jobIndex(), totals: readTotals(totals), sumSq: readSumSq(sumSq)}
+	if err := json.Unmarshal([]byte(priorsJSON), &w.priors); err != nil || len(w.priors) != len(p.Jobs) {
+		return nil, fmt.Errorf("beamlink: the priors of the jobs do not match the plan")
+	}
+	return w, nil
+}
+
+// weight is the posterior log2-odds of pattern key between partners pa ≤
+// pb, freq the frequencies of the agreed term-frequency values (Plan.freqs).
+func (v *weigher) weight(key uint64, pa, pb int, freq []int64) (float64, bool) {
+	k, ok := v.jobs[[2]int{pa, pb}]
+	if !ok {
+		return 0, false
+	}
+	w := v.m.WeightTF(key, func(fd int) (float64, bool) {
+		if freq == nil || freq[fd] == 0 {
+			return 0, false
+		}
+		total := v.totals[[2]int{pa, fd}]
+		if pb != pa {
+			total += v.totals[[2]int{pb, fd}]
+		}
+		return model.TFAdjustment(freq[fd], total, v.sumSq[sumSqKey(fd, pa, pb)]), true
+	})
+	return w + v.priors[k], true
+}
+
+// probability is the posterior of posterior log2-odds w, as Link computes it.
+func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 
 // Edge is a scored pair at or above the threshold.
 type Edge struct {
@@ -86,80 +175,72 @@ func addScoreStat(a, b ScoreStat) ScoreStat {
 	return a
 }
 
-// scoreFn scores each candidate with the model (a side input) and the
-// totals of the term-frequency fields, and emits the edges.
+// scoreFn scores each candidate of a packet with the model, the jobs'
+// priors and the term-frequency figures (side inputs), emits the edges (by
+// the bucket of their first record) and sums the report's figures per job.
 type scoreFn struct {
 	Plan string
 
-	plan   *Plan
-	model  *model.Model
-	totals map[[2]int]int64
-	jobs   map[[2]int]int
+	plan *Plan
+	w    *weigher
+	jobs map[[2]int]int
 }
 
 func (f *scoreFn) Setup() error {
 	var err error
 	f.plan, err = DecodePlan(f.Plan)
-	f.jobs = f.plan.jobIndex()
+	if err == nil {
+		f.jobs = f.plan.jobIndex()
+	}
 	return err
 }
 
-func (f *scoreFn) ProcessElement(c Compared, modelJSON string, totals func(*string, *int64) bool, emit func(Edge), emitStat func(int, ScoreItem)) error {
-	if f.model == nil {
+func (f *scoreFn) ProcessElement(packet []byte, modelJSON, priorsJSON string, totals, sumSq func(*string, *int64) bool, emit func(int, []byte), emitStat func(int, ScoreStat)) error {
+	if f.w == nil {
 		var err error
-		if f.model, err = model.Decode(strings.NewReader(modelJSON), "model"); err != nil {
+		if f.w, err = newWeigher(f.plan, modelJSON, priorsJSON, totals, sumSq); err != nil {
 			return err
 		}
-		f.totals = readTotals(totals)
 	}
-	m := f.model
-	pa, pb := partnerOf(c.A), partnerOf(c.B)
-	w := m.WeightTF(c.Pattern, func(fd int) (float64, bool) {
-		if c.Freq == nil || c.Freq[fd] == 0 {
-			return 0, false
+	edges := newPacker(kindEdge, emit)
+	stats := map[int]*ScoreStat{}
+	var c Compared
+	err := readPacket(packet, func(_ kind, b []byte) error {
+		d := decoder{b: b}
+		d.compared(&c)
+		if err := d.done(); err != nil {
+			return err
 		}
-		total := f.totals[[2]int{pa, fd}]
-		if pb != pa {
-			total += f.totals[[2]int{pb, fd}]
+		pa, pb := partnerOf(c.A), partnerOf(c.B)
+		w, _ := f.w.weight(c.Pattern, pa, pb, c.Freq)
+		prob := probability(w)
+		j := f.jobs[[2]int{pa, pb}]
+		st, ok := stats[j]
+		if !ok {
+			st = &ScoreStat{Pairs: make([]float64, linkage.HistogramBins), Expected: make([]float64, linkage.HistogramBins)}
+			stats[j] = st
 		}
-		return m.TFWeight(fd, c.Freq[fd], total), true
+		bin := linkage.HistogramBin(w)
+		st.Pairs[bin]++
+		st.Expected[bin] += prob
+		st.SumP += prob
+		if prob >= f.plan.Threshold {
+			st.Accepted++
+			st.SumAcc += prob
+			e := Edge{A: c.A, B: c.B, Weight: w, Probability: prob}
+			edges.add(f.plan.bucket(e.A), func(b []byte) []byte { return appendEdge(b, &e) })
+		}
+		return nil
 	})
-	prob := m.Probability(w)
-	emitStat(f.jobs[[2]int{pa, pb}], ScoreItem{Bin: linkage.HistogramBin(w + m.PriorWeight()), P: prob})
-	if prob >= f.plan.Threshold {
-		emit(Edge{A: c.A, B: c.B, Weight: w + m.PriorWeight(), Probability: prob})
+	if err != nil {
+		return err
+	}
+	edges.flush()
+	for j, st := range stats {
+		emitStat(j, *st)
 	}
 	return nil
 }
-
-// ScoreItem is one candidate's contribution to its job's ScoreStat.
-type ScoreItem struct {
-	Bin int
-	P   float64
-}
-
-// scoreStatFn sums ScoreItems into a ScoreStat (a CombineFn, so that
-// runners sum them before the shuffle).
-type scoreStatFn struct {
-	Threshold float64
-}
-
-func (f *scoreStatFn) CreateAccumulator() ScoreStat {
-	return ScoreStat{Pairs: make([]float64, linkage.HistogramBins), Expected: make([]float64, linkage.HistogramBins)}
-}
-
-func (f *scoreStatFn) AddInput(a ScoreStat, it ScoreItem) ScoreStat {
-	a.Pairs[it.Bin]++
-	a.Expected[it.Bin] += it.P
-	a.SumP += it.P
-	if it.P >= f.Threshold {
-		a.Accepted++
-		a.SumAcc += it.P
-	}
-	return a
-}
-
-func (f *scoreStatFn) MergeAccumulators(a, b ScoreStat) ScoreStat { return addScoreStat(a, b) }
 
 // readTotals reads the present values of each term-frequency field per
 // partner, keyed "partner/comparison".
@@ -176,31 +257,26 @@ func readTotals(totals func(*string, *int64) bool) map[[2]int]int64 {
 	return out
 }
 
-// vetoer calls two records a certain non-match, as linkage.Link's veto
-// does: posterior log2-odds below VetoWeight.
-type vetoer struct {
-	plan   *Plan
-	m      *model.Model
-	rc     *model.RecordComparer
-	totals map[[2]int]int64
+// pairWeigher weighs two records of a component on demand, as
+// linkage.Link's clustering does: for the veto (posterior log2-odds below
+// VetoWeight) and for the pairs of a contested component that were not
+// candidates.
+type pairWeigher struct {
+	plan *Plan
+	w    *weigher
+	rc   *model.RecordComparer
 }
 
-func (v *vetoer) veto(a, b *Rec) bool {
+func (v *pairWeigher) weight(a, b *Rec) (float64, bool) {
 	if partnerOf(a.Ref) > partnerOf(b.Ref) {
 		a, b = b, a
 	}
 	key := v.rc.Key(a.Fields, b.Fields)
 	pa, pb := partnerOf(a.Ref), partnerOf(b.Ref)
-	freq := v.plan.freqs(a, pb, key)
-	w := v.m.WeightTF(key, func(fd int) (float64, bool) {
-		if freq == nil || freq[fd] == 0 {
-			return 0, false
-		}
-		total := v.totals[[2]int{pa, fd}]
-		if pb != pa {
-			total += v.totals[[2]int{pb, fd}]
-		}
-		return v.m.TFWeight(fd, freq[fd], total), true
-	})
-	return w+v.m.PriorWeight() < v.plan.VetoWeight
+	return v.w.weight(key, pa, pb, v.plan.freqs(a, pb, key))
+}
+
+func (v *pairWeigher) veto(a, b *Rec) bool {
+	w, ok := v.weight(a, b)
+	return ok && w < v.plan.VetoWeight
 }

@@ -3,9 +3,6 @@ package beamlink
 import (
 	"encoding/binary"
 	"errors"
-	"reflect"
-
-	"github.com/apache/beam/sdks/v2/go/pkg/beam"
 )
 
 // Rec is a record as it moves through the pipeline: its reference, its
@@ -23,43 +20,8 @@ type Rec struct {
 	Counts [][]int64
 }
 
-// Half is a pair on its way to its second record: the first record's
-// filters and counts travel with it.
-type Half struct {
-	// Job is the job of a random pair drawn for u, or -1 for a candidate.
-	Job int32
-	A   Rec
-}
-
-func init() {
-	beam.RegisterCoder(reflect.TypeOf((*Rec)(nil)).Elem(), encodeRec, decodeRec)
-	beam.RegisterCoder(reflect.TypeOf((*Half)(nil)).Elem(), encodeHalf, decodeHalf)
-}
-
-// The coders write varints and length-prefixed slices; a nil slice and an
+// The entries write varints and length-prefixed slices; a nil slice and an
 // empty one are told apart (length+1, 0 for nil), since nil means missing.
-
-func encodeRec(r Rec) []byte { return appendRec(nil, &r) }
-
-func decodeRec(b []byte) (Rec, error) {
-	var r Rec
-	d := decoder{b: b}
-	d.rec(&r)
-	return r, d.err
-}
-
-func encodeHalf(h Half) []byte {
-	b := binary.AppendVarint(nil, int64(h.Job))
-	return appendRec(b, &h.A)
-}
-
-func decodeHalf(b []byte) (Half, error) {
-	var h Half
-	d := decoder{b: b}
-	h.Job = int32(d.varint())
-	d.rec(&h.A)
-	return h, d.err
-}
 
 func appendRec(b []byte, r *Rec) []byte {
 	b = binary.AppendUvarint(b, r.Ref)

@@ -108,6 +108,7 @@ type Attrs struct {
 // Member is one record of a household.
 type Member struct {
 	Partner  string
+	RecordID string
 	District string
 	Needs    []string
 }
@@ -235,7 +236,7 @@ func readLinks(path string, g int, emit func(string, Attrs)) error {
 // joinFn joins a record with its link and sends it to its household.
 // Records without a link, links without a record and repeated links are
 // counted (the launcher refuses the release), never shown.
-func joinFn(_ string, vs func(*Attrs) bool, emit func(int64, Member)) {
+func joinFn(key string, vs func(*Attrs) bool, emit func(int64, Member)) {
 	var rec, link *Attrs
 	var a Attrs
 	bad := false
@@ -258,7 +259,8 @@ func joinFn(_ string, vs func(*Attrs) bool, emit func(int64, Member)) {
 	case rec == nil:
 		emit(-1, Member{Partner: "no-record"})
 	default:
-		emit(link.Household, Member{Partner: rec.Partner, District: rec.District, Needs: rec.Needs})
+		_, id, _ := strings.Cut(key, "\x00")
+		emit(link.Household, Member{Partner: rec.Partner, RecordID: id, District: rec.District, Needs: rec.Needs})
 	}
 }
 
@@ -297,7 +299,7 @@ func (f *householdFn) ProcessElement(id int64, ms func(*Member) bool, emit func(
 			}
 			continue
 		}
-		members = append(members, pipeline.Member{Partner: m.Partner, District: m.District, Needs: m.Needs})
+		members = append(members, pipeline.Member{Partner: m.Partner, RecordID: m.RecordID, District: m.District, Needs: m.Needs})
 	}
 	if id < 0 {
 		emitStat(st)

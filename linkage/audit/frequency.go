@@ -49,6 +49,23 @@ type Config struct {
 	// whole-value tokens, so a true match is below 1). The best match must
 	// also lead the second best by minLead.
 	MinDice float64
+
+	// The public list sorted by frequency and its q-grams, computed once
+	// (prepare) when the same Config attacks many cohorts.
+	sorted []NameCount
+	grams  [][]string
+}
+
+// prepare sorts the public list and tokenises it, once.
+func (c *Config) prepare() {
+	if c.sorted != nil {
+		return
+	}
+	c.sorted = sortedPublic(c.Public)
+	c.grams = make([][]string, len(c.sorted))
+	for i, nc := range c.sorted {
+		c.grams[i] = qgrams(nc.Name, *c)
+	}
 }
 
 func (c *Config) defaults() {
@@ -92,6 +109,8 @@ type Result struct {
 
 	// Hits[i] says whether record i was re-identified.
 	Hits []bool `json:"-"`
+	// Guesses[i] is the value the attack assigned to record i ("" none).
+	Guesses []string `json:"-"`
 }
 
 type cluster struct {
@@ -155,11 +174,19 @@ func cloneClusters(cs []cluster) []cluster { return append([]cluster(nil), cs...
 // attack runs both stages on grouped filters and scores them.
 func attack(ctx context.Context, clusters []cluster, of []int, truth []string, present []bool, words int, cfg Config) (Result, error) {
 	n := len(of)
-	res := Result{Records: n, Distinct: countDistinct(of), Groups: len(clusters), Hits: make([]bool, n)}
-	public := sortedPublic(cfg.Public)
+	res := Result{Records: n, Distinct: countDistinct(of), Groups: len(clusters), Hits: make([]bool, n), Guesses: make([]string, n)}
+	cfg.prepare()
+	public := cfg.sorted
 
 	// Stage 1: frequency alignment.
+	// A group seen once carries no frequency: only groups of at least two
+	// records are aligned (otherwise, in a small cohort, every record
+	// would be "aligned" with a common name and hit it by chance as often
+	// as that name is common).
 	res.Aligned = min(cfg.Align, len(clusters), len(public))
+	for res.Aligned > 0 && clusters[res.Aligned-1].count < 2 {
+		res.Aligned--
+	}
 	for i := 0; i < res.Aligned; i++ {
 		clusters[i].stage1 = public[i].Name
 		clusters[i].guess = public[i].Name
@@ -171,10 +198,13 @@ func attack(ctx context.Context, clusters []cluster, of []int, truth []string, p
 	for i := 0; i < min(cfg.Seed, res.Aligned); i++ {
 		clusters[i].evidence = clusters[i].stage1
 	}
-	for round := 0; round < cfg.Rounds; round++ {
+	for round := 0; round < cfg.Rounds && res.Aligned > 0; round++ {
 		loc := locate(clusters, cfg, words)
 		res.Located = len(loc)
-		preds := predict(public, loc, cfg, words)
+		if len(loc) == 0 {
+			break
+		}
+		preds := predict(public, cfg.grams, loc, words)
 		for ci := range clusters {
 			if ci%256 == 0 && ctx.Err() != nil {
 				return Result{}, ctx.Err()
@@ -193,6 +223,9 @@ func attack(ctx context.Context, clusters []cluster, of []int, truth []string, p
 		}
 	}
 	for i := 0; i < n; i++ {
+		if present[i] {
+			res.Guesses[i] = clusters[of[i]].guess
+		}
 		if !present[i] || truth[i] == "" {
 			continue
 		}
@@ -261,6 +294,9 @@ func group(filters bitvec.Arena, present []bool, words int) ([]cluster, []int) {
 // to. Each group's filter becomes the majority vote of its members, which
 // removes most randomised-response noise.
 func merge(ctx context.Context, cs []cluster, of []int, minDice float64) ([]cluster, []int, error) {
+	if len(cs) == 0 {
+		return cs, of, nil
+	}
 	leaderOf := make([]int, len(cs))
 	var leaders []int
 	ones := make([]int, len(cs))
@@ -272,7 +308,10 @@ func merge(ctx context.Context, cs []cluster, of []int, minDice float64) ([]clus
 			return nil, nil, ctx.Err()
 		}
 		leaderOf[i] = -1
-		for li, l := range leaders {
+		// Filters are compared with the first maxLeaders leaders only
+		// (the most frequent values): quadratic work is bounded on large
+		// files, and a rarer filter becomes a group of its own.
+		for li, l := range leaders[:min(len(leaders), maxLeaders)] {
 			and := 0
 			for w, x := range cs[l].filter {
 				and += bits.OnesCount64(x & cs[i].filter[w])
@@ -288,17 +327,28 @@ func merge(ctx context.Context, cs []cluster, of []int, minDice float64) ([]clus
 		}
 	}
 	words := len(cs[0].filter)
-	votes := make([][]float64, len(leaders))
+	members := make([]int, len(leaders))
+	for i := range cs {
+		members[leaderOf[i]]++
+	}
+	votes := make([][]float64, len(leaders)) // only for groups of several filters
 	out := make([]cluster, len(leaders))
 	for i := range cs {
 		g := leaderOf[i]
+		out[g].count += cs[i].count
+		if members[g] == 1 {
+			out[g].filter = cs[i].filter
+			continue
+		}
 		if votes[g] == nil {
 			votes[g] = make([]float64, words*64)
 		}
 		addBits(votes[g], cs[i].filter, float64(cs[i].count))
-		out[g].count += cs[i].count
 	}
 	for g := range out {
+		if votes[g] == nil {
+			continue
+		}
 		f := make([]uint64, words)
 		for b, v := range votes[g] {
 			if 2*v > float64(out[g].count) {
@@ -405,18 +455,24 @@ func locate(cs []cluster, cfg Config, words int) map[string][]uint64 {
 		if a.weight < float64(cfg.MinVotes) || totalW-a.weight <= 0 {
 			continue
 		}
-		for b := range cand {
+		// Only positions above the margin can be kept: sort those alone.
+		c := cand[:0]
+		for b := 0; b < nbits; b++ {
 			in := a.votes[b] / a.weight
 			out := (total[b] - a.votes[b]) / (totalW - a.weight)
-			cand[b] = scored{b, in - out}
+			if in-out >= minMargin {
+				c = append(c, scored{b, in - out})
+			}
 		}
-		sort.Slice(cand, func(i, j int) bool { return cand[i].score > cand[j].score })
+		sort.Slice(c, func(i, j int) bool {
+			if c[i].score != c[j].score {
+				return c[i].score > c[j].score
+			}
+			return c[i].bit < c[j].bit
+		})
 		pos := make([]uint64, words)
 		kept := 0
-		for _, sc := range cand[:min(cfg.K, len(cand))] {
-			if sc.score < minMargin {
-				break
-			}
+		for _, sc := range c[:min(cfg.K, len(c))] {
 			bitvec.Set(pos, sc.bit)
 			kept++
 		}
@@ -426,6 +482,9 @@ func locate(cs []cluster, cfg Config, words int) map[string][]uint64 {
 	}
 	return loc
 }
+
+// maxLeaders bounds the groups a filter is compared with in merge.
+const maxLeaders = 5000
 
 // minLead is the least lead of the best match over the second best.
 const minLead = 0.05
@@ -451,10 +510,10 @@ type prediction struct {
 
 // predict builds the filter of every public name whose q-grams are all
 // located.
-func predict(public []NameCount, loc map[string][]uint64, cfg Config, words int) []prediction {
+func predict(public []NameCount, grams [][]string, loc map[string][]uint64, words int) []prediction {
 	var out []prediction
-	for _, nc := range public {
-		gs := qgrams(nc.Name, cfg)
+	for i, nc := range public {
+		gs := grams[i]
 		if len(gs) == 0 {
 			continue
 		}
@@ -507,4 +566,35 @@ func popcount(v []uint64) int {
 		n += bits.OnesCount64(x)
 	}
 	return n
+}
+
+// Frequency runs Attack on the field filter of every target, over the whole
+// file: the attack swd audit has always run, with align the number of
+// frequency alignments.
+func Frequency(ctx context.Context, in *Input, align int) (AttackResult, error) {
+	if err := in.Validate(); err != nil {
+		return AttackResult{}, err
+	}
+	guesses := make([][]string, len(in.Targets))
+	columns := make([]string, len(in.Targets))
+	var details []Result
+	for ti := range in.Targets {
+		t := &in.Targets[ti]
+		col := t.column(in.Data)
+		columns[ti] = "f_" + t.Field.Name
+		r, err := Attack(ctx, col.Filters, col.Present, t.Truth, Config{
+			Public: t.Public, Q: t.Field.Tokens.Q, Padding: t.Field.Tokens.Padding, K: t.Field.K,
+			Balanced: t.Field.Hardening.Balance, Align: align,
+		})
+		if err != nil {
+			return AttackResult{}, err
+		}
+		guesses[ti] = r.Guesses
+		details = append(details, r)
+	}
+	res := score(AttackFrequency,
+		"frequency alignment of identical (or near-identical) field filters with the public frequencies, then q-gram positions mined from the aligned filters (whole file)",
+		in, guesses, columns, nil)
+	res.Details = details
+	return res, nil
 }
