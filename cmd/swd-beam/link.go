@@ -137,7 +137,11 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
 	cfg := linkage.Config{Threshold: opts.Threshold, USamples: opts.USamples, Seed: opts.Seed, NoTF: opts.NoTF,
-		TF: opts.TF, Clustering: opts.Clustering, NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
+		TF: opts.TF, Clustering: opts.Clustering, NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr,
+		// The households of this runner are components of persons sharing a
+		// partner's household id: neither swd link's weakest-link rule nor its
+		// co-residence joins (docs/scale-out.md), and the run says so.
+		NoHouseholdMinWeight: true, NoCoResidence: true}
 	if opts.Assignment == "greedy" {
 		cfg.Assignment = cluster.AssignGreedy
 	}

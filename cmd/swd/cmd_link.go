@@ -70,7 +70,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
 	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
 	fs.BoolVar(&o.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a record's address and phone number together (only person links and the partners' household ids)")
-	fs.Float64Var(&o.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
+	fs.Float64Var(&o.HouseholdMin, "household-min-weight", linkage.DefaultHouseholdMinWeight, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
 	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
 	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
@@ -160,19 +160,20 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		Inputs:   args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
 		CSV: opts.CSV, SaveModel: opts.SaveModel, Logger: g.Logger,
 		Linkage: linkage.Config{
-			Workers:            g.Workers,
-			Threshold:          opts.Threshold,
-			USamples:           opts.USamples,
-			Seed:               opts.Seed,
-			NoTF:               opts.NoTF,
-			TF:                 opts.TF,
-			Clustering:         opts.Clustering,
-			HouseholdMinWeight: opts.HouseholdMin,
-			NoCoResidence:      opts.NoCoResidence,
-			NoDedup:            opts.NoDedup,
-			HouseholdAttr:      opts.HouseholdAttr,
-			VetoWeight:         opts.VetoWeight,
-			DiceMaxPairs:       opts.DiceMaxPairs,
+			Workers:              g.Workers,
+			Threshold:            opts.Threshold,
+			USamples:             opts.USamples,
+			Seed:                 opts.Seed,
+			NoTF:                 opts.NoTF,
+			TF:                   opts.TF,
+			Clustering:           opts.Clustering,
+			HouseholdMinWeight:   opts.HouseholdMin,
+			NoHouseholdMinWeight: opts.HouseholdMin == 0,
+			NoCoResidence:        opts.NoCoResidence,
+			NoDedup:              opts.NoDedup,
+			HouseholdAttr:        opts.HouseholdAttr,
+			VetoWeight:           opts.VetoWeight,
+			DiceMaxPairs:         opts.DiceMaxPairs,
 		},
 	}
 	limit, err := parseMemoryLimit(opts.MemoryLimit, rusage.TotalMemory())

@@ -259,6 +259,17 @@ func (u *updater) partners() ([]cluster.Partner, error) {
 func (u *updater) clusterConfig() cluster.Config {
 	cc := cluster.DefaultConfig()
 	cc.Threshold, cc.Assignment = u.cfg.Threshold, u.cfg.Assignment
+	// The weakest person link that alone joins two households, as in
+	// linkage.Link, with the pairs that were not candidates scored on
+	// demand.
+	cc.HouseholdMinWeight = u.cfg.HouseholdMinWeight
+	cc.Weight = func(a, b cluster.Ref) (float64, bool) {
+		if a.Partner > b.Partner {
+			a, b = b, a
+		}
+		_, w, _ := u.scorers[[2]int{a.Partner, b.Partner}].Score(a.Row, b.Row)
+		return w + u.prev.Model.PriorWeight(), true
+	}
 	if !u.cfg.NoVeto {
 		prior, limit := u.prev.Model.PriorWeight(), u.cfg.VetoWeight
 		cc.Veto = func(a, b cluster.Ref) bool {
