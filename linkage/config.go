@@ -20,11 +20,12 @@ const (
 	DefaultVetoWeight = -10.0
 	// DefaultHouseholdMinWeight: a person who alone joins two partner
 	// households must be linked across them by a pair of at least these
-	// posterior log2-odds (P ≥ 0.94), or is split there. On the synth data
+	// posterior log2-odds (P ≥ 0.992), or is split there. On the synth data
 	// (medium corruption, five partners) it raised households F1 from
-	// 0.9873 to 0.9896 at 400,000 households, where chance look-alikes
-	// multiply, and left 20,000 households at 0.9930 (docs/linkage.md §8).
-	DefaultHouseholdMinWeight = 4.0
+	// 0.9873 to 0.9902 at 400,000 households, where chance look-alikes
+	// multiply (4 bits: 0.9896), for persons F1 0.9938–0.9942 instead of
+	// 0.9944–0.9946 at 20,000 households (docs/linkage.md §8).
+	DefaultHouseholdMinWeight = 7.0
 )
 
 // Config configures Link. The zero value means the defaults.
