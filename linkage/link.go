@@ -21,6 +21,11 @@ type Result struct {
 	Links  []cluster.Link // one per input record
 	Model  *model.Model
 	Report *Report
+	// Priors are the prior weights of every pair of partners compared,
+	// in job order (see PairPrior): with Model, what a runner that scores
+	// pairs itself (an incremental linkage) needs to score them as Link
+	// did.
+	Priors []PairPrior
 }
 
 // job is the comparison work between two datasets (A == B: duplicates
@@ -102,7 +107,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	rep.HouseholdErrors = EstimateHouseholdErrors(ds, edges, links)
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
-	return &Result{Links: links, Model: m, Report: rep}, nil
+	return &Result{Links: links, Model: m, Report: rep, Priors: pairPriors(ds, jobs)}, nil
 }
 
 // comparisons returns the configured comparisons or the defaults for the
@@ -380,17 +385,7 @@ func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 // clusterConfig is the configuration of the clustering: the link threshold
 // and assignment of cfg, pairs weighed on demand by the scorers.
 func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
-	cc := cluster.DefaultConfig()
-	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	cc.Correlation, _ = ClusteringMode(cfg.Clustering) // checked by ensureDefaults
-	cc.HouseholdMinWeight = cfg.HouseholdMinWeight
-	pw := clusterWeigher(jobs, scorers)
-	pw.limit = cfg.VetoWeight
-	if !cfg.NoVeto {
-		cc.Veto = pw.veto
-		cc.VetoWeight = cfg.VetoWeight
-	}
-	cc.Weight = pw.weight
+	cc, _ := ClusterConfig(cfg, clusterWeigher(jobs, scorers).weight) // the mode is checked by ensureDefaults
 	return cc
 }
 
@@ -422,7 +417,6 @@ func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config)
 type pairWeigher struct {
 	scorers map[[2]int]*model.Scorer // by job (a ≤ b)
 	priors  map[[2]int]float64       // prior weight of each job
-	limit   float64                  // veto below these posterior log2-odds
 }
 
 // weight is the posterior log2-odds (match weight plus prior) of the pair;
@@ -439,14 +433,6 @@ func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	}
 	_, w := sc.Weigh(a.Row, b.Row)
 	return w + v.priors[k], true
-}
-
-// veto calls a pair a certain non-match when its posterior log2-odds are
-// below the limit: for the clustering, which then refuses to put the two
-// records in one person even when a third record links to both.
-func (v *pairWeigher) veto(a, b cluster.Ref) bool {
-	w, ok := v.weight(a, b)
-	return ok && w < v.limit
 }
 
 // partners describes the datasets to the clustering.
