@@ -3,17 +3,25 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/rusage"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/model"
 	"github.com/welfare-district/swd/pipeline"
 )
+
+// linkGCPercent is the collector's target of swd link (unless GOGC is set):
+// the heap may grow by a quarter of the live data between collections.
+const linkGCPercent = 25
 
 // LinkOptions are the flags of swd link.
 type LinkOptions struct {
@@ -35,6 +43,8 @@ type LinkOptions struct {
 	Seed          uint64
 	VetoWeight    float64
 	DiceMaxPairs  int64
+	MemoryLimit   string
+	Plan          bool
 	District      string
 	Seal          SealOptions
 	State         StateLinkOptions
@@ -60,6 +70,8 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
 	fs.Float64Var(&o.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
 	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
+	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
+	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
 	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name; trust its partners' public keys for sealed inputs (without --trust)")
 	o.Seal.AddFlags(fs)
 	o.State.AddFlags(fs)
@@ -67,7 +79,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 
 func (o *LinkOptions) validate(args []string) error {
 	switch {
-	case o.Out == "":
+	case o.Out == "" && !o.Plan:
 		return base.Usagef("--out is required")
 	case len(args) == 0:
 		return base.Usagef("give at least one encoded file (one file: de-duplication)")
@@ -77,6 +89,9 @@ func (o *LinkOptions) validate(args []string) error {
 		return base.Usagef("--assignment must be optimal or greedy, not %q", o.Assignment)
 	case o.USamples < 1000:
 		return base.Usagef("--u-samples must be at least 1000")
+	}
+	if _, err := parseMemoryLimit(o.MemoryLimit, rusage.TotalMemory()); err != nil {
+		return err
 	}
 	return o.State.validate(o)
 }
@@ -157,6 +172,20 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 			DiceMaxPairs:       opts.DiceMaxPairs,
 		},
 	}
+	limit, err := parseMemoryLimit(opts.MemoryLimit, rusage.TotalMemory())
+	if err != nil {
+		return err
+	}
+	// Not also the runtime's soft limit (debug.SetMemoryLimit): below the
+	// encodings' size the collector would run without pause.
+	cfg.Linkage.MemoryLimit = limit
+	if os.Getenv("GOGC") == "" {
+		// The encodings are one large, long-lived and nearly pointer-free
+		// heap: the default (100) lets the heap grow to twice it before a
+		// collection, which is most of the peak RSS; marking it again costs
+		// little.
+		debug.SetGCPercent(linkGCPercent)
+	}
 	if opts.Assignment == "greedy" {
 		cfg.Linkage.Assignment = cluster.AssignGreedy
 	}
@@ -172,6 +201,15 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	}
 	bars := newStageBars(g)
 	cfg.Progress = bars.update
+	if opts.Plan {
+		p, err := pipeline.PlanLink(ctx, cfg)
+		bars.finish()
+		if err != nil {
+			return err
+		}
+		printPlan(g, p)
+		return nil
+	}
 	res, err := pipeline.Link(ctx, cfg)
 	bars.finish()
 	if err != nil || g.Quiet {
@@ -187,6 +225,57 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	fmt.Fprintf(g.Stdout, "next: read the report, then: %s\n", publishHint(opts, res.Out, args))
 	return nil
+}
+
+// parseMemoryLimit reads --memory-limit: a number of bytes with an optional
+// unit (k, M, G, T with or without B, binary with iB), or a percentage of
+// total (the machine's memory; when unknown, a percentage means no limit).
+// "0" means no limit.
+func parseMemoryLimit(s string, total int64) (int64, error) {
+	bad := base.Usagef("--memory-limit must be bytes with an optional unit (500MB, 8GiB) or a percentage (75%%), not %q", s)
+	t := strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(t, "%"); ok {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v <= 0 || v > 100 {
+			return 0, bad
+		}
+		return int64(v / 100 * float64(total)), nil
+	}
+	units := []struct {
+		suffix string
+		mult   float64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1},
+	}
+	mult := 1.0
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(v), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 {
+		return 0, bad
+	}
+	return int64(v * mult), nil
+}
+
+// printPlan prints swd link --plan's estimate (also with --quiet: it is
+// the command's output).
+func printPlan(g *GlobalOptions, p *linkage.Plan) {
+	w := g.Stdout
+	fmt.Fprintf(w, "plan for %d records (estimated from a %.1f%% sample of each file, %.1f s):\n", p.Records, 100*p.SampleShare, p.SampleSeconds)
+	fmt.Fprintf(w, "  %-24s %14s %14s\n", "partner pair", "sampled pairs", "est. pairs")
+	for _, j := range p.Jobs {
+		fmt.Fprintf(w, "  %-24s %14d %14.0f\n", j.A+" × "+j.B, j.Sampled, j.Candidates)
+	}
+	fmt.Fprintf(w, "candidate pairs  %.3g\n", p.Candidates)
+	fmt.Fprintf(w, "datasets memory  %.2f GB\n", float64(p.DatasetBytes)/1e9)
+	fmt.Fprintf(w, "peak memory      %.2f GB (estimate)\n", float64(p.PeakBytes)/1e9)
+	fmt.Fprintf(w, "time             %.0f s (estimate, on this machine now)\n", p.Seconds)
 }
 
 // publishHint is the swd publish command that follows this link run, with
