@@ -36,6 +36,10 @@ type MonthsConfig struct {
 	Seed       uint64  // swd synth --seed
 	Changes    float64 // swd synth --changes (0: the default rates)
 	Full       bool    // also a full relink of every month
+	// Reuse keeps the secret, the months and the encoded files a previous
+	// run left in Dir (the same Months, Households, Corruption, Seed and
+	// Changes), so that another swd binary links exactly the same files.
+	Reuse bool
 	// Log receives every command as it is run (nil: none).
 	Log io.Writer
 }
@@ -117,21 +121,23 @@ func RunMonths(ctx context.Context, cfg MonthsConfig) (MonthsResult, error) {
 		return wall, cpu, stdout.Bytes(), nil
 	}
 	secret := filepath.Join(dir, "secret")
-	os.Remove(secret)
-	if _, _, _, err := run("keygen", "-q", "--out", secret); err != nil {
-		return MonthsResult{}, err
-	}
 	synthDir := filepath.Join(dir, "synth")
-	if err := os.RemoveAll(synthDir); err != nil {
-		return MonthsResult{}, err
-	}
-	args := []string{"synth", "-q", "--months", strconv.Itoa(cfg.Months), "--households", strconv.Itoa(cfg.Households),
-		"--corruption", cfg.Corruption, "--seed", strconv.FormatUint(cfg.Seed, 10), "--out", synthDir}
-	if cfg.Changes != 0 {
-		args = append(args, "--changes", strconv.FormatFloat(cfg.Changes, 'g', -1, 64))
-	}
-	if _, _, _, err := run(args...); err != nil {
-		return MonthsResult{}, err
+	if !cfg.Reuse {
+		os.Remove(secret)
+		if _, _, _, err := run("keygen", "-q", "--out", secret); err != nil {
+			return MonthsResult{}, err
+		}
+		if err := os.RemoveAll(synthDir); err != nil {
+			return MonthsResult{}, err
+		}
+		args := []string{"synth", "-q", "--months", strconv.Itoa(cfg.Months), "--households", strconv.Itoa(cfg.Households),
+			"--corruption", cfg.Corruption, "--seed", strconv.FormatUint(cfg.Seed, 10), "--out", synthDir}
+		if cfg.Changes != 0 {
+			args = append(args, "--changes", strconv.FormatFloat(cfg.Changes, 'g', -1, 64))
+		}
+		if _, _, _, err := run(args...); err != nil {
+			return MonthsResult{}, err
+		}
 	}
 	state := filepath.Join(dir, "state")
 	if err := os.RemoveAll(state); err != nil {
@@ -179,12 +185,15 @@ func RunMonths(ctx context.Context, cfg MonthsConfig) (MonthsResult, error) {
 				continue
 			}
 			out := filepath.Join(encDir, p+".swd.parquet")
+			inputs = append(inputs, out)
+			if _, err := os.Stat(out); err == nil && cfg.Reuse {
+				continue
+			}
 			os.Remove(out)
 			os.Remove(strings.TrimSuffix(out, ".parquet") + ".rejects.csv")
 			if _, _, _, err := run("encode", "-q", "--schema", cfg.Schema, "--secret", secret, "--partner", p, "--in", in, "--out", out); err != nil {
 				return res, err
 			}
-			inputs = append(inputs, out)
 		}
 		fig := MonthFigures{Period: period}
 		inc := filepath.Join(dir, "inc-"+period+".parquet")
@@ -266,12 +275,13 @@ const monthsHeader = "period   records changed | person F1: inc  full   inc-full
 func (f MonthFigures) writeRow(w io.Writer) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%-8s %7d %7d |", f.Period, f.Records, f.Changed)
-	full := F1Pair{}
-	if f.Full != nil {
-		full = *f.Full
+	if full := f.Full; full != nil {
+		fmt.Fprintf(&b, " %14.4f %.4f %+.4f  |", f.Incremental.Person, full.Person, f.Incremental.Person-full.Person)
+		fmt.Fprintf(&b, " %17.4f %.4f %+.4f  |", f.Incremental.Household, full.Household, f.Incremental.Household-full.Household)
+	} else {
+		fmt.Fprintf(&b, " %14.4f %6s %7s  |", f.Incremental.Person, "-", "-")
+		fmt.Fprintf(&b, " %17.4f %6s %7s  |", f.Incremental.Household, "-", "-")
 	}
-	fmt.Fprintf(&b, " %14.4f %.4f %+.4f  |", f.Incremental.Person, full.Person, f.Incremental.Person-full.Person)
-	fmt.Fprintf(&b, " %17.4f %.4f %+.4f  |", f.Incremental.Household, full.Household, f.Incremental.Household-full.Household)
 	if s := f.Stability; s != nil {
 		fmt.Fprintf(&b, " %6d / %6d (%.5f) | %9d / %6d (%.5f) |", s.Person.Kept, s.Person.Unchanged, s.Person.Share,
 			s.Household.Kept, s.Household.Unchanged, s.Household.Share)

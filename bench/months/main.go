@@ -35,6 +35,7 @@ func main() {
 	flag.Uint64Var(&cfg.Seed, "seed", 1, "swd synth --seed")
 	flag.Float64Var(&cfg.Changes, "changes", 0, "swd synth --changes (0: the default rates)")
 	flag.BoolVar(&cfg.Full, "full", true, "also link every month from scratch and compare")
+	flag.BoolVar(&cfg.Reuse, "reuse", false, "keep the secret, months and encoded files a previous run left in -dir (link the same files with another binary)")
 	asJSON := flag.Bool("json", false, "print one JSON object")
 	flag.Parse()
 	os.Exit(benchcmd.Main("months", *asJSON, func(ctx context.Context) (bench.MonthsResult, error) {
