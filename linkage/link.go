@@ -32,6 +32,7 @@ type job struct {
 	stats blocking.Stats
 	dice  int             // pairs found by the exhaustive Dice pass
 	cmp   *model.Comparer // while the job is being blocked; see comparer
+	pats  *pairPatterns   // the candidates' patterns, kept as they are counted (nil: compare again)
 	// counts are the agreement patterns of the candidates; prior is the
 	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
 	counts model.PatternCounts
@@ -202,6 +203,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		}
 		if cfg.Model == nil {
 			t0 := time.Now()
+			j.pats = newPairPatterns(j.cands.Chunks())
 			pc, err := countPatterns(ctx, j, cfg.Workers)
 			if err != nil {
 				return jobs, err
@@ -213,17 +215,18 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		}
 		j.cmp = nil
 		pairs += int64(j.cands.Len())
-		if held+j.cands.InMemory() > budget {
+		if held+j.cands.InMemory()+j.pats.bytes() > budget {
 			if err := j.cands.Spill(cfg.SpillDir); err != nil {
 				return jobs, err
 			}
+			j.pats = nil // compared again when scored
 			if rep.Spill == nil {
 				rep.Spill = &SpillStats{}
 			}
 			rep.Spill.Jobs++
 			rep.Spill.Bytes += j.cands.Bytes()
 		} else {
-			held += j.cands.InMemory()
+			held += j.cands.InMemory() + j.pats.bytes()
 		}
 		stored += j.cands.Bytes()
 		cfg.Progress(StageBlocking, int64(k+1), int64(len(jobs)))
@@ -257,23 +260,35 @@ func candidateBudget(ds []*encoding.Dataset, cfg Config) int64 {
 }
 
 // countPatterns counts the agreement patterns of a job's candidates on all
-// workers, chunk by chunk.
+// workers, chunk by chunk, and keeps each pair's pattern in j.pats unless
+// it is nil.
 func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
 	workers = max(1, workers)
 	parts := make([]model.PatternCounts, workers)
+	locals := make([]map[uint64]byte, workers)
 	bufs := make([][]blocking.Pair, workers)
 	err := parallel(ctx, j.cands.Chunks(), 1, workers, func(w, lo, _ int) error {
 		if parts[w] == nil {
-			parts[w] = model.PatternCounts{}
+			parts[w], locals[w] = model.PatternCounts{}, map[uint64]byte{}
 		}
 		var err error
 		if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
 			return err
 		}
 		pc := parts[w]
-		for _, p := range bufs[w] {
-			pc[j.cmp.Key(int(p.I), int(p.J))]++
+		if j.pats == nil {
+			for _, p := range bufs[w] {
+				pc[j.cmp.Key(int(p.I), int(p.J))]++
+			}
+			return nil
 		}
+		ids := make([]byte, len(bufs[w]))
+		for k, p := range bufs[w] {
+			key := j.cmp.Key(int(p.I), int(p.J))
+			pc[key]++
+			ids[k] = j.pats.id(locals[w], key, p.I, p.J)
+		}
+		j.pats.ids[lo] = ids
 		return nil
 	})
 	if err != nil {
@@ -290,6 +305,7 @@ func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCount
 func closeJobs(jobs []*job) {
 	for _, j := range jobs {
 		_ = j.cands.Close()
+		j.pats = nil
 	}
 }
 
@@ -352,6 +368,9 @@ func jobPriors(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *mode
 				return err
 			}
 			j.cmp = c
+			if !j.cands.Spilled() {
+				j.pats = newPairPatterns(j.cands.Chunks())
+			}
 			pc, err := countPatterns(ctx, j, cfg.Workers)
 			j.cmp = nil
 			if err != nil {
@@ -429,6 +448,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 	unident := unidentifiable(cmps, identifying(cmps, model.UFromPatterns(cmps, uRandom)))
 	for _, j := range jobs {
 		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
+		keys, weights := j.pats.weigher(sc)
 		hists := make([]*scoreHist, cfg.Workers)
 		bufs := make([][]blocking.Pair, cfg.Workers)
 		err := parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, _ int) error {
@@ -440,9 +460,19 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
 				return err
 			}
+			var ids []byte
+			if keys != nil {
+				ids = j.pats.ids[lo]
+			}
 			var local []cluster.Edge
-			for _, p := range bufs[w] {
-				key, weight := sc.Weigh(int(p.I), int(p.J))
+			for k, p := range bufs[w] {
+				var key uint64
+				var weight float64
+				if ids != nil && ids[k] != noPatternID {
+					key, weight = keys[ids[k]], weights[ids[k]]
+				} else {
+					key, weight = sc.Weigh(int(p.I), int(p.J))
+				}
 				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
 				if unident(key) {
@@ -478,6 +508,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			}
 		}
 		rep.missed += missedByBlocking(j, unident, sumP, sumUnident)
+		j.pats = nil // scored
 	}
 	return edges, nil
 }
