@@ -33,6 +33,7 @@ type job struct {
 	dice  int             // pairs found by the exhaustive Dice pass
 	cmp   *model.Comparer // while the job is being blocked; see comparer
 	pats  *pairPatterns   // the candidates' patterns, kept as they are counted (nil: compare again)
+	sides *model.SideCache // shared by the comparers and scorers of all jobs
 	// counts are the agreement patterns of the candidates; prior is the
 	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
 	counts model.PatternCounts
@@ -49,7 +50,7 @@ func (j *job) comparer(ds []*encoding.Dataset, cmps []model.Comparison) (*model.
 	if j.cmp != nil {
 		return j.cmp, nil
 	}
-	return model.NewComparer(cmps, ds[j.a], ds[j.b])
+	return model.NewComparerShared(cmps, ds[j.a], ds[j.b], j.sides)
 }
 
 // Link links the encoded datasets: one dataset is de-duplicated, several are
@@ -173,8 +174,9 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 // close).
 func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, error) {
 	var jobs []*job
+	sides := &model.SideCache{}
 	for _, j := range Jobs(len(ds), cfg.NoDedup) {
-		jobs = append(jobs, &job{a: j.A, b: j.B})
+		jobs = append(jobs, &job{a: j.A, b: j.B, sides: sides})
 	}
 	budget := candidateBudget(ds, cfg)
 	var held, stored, pairs, counted int64
@@ -198,7 +200,7 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 			return jobs, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
 		}
 		j.cands, j.stats, dice = *cands, stats, nil
-		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
+		if j.cmp, err = j.comparer(ds, cmps); err != nil {
 			return jobs, err
 		}
 		if cfg.Model == nil {
@@ -546,7 +548,7 @@ func clusterWeigher(jobs []*job, scorers map[[2]int]*model.Scorer) *pairWeigher 
 func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) (map[[2]int]*model.Scorer, error) {
 	out := map[[2]int]*model.Scorer{}
 	for _, j := range jobs {
-		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
+		sc, err := model.NewScorerShared(m, ds[j.a], ds[j.b], !cfg.NoTF, j.sides)
 		if err != nil {
 			return nil, err
 		}

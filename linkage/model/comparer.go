@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"sync"
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -49,6 +50,54 @@ type side struct {
 // NewComparer binds comparisons to two datasets, which must both hold every
 // compared field with the same filter size.
 func NewComparer(cmps []Comparison, a, b *encoding.Dataset) (*Comparer, error) {
+	return NewComparerShared(cmps, a, b, nil)
+}
+
+// SideCache shares what comparers prepare of a dataset (the record-major
+// meta of the compared fields, 4 bytes a field and record) between the
+// comparers and scorers of every pair of datasets it is part of, instead of
+// each holding its own copy. It is safe for concurrent use; nil shares
+// nothing.
+type SideCache struct {
+	mu      sync.Mutex
+	entries map[*encoding.Dataset][]cachedSides
+}
+
+// cachedSides is a dataset's prepared sides for one list of fields.
+type cachedSides struct {
+	fields []string // Field and SaltedBy of each comparison
+	sides  []side
+	meta   []uint32
+	salted []bool
+}
+
+// sides returns the cached sides of d for cmps, preparing them once.
+func (sc *SideCache) sides(cmps []Comparison, d *encoding.Dataset) ([]side, []uint32, []bool) {
+	if sc == nil {
+		return sides(cmps, d)
+	}
+	fields := make([]string, 0, 2*len(cmps))
+	for _, c := range cmps {
+		fields = append(fields, c.Field, c.SaltedBy)
+	}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	for _, e := range sc.entries[d] {
+		if slices.Equal(e.fields, fields) {
+			return e.sides, e.meta, e.salted
+		}
+	}
+	s, m, salted := sides(cmps, d)
+	if sc.entries == nil {
+		sc.entries = map[*encoding.Dataset][]cachedSides{}
+	}
+	sc.entries[d] = append(sc.entries[d], cachedSides{fields, s, m, salted})
+	return s, m, salted
+}
+
+// NewComparerShared is NewComparer with the datasets' sides taken from (and
+// kept in) cache.
+func NewComparerShared(cmps []Comparison, a, b *encoding.Dataset, cache *SideCache) (*Comparer, error) {
 	if err := validateComparisons(cmps); err != nil {
 		return nil, err
 	}
@@ -64,10 +113,10 @@ func NewComparer(cmps []Comparison, a, b *encoding.Dataset) (*Comparer, error) {
 		}
 	}
 	var saltedA, saltedB []bool
-	c.a, c.ma, saltedA = sides(cmps, a)
+	c.a, c.ma, saltedA = cache.sides(cmps, a)
 	c.b, c.mb, saltedB = c.a, c.ma, saltedA
 	if a != b {
-		c.b, c.mb, saltedB = sides(cmps, b)
+		c.b, c.mb, saltedB = cache.sides(cmps, b)
 	}
 	c.both = make([]bool, len(cmps))
 	for f := range cmps {

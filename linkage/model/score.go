@@ -29,7 +29,13 @@ type scoreJoint struct {
 // de-duplication). With useTF, the exact level of every comparison with TF
 // set gets a per-value weight (see termFrequencyWeights).
 func NewScorer(m *Model, a, b *encoding.Dataset, useTF bool) (*Scorer, error) {
-	c, err := NewComparer(m.Comparisons(), a, b)
+	return NewScorerShared(m, a, b, useTF, nil)
+}
+
+// NewScorerShared is NewScorer with the datasets' sides taken from (and
+// kept in) cache (see SideCache).
+func NewScorerShared(m *Model, a, b *encoding.Dataset, useTF bool, cache *SideCache) (*Scorer, error) {
+	c, err := NewComparerShared(m.Comparisons(), a, b, cache)
 	if err != nil {
 		return nil, err
 	}
