@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -116,6 +117,7 @@ type Stats struct {
 func Blocks(ctx context.Context, a, b *encoding.Dataset, cfg Config, yield func(Block) error) (Stats, error) {
 	var st Stats
 	var bufA, bufB []entry
+	var scratch [2][]uint64
 	for _, p := range cfg.Passes {
 		ps := PassStats{Name: p.Name()}
 		ka, err := bandKeysOf(p, a)
@@ -132,10 +134,10 @@ func Blocks(ctx context.Context, a, b *encoding.Dataset, cfg Config, yield func(
 			if err := ctx.Err(); err != nil {
 				return st, fmt.Errorf("blocking: %w", err)
 			}
-			bufA = sortedEntries(bufA, ka.at(band))
+			bufA = sortedEntries(bufA, ka.at(band), &scratch)
 			var sb []entry
 			if b != nil {
-				bufB = sortedEntries(bufB, kb.at(band))
+				bufB = sortedEntries(bufB, kb.at(band), &scratch)
 				sb = bufB
 			}
 			err := groups(bufA, sb, b == nil, func(key uint64, ga, gb []uint32) error {
@@ -189,25 +191,27 @@ type entry struct {
 }
 
 // sortedEntries returns, in dst's memory, the valid entries of k sorted by
-// key, then record index.
-func sortedEntries(dst []entry, k subKeys) []entry {
+// key, then record index. scratch holds buffers reused between calls.
+func sortedEntries(dst []entry, k subKeys, scratch *[2][]uint64) []entry {
 	es := dst[:0]
-	small := true // every key fits in 32 bits: sort packed integers
+	var or uint64 // every key's bits: all fit in 32 bits, sort packed integers
 	for i, key := range k.keys {
 		if k.valid == nil || k.valid[i] {
 			es = append(es, entry{key, uint32(i)})
-			small = small && key>>32 == 0
+			or |= key
 		}
 	}
-	if small {
-		packed := make([]uint64, len(es))
+	if or>>32 == 0 {
+		packed := slices.Grow(scratch[0][:0], len(es))[:len(es)]
 		for x, e := range es {
 			packed[x] = e.key<<32 | uint64(e.idx)
 		}
-		slices.Sort(packed)
+		tmp := slices.Grow(scratch[1][:0], len(es))[:len(es)]
+		packed, tmp = radixSortHigh(packed, tmp, bits.Len64(or))
 		for x, v := range packed {
 			es[x] = entry{v >> 32, uint32(v)}
 		}
+		scratch[0], scratch[1] = packed, tmp
 		return es
 	}
 	slices.SortFunc(es, func(x, y entry) int {
@@ -220,6 +224,36 @@ func sortedEntries(dst []entry, k subKeys) []entry {
 		return int(int64(x.idx) - int64(y.idx))
 	})
 	return es
+}
+
+// radixDigit is the bits radixSortHigh sorts in one pass: 2,048 counters,
+// which stay in L1.
+const radixDigit = 11
+
+// radixSortHigh sorts vs, whose low 32 bits are increasing, by their high
+// keyBits bits above those (a stable least-significant-digit radix sort,
+// so the result is sorted as whole integers), using tmp (as long as vs) as
+// the other buffer. It returns the sorted slice and the other buffer.
+func radixSortHigh(vs, tmp []uint64, keyBits int) (sorted, other []uint64) {
+	var count [1 << radixDigit]int
+	for shift := 32; shift < 32+keyBits; shift += radixDigit {
+		clear(count[:])
+		for _, v := range vs {
+			count[v>>shift&(1<<radixDigit-1)]++
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, v := range vs {
+			d := v >> shift & (1<<radixDigit - 1)
+			tmp[count[d]] = v
+			count[d]++
+		}
+		vs, tmp = tmp, vs
+	}
+	return vs, tmp
 }
 
 // groups merge-joins two key-sorted entry lists and calls f for every key

@@ -162,3 +162,27 @@ func TestCompactPairsContains(t *testing.T) {
 		}
 	}
 }
+
+// TestRadixSortHigh checks the sort of band entries against slices.Sort
+// for key widths around the radix digit.
+func TestRadixSortHigh(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, bits := range []int{0, 1, 10, 11, 12, 22, 28, 32} {
+		for _, n := range []int{0, 1, 2, 1000} {
+			vs := make([]uint64, n)
+			for i := range vs {
+				var key uint64
+				if bits > 0 {
+					key = r.Uint64() >> (64 - bits)
+				}
+				vs[i] = key<<32 | uint64(i)
+			}
+			want := slices.Clone(vs)
+			slices.Sort(want)
+			got, _ := radixSortHigh(vs, make([]uint64, n), bits)
+			if !slices.Equal(got, want) {
+				t.Fatalf("bits %d, n %d: not sorted", bits, n)
+			}
+		}
+	}
+}
