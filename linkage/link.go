@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -30,9 +31,9 @@ type job struct {
 	a, b  int
 	cands blocking.CompactPairs // held compactly (or spilled) from blocking to the expected quality
 	stats blocking.Stats
-	dice  int             // pairs found by the exhaustive Dice pass
-	cmp   *model.Comparer // while the job is being blocked; see comparer
-	pats  *pairPatterns   // the candidates' patterns, kept as they are counted (nil: compare again)
+	dice  int              // pairs found by the exhaustive Dice pass
+	cmp   *model.Comparer  // while the job is being blocked; see comparer
+	pats  *pairPatterns    // the candidates' patterns, kept as they are counted (nil: compare again)
 	sides *model.SideCache // shared by the comparers and scorers of all jobs
 	// counts are the agreement patterns of the candidates; prior is the
 	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
@@ -179,27 +180,14 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		jobs = append(jobs, &job{a: j.A, b: j.B, sides: sides})
 	}
 	budget := candidateBudget(ds, cfg)
+	cands, stats, err := candidates(ctx, ds, jobs, cfg)
+	if err != nil {
+		return jobs, err
+	}
 	var held, stored, pairs, counted int64
 	for k, j := range jobs {
-		bc := cfg.Blocking
-		if bc == nil {
-			d := DefaultBlocking(ds[j.a], cfg.Seed)
-			bc = &d
-		}
-		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
-		if err != nil {
-			return jobs, err
-		}
-		j.dice = len(dice)
-		b := ds[j.b]
-		if j.dedup() {
-			b = nil
-		}
-		cands, stats, err := blocking.CandidatesCompact(ctx, ds[j.a], b, *bc, dice)
-		if err != nil {
-			return jobs, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
-		}
-		j.cands, j.stats, dice = *cands, stats, nil
+		j.cands, j.stats, cands[k] = *cands[k], stats[k], nil
+		var err error
 		if j.cmp, err = j.comparer(ds, cmps); err != nil {
 			return jobs, err
 		}
@@ -245,6 +233,52 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 	cfg.Logger.Info("blocked", "candidates", pairs, "stored_bytes", stored, "in_memory_bytes", held,
 		"capped_blocks", skippedBlocks, "capped_block_pairs", skippedPairs)
 	return jobs, nil
+}
+
+// candidates blocks every job: all together, band by band
+// (blocking.CandidatesCompactMany), when they share one blocking
+// configuration, else one by one; each job's union includes the pairs of
+// its exhaustive Dice pass, if any (j.dice).
+func candidates(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) ([]*blocking.CompactPairs, []blocking.Stats, error) {
+	bcs := make([]blocking.Config, len(jobs))
+	extra := make([][]uint64, len(jobs))
+	together := true
+	bjobs := make([]blocking.Job, len(jobs))
+	for k, j := range jobs {
+		if cfg.Blocking != nil {
+			bcs[k] = *cfg.Blocking
+		} else {
+			bcs[k] = DefaultBlocking(ds[j.a], cfg.Seed)
+		}
+		together = together && reflect.DeepEqual(bcs[k], bcs[0])
+		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		j.dice, extra[k] = len(dice), dice
+		bjobs[k] = blocking.Job{A: j.a, B: j.b}
+	}
+	if together && len(jobs) > 0 {
+		cands, stats, err := blocking.CandidatesCompactMany(ctx, ds, bjobs, bcs[0], extra)
+		if err != nil {
+			return nil, nil, fmt.Errorf("blocking: %w", err)
+		}
+		return cands, stats, nil
+	}
+	cands := make([]*blocking.CompactPairs, len(jobs))
+	stats := make([]blocking.Stats, len(jobs))
+	for k, j := range jobs {
+		b := ds[j.b]
+		if j.dedup() {
+			b = nil
+		}
+		var err error
+		if cands[k], stats[k], err = blocking.CandidatesCompact(ctx, ds[j.a], b, bcs[k], extra[k]); err != nil {
+			return nil, nil, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
+		}
+		extra[k] = nil
+	}
+	return cands, stats, nil
 }
 
 // candidateBudget is the memory the compact candidates of all jobs may hold
