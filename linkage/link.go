@@ -301,11 +301,11 @@ func candidateBudget(ds []*encoding.Dataset, cfg Config) int64 {
 func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
 	workers = max(1, workers)
 	parts := make([]model.PatternCounts, workers)
-	locals := make([]map[uint64]byte, workers)
+	locals := make([]map[uint64]uint16, workers)
 	bufs := make([][]blocking.Pair, workers)
 	err := parallel(ctx, j.cands.Chunks(), 1, workers, func(w, lo, _ int) error {
 		if parts[w] == nil {
-			parts[w], locals[w] = model.PatternCounts{}, map[uint64]byte{}
+			parts[w], locals[w] = model.PatternCounts{}, map[uint64]uint16{}
 		}
 		var err error
 		if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
@@ -318,7 +318,7 @@ func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCount
 			}
 			return nil
 		}
-		ids := make([]byte, len(bufs[w]))
+		ids := make([]uint16, len(bufs[w]))
 		for k, p := range bufs[w] {
 			key := j.cmp.Key(int(p.I), int(p.J))
 			pc[key]++
@@ -485,6 +485,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 	for _, j := range jobs {
 		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
 		keys, weights := j.pats.weigher(sc)
+		again := make([]int64, cfg.Workers) // pairs compared again (no pattern id)
 		hists := make([]*scoreHist, cfg.Workers)
 		bufs := make([][]blocking.Pair, cfg.Workers)
 		err := parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, _ int) error {
@@ -496,7 +497,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
 				return err
 			}
-			var ids []byte
+			var ids []uint16
 			if keys != nil {
 				ids = j.pats.ids[lo]
 			}
@@ -508,6 +509,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 					key, weight = keys[ids[k]], weights[ids[k]]
 				} else {
 					key, weight = sc.Weigh(int(p.I), int(p.J))
+					again[w]++
 				}
 				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
@@ -544,6 +546,12 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			}
 		}
 		rep.missed += missedByBlocking(j, unident, sumP, sumUnident)
+		var n int64
+		for _, a := range again {
+			n += a
+		}
+		cfg.Logger.Debug("scored", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", j.cands.Len(),
+			"patterns", len(j.counts), "compared_again", n)
 		j.pats = nil // scored
 	}
 	return edges, nil
