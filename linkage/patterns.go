@@ -21,7 +21,7 @@ type pairPatterns struct {
 	index map[uint64]uint16
 	keys  []uint64    // pattern key of each id
 	reps  [][2]uint32 // a pair of each id's pattern: the scorer weighs it once for all
-	ids   [][]uint16    // ids of the pairs of each chunk of the job's candidates
+	ids   [][]uint16  // ids of the pairs of each chunk of the job's candidates
 }
 
 const (
