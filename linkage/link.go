@@ -303,6 +303,7 @@ func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCount
 	parts := make([]model.PatternCounts, workers)
 	locals := make([]map[uint64]uint16, workers)
 	bufs := make([][]blocking.Pair, workers)
+	orders := make([][]uint64, workers)
 	err := parallel(ctx, j.cands.Chunks(), 1, workers, func(w, lo, _ int) error {
 		if parts[w] == nil {
 			parts[w], locals[w] = model.PatternCounts{}, map[uint64]uint16{}
@@ -319,7 +320,15 @@ func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCount
 			return nil
 		}
 		ids := make([]uint16, len(bufs[w]))
+		order := orders[w][:0]
 		for k, p := range bufs[w] {
+			order = append(order, uint64(p.J)<<32|uint64(k))
+		}
+		slices.Sort(order)
+		orders[w] = order
+		for _, o := range order {
+			k := int(uint32(o))
+			p := bufs[w][k]
 			key := j.cmp.Key(int(p.I), int(p.J))
 			pc[key]++
 			ids[k] = j.pats.id(locals[w], key, p.I, p.J)
@@ -453,7 +462,7 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps [
 		if err != nil {
 			return nil, err
 		}
-		pc, err := model.SamplePatterns(ctx, c, n, seed)
+		pc, err := model.SamplePatternsN(ctx, c, n, seed, cfg.Workers)
 		if err != nil {
 			return nil, err
 		}

@@ -115,6 +115,11 @@ func TestSamplePairsIsSamplePatterns(t *testing.T) {
 		got[c.Key(i, j)]++
 	}
 	require.Equal(t, want, got)
+	for _, workers := range []int{2, 3} {
+		par, err := SamplePatternsN(context.Background(), c, 500, 9, workers)
+		require.NoError(t, err)
+		require.Equal(t, want, par, "workers %d", workers)
+	}
 }
 
 // TestSideCacheShares checks that comparers built through one SideCache
