@@ -166,13 +166,13 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 	return cmps, nil
 }
 
-// block generates the candidate pairs of every job, one job at a time,
-// each job's union built compactly (blocking.CandidatesCompact, never 8
-// bytes a pair for a whole job): its pairs are counted by agreement pattern
-// (j.counts, for the model's fit, unless a model is given) and then kept,
-// or spilled to disk when the candidates of all jobs would not fit in
-// cfg.MemoryLimit. It returns the jobs (with any already built on error, to
-// close).
+// block generates the candidate pairs of every job (see candidates), each
+// job's union built compactly (never 8 bytes a pair for a whole job). Then,
+// job by job, its pairs are counted by agreement pattern (j.counts, for
+// the model's fit, unless a model is given, each pair's pattern kept in
+// j.pats for the scoring) and kept, or spilled to disk when the candidates
+// of all jobs would not fit in cfg.MemoryLimit. It returns the jobs (with
+// any already built on error, to close).
 func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, error) {
 	var jobs []*job
 	sides := &model.SideCache{}
