@@ -57,6 +57,9 @@ type linkOptions struct {
 	Buckets  int
 	TempDir  string
 	District string
+
+	CPUProfile string
+	MemProfile string
 }
 
 func (o *linkOptions) addFlags(fs *flag.FlagSet) {
@@ -86,6 +89,8 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
 	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file (on Prism: of the whole pipeline)")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile (pprof) to this file, rewritten as the live heap grows, so that it shows the heap near its peak")
 }
 
 func (o *linkOptions) validate(args []string) error {
@@ -129,6 +134,11 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 	if err := opts.validate(files); err != nil {
 		return err
 	}
+	prof, err := startProfiles(opts.CPUProfile, opts.MemProfile)
+	if err != nil {
+		return err
+	}
+	defer prof.Stop()
 	return linkFiles(ctx, opts, files, stdout, log)
 }
 

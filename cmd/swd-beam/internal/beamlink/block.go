@@ -85,7 +85,7 @@ func (f *blockFn) ProcessElement(_ int, packets func(*[]byte) bool, emitPair fun
 	slices.SortFunc(es, func(x, y blockEntry) int {
 		return cmp.Or(cmp.Compare(x.sub, y.sub), cmp.Compare(x.key, y.key), cmp.Compare(x.ref, y.ref))
 	})
-	pairs := newPacker(kindPair, emitPair)
+	pairs := newPairPacker(emitPair)
 	stats := map[string]BlockStat{}
 	for lo := 0; lo < len(es); {
 		hi := lo + 1
@@ -103,7 +103,7 @@ func (f *blockFn) ProcessElement(_ int, packets func(*[]byte) bool, emitPair fun
 }
 
 // block emits the pairs of one block (its entries sorted by reference).
-func (f *blockFn) block(es []blockEntry, pairs *packer, stats map[string]BlockStat) {
+func (f *blockFn) block(es []blockEntry, pairs *pairPacker, stats map[string]BlockStat) {
 	byPartner := map[int][]int{}
 	for _, e := range es {
 		byPartner[partnerOf(e.ref)] = append(byPartner[partnerOf(e.ref)], rowOf(e.ref))
@@ -115,7 +115,7 @@ func (f *blockFn) block(es []blockEntry, pairs *packer, stats map[string]BlockSt
 	slices.Sort(ps)
 	pass := f.passOf[es[0].sub]
 	add := func(a, b uint64) {
-		pairs.add(f.plan.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, fromBlocks) })
+		pairs.add(f.plan.pairCell(a, b), a, b, fromBlocks)
 	}
 	for x, a := range ps {
 		for _, b := range ps[x:] {
@@ -273,10 +273,10 @@ func (f *topHitsFn) ProcessElement(key string, lists func(*[]Hit) bool, emit fun
 		all = all[:p.DiceTopK]
 	}
 	j := p.Jobs[k]
-	pairs := newPacker(kindPair, emit)
+	pairs := newPairPacker(emit)
 	for _, h := range all {
 		a, b := Ref(j.A, q), Ref(j.B, h.J)
-		pairs.add(p.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, fromDice) })
+		pairs.add(p.pairCell(a, b), a, b, fromDice)
 	}
 	pairs.flush()
 }
