@@ -287,7 +287,7 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.Cmps = cmps
 	plan.Jobs = linkage.Jobs(len(ds), cfg.NoDedup)
 	plan.MaxBlockPairs = blocking.DefaultMaxBlockPairs
-	plan.DiceMaxPairs, plan.DiceThreshold, plan.DiceTopK, plan.DiceChunk = cfg.DiceMaxPairs, linkage.DefaultDiceThreshold, linkage.DefaultDiceTopK, 2048
+	plan.DiceMaxPairs, plan.DiceThreshold, plan.DiceTopK, plan.DiceChunk = cfg.DiceMaxPairs, linkage.DefaultDiceThreshold, linkage.DefaultDiceTopK, beamlink.DiceChunk
 	plan.Threshold, plan.VetoWeight, plan.NoTF, plan.Greedy = cfg.Threshold, cfg.VetoWeight, cfg.NoTF, opts.Assignment == "greedy"
 	plan.USamples, plan.Seed = cfg.USamples, cfg.Seed
 	plan.Clustering = cfg.Clustering

@@ -38,6 +38,8 @@ const (
 	kindPerson                    // appendPerson
 	kindHousehold                 // partner household key, person
 	kindRow                       // appendRow
+	kindClk                       // side, row, CLK (appendClk)
+	kindHit                       // job, query row, candidate row, Dice score (appendHit)
 )
 
 // maxPacket is the size at which a packet is sent before the DoFn ends, so

@@ -9,13 +9,13 @@ import (
 )
 
 func init() {
-	for _, t := range []any{Task{}, ClkItem{}, Hit{}, BlockStat{}, ScoreStat{}, ClusterStat{}} {
+	for _, t := range []any{Task{}, BlockStat{}, ScoreStat{}, ClusterStat{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
-	register.DoFn8x1[context.Context, Task, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), func(string, int64), func(string, ClkItem), error](&readFn{})
+	register.DoFn8x1[context.Context, Task, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), func(string, int64), func(int, []byte), error](&readFn{})
 	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(string, BlockStat), error](&blockFn{})
-	register.DoFn4x1[context.Context, string, func(*ClkItem) bool, func(string, []Hit), error](&diceFn{})
-	register.DoFn3x0[string, func(*[]Hit) bool, func(int, []byte)](&topHitsFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&diceFn{})
+	register.DoFn3x1[int, func(*[]byte) bool, func(int, []byte), error](&topHitsFn{})
 	register.DoFn5x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(string, int64), error](&tfCountFn{})
 	register.DoFn2x1[int, func(int, []byte), error](&sampleFn{})
 	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
@@ -42,15 +42,11 @@ func init() {
 	register.Emitter1[[]byte]()
 	register.Emitter2[string, int64]()
 	register.Emitter2[int, int64]()
-	register.Emitter2[string, ClkItem]()
 	register.Emitter2[string, BlockStat]()
-	register.Emitter2[string, []Hit]()
 	register.Emitter2[int, ScoreStat]()
 	register.Emitter1[string]()
 	register.Emitter1[ClusterStat]()
 	register.Iter1[[]byte]()
-	register.Iter1[ClkItem]()
-	register.Iter1[[]Hit]()
 	register.Iter2[string, int64]()
 	register.Iter2[int, int64]()
 	register.Iter2[string, BlockStat]()
