@@ -10,12 +10,12 @@ import (
 // records, ~145 million pair occurrences go from the blocks to the cells
 // and ~134 million compared candidates from the cells to the scoring, and
 // a runner such as Prism holds them in memory between the stages. So pairs
-// travel as runs: the pairs of one first record a, sorted by b, as one
-// entry — a, the run's length, then per pair the difference to the
-// previous b and the pair's own fields. A pair then costs ~3 bytes of
-// reference instead of ~13.
+// travel as runs: up to maxRun pairs sorted by (a, b) in one entry, each
+// a written as the difference to the previous pair's a, and b as the
+// difference to the previous b when a is the same (in full when a
+// changes). A pair's two references then cost ~3-5 bytes instead of ~12.
 
-// maxRun is the longest run in one entry, so that no entry grows without
+// maxRun is the most pairs in one entry, so that no entry grows without
 // bound.
 const maxRun = 4096
 
@@ -58,14 +58,9 @@ func (p *pairPacker) flush() {
 func (p *pairPacker) pack(cell int, es []pairEntry) {
 	slices.SortFunc(es, comparePairs)
 	es = mergePairs(es)
-	for lo := 0; lo < len(es); {
-		hi := lo + 1
-		for hi < len(es) && hi-lo < maxRun && es[hi].a == es[lo].a {
-			hi++
-		}
-		run := es[lo:hi]
+	for lo := 0; lo < len(es); lo += maxRun {
+		run := es[lo:min(lo+maxRun, len(es))]
 		p.out.add(cell, func(buf []byte) []byte { return appendPairRun(buf, run) })
-		lo = hi
 	}
 }
 
@@ -87,26 +82,48 @@ func mergePairs(es []pairEntry) []pairEntry {
 	return out
 }
 
-// appendPairRun encodes pairs of one first record, sorted by b.
+// refDelta writes the references of pairs sorted by (a, b).
+type refDelta struct {
+	a, b uint64
+}
+
+func (r *refDelta) append(buf []byte, a, b uint64) []byte {
+	buf = binary.AppendUvarint(buf, a-r.a)
+	if a != r.a {
+		r.b = 0
+	}
+	buf = binary.AppendUvarint(buf, b-r.b)
+	r.a, r.b = a, b
+	return buf
+}
+
+func (r *refDelta) read(d *decoder) (a, b uint64) {
+	da := d.uvarint()
+	if da != 0 {
+		r.b = 0
+	}
+	r.a += da
+	r.b += d.uvarint()
+	return r.a, r.b
+}
+
+// appendPairRun encodes pairs sorted by (a, b).
 func appendPairRun(buf []byte, run []pairEntry) []byte {
-	buf = binary.AppendUvarint(buf, run[0].a)
 	buf = binary.AppendUvarint(buf, uint64(len(run)))
-	var prev uint64
+	var r refDelta
 	for _, e := range run {
-		buf = binary.AppendUvarint(buf, e.b-prev)
+		buf = r.append(buf, e.a, e.b)
 		buf = binary.AppendUvarint(buf, e.src)
-		prev = e.b
 	}
 	return buf
 }
 
 // pairRun decodes a run of pairs, appending them to es.
 func (d *decoder) pairRun(es []pairEntry) []pairEntry {
-	a := d.uvarint()
-	n := d.count(2)
-	var b uint64
+	n := d.count(3)
+	var r refDelta
 	for range n {
-		b += d.uvarint()
+		a, b := r.read(d)
 		es = append(es, pairEntry{a: a, b: b, src: d.uvarint()})
 	}
 	return es
@@ -115,11 +132,10 @@ func (d *decoder) pairRun(es []pairEntry) []pairEntry {
 // comparedRuns packs compared candidates, met in (a, b) order, as runs
 // (kindCompared).
 type comparedRuns struct {
-	out  listPacker
-	a    uint64
-	run  []byte // the run's pairs, encoded
-	n    int
-	prev uint64
+	out listPacker
+	run []byte // the run's pairs, encoded
+	n   int
+	ref refDelta
 }
 
 func newComparedRuns(emit func([]byte)) *comparedRuns {
@@ -127,16 +143,12 @@ func newComparedRuns(emit func([]byte)) *comparedRuns {
 }
 
 func (r *comparedRuns) add(c *Compared) {
-	if r.n > 0 && (c.A != r.a || r.n == maxRun) {
+	if r.n == maxRun {
 		r.end()
 	}
-	if r.n == 0 {
-		r.a, r.prev = c.A, 0
-	}
-	r.run = binary.AppendUvarint(r.run, c.B-r.prev)
+	r.run = r.ref.append(r.run, c.A, c.B)
 	r.run = binary.AppendUvarint(r.run, c.Pattern)
 	r.run = appendFreq(r.run, c.Freq)
-	r.prev = c.B
 	r.n++
 }
 
@@ -146,11 +158,10 @@ func (r *comparedRuns) end() {
 		return
 	}
 	r.out.add(0, func(buf []byte) []byte {
-		buf = binary.AppendUvarint(buf, r.a)
 		buf = binary.AppendUvarint(buf, uint64(r.n))
 		return append(buf, r.run...)
 	})
-	r.run, r.n = r.run[:0], 0
+	r.run, r.n, r.ref = r.run[:0], 0, refDelta{}
 }
 
 func (r *comparedRuns) flush() {
@@ -173,11 +184,10 @@ func appendFreq(b []byte, freq []int64) []byte {
 // (c is reused).
 func (d *decoder) comparedRun(fn func(c *Compared)) {
 	var c Compared
-	c.A = d.uvarint()
-	n := d.count(3)
-	c.B = 0
+	var r refDelta
+	n := d.count(4)
 	for range n {
-		c.B += d.uvarint()
+		c.A, c.B = r.read(d)
 		c.Pattern = d.uvarint()
 		c.Freq = nil
 		if k := d.count(1); k > 0 {
