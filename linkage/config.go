@@ -82,6 +82,14 @@ type Config struct {
 	// DefaultVetoWeight). NoVeto disables the check.
 	VetoWeight float64
 	NoVeto     bool
+	// MemoryLimit is the memory Link aims to stay within, in bytes: when
+	// the candidate pairs of all partner pairs (held compactly between the
+	// model's fit and the scoring) would not fit beside the datasets, the
+	// rest are spilled to SpillDir. 0 or less: no limit.
+	MemoryLimit int64
+	// SpillDir is the directory of spill files, removed before Link
+	// returns ("" = the system's temporary directory).
+	SpillDir string
 	// Clustering selects the components solved on all their pairs (see
 	// cluster.Config.Correlation): "contested" (the default), "all" or
 	// "merge" (none: links merged heaviest first).

@@ -1,7 +1,6 @@
 package linkage
 
 import (
-	"cmp"
 	"context"
 	"slices"
 
@@ -20,7 +19,7 @@ const maxChainRecords = 64
 // for every pair of records placed in one person, its probability of being
 // one person; with the posteriors of the pairs that were not candidates
 // added to the expected true pairs. Recall is left to Report.finish.
-func personsExpected(ds []*encoding.Dataset, jobs []*job, links []cluster.Link, pw *pairWeigher) Expected {
+func personsExpected(ds []*encoding.Dataset, jobs []*job, links []cluster.Link, pw *pairWeigher) (Expected, error) {
 	partner := map[string]int{}
 	for p, d := range ds {
 		partner[d.Meta.Partner] = p
@@ -36,71 +35,110 @@ func personsExpected(ds []*encoding.Dataset, jobs []*job, links []cluster.Link, 
 		}
 		return cluster.Ref{Partner: p, Row: rows[p][l.RecordID]}
 	}
-	cands := map[[2]int][]blocking.Pair{}
-	for _, j := range jobs {
-		cands[[2]int{j.a, j.b}] = j.cands
-	}
-	candidate := func(a, b cluster.Ref) bool {
+	canon := func(a, b cluster.Ref) ([2]int, uint64) {
 		if a.Partner > b.Partner || a.Partner == b.Partner && a.Row > b.Row {
 			a, b = b, a
 		}
-		cs := cands[[2]int{a.Partner, b.Partner}]
-		_, found := slices.BinarySearchFunc(cs, blocking.Pair{I: uint32(a.Row), J: uint32(b.Row)}, comparePairs)
-		return found
+		return [2]int{a.Partner, b.Partner}, blocking.Pair{I: uint32(a.Row), J: uint32(b.Row)}.Pack()
+	}
+	// The pairs inside persons, looked up in the candidates in one pass
+	// over each job's (compact, maybe spilled) list.
+	queries := map[[2]int][]uint64{}
+	forPairs(links, ref, func(refs []cluster.Ref) {
+		for x := range refs {
+			for y := x + 1; y < len(refs); y++ {
+				k, p := canon(refs[x], refs[y])
+				queries[k] = append(queries[k], p)
+			}
+		}
+	})
+	found := map[[2]int][]uint64{}
+	for _, j := range jobs {
+		k := [2]int{j.a, j.b}
+		qs := queries[k]
+		if len(qs) == 0 {
+			continue
+		}
+		slices.Sort(qs)
+		qs = slices.Compact(qs)
+		in, err := j.cands.Contains(qs)
+		if err != nil {
+			return Expected{}, err
+		}
+		var f []uint64
+		for x, ok := range in {
+			if ok {
+				f = append(f, qs[x])
+			}
+		}
+		found[k] = f
+	}
+	candidate := func(a, b cluster.Ref) bool {
+		k, p := canon(a, b)
+		_, ok := slices.BinarySearch(found[k], p)
+		return ok
 	}
 	var e Expected
 	var prob [][]float64
+	forPairs(links, ref, func(refs []cluster.Ref) {
+		k := len(refs)
+		prob = prob[:0]
+		for x := range k {
+			row := make([]float64, k)
+			for y := range k {
+				if y == x {
+					row[y] = 1
+					continue
+				}
+				if y < x {
+					row[y] = prob[y][x]
+					continue
+				}
+				if w, ok := pw.weight(refs[x], refs[y]); ok {
+					row[y] = probability(w)
+					if !candidate(refs[x], refs[y]) {
+						e.TruePairs += row[y]
+					}
+				}
+			}
+			prob = append(prob, row)
+		}
+		if k <= maxChainRecords {
+			for z := range k {
+				for x := range k {
+					for y := range k {
+						prob[x][y] = max(prob[x][y], prob[x][z]*prob[z][y])
+					}
+				}
+			}
+		}
+		for x := range k {
+			for y := x + 1; y < k; y++ {
+				e.Matches += prob[x][y]
+			}
+		}
+		e.Accepted += int64(k * (k - 1) / 2)
+	})
+	return e, nil
+}
+
+// forPairs calls fn with the records of every person of two records or
+// more (links are ordered by person).
+func forPairs(links []cluster.Link, ref func(cluster.Link) cluster.Ref, fn func(refs []cluster.Ref)) {
 	for lo := 0; lo < len(links); {
 		hi := lo + 1
 		for hi < len(links) && links[hi].ClusterID == links[lo].ClusterID {
 			hi++
 		}
-		k := hi - lo
-		if k >= 2 {
+		if k := hi - lo; k >= 2 {
 			refs := make([]cluster.Ref, k)
 			for i := range refs {
 				refs[i] = ref(links[lo+i])
 			}
-			prob = prob[:0]
-			for x := range k {
-				row := make([]float64, k)
-				for y := range k {
-					if y == x {
-						row[y] = 1
-						continue
-					}
-					if y < x {
-						row[y] = prob[y][x]
-						continue
-					}
-					if w, ok := pw.weight(refs[x], refs[y]); ok {
-						row[y] = probability(w)
-						if !candidate(refs[x], refs[y]) {
-							e.TruePairs += row[y]
-						}
-					}
-				}
-				prob = append(prob, row)
-			}
-			if k <= maxChainRecords {
-				for z := range k {
-					for x := range k {
-						for y := range k {
-							prob[x][y] = max(prob[x][y], prob[x][z]*prob[z][y])
-						}
-					}
-				}
-			}
-			for x := range k {
-				for y := x + 1; y < k; y++ {
-					e.Matches += prob[x][y]
-				}
-			}
-			e.Accepted += int64(k * (k - 1) / 2)
+			fn(refs)
 		}
 		lo = hi
 	}
-	return e
 }
 
 // identifying reports which comparisons identify a person on their own:
@@ -164,7 +202,7 @@ func missedByBlocking(j *job, unident func(uint64) bool, sumP, sumUnident float6
 
 // ensureRandom samples the random pairs of the jobs that have none (a
 // saved model was applied: u was not sampled).
-func ensureRandom(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) error {
+func ensureRandom(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) error {
 	total := comparisonSpace(ds, jobs)
 	for k, j := range jobs {
 		if j.random != nil {
@@ -174,16 +212,15 @@ func ensureRandom(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg 
 		if n == 0 {
 			continue
 		}
-		pc, err := model.SamplePatterns(ctx, j.cmp, n, seed)
+		c, err := j.comparer(ds, cmps)
+		if err != nil {
+			return err
+		}
+		pc, err := model.SamplePatterns(ctx, c, n, seed)
 		if err != nil {
 			return err
 		}
 		j.random = pc
 	}
 	return nil
-}
-
-// comparePairs orders candidate pairs as blocking returns them: by I, then J.
-func comparePairs(x, y blocking.Pair) int {
-	return cmp.Or(cmp.Compare(x.I, y.I), cmp.Compare(x.J, y.J))
 }

@@ -28,10 +28,10 @@ type Result struct {
 // within them, are independent.
 type job struct {
 	a, b  int
-	cands []blocking.Pair
+	cands blocking.CompactPairs // held compactly (or spilled) from blocking to the expected quality
 	stats blocking.Stats
-	dice  int // pairs found by the exhaustive Dice pass
-	cmp   *model.Comparer
+	dice  int             // pairs found by the exhaustive Dice pass
+	cmp   *model.Comparer // while the job is being blocked; see comparer
 	// counts are the agreement patterns of the candidates; prior is the
 	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
 	counts model.PatternCounts
@@ -40,6 +40,16 @@ type job struct {
 }
 
 func (j *job) dedup() bool { return j.a == j.b }
+
+// comparer returns a comparer of the job's datasets: j.cmp while blocking
+// holds one, else a new one, not kept (its per-record tables are rebuilt in
+// one pass over the filters, so no job holds them between phases).
+func (j *job) comparer(ds []*encoding.Dataset, cmps []model.Comparison) (*model.Comparer, error) {
+	if j.cmp != nil {
+		return j.cmp, nil
+	}
+	return model.NewComparer(cmps, ds[j.a], ds[j.b])
+}
 
 // Link links the encoded datasets: one dataset is de-duplicated, several are
 // linked across partners (and each de-duplicated unless cfg.NoDedup).
@@ -57,12 +67,13 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	}
 
 	t0 := time.Now()
-	jobs, err := block(ctx, ds, cmps, cfg)
+	jobs, err := block(ctx, ds, cmps, cfg, rep)
+	defer closeJobs(jobs)
 	if err != nil {
 		return nil, err
 	}
 	rep.addBlocking(ds, jobs)
-	rep.Timings["blocking_s"] = time.Since(t0).Seconds()
+	rep.Timings["blocking_s"] = time.Since(t0).Seconds() - rep.Timings["patterns_s"]
 
 	t0 = time.Now()
 	m := cfg.Model
@@ -74,10 +85,11 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	if err := jobPriors(ctx, ds, jobs, m, cfg); err != nil {
 		return nil, err
 	}
-	if err := ensureRandom(ctx, ds, jobs, cfg); err != nil {
+	if err := ensureRandom(ctx, ds, jobs, cmps, cfg); err != nil {
 		return nil, err
 	}
-	rep.Timings["model_s"] = time.Since(t0).Seconds()
+	rep.Timings["model_s"] = time.Since(t0).Seconds() + rep.Timings["patterns_s"]
+	delete(rep.Timings, "patterns_s")
 
 	t0 = time.Now()
 	scorers, err := newScorers(ds, jobs, m, cfg)
@@ -98,7 +110,12 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 		return nil, err
 	}
 	rep.Timings["clustering_s"] = time.Since(t0).Seconds()
-	rep.finish(m, links, stats, personsExpected(ds, jobs, links, clusterWeigher(jobs, scorers)))
+	pe, err := personsExpected(ds, jobs, links, clusterWeigher(jobs, scorers))
+	if err != nil {
+		return nil, err
+	}
+	closeJobs(jobs) // the candidates are no longer needed
+	rep.finish(m, links, stats, pe)
 	rep.HouseholdErrors = EstimateHouseholdErrors(ds, edges, links)
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
@@ -146,41 +163,134 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 	return cmps, nil
 }
 
-// block generates the candidate pairs of every job.
-func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config) ([]*job, error) {
+// block generates the candidate pairs of every job, one job at a time,
+// each job's union built compactly (blocking.CandidatesCompact, never 8
+// bytes a pair for a whole job): its pairs are counted by agreement pattern
+// (j.counts, for the model's fit, unless a model is given) and then kept,
+// or spilled to disk when the candidates of all jobs would not fit in
+// cfg.MemoryLimit. It returns the jobs (with any already built on error, to
+// close).
+func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, error) {
 	var jobs []*job
 	for _, j := range Jobs(len(ds), cfg.NoDedup) {
 		jobs = append(jobs, &job{a: j.A, b: j.B})
 	}
+	budget := candidateBudget(ds, cfg)
+	var held, stored, pairs, counted int64
 	for k, j := range jobs {
 		bc := cfg.Blocking
 		if bc == nil {
 			d := DefaultBlocking(ds[j.a], cfg.Seed)
 			bc = &d
 		}
-		var err error
-		if j.dedup() {
-			j.cands, j.stats, err = blocking.CandidatesDedup(ctx, ds[j.a], *bc)
-		} else {
-			j.cands, j.stats, err = blocking.Candidates(ctx, ds[j.a], ds[j.b], *bc)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
-		}
 		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
 		if err != nil {
-			return nil, err
+			return jobs, err
 		}
-		if j.dice = len(dice); j.dice > 0 {
-			j.cands = blocking.MergePacked(make([]blocking.Pair, 0, len(j.cands)+len(dice)), j.cands, dice)
+		j.dice = len(dice)
+		b := ds[j.b]
+		if j.dedup() {
+			b = nil
 		}
+		cands, stats, err := blocking.CandidatesCompact(ctx, ds[j.a], b, *bc, dice)
+		if err != nil {
+			return jobs, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
+		}
+		j.cands, j.stats, dice = *cands, stats, nil
 		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
-			return nil, err
+			return jobs, err
 		}
+		if cfg.Model == nil {
+			t0 := time.Now()
+			pc, err := countPatterns(ctx, j, cfg.Workers)
+			if err != nil {
+				return jobs, err
+			}
+			j.counts = pc
+			rep.Timings["patterns_s"] += time.Since(t0).Seconds()
+			counted += int64(j.cands.Len())
+			cfg.Progress(StagePatterns, counted, -1) // counted as each partner pair is blocked
+		}
+		j.cmp = nil
+		pairs += int64(j.cands.Len())
+		if held+j.cands.InMemory() > budget {
+			if err := j.cands.Spill(cfg.SpillDir); err != nil {
+				return jobs, err
+			}
+			if rep.Spill == nil {
+				rep.Spill = &SpillStats{}
+			}
+			rep.Spill.Jobs++
+			rep.Spill.Bytes += j.cands.Bytes()
+		} else {
+			held += j.cands.InMemory()
+		}
+		stored += j.cands.Bytes()
 		cfg.Progress(StageBlocking, int64(k+1), int64(len(jobs)))
-		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", len(j.cands))
+		cfg.Logger.Debug("blocked", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", j.cands.Len(),
+			"bytes", j.cands.Bytes(), "spilled", j.cands.Spilled())
 	}
+	var skippedBlocks, skippedPairs int64
+	for _, j := range jobs {
+		for _, ps := range j.stats.Passes {
+			skippedBlocks += int64(ps.SkippedBlocks)
+			skippedPairs += ps.SkippedPairs
+		}
+	}
+	cfg.Logger.Info("blocked", "candidates", pairs, "stored_bytes", stored, "in_memory_bytes", held,
+		"capped_blocks", skippedBlocks, "capped_block_pairs", skippedPairs)
 	return jobs, nil
+}
+
+// candidateBudget is the memory the compact candidates of all jobs may hold
+// before they are spilled: the memory limit less what the datasets hold and
+// a reserve for one job's uncompressed pairs and the clustering's edges.
+func candidateBudget(ds []*encoding.Dataset, cfg Config) int64 {
+	if cfg.MemoryLimit <= 0 {
+		return math.MaxInt64
+	}
+	var held int64
+	for _, d := range ds {
+		held += d.MemoryBytes()
+	}
+	return cfg.MemoryLimit - 2*held
+}
+
+// countPatterns counts the agreement patterns of a job's candidates on all
+// workers, chunk by chunk.
+func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
+	workers = max(1, workers)
+	parts := make([]model.PatternCounts, workers)
+	bufs := make([][]blocking.Pair, workers)
+	err := parallel(ctx, j.cands.Chunks(), 1, workers, func(w, lo, _ int) error {
+		if parts[w] == nil {
+			parts[w] = model.PatternCounts{}
+		}
+		var err error
+		if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
+			return err
+		}
+		pc := parts[w]
+		for _, p := range bufs[w] {
+			pc[j.cmp.Key(int(p.I), int(p.J))]++
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("counting patterns: %w", err)
+	}
+	total := model.PatternCounts{}
+	for _, pc := range parts {
+		total.Merge(pc)
+	}
+	return total, nil
+}
+
+// closeJobs frees the jobs' candidates and removes their spill files.
+func closeJobs(jobs []*job) {
+	for _, j := range jobs {
+		_ = j.cands.Close()
+	}
 }
 
 // DefaultBlocking is the blocking used when none is configured: every keyed
@@ -195,35 +305,27 @@ func DefaultBlocking(d *encoding.Dataset, seed uint64) blocking.Config {
 }
 
 // fit estimates u by sampling and m, λ by EM on the pattern counts of all
-// jobs' candidates.
+// jobs' candidates (counted by block).
 func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) (*model.Model, error) {
 	counts := model.PatternCounts{}
-	var total int64
 	for _, j := range jobs {
-		total += int64(len(j.cands))
-	}
-	var done int64
-	for _, j := range jobs {
-		pc, err := countPatterns(ctx, j, cfg.Workers)
-		if err != nil {
-			return nil, err
-		}
-		j.counts = pc
-		counts.Merge(pc)
-		done += int64(len(j.cands))
-		cfg.Progress(StagePatterns, done, total)
+		counts.Merge(j.counts)
 	}
 	if counts.Total() == 0 {
 		return nil, base.Invalidf("blocking produced no candidate pairs: nothing to fit a model on (are the files from the same population and schema?)")
 	}
-	samples, err := sampleJobs(ctx, ds, jobs, cfg)
+	samples, err := sampleJobs(ctx, ds, jobs, cmps, cfg)
 	if err != nil {
 		return nil, err
 	}
 	sessions := func(on []bool) (model.PatternCounts, error) {
 		out := model.PatternCounts{}
 		for k, j := range jobs {
-			pc, _, err := j.cmp.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
+			c, err := j.comparer(ds, cmps)
+			if err != nil {
+				return nil, err
+			}
+			pc, _, err := c.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
 			if err != nil {
 				return nil, err
 			}
@@ -244,8 +346,14 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 // sessions), so is each job's, over its comparison space.
 func jobPriors(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) error {
 	for _, j := range jobs {
-		if j.counts == nil {
+		if j.counts == nil { // a model was given: block did not count
+			c, err := j.comparer(ds, m.Comparisons())
+			if err != nil {
+				return err
+			}
+			j.cmp = c
 			pc, err := countPatterns(ctx, j, cfg.Workers)
+			j.cmp = nil
 			if err != nil {
 				return err
 			}
@@ -275,18 +383,9 @@ func (j *job) space(ds []*encoding.Dataset) float64 {
 	return Job{j.a, j.b}.Space(ds[j.a].Len(), ds[j.b].Len())
 }
 
-// countPatterns counts the agreement patterns of a job's candidates on all
-// workers.
-func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
-	return j.cmp.CountN(ctx, len(j.cands), func(k int) (int, int) {
-		p := j.cands[k]
-		return int(p.I), int(p.J)
-	}, workers)
-}
-
 // sampleJobs draws the random pairs behind u from every job (USample) and
 // counts their patterns.
-func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) ([]JobSample, error) {
+func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.Comparison, cfg Config) ([]JobSample, error) {
 	total := comparisonSpace(ds, jobs)
 	out := make([]JobSample, len(jobs))
 	for k, j := range jobs {
@@ -295,7 +394,11 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Co
 		if n == 0 {
 			continue
 		}
-		pc, err := model.SamplePatterns(ctx, j.cmp, n, seed)
+		c, err := j.comparer(ds, cmps)
+		if err != nil {
+			return nil, err
+		}
+		pc, err := model.SamplePatterns(ctx, c, n, seed)
 		if err != nil {
 			return nil, err
 		}
@@ -316,7 +419,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 		total int64
 	)
 	for _, j := range jobs {
-		total += int64(len(j.cands))
+		total += int64(j.cands.Len())
 	}
 	cmps := m.Comparisons()
 	uRandom := model.PatternCounts{}
@@ -327,13 +430,18 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 	for _, j := range jobs {
 		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
 		hists := make([]*scoreHist, cfg.Workers)
-		err := parallel(ctx, len(j.cands), cfg.Workers, func(w, lo, hi int) error {
+		bufs := make([][]blocking.Pair, cfg.Workers)
+		err := parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, _ int) error {
 			if hists[w] == nil {
 				hists[w] = newScoreHist(cfg.Threshold)
 			}
 			h := hists[w]
+			var err error
+			if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
+				return err
+			}
 			var local []cluster.Edge
-			for _, p := range j.cands[lo:hi] {
+			for _, p := range bufs[w] {
 				key, weight := sc.Weigh(int(p.I), int(p.J))
 				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
@@ -353,7 +461,7 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			}
 			mu.Lock()
 			edges = append(edges, local...)
-			done += int64(hi - lo)
+			done += int64(len(bufs[w]))
 			cfg.Progress(StageScoring, done, total)
 			mu.Unlock()
 			return nil
@@ -461,11 +569,10 @@ func partners(ds []*encoding.Dataset, cfg Config) []cluster.Partner {
 	return ps
 }
 
-// parallel runs fn over [0, n) in chunks on workers goroutines; w identifies
-// the worker, so fn may keep per-worker state without locks. ctx is checked
-// once per chunk.
-func parallel(ctx context.Context, n, workers int, fn func(w, lo, hi int) error) error {
-	const chunk = 1 << 14
+// parallel runs fn over [0, n) in chunks of chunk on workers goroutines; w
+// identifies the worker, so fn may keep per-worker state without locks. ctx
+// is checked once per chunk.
+func parallel(ctx context.Context, n, chunk, workers int, fn func(w, lo, hi int) error) error {
 	if workers < 1 {
 		workers = 1
 	}
@@ -482,7 +589,7 @@ func parallel(ctx context.Context, n, workers int, fn func(w, lo, hi int) error)
 			return 0, 0, false
 		}
 		lo := int(next)
-		next += chunk
+		next += int64(chunk)
 		return lo, min(n, lo+chunk), true
 	}
 	for w := 0; w < workers; w++ {

@@ -49,6 +49,9 @@ type Report struct {
 	// merged (the unit of the DP guarantee is the linked household).
 	HouseholdErrors HouseholdErrors    `json:"household_errors"`
 	Timings         map[string]float64 `json:"timings"`
+	// Spill is set when candidates did not fit in Config.MemoryLimit and
+	// were written to disk.
+	Spill *SpillStats `json:"spill,omitempty"`
 
 	expectedAll float64 // Σ posterior over all candidates
 	missed      float64 // expected true pairs blocking could not propose
@@ -187,7 +190,7 @@ func newReport(ds []*encoding.Dataset, cfg Config) *Report {
 func (r *Report) addBlocking(ds []*encoding.Dataset, jobs []*job) {
 	for _, j := range jobs {
 		a, b := ds[j.a], ds[j.b]
-		ps := PairSummary{A: a.Meta.Partner, B: b.Meta.Partner, Candidates: int64(len(j.cands)), Blocking: j.stats}
+		ps := PairSummary{A: a.Meta.Partner, B: b.Meta.Partner, Candidates: int64(j.cands.Len()), Blocking: j.stats}
 		if j.dedup() {
 			ps.ReductionRatio = blocking.ReductionRatioDedup(ps.Candidates, a.Len())
 		} else {
@@ -195,6 +198,13 @@ func (r *Report) addBlocking(ds []*encoding.Dataset, jobs []*job) {
 		}
 		r.Pairs = append(r.Pairs, ps)
 	}
+}
+
+// SpillStats says how much of the candidates Link wrote to disk because
+// they did not fit in its memory limit.
+type SpillStats struct {
+	Jobs  int   `json:"jobs"`  // partner pairs whose candidates were spilled
+	Bytes int64 `json:"bytes"` // bytes written
 }
 
 func (r *Report) pair(a, b string) *PairSummary {

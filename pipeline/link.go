@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/welfare-district/swd/internal/atomicfile"
@@ -35,7 +36,8 @@ type LinkConfig struct {
 	// Linkage.Model (model.ReadFile).
 	SaveModel string
 	// Linkage holds the linkage parameters (blocking, model, threshold,
-	// assignment, …); its Logger and Progress are this config's.
+	// assignment, memory limit, …); its Logger and Progress are this
+	// config's, and its SpillDir defaults to Out's directory.
 	Linkage linkage.Config
 	// District, when set, is the district file (LoadDistrict): encoded
 	// files of partners it does not name are refused, and, without
@@ -107,6 +109,9 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	}
 	lc := cfg.Linkage
 	lc.Logger, lc.Progress = cfg.Logger, cfg.Progress
+	if lc.SpillDir == "" {
+		lc.SpillDir = filepath.Dir(cfg.Out) // spill beside the output, removed after
+	}
 	res, err := linkage.Link(ctx, ds, lc)
 	if err != nil {
 		return nil, err
@@ -229,4 +234,22 @@ func writeIndented(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// PlanLink reads the inputs of cfg and estimates, from a sample of their
+// records, the candidate pairs, peak memory and time of Link with cfg
+// (linkage.PlanLink); nothing is written.
+func PlanLink(ctx context.Context, cfg LinkConfig) (*linkage.Plan, error) {
+	in, err := OpenInputs(cfg.Inputs, cfg.Open)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	ds, err := in.ReadAll(ctx, orDiscard(cfg.Logger), cfg.Progress)
+	if err != nil {
+		return nil, err
+	}
+	lc := cfg.Linkage
+	lc.Logger = orDiscard(cfg.Logger)
+	return linkage.PlanLink(ctx, ds, lc, 0)
 }

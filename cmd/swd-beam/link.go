@@ -30,88 +30,46 @@ import (
 	"github.com/welfare-district/swd/cmd/swd-beam/internal/beamlink"
 )
 
-// linkOptions are swd link's flags that apply to a Beam run, plus the
-// pipeline's own.
+// linkOptions are swd link's flags that apply to a Beam run
+// (pipeline.LinkFlags), plus the pipeline's own.
 type linkOptions struct {
-	Out           string
-	Report        string
-	ReportJSON    string
-	CSV           string
-	Threshold     float64
-	Model         string
-	SaveModel     string
-	NoTF          bool
-	TF            []string
-	Clustering    string
-	NoDedup       bool
-	Assignment    string
-	HouseholdAttr string
-	USamples      int
-	Seed          uint64
-	VetoWeight    float64
-	DiceMaxPairs  int64
+	pipeline.LinkFlags
 
-	Rounds   int
-	Shards   int
-	Grid     int
-	Buckets  int
-	TempDir  string
-	District string
+	Rounds  int
+	Shards  int
+	Grid    int
+	Buckets int
+	TempDir string
 
 	CPUProfile string
 	MemProfile string
 }
 
 func (o *linkOptions) addFlags(fs *flag.FlagSet) {
-	fs.StringVar(&o.Out, "out", "", "links file to write (Parquet)")
-	fs.StringVar(&o.Report, "report", "", "linkage report, HTML (default: OUT with .report.html)")
-	fs.StringVar(&o.ReportJSON, "report-json", "", "linkage report, JSON (default: OUT with .report.json)")
-	fs.StringVar(&o.CSV, "csv", "", "also write the links as CSV to this file")
-	fs.Float64Var(&o.Threshold, "threshold", linkage.DefaultThreshold, "posterior match probability a link needs")
-	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
-	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
-	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
-	fs.Func("tf", "fields whose exact agreements get the term-frequency adjustment, comma-separated (default none)", func(v string) error {
-		o.TF = append(o.TF, strings.Split(v, ",")...)
-		return nil
-	})
-	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
-	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
-	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
-	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
-	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
-	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
-	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person")
-	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
+	o.LinkFlags.Bind(fs)
 	fs.IntVar(&o.Rounds, "cc-rounds", 10, "large-star/small-star rounds of the connected components (the run fails if they do not converge)")
 	fs.IntVar(&o.Grid, "grid", 0, "side of the comparison grid: each record goes to this many cells, each cell holds about 2/GRID of the records (default: cells of about 500,000 records)")
 	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
-	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file (on Prism: of the whole pipeline)")
 	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile (pprof) to this file, rewritten as the live heap grows, so that it shows the heap near its peak")
 }
 
 func (o *linkOptions) validate(args []string) error {
+	if err := o.Check(args, true); err != nil {
+		return err
+	}
 	switch {
-	case o.Out == "":
-		return base.Usagef("--out is required")
-	case len(args) == 0:
-		return base.Usagef("give at least one encoded file (one file: de-duplication)")
-	case o.Threshold <= 0 || o.Threshold >= 1:
-		return base.Usagef("--threshold must be in (0, 1), not %g", o.Threshold)
-	case o.Assignment != "optimal" && o.Assignment != "greedy":
-		return base.Usagef("--assignment must be optimal or greedy, not %q", o.Assignment)
-	case o.USamples < 1000:
-		return base.Usagef("--u-samples must be at least 1000")
+	case o.HouseholdMin != 0:
+		// The rule asks whether a person is the only link between two
+		// partner households, across persons; the pipeline clusters each
+		// component of persons on its own.
+		return base.Usagef("--household-min-weight is not available on Beam (each component of persons is clustered on its own)")
 	case o.Grid < 0 || o.Buckets < 0:
 		return base.Usagef("--grid and --buckets must not be negative")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
-	}
-	if _, err := linkage.ClusteringMode(o.Clustering); err != nil {
-		return base.Usagef("--clustering must be contested, all or merge, not %q", o.Clustering)
 	}
 	stem := strings.TrimSuffix(o.Out, ".parquet")
 	if o.Report == "" {
@@ -146,20 +104,14 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 // and writes swd link's outputs.
 func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io.Writer, log *slog.Logger) error {
 	start := time.Now()
-	cfg := linkage.Config{Threshold: opts.Threshold, USamples: opts.USamples, Seed: opts.Seed, NoTF: opts.NoTF,
-		TF: opts.TF, Clustering: opts.Clustering, NoDedup: opts.NoDedup, VetoWeight: opts.VetoWeight, DiceMaxPairs: opts.DiceMaxPairs, HouseholdAttr: opts.HouseholdAttr}
-	if opts.Assignment == "greedy" {
-		cfg.Assignment = cluster.AssignGreedy
+	cfg, err := opts.Linkage(0)
+	if err != nil {
+		return err
 	}
 	var modelJSON string
-	if opts.Model != "" {
-		m, err := model.ReadFile(opts.Model)
-		if err != nil {
-			return err
-		}
-		cfg.Model = m
+	if cfg.Model != nil {
 		var b bytes.Buffer
-		if err := m.Encode(&b); err != nil {
+		if err := cfg.Model.Encode(&b); err != nil {
 			return err
 		}
 		modelJSON = b.String()

@@ -23,6 +23,7 @@ import (
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/linkage/synth"
+	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
 )
 
@@ -140,9 +141,8 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	for _, fit := range []bool{false, true} {
 		out := filepath.Join(dir, "beam.parquet")
-		opts := &linkOptions{Out: out, Threshold: linkage.DefaultThreshold, Assignment: "optimal", HouseholdAttr: linkage.DefaultHouseholdAttr,
-			USamples: testUSamples, Seed: 1, VetoWeight: linkage.DefaultVetoWeight, DiceMaxPairs: linkage.DefaultDiceMaxPairs,
-			Rounds: 10, Shards: 3, Grid: 3, Buckets: 5, SaveModel: filepath.Join(dir, "beam-model.json")}
+		opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10, Shards: 3, Grid: 3, Buckets: 5}
+		opts.Out, opts.USamples, opts.SaveModel = out, testUSamples, filepath.Join(dir, "beam-model.json")
 		if !fit {
 			opts.Model = modelPath
 		}
@@ -205,8 +205,8 @@ func TestLinkDistrictNamesThePartners(t *testing.T) {
 		return p
 	}
 	example := string(taxonomy.ExampleDistrict())
-	opts := &linkOptions{Out: filepath.Join(dir, "l.parquet"), Threshold: 0.5, Assignment: "optimal", USamples: 1000, Rounds: 10,
-		District: write("d.yaml", example)}
+	opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10}
+	opts.Out, opts.Threshold, opts.USamples, opts.District = filepath.Join(dir, "l.parquet"), 0.5, 1000, write("d.yaml", example)
 	if err := opts.validate(files); err != nil {
 		t.Fatal(err)
 	}
@@ -217,5 +217,28 @@ func TestLinkDistrictNamesThePartners(t *testing.T) {
 	opts.District = write("other.yaml", strings.ReplaceAll(example, "name: caritas", "name: sanvincenzo"))
 	if _, err := planLink(files, opts, cfg); !errors.Is(err, swdbase.ErrInvalidInput) || !strings.Contains(err.Error(), "caritas") {
 		t.Fatalf("a partner the district file does not name: %v", err)
+	}
+}
+
+// swd-beam link takes swd link's shared flags (pipeline.LinkFlags) and
+// refuses, as a usage error, the one it cannot honour.
+func TestLinkFlagsOfSwdLink(t *testing.T) {
+	var stderr strings.Builder
+	fs := newFlagSet("link", &stderr)
+	opts := &linkOptions{}
+	opts.addFlags(fs)
+	files, err := parseInterspersed(fs, []string{"a.swd.parquet", "--out", "l.parquet", "--tf", "surname", "--clustering", "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := opts.validate(files); err != nil {
+		t.Fatal(err)
+	}
+	if opts.Report != "l.report.html" || len(opts.TF) != 1 || opts.Clustering != "all" || opts.Seed != 1 {
+		t.Fatalf("options %+v", opts)
+	}
+	opts.HouseholdMin = 6
+	if err := opts.validate(files); !errors.Is(err, swdbase.ErrUsage) || !strings.Contains(err.Error(), "--household-min-weight") {
+		t.Fatalf("--household-min-weight on Beam: %v, want a usage error naming it", err)
 	}
 }

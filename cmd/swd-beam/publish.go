@@ -28,27 +28,17 @@ import (
 
 // publishOptions are swd publish's flags that apply to a Beam run.
 type publishOptions struct {
-	Links          string
-	Epsilon        float64
-	Delta          float64
-	Ledger         string
-	Out            string
-	MaxNeeds       int
-	Split          string
-	Mechanism      string
-	Confidence     float64
-	RoundTo        int
-	PublicServices string
-	District       string
-	UnknownCodes   string
-	DistrictAttr   string
-	NeedsAttr      string
-	Title          string
-	GroupPrivacy   int
-	DryRun         bool
-	JSON           bool
-	TempDir        string
-	Key            string
+	pipeline.ReleaseFlags
+	Links        string
+	Ledger       string
+	Out          string
+	DistrictAttr string
+	NeedsAttr    string
+	Title        string
+	DryRun       bool
+	JSON         bool
+	TempDir      string
+	Key          string
 
 	params   dp.Params
 	public   taxonomy.PublicServices
@@ -57,26 +47,17 @@ type publishOptions struct {
 }
 
 func (o *publishOptions) addFlags(fs *flag.FlagSet) {
+	o.ReleaseFlags.Bind(fs)
+	fs.Lookup("split").Usage = "share of ε per table, as swd publish (needs_sum is not available on Beam)"
 	fs.StringVar(&o.Links, "links", "", "links file from swd link or swd-beam link (Parquet)")
-	fs.Float64Var(&o.Epsilon, "epsilon", 0, "ε this release spends, split across its tables (required)")
-	fs.Float64Var(&o.Delta, "delta", 0, "δ this release may spend (needed by --mechanism gaussian)")
 	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger (swd budget init creates it)")
 	fs.StringVar(&o.Out, "out", "", "output directory of the release (must not exist, or be empty)")
-	fs.IntVar(&o.MaxNeeds, "max-needs", dp.DefaultMaxNeeds, "need categories one household counts in at most")
-	fs.StringVar(&o.Split, "split", "", "share of ε per table, as swd publish (needs_sum is not available on Beam)")
-	fs.StringVar(&o.Mechanism, "mechanism", dp.DefaultMechanism, "noise: laplace or gaussian")
-	fs.Float64Var(&o.Confidence, "confidence", dp.DefaultConfidence, "level of the confidence intervals")
-	fs.IntVar(&o.RoundTo, "round-to", 0, "round released values to a multiple of this (post-processing)")
-	fs.StringVar(&o.PublicServices, "public-services", "", "partners that are public services, the others being the third sector (overrides the district file's roles; without --district, required)")
-	fs.StringVar(&o.District, "district", "", "the district file (swd district init): each partner's role and code map, and the territory; a partner it does not name is refused")
-	fs.StringVar(&o.UnknownCodes, "unknown-codes", "fail", "need codes no code map knows: fail, or count them as unclassified")
 	fs.StringVar(&o.DistrictAttr, "district-attr", "district", "attribute of the encoded files holding the district")
 	fs.StringVar(&o.NeedsAttr, "needs-attr", "needs", "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
-	fs.IntVar(&o.GroupPrivacy, "group-privacy", 1, "protect a true household the linkage split into up to K linked households at this release's ε: the ledger is charged K·ε, as swd publish")
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
 	fs.BoolVar(&o.JSON, "json", false, "print the summary as JSON")
-	fs.StringVar(&o.Key, "key", "", "the linkage unit's private key (swd keygen --identity), which signs a signed ledger's entries")
+	fs.StringVar(&o.Key, "key", "", "the linkage unit's private key (swd keys new), which signs a signed ledger's entries")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's results, on a filesystem every worker can write (default: beside --out)")
 }
 
@@ -93,9 +74,7 @@ func (o *publishOptions) validate(args []string) error {
 	case len(args) == 0:
 		return base.Usagef("give the encoded files the links were made from")
 	}
-	rel, err := pipeline.ReleaseFlags{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Split: o.Split,
-		Mechanism: o.Mechanism, Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy,
-		PublicServices: o.PublicServices, UnknownCodes: o.UnknownCodes, District: o.District}.Parse()
+	rel, err := o.ReleaseFlags.Parse()
 	if err != nil {
 		return err
 	}

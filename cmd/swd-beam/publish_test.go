@@ -79,9 +79,9 @@ func TestPublishSameCountsAsSwdPublish(t *testing.T) {
 	if err := os.WriteFile(district, taxonomy.ExampleDistrict(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	opts := &publishOptions{Links: links, Epsilon: eps, Ledger: ledgerB, Out: filepath.Join(dir, "release-b"), MaxNeeds: dp.DefaultMaxNeeds,
-		Mechanism: dp.DefaultMechanism, Confidence: dp.DefaultConfidence, District: district,
-		UnknownCodes: "fail", DistrictAttr: pipeline.DefaultDistrictAttr, NeedsAttr: pipeline.DefaultNeedsAttr}
+	opts := &publishOptions{ReleaseFlags: pipeline.DefaultReleaseFlags(), Links: links, Ledger: ledgerB, Out: filepath.Join(dir, "release-b"),
+		DistrictAttr: pipeline.DefaultDistrictAttr, NeedsAttr: pipeline.DefaultNeedsAttr}
+	opts.Epsilon, opts.District = eps, district
 	if err := opts.validate(files); err != nil {
 		t.Fatal(err)
 	}

@@ -3,80 +3,50 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/rusage"
 	"github.com/welfare-district/swd/linkage"
-	"github.com/welfare-district/swd/linkage/cluster"
-	"github.com/welfare-district/swd/linkage/model"
 	"github.com/welfare-district/swd/pipeline"
 )
 
-// LinkOptions are the flags of swd link.
+// linkGCPercent is the collector's target of swd link (unless GOGC is set):
+// the heap may grow by a quarter of the live data between collections.
+const linkGCPercent = 25
+
+// LinkOptions are the flags of swd link: those it shares with swd-beam
+// link (pipeline.LinkFlags) and its own.
 type LinkOptions struct {
-	Out           string
-	Report        string
-	ReportJSON    string
-	CSV           string
-	Threshold     float64
-	Model         string
-	SaveModel     string
-	NoTF          bool
-	TF            []string
-	Clustering    string
-	HouseholdMin  float64
-	NoDedup       bool
-	Assignment    string
-	HouseholdAttr string
-	USamples      int
-	Seed          uint64
-	VetoWeight    float64
-	DiceMaxPairs  int64
-	District      string
-	Seal          SealOptions
-	State         StateLinkOptions
+	pipeline.LinkFlags
+	MemoryLimit string
+	Plan        bool
+	Seal        SealOptions
+	State       StateLinkOptions
 }
 
 // AddFlags binds the options to fs.
 func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Out, "out", "", "links file to write (Parquet)")
-	fs.StringVar(&o.Report, "report", "", "linkage report, HTML (default: OUT with .report.html)")
-	fs.StringVar(&o.ReportJSON, "report-json", "", "linkage report, JSON (default: OUT with .report.json)")
-	fs.StringVar(&o.CSV, "csv", "", "also write the links as CSV to this file")
-	fs.Float64Var(&o.Threshold, "threshold", linkage.DefaultThreshold, "posterior match probability a link needs")
-	fs.StringVar(&o.Model, "model", "", "apply this saved model (JSON) instead of fitting one by EM")
-	fs.StringVar(&o.SaveModel, "save-model", "", "save the fitted model (JSON) for reuse with --model")
-	fs.BoolVar(&o.NoTF, "no-tf", false, "disable the term-frequency adjustment of exact agreements")
-	fs.StringSliceVar(&o.TF, "tf", nil, "fields whose exact agreements get the term-frequency adjustment (default none)")
-	fs.BoolVar(&o.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
-	fs.StringVar(&o.Assignment, "assignment", "optimal", "one-to-one assignment between two partners: optimal or greedy")
-	fs.StringVar(&o.HouseholdAttr, "household-attr", linkage.DefaultHouseholdAttr, "attribute holding each partner's own household id")
-	fs.IntVar(&o.USamples, "u-samples", model.DefaultUSamples, "random pairs drawn to estimate the non-match probabilities u")
-	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the random choices (u sampling, LSH bands)")
-	fs.Float64Var(&o.VetoWeight, "veto-weight", linkage.DefaultVetoWeight, "two records whose posterior log2-odds are below this are never put in one person, whatever links them through others")
-	fs.StringVar(&o.Clustering, "clustering", linkage.ClusteringContested, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
-	fs.Float64Var(&o.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
-	fs.Int64Var(&o.DiceMaxPairs, "dice-max-pairs", linkage.DefaultDiceMaxPairs, "also compare all CLK pairs of two partners exhaustively (top-k by Dice) when they have at most this many pairs; -1: never")
-	fs.StringVar(&o.District, "district", "", "the district file (swd district init): refuse partners it does not name; trust its partners' public keys for sealed inputs (without --trust)")
+	o.LinkFlags.Bind(fs)
+	fs.Lookup("district").Usage += "; trust its partners' public keys for sealed inputs (without --trust)"
+	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
+	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
 	o.Seal.AddFlags(fs)
 	o.State.AddFlags(fs)
 }
 
 func (o *LinkOptions) validate(args []string) error {
-	switch {
-	case o.Out == "":
-		return base.Usagef("--out is required")
-	case len(args) == 0:
-		return base.Usagef("give at least one encoded file (one file: de-duplication)")
-	case o.Threshold <= 0 || o.Threshold >= 1:
-		return base.Usagef("--threshold must be in (0, 1), not %g", o.Threshold)
-	case o.Assignment != "optimal" && o.Assignment != "greedy":
-		return base.Usagef("--assignment must be optimal or greedy, not %q", o.Assignment)
-	case o.USamples < 1000:
-		return base.Usagef("--u-samples must be at least 1000")
+	if err := o.Check(args, !o.Plan); err != nil {
+		return err
+	}
+	if _, err := parseMemoryLimit(o.MemoryLimit, rusage.TotalMemory()); err != nil {
+		return err
 	}
 	return o.State.validate(o)
 }
@@ -142,36 +112,38 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		District: district,
 		Inputs:   args, Open: opts.Seal.config(), Out: opts.Out, Report: opts.Report, ReportJSON: opts.ReportJSON,
 		CSV: opts.CSV, SaveModel: opts.SaveModel, Logger: g.Logger,
-		Linkage: linkage.Config{
-			Workers:            g.Workers,
-			Threshold:          opts.Threshold,
-			USamples:           opts.USamples,
-			Seed:               opts.Seed,
-			NoTF:               opts.NoTF,
-			TF:                 opts.TF,
-			Clustering:         opts.Clustering,
-			HouseholdMinWeight: opts.HouseholdMin,
-			NoDedup:            opts.NoDedup,
-			HouseholdAttr:      opts.HouseholdAttr,
-			VetoWeight:         opts.VetoWeight,
-			DiceMaxPairs:       opts.DiceMaxPairs,
-		},
 	}
-	if opts.Assignment == "greedy" {
-		cfg.Linkage.Assignment = cluster.AssignGreedy
+	if cfg.Linkage, err = opts.Linkage(g.Workers); err != nil {
+		return err
 	}
-	if opts.Model != "" {
-		m, err := model.ReadFile(opts.Model)
-		if err != nil {
-			return err
-		}
-		cfg.Linkage.Model = m
+	limit, err := parseMemoryLimit(opts.MemoryLimit, rusage.TotalMemory())
+	if err != nil {
+		return err
+	}
+	// Not also the runtime's soft limit (debug.SetMemoryLimit): below the
+	// encodings' size the collector would run without pause.
+	cfg.Linkage.MemoryLimit = limit
+	if os.Getenv("GOGC") == "" {
+		// The encodings are one large, long-lived and nearly pointer-free
+		// heap: the default (100) lets the heap grow to twice it before a
+		// collection, which is most of the peak RSS; marking it again costs
+		// little.
+		debug.SetGCPercent(linkGCPercent)
 	}
 	if opts.State.Dir != "" {
 		return runLinkState(ctx, opts, g, cfg)
 	}
 	bars := newStageBars(g)
 	cfg.Progress = bars.update
+	if opts.Plan {
+		p, err := pipeline.PlanLink(ctx, cfg)
+		bars.finish()
+		if err != nil {
+			return err
+		}
+		printPlan(g, p)
+		return nil
+	}
 	res, err := pipeline.Link(ctx, cfg)
 	bars.finish()
 	if err != nil || g.Quiet {
@@ -187,6 +159,57 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	fmt.Fprintf(g.Stdout, "links:  %s\nreport: %s\n", res.Out, res.Report)
 	fmt.Fprintf(g.Stdout, "next: read the report, then: %s\n", publishHint(opts, res.Out, args))
 	return nil
+}
+
+// parseMemoryLimit reads --memory-limit: a number of bytes with an optional
+// unit (k, M, G, T with or without B, binary with iB), or a percentage of
+// total (the machine's memory; when unknown, a percentage means no limit).
+// "0" means no limit.
+func parseMemoryLimit(s string, total int64) (int64, error) {
+	bad := base.Usagef("--memory-limit must be bytes with an optional unit (500MB, 8GiB) or a percentage (75%%), not %q", s)
+	t := strings.TrimSpace(s)
+	if p, ok := strings.CutSuffix(t, "%"); ok {
+		v, err := strconv.ParseFloat(p, 64)
+		if err != nil || v <= 0 || v > 100 {
+			return 0, bad
+		}
+		return int64(v / 100 * float64(total)), nil
+	}
+	units := []struct {
+		suffix string
+		mult   float64
+	}{
+		{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"TiB", 1 << 40},
+		{"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12},
+		{"K", 1e3}, {"M", 1e6}, {"G", 1e9}, {"T", 1e12}, {"B", 1},
+	}
+	mult := 1.0
+	for _, u := range units {
+		if v, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(v), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 {
+		return 0, bad
+	}
+	return int64(v * mult), nil
+}
+
+// printPlan prints swd link --plan's estimate (also with --quiet: it is
+// the command's output).
+func printPlan(g *GlobalOptions, p *linkage.Plan) {
+	w := g.Stdout
+	fmt.Fprintf(w, "plan for %d records (estimated from a %.1f%% sample of each file, %.1f s):\n", p.Records, 100*p.SampleShare, p.SampleSeconds)
+	fmt.Fprintf(w, "  %-24s %14s %14s\n", "partner pair", "sampled pairs", "est. pairs")
+	for _, j := range p.Jobs {
+		fmt.Fprintf(w, "  %-24s %14d %14.0f\n", j.A+" × "+j.B, j.Sampled, j.Candidates)
+	}
+	fmt.Fprintf(w, "candidate pairs  %.3g\n", p.Candidates)
+	fmt.Fprintf(w, "datasets memory  %.2f GB\n", float64(p.DatasetBytes)/1e9)
+	fmt.Fprintf(w, "peak memory      %.2f GB (estimate)\n", float64(p.PeakBytes)/1e9)
+	fmt.Fprintf(w, "time             %.0f s (estimate, on this machine now)\n", p.Seconds)
 }
 
 // publishHint is the swd publish command that follows this link run, with

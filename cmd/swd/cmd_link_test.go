@@ -184,3 +184,32 @@ func runClusters(t *testing.T, links []cluster.Link) int {
 	}
 	return len(seen)
 }
+
+func TestParseMemoryLimit(t *testing.T) {
+	const total = 24 << 30
+	tests := []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"75%", 18 << 30, true},
+		{"100%", total, true},
+		{"0", 0, true},
+		{"1048576", 1 << 20, true},
+		{"500MB", 500e6, true},
+		{"8GiB", 8 << 30, true},
+		{"1.5G", 1.5e9, true},
+		{"2 GiB", 2 << 30, true},
+		{"0%", 0, false},
+		{"150%", 0, false},
+		{"-1", 0, false},
+		{"lots", 0, false},
+		{"", 0, false},
+	}
+	for _, tc := range tests {
+		got, err := parseMemoryLimit(tc.in, total)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("parseMemoryLimit(%q) = %d, %v; want %d (ok %v)", tc.in, got, err, tc.want, tc.ok)
+		}
+	}
+}

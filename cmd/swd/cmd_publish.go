@@ -19,29 +19,19 @@ import (
 
 // PublishOptions are the flags of swd publish.
 type PublishOptions struct {
-	Links          string
-	Epsilon        float64
-	Delta          float64
-	Ledger         string
-	Out            string
-	MaxNeeds       int
-	Split          string
-	Mechanism      string
-	Confidence     float64
-	RoundTo        int
-	PublicServices string
-	UnknownCodes   string
-	Maps           []string
-	DistrictAttr   string
-	NeedsAttr      string
-	Title          string
-	GroupPrivacy   int
-	DryRun         bool
-	JSON           bool
-	District       string
-	State          string
-	Period         string
-	Seal           SealOptions
+	pipeline.ReleaseFlags
+	Links        string
+	Ledger       string
+	Out          string
+	Maps         []string
+	DistrictAttr string
+	NeedsAttr    string
+	Title        string
+	DryRun       bool
+	JSON         bool
+	State        string
+	Period       string
+	Seal         SealOptions
 
 	params  dp.Params
 	public  taxonomy.PublicServices
@@ -51,24 +41,14 @@ type PublishOptions struct {
 
 // AddFlags binds the options to fs.
 func (o *PublishOptions) AddFlags(fs *pflag.FlagSet) {
+	o.ReleaseFlags.Bind(fs)
 	fs.StringVar(&o.Links, "links", "", "links file from swd link (Parquet, or CSV)")
-	fs.Float64Var(&o.Epsilon, "epsilon", 0, "ε this release spends, split across its tables (required)")
-	fs.Float64Var(&o.Delta, "delta", 0, "δ this release may spend (needed by --mechanism gaussian)")
 	fs.StringVar(&o.Ledger, "ledger", "", "the dataset's privacy-budget ledger, created once with 'swd budget init' (a release never creates one)")
 	fs.StringVar(&o.Out, "out", "", "output directory of the release (must not exist, or be empty)")
-	fs.IntVar(&o.MaxNeeds, "max-needs", dp.DefaultMaxNeeds, "need categories one household counts in at most")
-	fs.StringVar(&o.Split, "split", "", "share of ε per table, e.g. district_need=0.4,district=0.15,partners=0.15,missing_middle=0.15,totals=0.15 (default: that; tables not named are not released; needs_sum is optional)")
-	fs.StringVar(&o.Mechanism, "mechanism", dp.DefaultMechanism, "noise: laplace or gaussian")
-	fs.Float64Var(&o.Confidence, "confidence", dp.DefaultConfidence, "level of the confidence intervals")
-	fs.IntVar(&o.RoundTo, "round-to", 0, "round released values to a multiple of this (post-processing)")
-	fs.StringVar(&o.District, "district", "", "the district file (swd district init): each partner's role, code map and public key, and the territory")
-	fs.StringVar(&o.PublicServices, "public-services", "", "partners that are public services, the others being the third sector (overrides the district file's roles; without --district, required)")
-	fs.StringVar(&o.UnknownCodes, "unknown-codes", "fail", "need codes no code map knows: fail, or count them as unclassified")
 	fs.StringArrayVar(&o.Maps, "map", nil, "code map YAML of a partner, as partner=FILE or FILE (repeatable; replaces the embedded map)")
 	fs.StringVar(&o.DistrictAttr, "district-attr", pipeline.DefaultDistrictAttr, "attribute of the encoded files holding the district")
 	fs.StringVar(&o.NeedsAttr, "needs-attr", pipeline.DefaultNeedsAttr, "attribute of the encoded files holding the ';'-separated need codes")
 	fs.StringVar(&o.Title, "title", "", "title of the report")
-	fs.IntVar(&o.GroupPrivacy, "group-privacy", 1, fmt.Sprintf("protect a true household the linkage split into up to K linked households at this release's ε: the ledger is charged K·ε (1…%d)", dp.MaxGroupPrivacy))
 	o.Seal.AddFlags(fs)
 	fs.Lookup("key").Usage = "this linkage unit's private key (swd keys new): signs the entries of a signed ledger, and opens sealed inputs"
 	fs.BoolVar(&o.DryRun, "dry-run", false, "check the inputs and the budget and print the cost; write nothing")
@@ -95,22 +75,13 @@ func (o *PublishOptions) validate(args []string) error {
 		return base.Usagef("give the encoded files the links were made from")
 	case o.DistrictAttr == "" || o.NeedsAttr == "":
 		return base.Usagef("--district-attr and --needs-attr must not be empty")
-	case o.GroupPrivacy < 1 || o.GroupPrivacy > dp.MaxGroupPrivacy:
-		return base.Usagef("--group-privacy must be in 1…%d", dp.MaxGroupPrivacy)
 	}
-	rel, err := o.releaseFlags().Parse()
+	rel, err := o.ReleaseFlags.Parse()
 	if err != nil {
 		return err
 	}
 	o.params, o.public, o.unknown = rel.Params, rel.Public, rel.Unknown
 	return o.loadMaps()
-}
-
-// releaseFlags are the flags swd publish shares with swd-beam publish.
-func (o *PublishOptions) releaseFlags() pipeline.ReleaseFlags {
-	return pipeline.ReleaseFlags{Epsilon: o.Epsilon, Delta: o.Delta, MaxNeeds: o.MaxNeeds, Split: o.Split,
-		Mechanism: o.Mechanism, Confidence: o.Confidence, RoundTo: o.RoundTo, GroupPrivacy: o.GroupPrivacy,
-		PublicServices: o.PublicServices, UnknownCodes: o.UnknownCodes, District: o.District}
 }
 
 // loadMaps reads the --map files; each replaces its partner's embedded map.

@@ -109,3 +109,54 @@ func TestLinkStateCommands(t *testing.T) {
 		t.Fatalf("state show after erase: %s", stdout)
 	}
 }
+
+// TestLinkStateDistrictRoles: with --district, swd link --state derives
+// the flows (the missing middle intercepted) from the district file's
+// roles, records them in the state, and swd publish --state refuses other
+// roles for that period rather than release flows derived with one set of
+// public services under another.
+func TestLinkStateDistrictRoles(t *testing.T) {
+	dir, encoded, _ := publishFixture(t)
+	src, err := os.ReadFile(exampleDistrict(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The health authority as a third-sector partner: roles that differ
+	// from the defaults (comune, ulss6).
+	text := strings.Replace(string(src), "label: Azienda ULSS 6 Euganea\n    role: public-service", "label: Azienda ULSS 6 Euganea\n    role: third-sector", 1)
+	if text == string(src) {
+		t.Fatal("the example district file no longer names ulss6 as a public service")
+	}
+	district := filepath.Join(dir, "district.yaml")
+	if err := os.WriteFile(district, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	stateDir := filepath.Join(dir, "state")
+	for _, period := range []string{"2026-01", "2026-02"} {
+		args := append([]string{"-q", "link", "--u-samples", "20000", "--district", district, "--state", stateDir, "--period", period,
+			"--out", filepath.Join(dir, period+".parquet")}, encoded...)
+		if code, _, stderr := runCLI(t, args...); code != ExitOK {
+			t.Fatalf("link --state --district %s: exit %d: %s", period, code, stderr)
+		}
+	}
+	ledger := filepath.Join(dir, "roles.ledger")
+	if code, _, stderr := runCLI(t, "budget", "init", "--ledger", ledger, "--total", "3"); code != ExitOK {
+		t.Fatalf("budget init: exit %d: %s", code, stderr)
+	}
+	publish := func(out string, roles ...string) (int, string) {
+		t.Helper()
+		args := append([]string{"publish", "--state", stateDir, "--period", "2026-02", "--epsilon", "1", "--ledger", ledger,
+			"--unknown-codes", "unclassified", "--out", filepath.Join(dir, out)}, roles...)
+		code, _, stderr := runCLI(t, args...)
+		return code, stderr
+	}
+	if code, stderr := publish("defaults", "--public-services", "comune,ulss6"); code != ExitUsage || !strings.Contains(stderr, "public services") {
+		t.Fatalf("publish --state with other roles than the link's: exit %d, want %d: %s", code, ExitUsage, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "defaults")); !os.IsNotExist(err) {
+		t.Fatalf("a refused release left its directory: %v", err)
+	}
+	if code, stderr := publish("district", "--district", district); code != ExitOK {
+		t.Fatalf("publish --state --district: exit %d: %s", code, stderr)
+	}
+}

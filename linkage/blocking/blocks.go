@@ -115,28 +115,30 @@ type Stats struct {
 // stops the run and is returned.
 func Blocks(ctx context.Context, a, b *encoding.Dataset, cfg Config, yield func(Block) error) (Stats, error) {
 	var st Stats
+	var bufA, bufB []entry
 	for _, p := range cfg.Passes {
 		ps := PassStats{Name: p.Name()}
-		ka, err := p.keys(a)
+		ka, err := bandKeysOf(p, a)
 		if err != nil {
 			return st, err
 		}
-		var kb []subKeys
+		var kb bandKeys
 		if b != nil {
-			if kb, err = p.keys(b); err != nil {
+			if kb, err = bandKeysOf(p, b); err != nil {
 				return st, err
 			}
 		}
-		for band := range ka {
+		for band := range ka.bands {
 			if err := ctx.Err(); err != nil {
 				return st, fmt.Errorf("blocking: %w", err)
 			}
-			sa := sortedEntries(ka[band])
+			bufA = sortedEntries(bufA, ka.at(band))
 			var sb []entry
 			if b != nil {
-				sb = sortedEntries(kb[band])
+				bufB = sortedEntries(bufB, kb.at(band))
+				sb = bufB
 			}
-			err := groups(sa, sb, b == nil, func(key uint64, ga, gb []uint32) error {
+			err := groups(bufA, sb, b == nil, func(key uint64, ga, gb []uint32) error {
 				blk := Block{Pass: ps.Name, Band: band, Key: key, A: ga, B: gb}
 				n := blk.NumPairs()
 				if n == 0 {
@@ -160,18 +162,53 @@ func Blocks(ctx context.Context, a, b *encoding.Dataset, cfg Config, yield func(
 	return st, nil
 }
 
+// bandKeys gives a pass's keys one sub-pass (band) at a time, so that only
+// one band's keys are held: 8 bytes a record instead of 8 × bands.
+type bandKeys struct {
+	bands int
+	at    func(band int) subKeys
+}
+
+// bandKeysOf returns the keys of p on d band by band: computed on demand
+// for LSH passes, all at once (one band) for the others.
+func bandKeysOf(p Pass, d *encoding.Dataset) (bandKeys, error) {
+	if l, ok := p.(LSH); ok {
+		return l.bandKeys(d)
+	}
+	sub, err := p.keys(d)
+	if err != nil {
+		return bandKeys{}, err
+	}
+	return bandKeys{bands: len(sub), at: func(b int) subKeys { return sub[b] }}, nil
+}
+
 // entry is a record's key in one band.
 type entry struct {
 	key uint64
 	idx uint32
 }
 
-func sortedEntries(k subKeys) []entry {
-	es := make([]entry, 0, len(k.keys))
+// sortedEntries returns, in dst's memory, the valid entries of k sorted by
+// key, then record index.
+func sortedEntries(dst []entry, k subKeys) []entry {
+	es := dst[:0]
+	small := true // every key fits in 32 bits: sort packed integers
 	for i, key := range k.keys {
 		if k.valid == nil || k.valid[i] {
 			es = append(es, entry{key, uint32(i)})
+			small = small && key>>32 == 0
 		}
+	}
+	if small {
+		packed := make([]uint64, len(es))
+		for x, e := range es {
+			packed[x] = e.key<<32 | uint64(e.idx)
+		}
+		slices.Sort(packed)
+		for x, v := range packed {
+			es[x] = entry{v >> 32, uint32(v)}
+		}
+		return es
 	}
 	slices.SortFunc(es, func(x, y entry) int {
 		switch {

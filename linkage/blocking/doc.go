@@ -19,5 +19,9 @@
 //
 // Memory: Candidates holds the sorted union (8 bytes a pair) plus one
 // band's pairs while merging, and fails with ErrTooManyCandidates beyond
-// Config.MaxCandidates rather than exhaust memory; Blocks holds no pairs.
+// Config.MaxCandidates rather than exhaust memory; Blocks holds no pairs
+// and computes LSH keys one band at a time. CandidatesCompact builds the
+// same union as a CompactPairs (delta-varint chunks, 2–4 bytes a pair,
+// decodable chunk by chunk and spillable to a file), merging a bounded
+// buffer of pairs at a time: what package linkage uses.
 package blocking

@@ -74,27 +74,48 @@ func (l LSH) Positions(bits int) [][]int {
 }
 
 func (l LSH) keys(d *encoding.Dataset) ([]subKeys, error) {
-	if len(l.Fields) > 0 {
-		return l.fieldKeys(d)
-	}
-	if err := l.Validate(64 * d.CLK.Words); err != nil {
+	bk, err := l.bandKeys(d)
+	if err != nil {
 		return nil, err
 	}
-	return l.arenaKeys(d.CLK), nil
+	out := make([]subKeys, bk.bands)
+	for b := range out {
+		out[b] = bk.at(b)
+	}
+	return out, nil
 }
 
-// fieldKeys samples the concatenation of the named field filters.
-func (l LSH) fieldKeys(d *encoding.Dataset) ([]subKeys, error) {
+// bandKeys computes the keys of one band at a time (each call returns a
+// new slice).
+func (l LSH) bandKeys(d *encoding.Dataset) (bandKeys, error) {
+	a, valid := d.CLK, []bool(nil)
+	if len(l.Fields) > 0 {
+		var err error
+		if a, valid, err = l.fieldArena(d); err != nil {
+			return bandKeys{}, err
+		}
+	} else if err := l.Validate(64 * d.CLK.Words); err != nil {
+		return bandKeys{}, err
+	}
+	pos := l.Positions(64 * a.Words)
+	return bandKeys{bands: len(pos), at: func(b int) subKeys {
+		return subKeys{keys: bandKey(a, pos[b]), valid: valid}
+	}}, nil
+}
+
+// fieldArena is the concatenation of the named field filters of every
+// record, and whether a record has any of them.
+func (l LSH) fieldArena(d *encoding.Dataset) (bitvec.Arena, []bool, error) {
 	cols := make([]*encoding.FieldColumn, len(l.Fields))
 	words := 0
 	for k, name := range l.Fields {
 		if cols[k] = d.Field(name); cols[k] == nil {
-			return nil, base.Usagef("blocking: no field filter %q in the encoded data", name)
+			return bitvec.Arena{}, nil, base.Usagef("blocking: no field filter %q in the encoded data", name)
 		}
 		words += cols[k].Filters.Words
 	}
 	if err := l.Validate(64 * words); err != nil {
-		return nil, err
+		return bitvec.Arena{}, nil, err
 	}
 	n := d.Len()
 	cat := bitvec.Arena{Words: words, Data: make([]uint64, 0, n*words)}
@@ -105,31 +126,22 @@ func (l LSH) fieldKeys(d *encoding.Dataset) ([]subKeys, error) {
 			valid[i] = valid[i] || c.Present[i]
 		}
 	}
-	sub := l.arenaKeys(cat)
-	for b := range sub {
-		sub[b].valid = valid
-	}
-	return sub, nil
+	return cat, valid, nil
 }
 
-// arenaKeys packs each filter's sampled bits of each band into a key.
-func (l LSH) arenaKeys(a bitvec.Arena) []subKeys {
+// bandKey packs each filter's bits at positions ps into a key.
+func bandKey(a bitvec.Arena, ps []int) []uint64 {
 	n := a.Len()
-	pos := l.Positions(64 * a.Words)
-	out := make([]subKeys, len(pos))
-	for b, ps := range pos {
-		keys := make([]uint64, n)
-		for i := range n {
-			v := a.At(i)
-			var k uint64
-			for _, p := range ps {
-				k = k<<1 | v[p>>6]>>(p&63)&1
-			}
-			keys[i] = k
+	keys := make([]uint64, n)
+	for i := range n {
+		v := a.At(i)
+		var k uint64
+		for _, p := range ps {
+			k = k<<1 | v[p>>6]>>(p&63)&1
 		}
-		out[b] = subKeys{keys: keys}
+		keys[i] = k
 	}
-	return out
+	return keys
 }
 
 // Key is exact blocking on a keyed blocking-key column of the encoded files

@@ -113,3 +113,26 @@ func (d *Dataset) Attr(name string) *StringColumn {
 	}
 	return nil
 }
+
+// MemoryBytes estimates the memory the dataset holds: filter arenas,
+// presence flags and strings (with their headers).
+func (d *Dataset) MemoryBytes() int64 {
+	n := int64(8 * len(d.CLK.Data))
+	strs := func(vs []string) {
+		n += 16 * int64(len(vs))
+		for _, v := range vs {
+			n += int64(len(v))
+		}
+	}
+	strs(d.RecordIDs)
+	for _, f := range d.Fields {
+		n += 8*int64(len(f.Filters.Data)) + int64(len(f.Present))
+	}
+	for _, c := range d.BlockKeys {
+		strs(c.Values)
+	}
+	for _, c := range d.Attrs {
+		strs(c.Values)
+	}
+	return n
+}

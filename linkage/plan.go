@@ -1,0 +1,199 @@
+package linkage
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/linkage/blocking"
+	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/model"
+)
+
+// DefaultPlanSample is the number of records per dataset Plan blocks and
+// compares, at most.
+const DefaultPlanSample = 20_000
+
+// Plan is Link's estimate of a job before it runs, from a sample of every
+// dataset: the candidate pairs, the peak memory and the time. It is an
+// estimate: blocks capped in the full data are not capped in the sample,
+// so the pairs are rather over- than under-estimated.
+type Plan struct {
+	Records       int       `json:"records"`
+	SampleShare   float64   `json:"sample_share"` // share of each dataset's records sampled
+	Candidates    float64   `json:"candidates"`   // estimated distinct candidate pairs, all partner pairs
+	DatasetBytes  int64     `json:"dataset_bytes"`
+	PeakBytes     int64     `json:"peak_bytes"` // estimated peak memory of the process
+	Seconds       float64   `json:"seconds"`    // estimated wall time on cfg.Workers cores
+	SampleSeconds float64   `json:"sample_seconds"`
+	Jobs          []JobPlan `json:"partner_pairs"`
+}
+
+// JobPlan is the estimate for one partner pair.
+type JobPlan struct {
+	A          string  `json:"a"`
+	B          string  `json:"b"`
+	Sampled    int64   `json:"sampled_candidates"`
+	Candidates float64 `json:"candidates"`
+}
+
+// Costs of the estimate, measured with swd link on synthetic data at 1M
+// records on 2 cores (docs/performance.md): bytes of a candidate pair held
+// compactly, the bytes of the blocking buffers of one job, and the ratio
+// of the whole per-pair work (counting, sampling, EM, scoring, clustering)
+// to the per-pair comparison timed on the sample.
+const (
+	planPairBytes    = 4
+	planBlockBuffers = 96 << 20
+	planPairWork     = 3.0
+	planHeapOverhead = 1.3 // the collector's headroom over the live heap
+)
+
+// PlanLink estimates Link's candidates, memory and time for ds under cfg
+// by blocking and comparing a random share of the records of every dataset
+// (at most sample records each; 0: DefaultPlanSample). Pairs scale with the
+// square of the share, blocking time with the share.
+func PlanLink(ctx context.Context, ds []*encoding.Dataset, cfg Config, sample int) (*Plan, error) {
+	if err := cfg.ensureDefaults(); err != nil {
+		return nil, err
+	}
+	if err := CheckCompatible(ds); err != nil {
+		return nil, err
+	}
+	if sample <= 0 {
+		sample = DefaultPlanSample
+	}
+	cmps, err := comparisons(ds[0], cfg)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plan{SampleShare: 1}
+	largest := 0
+	for _, d := range ds {
+		p.Records += d.Len()
+		p.DatasetBytes += d.MemoryBytes()
+		largest = max(largest, d.Len())
+	}
+	if largest > sample {
+		p.SampleShare = float64(sample) / float64(largest)
+	}
+	subs := make([]*encoding.Dataset, len(ds))
+	for k, d := range ds {
+		subs[k] = sampleRows(d, p.SampleShare, cfg.Seed+uint64(k))
+	}
+	t0 := time.Now()
+	var blockTime, pairTime time.Duration
+	var largestJob float64
+	for _, jb := range Jobs(len(ds), cfg.NoDedup) {
+		bc := cfg.Blocking
+		if bc == nil {
+			d := DefaultBlocking(ds[jb.A], cfg.Seed)
+			bc = &d
+		}
+		var b *encoding.Dataset
+		if !jb.Dedup() {
+			b = subs[jb.B]
+		}
+		tb := time.Now()
+		cands, _, err := blocking.CandidatesCompact(ctx, subs[jb.A], b, *bc, nil)
+		if err != nil {
+			return nil, fmt.Errorf("blocking %s × %s: %w", ds[jb.A].Meta.Partner, ds[jb.B].Meta.Partner, err)
+		}
+		blocked := cands.Len()
+		// The exhaustive Dice pass of a small enough job adds each record's
+		// best pairs: their number grows with the records, not their square.
+		var diceOnly float64
+		if cfg.DiceMaxPairs >= 0 && jb.Space(ds[jb.A].Len(), ds[jb.B].Len()) <= float64(cfg.DiceMaxPairs) {
+			dice, err := diceCandidates(ctx, subs[jb.A], subs[jb.B], jb.Dedup(), Config{Workers: cfg.Workers,
+				DiceMaxPairs: math.MaxInt64, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK})
+			if err != nil {
+				return nil, err
+			}
+			_ = cands.Close()
+			if cands, _, err = blocking.CandidatesCompact(ctx, subs[jb.A], b, *bc, dice); err != nil {
+				return nil, err
+			}
+			diceOnly = float64(cands.Len()-blocked) / p.SampleShare
+		}
+		blockTime += time.Since(tb)
+		tp := time.Now()
+		cmp, err := model.NewComparer(cmps, subs[jb.A], subs[jb.B])
+		if err != nil {
+			return nil, err
+		}
+		j := &job{a: jb.A, b: jb.B, cands: *cands, cmp: cmp}
+		if _, err := countPatterns(ctx, j, cfg.Workers); err != nil {
+			return nil, err
+		}
+		pairTime += time.Since(tp)
+		est := float64(blocked)/(p.SampleShare*p.SampleShare) + diceOnly
+		p.Jobs = append(p.Jobs, JobPlan{A: ds[jb.A].Meta.Partner, B: ds[jb.B].Meta.Partner, Sampled: int64(cands.Len()), Candidates: est})
+		p.Candidates += est
+		largestJob = max(largestJob, est)
+		_ = cands.Close()
+	}
+	p.SampleSeconds = time.Since(t0).Seconds()
+	sampled := 0.0
+	for _, j := range p.Jobs {
+		sampled += float64(j.Sampled)
+	}
+	perPair := 0.0
+	if sampled > 0 {
+		perPair = pairTime.Seconds() / sampled
+	}
+	p.Seconds = blockTime.Seconds()/p.SampleShare + planPairWork*perPair*p.Candidates
+	live := float64(p.DatasetBytes) + planPairBytes*(p.Candidates+largestJob) + planBlockBuffers
+	p.PeakBytes = int64(planHeapOverhead * live)
+	return p, nil
+}
+
+// sampleRows returns the records of d kept with probability share (all of
+// them at share 1), chosen by a PRNG seeded with seed, in their order.
+func sampleRows(d *encoding.Dataset, share float64, seed uint64) *encoding.Dataset {
+	if share >= 1 {
+		return d
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x706c_616e))
+	var rows []int
+	for i := range d.Len() {
+		if rng.Float64() < share {
+			rows = append(rows, i)
+		}
+	}
+	out := &encoding.Dataset{Meta: d.Meta}
+	out.RecordIDs = make([]string, len(rows))
+	for k, i := range rows {
+		out.RecordIDs[k] = d.RecordIDs[i]
+	}
+	arena := func(a bitvec.Arena) bitvec.Arena {
+		s := bitvec.Arena{Words: a.Words, Data: make([]uint64, 0, len(rows)*a.Words)}
+		for _, i := range rows {
+			s.Data = append(s.Data, a.At(i)...)
+		}
+		return s
+	}
+	out.CLK = arena(d.CLK)
+	for _, f := range d.Fields {
+		c := encoding.FieldColumn{FieldSpec: f.FieldSpec, Filters: arena(f.Filters), Present: make([]bool, len(rows))}
+		for k, i := range rows {
+			c.Present[k] = f.Present[i]
+		}
+		out.Fields = append(out.Fields, c)
+	}
+	strs := func(cols []encoding.StringColumn) []encoding.StringColumn {
+		var o []encoding.StringColumn
+		for _, c := range cols {
+			s := encoding.StringColumn{Name: c.Name, Values: make([]string, len(rows))}
+			for k, i := range rows {
+				s.Values[k] = c.Values[i]
+			}
+			o = append(o, s)
+		}
+		return o
+	}
+	out.BlockKeys, out.Attrs = strs(d.BlockKeys), strs(d.Attrs)
+	return out
+}
