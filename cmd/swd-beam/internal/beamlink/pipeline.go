@@ -20,6 +20,7 @@ func init() {
 	register.DoFn2x1[int, func(int, []byte), error](&sampleFn{})
 	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
 	register.Function2x1(sumInt64)
+	register.Function2x1(cellStage)
 	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
 	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
 	register.DoFn7x1[[]byte, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
@@ -53,6 +54,13 @@ func init() {
 	register.Iter2[int, ScoreStat]()
 	register.Iter1[ClusterStat]()
 }
+
+// cellStages is the number of groupings the cells of the grid are split
+// among (cell modulo cellStages).
+const cellStages = 8
+
+// cellStage is the grouping of a cell's packet.
+func cellStage(cell int, _ []byte) int { return cell % cellStages }
 
 // Build adds the linkage of plan to the pipeline: the links go to shards in
 // plan.ShardDir (MergeShards reads them back in order) with a Summary
@@ -91,8 +99,26 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 		}
 		cellIn = append(cellIn, beam.ParDo(js, &sampleFn{Plan: ps}, beam.CreateList(js, jobs)))
 	}
-	cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, cellIn...)))
-	compared, patterns, sampled, blocked := cell[0], cell[1], cell[2], cell[3]
+	// The cells are split among cellStages groupings: Prism hands a
+	// grouping's whole output to one bundle, sent to the worker as one gRPC
+	// message, which may not exceed 2 GiB (at a million records the cells'
+	// input is ~2.6 GB on the default grid). The split runs in the
+	// producers' stages (Prism fuses the partition into them).
+	var cellOut [4][]beam.PCollection
+	stageIn := make([][]beam.PCollection, cellStages)
+	for _, c := range cellIn {
+		for i, part := range beam.Partition(js, cellStages, cellStage, c) {
+			stageIn[i] = append(stageIn[i], part)
+		}
+	}
+	for _, in := range stageIn {
+		cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, in...)))
+		for i := range cellOut {
+			cellOut[i] = append(cellOut[i], cell[i])
+		}
+	}
+	compared, patterns := beam.Flatten(js, cellOut[0]...), beam.Flatten(js, cellOut[1]...)
+	sampled, blocked := beam.Flatten(js, cellOut[2]...), beam.Flatten(js, cellOut[3]...)
 
 	// 5. The model, and the prior of each job.
 	ms := s.Scope("Model")
