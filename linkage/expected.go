@@ -216,7 +216,7 @@ func ensureRandom(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps
 		if err != nil {
 			return err
 		}
-		pc, err := model.SamplePatterns(ctx, c, n, seed)
+		pc, err := model.SamplePatternsN(ctx, c, n, seed, cfg.Workers)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -21,6 +22,11 @@ type Result struct {
 	Links  []cluster.Link // one per input record
 	Model  *model.Model
 	Report *Report
+	// Priors are the prior weights of every pair of partners compared,
+	// in job order (see PairPrior): with Model, what a runner that scores
+	// pairs itself (an incremental linkage) needs to score them as Link
+	// did.
+	Priors []PairPrior
 }
 
 // job is the comparison work between two datasets (A == B: duplicates
@@ -30,8 +36,10 @@ type job struct {
 	a, b  int
 	cands blocking.CompactPairs // held compactly (or spilled) from blocking to the expected quality
 	stats blocking.Stats
-	dice  int             // pairs found by the exhaustive Dice pass
-	cmp   *model.Comparer // while the job is being blocked; see comparer
+	dice  int              // pairs found by the exhaustive Dice pass
+	cmp   *model.Comparer  // while the job is being blocked; see comparer
+	pats  *pairPatterns    // the candidates' patterns, kept as they are counted (nil: compare again)
+	sides *model.SideCache // shared by the comparers and scorers of all jobs
 	// counts are the agreement patterns of the candidates; prior is the
 	// job's own prior weight log2(λ/(1−λ)) (see jobPriors).
 	counts model.PatternCounts
@@ -48,7 +56,7 @@ func (j *job) comparer(ds []*encoding.Dataset, cmps []model.Comparison) (*model.
 	if j.cmp != nil {
 		return j.cmp, nil
 	}
-	return model.NewComparer(cmps, ds[j.a], ds[j.b])
+	return model.NewComparerShared(cmps, ds[j.a], ds[j.b], j.sides)
 }
 
 // Link links the encoded datasets: one dataset is de-duplicated, several are
@@ -123,7 +131,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	rep.HouseholdErrors = EstimateHouseholdErrors(ds, edges, links)
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
-	return &Result{Links: links, Model: m, Report: rep}, nil
+	return &Result{Links: links, Model: m, Report: rep, Priors: pairPriors(ds, jobs)}, nil
 }
 
 // comparisons returns the configured comparisons or the defaults for the
@@ -167,45 +175,34 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 	return cmps, nil
 }
 
-// block generates the candidate pairs of every job, one job at a time,
-// each job's union built compactly (blocking.CandidatesCompact, never 8
-// bytes a pair for a whole job): its pairs are counted by agreement pattern
-// (j.counts, for the model's fit, unless a model is given) and then kept,
-// or spilled to disk when the candidates of all jobs would not fit in
-// cfg.MemoryLimit. It returns the jobs (with any already built on error, to
-// close).
+// block generates the candidate pairs of every job (see candidates), each
+// job's union built compactly (never 8 bytes a pair for a whole job). Then,
+// job by job, its pairs are counted by agreement pattern (j.counts, for
+// the model's fit, unless a model is given, each pair's pattern kept in
+// j.pats for the scoring) and kept, or spilled to disk when the candidates
+// of all jobs would not fit in cfg.MemoryLimit. It returns the jobs (with
+// any already built on error, to close).
 func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison, cfg Config, rep *Report) ([]*job, error) {
 	var jobs []*job
+	sides := &model.SideCache{}
 	for _, j := range Jobs(len(ds), cfg.NoDedup) {
-		jobs = append(jobs, &job{a: j.A, b: j.B})
+		jobs = append(jobs, &job{a: j.A, b: j.B, sides: sides})
 	}
 	budget := candidateBudget(ds, cfg)
+	cands, stats, err := candidates(ctx, ds, jobs, cfg)
+	if err != nil {
+		return jobs, err
+	}
 	var held, stored, pairs, counted int64
 	for k, j := range jobs {
-		bc := cfg.Blocking
-		if bc == nil {
-			d := DefaultBlocking(ds[j.a], cfg.Seed)
-			bc = &d
-		}
-		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
-		if err != nil {
-			return jobs, err
-		}
-		j.dice = len(dice)
-		b := ds[j.b]
-		if j.dedup() {
-			b = nil
-		}
-		cands, stats, err := blocking.CandidatesCompact(ctx, ds[j.a], b, *bc, dice)
-		if err != nil {
-			return jobs, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
-		}
-		j.cands, j.stats, dice = *cands, stats, nil
-		if j.cmp, err = model.NewComparer(cmps, ds[j.a], ds[j.b]); err != nil {
+		j.cands, j.stats, cands[k] = *cands[k], stats[k], nil
+		var err error
+		if j.cmp, err = j.comparer(ds, cmps); err != nil {
 			return jobs, err
 		}
 		if cfg.Model == nil {
 			t0 := time.Now()
+			j.pats = newPairPatterns(j.cands.Chunks())
 			pc, err := countPatterns(ctx, j, cfg.Workers)
 			if err != nil {
 				return jobs, err
@@ -217,17 +214,18 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 		}
 		j.cmp = nil
 		pairs += int64(j.cands.Len())
-		if held+j.cands.InMemory() > budget {
+		if held+j.cands.InMemory()+j.pats.bytes() > budget {
 			if err := j.cands.Spill(cfg.SpillDir); err != nil {
 				return jobs, err
 			}
+			j.pats = nil // compared again when scored
 			if rep.Spill == nil {
 				rep.Spill = &SpillStats{}
 			}
 			rep.Spill.Jobs++
 			rep.Spill.Bytes += j.cands.Bytes()
 		} else {
-			held += j.cands.InMemory()
+			held += j.cands.InMemory() + j.pats.bytes()
 		}
 		stored += j.cands.Bytes()
 		cfg.Progress(StageBlocking, int64(k+1), int64(len(jobs)))
@@ -246,6 +244,52 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 	return jobs, nil
 }
 
+// candidates blocks every job: all together, band by band
+// (blocking.CandidatesCompactMany), when they share one blocking
+// configuration, else one by one; each job's union includes the pairs of
+// its exhaustive Dice pass, if any (j.dice).
+func candidates(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Config) ([]*blocking.CompactPairs, []blocking.Stats, error) {
+	bcs := make([]blocking.Config, len(jobs))
+	extra := make([][]uint64, len(jobs))
+	together := true
+	bjobs := make([]blocking.Job, len(jobs))
+	for k, j := range jobs {
+		if cfg.Blocking != nil {
+			bcs[k] = *cfg.Blocking
+		} else {
+			bcs[k] = DefaultBlocking(ds[j.a], cfg.Seed)
+		}
+		together = together && reflect.DeepEqual(bcs[k], bcs[0])
+		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
+		if err != nil {
+			return nil, nil, err
+		}
+		j.dice, extra[k] = len(dice), dice
+		bjobs[k] = blocking.Job{A: j.a, B: j.b}
+	}
+	if together && len(jobs) > 0 {
+		cands, stats, err := blocking.CandidatesCompactMany(ctx, ds, bjobs, bcs[0], extra)
+		if err != nil {
+			return nil, nil, fmt.Errorf("blocking: %w", err)
+		}
+		return cands, stats, nil
+	}
+	cands := make([]*blocking.CompactPairs, len(jobs))
+	stats := make([]blocking.Stats, len(jobs))
+	for k, j := range jobs {
+		b := ds[j.b]
+		if j.dedup() {
+			b = nil
+		}
+		var err error
+		if cands[k], stats[k], err = blocking.CandidatesCompact(ctx, ds[j.a], b, bcs[k], extra[k]); err != nil {
+			return nil, nil, fmt.Errorf("blocking %s × %s: %w", ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, err)
+		}
+		extra[k] = nil
+	}
+	return cands, stats, nil
+}
+
 // candidateBudget is the memory the compact candidates of all jobs may hold
 // before they are spilled: the memory limit less what the datasets hold and
 // a reserve for one job's uncompressed pairs and the clustering's edges.
@@ -261,23 +305,44 @@ func candidateBudget(ds []*encoding.Dataset, cfg Config) int64 {
 }
 
 // countPatterns counts the agreement patterns of a job's candidates on all
-// workers, chunk by chunk.
+// workers, chunk by chunk, and keeps each pair's pattern in j.pats unless
+// it is nil.
 func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCounts, error) {
 	workers = max(1, workers)
 	parts := make([]model.PatternCounts, workers)
+	locals := make([]map[uint64]uint16, workers)
 	bufs := make([][]blocking.Pair, workers)
+	orders := make([][]uint64, workers)
 	err := parallel(ctx, j.cands.Chunks(), 1, workers, func(w, lo, _ int) error {
 		if parts[w] == nil {
-			parts[w] = model.PatternCounts{}
+			parts[w], locals[w] = model.PatternCounts{}, map[uint64]uint16{}
 		}
 		var err error
 		if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
 			return err
 		}
 		pc := parts[w]
-		for _, p := range bufs[w] {
-			pc[j.cmp.Key(int(p.I), int(p.J))]++
+		if j.pats == nil {
+			for _, p := range bufs[w] {
+				pc[j.cmp.Key(int(p.I), int(p.J))]++
+			}
+			return nil
 		}
+		ids := make([]uint16, len(bufs[w]))
+		order := orders[w][:0]
+		for k, p := range bufs[w] {
+			order = append(order, uint64(p.J)<<32|uint64(k))
+		}
+		slices.Sort(order)
+		orders[w] = order
+		for _, o := range order {
+			k := int(uint32(o))
+			p := bufs[w][k]
+			key := j.cmp.Key(int(p.I), int(p.J))
+			pc[key]++
+			ids[k] = j.pats.id(locals[w], key, p.I, p.J)
+		}
+		j.pats.ids[lo] = ids
 		return nil
 	})
 	if err != nil {
@@ -294,6 +359,7 @@ func countPatterns(ctx context.Context, j *job, workers int) (model.PatternCount
 func closeJobs(jobs []*job) {
 	for _, j := range jobs {
 		_ = j.cands.Close()
+		j.pats = nil
 	}
 }
 
@@ -356,6 +422,9 @@ func jobPriors(ctx context.Context, ds []*encoding.Dataset, jobs []*job, m *mode
 				return err
 			}
 			j.cmp = c
+			if !j.cands.Spilled() {
+				j.pats = newPairPatterns(j.cands.Chunks())
+			}
 			pc, err := countPatterns(ctx, j, cfg.Workers)
 			j.cmp = nil
 			if err != nil {
@@ -402,7 +471,7 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps [
 		if err != nil {
 			return nil, err
 		}
-		pc, err := model.SamplePatterns(ctx, c, n, seed)
+		pc, err := model.SamplePatternsN(ctx, c, n, seed, cfg.Workers)
 		if err != nil {
 			return nil, err
 		}
@@ -433,6 +502,8 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 	unident := unidentifiable(cmps, identifying(cmps, model.UFromPatterns(cmps, uRandom)))
 	for _, j := range jobs {
 		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
+		keys, weights := j.pats.weigher(sc)
+		again := make([]int64, cfg.Workers) // pairs compared again (no pattern id)
 		hists := make([]*scoreHist, cfg.Workers)
 		bufs := make([][]blocking.Pair, cfg.Workers)
 		err := parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, _ int) error {
@@ -444,9 +515,20 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
 				return err
 			}
+			var ids []uint16
+			if keys != nil {
+				ids = j.pats.ids[lo]
+			}
 			var local []cluster.Edge
-			for _, p := range bufs[w] {
-				key, weight := sc.Weigh(int(p.I), int(p.J))
+			for k, p := range bufs[w] {
+				var key uint64
+				var weight float64
+				if ids != nil && ids[k] != noPatternID {
+					key, weight = keys[ids[k]], weights[ids[k]]
+				} else {
+					key, weight = sc.Weigh(int(p.I), int(p.J))
+					again[w]++
+				}
 				prob := probability(weight + prior)
 				h.add(weight+prior, prob)
 				if unident(key) {
@@ -482,6 +564,13 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 			}
 		}
 		rep.missed += missedByBlocking(j, unident, sumP, sumUnident)
+		var n int64
+		for _, a := range again {
+			n += a
+		}
+		cfg.Logger.Debug("scored", "a", ds[j.a].Meta.Partner, "b", ds[j.b].Meta.Partner, "candidates", j.cands.Len(),
+			"patterns", len(j.counts), "compared_again", n)
+		j.pats = nil // scored
 	}
 	return edges, nil
 }
@@ -492,17 +581,7 @@ func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 // clusterConfig is the configuration of the clustering: the link threshold
 // and assignment of cfg, pairs weighed on demand by the scorers.
 func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
-	cc := cluster.DefaultConfig()
-	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	cc.Correlation, _ = ClusteringMode(cfg.Clustering) // checked by ensureDefaults
-	cc.HouseholdMinWeight = cfg.HouseholdMinWeight
-	pw := clusterWeigher(jobs, scorers)
-	pw.limit = cfg.VetoWeight
-	if !cfg.NoVeto {
-		cc.Veto = pw.veto
-		cc.VetoWeight = cfg.VetoWeight
-	}
-	cc.Weight = pw.weight
+	cc, _ := ClusterConfig(cfg, clusterWeigher(jobs, scorers).weight) // the mode is checked by ensureDefaults
 	return cc
 }
 
@@ -519,7 +598,7 @@ func clusterWeigher(jobs []*job, scorers map[[2]int]*model.Scorer) *pairWeigher 
 func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config) (map[[2]int]*model.Scorer, error) {
 	out := map[[2]int]*model.Scorer{}
 	for _, j := range jobs {
-		sc, err := model.NewScorer(m, ds[j.a], ds[j.b], !cfg.NoTF)
+		sc, err := model.NewScorerShared(m, ds[j.a], ds[j.b], !cfg.NoTF, j.sides)
 		if err != nil {
 			return nil, err
 		}
@@ -534,7 +613,6 @@ func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config)
 type pairWeigher struct {
 	scorers map[[2]int]*model.Scorer // by job (a ≤ b)
 	priors  map[[2]int]float64       // prior weight of each job
-	limit   float64                  // veto below these posterior log2-odds
 }
 
 // weight is the posterior log2-odds (match weight plus prior) of the pair;
@@ -551,14 +629,6 @@ func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	}
 	_, w := sc.Weigh(a.Row, b.Row)
 	return w + v.priors[k], true
-}
-
-// veto calls a pair a certain non-match when its posterior log2-odds are
-// below the limit: for the clustering, which then refuses to put the two
-// records in one person even when a third record links to both.
-func (v *pairWeigher) veto(a, b cluster.Ref) bool {
-	w, ok := v.weight(a, b)
-	return ok && w < v.limit
 }
 
 // partners describes the datasets to the clustering.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -114,50 +115,88 @@ type Stats struct {
 // blocks in key order. ctx is checked once per band; an error from yield
 // stops the run and is returned.
 func Blocks(ctx context.Context, a, b *encoding.Dataset, cfg Config, yield func(Block) error) (Stats, error) {
-	var st Stats
-	var bufA, bufB []entry
+	ds, job := []*encoding.Dataset{a}, Job{0, 0}
+	if b != nil {
+		ds, job = append(ds, b), Job{0, 1}
+	}
+	st, err := BlocksMany(ctx, ds, []Job{job}, cfg, func(_ int, blk Block) error { return yield(blk) })
+	return st[0], err
+}
+
+// Job is a pair of datasets to block, by index: A == B is the
+// deduplication of one dataset.
+type Job struct{ A, B int }
+
+// BlocksMany is Blocks for several jobs over the datasets ds at once, band
+// by band: each band's keys of a dataset are computed and sorted once for
+// all the jobs it is part of (rather than once per job). yield receives the
+// job's index with each block; each job's blocks come in the order Blocks
+// gives them. It returns the stats of each job.
+func BlocksMany(ctx context.Context, ds []*encoding.Dataset, jobs []Job, cfg Config, yield func(job int, b Block) error) ([]Stats, error) {
+	st := make([]Stats, len(jobs))
+	used := make([]bool, len(ds))
+	for _, j := range jobs {
+		used[j.A], used[j.B] = true, true
+	}
+	sorted := make([][]entry, len(ds))
+	var scratch [2][]uint64
 	for _, p := range cfg.Passes {
-		ps := PassStats{Name: p.Name()}
-		ka, err := bandKeysOf(p, a)
-		if err != nil {
-			return st, err
+		ps := make([]PassStats, len(jobs))
+		for k := range ps {
+			ps[k].Name = p.Name()
 		}
-		var kb bandKeys
-		if b != nil {
-			if kb, err = bandKeysOf(p, b); err != nil {
+		keys := make([]bandKeys, len(ds))
+		bands := -1
+		for d := range ds {
+			if !used[d] {
+				continue
+			}
+			var err error
+			if keys[d], err = bandKeysOf(p, ds[d]); err != nil {
 				return st, err
 			}
+			if bands >= 0 && keys[d].bands != bands {
+				return st, fmt.Errorf("blocking: pass %s has %d bands on one dataset and %d on another", p.Name(), bands, keys[d].bands)
+			}
+			bands = keys[d].bands
 		}
-		for band := range ka.bands {
+		for band := range max(bands, 0) {
 			if err := ctx.Err(); err != nil {
 				return st, fmt.Errorf("blocking: %w", err)
 			}
-			bufA = sortedEntries(bufA, ka.at(band))
-			var sb []entry
-			if b != nil {
-				bufB = sortedEntries(bufB, kb.at(band))
-				sb = bufB
+			for d := range ds {
+				if used[d] {
+					sorted[d] = sortedEntries(sorted[d], keys[d].at(band), &scratch)
+				}
 			}
-			err := groups(bufA, sb, b == nil, func(key uint64, ga, gb []uint32) error {
-				blk := Block{Pass: ps.Name, Band: band, Key: key, A: ga, B: gb}
-				n := blk.NumPairs()
-				if n == 0 {
-					return nil
+			for k, j := range jobs {
+				var sb []entry
+				if j.A != j.B {
+					sb = sorted[j.B]
 				}
-				if n > cfg.maxPairs() {
-					ps.SkippedBlocks++
-					ps.SkippedPairs += n
-					return nil
+				err := groups(sorted[j.A], sb, j.A == j.B, func(key uint64, ga, gb []uint32) error {
+					blk := Block{Pass: ps[k].Name, Band: band, Key: key, A: ga, B: gb}
+					n := blk.NumPairs()
+					if n == 0 {
+						return nil
+					}
+					if n > cfg.maxPairs() {
+						ps[k].SkippedBlocks++
+						ps[k].SkippedPairs += n
+						return nil
+					}
+					ps[k].Blocks++
+					ps[k].Pairs += n
+					return yield(k, blk)
+				})
+				if err != nil {
+					return st, err
 				}
-				ps.Blocks++
-				ps.Pairs += n
-				return yield(blk)
-			})
-			if err != nil {
-				return st, err
 			}
 		}
-		st.Passes = append(st.Passes, ps)
+		for k := range st {
+			st[k].Passes = append(st[k].Passes, ps[k])
+		}
 	}
 	return st, nil
 }
@@ -189,25 +228,27 @@ type entry struct {
 }
 
 // sortedEntries returns, in dst's memory, the valid entries of k sorted by
-// key, then record index.
-func sortedEntries(dst []entry, k subKeys) []entry {
+// key, then record index. scratch holds buffers reused between calls.
+func sortedEntries(dst []entry, k subKeys, scratch *[2][]uint64) []entry {
 	es := dst[:0]
-	small := true // every key fits in 32 bits: sort packed integers
+	var or uint64 // every key's bits: all fit in 32 bits, sort packed integers
 	for i, key := range k.keys {
 		if k.valid == nil || k.valid[i] {
 			es = append(es, entry{key, uint32(i)})
-			small = small && key>>32 == 0
+			or |= key
 		}
 	}
-	if small {
-		packed := make([]uint64, len(es))
+	if or>>32 == 0 {
+		packed := slices.Grow(scratch[0][:0], len(es))[:len(es)]
 		for x, e := range es {
 			packed[x] = e.key<<32 | uint64(e.idx)
 		}
-		slices.Sort(packed)
+		tmp := slices.Grow(scratch[1][:0], len(es))[:len(es)]
+		packed, tmp = radixSortHigh(packed, tmp, bits.Len64(or))
 		for x, v := range packed {
 			es[x] = entry{v >> 32, uint32(v)}
 		}
+		scratch[0], scratch[1] = packed, tmp
 		return es
 	}
 	slices.SortFunc(es, func(x, y entry) int {
@@ -220,6 +261,36 @@ func sortedEntries(dst []entry, k subKeys) []entry {
 		return int(int64(x.idx) - int64(y.idx))
 	})
 	return es
+}
+
+// radixDigit is the bits radixSortHigh sorts in one pass: 2,048 counters,
+// which stay in L1.
+const radixDigit = 11
+
+// radixSortHigh sorts vs, whose low 32 bits are increasing, by their high
+// keyBits bits above those (a stable least-significant-digit radix sort,
+// so the result is sorted as whole integers), using tmp (as long as vs) as
+// the other buffer. It returns the sorted slice and the other buffer.
+func radixSortHigh(vs, tmp []uint64, keyBits int) (sorted, other []uint64) {
+	var count [1 << radixDigit]int
+	for shift := 32; shift < 32+keyBits; shift += radixDigit {
+		clear(count[:])
+		for _, v := range vs {
+			count[v>>shift&(1<<radixDigit-1)]++
+		}
+		sum := 0
+		for d, c := range count {
+			count[d] = sum
+			sum += c
+		}
+		for _, v := range vs {
+			d := v >> shift & (1<<radixDigit - 1)
+			tmp[count[d]] = v
+			count[d]++
+		}
+		vs, tmp = tmp, vs
+	}
+	return vs, tmp
 }
 
 // groups merge-joins two key-sorted entry lists and calls f for every key

@@ -207,46 +207,97 @@ const compactFlush = 1 << 23
 // pairs, never the 8 bytes a pair of the whole union. It honours
 // cfg.MaxCandidates like Candidates.
 func CandidatesCompact(ctx context.Context, a, b *encoding.Dataset, cfg Config, extra []uint64) (*CompactPairs, Stats, error) {
-	union := &CompactPairs{}
-	var buf []uint64
-	flush := func() {
-		if len(buf) == 0 {
-			return
-		}
-		slices.Sort(buf)
-		buf = slices.Compact(buf)
-		next := &CompactPairs{data: make([]byte, 0, union.size+int64(3*len(buf)))}
-		mergeCompact(next, union, buf)
-		*union = *next
-		buf = buf[:0]
-	}
-	limit := cfg.maxCandidates()
-	st, err := Blocks(ctx, a, b, cfg, func(blk Block) error {
-		if int64(len(buf)) >= compactFlush {
-			flush()
-		}
-		if int64(union.Len()) > limit || blk.NumPairs() > limit {
-			return base.Mark(fmt.Errorf("%w: more than %d in pass %s (band %d)",
-				ErrTooManyCandidates, limit, blk.Pass, blk.Band), base.ErrUsage)
-		}
-		buf = blk.AppendPacked(buf)
-		return nil
-	})
+	ub := newUnionBuilder(cfg.maxCandidates(), compactFlush)
+	st, err := Blocks(ctx, a, b, cfg, ub.add)
 	if err != nil {
 		return nil, st, err
 	}
-	flush()
-	if int64(union.Len()) > limit {
-		return nil, st, base.Mark(fmt.Errorf("%w: more than %d", ErrTooManyCandidates, limit), base.ErrUsage)
+	union, err := ub.finish(&st, extra)
+	return union, st, err
+}
+
+// CandidatesCompactMany is CandidatesCompact for several jobs over the
+// datasets ds, blocked together by BlocksMany (each band of each dataset
+// keyed and sorted once); extra, when not nil, holds each job's extra
+// pairs. The jobs share one buffer's worth of memory for pairs not yet
+// merged into their unions.
+func CandidatesCompactMany(ctx context.Context, ds []*encoding.Dataset, jobs []Job, cfg Config, extra [][]uint64) ([]*CompactPairs, []Stats, error) {
+	ubs := make([]*unionBuilder, len(jobs))
+	for k := range ubs {
+		ubs[k] = newUnionBuilder(cfg.maxCandidates(), max(compactFlush/len(jobs), 1<<16))
 	}
-	st.Candidates = int64(union.Len())
+	st, err := BlocksMany(ctx, ds, jobs, cfg, func(k int, blk Block) error { return ubs[k].add(blk) })
+	if err != nil {
+		return nil, st, err
+	}
+	out := make([]*CompactPairs, len(jobs))
+	for k, ub := range ubs {
+		var x []uint64
+		if extra != nil {
+			x = extra[k]
+		}
+		if out[k], err = ub.finish(&st[k], x); err != nil {
+			return nil, st, err
+		}
+		ubs[k] = nil
+	}
+	return out, st, nil
+}
+
+// unionBuilder gathers the pairs of blocks and merges them into a compact
+// union each time flushAt of them are buffered.
+type unionBuilder struct {
+	union   *CompactPairs
+	buf     []uint64
+	limit   int64
+	flushAt int
+}
+
+func newUnionBuilder(limit int64, flushAt int) *unionBuilder {
+	return &unionBuilder{union: &CompactPairs{}, limit: limit, flushAt: flushAt}
+}
+
+// add buffers the pairs of blk (a Blocks yield function).
+func (u *unionBuilder) add(blk Block) error {
+	if len(u.buf) >= u.flushAt {
+		u.flush()
+	}
+	if int64(u.union.Len()) > u.limit || blk.NumPairs() > u.limit {
+		return base.Mark(fmt.Errorf("%w: more than %d in pass %s (band %d)",
+			ErrTooManyCandidates, u.limit, blk.Pass, blk.Band), base.ErrUsage)
+	}
+	u.buf = blk.AppendPacked(u.buf)
+	return nil
+}
+
+// flush merges the buffered pairs into the union.
+func (u *unionBuilder) flush() {
+	if len(u.buf) == 0 {
+		return
+	}
+	slices.Sort(u.buf)
+	u.buf = slices.Compact(u.buf)
+	next := &CompactPairs{data: make([]byte, 0, u.union.size+int64(3*len(u.buf)))}
+	mergeCompact(next, u.union, u.buf)
+	u.union = next
+	u.buf = u.buf[:0]
+}
+
+// finish merges what is buffered, records the candidates in st, adds extra
+// and returns the union.
+func (u *unionBuilder) finish(st *Stats, extra []uint64) (*CompactPairs, error) {
+	u.flush()
+	if int64(u.union.Len()) > u.limit {
+		return nil, base.Mark(fmt.Errorf("%w: more than %d", ErrTooManyCandidates, u.limit), base.ErrUsage)
+	}
+	st.Candidates = int64(u.union.Len())
 	if len(extra) > 0 {
-		buf = append(buf[:0], extra...)
-		flush()
+		u.buf = append(u.buf[:0], extra...)
+		u.flush()
 	}
-	buf = nil
-	union.data = slices.Clip(union.data)
-	return union, st, nil
+	u.buf = nil
+	u.union.data = slices.Clip(u.union.data)
+	return u.union, nil
 }
 
 // mergeCompact appends to dst (empty) the union of x and the sorted,

@@ -6,6 +6,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/welfare-district/swd/linkage/encoding"
 )
 
 // decodeAll reads every chunk of c.
@@ -159,6 +161,63 @@ func TestCompactPairsContains(t *testing.T) {
 		check("spilled")
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestRadixSortHigh checks the sort of band entries against slices.Sort
+// for key widths around the radix digit.
+func TestRadixSortHigh(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for _, bits := range []int{0, 1, 10, 11, 12, 22, 28, 32} {
+		for _, n := range []int{0, 1, 2, 1000} {
+			vs := make([]uint64, n)
+			for i := range vs {
+				var key uint64
+				if bits > 0 {
+					key = r.Uint64() >> (64 - bits)
+				}
+				vs[i] = key<<32 | uint64(i)
+			}
+			want := slices.Clone(vs)
+			slices.Sort(want)
+			got, _ := radixSortHigh(vs, make([]uint64, n), bits)
+			if !slices.Equal(got, want) {
+				t.Fatalf("bits %d, n %d: not sorted", bits, n)
+			}
+		}
+	}
+}
+
+// TestCandidatesCompactManyAgrees checks that blocking three datasets'
+// six jobs together gives each job the candidates and stats of blocking it
+// alone, with a key pass beside the LSH and extra pairs on one job.
+func TestCandidatesCompactManyAgrees(t *testing.T) {
+	a, b, _ := clkPairs(3, 600, 1024, 0.3, 0.03)
+	c, _, _ := clkPairs(4, 300, 1024, 0.3, 0.03)
+	ds := []*encoding.Dataset{a, b, c}
+	cfg := Config{Passes: []Pass{LSH{Bands: 24, BitsPerBand: 12, Seed: 9}, LSH{Bands: 5, BitsPerBand: 16, Seed: 2}}}
+	jobs := []Job{{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}}
+	extra := make([][]uint64, len(jobs))
+	extra[4] = []uint64{Pair{I: 0, J: 1}.Pack(), Pair{I: 5, J: 299}.Pack()}
+	got, gst, err := CandidatesCompactMany(context.Background(), ds, jobs, cfg, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, j := range jobs {
+		var bb *encoding.Dataset
+		if j.A != j.B {
+			bb = ds[j.B]
+		}
+		want, wst, err := CandidatesCompact(context.Background(), ds[j.A], bb, cfg, extra[k])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(decodeAll(t, got[k]), decodeAll(t, want)) {
+			t.Fatalf("job %v: %d candidates together, %d alone", j, got[k].Len(), want.Len())
+		}
+		if gst[k].Candidates != wst.Candidates || !slices.Equal(gst[k].Passes, wst.Passes) {
+			t.Fatalf("job %v: stats %+v, alone %+v", j, gst[k], wst)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/welfare-district/swd/internal/base"
 )
@@ -32,6 +33,14 @@ func EstimateU(ctx context.Context, c *Comparer, nSamples int, seed uint64) ([][
 // de-duplication). It is the sample behind EstimateU, and a picture of all
 // pairs for EMConfig.Background.
 func SamplePatterns(ctx context.Context, c *Comparer, nSamples int, seed uint64) (PatternCounts, error) {
+	return SamplePatternsN(ctx, c, nSamples, seed, 1)
+}
+
+// SamplePatternsN is SamplePatterns on workers goroutines, with the same
+// counts: the pairs are drawn in SamplePairs' order, then compared sorted
+// by record (the counts do not depend on the order, and the records are
+// then read in memory order rather than at random).
+func SamplePatternsN(ctx context.Context, c *Comparer, nSamples int, seed uint64, workers int) (PatternCounts, error) {
 	na, nb := len(c.a[0].col.Present), len(c.b[0].col.Present)
 	if na == 0 || nb == 0 || (c.dedup && na < 2) {
 		return nil, base.Invalidf("model: too few records to sample pairs")
@@ -39,16 +48,16 @@ func SamplePatterns(ctx context.Context, c *Comparer, nSamples int, seed uint64)
 	if nSamples < 1 {
 		return nil, base.Usagef("model: sampling needs at least one pair")
 	}
-	pc := PatternCounts{}
-	s := 0
+	pairs := make([]uint64, 0, nSamples)
 	for i, j := range SamplePairs(na, nb, c.dedup, nSamples, seed) {
-		if s&4095 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("model: sampling pairs: %w", err)
-			}
-		}
-		s++
-		pc[c.Key(i, j)]++
+		pairs = append(pairs, uint64(i)<<32|uint64(j))
+	}
+	slices.Sort(pairs)
+	pc, err := c.CountN(ctx, len(pairs), func(k int) (int, int) {
+		return int(pairs[k] >> 32), int(uint32(pairs[k]))
+	}, workers)
+	if err != nil {
+		return nil, fmt.Errorf("model: sampling pairs: %w", err)
 	}
 	return pc, nil
 }

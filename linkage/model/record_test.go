@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"github.com/welfare-district/swd/linkage/encoding"
 )
 
 // TestRecordComparerMatchesScorer checks that scoring records one by one
@@ -114,4 +115,49 @@ func TestSamplePairsIsSamplePatterns(t *testing.T) {
 		got[c.Key(i, j)]++
 	}
 	require.Equal(t, want, got)
+	for _, workers := range []int{2, 3} {
+		par, err := SamplePatternsN(context.Background(), c, 500, 9, workers)
+		require.NoError(t, err)
+		require.Equal(t, want, par, "workers %d", workers)
+	}
+}
+
+// TestSideCacheShares checks that comparers built through one SideCache
+// give the keys of comparers built alone, for every pair of two datasets,
+// and hold one copy of each dataset's meta.
+func TestSideCacheShares(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	values := [][]uint64{bitsVec(span(0, 10)...), bitsVec(span(5, 15)...), bitsVec(span(40, 60)...)}
+	fields := []string{"cognome", "nome", "data"}
+	rows := func(n int) [][][]uint64 {
+		var out [][][]uint64
+		for range n {
+			r := make([][]uint64, len(fields))
+			for f := range r {
+				if rng.IntN(5) > 0 {
+					r[f] = values[rng.IntN(len(values))]
+				}
+			}
+			out = append(out, r)
+		}
+		return out
+	}
+	a, b := dataset(fields, rows(25)...), dataset(fields, rows(15)...)
+	cmps := []Comparison{DefaultComparison("cognome", ""), DefaultComparison("nome", "data"), DefaultComparison("data", "")}
+	cache := &SideCache{}
+	for _, pair := range [][2]*encoding.Dataset{{a, a}, {a, b}, {b, b}} {
+		alone, err := NewComparer(cmps, pair[0], pair[1])
+		require.NoError(t, err)
+		shared, err := NewComparerShared(cmps, pair[0], pair[1], cache)
+		require.NoError(t, err)
+		for i := range pair[0].Len() {
+			for j := range pair[1].Len() {
+				require.Equal(t, alone.Key(i, j), shared.Key(i, j), "pair %d, %d", i, j)
+			}
+		}
+	}
+	require.Len(t, cache.entries, 2)
+	for d, es := range cache.entries {
+		require.Len(t, es, 1, "dataset of %d records prepared once", d.Len())
+	}
 }

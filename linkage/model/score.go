@@ -29,7 +29,13 @@ type scoreJoint struct {
 // de-duplication). With useTF, the exact level of every comparison with TF
 // set gets a per-value weight (see termFrequencyWeights).
 func NewScorer(m *Model, a, b *encoding.Dataset, useTF bool) (*Scorer, error) {
-	c, err := NewComparer(m.Comparisons(), a, b)
+	return NewScorerShared(m, a, b, useTF, nil)
+}
+
+// NewScorerShared is NewScorer with the datasets' sides taken from (and
+// kept in) cache (see SideCache).
+func NewScorerShared(m *Model, a, b *encoding.Dataset, useTF bool, cache *SideCache) (*Scorer, error) {
+	c, err := NewComparerShared(m.Comparisons(), a, b, cache)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +71,18 @@ func NewScorer(m *Model, a, b *encoding.Dataset, useTF bool) (*Scorer, error) {
 // Comparer returns the scorer's comparer.
 func (s *Scorer) Comparer() *Comparer { return s.c }
 
+// TermFrequencies reports whether the scorer applies term-frequency
+// adjustments: then a pair's weight depends on its records' values, not on
+// its agreement pattern alone.
+func (s *Scorer) TermFrequencies() bool {
+	for _, t := range s.tf {
+		if t != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // Model returns the scorer's model.
 func (s *Scorer) Model() *Model { return s.m }
 
@@ -88,8 +106,10 @@ func (s *Scorer) Weigh(i, j int) (key uint64, weight float64) {
 	if len(s.c.cmps) > maxFields {
 		levels = make([]int, 0, len(s.c.cmps))
 	}
-	for f := range s.c.cmps {
-		l := s.c.Level(f, i, j)
+	nf := len(s.c.cmps)
+	ra, rb := s.c.ma[i*nf:i*nf+nf], s.c.mb[j*nf:j*nf+nf]
+	for f := range nf {
+		l := s.c.level(f, ra[f], rb[f], i, j)
 		levels = append(levels, l)
 		key += uint64(l) * s.c.place[f]
 		weight += s.weights[f][l]
