@@ -22,6 +22,11 @@ type Result struct {
 	Links  []cluster.Link // one per input record
 	Model  *model.Model
 	Report *Report
+	// Priors are the prior weights of every pair of partners compared,
+	// in job order (see PairPrior): with Model, what a runner that scores
+	// pairs itself (an incremental linkage) needs to score them as Link
+	// did.
+	Priors []PairPrior
 }
 
 // job is the comparison work between two datasets (A == B: duplicates
@@ -108,7 +113,11 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	t0 = time.Now()
 	cc := clusterConfig(jobs, scorers, cfg)
 	cc.Progress = func(done, total int64) { cfg.Progress(StageClustering, done, total) }
-	links, stats, err := cluster.Build(ctx, partners(ds, cfg), edges, cc)
+	ps, err := partners(ds, cfg)
+	if err != nil {
+		return nil, err
+	}
+	links, stats, err := cluster.Build(ctx, ps, edges, cc)
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +131,7 @@ func Link(ctx context.Context, ds []*encoding.Dataset, cfg Config) (*Result, err
 	rep.HouseholdErrors = EstimateHouseholdErrors(ds, edges, links)
 	cfg.Logger.Info("linked", "records", stats.Records, "persons", stats.Clusters, "households", stats.Households,
 		"links_accepted", stats.Edges, "expected_precision", rep.Expected.Precision)
-	return &Result{Links: links, Model: m, Report: rep}, nil
+	return &Result{Links: links, Model: m, Report: rep, Priors: pairPriors(ds, jobs)}, nil
 }
 
 // comparisons returns the configured comparisons or the defaults for the
@@ -572,17 +581,7 @@ func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 // clusterConfig is the configuration of the clustering: the link threshold
 // and assignment of cfg, pairs weighed on demand by the scorers.
 func clusterConfig(jobs []*job, scorers map[[2]int]*model.Scorer, cfg Config) cluster.Config {
-	cc := cluster.DefaultConfig()
-	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
-	cc.Correlation, _ = ClusteringMode(cfg.Clustering) // checked by ensureDefaults
-	cc.HouseholdMinWeight = cfg.HouseholdMinWeight
-	pw := clusterWeigher(jobs, scorers)
-	pw.limit = cfg.VetoWeight
-	if !cfg.NoVeto {
-		cc.Veto = pw.veto
-		cc.VetoWeight = cfg.VetoWeight
-	}
-	cc.Weight = pw.weight
+	cc, _ := ClusterConfig(cfg, clusterWeigher(jobs, scorers).weight) // the mode is checked by ensureDefaults
 	return cc
 }
 
@@ -614,7 +613,6 @@ func newScorers(ds []*encoding.Dataset, jobs []*job, m *model.Model, cfg Config)
 type pairWeigher struct {
 	scorers map[[2]int]*model.Scorer // by job (a ≤ b)
 	priors  map[[2]int]float64       // prior weight of each job
-	limit   float64                  // veto below these posterior log2-odds
 }
 
 // weight is the posterior log2-odds (match weight plus prior) of the pair;
@@ -633,24 +631,26 @@ func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 	return w + v.priors[k], true
 }
 
-// veto calls a pair a certain non-match when its posterior log2-odds are
-// below the limit: for the clustering, which then refuses to put the two
-// records in one person even when a third record links to both.
-func (v *pairWeigher) veto(a, b cluster.Ref) bool {
-	w, ok := v.weight(a, b)
-	return ok && w < v.limit
-}
-
 // partners describes the datasets to the clustering.
-func partners(ds []*encoding.Dataset, cfg Config) []cluster.Partner {
+func partners(ds []*encoding.Dataset, cfg Config) ([]cluster.Partner, error) {
+	var keys [][]uint64
+	if !cfg.NoCoResidence {
+		var err error
+		if keys, err = CoResidenceKeys(ds); err != nil {
+			return nil, err
+		}
+	}
 	ps := make([]cluster.Partner, len(ds))
 	for k, d := range ds {
 		ps[k] = cluster.Partner{Name: d.Meta.Partner, RecordIDs: d.RecordIDs}
 		if h := d.Attr(cfg.HouseholdAttr); h != nil {
 			ps[k].Households = h.Values
 		}
+		if keys != nil {
+			ps[k].CoResidence = keys[k]
+		}
 	}
-	return ps
+	return ps, nil
 }
 
 // parallel runs fn over [0, n) in chunks of chunk on workers goroutines; w

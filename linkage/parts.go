@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/model"
 )
@@ -147,4 +148,53 @@ func JobPrior(m *model.Model, counts model.PatternCounts, space float64) float64
 		space = 0
 	}
 	return model.LogOdds(m.RefitLambda(counts, space))
+}
+
+// PairPrior is the prior weight log2(λ/(1−λ)) Link gave the candidates of
+// one pair of partners (PartnerA == PartnerB: a partner's duplicates): λ
+// refitted on that pair's own candidates (JobPrior).
+type PairPrior struct {
+	PartnerA string  `parquet:"partner_a" json:"partner_a"`
+	PartnerB string  `parquet:"partner_b" json:"partner_b"`
+	Weight   float64 `parquet:"weight" json:"weight"`
+}
+
+// pairPriors lists the prior of every job, in job order.
+func pairPriors(ds []*encoding.Dataset, jobs []*job) []PairPrior {
+	out := make([]PairPrior, len(jobs))
+	for k, j := range jobs {
+		out[k] = PairPrior{PartnerA: ds[j.a].Meta.Partner, PartnerB: ds[j.b].Meta.Partner, Weight: j.prior}
+	}
+	return out
+}
+
+// ClusterConfig is the clustering configuration Link uses with cfg, for a
+// runner that scores pairs itself: the threshold and assignment, the
+// clustering mode (Config.Clustering) with pairs weighed by weigh, the
+// veto of certain non-matches (unless Config.NoVeto) and the household
+// rule (Config.HouseholdMinWeight). weigh gives the posterior log2-odds
+// (match weight plus the pair's prior, as Edge.Weight) of any two records
+// of datasets that are compared, ok false for datasets that are not (a
+// partner's own records with Config.NoDedup); it must be deterministic
+// and safe to call from the goroutine running cluster.Build. cfg's
+// defaults must be set (Config.WithDefaults).
+func ClusterConfig(cfg Config, weigh func(a, b cluster.Ref) (float64, bool)) (cluster.Config, error) {
+	mode, err := ClusteringMode(cfg.Clustering)
+	if err != nil {
+		return cluster.Config{}, err
+	}
+	cc := cluster.DefaultConfig()
+	cc.Threshold, cc.Assignment = cfg.Threshold, cfg.Assignment
+	cc.Correlation = mode
+	cc.HouseholdMinWeight = cfg.HouseholdMinWeight
+	if !cfg.NoVeto {
+		limit := cfg.VetoWeight
+		cc.Veto = func(a, b cluster.Ref) bool {
+			w, ok := weigh(a, b)
+			return ok && w < limit
+		}
+		cc.VetoWeight = limit
+	}
+	cc.Weight = weigh
+	return cc, nil
 }

@@ -181,7 +181,8 @@ func NewRun(cfg linkage.Config, res *linkage.Result, codeVersion string) (*links
 			NoTF: cfg.NoTF, NoDedup: cfg.NoDedup, HouseholdAttr: cfg.HouseholdAttr, USamples: cfg.USamples,
 			FixedU: cfg.FixedU, Seed: cfg.Seed, VetoWeight: cfg.VetoWeight, NoVeto: cfg.NoVeto,
 			DiceMaxPairs: cfg.DiceMaxPairs, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK,
-			TF: cfg.TF, Clustering: cfg.Clustering, HouseholdMinWeight: cfg.HouseholdMinWeight}}
+			TF: cfg.TF, Clustering: cfg.Clustering, HouseholdMinWeight: cfg.HouseholdMinWeight,
+			NoCoResidence: cfg.NoCoResidence}}
 	for _, p := range rep.Partners {
 		run.Partners = append(run.Partners, p.Partner)
 	}

@@ -123,10 +123,12 @@ func (f *LinkFlags) Linkage(workers int) (linkage.Config, error) {
 		TF:                 f.TF,
 		Clustering:         f.Clustering,
 		HouseholdMinWeight: f.HouseholdMin,
-		NoDedup:            f.NoDedup,
-		HouseholdAttr:      f.HouseholdAttr,
-		VetoWeight:         f.VetoWeight,
-		DiceMaxPairs:       f.DiceMaxPairs,
+		// 0: no such rule (linkage.Config's zero would be its default).
+		NoHouseholdMinWeight: f.HouseholdMin == 0,
+		NoDedup:              f.NoDedup,
+		HouseholdAttr:        f.HouseholdAttr,
+		VetoWeight:           f.VetoWeight,
+		DiceMaxPairs:         f.DiceMaxPairs,
 	}
 	if f.Assignment == "greedy" {
 		cfg.Assignment = cluster.AssignGreedy

@@ -40,6 +40,9 @@ type linkOptions struct {
 	Grid    int
 	Buckets int
 	TempDir string
+
+	CPUProfile string
+	MemProfile string
 }
 
 func (o *linkOptions) addFlags(fs *flag.FlagSet) {
@@ -49,6 +52,8 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file (on Prism: of the whole pipeline)")
+	fs.StringVar(&o.MemProfile, "memprofile", "", "write a heap profile (pprof) to this file, rewritten as the live heap grows, so that it shows the heap near its peak")
 }
 
 func (o *linkOptions) validate(args []string) error {
@@ -87,6 +92,11 @@ func runLink(ctx context.Context, args []string, stdout, stderr io.Writer, log *
 	if err := opts.validate(files); err != nil {
 		return err
 	}
+	prof, err := startProfiles(opts.CPUProfile, opts.MemProfile)
+	if err != nil {
+		return err
+	}
+	defer prof.Stop()
 	return linkFiles(ctx, opts, files, stdout, log)
 }
 
@@ -98,6 +108,10 @@ func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io
 	if err != nil {
 		return err
 	}
+	// Households here are components of persons sharing a partner's
+	// household id, without swd link's co-residence joins
+	// (docs/scale-out.md); the run says so.
+	cfg.NoCoResidence = true
 	var modelJSON string
 	if cfg.Model != nil {
 		var b bytes.Buffer
@@ -229,7 +243,7 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.Cmps = cmps
 	plan.Jobs = linkage.Jobs(len(ds), cfg.NoDedup)
 	plan.MaxBlockPairs = blocking.DefaultMaxBlockPairs
-	plan.DiceMaxPairs, plan.DiceThreshold, plan.DiceTopK, plan.DiceChunk = cfg.DiceMaxPairs, linkage.DefaultDiceThreshold, linkage.DefaultDiceTopK, 2048
+	plan.DiceMaxPairs, plan.DiceThreshold, plan.DiceTopK, plan.DiceChunk = cfg.DiceMaxPairs, linkage.DefaultDiceThreshold, linkage.DefaultDiceTopK, beamlink.DiceChunk
 	plan.Threshold, plan.VetoWeight, plan.NoTF, plan.Greedy = cfg.Threshold, cfg.VetoWeight, cfg.NoTF, opts.Assignment == "greedy"
 	plan.USamples, plan.Seed = cfg.USamples, cfg.Seed
 	plan.Clustering = cfg.Clustering

@@ -142,6 +142,11 @@ func printEval(w io.Writer, rep eval.Report) error {
 		fmt.Fprintf(w, "\n%s: %d of %d true split (%.2f%%, at most %d parts), %d of %d linked merge several true (%.2f%%)",
 			l.name, c.Split, c.True, 100*c.SplitRate, c.MaxParts, c.Merged, c.Predicted, 100*c.MergeRate)
 	}
+	if hc := rep.HouseholdCauses; hc != nil {
+		fmt.Fprintf(w, "\nhousehold pairs missed: %d across a split person, %d between parts sharing no person (co-residence only); "+
+			"false: %d through a merged person, %d through partner household ids",
+			hc.SplitByPerson, hc.SplitNoPerson, hc.MergedByPerson, hc.MergedByHouseholdID)
+	}
 	_, err := fmt.Fprintln(w)
 	return err
 }

@@ -130,7 +130,7 @@ func TestLinkCommand(t *testing.T) {
 		}
 	})
 	t.Run("--no-tf, --tf, --clustering and --household-min-weight are recorded", func(t *testing.T) {
-		if run.Params.NoTF || len(run.Params.TF) != 0 || run.Params.Clustering != "contested" || run.Params.HouseholdMinWeight != 0 {
+		if run.Params.NoTF || len(run.Params.TF) != 0 || run.Params.Clustering != "contested" || run.Params.HouseholdMinWeight != 7 { // linkage.DefaultHouseholdMinWeight
 			t.Fatalf("default params %+v", run.Params)
 		}
 		_, noTF, _ := linkRun(t, dir, "notf", encoded, "--no-tf")
@@ -140,6 +140,10 @@ func TestLinkCommand(t *testing.T) {
 		_, tf, _ := linkRun(t, dir, "tf", encoded, "--tf", "surname", "--clustering", "merge", "--household-min-weight", "4")
 		if !reflect.DeepEqual(tf.Params.TF, []string{"surname"}) || tf.Params.Clustering != "merge" || tf.Params.HouseholdMinWeight != 4 {
 			t.Fatalf("params %+v", tf.Params)
+		}
+		_, off, _ := linkRun(t, dir, "nohh", encoded, "--household-min-weight", "0")
+		if off.Params.HouseholdMinWeight != 0 {
+			t.Fatalf("--household-min-weight 0: params %+v", off.Params)
 		}
 		tfField := func(m *model.Model) bool {
 			for _, f := range m.Fields {

@@ -75,6 +75,9 @@ type Params struct {
 	TF                 []string `json:"tf,omitempty"`
 	Clustering         string   `json:"clustering,omitempty"`
 	HouseholdMinWeight float64  `json:"household_min_weight,omitempty"`
+	// NoCoResidence: households were not joined by a shared address and
+	// phone (swd link --no-co-residence).
+	NoCoResidence bool `json:"no_co_residence,omitempty"`
 }
 
 // Expected is the linkage quality expected from the posterior

@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/welfare-district/swd/internal/base"
 )
@@ -111,17 +113,18 @@ const (
 // Stats counts what Build did with the links.
 type Stats struct {
 	Records    int `json:"records"`
-	Edges      int `json:"edges"`      // distinct pairs at or above the threshold
-	Assigned   int `json:"assigned"`   // left after the one-to-one assignment per partner pair
-	Merged     int `json:"merged"`     // links that joined two clusters
-	Refused    int `json:"refused"`    // links refused: they would put two records of a partner in one person
-	Sparse     int `json:"sparse"`     // duplicate links refused by the MinDensity guard
-	Vetoed     int `json:"vetoed"`     // merges refused because Veto called a cross pair a certain non-match
-	Components int `json:"components"` // connected components of the accepted links with three records or more, solved with Correlation
-	Split      int `json:"split"`      // of these, components that became several persons
-	WeakSplit  int `json:"weak_split"` // persons split because they alone, and weakly, joined two partner households
-	Clusters   int `json:"clusters"`   // persons
-	Households int `json:"households"` // households
+	Edges      int `json:"edges"`       // distinct pairs at or above the threshold
+	Assigned   int `json:"assigned"`    // left after the one-to-one assignment per partner pair
+	Merged     int `json:"merged"`      // links that joined two clusters
+	Refused    int `json:"refused"`     // links refused: they would put two records of a partner in one person
+	Sparse     int `json:"sparse"`      // duplicate links refused by the MinDensity guard
+	Vetoed     int `json:"vetoed"`      // merges refused because Veto called a cross pair a certain non-match
+	Components int `json:"components"`  // connected components of the accepted links with three records or more, solved with Correlation
+	Split      int `json:"split"`       // of these, components that became several persons
+	WeakSplit  int `json:"weak_split"`  // persons split because they alone, and weakly, joined two partner households
+	CoResident int `json:"co_resident"` // households joined because they alone shared a co-residence key
+	Clusters   int `json:"clusters"`    // persons
+	Households int `json:"households"`  // households
 }
 
 // maxPartners bounds the partners Build takes (a cluster's partners are a
@@ -144,6 +147,11 @@ const maxPartners = 64
 //  4. Households are the connected components of persons joined by any
 //     partner's own household id (records of a partner sharing a non-empty
 //     household id live together).
+//  5. Two of these households that are the only ones to hold a
+//     co-residence key (Partner.CoResidence), and have no partner in
+//     common, are joined: a partner knowing both under different household
+//     ids says they are two. Keys held by three households or more say
+//     nothing and are ignored.
 //
 // Clusters and households are numbered 0, 1, … in the order of their
 // smallest (partner, record id) member, so the output does not depend on
@@ -309,7 +317,7 @@ func (ix *index) links(uf *unionFind, es []gedge, st *Stats) []Link {
 		clusterOf[id] = c
 	}
 	st.Clusters = len(rootID)
-	household := ix.households(clusterOf, st.Clusters)
+	household := ix.households(clusterOf, st.Clusters, st)
 	out := make([]Link, 0, n)
 	for _, id := range ix.byRank {
 		k := ix.key(id)
@@ -325,9 +333,10 @@ func (ix *index) links(uf *unionFind, es []gedge, st *Stats) []Link {
 }
 
 // households joins persons through each partner's own household ids and
-// returns the household number of each person, numbered by smallest
-// member (persons are already numbered in that order).
-func (ix *index) households(clusterOf []int64, nClusters int) []int64 {
+// the co-residence keys, and returns the household number of each person,
+// numbered by smallest member (persons are already numbered in that
+// order).
+func (ix *index) households(clusterOf []int64, nClusters int, st *Stats) []int64 {
 	uf := newUnionFind(nClusters)
 	for p, pt := range ix.partners {
 		if pt.Households == nil {
@@ -346,6 +355,7 @@ func (ix *index) households(clusterOf []int64, nClusters int) []int64 {
 			}
 		}
 	}
+	st.CoResident = ix.coResident(uf, clusterOf, nClusters)
 	out := make([]int64, nClusters)
 	num := map[int]int64{}
 	for c := range nClusters { // persons in order of their smallest member
@@ -358,4 +368,59 @@ func (ix *index) households(clusterOf []int64, nClusters int) []int64 {
 		out[c] = h
 	}
 	return out
+}
+
+// coResident joins, in uf (over persons), the households that are the
+// only two to hold a co-residence key and have no partner in common, and
+// returns how many joins it made. Households are identified by their
+// smallest person number and pairs are joined in that order, each only if
+// the two households (as joined so far) still have no partner in common,
+// so the result does not depend on the order of partners or records.
+func (ix *index) coResident(uf *unionFind, clusterOf []int64, nClusters int) int {
+	holders := map[uint64][]int{} // key → households holding it (up to 3)
+	mask := make([]uint64, nClusters)
+	for id := range ix.partner {
+		h := uf.find(int(clusterOf[id]))
+		mask[h] |= 1 << uint(ix.partner[id])
+		keys := ix.partners[ix.partner[id]].CoResidence
+		if keys == nil || keys[ix.row(id)] == 0 {
+			continue
+		}
+		k := keys[ix.row(id)]
+		if hs := holders[k]; len(hs) < 3 && !slices.Contains(hs, h) {
+			holders[k] = append(hs, h)
+		}
+	}
+	if len(holders) == 0 {
+		return 0
+	}
+	// Canonical name of each household: its smallest person.
+	canon := make([]int, nClusters)
+	for c := range canon {
+		canon[c] = nClusters
+	}
+	for c := range nClusters {
+		r := uf.find(c)
+		canon[r] = min(canon[r], c)
+	}
+	var pairs [][2]int
+	for _, hs := range holders {
+		if len(hs) == 2 && mask[hs[0]]&mask[hs[1]] == 0 {
+			a, b := canon[hs[0]], canon[hs[1]]
+			pairs = append(pairs, [2]int{min(a, b), max(a, b)})
+		}
+	}
+	slices.SortFunc(pairs, func(x, y [2]int) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
+	pairs = slices.Compact(pairs)
+	joined := 0
+	for _, p := range pairs {
+		a, b := uf.find(p[0]), uf.find(p[1])
+		if a == b || mask[a]&mask[b] != 0 {
+			continue
+		}
+		root, _ := uf.union(a, b)
+		mask[root] = mask[a] | mask[b]
+		joined++
+	}
+	return joined
 }

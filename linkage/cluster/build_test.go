@@ -219,6 +219,75 @@ func TestHouseholds(t *testing.T) {
 	}
 }
 
+func TestCoResidence(t *testing.T) {
+	// Households by partner id: comune H1 = {c0}, H2 = {c1, c3}, H3 =
+	// {c2}; caritas N1 = {k0}, N2 = {k1, k2}; acli A1 = {a0, a1}. Keys: 7
+	// is held by c0 and k0 only; 8 by c1, k1 and a0 (three households:
+	// ambiguous); 9 by c2 and c3, both of the comune, which says they are
+	// two households; 5 by k2 and a1 only.
+	ps := []Partner{
+		{Name: "comune", RecordIDs: []string{"c0", "c1", "c2", "c3"}, Households: []string{"H1", "H2", "H3", "H2"}, CoResidence: []uint64{7, 8, 9, 9}},
+		{Name: "caritas", RecordIDs: []string{"k0", "k1", "k2"}, Households: []string{"N1", "N2", "N2"}, CoResidence: []uint64{7, 8, 5}},
+		{Name: "acli", RecordIDs: []string{"a0", "a1"}, Households: []string{"A1", "A1"}, CoResidence: []uint64{8, 5}},
+	}
+	want := [][]string{
+		{"acli/a0", "acli/a1", "caritas/k1", "caritas/k2"}, // key 5
+		{"caritas/k0", "comune/c0"},                        // key 7
+		{"comune/c1", "comune/c3"},
+		{"comune/c2"},
+	}
+	links, st, err := Build(context.Background(), ps, nil, Config{})
+	require.NoError(t, err)
+	require.Equal(t, want, groups(links, true))
+	require.Equal(t, 2, st.CoResident)
+	require.Equal(t, 9, st.Clusters, "co-residence joins households, not persons")
+
+	t.Run("order of partners and records", func(t *testing.T) {
+		rev := func(p Partner) Partner {
+			q := Partner{Name: p.Name}
+			for i := len(p.RecordIDs) - 1; i >= 0; i-- {
+				q.RecordIDs = append(q.RecordIDs, p.RecordIDs[i])
+				q.Households = append(q.Households, p.Households[i])
+				q.CoResidence = append(q.CoResidence, p.CoResidence[i])
+			}
+			return q
+		}
+		links, st, err := Build(context.Background(), []Partner{rev(ps[2]), rev(ps[0]), rev(ps[1])}, nil, Config{})
+		require.NoError(t, err)
+		require.Equal(t, want, groups(links, true))
+		require.Equal(t, 2, st.CoResident)
+	})
+
+	t.Run("chain stops at a shared partner", func(t *testing.T) {
+		// a0 (partner a) – key 1 – b0 (partner b) – key 2 – a1 (partner a,
+		// another household): the first pair joins, the second would put
+		// partner a's two households together.
+		ps := []Partner{
+			{Name: "a", RecordIDs: []string{"a0", "a1"}, Households: []string{"X", "Y"}, CoResidence: []uint64{1, 2}},
+			{Name: "b", RecordIDs: []string{"b0", "b1"}, Households: []string{"Z", "Z"}, CoResidence: []uint64{1, 2}},
+		}
+		links, st, err := Build(context.Background(), ps, nil, Config{})
+		require.NoError(t, err)
+		require.Equal(t, [][]string{{"a/a0", "b/b0", "b/b1"}, {"a/a1"}}, groups(links, true))
+		require.Equal(t, 1, st.CoResident)
+	})
+	t.Run("no keys: no joins", func(t *testing.T) {
+		ps := []Partner{
+			{Name: "a", RecordIDs: []string{"a0"}, CoResidence: []uint64{0}},
+			{Name: "b", RecordIDs: []string{"b0"}, CoResidence: []uint64{0}},
+		}
+		_, st, err := Build(context.Background(), ps, nil, Config{})
+		require.NoError(t, err)
+		require.Equal(t, 2, st.Households)
+		require.Zero(t, st.CoResident)
+	})
+	t.Run("wrong length", func(t *testing.T) {
+		ps := []Partner{{Name: "a", RecordIDs: []string{"a0"}, CoResidence: []uint64{1, 2}}}
+		_, _, err := Build(context.Background(), ps, nil, Config{})
+		require.True(t, errors.Is(err, base.ErrInvalidInput))
+	})
+}
+
 func TestBuildDeterministicUnderPermutation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var ps []Partner
@@ -227,6 +296,7 @@ func TestBuildDeterministicUnderPermutation(t *testing.T) {
 		for i := range 30 {
 			pt.RecordIDs = append(pt.RecordIDs, string(rune('A'+i)))
 			pt.Households = append(pt.Households, string(rune('0'+i/3)))
+			pt.CoResidence = append(pt.CoResidence, uint64(rng.IntN(60))) // some shared by two households
 		}
 		ps = append(ps, pt)
 	}
@@ -244,10 +314,11 @@ func TestBuildDeterministicUnderPermutation(t *testing.T) {
 		qs := make([]Partner, 4)
 		for p := range 4 {
 			rows[p] = rng.Perm(30)
-			q := Partner{Name: ps[p].Name, RecordIDs: make([]string, 30), Households: make([]string, 30)}
+			q := Partner{Name: ps[p].Name, RecordIDs: make([]string, 30), Households: make([]string, 30), CoResidence: make([]uint64, 30)}
 			for i, r := range rows[p] {
 				q.RecordIDs[r] = ps[p].RecordIDs[i]
 				q.Households[r] = ps[p].Households[i]
+				q.CoResidence[r] = ps[p].CoResidence[i]
 			}
 			qs[perm[p]] = q
 		}

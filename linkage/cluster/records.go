@@ -8,11 +8,18 @@ import (
 )
 
 // Partner is one input dataset: its name, its record ids, and optionally
-// the partner's own household id of each record ("" = none).
+// the partner's own household id of each record ("" = none) and a
+// co-residence key of each record.
 type Partner struct {
 	Name       string
 	RecordIDs  []string
 	Households []string // nil, or one entry per record
+	// CoResidence is nil, or one key per record (0: none): a value the
+	// records of one household share and those of different households
+	// almost never do (swd link hashes a record's address and phone
+	// filters together). Two households with no partner in common that
+	// are the only ones to hold a key are one household (see Build).
+	CoResidence []uint64
 }
 
 // Ref names record Row of partner Partner (an index into the partners
@@ -56,6 +63,9 @@ func newIndex(partners []Partner) (*index, error) {
 		seen[pt.Name] = true
 		if pt.Households != nil && len(pt.Households) != len(pt.RecordIDs) {
 			return nil, base.Invalidf("cluster: partner %q: %d household ids for %d records", pt.Name, len(pt.Households), len(pt.RecordIDs))
+		}
+		if pt.CoResidence != nil && len(pt.CoResidence) != len(pt.RecordIDs) {
+			return nil, base.Invalidf("cluster: partner %q: %d co-residence keys for %d records", pt.Name, len(pt.CoResidence), len(pt.RecordIDs))
 		}
 		ix.offset = append(ix.offset, n)
 		for range pt.RecordIDs {

@@ -15,6 +15,9 @@ type Report struct {
 	MissingFromLinks int    `json:"missing_from_links"` // truth records absent from the links (counted as unlinked)
 	Person           Level  `json:"person"`
 	Household        *Level `json:"household,omitempty"` // when the truth knows households
+	// HouseholdCauses breaks the household errors down by cause (split
+	// or merged persons, or neither), when the truth knows households.
+	HouseholdCauses *HouseholdCauses `json:"household_causes,omitempty"`
 }
 
 // Evaluate compares links with truth. Records the truth does not know are
@@ -69,6 +72,8 @@ func Evaluate(links []cluster.Link, truth *Truth) (Report, error) {
 	if truth.Households {
 		h := compare(predH, trueH)
 		rep.Household = &h
+		hc := householdCauses(predP, trueP, predH, trueH)
+		rep.HouseholdCauses = &hc
 	}
 	return rep, nil
 }

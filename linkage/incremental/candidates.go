@@ -164,7 +164,7 @@ func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64)
 		return nil, 0, nil
 	}
 	sc := u.scorers[[2]int{j.A, j.B}]
-	prior := u.prev.Model.PriorWeight()
+	prior := u.priors[[2]int{j.A, j.B}]
 	workers := max(1, u.cfg.Workers)
 	chunk := (len(pairs) + workers - 1) / workers
 	parts := make([][]cluster.Edge, workers)
@@ -183,7 +183,8 @@ func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64)
 					return
 				}
 				p := blocking.Pair{I: uint32(x >> 32), J: uint32(x)}
-				_, weight, prob := sc.Score(int(p.I), int(p.J))
+				_, weight := sc.Weigh(int(p.I), int(p.J))
+				prob := probability(weight + prior)
 				sums[w] += weight
 				if prob >= u.cfg.Threshold {
 					for f := range levels[w] {

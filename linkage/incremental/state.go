@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"slices"
 
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/model"
@@ -59,6 +60,12 @@ type State struct {
 	Edges []Edge
 	// Model scores the candidates.
 	Model *model.Model
+	// Priors are the prior weights of the pairs of partners, as
+	// linkage.Link gave them when it fitted Model (linkage.Result.Priors):
+	// a candidate's posterior is its match weight plus its pair's prior, as
+	// in Link. A pair without one (a partner that joined since; a state
+	// from before the priors) takes Model's prior.
+	Priors []linkage.PairPrior
 	// NextPerson, NextHousehold and NextSeq are the next free ids.
 	NextPerson, NextHousehold, NextSeq int64
 }

@@ -3,6 +3,7 @@ package incremental
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -97,6 +98,7 @@ func Update(ctx context.Context, prev *State, ds []*encoding.Dataset, period str
 		defer close(built)
 		u.scorers, scErr = newScorers(ds, prev.Model, lc)
 	}()
+	u.priors = jobPriors(ds, prev, lc.NoDedup)
 	u.classify()
 	<-built
 	if scErr != nil {
@@ -114,7 +116,15 @@ func Update(ctx context.Context, prev *State, ds []*encoding.Dataset, period str
 	edges = append(edges, fresh...)
 	u.res.Stats.Timings["candidates"] = time.Since(t0).Seconds()
 	t0 = time.Now()
-	links, st, err := cluster.Build(ctx, u.partners(), edges, u.clusterConfig())
+	cc, err := u.clusterConfig()
+	if err != nil {
+		return nil, err
+	}
+	ps, err := u.partners()
+	if err != nil {
+		return nil, err
+	}
+	links, st, err := cluster.Build(ctx, ps, edges, cc)
 	if err != nil {
 		return nil, err
 	}
@@ -136,6 +146,7 @@ type updater struct {
 	all     bool
 	res     *Result
 	scorers map[[2]int]*model.Scorer
+	priors  map[[2]int]float64 // prior weight of every pair of datasets compared (a ≤ b)
 
 	prevOf [][]int          // prevOf[p][i]: index in prev.Records, or -1
 	fresh  [][]int          // rows to search candidates for, per partner
@@ -222,39 +233,77 @@ func (u *updater) edge(a, b cluster.Ref) (cluster.Edge, bool) {
 	if a.Partner > b.Partner || a.Partner == b.Partner && a.Row > b.Row {
 		a, b = b, a
 	}
-	_, w, prob := u.scorers[[2]int{a.Partner, b.Partner}].Score(a.Row, b.Row)
-	w += u.prev.Model.PriorWeight()
+	w, _ := u.weigh(a, b)
+	prob := probability(w)
 	return cluster.Edge{A: a, B: b, Weight: w, Probability: prob}, prob >= u.cfg.Threshold
 }
 
-// partners describes the current datasets to the clustering.
-func (u *updater) partners() []cluster.Partner {
+// weigh is the posterior log2-odds of a pair of current records: its match
+// weight plus its pair of partners' prior; ok is false for a pair of
+// datasets that is not compared (a partner's own records with NoDedup).
+func (u *updater) weigh(a, b cluster.Ref) (float64, bool) {
+	if a.Partner > b.Partner {
+		a, b = b, a
+	}
+	k := [2]int{a.Partner, b.Partner}
+	prior, ok := u.priors[k]
+	if !ok {
+		return 0, false
+	}
+	_, w := u.scorers[k].Weigh(a.Row, b.Row)
+	return w + prior, true
+}
+
+// jobPriors gives every pair of datasets linkage.Link compares (a ≤ b) its
+// prior weight: the state's prior for the pair of partners, or the
+// model's.
+func jobPriors(ds []*encoding.Dataset, st *State, noDedup bool) map[[2]int]float64 {
+	byName := map[[2]string]float64{}
+	for _, p := range st.Priors {
+		byName[[2]string{p.PartnerA, p.PartnerB}] = p.Weight
+		byName[[2]string{p.PartnerB, p.PartnerA}] = p.Weight
+	}
+	out := map[[2]int]float64{}
+	for _, j := range linkage.Jobs(len(ds), noDedup) {
+		w, ok := byName[[2]string{ds[j.A].Meta.Partner, ds[j.B].Meta.Partner}]
+		if !ok {
+			w = st.Model.PriorWeight()
+		}
+		out[[2]int{j.A, j.B}] = w
+	}
+	return out
+}
+
+// probability is the posterior of posterior log2-odds w.
+func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
+
+// partners describes the current datasets to the clustering, with the
+// co-residence keys linkage.Link gives it.
+func (u *updater) partners() ([]cluster.Partner, error) {
+	var keys [][]uint64
+	if !u.cfg.NoCoResidence {
+		var err error
+		if keys, err = linkage.CoResidenceKeys(u.ds); err != nil {
+			return nil, err
+		}
+	}
 	ps := make([]cluster.Partner, len(u.ds))
 	for k, d := range u.ds {
 		ps[k] = cluster.Partner{Name: d.Meta.Partner, RecordIDs: d.RecordIDs}
 		if h := d.Attr(u.cfg.HouseholdAttr); h != nil {
 			ps[k].Households = h.Values
 		}
-	}
-	return ps
-}
-
-// clusterConfig is the clustering linkage.Link uses: its defaults, the
-// threshold and assignment, and the veto of certain non-matches.
-func (u *updater) clusterConfig() cluster.Config {
-	cc := cluster.DefaultConfig()
-	cc.Threshold, cc.Assignment = u.cfg.Threshold, u.cfg.Assignment
-	if !u.cfg.NoVeto {
-		prior, limit := u.prev.Model.PriorWeight(), u.cfg.VetoWeight
-		cc.Veto = func(a, b cluster.Ref) bool {
-			if a.Partner > b.Partner {
-				a, b = b, a
-			}
-			_, w, _ := u.scorers[[2]int{a.Partner, b.Partner}].Score(a.Row, b.Row)
-			return w+prior < limit
+		if keys != nil {
+			ps[k].CoResidence = keys[k]
 		}
 	}
-	return cc
+	return ps, nil
+}
+
+// clusterConfig is the clustering linkage.Link uses (linkage.ClusterConfig),
+// pairs weighed with the state's priors.
+func (u *updater) clusterConfig() (cluster.Config, error) {
+	return linkage.ClusterConfig(u.cfg, u.weigh)
 }
 
 // newScorers binds the model to every pair of current datasets (a ≤ b).
@@ -295,7 +344,7 @@ func newScorers(ds []*encoding.Dataset, m *model.Model, cfg linkage.Config) (map
 // writes the next state, the links and the events into the result.
 func (u *updater) finish(links []cluster.Link, edges []cluster.Edge) {
 	prev, st := u.prev, &u.res.Stats
-	next := &State{Period: u.period, Model: prev.Model, NextPerson: prev.NextPerson, NextHousehold: prev.NextHousehold, NextSeq: prev.NextSeq}
+	next := &State{Period: u.period, Model: prev.Model, Priors: prev.Priors, NextPerson: prev.NextPerson, NextHousehold: prev.NextHousehold, NextSeq: prev.NextSeq}
 	cur := make([]Record, len(links))
 	seen := make([]bool, len(prev.Records))
 	var newOnes []int

@@ -34,11 +34,18 @@ func synthFixture(t *testing.T) []*encoding.Dataset {
 }
 
 func buildFixture(dir string) ([]*encoding.Dataset, error) {
+	return buildFixtureWith(dir, synth.Config{Households: 300, Seed: 5, Corruption: synth.LevelLow})
+}
+
+// buildFixtureWith writes the synthetic exports of cfg at the five default
+// partners into dir and encodes them.
+func buildFixtureWith(dir string, cfg synth.Config) ([]*encoding.Dataset, error) {
 	var partners []synth.Partner
 	for _, name := range synth.DefaultPartnerNames {
 		partners = append(partners, synth.DefaultPartner(name))
 	}
-	if _, err := synth.Write(context.Background(), synth.Config{Households: 300, Partners: partners, Seed: 5, Corruption: synth.LevelLow}, dir, nil); err != nil {
+	cfg.Partners = partners
+	if _, err := synth.Write(context.Background(), cfg, dir, nil); err != nil {
 		return nil, err
 	}
 	s, err := schema.Load("../../docs/examples/synth/schema.yaml")
@@ -273,4 +280,78 @@ func checkStable(t *testing.T, before, after []Link) {
 			t.Errorf("%s: %d of %d unsplit ids kept", level, kept, total)
 		}
 	}
+}
+
+func householdPairs(ls []Link) map[[2]cluster.RecordKey]bool {
+	return pairs(ls, func(l Link) (int64, cluster.RecordKey) { return l.HouseholdID, l.Key() })
+}
+
+func fullHouseholdPairs(ls []cluster.Link) map[[2]cluster.RecordKey]bool {
+	return pairs(ls, func(l cluster.Link) (int64, cluster.RecordKey) { return l.HouseholdID, l.Key() })
+}
+
+// TestUpdateLinksAsLink: a period whose records are all fresh is linked
+// exactly as linkage.Link links it with the same model: each pair of
+// partners scored with Link's prior for it (not one prior for all), and
+// clustered with Link's settings (the clustering mode with every pair of
+// a solved component weighed, the household rule). Before, Update gave
+// every pair the model's prior and ignored Clustering and
+// HouseholdMinWeight.
+func TestUpdateLinksAsLink(t *testing.T) {
+	ds := mediumFixture(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		lc   linkage.Config
+	}{
+		{"defaults", linkage.Config{}},
+		{"clustering all", linkage.Config{Clustering: linkage.ClusteringAll}},
+		{"household rule", linkage.Config{HouseholdMinWeight: 12}},
+		{"no dedup", linkage.Config{NoDedup: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			lc := tc.lc
+			lc.Workers, lc.USamples, lc.Seed = 2, 50_000, 1
+			fit, err := linkage.Link(ctx, ds, lc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fit.Priors) == 0 {
+				t.Fatal("Link returned no priors")
+			}
+			r, err := Update(ctx, &State{Model: fit.Model, Priors: fit.Priors}, ds, "2026-01", Config{Linkage: lc, All: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f := agreement(personPairs(r.Links), fullPairs(fit.Links)); f != 1 {
+				t.Errorf("persons differ from Link's (pair agreement %.6f)", f)
+			}
+			if f := agreement(householdPairs(r.Links), fullHouseholdPairs(fit.Links)); f != 1 {
+				t.Errorf("households differ from Link's (pair agreement %.6f)", f)
+			}
+			// The priors are kept for the next period.
+			if len(r.State.Priors) != len(fit.Priors) {
+				t.Errorf("the next state has %d priors, want %d", len(r.State.Priors), len(fit.Priors))
+			}
+		})
+	}
+}
+
+var (
+	mediumOnce sync.Once
+	mediumDS   []*encoding.Dataset
+	mediumErr  error
+)
+
+// mediumFixture is 400 synthetic households at the five default partners
+// with medium corruption, encoded with the synth example schema.
+func mediumFixture(t *testing.T) []*encoding.Dataset {
+	t.Helper()
+	mediumOnce.Do(func() {
+		mediumDS, mediumErr = buildFixtureWith(t.TempDir(), synth.Config{Households: 400, Seed: 8, Corruption: synth.LevelMedium})
+	})
+	if mediumErr != nil {
+		t.Fatal(mediumErr)
+	}
+	return mediumDS
 }

@@ -11,6 +11,7 @@
 //	households.parquet     the last period's households: district, known to a public service (Household)
 //	flows.parquet          every period's flows per household: new, closed, intercepted (Flow)
 //	model.json             the Fellegi–Sunter model
+//	priors.parquet         the prior of each pair of partners, from the model's fit (linkage.PairPrior)
 //	enc-NN.swd.parquet     each partner's current encodings (an encoded file)
 //
 // A run writes a new generation directory, syncs it, then replaces the

@@ -134,7 +134,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 		if err != nil {
 			return nil, err
 		}
-		prev.Model = fit.Model
+		prev.Model, prev.Priors = fit.Model, fit.Priors
 	}
 	res, err := incremental.Update(ctx, &prev, ds, cfg.Period, incremental.Config{Linkage: lc, All: refit})
 	if err != nil {

@@ -72,6 +72,11 @@ func TestLinkPeriods(t *testing.T) {
 	if snap.Manifest.Period != "2026-02" || len(snap.Manifest.Periods) != 2 || len(snap.Manifest.Log) != 2 || len(snap.Encodings) != len(ds) {
 		t.Fatalf("manifest %+v", snap.Manifest)
 	}
+	// The state keeps the prior of every pair of partners the first run's
+	// fit gave (5 partners: 15 pairs), so that later runs score as Link.
+	if n := len(ds); len(snap.State.Priors) != n*(n+1)/2 || snap.State.Priors[0].Weight == 0 {
+		t.Fatalf("the state's priors %+v, want one per pair of the %d partners", snap.State.Priors, n)
+	}
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 2 {
 		t.Errorf("state directory holds %d entries, want the manifest and one generation", len(entries))

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	"github.com/welfare-district/swd/io/linksfile"
@@ -79,7 +77,7 @@ func TestMonthsStableAndAsGood(t *testing.T) {
 	}
 	dir := filepath.Join(tmp, "state")
 	var prevLinks []cluster.Link
-	var prevTruth map[string][2][]cluster.RecordKey
+	var prevTruth *eval.Truth
 	for k := range months {
 		period := fmt.Sprintf("2026-%02d", k+1)
 		mdir := filepath.Join(tmp, "synth", period)
@@ -121,88 +119,22 @@ func TestMonthsStableAndAsGood(t *testing.T) {
 		if inc.person < ref.person-0.005 || inc.household < ref.household-0.005 {
 			t.Errorf("%s: incremental F1 %+v more than 0.005 below the full relink's %+v", period, inc, ref)
 		}
-		groups := truthGroups(t, mdir)
 		if k > 0 {
-			p, h := keptIDs(links, prevLinks, groups, prevTruth)
-			t.Logf("%s: unchanged persons keeping their id %.4f, households %.4f", period, p, h)
-			if p < 0.995 || h < 0.995 {
-				t.Errorf("%s: unchanged persons (%.4f) or households (%.4f) keeping their id below 0.995", period, p, h)
+			changed, err := synth.ChangedRecords(filepath.Join(tmp, "synth", fmt.Sprintf("2026-%02d", k)), mdir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := eval.Stability(prevLinks, links, prevTruth, truth, func(r cluster.RecordKey) bool {
+				return changed[[2]string{r.Partner, r.RecordID}]
+			})
+			t.Logf("%s: unchanged persons keeping their id %d of %d, households %d of %d", period,
+				st.Person.Kept, st.Person.Unchanged, st.Household.Kept, st.Household.Unchanged)
+			if st.Person.Share < 0.995 || st.Household.Share < 0.995 || st.Person.Unchanged == 0 || st.Household.Unchanged == 0 {
+				t.Errorf("%s: unchanged persons (%+v) or households (%+v) keeping their id below 0.995", period, st.Person, st.Household)
 			}
 		}
-		prevLinks, prevTruth = links, groups
+		prevLinks, prevTruth = links, truth
 	}
-}
-
-// truthGroups maps each true person ("p"+id) and household ("h"+id) to
-// its records: [0] the person's, [1] the household's.
-func truthGroups(t *testing.T, dir string) map[string][2][]cluster.RecordKey {
-	t.Helper()
-	fh, err := os.Open(filepath.Join(dir, "truth.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	rows, err := csv.NewReader(fh).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string][2][]cluster.RecordKey{}
-	for _, r := range rows[1:] {
-		k := cluster.RecordKey{Partner: r[0], RecordID: r[1]}
-		g := out["p"+r[2]]
-		g[0] = append(g[0], k)
-		out["p"+r[2]] = g
-		g = out["h"+r[3]]
-		g[1] = append(g[1], k)
-		out["h"+r[3]] = g
-	}
-	for key, g := range out {
-		for i := range g {
-			slices.SortFunc(g[i], func(a, b cluster.RecordKey) int { return a.Compare(b) })
-		}
-		out[key] = g
-	}
-	return out
-}
-
-// keptIDs returns the share of true persons and households whose records
-// are the same as last month that kept one id for all of them.
-func keptIDs(now, before []cluster.Link, groups, prevGroups map[string][2][]cluster.RecordKey) (person, household float64) {
-	idNow, idBefore := map[cluster.RecordKey]cluster.Link{}, map[cluster.RecordKey]cluster.Link{}
-	for _, l := range now {
-		idNow[l.Key()] = l
-	}
-	for _, l := range before {
-		idBefore[l.Key()] = l
-	}
-	var kept, total [2]int
-	for key, g := range groups {
-		level := 0
-		if strings.HasPrefix(key, "h") {
-			level = 1
-		}
-		recs, old := g[level], prevGroups[key][level]
-		if len(recs) == 0 || !slices.Equal(recs, old) {
-			continue
-		}
-		total[level]++
-		id := func(l cluster.Link) int64 {
-			if level == 0 {
-				return l.ClusterID
-			}
-			return l.HouseholdID
-		}
-		same := true
-		for _, r := range recs {
-			if id(idNow[r]) != id(idBefore[r]) {
-				same = false
-			}
-		}
-		if same {
-			kept[level]++
-		}
-	}
-	return float64(kept[0]) / float64(max(total[0], 1)), float64(kept[1]) / float64(max(total[1], 1))
 }
 
 // truthChanges counts the households of each kind of change of a month.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/incremental"
 	"github.com/welfare-district/swd/linkage/model"
@@ -29,6 +30,7 @@ const (
 	hhFile      = "households.parquet"
 	flowsFile   = "flows.parquet"
 	modelFile   = "model.json"
+	priorsFile  = "priors.parquet"
 )
 
 // Snapshot is a state in memory: its manifest, the linkage state, the
@@ -72,6 +74,11 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 	}
 	if _, ok := m.Files[flowsFile]; ok {
 		table(flowsFile, func(p string) (err error) { s.Flows, err = readTable[Flow](p); return })
+	}
+	// The priors of the pairs of partners came later still: a state
+	// without them scores with the model's prior (incremental.State.Priors).
+	if _, ok := m.Files[priorsFile]; ok {
+		table(priorsFile, func(p string) (err error) { s.State.Priors, err = readTable[linkage.PairPrior](p); return })
 	}
 	table(modelFile, func(p string) (err error) {
 		if s.State.Model, err = model.ReadFile(p); err != nil {
@@ -187,6 +194,7 @@ func (s *Snapshot) writeFiles(gen string) error {
 		{eventsFile, func(p string) error { return writeTable(p, s.Events) }},
 		{hhFile, func(p string) error { return writeTable(p, s.Households) }},
 		{flowsFile, func(p string) error { return writeTable(p, s.Flows) }},
+		{priorsFile, func(p string) error { return writeTable(p, s.State.Priors) }},
 		{modelFile, func(p string) error {
 			var b bytes.Buffer
 			if err := s.State.Model.Encode(&b); err != nil {

@@ -3,7 +3,9 @@ package beamlink
 import (
 	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -85,7 +87,7 @@ func (f *blockFn) ProcessElement(_ int, packets func(*[]byte) bool, emitPair fun
 	slices.SortFunc(es, func(x, y blockEntry) int {
 		return cmp.Or(cmp.Compare(x.sub, y.sub), cmp.Compare(x.key, y.key), cmp.Compare(x.ref, y.ref))
 	})
-	pairs := newPacker(kindPair, emitPair)
+	pairs := newPairPacker(emitPair)
 	stats := map[string]BlockStat{}
 	for lo := 0; lo < len(es); {
 		hi := lo + 1
@@ -103,7 +105,7 @@ func (f *blockFn) ProcessElement(_ int, packets func(*[]byte) bool, emitPair fun
 }
 
 // block emits the pairs of one block (its entries sorted by reference).
-func (f *blockFn) block(es []blockEntry, pairs *packer, stats map[string]BlockStat) {
+func (f *blockFn) block(es []blockEntry, pairs *pairPacker, stats map[string]BlockStat) {
 	byPartner := map[int][]int{}
 	for _, e := range es {
 		byPartner[partnerOf(e.ref)] = append(byPartner[partnerOf(e.ref)], rowOf(e.ref))
@@ -115,7 +117,7 @@ func (f *blockFn) block(es []blockEntry, pairs *packer, stats map[string]BlockSt
 	slices.Sort(ps)
 	pass := f.passOf[es[0].sub]
 	add := func(a, b uint64) {
-		pairs.add(f.plan.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, fromBlocks) })
+		pairs.add(f.plan.pairCell(a, b), a, b, fromBlocks)
 	}
 	for x, a := range ps {
 		for _, b := range ps[x:] {
@@ -163,8 +165,8 @@ type Hit struct {
 }
 
 // diceFn runs the Dice kernel on one chunk pair of a job and emits each
-// query's best matches (at most DiceTopK, at or above DiceThreshold), keyed
-// by job and query row.
+// query's best matches (at most DiceTopK, at or above DiceThreshold) in
+// packets (kindHit) to the bucket of the job and query row.
 type diceFn struct {
 	Plan string
 
@@ -177,13 +179,18 @@ func (f *diceFn) Setup() error {
 	return err
 }
 
-func (f *diceFn) ProcessElement(ctx context.Context, key string, items func(*ClkItem) bool, emit func(string, []Hit)) error {
+func (f *diceFn) ProcessElement(ctx context.Context, key int, packets func(*[]byte) bool, emit func(int, []byte)) error {
 	p := f.plan
 	k := chunkJob(key)
 	var qs, cs []ClkItem
 	dedupChunk := false
-	var it ClkItem
-	for items(&it) {
+	err := readPackets(packets, func(kd kind, b []byte) error {
+		if kd != kindClk {
+			return errCorrupt
+		}
+		var it ClkItem
+		d := decoder{b: b}
+		d.clk(&it)
 		switch it.Side {
 		case 0:
 			qs = append(qs, it)
@@ -192,7 +199,13 @@ func (f *diceFn) ProcessElement(ctx context.Context, key string, items func(*Clk
 		case 2:
 			qs = append(qs, it)
 			dedupChunk = true
+		default:
+			return errCorrupt
 		}
+		return d.done()
+	})
+	if err != nil {
+		return err
 	}
 	byRow := func(x, y ClkItem) int { return x.Row - y.Row }
 	slices.SortFunc(qs, byRow)
@@ -220,7 +233,6 @@ func (f *diceFn) ProcessElement(ctx context.Context, key string, items func(*Clk
 		}
 		return nil
 	}
-	var err error
 	if dedupChunk {
 		_, err = match.SearchDedup(ctx, qa, match.NewIndex(qa), collect, opts...)
 	} else {
@@ -229,17 +241,37 @@ func (f *diceFn) ProcessElement(ctx context.Context, key string, items func(*Clk
 	if err != nil {
 		return err
 	}
-	for q, h := range hits {
-		emit(hitKey(k, q), h)
+	out := newPacker(kindHit, emit)
+	for q, hs := range hits {
+		for _, h := range hs {
+			out.add(p.bucket(mix(uint64(k))^uint64(q)), func(b []byte) []byte { return appendHit(b, k, q, h) })
+		}
 	}
+	out.flush()
 	return nil
 }
 
-func hitKey(k, q int) string { return chunkKey(k, q, 0) }
+func appendHit(b []byte, k, q int, h Hit) []byte {
+	b = binary.AppendUvarint(b, uint64(k))
+	b = binary.AppendUvarint(b, uint64(q))
+	b = binary.AppendUvarint(b, uint64(h.J))
+	return binary.LittleEndian.AppendUint64(b, math.Float64bits(h.Score))
+}
 
-// topHitsFn merges one query's matches from all chunk pairs into its global
-// top k (best score first, ties to the lower row, as match.TopK) and emits
-// the candidate pairs.
+// queryHit is a hit of the Dice pass with its job and query row.
+type queryHit struct {
+	k, q int
+	Hit
+}
+
+func (d *decoder) hit(h *queryHit) {
+	h.k, h.q, h.J = int(d.uvarint()), int(d.uvarint()), int(d.uvarint())
+	h.Score = d.float()
+}
+
+// topHitsFn merges each query's matches from all chunk pairs (the queries
+// of one bucket) into its global top k (best score first, ties to the
+// lower row, as match.TopK) and emits the candidate pairs.
 type topHitsFn struct {
 	Plan string
 
@@ -252,15 +284,26 @@ func (f *topHitsFn) Setup() error {
 	return err
 }
 
-func (f *topHitsFn) ProcessElement(key string, lists func(*[]Hit) bool, emit func(int, []byte)) {
+func (f *topHitsFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(int, []byte)) error {
 	p := f.plan
-	k := chunkJob(key)
-	q := int(uint32(key[4])<<24 | uint32(key[5])<<16 | uint32(key[6])<<8 | uint32(key[7]))
-	var all, l []Hit
-	for lists(&l) {
-		all = append(all, l...)
+	var all []queryHit
+	err := readPackets(packets, func(kd kind, b []byte) error {
+		if kd != kindHit {
+			return errCorrupt
+		}
+		var h queryHit
+		d := decoder{b: b}
+		d.hit(&h)
+		all = append(all, h)
+		return d.done()
+	})
+	if err != nil {
+		return err
 	}
-	slices.SortFunc(all, func(x, y Hit) int {
+	slices.SortFunc(all, func(x, y queryHit) int {
+		if c := cmp.Or(cmp.Compare(x.k, y.k), cmp.Compare(x.q, y.q)); c != 0 {
+			return c
+		}
 		switch {
 		case x.Score > y.Score:
 			return -1
@@ -269,14 +312,23 @@ func (f *topHitsFn) ProcessElement(key string, lists func(*[]Hit) bool, emit fun
 		}
 		return x.J - y.J
 	})
-	if len(all) > p.DiceTopK {
-		all = all[:p.DiceTopK]
-	}
-	j := p.Jobs[k]
-	pairs := newPacker(kindPair, emit)
-	for _, h := range all {
-		a, b := Ref(j.A, q), Ref(j.B, h.J)
-		pairs.add(p.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, fromDice) })
+	pairs := newPairPacker(emit)
+	for lo := 0; lo < len(all); {
+		hi := lo + 1
+		for hi < len(all) && all[hi].k == all[lo].k && all[hi].q == all[lo].q {
+			hi++
+		}
+		k, q := all[lo].k, all[lo].q
+		if k < 0 || k >= len(p.Jobs) {
+			return errCorrupt
+		}
+		j := p.Jobs[k]
+		for _, h := range all[lo:min(hi, lo+p.DiceTopK)] {
+			a, b := Ref(j.A, q), Ref(j.B, h.J)
+			pairs.add(p.pairCell(a, b), a, b, fromDice)
+		}
+		lo = hi
 	}
 	pairs.flush()
+	return nil
 }

@@ -192,10 +192,10 @@ func (f *sampleFn) ProcessElement(k int, emit func(int, []byte)) error {
 		return nil
 	}
 	j := p.Jobs[k]
-	pairs := newPacker(kindPair, emit)
+	pairs := newPairPacker(emit)
 	for i, jj := range model.SamplePairs(na, nb, j.Dedup(), n, seed) {
 		a, b := Ref(j.A, i), Ref(j.B, jj)
-		pairs.add(p.pairCell(a, b), func(buf []byte) []byte { return appendPair(buf, a, b, uint64(sampleBase+k)) })
+		pairs.add(p.pairCell(a, b), a, b, uint64(sampleBase+k))
 	}
 	pairs.flush()
 	return nil
@@ -262,16 +262,14 @@ func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) 
 			return errCorrupt
 		}
 		d := decoder{b: b}
-		pairs = append(pairs, pairEntry{a: d.uvarint(), b: d.uvarint(), src: d.uvarint()})
+		pairs = d.pairRun(pairs)
 		return d.done()
 	})
 	if err != nil {
 		return err
 	}
 	rs.finish()
-	slices.SortFunc(pairs, func(x, y pairEntry) int {
-		return cmp.Or(cmp.Compare(x.a, y.a), cmp.Compare(x.b, y.b), cmp.Compare(x.src, y.src))
-	})
+	slices.SortFunc(pairs, comparePairs)
 	get := func(ref uint64) (*Rec, error) {
 		r, ok := rs.byRef[ref]
 		if !ok || r.Fields == nil {
@@ -279,7 +277,7 @@ func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) 
 		}
 		return r, nil
 	}
-	out := newListPacker(kindCompared, emitCand)
+	out := newComparedRuns(emitCand)
 	patterns := map[string]int64{}
 	samples := map[string]int64{}
 	blocked := map[int]int64{}
@@ -313,7 +311,7 @@ func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) 
 		}
 		patterns[sampleKey(job, key)]++
 		c := Compared{A: e.a, B: e.b, Pattern: key, Freq: f.plan.freqs(a, partnerOf(e.b), key)}
-		out.add(0, func(buf []byte) []byte { return appendCompared(buf, &c) })
+		out.add(&c)
 	}
 	out.flush()
 	for k, n := range patterns {

@@ -28,8 +28,8 @@ const (
 	kindBlock                     // sub-pass, blocking key, record
 	kindTF                        // comparison, filter hash, record
 	kindTFItem                    // record, comparison, counts per partner
-	kindPair                      // a, b, source (candidate) or 8+job (random pair for u)
-	kindCompared                  // a, b, pattern, frequencies
+	kindPair                      // a run of pairs of one record a (runs.go): b, source (candidate) or 8+job (random pair for u)
+	kindCompared                  // a run of compared candidates of one record a (runs.go): b, pattern, frequencies
 	kindEdge                      // a, b, weight, probability
 	kindNodes                     // u, v: an edge of the connected components
 	kindLabel                     // node, its component's label
@@ -38,6 +38,8 @@ const (
 	kindPerson                    // appendPerson
 	kindHousehold                 // partner household key, person
 	kindRow                       // appendRow
+	kindClk                       // side, row, CLK (appendClk)
+	kindHit                       // job, query row, candidate row, Dice score (appendHit)
 )
 
 // maxPacket is the size at which a packet is sent before the DoFn ends, so
@@ -156,12 +158,6 @@ func (p *Plan) pairCell(a, b uint64) int { return p.cell(p.group(a), p.group(b))
 
 // Entry encodings.
 
-func appendPair(b []byte, a, c uint64, src uint64) []byte {
-	b = binary.AppendUvarint(b, a)
-	b = binary.AppendUvarint(b, c)
-	return binary.AppendUvarint(b, src)
-}
-
 func appendNodes(b []byte, u, v uint64) []byte {
 	b = binary.AppendUvarint(b, u)
 	return binary.AppendUvarint(b, v)
@@ -214,30 +210,6 @@ func (d *decoder) person(p *Person) {
 	p.Person = d.uvarint()
 	p.PersonKey = d.string()
 	p.Probability = d.float()
-}
-
-func appendCompared(b []byte, c *Compared) []byte {
-	b = appendNodes(b, c.A, c.B)
-	b = binary.AppendUvarint(b, c.Pattern)
-	if c.Freq == nil {
-		return append(b, 0)
-	}
-	b = binary.AppendUvarint(b, uint64(len(c.Freq))+1)
-	for _, n := range c.Freq {
-		b = binary.AppendVarint(b, n)
-	}
-	return b
-}
-
-func (d *decoder) compared(c *Compared) {
-	c.A, c.B, c.Pattern = d.uvarint(), d.uvarint(), d.uvarint()
-	c.Freq = nil
-	if n := d.count(1); n > 0 {
-		c.Freq = make([]int64, n-1)
-		for k := range c.Freq {
-			c.Freq[k] = d.varint()
-		}
-	}
 }
 
 // done reports the decoder's error, or errCorrupt when bytes are left.

@@ -3,6 +3,7 @@ package beamlink
 import (
 	"bytes"
 	"encoding/binary"
+	"slices"
 	"testing"
 )
 
@@ -86,6 +87,111 @@ func TestGridCells(t *testing.T) {
 					t.Fatalf("grid %d: cell %d of a pair lacks one of its records", g, c)
 				}
 			}
+		}
+	}
+}
+
+// TestPairRuns packs pairs to cells as runs and reads them back: each
+// candidate pair once per cell with its sources or-ed, each random pair
+// once per draw.
+func TestPairRuns(t *testing.T) {
+	type key struct {
+		cell int
+		a, b uint64
+	}
+	want := map[key]uint64{} // candidate pairs: or of sources
+	wantSamples := map[key]int{}
+	got := map[key]uint64{}
+	gotSamples := map[key]int{}
+	p := newPairPacker(func(cell int, b []byte) {
+		if err := readPacket(b, func(k kind, e []byte) error {
+			if k != kindPair {
+				t.Fatalf("packet kind %d", k)
+			}
+			d := decoder{b: e}
+			for _, pe := range d.pairRun(nil) {
+				kk := key{cell, pe.a, pe.b}
+				if pe.src >= sampleBase {
+					gotSamples[kk]++
+					continue
+				}
+				if _, dup := got[kk]; dup {
+					t.Errorf("pair %v twice in cell %d", kk, cell)
+				}
+				got[kk] |= pe.src
+			}
+			return d.done()
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for i := range 3 * pairBuffer {
+		a := Ref(i%3, i%5000)
+		b := Ref(i%3+1, (i*7919)%20000)
+		cell := i % 4
+		src := uint64(fromBlocks)
+		switch i % 11 {
+		case 0:
+			src = fromDice
+		case 1:
+			src = sampleBase + 2
+			wantSamples[key{cell, a, b}]++
+			p.add(cell, a, b, src)
+			continue
+		}
+		want[key{cell, a, b}] |= src
+		p.add(cell, a, b, src)
+	}
+	p.flush()
+	if len(got) != len(want) || len(gotSamples) != len(wantSamples) {
+		t.Fatalf("%d candidate pairs and %d sampled, want %d and %d", len(got), len(gotSamples), len(want), len(wantSamples))
+	}
+	for k, src := range want {
+		if got[k] != src {
+			t.Fatalf("pair %v: sources %d, want %d", k, got[k], src)
+		}
+	}
+	for k, n := range wantSamples {
+		if gotSamples[k] != n {
+			t.Fatalf("random pair %v: %d draws, want %d", k, gotSamples[k], n)
+		}
+	}
+}
+
+// TestComparedRuns packs compared candidates as runs and reads them back
+// in order.
+func TestComparedRuns(t *testing.T) {
+	var want []Compared
+	for a := range 40 {
+		for b := range (a * 211) % (2 * maxRun) {
+			c := Compared{A: Ref(0, a), B: Ref(1+b%2, b*3), Pattern: uint64(a*b) % 5000}
+			if b%3 == 0 {
+				c.Freq = []int64{0, int64(b), 0}
+			}
+			want = append(want, c)
+		}
+	}
+	var got []Compared
+	r := newComparedRuns(func(b []byte) {
+		if err := readPacket(b, func(_ kind, e []byte) error {
+			d := decoder{b: e}
+			d.comparedRun(func(c *Compared) { got = append(got, *c) })
+			return d.done()
+		}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for i := range want {
+		r.add(&want[i])
+	}
+	r.flush()
+	if len(got) != len(want) {
+		t.Fatalf("%d compared, want %d", len(got), len(want))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if g.A != w.A || g.B != w.B || g.Pattern != w.Pattern || !slices.Equal(g.Freq, w.Freq) {
+			t.Fatalf("compared %d: %+v, want %+v", i, g, w)
 		}
 	}
 }

@@ -9,17 +9,18 @@ import (
 )
 
 func init() {
-	for _, t := range []any{Task{}, ClkItem{}, Hit{}, BlockStat{}, ScoreStat{}, ClusterStat{}} {
+	for _, t := range []any{Task{}, BlockStat{}, ScoreStat{}, ClusterStat{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
-	register.DoFn8x1[context.Context, Task, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), func(string, int64), func(string, ClkItem), error](&readFn{})
+	register.DoFn8x1[context.Context, Task, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), func(string, int64), func(int, []byte), error](&readFn{})
 	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(string, BlockStat), error](&blockFn{})
-	register.DoFn4x1[context.Context, string, func(*ClkItem) bool, func(string, []Hit), error](&diceFn{})
-	register.DoFn3x0[string, func(*[]Hit) bool, func(int, []byte)](&topHitsFn{})
+	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&diceFn{})
+	register.DoFn3x1[int, func(*[]byte) bool, func(int, []byte), error](&topHitsFn{})
 	register.DoFn5x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(string, int64), error](&tfCountFn{})
 	register.DoFn2x1[int, func(int, []byte), error](&sampleFn{})
 	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
 	register.Function2x1(sumInt64)
+	register.Function2x1(cellStage)
 	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
 	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
 	register.DoFn7x1[[]byte, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
@@ -42,21 +43,24 @@ func init() {
 	register.Emitter1[[]byte]()
 	register.Emitter2[string, int64]()
 	register.Emitter2[int, int64]()
-	register.Emitter2[string, ClkItem]()
 	register.Emitter2[string, BlockStat]()
-	register.Emitter2[string, []Hit]()
 	register.Emitter2[int, ScoreStat]()
 	register.Emitter1[string]()
 	register.Emitter1[ClusterStat]()
 	register.Iter1[[]byte]()
-	register.Iter1[ClkItem]()
-	register.Iter1[[]Hit]()
 	register.Iter2[string, int64]()
 	register.Iter2[int, int64]()
 	register.Iter2[string, BlockStat]()
 	register.Iter2[int, ScoreStat]()
 	register.Iter1[ClusterStat]()
 }
+
+// cellStages is the number of groupings the cells of the grid are split
+// among (cell modulo cellStages).
+const cellStages = 8
+
+// cellStage is the grouping of a cell's packet.
+func cellStage(cell int, _ []byte) int { return cell % cellStages }
 
 // Build adds the linkage of plan to the pipeline: the links go to shards in
 // plan.ShardDir (MergeShards reads them back in order) with a Summary
@@ -95,8 +99,26 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 		}
 		cellIn = append(cellIn, beam.ParDo(js, &sampleFn{Plan: ps}, beam.CreateList(js, jobs)))
 	}
-	cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, cellIn...)))
-	compared, patterns, sampled, blocked := cell[0], cell[1], cell[2], cell[3]
+	// The cells are split among cellStages groupings: Prism hands a
+	// grouping's whole output to one bundle, sent to the worker as one gRPC
+	// message, which may not exceed 2 GiB (at a million records the cells'
+	// input is ~2.6 GB on the default grid). The split runs in the
+	// producers' stages (Prism fuses the partition into them).
+	var cellOut [4][]beam.PCollection
+	stageIn := make([][]beam.PCollection, cellStages)
+	for _, c := range cellIn {
+		for i, part := range beam.Partition(js, cellStages, cellStage, c) {
+			stageIn[i] = append(stageIn[i], part)
+		}
+	}
+	for _, in := range stageIn {
+		cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, in...)))
+		for i := range cellOut {
+			cellOut[i] = append(cellOut[i], cell[i])
+		}
+	}
+	compared, patterns := beam.Flatten(js, cellOut[0]...), beam.Flatten(js, cellOut[1]...)
+	sampled, blocked := beam.Flatten(js, cellOut[2]...), beam.Flatten(js, cellOut[3]...)
 
 	// 5. The model, and the prior of each job.
 	ms := s.Scope("Model")

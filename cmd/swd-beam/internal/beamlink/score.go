@@ -204,13 +204,7 @@ func (f *scoreFn) ProcessElement(packet []byte, modelJSON, priorsJSON string, to
 	}
 	edges := newPacker(kindEdge, emit)
 	stats := map[int]*ScoreStat{}
-	var c Compared
-	err := readPacket(packet, func(_ kind, b []byte) error {
-		d := decoder{b: b}
-		d.compared(&c)
-		if err := d.done(); err != nil {
-			return err
-		}
+	score := func(c *Compared) {
 		pa, pb := partnerOf(c.A), partnerOf(c.B)
 		w, _ := f.w.weight(c.Pattern, pa, pb, c.Freq)
 		prob := probability(w)
@@ -230,7 +224,11 @@ func (f *scoreFn) ProcessElement(packet []byte, modelJSON, priorsJSON string, to
 			e := Edge{A: c.A, B: c.B, Weight: w, Probability: prob}
 			edges.add(f.plan.bucket(e.A), func(b []byte) []byte { return appendEdge(b, &e) })
 		}
-		return nil
+	}
+	err := readPacket(packet, func(_ kind, b []byte) error {
+		d := decoder{b: b}
+		d.comparedRun(func(c *Compared) { score(c) })
+		return d.done()
 	})
 	if err != nil {
 		return err
