@@ -44,6 +44,14 @@ type ScaleResult struct {
 	Timings    map[string]float64 `json:"timings"`
 	Candidates int64              `json:"candidates"`
 	Args       []string           `json:"link_args"`
+	// SynthSeconds and EncodeSeconds are the wall times of generating the
+	// exports (swd synth) and of encoding the five files (swd encode, one
+	// after the other); EncodePeakRSS is the largest peak RSS of the five
+	// encodes. All three are zero when the files of an earlier run with
+	// Keep were reused.
+	SynthSeconds  float64 `json:"synth_s,omitempty"`
+	EncodeSeconds float64 `json:"encode_s,omitempty"`
+	EncodePeakRSS int64   `json:"encode_peak_rss_bytes,omitempty"`
 }
 
 // recordsPerHousehold is what swd synth writes per household across the
@@ -78,11 +86,14 @@ func scaleOne(ctx context.Context, cfg ScaleConfig, n int, log io.Writer) (Scale
 		err := cmd.Run()
 		return cmd.ProcessState, time.Since(t0), err
 	}
+	var res ScaleResult
 	if _, err := os.Stat(filepath.Join(enc, "cgil.swd.parquet")); err != nil {
-		if _, _, err := run("synth", "-q", "--households", fmt.Sprint(hh), "--seed", fmt.Sprint(cfg.Seed),
-			"--corruption", cfg.Corruption, "--out", exports); err != nil {
+		_, wall, err := run("synth", "-q", "--households", fmt.Sprint(hh), "--seed", fmt.Sprint(cfg.Seed),
+			"--corruption", cfg.Corruption, "--out", exports)
+		if err != nil {
 			return ScaleResult{}, err
 		}
+		res.SynthSeconds = wall.Seconds()
 		if err := os.MkdirAll(enc, 0o755); err != nil {
 			return ScaleResult{}, err
 		}
@@ -91,10 +102,13 @@ func scaleOne(ctx context.Context, cfg ScaleConfig, n int, log io.Writer) (Scale
 			return ScaleResult{}, err
 		}
 		for _, p := range partners {
-			if _, _, err := run("encode", "-q", "--schema", cfg.Schema, "--secret", key, "--partner", p,
-				"--in", filepath.Join(exports, p+".csv"), "--out", filepath.Join(enc, p+".swd.parquet")); err != nil {
+			st, wall, err := run("encode", "-q", "--schema", cfg.Schema, "--secret", key, "--partner", p,
+				"--in", filepath.Join(exports, p+".csv"), "--out", filepath.Join(enc, p+".swd.parquet"))
+			if err != nil {
 				return ScaleResult{}, err
 			}
+			res.EncodeSeconds += wall.Seconds()
+			res.EncodePeakRSS = max(res.EncodePeakRSS, peakRSS(st))
 		}
 	}
 	out := filepath.Join(dir, "link", "links.parquet")
@@ -109,11 +123,9 @@ func scaleOne(ctx context.Context, cfg ScaleConfig, n int, log io.Writer) (Scale
 	if err != nil {
 		return ScaleResult{}, err
 	}
-	res := ScaleResult{Households: hh, WallSeconds: wall.Seconds(), Args: cfg.LinkArgs,
-		CPUSeconds: (st.UserTime() + st.SystemTime()).Seconds()}
-	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
-		res.PeakRSS = ru.Maxrss << 10 // kB on Linux
-	}
+	res.Households, res.WallSeconds, res.Args = hh, wall.Seconds(), cfg.LinkArgs
+	res.CPUSeconds = (st.UserTime() + st.SystemTime()).Seconds()
+	res.PeakRSS = peakRSS(st)
 	var rep struct {
 		Partners []struct {
 			Records int `json:"records"`
@@ -143,4 +155,13 @@ func scaleOne(ctx context.Context, cfg ScaleConfig, n int, log io.Writer) (Scale
 		}
 	}
 	return res, nil
+}
+
+// peakRSS is a finished process's peak resident set size in bytes, or 0
+// where the system does not report it.
+func peakRSS(st *os.ProcessState) int64 {
+	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
+		return ru.Maxrss << 10 // kB on Linux
+	}
+	return 0
 }

@@ -67,6 +67,9 @@ func TestRunScaleSmall(t *testing.T) {
 	if r.Records < 3000 || r.Records > 5000 || r.WallSeconds <= 0 || r.CPUSeconds <= 0 || r.PeakRSS <= 0 || r.Candidates <= 0 {
 		t.Fatalf("implausible result %+v", r)
 	}
+	if r.SynthSeconds <= 0 || r.EncodeSeconds <= 0 || r.EncodePeakRSS <= 0 {
+		t.Fatalf("no synth or encode figures: %+v", r)
+	}
 	if _, ok := r.Timings["blocking_s"]; !ok {
 		t.Fatalf("no phase timings: %+v", r.Timings)
 	}
