@@ -2,12 +2,11 @@ package state
 
 import (
 	"context"
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/incremental"
 	"github.com/welfare-district/swd/linkage/synth"
@@ -17,15 +16,7 @@ import (
 // the true households, whose ids the generator keeps from month to month.
 func truthLinks(t *testing.T, dir, period string) []incremental.Link {
 	t.Helper()
-	fh, err := os.Open(filepath.Join(dir, "truth.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	rows, err := csv.NewReader(fh).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testdirs.ReadCSV(t, filepath.Join(dir, "truth.csv"))
 	var out []incremental.Link
 	for _, r := range rows[1:] {
 		p, _ := strconv.ParseInt(r[2], 10, 64)

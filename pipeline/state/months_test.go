@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
@@ -140,15 +141,7 @@ func TestMonthsStableAndAsGood(t *testing.T) {
 // truthChanges counts the households of each kind of change of a month.
 func truthChanges(t *testing.T, dir string) map[string]int {
 	t.Helper()
-	fh, err := os.Open(filepath.Join(dir, "changes.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	rows, err := csv.NewReader(fh).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testdirs.ReadCSV(t, filepath.Join(dir, "changes.csv"))
 	seen := map[[2]string]bool{}
 	out := map[string]int{}
 	for _, r := range rows[1:] {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/neighbour"
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/io/linksfile"
 	"github.com/welfare-district/swd/linkage/synth"
 )
@@ -18,15 +19,7 @@ import (
 // household.
 func truthHouseholds(t *testing.T, month string) map[[2]string]string {
 	t.Helper()
-	fh, err := os.Open(filepath.Join(month, "truth.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	rows, err := csv.NewReader(fh).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testdirs.ReadCSV(t, filepath.Join(month, "truth.csv"))
 	out := map[[2]string]string{}
 	for _, r := range rows[1:] {
 		out[[2]string{r[0], r[1]}] = r[3]
@@ -192,15 +185,7 @@ var flowTable = map[string]string{synth.ChangeArrival: "flow_new", synth.ChangeD
 // truthChangesByKind reads a month's changes.csv: kind → true households.
 func truthChangesByKind(t *testing.T, month string) map[string][]string {
 	t.Helper()
-	fh, err := os.Open(filepath.Join(month, "changes.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	rows, err := csv.NewReader(fh).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testdirs.ReadCSV(t, filepath.Join(month, "changes.csv"))
 	out := map[string][]string{}
 	seen := map[string]bool{}
 	for _, r := range rows[1:] {

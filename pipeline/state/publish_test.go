@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/welfare-district/swd/dp"
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/testdirs"
 	"github.com/welfare-district/swd/linkage/synth"
 	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
@@ -79,15 +79,7 @@ func publishState(t *testing.T, st, out string) *pipeline.PublishResult {
 // value.
 func readReleased(t *testing.T, dir, table string) map[string]int64 {
 	t.Helper()
-	fh, err := os.Open(filepath.Join(dir, table+".csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fh.Close()
-	rows, err := csv.NewReader(fh).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := testdirs.ReadCSV(t, filepath.Join(dir, table+".csv"))
 	out := map[string]int64{}
 	for _, r := range rows[1:] {
 		col := 0
