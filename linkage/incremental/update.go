@@ -155,9 +155,8 @@ type updater struct {
 	rowOf  []map[string]int // record id → row, per partner
 	pidx   map[string]int   // partner → index
 
-	indexes map[[2]int]*passIndex // (dataset, pass) → blocking keys
-	clks    map[int]*match.Index  // dataset → Dice index of its CLKs
-	levels  levelCounts           // levels of the accepted fresh links
+	clks   map[int]*match.Index // dataset → Dice index of its CLKs
+	levels levelCounts          // levels of the accepted fresh links
 }
 
 // classify finds every current record in the previous state and sorts the

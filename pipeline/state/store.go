@@ -45,12 +45,24 @@ type Snapshot struct {
 	// every period (see Flow).
 	Households []Household
 	Flows      []Flow
+
+	// files holds, when known, the bytes of the encoded file each of
+	// Encodings was decoded from (nil: encoded again when saved): a run
+	// stores a partner's snapshot as it was read.
+	files [][]byte
 }
 
 // Open reads the state in dir and checks every file against its manifest.
 // A directory without a manifest gives ErrNoState; a state that does not
 // match its manifest is an error marked swd.ErrIntegrity.
 func Open(ctx context.Context, dir string) (*Snapshot, error) {
+	return open(ctx, dir, nil)
+}
+
+// open is Open without decoding the encodings of the partners in skip
+// (their Encodings are nil; their files are still checked): a run that has
+// every partner's new snapshot does not need the previous ones.
+func open(ctx context.Context, dir string, skip map[string]bool) (*Snapshot, error) {
 	m, err := readManifest(dir)
 	if err != nil {
 		return nil, err
@@ -88,6 +100,9 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 	})
 	s.Encodings = make([]*encoding.Dataset, len(m.Partners))
 	for k, pf := range m.Partners {
+		if skip[pf.Name] {
+			continue
+		}
 		table(pf.File, func(path string) error {
 			d, err := encfile.Read(ctx, path)
 			if err != nil {
@@ -206,7 +221,14 @@ func (s *Snapshot) writeFiles(gen string) error {
 	s.Manifest.Partners = s.Manifest.Partners[:0]
 	for k, d := range s.Encodings {
 		name := fmt.Sprintf("enc-%02d.swd.parquet", k)
+		var file []byte
+		if k < len(s.files) {
+			file = s.files[k]
+		}
 		steps = append(steps, step{name, func(p string) error {
+			if file != nil {
+				return atomicfile.WriteFile(p, file, 0o640)
+			}
 			if err := writeEncodings(p, d); err != nil {
 				return fmt.Errorf("the encodings of partner %q: %w", d.Meta.Partner, err)
 			}
