@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
+	"sync"
 
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
@@ -202,28 +204,42 @@ func (in *Inputs) ReadAllBytes(ctx context.Context, log *slog.Logger, progress P
 	return in.readAll(ctx, log, progress, true)
 }
 
+// readAll reads and decodes the inputs on up to GOMAXPROCS goroutines,
+// then checks, logs and reports them in order.
 func (in *Inputs) readAll(ctx context.Context, log *slog.Logger, progress ProgressFunc, keep bool) ([]*encoding.Dataset, [][]byte, error) {
-	ds := make([]*encoding.Dataset, len(in.Paths))
+	n := len(in.Paths)
+	ds := make([]*encoding.Dataset, n)
+	errs := make([]error, n)
 	var raw [][]byte
 	if keep {
-		raw = make([][]byte, len(in.Paths))
+		raw = make([][]byte, n)
 	}
-	for i := range in.Paths {
-		var d *encoding.Dataset
-		var err error
-		if keep {
-			d, raw[i], err = in.readBytes(ctx, i)
-		} else {
-			d, err = in.Read(ctx, i)
-		}
-		if err != nil {
-			return nil, nil, err
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(n, runtime.GOMAXPROCS(0))) {
+		wg.Go(func() {
+			for i := range next {
+				if keep {
+					ds[i], raw[i], errs[i] = in.readBytes(ctx, i)
+				} else {
+					ds[i], errs[i] = in.Read(ctx, i)
+				}
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, d := range ds {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
 		}
 		if first, repeat, dup := encoding.DuplicateID(d.RecordIDs); dup {
 			return nil, nil, base.Invalidf("%s: partner %q: encoded records %d and %d have the same record id "+
 				"(the file was encoded without the duplicate check of swd encode): re-encode the export", in.Names[i], d.Meta.Partner, first+1, repeat+1)
 		}
-		ds[i] = d
 		progress.report("reading encoded files", int64(i+1), int64(len(ds)))
 		orDiscard(log).Info("read", "file", in.Names[i], "partner", d.Meta.Partner, "records", d.Len())
 	}

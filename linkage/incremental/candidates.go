@@ -73,13 +73,26 @@ func (u *updater) candidates(ctx context.Context, jobs []linkage.Job) ([][]uint6
 	if len(part) == 0 {
 		return out, nil
 	}
-	if err := u.blockFresh(ctx, jobs, part, out); err != nil {
-		return nil, fmt.Errorf("incremental: blocking: %w", err)
-	}
-	if err := u.diceFresh(ctx, jobs, part, out); err != nil {
-		return nil, fmt.Errorf("incremental: all-pairs Dice pass: %w", err)
+	// The blocking runs on one goroutine while the Dice pass runs on the
+	// workers: neither needs the other.
+	blocked := make([][]uint64, len(jobs))
+	var blockErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		blockErr = u.blockFresh(ctx, jobs, part, blocked)
+	}()
+	diceErr := u.diceFresh(ctx, jobs, part, out)
+	<-done
+	switch {
+	case blockErr != nil:
+		return nil, fmt.Errorf("incremental: blocking: %w", blockErr)
+	case diceErr != nil:
+		return nil, fmt.Errorf("incremental: all-pairs Dice pass: %w", diceErr)
 	}
 	for _, k := range part {
+		out[k] = append(out[k], blocked[k]...)
+		blocked[k] = nil
 		slices.Sort(out[k])
 		out[k] = slices.Compact(out[k])
 	}

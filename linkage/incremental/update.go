@@ -168,6 +168,7 @@ func (u *updater) classify() {
 	}
 	st := &u.res.Stats
 	u.pidx = map[string]int{}
+	var buf []byte
 	for p, d := range u.ds {
 		u.pidx[d.Meta.Partner] = p
 		n := d.Len()
@@ -175,7 +176,7 @@ func (u *updater) classify() {
 		var fresh []int
 		for i, id := range d.RecordIDs {
 			rowOf[id] = i
-			hash[i] = Hash(d, i)
+			hash[i], buf = hashRow(d, i, buf)
 			k, ok := byKey[cluster.RecordKey{Partner: d.Meta.Partner, RecordID: id}]
 			prevOf[i] = -1
 			if ok {
