@@ -122,8 +122,8 @@ func (t *touching) band(sub []subKeys, jobs []Job, maxPairs int64, f func(job in
 	clear(t.filter[:])
 	t.keys = t.keys[:0]
 	for d, k := range sub {
-		if d >= len(t.marked) || t.marked[d] == nil {
-			continue
+		if d >= len(t.marked) || t.marked[d] == nil || k.keys == nil {
+			continue // nothing marked, or in no job
 		}
 		for i, m := range t.marked[d] {
 			if !m || k.valid != nil && !k.valid[i] {
