@@ -145,6 +145,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 	}
 	info := map[string]model.FieldInfo{}
 	salts := map[string]string{}
+	keys := map[string]string{} // field → the field whose key hashes it
 	if len(d.Meta.Schema) > 0 {
 		s, err := schema.Parse(d.Meta.Schema)
 		if err != nil {
@@ -153,6 +154,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		for _, f := range s.Fields {
 			info[f.Name] = model.FieldInfo{Name: f.Name, Kind: string(f.Kind), QGrams: f.Tokens.Q > 0, DateParts: f.Tokens.Parts}
 			salts[f.Name] = f.Salt
+			keys[f.Name] = f.KeyName()
 		}
 	}
 	cmps := make([]model.Comparison, len(d.Fields))
@@ -164,6 +166,7 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		cmps[i] = model.DefaultComparisonFor(fi)
 		cmps[i].SaltedBy = salts[f.Name]
 	}
+	swapSharedKeys(cmps, keys)
 	model.GroupBySalt(cmps)
 	for _, name := range cfg.TF {
 		i := slices.IndexFunc(cmps, func(c model.Comparison) bool { return c.Field == name })
@@ -173,6 +176,25 @@ func comparisons(d *encoding.Dataset, cfg Config) ([]model.Comparison, error) {
 		cmps[i].TF = true
 	}
 	return cmps, nil
+}
+
+// swapSharedKeys lets the first two fields encoded under one key
+// (schema key:, keys[field] naming the field whose key it is) be swapped
+// (model.Comparison.SwapWith): their filters are comparable with each
+// other, and a given name written in the surname's column and the surname
+// in the given name's is a common error in the exports of Italian offices.
+func swapSharedKeys(cmps []model.Comparison, keys map[string]string) {
+	for f := range cmps {
+		if cmps[f].SwapWith != "" || keys[cmps[f].Field] == "" {
+			continue
+		}
+		for g := f + 1; g < len(cmps); g++ {
+			if keys[cmps[g].Field] == keys[cmps[f].Field] && cmps[g].SwapWith == "" {
+				cmps[f].SwapWith = cmps[g].Field
+				return
+			}
+		}
+	}
 }
 
 // block generates the candidate pairs of every job (see candidates), each

@@ -161,7 +161,7 @@ func New(s *schema.Schema, secret Secret, partner string, opts ...Option) (*Enco
 func (e *Encoder) keyFields(secret Secret) {
 	for i := range e.plans {
 		f := &e.plans[i].Field
-		e.plans[i].key = secret.Key("swd/v1/field/" + f.Name)
+		e.plans[i].key = secret.Key("swd/v1/field/" + f.KeyName())
 		switch {
 		case f.Kind == schema.KindSex && e.sexField < 0:
 			e.sexField = i
