@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/blocking"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/eval"
 	"github.com/welfare-district/swd/linkage/schema"
@@ -296,5 +297,38 @@ func TestLinkClusteringMode(t *testing.T) {
 	}
 	if _, err := Link(context.Background(), f.ds, Config{Clustering: "bogus"}); !errors.Is(err, base.ErrUsage) {
 		t.Fatalf("unknown clustering mode: %v", err)
+	}
+}
+
+// TestLSHBitsPerBand: 28 bits up to a million records (the blocking of
+// every smaller linkage unchanged), two more for each doubling beyond,
+// within 64; DefaultBlocking uses them, within the CLK's bits.
+func TestLSHBitsPerBand(t *testing.T) {
+	for _, tc := range []struct{ records, want int }{
+		{0, 28},
+		{1000, 28},
+		{1_000_000, 28},
+		{1_004_660, 28},
+		{1_500_000, 29},
+		{2_000_000, 30},
+		{5_000_000, 33},
+		{10_000_000, 35},
+		{1 << 40, 64},
+	} {
+		if got := LSHBitsPerBand(tc.records); got != tc.want {
+			t.Errorf("LSHBitsPerBand(%d) = %d, want %d", tc.records, got, tc.want)
+		}
+	}
+	ds := synthFixture(t).ds
+	for _, tc := range []struct{ records, want int }{
+		{Records(ds), 28},
+		{10_000_000, 35},
+		{1 << 40, 64},
+	} {
+		c := DefaultBlocking(ds[0], 1, tc.records)
+		l, ok := c.Passes[len(c.Passes)-1].(blocking.LSH)
+		if !ok || l.BitsPerBand != min(tc.want, 64*ds[0].CLK.Words) {
+			t.Errorf("records %d: last pass %#v, want LSH with %d bits a band", tc.records, c.Passes[len(c.Passes)-1], tc.want)
+		}
 	}
 }

@@ -90,7 +90,7 @@ func PlanLink(ctx context.Context, ds []*encoding.Dataset, cfg Config, sample in
 	for _, jb := range Jobs(len(ds), cfg.NoDedup) {
 		bc := cfg.Blocking
 		if bc == nil {
-			d := DefaultBlocking(ds[jb.A], cfg.Seed)
+			d := DefaultBlocking(ds[jb.A], cfg.Seed, Records(ds))
 			bc = &d
 		}
 		var b *encoding.Dataset

@@ -236,7 +236,7 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	if err != nil {
 		return nil, err
 	}
-	bc := linkage.DefaultBlocking(ds[0], cfg.Seed)
+	bc := linkage.DefaultBlocking(ds[0], cfg.Seed, linkage.Records(ds))
 	if plan.Passes, err = beamlink.PassesOf(bc); err != nil {
 		return nil, err
 	}

@@ -14,7 +14,7 @@ import (
 func TestBlockPairsAsBlocking(t *testing.T) {
 	ds := synthFixture(t)
 	u := &updater{ds: ds}
-	bc := linkage.DefaultBlocking(ds[0], 1)
+	bc := linkage.DefaultBlocking(ds[0], 1, linkage.Records(ds))
 	bc.MaxBlockPairs = 40 // low enough to skip some blocks here
 	for _, job := range [][2]int{{0, 1}, {2, 2}, {3, 4}} {
 		x, y := job[0], job[1]
