@@ -193,6 +193,11 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 	if err != nil {
 		return jobs, err
 	}
+	if cfg.ReleaseBlockKeys {
+		for _, d := range ds {
+			d.BlockKeys = nil
+		}
+	}
 	var held, stored, pairs, counted int64
 	for k, j := range jobs {
 		j.cands, j.stats, cands[k] = *cands[k], stats[k], nil

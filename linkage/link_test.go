@@ -332,3 +332,33 @@ func TestLSHBitsPerBand(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkReleaseBlockKeys: dropping the blocking keys once blocked gives
+// the same links and report pairs, and leaves the datasets without keys;
+// without the option they are untouched.
+func TestLinkReleaseBlockKeys(t *testing.T) {
+	f := synthFixture(t)
+	for _, release := range []bool{false, true} {
+		ds := make([]*encoding.Dataset, len(f.ds))
+		for i, d := range f.ds {
+			c := *d
+			ds[i] = &c
+		}
+		want, err := Link(context.Background(), f.ds, Config{USamples: 20_000, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Link(context.Background(), ds, Config{USamples: 20_000, Seed: 1, ReleaseBlockKeys: release})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Links, want.Links) || !reflect.DeepEqual(got.Report.Pairs, want.Report.Pairs) {
+			t.Errorf("release %v: the links or the report's pairs changed", release)
+		}
+		for i, d := range ds {
+			if kept := d.BlockKeys != nil; kept == release || len(f.ds[i].BlockKeys) == 0 {
+				t.Errorf("release %v: dataset %d has %d key columns (the fixture's: %d)", release, i, len(d.BlockKeys), len(f.ds[i].BlockKeys))
+			}
+		}
+	}
+}

@@ -109,6 +109,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	}
 	lc := cfg.Linkage
 	lc.Logger, lc.Progress = cfg.Logger, cfg.Progress
+	lc.ReleaseBlockKeys = true // ds is not used after Link
 	if lc.SpillDir == "" {
 		lc.SpillDir = filepath.Dir(cfg.Out) // spill beside the output, removed after
 	}

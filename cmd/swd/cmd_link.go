@@ -218,7 +218,8 @@ func printPlan(g *GlobalOptions, p *linkage.Plan) {
 	fmt.Fprintf(w, "candidate pairs  %.3g\n", p.Candidates)
 	fmt.Fprintf(w, "datasets memory  %.2f GB\n", float64(p.DatasetBytes)/1e9)
 	fmt.Fprintf(w, "peak memory      %.2f GB (estimate)\n", float64(p.PeakBytes)/1e9)
-	fmt.Fprintf(w, "time             %.0f s (estimate, on this machine now)\n", p.Seconds)
+	fmt.Fprintf(w, "time             %.0f s (estimate, on this machine now: %.0f s growing with the records, of which blocking %.0f s; %.0f s with the pairs)\n",
+		p.Seconds, p.RecordSeconds, p.BlockingSeconds, p.PairSeconds)
 }
 
 // publishHint is the swd publish command that follows this link run, with

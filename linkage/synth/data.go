@@ -79,9 +79,9 @@ type tables struct {
 	streets      [7][]street // by quartiere 1–6
 	// region: the comuni of Veneto other than Padova, where households
 	// beyond CityHouseholds live (region.go).
-	region []residence
-	translit     map[string][]string
-	needCodes    map[string][]LocalCode // partner → codes, in file order
+	region    []residence
+	translit  map[string][]string
+	needCodes map[string][]LocalCode // partner → codes, in file order
 }
 
 var (

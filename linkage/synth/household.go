@@ -51,14 +51,14 @@ type Household struct {
 	// Comune is the Belfiore code of the comune of residence: Padova
 	// (G224) unless the run has more than CityHouseholds households
 	// (region.go). It is not a column of the partner files: the CAP says it.
-	Comune    string
-	Street    string
-	Number    string
-	CAP       string
-	Landline  string // digits, "" when none
-	Country   string // Belfiore Z-code of the head's country, "" when Italian-born
-	Members   []Person
-	Needs     []string // canonical need codes, in canonical order
+	Comune   string
+	Street   string
+	Number   string
+	CAP      string
+	Landline string // digits, "" when none
+	Country  string // Belfiore Z-code of the head's country, "" when Italian-born
+	Members  []Person
+	Needs    []string // canonical need codes, in canonical order
 }
 
 // Address is the street address as the household's own documents write it.
