@@ -56,6 +56,7 @@ const (
 	planPairBytes    = 4
 	planBlockBuffers = 96 << 20
 	planPairWork     = 3.0
+	planTimedPairs   = 200_000
 	planRecordWork   = 2.0
 	planHeapOverhead = 1.3 // the collector's headroom over the live heap
 )
@@ -164,6 +165,16 @@ func PlanLink(ctx context.Context, ds []*encoding.Dataset, cfg Config, sample in
 	if sampled > 0 {
 		perPair = pairTime.Seconds() / sampled
 	}
+	// The sample's pairs are too few to time one comparison (a few
+	// thousand a partner pair: the fixed cost of counting each partner
+	// pair's patterns dominates): time planTimedPairs comparisons of
+	// random pairs of the largest partner pair's whole files instead,
+	// whose memory accesses are those of the full run's.
+	if t, err := planTimePairs(ds, jobs, cmps, cfg.Seed); err != nil {
+		return nil, err
+	} else if t > 0 {
+		perPair = t / float64(max(cfg.Workers, 1))
+	}
 	// Work that grows with the records (blocking, the comparers' rows, and
 	// reading, clustering and writing, planRecordWork times those) scales
 	// with 1/share; the work per candidate pair with the pairs.
@@ -248,3 +259,39 @@ func planBlockTogether(ctx context.Context, ds, subs []*encoding.Dataset, jobs [
 	}
 	return nil
 }
+
+// planTimePairs is the time of one comparison (model.Comparer.Key) of a
+// random pair of records of the largest partner pair of ds, on one core,
+// from planTimedPairs pairs (0 when there is no partner pair).
+func planTimePairs(ds []*encoding.Dataset, jobs []Job, cmps []model.Comparison, seed uint64) (float64, error) {
+	var big Job
+	space := -1.0
+	for _, jb := range jobs {
+		if sp := jb.Space(ds[jb.A].Len(), ds[jb.B].Len()); sp > space {
+			big, space = jb, sp
+		}
+	}
+	na, nb := ds[big.A].Len(), ds[big.B].Len()
+	if space <= 0 || na == 0 || nb == 0 {
+		return 0, nil
+	}
+	cmp, err := model.NewComparer(cmps, ds[big.A], ds[big.B])
+	if err != nil {
+		return 0, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x7061_6972))
+	is, js := make([]int, planTimedPairs), make([]int, planTimedPairs)
+	for k := range is {
+		is[k], js[k] = rng.IntN(na), rng.IntN(nb)
+	}
+	var sink uint64
+	t0 := time.Now()
+	for k := range is {
+		sink += cmp.Key(is[k], js[k])
+	}
+	el := time.Since(t0).Seconds()
+	planSink = sink // keeps the loop from being optimised away
+	return el / planTimedPairs, nil
+}
+
+var planSink uint64
