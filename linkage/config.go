@@ -62,6 +62,13 @@ type Config struct {
 	USamples int
 	// Seed makes the random choices (u sampling, LSH bands) reproducible.
 	Seed uint64
+	// ReleaseBlockKeys lets Link drop the datasets' keyed blocking-key
+	// columns (it sets each Dataset.BlockKeys to nil) as soon as the
+	// candidate pairs are built: nothing after the blocking reads them,
+	// and they are a fifth of an encoded record's memory (four keys of the
+	// synth schema, 140 bytes a record). For a caller that does not use
+	// the datasets after Link (swd link).
+	ReleaseBlockKeys bool
 	// EM configures the EM fit. Unless FixedU is set, Link refits u by EM
 	// too (EM.UpdateU), starting from the sampled u: the candidates of
 	// blocking are not random pairs (members of one household agree on

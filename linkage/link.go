@@ -239,6 +239,11 @@ func block(ctx context.Context, ds []*encoding.Dataset, cmps []model.Comparison,
 	if err != nil {
 		return jobs, err
 	}
+	if cfg.ReleaseBlockKeys {
+		for _, d := range ds {
+			d.BlockKeys = nil
+		}
+	}
 	var held, stored, pairs, counted int64
 	for k, j := range jobs {
 		j.cands, j.stats, cands[k] = *cands[k], stats[k], nil
@@ -303,7 +308,7 @@ func candidates(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Co
 		if cfg.Blocking != nil {
 			bcs[k] = *cfg.Blocking
 		} else {
-			bcs[k] = DefaultBlocking(ds[j.a], cfg.Seed)
+			bcs[k] = DefaultBlocking(ds[j.a], cfg.Seed, Records(ds))
 		}
 		together = together && reflect.DeepEqual(bcs[k], bcs[0])
 		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
@@ -410,14 +415,60 @@ func closeJobs(jobs []*job) {
 }
 
 // DefaultBlocking is the blocking used when none is configured: every keyed
-// blocking-key column of the files, plus Hamming LSH on the CLKs.
-func DefaultBlocking(d *encoding.Dataset, seed uint64) blocking.Config {
+// blocking-key column of the files, plus Hamming LSH on the CLKs with
+// LSHBitsPerBand(records) bits a band, where records is the number of
+// records of all the files linked together (the same for every partner
+// pair of one linkage, so that they are blocked together).
+func DefaultBlocking(d *encoding.Dataset, seed uint64, records int) blocking.Config {
 	var c blocking.Config
 	for _, k := range d.BlockKeys {
 		c.Passes = append(c.Passes, blocking.Key{Column: k.Name})
 	}
-	c.Passes = append(c.Passes, blocking.LSH{Bands: 48, BitsPerBand: 28, Seed: seed ^ 0x5344_4c53_4800})
+	bits := LSHBitsPerBand(records)
+	if bits > lshBaseBits {
+		bits = max(min(bits, 64*d.CLK.Words), lshBaseBits)
+	}
+	c.Passes = append(c.Passes, blocking.LSH{Bands: 48, BitsPerBand: bits, Seed: seed ^ 0x5344_4c53_4800})
 	return c
+}
+
+// Records is the number of records of all of ds.
+func Records(ds []*encoding.Dataset) int {
+	n := 0
+	for _, d := range ds {
+		n += d.Len()
+	}
+	return n
+}
+
+// Bits per band of the default LSH pass: lshBaseBits up to lshBaseRecords
+// records, then lshBitsPerDoubling more for each doubling of the records.
+const (
+	lshBaseBits        = 28
+	lshBaseRecords     = 1_000_000
+	lshBitsPerDoubling = 2
+	lshMaxBits         = 64
+)
+
+// LSHBitsPerBand is the bits per band of the default LSH pass for a
+// linkage of records records in all. Two records that agree by chance on
+// a given share of their CLK bits collide in a band with a probability
+// that does not depend on the data's size, so with a fixed band the
+// chance collisions grow with the square of the records (measured on swd
+// synth: 24 M band pairs at 1 M records, 80 M at 2 M with 28 bits). Each
+// more bit multiplies the chance collisions by the share of bits two
+// unrelated records agree on (about 0.6 to 0.8 on the synth CLKs, 28 to 36
+// bits) and a true match's by its own, much higher share (above 0.9), so
+// two more bits for each doubling keep the chance pairs a record gets
+// about constant while losing few true matches: up to 1,000,000 records
+// the band is 28 bits as before, 30 at 2 M, 33 at 5 M and 35 at 10 M
+// (docs/performance.md).
+func LSHBitsPerBand(records int) int {
+	if records <= lshBaseRecords {
+		return lshBaseBits
+	}
+	extra := math.Round(lshBitsPerDoubling * math.Log2(float64(records)/lshBaseRecords))
+	return min(lshBaseBits+int(extra), lshMaxBits)
 }
 
 // fit estimates u by sampling and m, λ by EM on the pattern counts of all

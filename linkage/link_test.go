@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/linkage/blocking"
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/eval"
 	"github.com/welfare-district/swd/linkage/schema"
@@ -296,5 +297,68 @@ func TestLinkClusteringMode(t *testing.T) {
 	}
 	if _, err := Link(context.Background(), f.ds, Config{Clustering: "bogus"}); !errors.Is(err, base.ErrUsage) {
 		t.Fatalf("unknown clustering mode: %v", err)
+	}
+}
+
+// TestLSHBitsPerBand: 28 bits up to a million records (the blocking of
+// every smaller linkage unchanged), two more for each doubling beyond,
+// within 64; DefaultBlocking uses them, within the CLK's bits.
+func TestLSHBitsPerBand(t *testing.T) {
+	for _, tc := range []struct{ records, want int }{
+		{0, 28},
+		{1000, 28},
+		{1_000_000, 28},
+		{1_004_660, 28},
+		{1_500_000, 29},
+		{2_000_000, 30},
+		{5_000_000, 33},
+		{10_000_000, 35},
+		{1 << 40, 64},
+	} {
+		if got := LSHBitsPerBand(tc.records); got != tc.want {
+			t.Errorf("LSHBitsPerBand(%d) = %d, want %d", tc.records, got, tc.want)
+		}
+	}
+	ds := synthFixture(t).ds
+	for _, tc := range []struct{ records, want int }{
+		{Records(ds), 28},
+		{10_000_000, 35},
+		{1 << 40, 64},
+	} {
+		c := DefaultBlocking(ds[0], 1, tc.records)
+		l, ok := c.Passes[len(c.Passes)-1].(blocking.LSH)
+		if !ok || l.BitsPerBand != min(tc.want, 64*ds[0].CLK.Words) {
+			t.Errorf("records %d: last pass %#v, want LSH with %d bits a band", tc.records, c.Passes[len(c.Passes)-1], tc.want)
+		}
+	}
+}
+
+// TestLinkReleaseBlockKeys: dropping the blocking keys once blocked gives
+// the same links and report pairs, and leaves the datasets without keys;
+// without the option they are untouched.
+func TestLinkReleaseBlockKeys(t *testing.T) {
+	f := synthFixture(t)
+	for _, release := range []bool{false, true} {
+		ds := make([]*encoding.Dataset, len(f.ds))
+		for i, d := range f.ds {
+			c := *d
+			ds[i] = &c
+		}
+		want, err := Link(context.Background(), f.ds, Config{USamples: 20_000, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Link(context.Background(), ds, Config{USamples: 20_000, Seed: 1, ReleaseBlockKeys: release})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got.Links, want.Links) || !reflect.DeepEqual(got.Report.Pairs, want.Report.Pairs) {
+			t.Errorf("release %v: the links or the report's pairs changed", release)
+		}
+		for i, d := range ds {
+			if kept := d.BlockKeys != nil; kept == release || len(f.ds[i].BlockKeys) == 0 {
+				t.Errorf("release %v: dataset %d has %d key columns (the fixture's: %d)", release, i, len(d.BlockKeys), len(f.ds[i].BlockKeys))
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -22,14 +23,21 @@ const DefaultPlanSample = 20_000
 // estimate: blocks capped in the full data are not capped in the sample,
 // so the pairs are rather over- than under-estimated.
 type Plan struct {
-	Records       int       `json:"records"`
-	SampleShare   float64   `json:"sample_share"` // share of each dataset's records sampled
-	Candidates    float64   `json:"candidates"`   // estimated distinct candidate pairs, all partner pairs
-	DatasetBytes  int64     `json:"dataset_bytes"`
-	PeakBytes     int64     `json:"peak_bytes"` // estimated peak memory of the process
-	Seconds       float64   `json:"seconds"`    // estimated wall time on cfg.Workers cores
-	SampleSeconds float64   `json:"sample_seconds"`
-	Jobs          []JobPlan `json:"partner_pairs"`
+	Records      int     `json:"records"`
+	SampleShare  float64 `json:"sample_share"` // share of each dataset's records sampled
+	Candidates   float64 `json:"candidates"`   // estimated distinct candidate pairs, all partner pairs
+	DatasetBytes int64   `json:"dataset_bytes"`
+	PeakBytes    int64   `json:"peak_bytes"` // estimated peak memory of the process
+	Seconds      float64 `json:"seconds"`    // estimated wall time on cfg.Workers cores: RecordSeconds + PairSeconds
+	// BlockingSeconds is the estimated time of the blocking alone;
+	// RecordSeconds of all the work that grows with the records (the
+	// blocking included), PairSeconds of the work that grows with the
+	// candidate pairs.
+	BlockingSeconds float64   `json:"blocking_seconds"`
+	RecordSeconds   float64   `json:"record_seconds"`
+	PairSeconds     float64   `json:"pair_seconds"`
+	SampleSeconds   float64   `json:"sample_seconds"`
+	Jobs            []JobPlan `json:"partner_pairs"`
 }
 
 // JobPlan is the estimate for one partner pair.
@@ -49,6 +57,8 @@ const (
 	planPairBytes    = 4
 	planBlockBuffers = 96 << 20
 	planPairWork     = 3.0
+	planTimedPairs   = 200_000
+	planRecordWork   = 2.0
 	planHeapOverhead = 1.3 // the collector's headroom over the live heap
 )
 
@@ -85,19 +95,28 @@ func PlanLink(ctx context.Context, ds []*encoding.Dataset, cfg Config, sample in
 		subs[k] = sampleRows(d, p.SampleShare, cfg.Seed+uint64(k))
 	}
 	t0 := time.Now()
-	var blockTime, pairTime time.Duration
+	var blockTime, setupTime, pairTime time.Duration
+	var diceSeconds float64
 	var largestJob float64
-	for _, jb := range Jobs(len(ds), cfg.NoDedup) {
+	jobs := Jobs(len(ds), cfg.NoDedup)
+	// The blocking is timed as Link runs it: all partner pairs together,
+	// each file's keys computed once (blocking each pair on its own would
+	// key every file once per partner pair).
+	tb := time.Now()
+	if err := planBlockTogether(ctx, ds, subs, jobs, cfg); err != nil {
+		return nil, err
+	}
+	blockTime = time.Since(tb)
+	for _, jb := range jobs {
 		bc := cfg.Blocking
 		if bc == nil {
-			d := DefaultBlocking(ds[jb.A], cfg.Seed)
+			d := DefaultBlocking(ds[jb.A], cfg.Seed, Records(ds))
 			bc = &d
 		}
 		var b *encoding.Dataset
 		if !jb.Dedup() {
 			b = subs[jb.B]
 		}
-		tb := time.Now()
 		cands, _, err := blocking.CandidatesCompact(ctx, subs[jb.A], b, *bc, nil)
 		if err != nil {
 			return nil, fmt.Errorf("blocking %s × %s: %w", ds[jb.A].Meta.Partner, ds[jb.B].Meta.Partner, err)
@@ -107,23 +126,26 @@ func PlanLink(ctx context.Context, ds []*encoding.Dataset, cfg Config, sample in
 		// best pairs: their number grows with the records, not their square.
 		var diceOnly float64
 		if cfg.DiceMaxPairs >= 0 && jb.Space(ds[jb.A].Len(), ds[jb.B].Len()) <= float64(cfg.DiceMaxPairs) {
+			td := time.Now()
 			dice, err := diceCandidates(ctx, subs[jb.A], subs[jb.B], jb.Dedup(), Config{Workers: cfg.Workers,
 				DiceMaxPairs: math.MaxInt64, DiceThreshold: cfg.DiceThreshold, DiceTopK: cfg.DiceTopK})
 			if err != nil {
 				return nil, err
 			}
+			diceSeconds += time.Since(td).Seconds() / (p.SampleShare * p.SampleShare)
 			_ = cands.Close()
 			if cands, _, err = blocking.CandidatesCompact(ctx, subs[jb.A], b, *bc, dice); err != nil {
 				return nil, err
 			}
 			diceOnly = float64(cands.Len()-blocked) / p.SampleShare
 		}
-		blockTime += time.Since(tb)
-		tp := time.Now()
+		ts := time.Now()
 		cmp, err := model.NewComparer(cmps, subs[jb.A], subs[jb.B])
 		if err != nil {
 			return nil, err
 		}
+		setupTime += time.Since(ts)
+		tp := time.Now()
 		j := &job{a: jb.A, b: jb.B, cands: *cands, cmp: cmp}
 		if _, err := countPatterns(ctx, j, cfg.Workers); err != nil {
 			return nil, err
@@ -144,7 +166,25 @@ func PlanLink(ctx context.Context, ds []*encoding.Dataset, cfg Config, sample in
 	if sampled > 0 {
 		perPair = pairTime.Seconds() / sampled
 	}
-	p.Seconds = blockTime.Seconds()/p.SampleShare + planPairWork*perPair*p.Candidates
+	// The sample's pairs are too few to time one comparison (a few
+	// thousand a partner pair: the fixed cost of counting each partner
+	// pair's patterns dominates): time planTimedPairs comparisons of
+	// random pairs of the largest partner pair's whole files instead,
+	// whose memory accesses are those of the full run's.
+	if t, err := planTimePairs(ds, jobs, cmps, cfg.Seed); err != nil {
+		return nil, err
+	} else if t > 0 {
+		perPair = t / float64(max(cfg.Workers, 1))
+	}
+	// Work that grows with the records (blocking, the comparers' rows, and
+	// reading, clustering and writing, planRecordWork times those) scales
+	// with 1/share; the work per candidate pair with the pairs.
+	// The exhaustive Dice pass of the small partner pairs compares the
+	// sampled share of each side with the other's: share² of its work.
+	p.BlockingSeconds = blockTime.Seconds()/p.SampleShare + diceSeconds
+	p.RecordSeconds = planRecordWork*(blockTime+setupTime).Seconds()/p.SampleShare + diceSeconds
+	p.PairSeconds = planPairWork * perPair * p.Candidates
+	p.Seconds = p.RecordSeconds + p.PairSeconds
 	live := float64(p.DatasetBytes) + planPairBytes*(p.Candidates+largestJob) + planBlockBuffers
 	p.PeakBytes = int64(planHeapOverhead * live)
 	return p, nil
@@ -196,4 +236,61 @@ func sampleRows(d *encoding.Dataset, share float64, seed uint64) *encoding.Datas
 	}
 	out.BlockKeys, out.Attrs = strs(d.BlockKeys), strs(d.Attrs)
 	return out
+}
+
+// planBlockTogether blocks the sampled datasets subs of every job at once,
+// as Link does when the jobs share one blocking configuration (else one
+// job at a time), and discards the pairs: what PlanLink times.
+func planBlockTogether(ctx context.Context, ds, subs []*encoding.Dataset, jobs []Job, cfg Config) error {
+	bc := cfg.Blocking
+	if bc == nil && len(ds) > 0 {
+		d := DefaultBlocking(ds[0], cfg.Seed, Records(ds))
+		bc = &d
+	}
+	bjobs := make([]blocking.Job, len(jobs))
+	for k, jb := range jobs {
+		bjobs[k] = blocking.Job{A: jb.A, B: jb.B}
+	}
+	cands, _, err := blocking.CandidatesCompactMany(ctx, subs, bjobs, *bc, make([][]uint64, len(jobs)))
+	if err != nil {
+		return fmt.Errorf("blocking: %w", err)
+	}
+	for _, c := range cands {
+		_ = c.Close()
+	}
+	return nil
+}
+
+// planTimePairs is the time of one comparison (model.Comparer.Key) of a
+// random pair of records of the largest partner pair of ds, on one core,
+// from planTimedPairs pairs (0 when there is no partner pair).
+func planTimePairs(ds []*encoding.Dataset, jobs []Job, cmps []model.Comparison, seed uint64) (float64, error) {
+	var big Job
+	space := -1.0
+	for _, jb := range jobs {
+		if sp := jb.Space(ds[jb.A].Len(), ds[jb.B].Len()); sp > space {
+			big, space = jb, sp
+		}
+	}
+	na, nb := ds[big.A].Len(), ds[big.B].Len()
+	if space <= 0 || na == 0 || nb == 0 {
+		return 0, nil
+	}
+	cmp, err := model.NewComparer(cmps, ds[big.A], ds[big.B])
+	if err != nil {
+		return 0, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x7061_6972))
+	is, js := make([]int, planTimedPairs), make([]int, planTimedPairs)
+	for k := range is {
+		is[k], js[k] = rng.IntN(na), rng.IntN(nb)
+	}
+	var sink uint64
+	t0 := time.Now()
+	for k := range is {
+		sink += cmp.Key(is[k], js[k])
+	}
+	el := time.Since(t0).Seconds()
+	runtime.KeepAlive(sink) // keeps the loop from being optimised away
+	return el / planTimedPairs, nil
 }

@@ -2,6 +2,7 @@ package linkage
 
 import (
 	"context"
+	"math"
 	"testing"
 )
 
@@ -38,5 +39,12 @@ func TestPlanLink(t *testing.T) {
 	}
 	if p.PeakBytes <= p.DatasetBytes || p.Seconds <= 0 || len(p.Jobs) != len(res.Report.Pairs) {
 		t.Fatalf("implausible plan %+v", p)
+	}
+	for _, q := range []*Plan{full, p} {
+		if q.BlockingSeconds <= 0 || q.RecordSeconds < q.BlockingSeconds || q.PairSeconds <= 0 ||
+			math.Abs(q.Seconds-(q.RecordSeconds+q.PairSeconds)) > 1e-9*q.Seconds {
+			t.Errorf("sample %.2f: %.3g s = %.3g s with the records (blocking %.3g s) + %.3g s with the pairs",
+				q.SampleShare, q.Seconds, q.RecordSeconds, q.BlockingSeconds, q.PairSeconds)
+		}
 	}
 }

@@ -236,7 +236,13 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	if err != nil {
 		return nil, err
 	}
-	bc := linkage.DefaultBlocking(ds[0], cfg.Seed)
+	// The footers hold no records: the bands' width follows the files'
+	// row counts, as swd link's follows the records it reads.
+	rows := 0
+	for _, p := range plan.Partners {
+		rows += p.Rows
+	}
+	bc := linkage.DefaultBlocking(ds[0], cfg.Seed, rows)
 	if plan.Passes, err = beamlink.PassesOf(bc); err != nil {
 		return nil, err
 	}

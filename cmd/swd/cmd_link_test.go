@@ -217,3 +217,24 @@ func TestParseMemoryLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkGCPercentFor: a quarter of the live heap up to about 2.9 GB of
+// encoded files, then a headroom of about 1 GiB, never below 10%.
+func TestLinkGCPercentFor(t *testing.T) {
+	for _, tc := range []struct {
+		in   int64
+		want int
+	}{
+		{0, 25},
+		{-1, 25},
+		{460e6, 25},   // 1M synth records
+		{2.8e9, 25},   // about 6M
+		{4.6e9, 15},   // 10M: 1 GiB over a 6.9 GB heap
+		{7.158e9, 10}, // exactly 10%
+		{100e9, 10},   // never below
+	} {
+		if got := linkGCPercentFor(tc.in); got != tc.want {
+			t.Errorf("linkGCPercentFor(%d) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}

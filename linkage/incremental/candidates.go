@@ -237,7 +237,7 @@ func (u *updater) blocking(j linkage.Job) *blocking.Config {
 	if u.cfg.Blocking != nil {
 		return u.cfg.Blocking
 	}
-	d := linkage.DefaultBlocking(u.ds[j.A], u.cfg.Seed)
+	d := linkage.DefaultBlocking(u.ds[j.A], u.cfg.Seed, linkage.Records(u.ds))
 	return &d
 }
 

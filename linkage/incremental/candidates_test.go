@@ -17,7 +17,7 @@ import (
 // partners and within one, with a block cap low enough to skip blocks.
 func TestFreshBlockingAsFull(t *testing.T) {
 	ds := synthFixture(t)
-	bc := linkage.DefaultBlocking(ds[0], 1)
+	bc := linkage.DefaultBlocking(ds[0], 1, linkage.Records(ds))
 	bc.MaxBlockPairs = 40
 	cfg, err := linkage.Config{Blocking: &bc, DiceMaxPairs: -1}.WithDefaults()
 	if err != nil {

@@ -77,8 +77,11 @@ type tables struct {
 	given        map[string]*picker[string] // "M/old", "F/young", …
 	countries    picker[*country]
 	streets      [7][]street // by quartiere 1–6
-	translit     map[string][]string
-	needCodes    map[string][]LocalCode // partner → codes, in file order
+	// region: the comuni of Veneto other than Padova, where households
+	// beyond CityHouseholds live (region.go).
+	region    []residence
+	translit  map[string][]string
+	needCodes map[string][]LocalCode // partner → codes, in file order
 }
 
 var (
@@ -170,6 +173,7 @@ func (t *tables) addComune(r []string) error {
 	}
 	t.comuni.add(place{Code: r[0], Name: r[1]}, w)
 	t.placeNames[r[0]] = r[1]
+	t.addResidence(r[0], r[2])
 	return nil
 }
 
@@ -304,6 +308,9 @@ func (t *tables) check() error {
 		if c.male.len() == 0 || c.female.len() == 0 || c.surnames.len() == 0 {
 			return fmt.Errorf("synth: no names for country %s", c.Code)
 		}
+	}
+	if len(t.region) != 562 {
+		return fmt.Errorf("synth: %d comuni of Veneto besides Padova, want 562", len(t.region))
 	}
 	for q := 1; q <= 6; q++ {
 		if len(t.streets[q]) == 0 {

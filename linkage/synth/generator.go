@@ -162,7 +162,7 @@ func (m *model) household(s *source, i int64) (*Household, []Row) {
 	s.seed(m.cfg.Seed, i)
 	r := s.r
 	var pid int64
-	b := builder{t: m.t, r: r, ref: m.cfg.Reference, foreign: m.cfg.ForeignShare, nextPID: &pid}
+	b := builder{t: m.t, r: r, ref: m.cfg.Reference, foreign: m.cfg.ForeignShare, outside: regionShare(m.cfg.Households), nextPID: &pid}
 	h := b.household(i)
 	known := make([]bool, len(m.views))
 	any := false

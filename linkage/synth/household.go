@@ -48,13 +48,17 @@ func (p *Person) Age(ref time.Time) int {
 type Household struct {
 	ID        int64 // truth household id
 	Quartiere int   // Padova district 1–6
-	Street    string
-	Number    string
-	CAP       string
-	Landline  string // digits, "" when none
-	Country   string // Belfiore Z-code of the head's country, "" when Italian-born
-	Members   []Person
-	Needs     []string // canonical need codes, in canonical order
+	// Comune is the Belfiore code of the comune of residence: Padova
+	// (G224) unless the run has more than CityHouseholds households
+	// (region.go). It is not a column of the partner files: the CAP says it.
+	Comune   string
+	Street   string
+	Number   string
+	CAP      string
+	Landline string // digits, "" when none
+	Country  string // Belfiore Z-code of the head's country, "" when Italian-born
+	Members  []Person
+	Needs    []string // canonical need codes, in canonical order
 }
 
 // Address is the street address as the household's own documents write it.
@@ -73,6 +77,9 @@ type builder struct {
 	r       *rand.Rand
 	ref     time.Time
 	foreign float64
+	// outside is the share of households living in the region's other
+	// comuni (regionShare; 0 up to CityHouseholds households).
+	outside float64
 	nextPID *int64
 }
 
@@ -102,6 +109,10 @@ func (b *builder) household(id int64) *Household {
 	h := &Household{ID: id, Quartiere: 1 + pickIndex(b.r, quartiereWeights)}
 	st := b.t.streets[h.Quartiere][b.r.IntN(len(b.t.streets[h.Quartiere]))]
 	h.Street, h.CAP, h.Number = st.Name, st.CAP, houseNumber(b.r)
+	h.Comune = padovaCode
+	if b.outside > 0 && b.r.Float64() < b.outside {
+		b.elsewhereInRegion(h)
+	}
 	var c *country
 	if b.r.Float64() < b.foreign {
 		c = b.t.countries.pick(b.r)

@@ -88,14 +88,18 @@ type addressAt struct {
 }
 
 // elsewhere is an address the household moved from (or to): half the time
-// in the same quartiere.
+// in the same quartiere; a household outside Padova keeps its comune's CAP.
 func elsewhere(r *rand.Rand, t *tables, h *Household) addressAt {
 	q := h.Quartiere
 	if r.Float64() < 0.5 {
 		q = 1 + pickIndex(r, quartiereWeights)
 	}
 	st := t.streets[q][r.IntN(len(t.streets[q]))]
-	return addressAt{street: st.Name, number: houseNumber(r), cap: st.CAP, quartiere: q}
+	a := addressAt{street: st.Name, number: houseNumber(r), cap: st.CAP, quartiere: q}
+	if h.Comune != "" && h.Comune != padovaCode {
+		a.cap = h.CAP // a regional household moves within its comune
+	}
+	return a
 }
 
 // record writes a person as the partner holds them, corrupted at the
