@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
+	"sync"
 
 	"github.com/welfare-district/swd/internal/atomicfile"
 	"github.com/welfare-district/swd/internal/base"
@@ -189,19 +191,76 @@ func (in *Inputs) Read(ctx context.Context, i int) (*encoding.Dataset, error) {
 // ReadAll reads every input, logs each one's partner and size, and
 // reports the files read as the stage "reading encoded files".
 func (in *Inputs) ReadAll(ctx context.Context, log *slog.Logger, progress ProgressFunc) ([]*encoding.Dataset, error) {
-	ds := make([]*encoding.Dataset, len(in.Paths))
-	for i := range in.Paths {
-		d, err := in.Read(ctx, i)
-		if err != nil {
-			return nil, err
+	ds, _, err := in.readAll(ctx, log, progress, false)
+	return ds, err
+}
+
+// ReadAllBytes is ReadAll that also returns the bytes of each file read
+// (the opened file for a sealed input), from which its dataset was
+// decoded: a caller that stores the encodings (the linkage state) writes
+// them as they are instead of encoding them again. A file's bytes are nil
+// when it holds columns the dataset does not (see encfile.ReadBytes).
+func (in *Inputs) ReadAllBytes(ctx context.Context, log *slog.Logger, progress ProgressFunc) ([]*encoding.Dataset, [][]byte, error) {
+	return in.readAll(ctx, log, progress, true)
+}
+
+// readAll reads and decodes the inputs on up to GOMAXPROCS goroutines,
+// then checks, logs and reports them in order.
+func (in *Inputs) readAll(ctx context.Context, log *slog.Logger, progress ProgressFunc, keep bool) ([]*encoding.Dataset, [][]byte, error) {
+	n := len(in.Paths)
+	ds := make([]*encoding.Dataset, n)
+	errs := make([]error, n)
+	var raw [][]byte
+	if keep {
+		raw = make([][]byte, n)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range max(1, min(n, runtime.GOMAXPROCS(0))) {
+		wg.Go(func() {
+			for i := range next {
+				if keep {
+					ds[i], raw[i], errs[i] = in.readBytes(ctx, i)
+				} else {
+					ds[i], errs[i] = in.Read(ctx, i)
+				}
+			}
+		})
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i, d := range ds {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
 		}
 		if first, repeat, dup := encoding.DuplicateID(d.RecordIDs); dup {
-			return nil, base.Invalidf("%s: partner %q: encoded records %d and %d have the same record id "+
+			return nil, nil, base.Invalidf("%s: partner %q: encoded records %d and %d have the same record id "+
 				"(the file was encoded without the duplicate check of swd encode): re-encode the export", in.Names[i], d.Meta.Partner, first+1, repeat+1)
 		}
-		ds[i] = d
 		progress.report("reading encoded files", int64(i+1), int64(len(ds)))
 		orDiscard(log).Info("read", "file", in.Names[i], "partner", d.Meta.Partner, "records", d.Len())
 	}
-	return ds, nil
+	return ds, raw, nil
+}
+
+// readBytes reads input i into memory, whole, and decodes it. Errors name
+// the file as given.
+func (in *Inputs) readBytes(ctx context.Context, i int) (*encoding.Dataset, []byte, error) {
+	data, err := os.ReadFile(in.Paths[i])
+	var d *encoding.Dataset
+	if err != nil {
+		err = base.Mark(err, base.ErrInvalidInput) // as encfile.Read marks it
+	} else {
+		var whole bool
+		if d, whole, err = encfile.ReadBytes(ctx, in.Paths[i], data); !whole {
+			data = nil
+		}
+	}
+	if err != nil && in.Paths[i] != in.Names[i] {
+		err = fmt.Errorf("%s (sealed): %w", in.Names[i], err)
+	}
+	return d, data, err
 }

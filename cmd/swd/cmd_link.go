@@ -21,6 +21,14 @@ import (
 // the heap may grow by a quarter of the live data between collections.
 const linkGCPercent = 25
 
+// stateGCPercent is the collector's target of swd link --state (unless GOGC
+// is set): the state's records, links and ids are a heap of small objects
+// full of pointers, which each collection marks again, so the incremental
+// run keeps Go's default. At 25 the collector took 0.5 s of the 3.4 s of
+// CPU of an incremental month at 20,000 households, for 30 MB less peak
+// RSS.
+const stateGCPercent = 100
+
 // LinkOptions are the flags of swd link: those it shares with swd-beam
 // link (pipeline.LinkFlags) and its own.
 type LinkOptions struct {
@@ -132,7 +140,7 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	// Not also the runtime's soft limit (debug.SetMemoryLimit): below the
 	// encodings' size the collector would run without pause.
 	cfg.Linkage.MemoryLimit = limit
-	if os.Getenv("GOGC") == "" {
+	if os.Getenv("GOGC") == "" && opts.State.Dir == "" {
 		// The encodings are one large, long-lived and nearly pointer-free
 		// heap: the default (100) lets the heap grow to twice it before a
 		// collection, which is most of the peak RSS; marking it again costs
@@ -140,6 +148,9 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 		debug.SetGCPercent(linkGCPercent)
 	}
 	if opts.State.Dir != "" {
+		if os.Getenv("GOGC") == "" {
+			debug.SetGCPercent(stateGCPercent)
+		}
 		return runLinkState(ctx, opts, g, cfg)
 	}
 	bars := newStageBars(g)

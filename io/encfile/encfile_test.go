@@ -130,6 +130,17 @@ func TestRoundTrip(t *testing.T) {
 			for i := range recs {
 				checkRecord(t, i, &recs[i], datasetRecord(d, i))
 			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromBytes, whole, err := ReadBytes(context.Background(), path, data)
+			if err != nil || !whole {
+				t.Fatalf("ReadBytes: whole %t, %v", whole, err)
+			}
+			if !reflect.DeepEqual(fromBytes, d) {
+				t.Fatal("ReadBytes and Read give different datasets")
+			}
 
 			i := 0
 			err = Scan(context.Background(), path, func(r *encoding.Record) error {
@@ -207,6 +218,9 @@ func TestInvalidFiles(t *testing.T) {
 			}
 			if _, err := Read(context.Background(), p); !errors.Is(err, base.ErrInvalidInput) {
 				t.Fatalf("Read: want invalid input, got %v", err)
+			}
+			if _, _, err := ReadBytes(context.Background(), p, b); !errors.Is(err, base.ErrInvalidInput) {
+				t.Fatalf("ReadBytes: want invalid input, got %v", err)
 			}
 			if err := Scan(context.Background(), p, func(*encoding.Record) error { return nil }); !errors.Is(err, base.ErrInvalidInput) {
 				t.Fatalf("Scan: want invalid input, got %v", err)

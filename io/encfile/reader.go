@@ -1,6 +1,7 @@
 package encfile
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ import (
 // file is an open encoded file whose footer has been checked.
 type file struct {
 	path   string
-	f      *os.File
+	f      io.Closer
 	pf     *parquet.File
 	meta   encoding.Meta
 	layout encoding.Layout
@@ -71,31 +72,38 @@ func open(path string) (_ *file, err error) {
 	if err != nil {
 		return nil, base.Mark(err, base.ErrInvalidInput)
 	}
+	st, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return openAt(path, f, st.Size(), f)
+}
+
+// openAt is open on the size bytes of r, named path in errors; c is closed
+// on error, else with the file.
+func openAt(path string, r io.ReaderAt, size int64, c io.Closer) (_ *file, err error) {
 	defer func() {
 		if err != nil {
-			_ = f.Close()
+			_ = c.Close()
 		}
 	}()
 	defer recoverCorrupt(path, &err)
-	st, err := f.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
-	}
-	pf, err := parquet.OpenFile(f, st.Size(), parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
+	pf, err := parquet.OpenFile(r, size, parquet.SkipPageIndex(true), parquet.SkipBloomFilters(true))
 	if err != nil {
 		return nil, invalid(path, "%s", withDetail("not an swd encoded file: not a valid Parquet file (truncated or corrupt?)", err))
 	}
-	r := &file{path: path, f: f, pf: pf}
-	if r.meta, err = parseMeta(pf); err != nil {
+	ef := &file{path: path, f: c, pf: pf}
+	if ef.meta, err = parseMeta(pf); err != nil {
 		return nil, invalid(path, "%v", err)
 	}
-	if r.cols, r.layout, err = layoutOf(pf.Schema()); err != nil {
+	if ef.cols, ef.layout, err = layoutOf(pf.Schema()); err != nil {
 		return nil, invalid(path, "not an swd encoded file: %v", err)
 	}
-	if int64(r.meta.Rows) != pf.NumRows() {
-		return nil, invalid(path, "metadata says %d rows, the file holds %d", r.meta.Rows, pf.NumRows())
+	if int64(ef.meta.Rows) != pf.NumRows() {
+		return nil, invalid(path, "metadata says %d rows, the file holds %d", ef.meta.Rows, pf.NumRows())
 	}
-	return r, nil
+	return ef, nil
 }
 
 // layoutOf checks the columns of a file and derives its layout. Columns
@@ -178,13 +186,36 @@ func ReadMeta(path string) (encoding.Meta, encoding.Layout, error) {
 }
 
 // Read loads a whole encoded file into memory in columnar form.
-func Read(ctx context.Context, path string) (_ *encoding.Dataset, err error) {
+func Read(ctx context.Context, path string) (*encoding.Dataset, error) {
 	r, err := open(path)
 	if err != nil {
 		return nil, err
 	}
+	return r.readAll(ctx)
+}
+
+// ReadBytes is Read on the bytes of an encoded file already in memory (a
+// caller that keeps them, to store the file as it is); name names it in
+// errors. whole reports whether the file holds only columns that Read
+// decodes (none that a later version of the format added and Read
+// ignores): only then do the bytes hold nothing but the dataset.
+func ReadBytes(ctx context.Context, name string, data []byte) (d *encoding.Dataset, whole bool, err error) {
+	r, err := openAt(name, bytes.NewReader(data), int64(len(data)), io.NopCloser(nil))
+	if err != nil {
+		return nil, false, err
+	}
+	whole = true
+	for _, c := range r.cols {
+		whole = whole && c.kind >= 0
+	}
+	d, err = r.readAll(ctx)
+	return d, whole, err
+}
+
+// readAll reads every row group of r, then closes it.
+func (r *file) readAll(ctx context.Context) (_ *encoding.Dataset, err error) {
 	defer r.f.Close()
-	defer recoverCorrupt(path, &err)
+	defer recoverCorrupt(r.path, &err)
 	d := newDataset(r)
 	vals := make([]parquet.Value, 4096)
 	pad := make([]byte, 0, 64)

@@ -35,7 +35,8 @@ type fieldPlan struct {
 	salt      int                    // index of the salt field, or -1
 	outBits   int
 	key       []byte
-	phonetic  bool // a soundex() blocking-key part reads this field: normalise fills value.phon
+	clkPerm   []uint32 // a field keyed with another's key: where its CLK positions go (see keyFields)
+	phonetic  bool     // a soundex() blocking-key part reads this field: normalise fills value.phon
 }
 
 // invalidReason says, without the value, why a present cell is unusable.

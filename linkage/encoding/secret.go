@@ -58,7 +58,8 @@ func (s Secret) String() string { return "encoding.Secret(redacted)" }
 func (s Secret) GoString() string { return s.String() }
 
 // Key derives a 32-byte subkey for the given purpose with HKDF-SHA256
-// (no salt, info = label). Labels in use: "swd/v1/field/<name>",
+// (no salt, info = label). Labels in use: "swd/v1/field/<name>" (<name> the field's
+// schema.Field.KeyName), "swd/v1/clk/<name>" (a field keyed with another's key),
 // "swd/v1/block/<name>", "swd/v1/pseudonym", "swd/v1/blip", "swd/v1/kcv".
 func (s Secret) Key(label string) []byte {
 	k, err := hkdf.Key(sha256.New, s[:], nil, label, 32)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"math/bits"
 	"time"
 
 	"github.com/welfare-district/swd/internal/bitvec"
@@ -223,6 +224,24 @@ func (w *worker) hashField(i int) {
 	t.reset()
 	p.appendTokens(t, prefix, &w.vals[i])
 	w.hashers[i].setTokens(t, f, w.fclk)
+	if p.clkPerm != nil {
+		permuteBits(w.fclk, w.tmp[:len(w.fclk)], p.clkPerm)
+	}
+}
+
+// permuteBits moves bit b of v to bit perm[b], using tmp (as long as v)
+// as scratch.
+func permuteBits(v, tmp []uint64, perm []uint32) {
+	clear(tmp)
+	for wi, word := range v {
+		for word != 0 {
+			b := wi<<6 | bits.TrailingZeros64(word)
+			word &= word - 1
+			q := perm[b]
+			tmp[q>>6] |= 1 << (q & 63)
+		}
+	}
+	copy(v, tmp)
 }
 
 // harden writes src, hardened as h says, into dst. BLIP noise is seeded by

@@ -3,9 +3,12 @@ package incremental
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
+	"sort"
 	"sync"
 
+	"github.com/welfare-district/swd/internal/bitvec"
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/blocking"
 	"github.com/welfare-district/swd/linkage/cluster"
@@ -13,20 +16,19 @@ import (
 )
 
 // freshEdges searches the candidates of the fresh records against every
-// current record, job by job as linkage.Link pairs the datasets, scores
-// them and returns those accepted.
+// current record, scores them job by job (as linkage.Link pairs the
+// datasets) and returns those accepted.
 func (u *updater) freshEdges(ctx context.Context) ([]cluster.Edge, error) {
 	var out []cluster.Edge
 	u.levels = newLevelCounts(u.prev.Model)
 	jobs := linkage.Jobs(len(u.ds), u.cfg.NoDedup)
-	if err := u.buildIndexes(jobs); err != nil {
-		return nil, fmt.Errorf("incremental: blocking keys: %w", err)
+	cands, err := u.candidates(ctx, jobs)
+	if err != nil {
+		return nil, err
 	}
 	for k, j := range jobs {
-		pairs, err := u.jobCandidates(ctx, j)
-		if err != nil {
-			return nil, fmt.Errorf("incremental: candidates %s × %s: %w", u.ds[j.A].Meta.Partner, u.ds[j.B].Meta.Partner, err)
-		}
+		pairs := cands[k]
+		cands[k] = nil
 		u.res.Stats.Candidates += int64(len(pairs))
 		es, mean, err := u.scorePairs(ctx, j, pairs)
 		if err != nil {
@@ -46,68 +48,188 @@ func (u *updater) freshEdges(ctx context.Context) ([]cluster.Edge, error) {
 	return out, nil
 }
 
-// jobCandidates returns the packed pairs (row of A, row of B; A's row below
-// B's for de-duplication) of job j with at least one fresh record: the
-// blocking passes and the all-pairs Dice pass, fresh × all in each
-// direction. When every record is fresh it searches as Link does.
-func (u *updater) jobCandidates(ctx context.Context, j linkage.Job) ([]uint64, error) {
-	a, b := u.ds[j.A], u.ds[j.B]
-	fa, fb := u.fresh[j.A], u.fresh[j.B]
-	if len(fa) == 0 && len(fb) == 0 {
-		return nil, nil
-	}
-	bc := u.blocking(j)
-	dice := u.cfg.DiceMaxPairs >= 0 && j.Space(a.Len(), b.Len()) <= float64(u.cfg.DiceMaxPairs)
-	var out []uint64
-	if len(fa) == a.Len() && len(fb) == b.Len() {
-		return u.allCandidates(ctx, j, *bc, dice)
-	}
-	// add keeps the pair (row r of the fresh side, row k of the other) as
-	// a pair of the job's rows.
-	add := func(r, k int, fromA bool) {
-		var p blocking.Pair
+// candidates returns the packed pairs (row of A, row of B; A's row below
+// B's for de-duplication), sorted and distinct, of every job with at least
+// one fresh record: the blocking passes and the all-pairs Dice pass, each
+// pair holding a fresh record (fresh × all, in each direction). A job
+// whose records are all fresh is searched as Link does.
+func (u *updater) candidates(ctx context.Context, jobs []linkage.Job) ([][]uint64, error) {
+	out := make([][]uint64, len(jobs))
+	var part []int // jobs with some records fresh, not all
+	for k, j := range jobs {
+		a, b := u.ds[j.A], u.ds[j.B]
+		fa, fb := u.fresh[j.A], u.fresh[j.B]
 		switch {
-		case j.Dedup() && r == k:
-			return
-		case j.Dedup():
-			p = blocking.Pair{I: uint32(min(r, k)), J: uint32(max(r, k))}
-		case fromA:
-			p = blocking.Pair{I: uint32(r), J: uint32(k)}
+		case len(fa) == 0 && len(fb) == 0:
+		case len(fa) == a.Len() && len(fb) == b.Len():
+			var err error
+			if out[k], err = u.allCandidates(ctx, j, *u.blocking(j), u.dice(j)); err != nil {
+				return nil, fmt.Errorf("incremental: candidates %s × %s: %w", a.Meta.Partner, b.Meta.Partner, err)
+			}
 		default:
-			p = blocking.Pair{I: uint32(k), J: uint32(r)}
+			part = append(part, k)
 		}
-		out = append(out, p.Pack())
 	}
-	search := func(x, y int, rows []int, fromA bool) error {
-		if len(rows) == 0 {
-			return nil
+	if len(part) == 0 {
+		return out, nil
+	}
+	// The blocking runs on one goroutine while the Dice pass runs on the
+	// workers: neither needs the other.
+	blocked := make([][]uint64, len(jobs))
+	var blockErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		blockErr = u.blockFresh(ctx, jobs, part, blocked)
+	}()
+	diceErr := u.diceFresh(ctx, jobs, part, out)
+	<-done
+	switch {
+	case blockErr != nil:
+		return nil, fmt.Errorf("incremental: blocking: %w", blockErr)
+	case diceErr != nil:
+		return nil, fmt.Errorf("incremental: all-pairs Dice pass: %w", diceErr)
+	}
+	for _, k := range part {
+		out[k] = append(out[k], blocked[k]...)
+		blocked[k] = nil
+		slices.Sort(out[k])
+		out[k] = slices.Compact(out[k])
+	}
+	return out, nil
+}
+
+// blockFresh appends to out[k] the pairs holding a fresh record of the
+// blocks of each job k of part (blocking.BlocksTouching): all the jobs
+// together when they share one blocking configuration, as Link blocks them.
+func (u *updater) blockFresh(ctx context.Context, jobs []linkage.Job, part []int, out [][]uint64) error {
+	groups := map[int][]int{} // first job of a configuration → jobs sharing it
+	var firsts []int
+	for _, k := range part {
+		found := false
+		for _, f := range firsts {
+			if reflect.DeepEqual(*u.blocking(jobs[f]), *u.blocking(jobs[k])) {
+				groups[f] = append(groups[f], k)
+				found = true
+				break
+			}
 		}
-		if err := u.blockPairs(x, y, rows, *bc, func(r, k int) { add(r, k, fromA) }); err != nil {
+		if !found {
+			firsts = append(firsts, k)
+			groups[k] = []int{k}
+		}
+	}
+	for _, f := range firsts {
+		ks := groups[f]
+		bjobs := make([]blocking.Job, len(ks))
+		for x, k := range ks {
+			bjobs[x] = blocking.Job{A: jobs[k].A, B: jobs[k].B}
+		}
+		err := blocking.BlocksTouching(ctx, u.ds, bjobs, *u.blocking(jobs[f]), u.isNew, func(x int, blk blocking.Block) error {
+			k := ks[x]
+			j := jobs[k]
+			fa, fb := u.isNew[j.A], u.isNew[j.B]
+			if j.Dedup() {
+				for p, r := range blk.A {
+					for _, s := range blk.A[p+1:] {
+						if fa[r] || fa[s] {
+							out[k] = append(out[k], blocking.Pair{I: r, J: s}.Pack())
+						}
+					}
+				}
+				return nil
+			}
+			for _, r := range blk.A {
+				for _, s := range blk.B {
+					if fa[r] || fb[s] {
+						out[k] = append(out[k], blocking.Pair{I: r, J: s}.Pack())
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return err
 		}
-		if !dice {
-			return nil
+	}
+	return nil
+}
+
+// diceFresh appends to out[k] the pairs of the all-pairs Dice pass of each
+// job k of part, if its comparison space allows one: each fresh record of
+// either side against every record of the other (its best DiceTopK at
+// DiceThreshold or above). The queries against one dataset, from every
+// job, go in one search.
+func (u *updater) diceFresh(ctx context.Context, jobs []linkage.Job, part []int, out [][]uint64) error {
+	// A search direction: the fresh records of x against dataset y, for
+	// job k, with x the job's A side when fromA.
+	type dir struct {
+		k, x  int
+		fromA bool
+	}
+	byIndex := make([][]dir, len(u.ds))
+	for _, k := range part {
+		j := jobs[k]
+		if !u.dice(j) {
+			continue
 		}
-		sub := subset(u.ds[x], rows)
-		opts := []match.Option{match.Threshold(u.cfg.DiceThreshold), match.TopK(u.cfg.DiceTopK), match.Workers(u.cfg.Workers)}
-		_, err := match.Search(ctx, sub.CLK, u.clkIndex(y), func(ms []match.Match) error {
+		if len(u.fresh[j.A]) > 0 {
+			byIndex[j.B] = append(byIndex[j.B], dir{k, j.A, true})
+		}
+		if !j.Dedup() && len(u.fresh[j.B]) > 0 {
+			byIndex[j.A] = append(byIndex[j.A], dir{k, j.B, false})
+		}
+	}
+	opts := []match.Option{match.Threshold(u.cfg.DiceThreshold), match.TopK(u.cfg.DiceTopK), match.Workers(u.cfg.Workers)}
+	for y, dirs := range byIndex {
+		if len(dirs) == 0 {
+			continue
+		}
+		// The queries: the fresh CLKs of each direction's x, one after the
+		// other; starts[d] is the first of direction d.
+		words := u.ds[y].CLK.Words
+		starts := make([]uint32, len(dirs)+1)
+		for d, dr := range dirs {
+			starts[d+1] = starts[d] + uint32(len(u.fresh[dr.x]))
+		}
+		q := bitvec.Arena{Words: words, Data: make([]uint64, 0, int(starts[len(dirs)])*words)}
+		for _, dr := range dirs {
+			for _, r := range u.fresh[dr.x] {
+				q.Data = append(q.Data, u.ds[dr.x].CLK.At(r)...)
+			}
+		}
+		_, err := match.Search(ctx, q, u.clkIndex(y), func(ms []match.Match) error {
 			for _, m := range ms {
-				add(rows[m.I], int(m.J), fromA)
+				d := sort.Search(len(dirs), func(d int) bool { return starts[d+1] > m.I })
+				dr := dirs[d]
+				r, s := uint32(u.fresh[dr.x][m.I-starts[d]]), m.J
+				j := jobs[dr.k]
+				var p blocking.Pair
+				switch {
+				case j.Dedup() && r == s:
+					continue
+				case j.Dedup():
+					p = blocking.Pair{I: min(r, s), J: max(r, s)}
+				case dr.fromA:
+					p = blocking.Pair{I: r, J: s}
+				default:
+					p = blocking.Pair{I: s, J: r}
+				}
+				out[dr.k] = append(out[dr.k], p.Pack())
 			}
 			return nil
 		}, opts...)
-		return err
-	}
-	if err := search(j.A, j.B, fa, true); err != nil {
-		return nil, err
-	}
-	if !j.Dedup() {
-		if err := search(j.B, j.A, fb, false); err != nil {
-			return nil, err
+		if err != nil {
+			return err
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out), nil
+	return nil
+}
+
+// dice reports whether job j's comparison space is small enough for the
+// all-pairs Dice pass.
+func (u *updater) dice(j linkage.Job) bool {
+	return u.cfg.DiceMaxPairs >= 0 && j.Space(u.ds[j.A].Len(), u.ds[j.B].Len()) <= float64(u.cfg.DiceMaxPairs)
 }
 
 // blocking returns the blocking configuration of job j.

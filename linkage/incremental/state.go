@@ -93,29 +93,34 @@ func (s *State) Erase(partner string, ids map[string]bool) int {
 // its presence, and the blocking keys (attributes are not part of it: a
 // changed district or need does not call for a new linkage).
 func Hash(d *encoding.Dataset, i int) int64 {
-	h := sha256.New()
-	var b [8]byte
+	h, _ := hashRow(d, i, nil)
+	return h
+}
+
+// hashRow is Hash, the bytes hashed built in buf's memory (returned for
+// reuse): one SHA-256 over them, not one write per word.
+func hashRow(d *encoding.Dataset, i int, buf []byte) (int64, []byte) {
+	b := buf[:0]
 	words := func(v []uint64) {
 		for _, w := range v {
-			binary.LittleEndian.PutUint64(b[:], w)
-			h.Write(b[:])
+			b = binary.LittleEndian.AppendUint64(b, w)
 		}
 	}
 	words(d.CLK.Data[i*d.CLK.Words : (i+1)*d.CLK.Words])
 	for _, f := range d.Fields {
 		if f.Present[i] {
-			h.Write([]byte{1})
+			b = append(b, 1)
 			words(f.Filters.Data[i*f.Filters.Words : (i+1)*f.Filters.Words])
 		} else {
-			h.Write([]byte{0})
+			b = append(b, 0)
 		}
 	}
 	for _, k := range d.BlockKeys {
-		h.Write([]byte(k.Values[i]))
-		h.Write([]byte{0})
+		b = append(b, k.Values[i]...)
+		b = append(b, 0)
 	}
-	sum := h.Sum(nil)
-	return int64(binary.LittleEndian.Uint64(sum))
+	sum := sha256.Sum256(b)
+	return int64(binary.LittleEndian.Uint64(sum[:])), b
 }
 
 // subset returns a dataset of rows of d, in that order.

@@ -155,9 +155,8 @@ type updater struct {
 	rowOf  []map[string]int // record id → row, per partner
 	pidx   map[string]int   // partner → index
 
-	indexes map[[2]int]*passIndex // (dataset, pass) → blocking keys
-	clks    map[int]*match.Index  // dataset → Dice index of its CLKs
-	levels  levelCounts           // levels of the accepted fresh links
+	clks   map[int]*match.Index // dataset → Dice index of its CLKs
+	levels levelCounts          // levels of the accepted fresh links
 }
 
 // classify finds every current record in the previous state and sorts the
@@ -169,6 +168,7 @@ func (u *updater) classify() {
 	}
 	st := &u.res.Stats
 	u.pidx = map[string]int{}
+	var buf []byte
 	for p, d := range u.ds {
 		u.pidx[d.Meta.Partner] = p
 		n := d.Len()
@@ -176,7 +176,7 @@ func (u *updater) classify() {
 		var fresh []int
 		for i, id := range d.RecordIDs {
 			rowOf[id] = i
-			hash[i] = Hash(d, i)
+			hash[i], buf = hashRow(d, i, buf)
 			k, ok := byKey[cluster.RecordKey{Partner: d.Meta.Partner, RecordID: id}]
 			prevOf[i] = -1
 			if ok {

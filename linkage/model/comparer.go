@@ -29,6 +29,7 @@ type Comparer struct {
 	ma    []uint32 // meta of A: ma[i*len(cmps)+f] (see metaOf)
 	mb    []uint32 // meta of B (the same slice for de-duplication)
 	both  []bool   // both sides of comparison f carry its salt
+	swaps [][2]int // comparisons whose fields may be swapped (Comparison.SwapWith)
 	dedup bool     // A and B are the same dataset
 }
 
@@ -112,6 +113,13 @@ func NewComparerShared(cmps []Comparison, a, b *encoding.Dataset, cache *SideCac
 			return nil, base.Invalidf("model: field %q has filters of different sizes in the two datasets", cmp.Field)
 		}
 	}
+	c.swaps, _ = swapPairs(cmps) // validated above
+	for _, sw := range c.swaps {
+		f, g := cmps[sw[0]].Field, cmps[sw[1]].Field
+		if a.Field(f).Filters.Words != b.Field(g).Filters.Words || a.Field(g).Filters.Words != b.Field(f).Filters.Words {
+			return nil, base.Invalidf("model: fields %q and %q swap but have filters of different sizes", f, g)
+		}
+	}
 	var saltedA, saltedB []bool
 	c.a, c.ma, saltedA = cache.sides(cmps, a)
 	c.b, c.mb, saltedB = c.a, c.ma, saltedA
@@ -183,7 +191,47 @@ func (c *Comparer) Key(i, j int) uint64 {
 	for f := range nf {
 		key += uint64(c.level(f, ra[f], rb[f], i, j)) * c.place[f]
 	}
+	return c.swapped(key, ra, rb, i, j)
+}
+
+// swapped returns key with the crossed levels of each swap (see swapKey)
+// for the pair (i, j) whose meta rows are ra and rb.
+func (c *Comparer) swapped(key uint64, ra, rb []uint32, i, j int) uint64 {
+	for _, sw := range c.swaps {
+		f, g := sw[0], sw[1]
+		lf, lg, try := swapCandidate(key, c.cmps, c.place, f, g)
+		if !try {
+			continue
+		}
+		xf := filterLevel(c.cmps[f], c.a[f].col.Filters.At(i), c.b[g].col.Filters.At(j), int(ra[f]&countMask), int(rb[g]&countMask))
+		xg := filterLevel(c.cmps[g], c.a[g].col.Filters.At(i), c.b[f].col.Filters.At(j), int(ra[g]&countMask), int(rb[f]&countMask))
+		key = swapKey(key, c.place, f, g, lf, lg, xf, xg)
+	}
 	return key
+}
+
+// swapCandidate returns the levels of comparisons f and g (a swap,
+// Comparison.SwapWith) in key, and whether their crossed levels should be
+// computed: only when both fields are present on both sides (and
+// comparable: level > 0) and neither straight level is above its lowest
+// Dice level, as when the two values were swapped. A pair agreeing on
+// either field as it stands is compared as it stands, and most pairs cost
+// nothing more.
+func swapCandidate(key uint64, cmps []Comparison, place []uint64, f, g int) (lf, lg int, try bool) {
+	lf = int(key / place[f] % uint64(cmps[f].Levels()))
+	lg = int(key / place[g] % uint64(cmps[g].Levels()))
+	return lf, lg, lf > 0 && lg > 0 && lf <= 2 && lg <= 2
+}
+
+// swapKey returns key with the straight levels lf, lg of comparisons f and
+// g replaced by the crossed ones xf (f of the first record against g of
+// the second) and xg (g of the first against f of the second) when those
+// sum higher.
+func swapKey(key uint64, place []uint64, f, g, lf, lg, xf, xg int) uint64 {
+	if xf == 0 || xg == 0 || xf+xg <= lf+lg {
+		return key
+	}
+	return key - uint64(lf)*place[f] - uint64(lg)*place[g] + uint64(xf)*place[f] + uint64(xg)*place[g]
 }
 
 // Count adds the patterns of pairs to a new PatternCounts. ctx is checked

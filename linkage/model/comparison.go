@@ -41,6 +41,16 @@ type Comparison struct {
 	// groups are ignored. DefaultComparison groups the two name fields
 	// ("name") and an address with its postcode ("location").
 	Group string `json:"group,omitempty"`
+	// SwapWith names another compared field whose value a record may hold
+	// in this field's place and the other way round (a given name and a
+	// surname written in each other's columns). Both fields must be
+	// encoded under one key (schema key:), so that a filter of one can be
+	// compared with a filter of the other. When the two crossed
+	// comparisons (this field of one record against the other field of
+	// the other record, and the reverse) reach higher levels together than
+	// the straight ones, the pair takes the crossed levels. Only one of the
+	// two fields names the other.
+	SwapWith string `json:"swap_with,omitempty"`
 }
 
 // Groups of DefaultComparison.
@@ -294,5 +304,30 @@ func validateComparisons(cmps []Comparison) error {
 	if _, err := radices(cmps); err != nil {
 		return err
 	}
-	return nil
+	_, err := swapPairs(cmps)
+	return err
+}
+
+// swapPairs returns the pairs of comparisons (f, g) where f's SwapWith
+// names g's field.
+func swapPairs(cmps []Comparison) ([][2]int, error) {
+	var out [][2]int
+	taken := map[int]bool{}
+	for f, c := range cmps {
+		if c.SwapWith == "" {
+			continue
+		}
+		g := slices.IndexFunc(cmps, func(d Comparison) bool { return d.Field == c.SwapWith })
+		switch {
+		case g < 0:
+			return nil, base.Usagef("model: field %q swaps with %q, which is not compared", c.Field, c.SwapWith)
+		case g == f:
+			return nil, base.Usagef("model: field %q swaps with itself", c.Field)
+		case taken[f] || taken[g]:
+			return nil, base.Usagef("model: field %q or %q is in two swaps", c.Field, c.SwapWith)
+		}
+		taken[f], taken[g] = true, true
+		out = append(out, [2]int{f, g})
+	}
+	return out, nil
 }

@@ -20,6 +20,7 @@ type RecordComparer struct {
 	cmps  []Comparison
 	place []uint64
 	salt  []int // comparison holding each comparison's salt; −1: none
+	swaps [][2]int
 }
 
 // NewRecordComparer prepares the comparisons (validated as by NewComparer).
@@ -41,7 +42,8 @@ func NewRecordComparer(cmps []Comparison) (*RecordComparer, error) {
 			}
 		}
 	}
-	return &RecordComparer{cmps: cmps, place: place, salt: salt}, nil
+	swaps, _ := swapPairs(cmps)
+	return &RecordComparer{cmps: cmps, place: place, salt: salt, swaps: swaps}, nil
 }
 
 // Comparisons returns the comparisons, in key order.
@@ -57,6 +59,14 @@ func (c *RecordComparer) Key(a, b [][]uint64) uint64 {
 			continue // level 0: salted differently, incomparable
 		}
 		key += uint64(c.Level(f, a[f], b[f])) * c.place[f]
+	}
+	for _, sw := range c.swaps {
+		f, g := sw[0], sw[1]
+		lf, lg, try := swapCandidate(key, c.cmps, c.place, f, g)
+		if !try || len(a[f]) != len(b[g]) || len(a[g]) != len(b[f]) {
+			continue
+		}
+		key = swapKey(key, c.place, f, g, lf, lg, c.Level(f, a[f], b[g]), c.Level(g, a[g], b[f]))
 	}
 	return key
 }

@@ -40,7 +40,9 @@ func TestRecordComparerMatchesScorer(t *testing.T) {
 	joint := slices.Clone(plain)
 	joint[0].Group, joint[1].Group = "name", "name"
 	joint[1].SaltedBy = "data"
-	for name, cmps := range map[string][]Comparison{"plain": plain, "joint": joint} {
+	swap := slices.Clone(joint)
+	swap[0].SwapWith = "nome"
+	for name, cmps := range map[string][]Comparison{"plain": plain, "joint": joint, "swap": swap} {
 		c, err := NewComparer(cmps, a, b)
 		require.NoError(t, err)
 		u, err := EstimateU(context.Background(), c, 2000, 1)
@@ -49,7 +51,7 @@ func TestRecordComparerMatchesScorer(t *testing.T) {
 		require.NoError(t, err)
 		m, err := Fit(context.Background(), cmps, pc, u, EMConfig{UpdateU: true, NoAnchors: true})
 		require.NoError(t, err)
-		if name == "joint" {
+		if name != "plain" {
 			require.Len(t, m.Joints, 1)
 		}
 		for f := range m.Fields {
@@ -84,6 +86,7 @@ func TestRecordComparerMatchesScorer(t *testing.T) {
 				for j := range rowsB {
 					key, w, p := sc.Score(i, j)
 					require.Equal(t, key, rc.Key(rowsA[i], rowsB[j]), "%s: pair %d, %d", name, i, j)
+					require.Equal(t, key, c.Key(i, j), "%s: pair %d, %d", name, i, j)
 					got := m.WeightTF(key, func(f int) (float64, bool) {
 						if !useTF {
 							return 0, false

@@ -112,6 +112,16 @@ func (s *Scorer) Weigh(i, j int) (key uint64, weight float64) {
 		l := s.c.level(f, ra[f], rb[f], i, j)
 		levels = append(levels, l)
 		key += uint64(l) * s.c.place[f]
+	}
+	if len(s.c.swaps) > 0 {
+		key = s.c.swapped(key, ra, rb, i, j)
+		for _, sw := range s.c.swaps {
+			for _, f := range sw {
+				levels[f] = int(key / s.c.place[f] % uint64(len(s.weights[f])))
+			}
+		}
+	}
+	for f, l := range levels {
 		weight += s.weights[f][l]
 		if s.tf[f] != nil && l == len(s.weights[f])-1 && s.m.Fields[f].Exact {
 			weight += s.tf[f][i]

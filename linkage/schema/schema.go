@@ -130,6 +130,14 @@ type Field struct {
 	// normalised date, written salt: date(f)). Other sources always salt
 	// with their whole normalised value.
 	SaltPart string `yaml:"salt_part,omitempty"`
+	// Key names the field whose key hashes this field's tokens: "" (or
+	// the field's own name) for its own. A field keyed with another
+	// field's key encodes a value as that field would, so the linker can
+	// compare the two with each other: a given name written in the
+	// surname's column and the surname in the given name's (the two
+	// fields must then agree in kind, size, hash counts, salt and
+	// hardening).
+	Key string `yaml:"key,omitempty"`
 	// OPRF replaces the normalised value (fiscal_code and exact fields) by
 	// its oblivious-PRF pseudonym from the keyserver before tokenisation, so
 	// that not even a holder of the linkage secret can encode guesses
@@ -144,6 +152,15 @@ type Field struct {
 	MaxMissing *float64   `yaml:"max_missing,omitempty"`
 	Hardening  Hardening  `yaml:"hardening"`
 	raw        rawPresent `yaml:"-"`
+}
+
+// KeyName is the name of the field whose key hashes f's tokens: f.Key, or
+// f's own name.
+func (f *Field) KeyName() string {
+	if f.Key == "" {
+		return f.Name
+	}
+	return f.Key
 }
 
 // SaltPartDate is the SaltPart that salts with a whole date.

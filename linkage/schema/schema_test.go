@@ -125,6 +125,10 @@ func TestParseErrors(t *testing.T) {
 		{"salt date of a name", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: date(b)}\n  - {name: b, kind: name, column: b}\n", `salt date(b) needs a date field`},
 		{"salt part unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: b, salt_part: month}\n  - {name: b, kind: date, column: b}\n", `salt_part must be year or date`},
 		{"salt part without salt", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt_part: date}\n", `salt_part without a salt`},
+		{"key unknown", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, key: zz}\n", `key names the unknown field "zz"`},
+		{"key of another kind", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: b, kind: text, column: b, key: a}\n", `needs the two fields to have the same kind`},
+		{"key of another size", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: b, kind: name, column: b, bits: 256, key: a}\n", `needs the two fields to have the same kind`},
+		{"key chained", "id_column: id\nfields:\n  - {name: a, kind: name, column: a}\n  - {name: b, kind: name, column: b, key: a}\n  - {name: c, kind: name, column: c, key: b}\n", `itself keyed`},
 		{"salt date contradicts part", "id_column: id\nfields:\n  - {name: a, kind: name, column: a, salt: date(b), salt_part: year}\n  - {name: b, kind: date, column: b}\n", `contradicts salt_part`},
 	}
 	for _, tt := range tests {

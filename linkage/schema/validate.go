@@ -51,6 +51,9 @@ func (s *Schema) Validate() error {
 		if err := s.validateSalt(&s.Fields[i]); err != nil {
 			return err
 		}
+		if err := s.validateKey(&s.Fields[i]); err != nil {
+			return err
+		}
 	}
 	if err := s.validateBlocking(); err != nil {
 		return err
@@ -207,6 +210,26 @@ func (s *Schema) validateSalt(f *Field) error {
 		return fieldErr("field", f.Name, "salt_part must be year or date, not %q", f.SaltPart)
 	case f.SaltPart == SaltPartDate && src.Kind != KindDate:
 		return fieldErr("field", f.Name, "salt date(%s) needs a date field, and %q is of kind %s", f.Salt, f.Salt, src.Kind)
+	}
+	return nil
+}
+
+// validateKey checks that a field keyed with another field's key
+// (Field.Key) encodes its values as that field does, so that the filters
+// of the two are comparable.
+func (s *Schema) validateKey(f *Field) error {
+	if f.Key == "" || f.Key == f.Name {
+		return nil
+	}
+	src := s.Field(f.Key)
+	switch {
+	case src == nil:
+		return fieldErr("field", f.Name, "key names the unknown field %q", f.Key)
+	case src.Key != "" && src.Key != src.Name:
+		return fieldErr("field", f.Name, "the key field %q is itself keyed with another field's key", f.Key)
+	case src.Kind != f.Kind || src.Bits != f.Bits || src.K != f.K || src.CLKK != f.CLKK ||
+		src.Salt != f.Salt || src.SaltPart != f.SaltPart || src.Hardening != f.Hardening || src.Tokens != f.Tokens:
+		return fieldErr("field", f.Name, "key %q needs the two fields to have the same kind, tokens, bits, k, clk_k, salt and hardening", f.Key)
 	}
 	return nil
 }

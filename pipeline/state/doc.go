@@ -7,7 +7,8 @@
 //
 //	records.parquet        every record ever seen and not erased (incremental.Record)
 //	edges.parquet          the accepted links between open records (incremental.Edge)
-//	events.parquet         the events of every period (incremental.Event)
+//	events.parquet         the events of the first period, or of every period up to an erasure (incremental.Event)
+//	events-YYYY-MM.parquet the events of each later period, carried unchanged (hard-linked) from generation to generation
 //	households.parquet     the last period's households: district, known to a public service (Household)
 //	flows.parquet          every period's flows per household: new, closed, intercepted (Flow)
 //	model.json             the Fellegi–Sunter model

@@ -89,21 +89,28 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	// The state and the snapshots are read at the same time.
+	in, err := pipeline.OpenInputs(cfg.Inputs, cfg.Open)
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+	// The state and the snapshots are read at the same time; the state's
+	// encodings of the partners that sent a snapshot are not needed (only
+	// checked against the manifest).
+	sent := map[string]bool{}
+	if names, err := in.Partners(); err == nil {
+		for _, p := range names {
+			sent[p] = true
+		}
+	}
 	var snap *Snapshot
 	var openErr error
 	opened := make(chan struct{})
 	go func() {
 		defer close(opened)
-		snap, openErr = Open(ctx, cfg.Dir)
+		snap, openErr = open(ctx, cfg.Dir, sent)
 	}()
-	in, err := pipeline.OpenInputs(cfg.Inputs, cfg.Open)
-	if err != nil {
-		<-opened
-		return nil, err
-	}
-	defer in.Close()
-	ds, err := in.ReadAll(ctx, log, cfg.Progress)
+	ds, files, err := in.ReadAllBytes(ctx, log, cfg.Progress)
 	<-opened
 	first := errors.Is(openErr, ErrNoState)
 	switch {
@@ -124,6 +131,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 		}
 		ds = snap.carryAbsent(ds, log)
 	}
+	files = append(files, make([][]byte, len(ds)-len(files))...) // the partners carried are encoded again
 	lc := cfg.Linkage
 	lc.Logger, lc.Progress = log, cfg.Progress
 	refit := first || cfg.Refit
@@ -159,7 +167,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if err := <-written; err != nil {
 		return nil, err
 	}
-	snap.State, snap.Encodings, snap.Households = res.State, ds, hh
+	snap.State, snap.Encodings, snap.files, snap.Households = res.State, ds, files, hh
 	snap.Events = append(snap.Events, res.Events...)
 	snap.Flows = append(snap.Flows, fl...)
 	m := &snap.Manifest
@@ -203,7 +211,7 @@ func (s *Snapshot) carryAbsent(ds []*encoding.Dataset, log *slog.Logger) []*enco
 		have[d.Meta.Partner] = true
 	}
 	for _, d := range s.Encodings {
-		if !have[d.Meta.Partner] {
+		if d != nil && !have[d.Meta.Partner] {
 			log.Warn("no snapshot for a partner of the state: its records are kept as they were", "partner", d.Meta.Partner, "records", d.Len())
 			ds = append(ds, d)
 		}

@@ -23,8 +23,12 @@ const ManifestName = "MANIFEST.json"
 // ManifestFormat and ManifestVersion identify a manifest written by this
 // package; Open refuses a later version.
 const (
-	ManifestFormat  = "swd-linkage-state"
-	ManifestVersion = 1
+	ManifestFormat = "swd-linkage-state"
+	// ManifestVersion 2 keeps the events of each period after the first in
+	// a file of their own (events-YYYY-MM.parquet), carried from one
+	// generation to the next without being read or written again; a
+	// version-1 state holds them all in events.parquet.
+	ManifestVersion = 2
 )
 
 // ErrNoState is returned by Open for a directory without a manifest.

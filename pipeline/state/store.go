@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -45,12 +46,51 @@ type Snapshot struct {
 	// every period (see Flow).
 	Households []Household
 	Flows      []Flow
+
+	// files holds, when known, the bytes of the encoded file each of
+	// Encodings was decoded from (nil: encoded again when saved): a run
+	// stores a partner's snapshot as it was read.
+	files [][]byte
+	// keptEvents, when not nil, are the event files of the generation in
+	// from (with their sums) that Events does not hold: Save links them
+	// into the next generation as they are and writes Events into a file
+	// of their period. nil: Events holds every event.
+	keptEvents map[string]FileSum
+	from       string
+}
+
+// eventsFileOf is the file of the events of a period after the first.
+func eventsFileOf(period string) string { return "events-" + period + ".parquet" }
+
+// eventFiles returns the event files of a manifest in the order of their
+// periods: events.parquet (every event up to some period) first.
+func eventFiles(files map[string]FileSum) []string {
+	var out []string
+	for name := range files {
+		if strings.HasPrefix(name, "events-") && strings.HasSuffix(name, ".parquet") {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	if _, ok := files[eventsFile]; ok {
+		out = append([]string{eventsFile}, out...)
+	}
+	return out
 }
 
 // Open reads the state in dir and checks every file against its manifest.
 // A directory without a manifest gives ErrNoState; a state that does not
 // match its manifest is an error marked swd.ErrIntegrity.
 func Open(ctx context.Context, dir string) (*Snapshot, error) {
+	return open(ctx, dir, nil)
+}
+
+// open is Open without decoding the encodings of the partners in skip
+// (their Encodings are nil; their files are still checked): a run that has
+// every partner's new snapshot does not need the previous ones. With skip
+// not nil the events are not read either (a run only adds its own; see
+// Snapshot.keptEvents).
+func open(ctx context.Context, dir string, skip map[string]bool) (*Snapshot, error) {
 	m, err := readManifest(dir)
 	if err != nil {
 		return nil, err
@@ -66,7 +106,19 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 	}
 	table(recordsFile, func(p string) (err error) { s.State.Records, err = readTable[incremental.Record](p); return })
 	table(edgesFile, func(p string) (err error) { s.State.Edges, err = readTable[incremental.Edge](p); return })
-	table(eventsFile, func(p string) (err error) { s.Events, err = readTable[incremental.Event](p); return })
+	evNames := eventFiles(m.Files)
+	if skip != nil {
+		s.keptEvents, s.from = map[string]FileSum{}, gen
+		for _, name := range evNames {
+			s.keptEvents[name] = m.Files[name]
+		}
+	}
+	events := make([][]incremental.Event, len(evNames))
+	if skip == nil {
+		for k, name := range evNames {
+			table(name, func(p string) (err error) { events[k], err = readTable[incremental.Event](p); return })
+		}
+	}
 	// The households and flows came after the first states of version 1:
 	// a state without them has no flows yet.
 	if _, ok := m.Files[hhFile]; ok {
@@ -88,6 +140,9 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 	})
 	s.Encodings = make([]*encoding.Dataset, len(m.Partners))
 	for k, pf := range m.Partners {
+		if skip[pf.Name] {
+			continue
+		}
 		table(pf.File, func(path string) error {
 			d, err := encfile.Read(ctx, path)
 			if err != nil {
@@ -102,6 +157,9 @@ func Open(ctx context.Context, dir string) (*Snapshot, error) {
 	}
 	if err := parallel(tasks); err != nil {
 		return nil, err
+	}
+	if skip == nil {
+		s.Events = slices.Concat(events...)
 	}
 	return s, nil
 }
@@ -191,7 +249,6 @@ func (s *Snapshot) writeFiles(gen string) error {
 	steps := []step{
 		{recordsFile, func(p string) error { return writeTable(p, s.State.Records) }},
 		{edgesFile, func(p string) error { return writeTable(p, s.State.Edges) }},
-		{eventsFile, func(p string) error { return writeTable(p, s.Events) }},
 		{hhFile, func(p string) error { return writeTable(p, s.Households) }},
 		{flowsFile, func(p string) error { return writeTable(p, s.Flows) }},
 		{priorsFile, func(p string) error { return writeTable(p, s.State.Priors) }},
@@ -203,10 +260,31 @@ func (s *Snapshot) writeFiles(gen string) error {
 			return atomicfile.WriteFile(p, b.Bytes(), 0o640)
 		}},
 	}
+	// The events: all in events.parquet, or the new ones in their period's
+	// file beside those kept (linked as they are).
+	evName := eventsFile
+	if s.keptEvents != nil {
+		evName = eventsFileOf(s.State.Period)
+	}
+	steps = append(steps, step{evName, func(p string) error { return writeTable(p, s.Events) }})
+	var kept []string
+	for name := range s.keptEvents {
+		if name != evName {
+			kept = append(kept, name)
+		}
+	}
+	slices.Sort(kept)
 	s.Manifest.Partners = s.Manifest.Partners[:0]
 	for k, d := range s.Encodings {
 		name := fmt.Sprintf("enc-%02d.swd.parquet", k)
+		var file []byte
+		if k < len(s.files) {
+			file = s.files[k]
+		}
 		steps = append(steps, step{name, func(p string) error {
+			if file != nil {
+				return atomicfile.WriteFile(p, file, 0o640)
+			}
 			if err := writeEncodings(p, d); err != nil {
 				return fmt.Errorf("the encodings of partner %q: %w", d.Meta.Partner, err)
 			}
@@ -232,12 +310,46 @@ func (s *Snapshot) writeFiles(gen string) error {
 			return nil
 		}
 	}
+	for _, name := range kept {
+		tasks = append(tasks, func() error {
+			if err := fail(name); err != nil {
+				return err
+			}
+			return linkFile(filepath.Join(s.from, name), filepath.Join(gen, name))
+		})
+	}
 	if err := parallel(tasks); err != nil {
 		return err
 	}
-	s.Manifest.Files = make(map[string]FileSum, len(steps))
+	s.Manifest.Files = make(map[string]FileSum, len(steps)+len(kept))
 	for k, st := range steps {
 		s.Manifest.Files[st.name] = sums[k]
+	}
+	for _, name := range kept {
+		s.Manifest.Files[name] = s.keptEvents[name] // checked when the state was opened
+	}
+	if s.keptEvents != nil { // the events written are kept from now on
+		s.keptEvents = map[string]FileSum{}
+		for _, name := range eventFiles(s.Manifest.Files) {
+			s.keptEvents[name] = s.Manifest.Files[name]
+		}
+		s.from, s.Events = gen, nil
+	}
+	return nil
+}
+
+// linkFile makes dst a hard link to src (a file of the previous generation,
+// which is never written again), or a copy where links are not supported.
+func linkFile(src, dst string) error {
+	if err := os.Link(src, dst); err == nil {
+		return nil
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		return fmt.Errorf("state: %w", err)
+	}
+	if err := atomicfile.WriteFile(dst, data, 0o640); err != nil {
+		return fmt.Errorf("state: %w", err)
 	}
 	return nil
 }
