@@ -485,21 +485,9 @@ func fit(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps []model.
 	if err != nil {
 		return nil, err
 	}
-	sessions := func(on []bool) (model.PatternCounts, error) {
-		out := model.PatternCounts{}
-		for k, j := range jobs {
-			c, err := j.comparer(ds, cmps)
-			if err != nil {
-				return nil, err
-			}
-			pc, _, err := c.BlockedCounts(ctx, on, sessionMaxPairs/len(jobs), cfg.Seed+uint64(k)+0x5e55)
-			if err != nil {
-				return nil, err
-			}
-			out.Merge(pc)
-		}
-		return out, nil
-	}
+	sessions := SessionCounts(ctx, len(jobs), func(k int) (*model.Comparer, error) {
+		return jobs[k].comparer(ds, cmps)
+	}, cfg)
 	return FitModel(ctx, cmps, counts, samples, cfg, sessions)
 }
 

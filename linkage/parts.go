@@ -112,6 +112,31 @@ func FitModel(ctx context.Context, cmps []model.Comparison, counts model.Pattern
 	return m, nil
 }
 
+// SessionCounts returns the blocked counts of the model fallback's
+// training sessions (FitModel's sessions, model.EMConfig.SessionCounts) as
+// Link computes them: for each of the n jobs, in job order, the patterns of
+// up to sessionMaxPairs/n pairs that agree exactly on the fields of on
+// (model.Comparer.BlockedCounts, seeded per job), summed. comparer returns
+// a comparer of job k's datasets; it is called only when the fallback asks,
+// so a runner that does not hold the datasets can load them then.
+func SessionCounts(ctx context.Context, n int, comparer func(k int) (*model.Comparer, error), cfg Config) func(on []bool) (model.PatternCounts, error) {
+	return func(on []bool) (model.PatternCounts, error) {
+		out := model.PatternCounts{}
+		for k := range n {
+			c, err := comparer(k)
+			if err != nil {
+				return nil, err
+			}
+			pc, _, err := c.BlockedCounts(ctx, on, sessionMaxPairs/n, cfg.Seed+uint64(k)+0x5e55)
+			if err != nil {
+				return nil, err
+			}
+			out.Merge(pc)
+		}
+		return out, nil
+	}
+}
+
 // uFromSamples weights each job's u by its share of the comparison space
 // and merges the samples' patterns; it also returns the total space.
 func uFromSamples(cmps []model.Comparison, samples []JobSample) (u [][]float64, random model.PatternCounts, space float64) {

@@ -35,11 +35,12 @@ import (
 type linkOptions struct {
 	pipeline.LinkFlags
 
-	Rounds  int
-	Shards  int
-	Grid    int
-	Buckets int
-	TempDir string
+	Rounds    int
+	Shards    int
+	Grid      int
+	CellPairs int
+	Buckets   int
+	TempDir   string
 
 	CPUProfile string
 	MemProfile string
@@ -49,6 +50,7 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	o.LinkFlags.Bind(fs)
 	fs.IntVar(&o.Rounds, "cc-rounds", 10, "large-star/small-star rounds of the connected components (the run fails if they do not converge)")
 	fs.IntVar(&o.Grid, "grid", 0, "side of the comparison grid: each record goes to this many cells, each cell holds about 2/GRID of the records (default: cells of about 500,000 records)")
+	fs.IntVar(&o.CellPairs, "cell-pairs", beamlink.DefaultCellPairs, "most pairs a cell of the grid decodes and compares at once (more are compared in slices, each a pass over the cell's packets): bounds the comparison's memory whatever the cells' size")
 	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
@@ -68,6 +70,10 @@ func (o *linkOptions) validate(args []string) error {
 		return base.Usagef("--household-min-weight is not available on Beam (each component of persons is clustered on its own)")
 	case o.Grid < 0 || o.Buckets < 0:
 		return base.Usagef("--grid and --buckets must not be negative")
+	case o.Grid > beamlink.MaxGrid:
+		return base.Usagef("--grid must be at most %d", beamlink.MaxGrid)
+	case o.CellPairs < 0:
+		return base.Usagef("--cell-pairs must not be negative")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
 	}
@@ -137,7 +143,9 @@ func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io
 
 	p, s := beam.NewPipelineWithRoot()
 	beamlink.Build(s, plan, modelJSON)
-	log.Info("running the linkage pipeline", "records", totalRows(plan), "partners", len(plan.Partners))
+	limit := limitMemory(runnerName())
+	log.Info("running the linkage pipeline", "records", totalRows(plan), "partners", len(plan.Partners),
+		"grid", plan.Grid, "memory_limit_mib", limit>>20)
 	if err := beamx.Run(ctx, p); err != nil {
 		return fmt.Errorf("the linkage pipeline failed: %w", err)
 	}
@@ -255,7 +263,7 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.Clustering = cfg.Clustering
 	plan.HouseholdAttr = cfg.HouseholdAttr
 	plan.Rounds = opts.Rounds
-	plan.Grid, plan.Buckets = opts.Grid, opts.Buckets
+	plan.Grid, plan.Buckets, plan.CellPairs = opts.Grid, opts.Buckets, opts.CellPairs
 	if plan.Grid <= 0 {
 		plan.Grid = beamlink.DefaultGrid(totalRows(plan))
 	}

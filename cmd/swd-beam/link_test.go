@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -21,10 +22,13 @@ import (
 	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
+	"github.com/welfare-district/swd/linkage/model"
 	"github.com/welfare-district/swd/linkage/schema"
 	"github.com/welfare-district/swd/linkage/synth"
 	"github.com/welfare-district/swd/pipeline"
 	"github.com/welfare-district/swd/taxonomy"
+
+	"github.com/welfare-district/swd/cmd/swd-beam/internal/beamlink"
 )
 
 func TestMain(m *testing.M) {
@@ -142,9 +146,15 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 		t.Fatalf("the test data links nothing: %d records, %d persons, %d households", len(want.Links), len(persons), len(households))
 	}
 	log := slog.New(slog.DiscardHandler)
-	for _, fit := range []bool{false, true} {
+	// The last run compares each cell's pairs in slices of at most 37
+	// (--cell-pairs), dozens of slices a cell: the same links.
+	for _, run := range []struct {
+		fit             bool
+		grid, cellPairs int
+	}{{false, 3, beamlink.DefaultCellPairs}, {true, 3, beamlink.DefaultCellPairs}, {true, 2, 37}} {
+		fit := run.fit
 		out := filepath.Join(dir, "beam.parquet")
-		opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10, Shards: 3, Grid: 3, Buckets: 5}
+		opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10, Shards: 3, Grid: run.grid, CellPairs: run.cellPairs, Buckets: 5}
 		opts.Out, opts.USamples, opts.SaveModel = out, testUSamples, filepath.Join(dir, "beam-model.json")
 		if !fit {
 			opts.Model = modelPath
@@ -187,6 +197,65 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".swd-beam-*")); len(left) > 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+// TestSessionCountsAsSwdLink: the training sessions of the model's
+// fallback, as the pipeline's fit reads them from the files
+// (Plan.SessionCounts), are swd link's (linkage.SessionCounts over the
+// datasets it holds), for the anchor fields and for the others.
+func TestSessionCountsAsSwdLink(t *testing.T) {
+	dir := t.TempDir()
+	files := synthEncoded(t, dir, 150)
+	ctx := context.Background()
+	ds := make([]*encoding.Dataset, len(files))
+	for i, f := range files {
+		var err error
+		if ds[i], err = encfile.Read(ctx, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10}
+	opts.Out = filepath.Join(dir, "beam.parquet")
+	if err := opts.validate(files); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := opts.Linkage(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := planLink(files, opts, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs := linkage.Jobs(len(ds), cfg.NoDedup)
+	want := linkage.SessionCounts(ctx, len(jobs), func(k int) (*model.Comparer, error) {
+		return model.NewComparer(plan.Cmps, ds[jobs[k].A], ds[jobs[k].B])
+	}, cfg)
+	got := plan.SessionCounts(ctx)
+	anchors := make([]bool, len(plan.Cmps))
+	for f, c := range plan.Cmps {
+		anchors[f] = c.Anchor
+	}
+	others := make([]bool, len(anchors))
+	for f := range anchors {
+		others[f] = !anchors[f]
+	}
+	for _, on := range [][]bool{anchors, others} {
+		w, err := want(on)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := got(on)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w.Total() == 0 {
+			t.Fatalf("on %v: no session pairs to compare", on)
+		}
+		if !maps.Equal(g, w) {
+			t.Errorf("on %v: %d session pairs in %d patterns, swd link's %d in %d", on, g.Total(), len(g), w.Total(), len(w))
+		}
 	}
 }
 

@@ -28,10 +28,16 @@
 //     distinct pair is compared once, whichever blocks found it) and
 //     computes their agreement patterns with model.RecordComparer, the
 //     kernel of linkage.Link. The random pairs behind u (model.SamplePairs,
-//     the same draws as Link) go through the same cells.
+//     the same draws as Link) go through the same cells. Each cell is its
+//     own grouping (up to 64), and compares its pairs in slices of at most
+//     Plan.CellPairs, so its memory is bounded by that setting and by its
+//     records, not by its pairs.
 //  5. Model: pattern counts are summed with CombinePerKey and
 //     linkage.FitModel runs once on the sums; the model is a side input of
-//     the scoring (or comes from --model).
+//     the scoring (or comes from --model). When EM on the candidates does
+//     not find persons and the model falls back to training sessions, the
+//     fitting worker reads the files to block on exact agreement as swd
+//     link does (Plan.SessionCounts).
 //  6. Score: each pair's weight and posterior (model.WeightTF); the pairs at
 //     or above the threshold are the edges.
 //  7. Persons: connected components of the edges by large-star/small-star

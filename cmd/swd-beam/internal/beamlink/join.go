@@ -252,24 +252,33 @@ type pairEntry struct {
 
 func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) bool,
 	emitCand func([]byte), emitPattern func(string, int64), emitSample func(string, int64), emitBlocked func(int, int64)) error {
+	// The records, decoded; the pairs' packets kept as they are (runs,
+	// ~6 bytes a pair against 24 decoded), with how many pairs they hold.
+	// A grouping's values can be iterated once, hence the packets kept.
 	rs := newRecords()
-	var pairs []pairEntry
-	err := readPackets(packets, func(k kind, b []byte) error {
-		if ok, err := rs.read(k, b); ok || err != nil {
+	var pairPackets [][]byte
+	var entries int
+	var b []byte
+	for packets(&b) {
+		err := readPacket(b, func(k kind, e []byte) error {
+			if ok, err := rs.read(k, e); ok || err != nil {
+				return err
+			}
+			if k != kindPair {
+				return errCorrupt
+			}
+			d := decoder{b: e}
+			entries += d.count(3)
+			return d.err
+		})
+		if err != nil {
 			return err
 		}
-		if k != kindPair {
-			return errCorrupt
+		if kind(b[0]) == kindPair {
+			pairPackets = append(pairPackets, b)
 		}
-		d := decoder{b: b}
-		pairs = d.pairRun(pairs)
-		return d.done()
-	})
-	if err != nil {
-		return err
 	}
 	rs.finish()
-	slices.SortFunc(pairs, comparePairs)
 	get := func(ref uint64) (*Rec, error) {
 		r, ok := rs.byRef[ref]
 		if !ok || r.Fields == nil {
@@ -281,6 +290,48 @@ func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) 
 	patterns := map[string]int64{}
 	samples := map[string]int64{}
 	blocked := map[int]int64{}
+	// Then the pairs, in slices of their first record (a hash of it), so
+	// that no more than about Plan.CellPairs pairs are decoded at once
+	// whatever the cell's size (every occurrence of a pair falls in the
+	// same slice), each slice one pass over the kept packets.
+	n := max(1, (entries+f.plan.cellPairs()-1)/f.plan.cellPairs())
+	var pairs []pairEntry
+	for slice := range n {
+		pairs = pairs[:0]
+		for _, pk := range pairPackets {
+			err := readPacket(pk, func(_ kind, e []byte) error {
+				d := decoder{b: e}
+				pairs = d.pairRunSlice(pairs, slice, n)
+				return d.done()
+			})
+			if err != nil {
+				return err
+			}
+		}
+		slices.SortFunc(pairs, comparePairs)
+		if err := f.compare(pairs, get, out, patterns, samples, blocked); err != nil {
+			return err
+		}
+		out.end()
+	}
+	out.flush()
+	for k, n := range patterns {
+		emitPattern(k, n)
+	}
+	for k, n := range samples {
+		emitSample(k, n)
+	}
+	for k, n := range blocked {
+		emitBlocked(k, n)
+	}
+	return nil
+}
+
+// compare compares the distinct pairs of sorted pairs, counting their
+// patterns (samples: the random pairs'; blocked: per job, the distinct
+// pairs blocking found) and sending the candidates to out.
+func (f *cellFn) compare(pairs []pairEntry, get func(uint64) (*Rec, error), out *comparedRuns,
+	patterns, samples map[string]int64, blocked map[int]int64) error {
 	for lo := 0; lo < len(pairs); {
 		e := pairs[lo]
 		hi := lo + 1
@@ -312,16 +363,6 @@ func (f *cellFn) ProcessElement(_ context.Context, _ int, packets func(*[]byte) 
 		patterns[sampleKey(job, key)]++
 		c := Compared{A: e.a, B: e.b, Pattern: key, Freq: f.plan.freqs(a, partnerOf(e.b), key)}
 		out.add(&c)
-	}
-	out.flush()
-	for k, n := range patterns {
-		emitPattern(k, n)
-	}
-	for k, n := range samples {
-		emitSample(k, n)
-	}
-	for k, n := range blocked {
-		emitBlocked(k, n)
 	}
 	return nil
 }

@@ -151,7 +151,31 @@ func (p *Plan) bucket(x uint64) int { return bucketOf(x, p.Buckets) }
 func (p *Plan) group(ref uint64) int { return bucketOf(ref^0x67726964, p.Grid) }
 
 // cell is the cell of the grid that compares the records of groups g and h.
-func (p *Plan) cell(g, h int) int { return min(g, h)*p.Grid + max(g, h) }
+func (p *Plan) cell(g, h int) int {
+	g, h = min(g, h), max(g, h)
+	idx := g*p.Grid - g*(g-1)/2 + h - g // the cells (g ≤ h) in order
+	return p.cellStage(idx)<<cellBits | idx
+}
+
+// cellBits are the bits of a cell's key that number it; the bits above
+// name its grouping (see cellStage).
+const cellBits = 24
+
+// maxCellStages bounds the groupings the cells are split among.
+const maxCellStages = 64
+
+// cellStages is the number of groupings of the cells: one per cell, up to
+// maxCellStages. Prism hands a grouping's whole output to one bundle, sent
+// to the worker as one gRPC message of at most 2 GiB, so a grouping must
+// hold no more than a cell (see DefaultGrid); on other runners the split
+// costs nothing but more stages.
+func (p *Plan) cellStages() int { return max(1, min(maxCellStages, p.Grid*(p.Grid+1)/2)) }
+
+// cellStage is the grouping of the cell numbered idx.
+func (p *Plan) cellStage(idx int) int { return idx % p.cellStages() }
+
+// stageOfCell is the grouping of a cell's packet (its key's high bits).
+func stageOfCell(cell int, _ []byte) int { return cell >> cellBits }
 
 // pairCell is the cell of the pair (a, b).
 func (p *Plan) pairCell(a, b uint64) int { return p.cell(p.group(a), p.group(b)) }

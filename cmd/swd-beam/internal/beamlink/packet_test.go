@@ -78,8 +78,20 @@ func TestGridCells(t *testing.T) {
 				}
 			}
 		}
-		if g > 1 && len(holds) != g*(g+1)/2 {
+		if len(holds) != g*(g+1)/2 {
 			t.Errorf("grid %d: %d cells, want %d", g, len(holds), g*(g+1)/2)
+		}
+		// One grouping per cell (up to maxCellStages).
+		stages := map[int]int{}
+		for c := range holds {
+			st := stageOfCell(c, nil)
+			if st < 0 || st >= p.cellStages() {
+				t.Fatalf("grid %d: cell %d in grouping %d of %d", g, c, st, p.cellStages())
+			}
+			stages[st]++
+		}
+		if len(stages) != len(holds) {
+			t.Errorf("grid %d: %d cells in %d groupings", g, len(holds), len(stages))
 		}
 		for _, a := range refs {
 			for _, b := range refs {
@@ -193,5 +205,69 @@ func TestComparedRuns(t *testing.T) {
 		if g.A != w.A || g.B != w.B || g.Pattern != w.Pattern || !slices.Equal(g.Freq, w.Freq) {
 			t.Fatalf("compared %d: %+v, want %+v", i, g, w)
 		}
+	}
+}
+
+// TestPairRunSlices reads runs of pairs in n slices: every pair in exactly
+// one slice, all the pairs of one first record in the same slice.
+func TestPairRunSlices(t *testing.T) {
+	var es []pairEntry
+	for a := range 300 {
+		for b := range a % 17 {
+			es = append(es, pairEntry{a: Ref(a%3, a), b: Ref(1, b*5), src: uint64(1 + b%2)})
+		}
+	}
+	slices.SortFunc(es, comparePairs)
+	run := appendPairRun(nil, es)
+	for _, n := range []int{1, 2, 7, 64} {
+		var all []pairEntry
+		sliceOfA := map[uint64]int{}
+		for s := range n {
+			d := decoder{b: run}
+			got := d.pairRunSlice(nil, s, n)
+			if err := d.done(); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range got {
+				if prev, ok := sliceOfA[e.a]; ok && prev != s {
+					t.Fatalf("%d slices: record %d in slices %d and %d", n, e.a, prev, s)
+				}
+				sliceOfA[e.a] = s
+			}
+			all = append(all, got...)
+		}
+		slices.SortFunc(all, comparePairs)
+		if !slices.Equal(all, es) {
+			t.Fatalf("%d slices: %d pairs, want %d", n, len(all), len(es))
+		}
+	}
+}
+
+// TestDefaultGrid: the grid grows with the records so that the largest
+// cell's estimated input stays under cellBytes (below Prism's 2 GiB
+// message), and a small linkage is one cell.
+func TestDefaultGrid(t *testing.T) {
+	cell := func(n, g int) float64 {
+		if g == 1 {
+			return float64(n) * (cellRecordBytes + cellPairBytes)
+		}
+		return 2*float64(n)*cellRecordBytes/float64(g) + 2*float64(n)*cellPairBytes/float64(g*g)
+	}
+	prev := 0
+	for _, n := range []int{0, 1, 10_000, 200_000, 500_000, 1_004_660, 10_000_000, 100_000_000} {
+		g := DefaultGrid(n)
+		if g < prev {
+			t.Errorf("%d records: grid %d, smaller than %d for fewer", n, g, prev)
+		}
+		prev = g
+		if cell(n, g) > cellBytes {
+			t.Errorf("%d records: grid %d, largest cell %.0f bytes", n, g, cell(n, g))
+		}
+		if g > 1 && cell(n, g-1) <= cellBytes {
+			t.Errorf("%d records: grid %d, but %d would do", n, g, g-1)
+		}
+	}
+	if g := DefaultGrid(10_000); g != 1 {
+		t.Errorf("10,000 records: grid %d, want 1", g)
 	}
 }

@@ -20,7 +20,7 @@ func init() {
 	register.DoFn2x1[int, func(int, []byte), error](&sampleFn{})
 	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
 	register.Function2x1(sumInt64)
-	register.Function2x1(cellStage)
+	register.Function2x1(stageOfCell)
 	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
 	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
 	register.DoFn7x1[[]byte, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
@@ -54,13 +54,6 @@ func init() {
 	register.Iter2[int, ScoreStat]()
 	register.Iter1[ClusterStat]()
 }
-
-// cellStages is the number of groupings the cells of the grid are split
-// among (cell modulo cellStages).
-const cellStages = 8
-
-// cellStage is the grouping of a cell's packet.
-func cellStage(cell int, _ []byte) int { return cell % cellStages }
 
 // Build adds the linkage of plan to the pipeline: the links go to shards in
 // plan.ShardDir (MergeShards reads them back in order) with a Summary
@@ -99,15 +92,17 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 		}
 		cellIn = append(cellIn, beam.ParDo(js, &sampleFn{Plan: ps}, beam.CreateList(js, jobs)))
 	}
-	// The cells are split among cellStages groupings: Prism hands a
-	// grouping's whole output to one bundle, sent to the worker as one gRPC
-	// message, which may not exceed 2 GiB (at a million records the cells'
-	// input is ~2.6 GB on the default grid). The split runs in the
-	// producers' stages (Prism fuses the partition into them).
+	// The cells are split among groupings, one per cell up to
+	// maxCellStages (Plan.cellStages): Prism hands a grouping's whole
+	// output to one bundle, sent to the worker as one gRPC message, which
+	// may not exceed 2 GiB (at a million records the cells' input is ~2.6
+	// GB on a grid of 4). The split runs in the producers' stages (Prism
+	// fuses the partition into them).
 	var cellOut [4][]beam.PCollection
-	stageIn := make([][]beam.PCollection, cellStages)
+	stages := plan.cellStages()
+	stageIn := make([][]beam.PCollection, stages)
 	for _, c := range cellIn {
-		for i, part := range beam.Partition(js, cellStages, cellStage, c) {
+		for i, part := range beam.Partition(js, stages, stageOfCell, c) {
 			stageIn[i] = append(stageIn[i], part)
 		}
 	}

@@ -47,6 +47,10 @@ type Plan struct {
 	// record is sent to Grid cells, and a cell holds about 2/Grid of all
 	// records.
 	Grid int `json:"grid"`
+	// CellPairs bounds the pairs a cell decodes and compares at once: a
+	// cell with more compares them in slices of their first record, one
+	// pass over its packets each (see DefaultCellPairs).
+	CellPairs int `json:"cell_pairs"`
 	// Buckets is the number of buckets of every other grouping (blocks,
 	// values, components, households).
 	Buckets int `json:"buckets"`
@@ -109,9 +113,51 @@ func (p *Plan) config() linkage.Config {
 		NoTF: p.NoTF, VetoWeight: p.VetoWeight, NoVeto: p.NoVeto, Workers: 1}
 }
 
-// DefaultGrid is the grid side for n records: cells of at most about
-// 500,000 records.
-func DefaultGrid(n int) int { return max(1, (n+249_999)/250_000) }
+// DefaultGrid is the grid side for n records: the smallest grid whose
+// largest cell is estimated at no more than cellBytes of input. A cell
+// (g, h), g ≠ h, holds 2n/G records (cellRecordBytes each, with their
+// term-frequency counts) and 2/G² of the pairs (cellPairBytes a record).
+// Cells are grouped one per stage, so the largest cell is the largest
+// message Prism sends (at most 2 GiB), and the most a worker holds of
+// the comparison's input; a smaller grid sends each record to fewer
+// cells, and Prism holds every copy in memory.
+func DefaultGrid(n int) int {
+	for g := 1; ; g++ {
+		recs := float64(n) * cellRecordBytes
+		pairs := float64(n) * cellPairBytes
+		if g > 1 {
+			recs, pairs = 2*recs/float64(g), 2*pairs/float64(g*g)
+		}
+		if recs+pairs <= cellBytes || g == MaxGrid {
+			return g
+		}
+	}
+}
+
+// The estimate of a cell's input behind DefaultGrid. Records: the filters
+// of the example schema's nine compared fields (2,752 bits) and their
+// term-frequency counts. Pairs: the pair runs (~6 bytes an occurrence,
+// docs/scale-out.md) of ~300 occurrences and candidates a record, more
+// than the ~290 of a million synthetic records (pairs per record grow
+// with the population; --grid overrides the estimate).
+const (
+	cellRecordBytes = 400
+	cellPairBytes   = 2048
+	cellBytes       = 1 << 30
+	// MaxGrid is the largest grid side (a cell's key numbers it in 24 bits).
+	MaxGrid = 4096
+)
+
+// DefaultCellPairs is Plan.CellPairs when it is not set: 8 Mi pairs, 192
+// MiB decoded.
+const DefaultCellPairs = 1 << 23
+
+func (p *Plan) cellPairs() int {
+	if p.CellPairs > 0 {
+		return p.CellPairs
+	}
+	return DefaultCellPairs
+}
 
 // DefaultBuckets is the bucket count for n records: about 16,384 records
 // a bucket, at least 8.

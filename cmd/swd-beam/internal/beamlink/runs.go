@@ -129,6 +129,31 @@ func (d *decoder) pairRun(es []pairEntry) []pairEntry {
 	return es
 }
 
+// pairRunSlice decodes a run of pairs, appending to es those whose first
+// record falls in slice of n (all of them when n is 1).
+func (d *decoder) pairRunSlice(es []pairEntry, slice, n int) []pairEntry {
+	if n == 1 {
+		return d.pairRun(es)
+	}
+	cnt := d.count(3)
+	var r refDelta
+	last, in := ^uint64(0), false
+	for range cnt {
+		a, b := r.read(d)
+		src := d.uvarint()
+		if a != last {
+			last, in = a, sliceOf(a, n) == slice
+		}
+		if in {
+			es = append(es, pairEntry{a: a, b: b, src: src})
+		}
+	}
+	return es
+}
+
+// sliceOf is the slice of a cell's pairs whose first record is a.
+func sliceOf(a uint64, n int) int { return bucketOf(a^0x736c696365, n) }
+
 // comparedRuns packs compared candidates, met in (a, b) order, as runs
 // (kindCompared).
 type comparedRuns struct {

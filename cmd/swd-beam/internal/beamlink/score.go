@@ -10,7 +10,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/welfare-district/swd/io/encfile"
 	"github.com/welfare-district/swd/linkage"
+	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/model"
 )
 
@@ -45,7 +47,7 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, patterns func(*str
 		}
 		js[k].Patterns.Add(pat, n)
 	}
-	m, err := linkage.FitModel(ctx, p.Cmps, counts, js, p.config(), nil)
+	m, err := linkage.FitModel(ctx, p.Cmps, counts, js, p.config(), p.SessionCounts(ctx))
 	if err != nil {
 		return err
 	}
@@ -55,6 +57,53 @@ func (f *fitFn) ProcessElement(ctx context.Context, _ []byte, patterns func(*str
 	}
 	emit(b.String())
 	return nil
+}
+
+// SessionCounts gives the model's fallback the blocked counts of its
+// training sessions as swd link computes them (linkage.SessionCounts): a
+// blocking on exact agreement of some fields over every pair of records,
+// not only the candidates. It reads the partners' files, whole, on the
+// worker that fits the model, and only when EM on the candidates does not
+// find persons and the fallback asks (at a million records it did; on
+// smaller linkages it seldom does).
+func (p *Plan) SessionCounts(ctx context.Context) func(on []bool) (model.PatternCounts, error) {
+	var (
+		ds    = make([]*encoding.Dataset, len(p.Partners))
+		sides = &model.SideCache{}
+	)
+	load := func(i int) (*encoding.Dataset, error) {
+		if ds[i] != nil {
+			return ds[i], nil
+		}
+		pt := p.Partners[i]
+		local, done, err := Localize(ctx, pt.Path)
+		if err != nil {
+			return nil, err
+		}
+		defer done()
+		d, err := encfile.Read(ctx, local)
+		if err != nil {
+			return nil, err
+		}
+		if d.Meta.Partner != pt.Name || d.Len() != pt.Rows {
+			return nil, fmt.Errorf("%s: changed since the linkage was planned", pt.Path)
+		}
+		ds[i] = d
+		return d, nil
+	}
+	comparer := func(k int) (*model.Comparer, error) {
+		j := p.Jobs[k]
+		a, err := load(j.A)
+		if err != nil {
+			return nil, err
+		}
+		b, err := load(j.B)
+		if err != nil {
+			return nil, err
+		}
+		return model.NewComparerShared(p.Cmps, a, b, sides)
+	}
+	return linkage.SessionCounts(ctx, len(p.Jobs), comparer, p.config())
 }
 
 // priorsFn computes the prior weight of every job from the model and the
