@@ -119,13 +119,7 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 	dir := t.TempDir()
 	files := synthEncoded(t, dir, 400)
 	ctx := context.Background()
-	ds := make([]*encoding.Dataset, len(files))
-	for i, f := range files {
-		var err error
-		if ds[i], err = encfile.Read(ctx, f); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ds := readEncoded(t, files)
 	// swd link as swd-beam link runs it: without the household rule and
 	// the co-residence joins, which need households across components of
 	// persons (see docs/scale-out.md).
@@ -208,13 +202,7 @@ func TestSessionCountsAsSwdLink(t *testing.T) {
 	dir := t.TempDir()
 	files := synthEncoded(t, dir, 150)
 	ctx := context.Background()
-	ds := make([]*encoding.Dataset, len(files))
-	for i, f := range files {
-		var err error
-		if ds[i], err = encfile.Read(ctx, f); err != nil {
-			t.Fatal(err)
-		}
-	}
+	ds := readEncoded(t, files)
 	opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10}
 	opts.Out = filepath.Join(dir, "beam.parquet")
 	if err := opts.validate(files); err != nil {
@@ -313,4 +301,17 @@ func TestLinkFlagsOfSwdLink(t *testing.T) {
 	if err := opts.validate(files); !errors.Is(err, swdbase.ErrUsage) || !strings.Contains(err.Error(), "--household-min-weight") {
 		t.Fatalf("--household-min-weight on Beam: %v, want a usage error naming it", err)
 	}
+}
+
+// readEncoded reads the encoded files, in order.
+func readEncoded(t *testing.T, files []string) []*encoding.Dataset {
+	t.Helper()
+	ds := make([]*encoding.Dataset, len(files))
+	for i, f := range files {
+		var err error
+		if ds[i], err = encfile.Read(context.Background(), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ds
 }
