@@ -286,17 +286,7 @@ func (f *topHitsFn) Setup() error {
 
 func (f *topHitsFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(int, []byte)) error {
 	p := f.plan
-	var all []queryHit
-	err := readPackets(packets, func(kd kind, b []byte) error {
-		if kd != kindHit {
-			return errCorrupt
-		}
-		var h queryHit
-		d := decoder{b: b}
-		d.hit(&h)
-		all = append(all, h)
-		return d.done()
-	})
+	all, err := collectPackets(packets, kindHit, (*decoder).hit)
 	if err != nil {
 		return err
 	}

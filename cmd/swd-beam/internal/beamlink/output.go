@@ -136,17 +136,7 @@ func (f *writeShardFn) ProcessElement(ctx context.Context, k int, packets func(*
 	if err != nil {
 		return err
 	}
-	var all []Row
-	err = readPackets(packets, func(kd kind, b []byte) error {
-		if kd != kindRow {
-			return errCorrupt
-		}
-		var r Row
-		d := decoder{b: b}
-		d.row(&r)
-		all = append(all, r)
-		return d.done()
-	})
+	all, err := collectPackets(packets, kindRow, (*decoder).row)
 	if err != nil {
 		return err
 	}

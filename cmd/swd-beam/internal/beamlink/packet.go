@@ -113,6 +113,23 @@ func readPacket(b []byte, fn func(kind, []byte) error) error {
 }
 
 // readPackets reads every packet of a group.
+// collectPackets decodes every packet of the iterable with dec, in order;
+// each must be of kind want.
+func collectPackets[T any](packets func(*[]byte) bool, want kind, dec func(*decoder, *T)) ([]T, error) {
+	var all []T
+	err := readPackets(packets, func(kd kind, b []byte) error {
+		if kd != want {
+			return errCorrupt
+		}
+		var v T
+		d := decoder{b: b}
+		dec(&d, &v)
+		all = append(all, v)
+		return d.done()
+	})
+	return all, err
+}
+
 func readPackets(packets func(*[]byte) bool, fn func(kind, []byte) error) error {
 	var b []byte
 	for packets(&b) {
