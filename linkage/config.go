@@ -116,9 +116,9 @@ type Config struct {
 	// rule.
 	HouseholdMinWeight   float64
 	NoHouseholdMinWeight bool
-	// NoCoResidence: households are not joined by the records' address
-	// and phone together (see CoResidenceKeys and cluster.Build), only by
-	// person links and the partners' household ids.
+	// NoCoResidence: households are not joined by a phone number and an
+	// address they alone share (see CoResidenceKeys and cluster.Build),
+	// only by person links and the partners' household ids.
 	NoCoResidence bool
 	// Logger receives progress and summaries (never personal data). Nil:
 	// discard.
