@@ -327,7 +327,8 @@ func TestBuildDeterministicUnderPermutation(t *testing.T) {
 			pt.RecordIDs = append(pt.RecordIDs, string(rune('A'+i)))
 			pt.Households = append(pt.Households, string(rune('0'+i/3)))
 			pt.CoResidence = append(pt.CoResidence, uint64(rng.IntN(60))) // some shared by two households
-			if p%2 == 0 { // and some partners pair them with places
+			// and some partners pair them with places
+			if p%2 == 0 {
 				pt.CoResidenceAt = append(pt.CoResidenceAt, uint64(rng.IntN(3)))
 			}
 		}
