@@ -51,7 +51,7 @@ type LinkFlags struct {
 // LinkFlags without binding it.
 func DefaultLinkFlags() LinkFlags {
 	return LinkFlags{Threshold: linkage.DefaultThreshold, Clustering: linkage.ClusteringContested, Assignment: "optimal",
-		HouseholdAttr: linkage.DefaultHouseholdAttr, USamples: model.DefaultUSamples, Seed: 1,
+		HouseholdAttr: linkage.DefaultHouseholdAttr, USamples: model.DefaultUSamples, Seed: linkage.DefaultSeed,
 		VetoWeight: linkage.DefaultVetoWeight, DiceMaxPairs: linkage.DefaultDiceMaxPairs}
 }
 

@@ -85,7 +85,7 @@ func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	// shared flag's default is 0 because swd-beam cannot apply it.
 	o.HouseholdMin = linkage.DefaultHouseholdMinWeight
 	fs.Lookup("household-min-weight").DefValue = strconv.FormatFloat(linkage.DefaultHouseholdMinWeight, 'g', -1, 64)
-	fs.BoolVar(&o.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a record's address and phone number together (only person links and the partners' household ids)")
+	fs.BoolVar(&o.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a phone number and an address (only person links and the partners' household ids)")
 	fs.Lookup("district").Usage += "; trust its partners' public keys for sealed inputs (without --trust)"
 	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
 	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
