@@ -1,6 +1,7 @@
 package linkage
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"sort"
@@ -319,58 +320,139 @@ func (r *Report) trimHistogram() {
 	r.WeightHistogram = r.WeightHistogram[lo:hi]
 }
 
+// addClusterFigures adds the persons' and households' figures: records
+// linked and persons known to one partner alone per partner, persons
+// shared per pair of partners, households per partner, and the sizes of
+// persons and households. It walks the persons one at a time in the order
+// of ClusterID (links are in that order as Build writes them; otherwise an
+// index is sorted), with per-partner counters, so that what it holds grows
+// with the partners and the households, not with a map per person: at 10
+// million records a map of partners per person and of persons per
+// household took 2.3 GB.
 func (r *Report) addClusterFigures(links []cluster.Link) {
-	partnersOf := map[int64]map[string]int{} // cluster → partner → records
-	personsOf := map[int64]map[int64]bool{}  // household → clusters
-	householdsOf := map[string]map[int64]bool{}
-	for _, l := range links {
-		if partnersOf[l.ClusterID] == nil {
-			partnersOf[l.ClusterID] = map[string]int{}
+	order := clusterOrder(links)
+	at := func(i int) *cluster.Link {
+		if order != nil {
+			return &links[order[i]]
 		}
-		partnersOf[l.ClusterID][l.Partner]++
-		if personsOf[l.HouseholdID] == nil {
-			personsOf[l.HouseholdID] = map[int64]bool{}
-		}
-		personsOf[l.HouseholdID][l.ClusterID] = true
-		if householdsOf[l.Partner] == nil {
-			householdsOf[l.Partner] = map[int64]bool{}
-		}
-		householdsOf[l.Partner][l.HouseholdID] = true
+		return &links[i]
 	}
+	// Partners are slots: those of the report first, then any other name
+	// the links hold (counted in sizes, as before, but reported nowhere).
+	slot := make(map[string]int, len(r.Partners))
+	for i, p := range r.Partners {
+		slot[p.Partner] = i
+	}
+	slotOf := func(name string) int {
+		k, ok := slot[name]
+		if !ok {
+			k = len(slot)
+			slot[name] = k
+		}
+		return k
+	}
+	pairSlot := func(name string) int {
+		if k, ok := slot[name]; ok {
+			return k
+		}
+		return -1
+	}
+	pairs := make([][2]int, len(r.Pairs))
+	for i, pp := range r.Pairs {
+		pairs[i] = [2]int{pairSlot(pp.A), pairSlot(pp.B)}
+	}
+	var count []int              // records of the person per slot
+	var present []int            // slots with a record of the person
+	var hhOfPerson []int64       // distinct households of the person
+	var personHouseholds []int64 // one per (household, person)
+	partnerHouseholds := make([][]int64, len(r.Partners))
 	sizes := map[int]int{}
-	for _, ps := range partnersOf {
-		n := 0
-		for _, c := range ps {
-			n += c
+	for lo := 0; lo < len(links); {
+		c := at(lo).ClusterID
+		hi := lo
+		present, hhOfPerson = present[:0], hhOfPerson[:0]
+		for ; hi < len(links) && at(hi).ClusterID == c; hi++ {
+			l := at(hi)
+			k := slotOf(l.Partner)
+			for len(count) <= k {
+				count = append(count, 0)
+			}
+			if count[k] == 0 {
+				present = append(present, k)
+			}
+			count[k]++
+			hhOfPerson = append(hhOfPerson, l.HouseholdID)
+			if k < len(partnerHouseholds) {
+				partnerHouseholds[k] = append(partnerHouseholds[k], l.HouseholdID)
+			}
 		}
+		n := hi - lo
 		sizes[n]++
-		for i := range r.Partners {
-			p := &r.Partners[i]
-			if c := ps[p.Partner]; c > 0 {
-				if n > 1 {
-					p.Linked += c
-				}
-				if len(ps) == 1 {
-					p.OnlyHere++
-				}
+		for _, k := range present {
+			if k >= len(r.Partners) {
+				continue
+			}
+			p := &r.Partners[k]
+			if n > 1 {
+				p.Linked += count[k]
+			}
+			if len(present) == 1 {
+				p.OnlyHere++
 			}
 		}
-		for i := range r.Pairs {
-			pp := &r.Pairs[i]
-			if pp.A == pp.B && ps[pp.A] > 1 || pp.A != pp.B && ps[pp.A] > 0 && ps[pp.B] > 0 {
-				pp.SharedPersons++
+		for i, ab := range pairs {
+			a, b := countAt(count, ab[0]), countAt(count, ab[1])
+			if ab[0] == ab[1] && a > 1 || ab[0] != ab[1] && a > 0 && b > 0 {
+				r.Pairs[i].SharedPersons++
 			}
 		}
+		slices.Sort(hhOfPerson)
+		personHouseholds = append(personHouseholds, slices.Compact(hhOfPerson)...)
+		for _, k := range present {
+			count[k] = 0
+		}
+		lo = hi
 	}
-	for i := range r.Partners {
-		r.Partners[i].Households = len(householdsOf[r.Partners[i].Partner])
+	for i, hs := range partnerHouseholds {
+		slices.Sort(hs)
+		r.Partners[i].Households = len(slices.Compact(hs))
+		partnerHouseholds[i] = nil
 	}
 	r.ClusterSizes = sizeCounts(sizes)
+	slices.Sort(personHouseholds)
 	hs := map[int]int{}
-	for _, cl := range personsOf {
-		hs[len(cl)]++
+	for lo := 0; lo < len(personHouseholds); {
+		hi := lo + 1
+		for hi < len(personHouseholds) && personHouseholds[hi] == personHouseholds[lo] {
+			hi++
+		}
+		hs[hi-lo]++
+		lo = hi
 	}
 	r.HouseholdSizes = sizeCounts(hs)
+}
+
+// countAt is count[k], 0 for a slot without records (k < 0: a partner the
+// links do not hold).
+func countAt(count []int, k int) int {
+	if k < 0 || k >= len(count) {
+		return 0
+	}
+	return count[k]
+}
+
+// clusterOrder is nil when links are ordered by ClusterID, else the
+// indices of links in that order (ties in their order).
+func clusterOrder(links []cluster.Link) []int32 {
+	if slices.IsSortedFunc(links, func(a, b cluster.Link) int { return cmp.Compare(a.ClusterID, b.ClusterID) }) {
+		return nil
+	}
+	order := make([]int32, len(links))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int { return cmp.Compare(links[a].ClusterID, links[b].ClusterID) })
+	return order
 }
 
 func sizeCounts(m map[int]int) []SizeCount {
