@@ -63,11 +63,6 @@ func (o *linkOptions) validate(args []string) error {
 		return err
 	}
 	switch {
-	case o.HouseholdMin != 0:
-		// The rule asks whether a person is the only link between two
-		// partner households, across persons; the pipeline clusters each
-		// component of persons on its own.
-		return base.Usagef("--household-min-weight is not available on Beam (each component of persons is clustered on its own)")
 	case o.Grid < 0 || o.Buckets < 0:
 		return base.Usagef("--grid and --buckets must not be negative")
 	case o.Grid > beamlink.MaxGrid:
@@ -114,10 +109,6 @@ func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io
 	if err != nil {
 		return err
 	}
-	// Households here are components of persons sharing a partner's
-	// household id, without swd link's co-residence joins
-	// (docs/scale-out.md); the run says so.
-	cfg.NoCoResidence = true
 	var modelJSON string
 	if cfg.Model != nil {
 		var b bytes.Buffer
@@ -262,6 +253,10 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.USamples, plan.Seed = cfg.USamples, cfg.Seed
 	plan.Clustering = cfg.Clustering
 	plan.HouseholdAttr = cfg.HouseholdAttr
+	if !cfg.NoHouseholdMinWeight {
+		plan.HouseholdMinWeight = cfg.HouseholdMinWeight
+	}
+	plan.NoCoResidence = cfg.NoCoResidence
 	plan.Rounds = opts.Rounds
 	plan.Grid, plan.Buckets, plan.CellPairs = opts.Grid, opts.Buckets, opts.CellPairs
 	if plan.Grid <= 0 {
@@ -342,7 +337,7 @@ func writeLinks(opts *linkOptions, cfg linkage.Config, links []cluster.Link, res
 func clusterStats(sum beamlink.Summary, links []cluster.Link) cluster.Stats {
 	c := sum.Clusters
 	st := cluster.Stats{Records: len(links), Edges: int(c.Edges), Assigned: int(c.Assigned), Merged: int(c.Merged),
-		Refused: int(c.Refused), Sparse: int(c.Sparse), Vetoed: int(c.Vetoed)}
+		Refused: int(c.Refused), Sparse: int(c.Sparse), Vetoed: int(c.Vetoed), WeakSplit: int(c.WeakSplit), CoResident: int(c.CoResident)}
 	persons, households := map[int64]bool{}, map[int64]bool{}
 	for _, l := range links {
 		persons[l.ClusterID], households[l.HouseholdID] = true, true

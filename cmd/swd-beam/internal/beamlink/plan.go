@@ -37,6 +37,14 @@ type Plan struct {
 	FixedU     bool   `json:"fixed_u"`
 
 	HouseholdAttr string `json:"household_attr"`
+	// HouseholdMinWeight is linkage.Config.HouseholdMinWeight (0: no such
+	// rule): the clustering's components include the records sharing a
+	// partner household id, so that the rule sees every person joining
+	// two households.
+	HouseholdMinWeight float64 `json:"household_min_weight"`
+	// NoCoResidence is linkage.Config.NoCoResidence: households are not
+	// joined by their records' co-residence keys.
+	NoCoResidence bool `json:"no_co_residence"`
 	// Rounds is the number of large-star/small-star rounds of the
 	// connected components; the labelling stage fails if they did not
 	// converge.
