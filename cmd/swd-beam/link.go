@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type linkOptions struct {
 	Shards    int
 	Grid      int
 	CellPairs int
+	CellLanes int
 	Buckets   int
 	TempDir   string
 
@@ -51,6 +53,7 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Rounds, "cc-rounds", 10, "large-star/small-star rounds of the connected components (the run fails if they do not converge)")
 	fs.IntVar(&o.Grid, "grid", 0, "side of the comparison grid: each record goes to this many cells, each cell holds about 2/GRID of the records (default: cells of about 500,000 records)")
 	fs.IntVar(&o.CellPairs, "cell-pairs", beamlink.DefaultCellPairs, "most pairs a cell of the grid decodes and compares at once (more are compared in slices, each a pass over the cell's packets): bounds the comparison's memory whatever the cells' size")
+	fs.IntVar(&o.CellLanes, "cell-lanes", -1, "most cells of the grid compared at once (0: no bound; default: on Prism the machine's CPUs, elsewhere no bound)")
 	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
@@ -69,6 +72,8 @@ func (o *linkOptions) validate(args []string) error {
 		return base.Usagef("--grid must be at most %d", beamlink.MaxGrid)
 	case o.CellPairs < 0:
 		return base.Usagef("--cell-pairs must not be negative")
+	case o.CellLanes < -1:
+		return base.Usagef("--cell-lanes must not be negative")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
 	}
@@ -258,7 +263,13 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	}
 	plan.NoCoResidence = cfg.NoCoResidence
 	plan.Rounds = opts.Rounds
-	plan.Grid, plan.Buckets, plan.CellPairs = opts.Grid, opts.Buckets, opts.CellPairs
+	plan.Grid, plan.Buckets, plan.CellPairs, plan.CellLanes = opts.Grid, opts.Buckets, opts.CellPairs, opts.CellLanes
+	if plan.CellLanes < 0 {
+		plan.CellLanes = 0
+		if r := runnerName(); r == "prism" || r == "" {
+			plan.CellLanes = runtime.NumCPU()
+		}
+	}
 	if plan.Grid <= 0 {
 		plan.Grid = beamlink.DefaultGrid(totalRows(plan))
 	}

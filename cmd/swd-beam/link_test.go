@@ -156,19 +156,20 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 		t.Fatalf("the test data links nothing: %d records, %d persons, %d households", len(want.Links), len(persons), len(households))
 	}
 	log := slog.New(slog.DiscardHandler)
-	// The third run compares each cell's pairs in slices of at most 37
-	// (--cell-pairs), dozens of slices a cell: the same links. The last
-	// runs without the two rules and wants swd link's links without them.
+	// The second run compares one cell at a time (--cell-lanes 1), the
+	// third each cell's pairs in slices of at most 37 (--cell-pairs),
+	// dozens of slices a cell: the same links. The last runs without the
+	// two rules and wants swd link's links without them.
 	for _, run := range []struct {
-		fit             bool
-		grid, cellPairs int
-		plain           bool
-	}{{false, 3, beamlink.DefaultCellPairs, false}, {true, 3, beamlink.DefaultCellPairs, false}, {true, 2, 37, false},
-		{false, 2, beamlink.DefaultCellPairs, true}} {
+		fit                    bool
+		grid, cellPairs, lanes int
+		plain                  bool
+	}{{false, 3, beamlink.DefaultCellPairs, 0, false}, {true, 3, beamlink.DefaultCellPairs, 1, false}, {true, 2, 37, 2, false},
+		{false, 2, beamlink.DefaultCellPairs, 0, true}} {
 		fit, res := run.fit, want
 		name := fmt.Sprintf("fit %v, plain %v", fit, run.plain)
 		out := filepath.Join(dir, "beam.parquet")
-		opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10, Shards: 3, Grid: run.grid, CellPairs: run.cellPairs, Buckets: 5}
+		opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10, Shards: 3, Grid: run.grid, CellPairs: run.cellPairs, CellLanes: run.lanes, Buckets: 5}
 		opts.Out, opts.USamples, opts.SaveModel = out, testUSamples, filepath.Join(dir, "beam-model.json")
 		if !fit {
 			opts.Model = modelPath

@@ -21,6 +21,7 @@ func init() {
 	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
 	register.Function2x1(sumInt64)
 	register.Function2x1(stageOfCell)
+	register.Function3x0(cellGate)
 	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
 	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
 	register.DoFn7x1[[]byte, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
@@ -109,7 +110,11 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 			stageIn[i] = append(stageIn[i], part)
 		}
 	}
-	for _, in := range stageIn {
+	for i, in := range stageIn {
+		if l := plan.CellLanes; l > 0 && i >= l {
+			// Stage i's grouping waits for stage i−l to finish.
+			in = append(in, beam.ParDo(js, cellGate, cellOut[3][i-l]))
+		}
 		cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, in...)))
 		for i := range cellOut {
 			cellOut[i] = append(cellOut[i], cell[i])
@@ -178,3 +183,8 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 		beam.SideInput{Input: beam.Combine(os, addClusterStat, clusterStats)},
 		beam.SideInput{Input: beam.CombinePerKey(os, sumInt64, blocked)})
 }
+
+// cellGate reads a cell stage's per-job counts and emits nothing: flattened
+// into the input of a later cell stage, it holds that stage's grouping
+// back until the earlier stage has finished (Plan.CellLanes).
+func cellGate(int, int64, func(int, []byte)) {}

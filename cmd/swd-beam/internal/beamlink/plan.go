@@ -59,6 +59,12 @@ type Plan struct {
 	// cell with more compares them in slices of their first record, one
 	// pass over its packets each (see DefaultCellPairs).
 	CellPairs int `json:"cell_pairs"`
+	// CellLanes, when positive, bounds the cell stages that run at once:
+	// stage i is held back until stage i−CellLanes has finished. Prism
+	// runs every stage whose input is complete, all the cell stages at
+	// once, each holding its cell's input as one message and its decoded
+	// records and pairs; on a cluster the bound only slows the run.
+	CellLanes int `json:"cell_lanes"`
 	// Buckets is the number of buckets of every other grouping (blocks,
 	// values, components, households).
 	Buckets int `json:"buckets"`
