@@ -26,7 +26,17 @@ const (
 	// multiply (4 bits: 0.9896), for persons F1 0.9938–0.9942 instead of
 	// 0.9944–0.9946 at 20,000 households (docs/linkage.md §8).
 	DefaultHouseholdMinWeight = 7.0
+	// DefaultSeed seeds the random pairs that estimate u, and with them
+	// the fitted model: swd link's default, so that a run is reproducible.
+	DefaultSeed = 1
 )
+
+// DefaultConfig is the configuration swd link runs with when given no
+// flags: the seed DefaultSeed and every other field at its default (Link
+// fills them in; WithDefaults shows them). Code that must link as swd link
+// does, such as the quality tests, starts from it; swd link's own flags
+// are checked against it.
+func DefaultConfig() Config { return Config{Seed: DefaultSeed} }
 
 // Config configures Link. The zero value means the defaults.
 type Config struct {
@@ -116,9 +126,9 @@ type Config struct {
 	// rule.
 	HouseholdMinWeight   float64
 	NoHouseholdMinWeight bool
-	// NoCoResidence: households are not joined by the records' address
-	// and phone together (see CoResidenceKeys and cluster.Build), only by
-	// person links and the partners' household ids.
+	// NoCoResidence: households are not joined by a phone number and an
+	// address they alone share (see CoResidenceKeys and cluster.Build),
+	// only by person links and the partners' household ids.
 	NoCoResidence bool
 	// Logger receives progress and summaries (never personal data). Nil:
 	// discard.

@@ -7,29 +7,34 @@ import (
 	"github.com/welfare-district/swd/linkage/schema"
 )
 
-// CoResidenceKeys returns, per dataset, the co-residence key of each
-// record for cluster.Partner.CoResidence: a 64-bit hash of its address and
-// phone filters together, 0 when it lacks either. Identical filters mean
-// identical normalised values under the shared secret, so two records
-// with one key were written with the same address and the same phone
-// number. It returns nil when the schema has no field of kind address or
-// no field of kind phone, or when the files carry no schema.
+// CoResidenceKeys returns, per dataset, the co-residence evidence of
+// each record for cluster.Partner: its phone filter hashed (contact, for
+// Partner.CoResidence) and its address filter hashed (place, for
+// Partner.CoResidenceAt), 0 where the record lacks the field. A household
+// then holds the pair of any phone and any address of its records: two
+// households of disjoint partners that are the only ones to hold a pair
+// are one (cluster.Build). Identical filters mean identical normalised
+// values under the shared secret. It returns nils when the schema has no
+// field of kind address or no field of kind phone, or when the files
+// carry no schema.
 //
-// Why these two together: measured with ground truth on the synth data
-// (20,000 households, medium corruption), two linked households of
-// disjoint partners that are the only ones to share an address were one
-// household 61 times out of 798 (the synth city puts a dozen households
-// on some house numbers), an address and postcode 57 out of 779; the
-// same phone number 22 out of 22, but random numbers coincide as a city
-// grows; a phone number at the same address 14 out of 14
-// (docs/linkage.md, section 5).
-func CoResidenceKeys(ds []*encoding.Dataset) ([][]uint64, error) {
+// Why a phone number and an address together, measured with ground truth
+// on the synth data (medium corruption; docs/linkage.md, section 5): at
+// 20,000 households two linked households of disjoint partners that are
+// the only ones to share an address were one household 61 times out of
+// 798 (the synth city puts a dozen households on some house numbers);
+// the same phone number 23 out of 23, but at 400,000 households 372 pairs
+// of different households share a number by chance (69 of them in one
+// district, 21 at one postcode, none at one address). A phone and an
+// address held by the same record joined 15 households at 20,000, all
+// right; taken from any records of each household, 18.
+func CoResidenceKeys(ds []*encoding.Dataset) (contact, place [][]uint64, err error) {
 	if len(ds) == 0 || len(ds[0].Meta.Schema) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	s, err := schema.Parse(ds[0].Meta.Schema)
 	if err != nil {
-		return nil, fmt.Errorf("partner %q: the schema in the file's metadata: %w", ds[0].Meta.Partner, err)
+		return nil, nil, fmt.Errorf("partner %q: the schema in the file's metadata: %w", ds[0].Meta.Partner, err)
 	}
 	var address, phone string
 	for _, f := range s.Fields {
@@ -41,23 +46,28 @@ func CoResidenceKeys(ds []*encoding.Dataset) ([][]uint64, error) {
 		}
 	}
 	if address == "" || phone == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
-	out := make([][]uint64, len(ds))
+	contact, place = make([][]uint64, len(ds)), make([][]uint64, len(ds))
 	for k, d := range ds {
 		a, p := d.Field(address), d.Field(phone)
 		if a == nil || p == nil {
 			continue
 		}
-		keys := make([]uint64, len(d.RecordIDs))
-		for row := range keys {
-			if a.Present[row] && p.Present[row] {
-				keys[row] = filterHash(filterHash(fnvOffset, a.Filters.At(row)), p.Filters.At(row))
-			}
-		}
-		out[k] = keys
+		contact[k], place[k] = filterKeys(p), filterKeys(a)
 	}
-	return out, nil
+	return contact, place, nil
+}
+
+// filterKeys hashes each present filter of c (0 where missing).
+func filterKeys(c *encoding.FieldColumn) []uint64 {
+	keys := make([]uint64, len(c.Present))
+	for row, ok := range c.Present {
+		if ok {
+			keys[row] = filterHash(fnvOffset, c.Filters.At(row))
+		}
+	}
+	return keys
 }
 
 const (

@@ -13,19 +13,24 @@ import (
 
 func TestCoResidenceKeys(t *testing.T) {
 	f := synthFixture(t)
-	keys, err := CoResidenceKeys(f.ds)
+	contact, place, err := CoResidenceKeys(f.ds)
 	require.NoError(t, err)
-	require.Len(t, keys, len(f.ds))
+	require.Len(t, contact, len(f.ds))
+	require.Len(t, place, len(f.ds))
 	truth, err := eval.ReadCSV(bytes.NewReader(f.truth), "truth.csv")
 	require.NoError(t, err)
-	home := map[uint64]map[string]bool{} // key → true households of its records
-	partners := map[uint64]map[string]bool{}
+	type pair struct{ contact, place uint64 }
+	home := map[pair]map[string]bool{} // a record's phone and address → true households
+	partners := map[pair]map[string]bool{}
 	for k, d := range f.ds {
-		require.Len(t, keys[k], len(d.RecordIDs))
+		require.Len(t, contact[k], len(d.RecordIDs))
+		require.Len(t, place[k], len(d.RecordIDs))
 		addr, phone := d.Field("address"), d.Field("phone")
-		for row, key := range keys[k] {
-			require.Equal(t, addr.Present[row] && phone.Present[row], key != 0, "a key exactly when both are present")
-			if key == 0 {
+		for row := range d.RecordIDs {
+			require.Equal(t, phone.Present[row], contact[k][row] != 0, "a contact exactly when the phone is present")
+			require.Equal(t, addr.Present[row], place[k][row] != 0, "a place exactly when the address is present")
+			key := pair{contact[k][row], place[k][row]}
+			if key.contact == 0 || key.place == 0 {
 				continue
 			}
 			lab, ok := truth.Lookup(cluster.RecordKey{Partner: d.Meta.Partner, RecordID: d.RecordIDs[row]})
@@ -39,18 +44,19 @@ func TestCoResidenceKeys(t *testing.T) {
 	}
 	shared := 0
 	for key, hs := range home {
-		require.Len(t, hs, 1, "records of one key live in one household")
+		require.Len(t, hs, 1, "records of one phone and address live in one household")
 		if len(partners[key]) > 1 {
 			shared++
 		}
 	}
-	require.Positive(t, shared, "some keys are held by two partners")
+	require.Positive(t, shared, "some phones and addresses are held by two partners")
 
 	t.Run("no schema, no keys", func(t *testing.T) {
 		d := *f.ds[0]
 		d.Meta.Schema = nil
-		keys, err := CoResidenceKeys(append([]*encoding.Dataset{&d}, f.ds[1:]...))
+		contact, place, err := CoResidenceKeys(append([]*encoding.Dataset{&d}, f.ds[1:]...))
 		require.NoError(t, err)
-		require.Nil(t, keys)
+		require.Nil(t, contact)
+		require.Nil(t, place)
 	})
 }

@@ -718,10 +718,10 @@ func (v *pairWeigher) weight(a, b cluster.Ref) (float64, bool) {
 
 // partners describes the datasets to the clustering.
 func partners(ds []*encoding.Dataset, cfg Config) ([]cluster.Partner, error) {
-	var keys [][]uint64
+	var contact, place [][]uint64
 	if !cfg.NoCoResidence {
 		var err error
-		if keys, err = CoResidenceKeys(ds); err != nil {
+		if contact, place, err = CoResidenceKeys(ds); err != nil {
 			return nil, err
 		}
 	}
@@ -731,8 +731,8 @@ func partners(ds []*encoding.Dataset, cfg Config) ([]cluster.Partner, error) {
 		if h := d.Attr(cfg.HouseholdAttr); h != nil {
 			ps[k].Households = h.Values
 		}
-		if keys != nil {
-			ps[k].CoResidence = keys[k]
+		if contact != nil {
+			ps[k].CoResidence, ps[k].CoResidenceAt = contact[k], place[k]
 		}
 	}
 	return ps, nil

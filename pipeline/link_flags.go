@@ -54,7 +54,7 @@ type LinkFlags struct {
 // LinkFlags without binding it.
 func DefaultLinkFlags() LinkFlags {
 	return LinkFlags{Threshold: linkage.DefaultThreshold, Clustering: linkage.ClusteringContested, Assignment: "optimal",
-		HouseholdMin: linkage.DefaultHouseholdMinWeight, HouseholdAttr: linkage.DefaultHouseholdAttr, USamples: model.DefaultUSamples, Seed: 1,
+		HouseholdMin: linkage.DefaultHouseholdMinWeight, HouseholdAttr: linkage.DefaultHouseholdAttr, USamples: model.DefaultUSamples, Seed: linkage.DefaultSeed,
 		VetoWeight: linkage.DefaultVetoWeight, DiceMaxPairs: linkage.DefaultDiceMaxPairs}
 }
 
@@ -79,7 +79,7 @@ func (f *LinkFlags) Bind(fs FlagBinder) {
 	})
 	fs.StringVar(&f.Clustering, "clustering", d.Clustering, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
 	fs.Float64Var(&f.HouseholdMin, "household-min-weight", d.HouseholdMin, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
-	fs.BoolVar(&f.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a record's address and phone number together (only person links and the partners' household ids)")
+	fs.BoolVar(&f.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a phone number and an address (only person links and the partners' household ids)")
 	fs.BoolVar(&f.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&f.Assignment, "assignment", d.Assignment, "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&f.HouseholdAttr, "household-attr", d.HouseholdAttr, "attribute holding each partner's own household id")

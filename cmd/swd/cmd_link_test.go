@@ -9,7 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
+
 	"github.com/welfare-district/swd/io/linksfile"
+	"github.com/welfare-district/swd/linkage"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/model"
 )
@@ -236,5 +239,33 @@ func TestLinkGCPercentFor(t *testing.T) {
 		if got := linkGCPercentFor(tc.in); got != tc.want {
 			t.Errorf("linkGCPercentFor(%d) = %d, want %d", tc.in, got, tc.want)
 		}
+	}
+}
+
+// swd link without flags links as linkage.DefaultConfig says: the quality
+// tests (linkage/eval) link with it and stand for swd link's figures.
+func TestLinkDefaultsAreLinkageDefaults(t *testing.T) {
+	opts := &LinkOptions{}
+	fs := pflag.NewFlagSet("link", pflag.ContinueOnError)
+	opts.AddFlags(fs)
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	got, err := opts.Linkage(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.NoCoResidence = opts.NoCoResidence
+	want := linkage.DefaultConfig()
+	want.Workers = 1
+	if got, err = got.WithDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	if want, err = want.WithDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	got.Logger, got.Progress, want.Logger, want.Progress = nil, nil, nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("swd link's defaults\n%+v\nlinkage.DefaultConfig\n%+v", got, want)
 	}
 }

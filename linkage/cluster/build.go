@@ -372,26 +372,38 @@ func (ix *index) households(clusterOf []int64, nClusters int, st *Stats) []int64
 
 // coResident joins, in uf (over persons), the households that are the
 // only two to hold a co-residence key and have no partner in common, and
-// returns how many joins it made. Households are identified by their
-// smallest person number and pairs are joined in that order, each only if
-// the two households (as joined so far) still have no partner in common,
-// so the result does not depend on the order of partners or records.
+// returns how many joins it made. A household holds its records'
+// CoResidence keys, or, for partners with CoResidenceAt, every
+// combination of a key and a place of its records. Households are
+// identified by their smallest person number and pairs are joined in that
+// order, each only if the two households (as joined so far) still have no
+// partner in common, so the result does not depend on the order of
+// partners or records.
 func (ix *index) coResident(uf *unionFind, clusterOf []int64, nClusters int) int {
-	holders := map[uint64][]int{} // key → households holding it (up to 3)
-	mask := make([]uint64, nClusters)
+	mask := make([]uint64, nClusters) // partners of each household (at its root)
+	var keys, contacts, places []held
 	for id := range ix.partner {
 		h := uf.find(int(clusterOf[id]))
 		mask[h] |= 1 << uint(ix.partner[id])
-		keys := ix.partners[ix.partner[id]].CoResidence
-		if keys == nil || keys[ix.row(id)] == 0 {
-			continue
+		pt, row := &ix.partners[ix.partner[id]], ix.row(id)
+		var k uint64
+		if pt.CoResidence != nil {
+			k = pt.CoResidence[row]
 		}
-		k := keys[ix.row(id)]
-		if hs := holders[k]; len(hs) < 3 && !slices.Contains(hs, h) {
-			holders[k] = append(hs, h)
+		switch {
+		case pt.CoResidenceAt != nil:
+			if k != 0 {
+				contacts = append(contacts, held{h, k})
+			}
+			if a := pt.CoResidenceAt[row]; a != 0 {
+				places = append(places, held{h, a})
+			}
+		case k != 0:
+			keys = append(keys, held{h, k})
 		}
 	}
-	if len(holders) == 0 {
+	keys = combinations(keys, contacts, places)
+	if len(keys) == 0 {
 		return 0
 	}
 	// Canonical name of each household: its smallest person.
@@ -403,11 +415,21 @@ func (ix *index) coResident(uf *unionFind, clusterOf []int64, nClusters int) int
 		r := uf.find(c)
 		canon[r] = min(canon[r], c)
 	}
+	slices.SortFunc(keys, func(x, y held) int { return cmp.Or(cmp.Compare(x.v, y.v), cmp.Compare(x.h, y.h)) })
+	keys = slices.Compact(keys)
 	var pairs [][2]int
-	for _, hs := range holders {
-		if len(hs) == 2 {
-			pairs = append(pairs, [2]int{canon[hs[0]], canon[hs[1]]})
+	for lo := 0; lo < len(keys); {
+		hi := lo + 1
+		for hi < len(keys) && keys[hi].v == keys[lo].v {
+			hi++
 		}
+		if hi-lo == 2 { // a key held by three households or more says nothing
+			if a, b := keys[lo].h, keys[lo+1].h; mask[a]&mask[b] == 0 {
+				x, y := canon[a], canon[b]
+				pairs = append(pairs, [2]int{min(x, y), max(x, y)})
+			}
+		}
+		lo = hi
 	}
 	joins := JoinCoResident(pairs, func(c int) uint64 { return mask[uf.find(c)] })
 	for _, p := range joins {
@@ -468,4 +490,89 @@ func JoinCoResident(pairs [][2]int, mask func(h int) uint64) [][2]int {
 		joins = append(joins, p)
 	}
 	return joins
+}
+
+// held is a co-residence key (or a contact, or a place) v held by
+// household h.
+type held struct {
+	h int
+	v uint64
+}
+
+// maxCombinations bounds the keys one household makes of its contacts and
+// places; a household with more (hundreds of records under one partner
+// household id) makes none.
+const maxCombinations = 1 << 12
+
+// combinations appends to keys, for each household, every combination of
+// one of its contacts with one of its places.
+func combinations(keys, contacts, places []held) []held {
+	byHousehold := func(x, y held) int { return cmp.Or(cmp.Compare(x.h, y.h), cmp.Compare(x.v, y.v)) }
+	slices.SortFunc(contacts, byHousehold)
+	slices.SortFunc(places, byHousehold)
+	contacts, places = slices.Compact(contacts), slices.Compact(places)
+	j := 0
+	for i := 0; i < len(contacts); {
+		h, c0 := contacts[i].h, i
+		for i < len(contacts) && contacts[i].h == h {
+			i++
+		}
+		for j < len(places) && places[j].h < h {
+			j++
+		}
+		p0 := j
+		for j < len(places) && places[j].h == h {
+			j++
+		}
+		if (i-c0)*(j-p0) > maxCombinations {
+			continue
+		}
+		for _, c := range contacts[c0:i] {
+			for _, p := range places[p0:j] {
+				keys = append(keys, held{h, combine(c.v, p.v)})
+			}
+		}
+	}
+	return keys
+}
+
+// combine hashes a contact and a place into one key (never 0).
+func combine(c, p uint64) uint64 {
+	x := c*0x9e3779b97f4a7c15 ^ p
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	if x == 0 {
+		x = 1
+	}
+	return x
+}
+
+// HouseholdCoResidence returns the co-residence keys one household holds,
+// as Build derives them from its records' Partner.CoResidence (contacts)
+// and Partner.CoResidenceAt (places) values, 0 meaning none: every
+// combination of a contact with a place (none when there are more than
+// maxCombinations), sorted, without repeats. A runner that clusters
+// households apart calls it on each household's records and makes the
+// joins across households with JoinCoResident.
+func HouseholdCoResidence(contacts, places []uint64) []uint64 {
+	var cs, ps []held
+	for _, c := range contacts {
+		if c != 0 {
+			cs = append(cs, held{0, c})
+		}
+	}
+	for _, p := range places {
+		if p != 0 {
+			ps = append(ps, held{0, p})
+		}
+	}
+	var out []uint64
+	for _, k := range combinations(nil, cs, ps) {
+		out = append(out, k.v)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

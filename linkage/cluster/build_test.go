@@ -288,6 +288,36 @@ func TestCoResidence(t *testing.T) {
 	})
 }
 
+func TestCoResidenceAt(t *testing.T) {
+	// comune's household H = {c0 (phone 1, no address), c1 (no phone,
+	// address 10)}; caritas's N = {k0 (phone 1, address 10)}: the pair
+	// (1, 10) is held by the two households although no comune record
+	// holds both. acli's A = {a0 (phone 2, address 10)} and ulss's U =
+	// {u0 (phone 2, address 11)} share a phone but no address.
+	ps := []Partner{
+		{Name: "comune", RecordIDs: []string{"c0", "c1"}, Households: []string{"H", "H"}, CoResidence: []uint64{1, 0}, CoResidenceAt: []uint64{0, 10}},
+		{Name: "caritas", RecordIDs: []string{"k0"}, Households: []string{"N"}, CoResidence: []uint64{1}, CoResidenceAt: []uint64{10}},
+		{Name: "acli", RecordIDs: []string{"a0"}, Households: []string{"A"}, CoResidence: []uint64{2}, CoResidenceAt: []uint64{10}},
+		{Name: "ulss", RecordIDs: []string{"u0"}, Households: []string{"U"}, CoResidence: []uint64{2}, CoResidenceAt: []uint64{11}},
+	}
+	links, st, err := Build(context.Background(), ps, nil, Config{})
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"acli/a0"}, {"caritas/k0", "comune/c0", "comune/c1"}, {"ulss/u0"}}, groups(links, true))
+	require.Equal(t, 1, st.CoResident)
+
+	t.Run("a third holder says nothing", func(t *testing.T) {
+		qs := append(slices.Clone(ps), Partner{Name: "cgil", RecordIDs: []string{"g0"}, Households: []string{"G"}, CoResidence: []uint64{1}, CoResidenceAt: []uint64{10}})
+		_, st, err := Build(context.Background(), qs, nil, Config{})
+		require.NoError(t, err)
+		require.Zero(t, st.CoResident)
+	})
+	t.Run("wrong length", func(t *testing.T) {
+		qs := []Partner{{Name: "a", RecordIDs: []string{"a0"}, CoResidence: []uint64{1}, CoResidenceAt: []uint64{1, 2}}}
+		_, _, err := Build(context.Background(), qs, nil, Config{})
+		require.True(t, errors.Is(err, base.ErrInvalidInput))
+	})
+}
+
 func TestBuildDeterministicUnderPermutation(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	var ps []Partner
@@ -297,6 +327,10 @@ func TestBuildDeterministicUnderPermutation(t *testing.T) {
 			pt.RecordIDs = append(pt.RecordIDs, string(rune('A'+i)))
 			pt.Households = append(pt.Households, string(rune('0'+i/3)))
 			pt.CoResidence = append(pt.CoResidence, uint64(rng.IntN(60))) // some shared by two households
+			// and some partners pair them with places
+			if p%2 == 0 {
+				pt.CoResidenceAt = append(pt.CoResidenceAt, uint64(rng.IntN(3)))
+			}
 		}
 		ps = append(ps, pt)
 	}
@@ -315,10 +349,16 @@ func TestBuildDeterministicUnderPermutation(t *testing.T) {
 		for p := range 4 {
 			rows[p] = rng.Perm(30)
 			q := Partner{Name: ps[p].Name, RecordIDs: make([]string, 30), Households: make([]string, 30), CoResidence: make([]uint64, 30)}
+			if ps[p].CoResidenceAt != nil {
+				q.CoResidenceAt = make([]uint64, 30)
+			}
 			for i, r := range rows[p] {
 				q.RecordIDs[r] = ps[p].RecordIDs[i]
 				q.Households[r] = ps[p].Households[i]
 				q.CoResidence[r] = ps[p].CoResidence[i]
+				if q.CoResidenceAt != nil {
+					q.CoResidenceAt[r] = ps[p].CoResidenceAt[i]
+				}
 			}
 			qs[perm[p]] = q
 		}

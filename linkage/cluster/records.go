@@ -16,10 +16,16 @@ type Partner struct {
 	Households []string // nil, or one entry per record
 	// CoResidence is nil, or one key per record (0: none): a value the
 	// records of one household share and those of different households
-	// almost never do (swd link hashes a record's address and phone
-	// filters together). Two households with no partner in common that
-	// are the only ones to hold a key are one household (see Build).
+	// almost never do. Two households with no partner in common that are
+	// the only ones to hold a key are one household (see Build).
 	CoResidence []uint64
+	// CoResidenceAt is nil, or one place per record (0: none), paired
+	// with CoResidence: a household then holds every combination of a
+	// CoResidence key of one of its records with a place of one of its
+	// records (swd link: a phone filter and an address filter, so that
+	// the landline on one member's record and the address on another's
+	// still make the key). Nil: each record's CoResidence key alone.
+	CoResidenceAt []uint64
 }
 
 // Ref names record Row of partner Partner (an index into the partners
@@ -66,6 +72,9 @@ func newIndex(partners []Partner) (*index, error) {
 		}
 		if pt.CoResidence != nil && len(pt.CoResidence) != len(pt.RecordIDs) {
 			return nil, base.Invalidf("cluster: partner %q: %d co-residence keys for %d records", pt.Name, len(pt.CoResidence), len(pt.RecordIDs))
+		}
+		if pt.CoResidenceAt != nil && len(pt.CoResidenceAt) != len(pt.RecordIDs) {
+			return nil, base.Invalidf("cluster: partner %q: %d co-residence places for %d records", pt.Name, len(pt.CoResidenceAt), len(pt.RecordIDs))
 		}
 		ix.offset = append(ix.offset, n)
 		for range pt.RecordIDs {

@@ -89,21 +89,13 @@ func encodeAll(t *testing.T, s *schema.Schema, files []string, header []string) 
 // the fit, was wrong. linkage.Link meets the same split on NCVR and falls
 // back to training sessions (Model.Sessions).
 func linkAll(t *testing.T, sets []*encoding.Dataset) []cluster.Link {
-	res, err := linkage.Link(context.Background(), sets, swdLinkDefaults())
+	res, err := linkage.Link(context.Background(), sets, linkage.DefaultConfig())
 	require.NoError(t, err)
 	m := res.Model
 	require.True(t, m.Identified, "%v", m.Warnings)
 	t.Logf("candidates %d, λ %.4g, %d EM iterations, sessions %v, anchored %v, warnings %q",
 		m.Pairs, m.Lambda, m.Iterations, m.Sessions, m.Anchored, m.Warnings)
 	return res.Links
-}
-
-// swdLinkDefaults is the linkage.Config of swd link with its default flags
-// (pipeline.DefaultLinkFlags; linkage may not import pipeline): seed 1 and
-// no household-min-weight rule (the flag's default 0), everything else
-// linkage's defaults.
-func swdLinkDefaults() linkage.Config {
-	return linkage.Config{Seed: 1, NoHouseholdMinWeight: true}
 }
 
 func logReport(t *testing.T, name string, rep Report) {

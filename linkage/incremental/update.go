@@ -280,10 +280,10 @@ func probability(w float64) float64 { return 1 / (1 + math.Exp2(-w)) }
 // partners describes the current datasets to the clustering, with the
 // co-residence keys linkage.Link gives it.
 func (u *updater) partners() ([]cluster.Partner, error) {
-	var keys [][]uint64
+	var contact, place [][]uint64
 	if !u.cfg.NoCoResidence {
 		var err error
-		if keys, err = linkage.CoResidenceKeys(u.ds); err != nil {
+		if contact, place, err = linkage.CoResidenceKeys(u.ds); err != nil {
 			return nil, err
 		}
 	}
@@ -293,8 +293,8 @@ func (u *updater) partners() ([]cluster.Partner, error) {
 		if h := d.Attr(u.cfg.HouseholdAttr); h != nil {
 			ps[k].Households = h.Values
 		}
-		if keys != nil {
-			ps[k].CoResidence = keys[k]
+		if contact != nil {
+			ps[k].CoResidence, ps[k].CoResidenceAt = contact[k], place[k]
 		}
 	}
 	return ps, nil

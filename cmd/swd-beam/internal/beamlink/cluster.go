@@ -158,7 +158,10 @@ func (f *componentFn) ProcessElement(_ int, packets func(*[]byte) bool, emitComp
 		}
 		key := recordKey(p.Partners[partnerOf(ref)].Name, r.ID)
 		out.add(&Person{Ref: ref, ID: r.ID, House: ref, Person: ref, PersonKey: key})
-		out.house(r.CoRes, &House{Ref: ref, Canon: key, Mask: 1 << uint(partnerOf(ref))})
+		h := &House{Ref: ref, Canon: key, Mask: 1 << uint(partnerOf(ref))}
+		for _, k := range cluster.HouseholdCoResidence([]uint64{r.Contact}, []uint64{r.Place}) {
+			out.house(k, h)
+		}
 	}
 	comps.flush()
 	out.flush()
@@ -349,11 +352,7 @@ func (f *clusterFn) cluster(ctx context.Context, comp *component, emit func(*Per
 	var head uint64
 	var headKey string
 	cur := int64(-1)
-	type held struct {
-		key uint64
-		hh  int64
-	}
-	told := map[held]bool{}
+	contacts, places := map[int64][]uint64{}, map[int64][]uint64{}
 	for i, l := range links {
 		rec := recs[i]
 		if l.ClusterID != cur {
@@ -361,9 +360,13 @@ func (f *clusterFn) cluster(ctx context.Context, comp *component, emit func(*Per
 		}
 		h := houses[l.HouseholdID]
 		emit(&Person{Ref: rec.Ref, ID: rec.ID, House: h.Ref, Person: head, PersonKey: headKey, Probability: l.MatchProbability})
-		if k := (held{rec.CoRes, l.HouseholdID}); rec.CoRes != 0 && !told[k] {
-			told[k] = true
-			house(rec.CoRes, h)
+		contacts[l.HouseholdID] = append(contacts[l.HouseholdID], rec.Contact)
+		places[l.HouseholdID] = append(places[l.HouseholdID], rec.Place)
+	}
+	// Each household's co-residence keys, as cluster.Build derives them.
+	for _, hh := range slices.Sorted(maps.Keys(houses)) {
+		for _, k := range cluster.HouseholdCoResidence(contacts[hh], places[hh]) {
+			house(k, houses[hh])
 		}
 	}
 	return stat, nil

@@ -12,9 +12,9 @@ import (
 
 // The co-residence joins of cluster.Build (its step 5), across the
 // components the clustering ran on: two households that are the only two
-// to hold a co-residence key (linkage.CoResidenceKeys: a record's address
-// and phone filters together) and have no partner in common are one
-// household. coResFn finds the pairs, key by key; the pairs' connected
+// to hold a co-residence key (cluster.HouseholdCoResidence: a phone and
+// an address of any of its records, hashed by linkage.CoResidenceKeys)
+// and have no partner in common are one household. coResFn finds the pairs, key by key; the pairs' connected
 // components (Components, over households) are independent of each other,
 // and joinFn makes each component's joins with cluster.JoinCoResident,
 // the code of cluster.Build, in the order of the households' smallest

@@ -121,16 +121,17 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task,
 	if a := d.Attr(p.HouseholdAttr); a != nil {
 		hh = a.Values
 	}
-	// The co-residence keys, as swd link computes them (the row group is
-	// a dataset of its own: a record's key depends on its filters alone).
-	var coRes []uint64
+	// The co-residence evidence, as swd link computes it (the row group
+	// is a dataset of its own: a record's values depend on its filters
+	// alone).
+	var contact, place []uint64
 	if !p.NoCoResidence {
-		keys, err := linkage.CoResidenceKeys([]*encoding.Dataset{d})
+		cs, ps, err := linkage.CoResidenceKeys([]*encoding.Dataset{d})
 		if err != nil {
 			return fmt.Errorf("%s: %w", pt.Path, err)
 		}
-		if keys != nil {
-			coRes = keys[0]
+		if cs != nil {
+			contact, place = cs[0], ps[0]
 		}
 	}
 	ties := newPacker(kindHousehold, emitTie)
@@ -161,8 +162,8 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task,
 				return binary.AppendUvarint(b, ref)
 			})
 		}
-		if coRes != nil {
-			r.CoRes = coRes[i]
+		if contact != nil {
+			r.Contact, r.Place = contact[i], place[i]
 		}
 		recs.add(p.bucket(ref), func(b []byte) []byte { return appendRec(b, &r) })
 	}
