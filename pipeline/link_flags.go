@@ -26,17 +26,20 @@ type FlagBinder interface {
 // LinkFlags are the settings of a linkage as the commands take them: swd
 // link and swd-beam link share them (each adds its own).
 type LinkFlags struct {
-	Out           string
-	Report        string
-	ReportJSON    string
-	CSV           string
-	Threshold     float64
-	Model         string
-	SaveModel     string
-	NoTF          bool
-	TF            []string
-	Clustering    string
-	HouseholdMin  float64
+	Out          string
+	Report       string
+	ReportJSON   string
+	CSV          string
+	Threshold    float64
+	Model        string
+	SaveModel    string
+	NoTF         bool
+	TF           []string
+	Clustering   string
+	HouseholdMin float64
+	// NoCoResidence: households are not joined by a shared address and
+	// phone (linkage.Config.NoCoResidence, linkage.CoResidenceKeys).
+	NoCoResidence bool
 	NoDedup       bool
 	Assignment    string
 	HouseholdAttr string
@@ -51,7 +54,7 @@ type LinkFlags struct {
 // LinkFlags without binding it.
 func DefaultLinkFlags() LinkFlags {
 	return LinkFlags{Threshold: linkage.DefaultThreshold, Clustering: linkage.ClusteringContested, Assignment: "optimal",
-		HouseholdAttr: linkage.DefaultHouseholdAttr, USamples: model.DefaultUSamples, Seed: linkage.DefaultSeed,
+		HouseholdMin: linkage.DefaultHouseholdMinWeight, HouseholdAttr: linkage.DefaultHouseholdAttr, USamples: model.DefaultUSamples, Seed: linkage.DefaultSeed,
 		VetoWeight: linkage.DefaultVetoWeight, DiceMaxPairs: linkage.DefaultDiceMaxPairs}
 }
 
@@ -75,7 +78,8 @@ func (f *LinkFlags) Bind(fs FlagBinder) {
 		return nil
 	})
 	fs.StringVar(&f.Clustering, "clustering", d.Clustering, "which connected components of the links are solved on all their pairs: contested (where the heaviest-first merge refused a link), all, or merge (none)")
-	fs.Float64Var(&f.HouseholdMin, "household-min-weight", 0, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
+	fs.Float64Var(&f.HouseholdMin, "household-min-weight", d.HouseholdMin, "a person who alone joins two partner households must be linked across them by a pair of at least these posterior log2-odds, or is split there (0: no such rule)")
+	fs.BoolVar(&f.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a phone number and an address (only person links and the partners' household ids)")
 	fs.BoolVar(&f.NoDedup, "no-dedup", false, "do not look for duplicates inside each partner's file")
 	fs.StringVar(&f.Assignment, "assignment", d.Assignment, "one-to-one assignment between two partners: optimal or greedy")
 	fs.StringVar(&f.HouseholdAttr, "household-attr", d.HouseholdAttr, "attribute holding each partner's own household id")
@@ -125,6 +129,7 @@ func (f *LinkFlags) Linkage(workers int) (linkage.Config, error) {
 		HouseholdMinWeight: f.HouseholdMin,
 		// 0: no such rule (linkage.Config's zero would be its default).
 		NoHouseholdMinWeight: f.HouseholdMin == 0,
+		NoCoResidence:        f.NoCoResidence,
 		NoDedup:              f.NoDedup,
 		HouseholdAttr:        f.HouseholdAttr,
 		VetoWeight:           f.VetoWeight,

@@ -18,14 +18,15 @@ import (
 // same command line into the same linkage configuration.
 func TestLinkFlagsBothFlagSets(t *testing.T) {
 	args := []string{"--out", "l.parquet", "--tf", "surname,given_name", "--tf", "birthplace", "--threshold", "0.8",
-		"--assignment", "greedy", "--household-min-weight", "6", "--no-dedup"}
+		"--assignment", "greedy", "--household-min-weight", "6", "--no-dedup", "--no-co-residence"}
 	var std, pf LinkFlags
 	fs := flag.NewFlagSet("link", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	std.Bind(fs)
 	pfs := pflag.NewFlagSet("link", pflag.ContinueOnError)
 	pf.Bind(pfs)
-	if std.Threshold != DefaultLinkFlags().Threshold || pf.Clustering != DefaultLinkFlags().Clustering {
+	if std.Threshold != DefaultLinkFlags().Threshold || pf.Clustering != DefaultLinkFlags().Clustering ||
+		std.HouseholdMin != linkage.DefaultHouseholdMinWeight || pf.HouseholdMin != linkage.DefaultHouseholdMinWeight || std.NoCoResidence {
 		t.Fatalf("defaults not bound: %+v", std)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -51,7 +52,7 @@ func TestLinkFlagsBothFlagSets(t *testing.T) {
 				t.Fatalf("TF %q, want %q", cfg.TF, want)
 			}
 		}
-		if cfg.Workers != 3 || cfg.Threshold != 0.8 || cfg.Assignment != cluster.AssignGreedy || cfg.HouseholdMinWeight != 6 || !cfg.NoDedup ||
+		if cfg.Workers != 3 || cfg.Threshold != 0.8 || cfg.Assignment != cluster.AssignGreedy || cfg.HouseholdMinWeight != 6 || !cfg.NoDedup || !cfg.NoCoResidence ||
 			cfg.Clustering != linkage.ClusteringContested || cfg.Model != nil {
 			t.Fatalf("config %+v", cfg)
 		}

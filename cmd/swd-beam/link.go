@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -39,6 +40,7 @@ type linkOptions struct {
 	Shards    int
 	Grid      int
 	CellPairs int
+	CellLanes int
 	Buckets   int
 	TempDir   string
 
@@ -51,6 +53,7 @@ func (o *linkOptions) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.Rounds, "cc-rounds", 10, "large-star/small-star rounds of the connected components (the run fails if they do not converge)")
 	fs.IntVar(&o.Grid, "grid", 0, "side of the comparison grid: each record goes to this many cells, each cell holds about 2/GRID of the records (default: cells of about 500,000 records)")
 	fs.IntVar(&o.CellPairs, "cell-pairs", beamlink.DefaultCellPairs, "most pairs a cell of the grid decodes and compares at once (more are compared in slices, each a pass over the cell's packets): bounds the comparison's memory whatever the cells' size")
+	fs.IntVar(&o.CellLanes, "cell-lanes", -1, "most cells of the grid compared at once (0: no bound; default: on Prism the machine's CPUs, elsewhere no bound)")
 	fs.IntVar(&o.Buckets, "buckets", 0, "buckets of the other groupings, each a packet of entries (default: one per 16,384 records, at least 8)")
 	fs.IntVar(&o.Shards, "shards", 0, "output shards merged into the links file (default: one per 100,000 records)")
 	fs.StringVar(&o.TempDir, "temp-dir", "", "directory for the pipeline's shards, on a filesystem every worker can write (default: beside --out)")
@@ -63,17 +66,14 @@ func (o *linkOptions) validate(args []string) error {
 		return err
 	}
 	switch {
-	case o.HouseholdMin != 0:
-		// The rule asks whether a person is the only link between two
-		// partner households, across persons; the pipeline clusters each
-		// component of persons on its own.
-		return base.Usagef("--household-min-weight is not available on Beam (each component of persons is clustered on its own)")
 	case o.Grid < 0 || o.Buckets < 0:
 		return base.Usagef("--grid and --buckets must not be negative")
 	case o.Grid > beamlink.MaxGrid:
 		return base.Usagef("--grid must be at most %d", beamlink.MaxGrid)
 	case o.CellPairs < 0:
 		return base.Usagef("--cell-pairs must not be negative")
+	case o.CellLanes < -1:
+		return base.Usagef("--cell-lanes must not be negative")
 	case o.Rounds < 1:
 		return base.Usagef("--cc-rounds must be at least 1")
 	}
@@ -114,10 +114,6 @@ func linkFiles(ctx context.Context, opts *linkOptions, files []string, stdout io
 	if err != nil {
 		return err
 	}
-	// Households here are components of persons sharing a partner's
-	// household id, without swd link's co-residence joins
-	// (docs/scale-out.md); the run says so.
-	cfg.NoCoResidence = true
 	var modelJSON string
 	if cfg.Model != nil {
 		var b bytes.Buffer
@@ -262,8 +258,18 @@ func planLink(files []string, opts *linkOptions, cfg linkage.Config) (*beamlink.
 	plan.USamples, plan.Seed = cfg.USamples, cfg.Seed
 	plan.Clustering = cfg.Clustering
 	plan.HouseholdAttr = cfg.HouseholdAttr
+	if !cfg.NoHouseholdMinWeight {
+		plan.HouseholdMinWeight = cfg.HouseholdMinWeight
+	}
+	plan.NoCoResidence = cfg.NoCoResidence
 	plan.Rounds = opts.Rounds
-	plan.Grid, plan.Buckets, plan.CellPairs = opts.Grid, opts.Buckets, opts.CellPairs
+	plan.Grid, plan.Buckets, plan.CellPairs, plan.CellLanes = opts.Grid, opts.Buckets, opts.CellPairs, opts.CellLanes
+	if plan.CellLanes < 0 {
+		plan.CellLanes = 0
+		if r := runnerName(); r == "prism" || r == "" {
+			plan.CellLanes = runtime.NumCPU()
+		}
+	}
 	if plan.Grid <= 0 {
 		plan.Grid = beamlink.DefaultGrid(totalRows(plan))
 	}
@@ -342,7 +348,7 @@ func writeLinks(opts *linkOptions, cfg linkage.Config, links []cluster.Link, res
 func clusterStats(sum beamlink.Summary, links []cluster.Link) cluster.Stats {
 	c := sum.Clusters
 	st := cluster.Stats{Records: len(links), Edges: int(c.Edges), Assigned: int(c.Assigned), Merged: int(c.Merged),
-		Refused: int(c.Refused), Sparse: int(c.Sparse), Vetoed: int(c.Vetoed)}
+		Refused: int(c.Refused), Sparse: int(c.Sparse), Vetoed: int(c.Vetoed), WeakSplit: int(c.WeakSplit), CoResident: int(c.CoResident)}
 	persons, households := map[int64]bool{}, map[int64]bool{}
 	for _, l := range links {
 		persons[l.ClusterID], households[l.HouseholdID] = true, true

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"log/slog"
 	"maps"
 	"os"
@@ -109,23 +111,37 @@ func partition(links []cluster.Link, household bool) [][]string {
 }
 
 // TestLinkSameAsSwdLink links synthetic data of five partners in process
-// (linkage.Link, what swd link runs) and on Prism, with the in-process
-// model and with a model fitted in the pipeline, and wants the same
-// partitions into persons and households, and the same model.
+// (linkage.Link, what swd link runs) and on Prism, with swd link's
+// defaults (the household rule and the co-residence joins, which change
+// both partitions on this data), with the in-process model and with a
+// model fitted in the pipeline, and without the two rules; it wants the
+// same partitions into persons and households, the same links file and
+// the same model.
 func TestLinkSameAsSwdLink(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs two Beam pipelines")
+		t.Skip("runs Beam pipelines")
 	}
 	dir := t.TempDir()
 	files := synthEncoded(t, dir, 400)
 	ctx := context.Background()
-	ds := readEncoded(t, files)
-	// swd link as swd-beam link runs it: without the household rule and
-	// the co-residence joins, which need households across components of
-	// persons (see docs/scale-out.md).
-	want, err := linkage.Link(ctx, ds, linkage.Config{Workers: 2, Seed: 1, USamples: testUSamples, NoHouseholdMinWeight: true, NoCoResidence: true})
+	// swd link with its defaults, and without the household rule and the
+	// co-residence joins (--household-min-weight 0 --no-co-residence).
+	want, err := linkage.Link(ctx, readEncoded(t, files), linkage.Config{Workers: 2, Seed: 1, USamples: testUSamples})
 	if err != nil {
 		t.Fatal(err)
+	}
+	plain, err := linkage.Link(ctx, readEncoded(t, files), linkage.Config{Workers: 2, Seed: 1, USamples: testUSamples,
+		NoHouseholdMinWeight: true, NoCoResidence: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := want.Report.Clusters
+	if st.WeakSplit == 0 || st.CoResident == 0 {
+		t.Fatalf("the test data does not exercise the household rule (%d persons split) or the co-residence joins (%d)", st.WeakSplit, st.CoResident)
+	}
+	if slices.EqualFunc(partition(want.Links, false), partition(plain.Links, false), slices.Equal) ||
+		slices.EqualFunc(partition(want.Links, true), partition(plain.Links, true), slices.Equal) {
+		t.Fatal("the household rule and the co-residence joins change neither the persons nor the households of the test data")
 	}
 	var mj bytes.Buffer
 	if err := want.Model.Encode(&mj); err != nil {
@@ -140,18 +156,26 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 		t.Fatalf("the test data links nothing: %d records, %d persons, %d households", len(want.Links), len(persons), len(households))
 	}
 	log := slog.New(slog.DiscardHandler)
-	// The last run compares each cell's pairs in slices of at most 37
-	// (--cell-pairs), dozens of slices a cell: the same links.
+	// The second run compares one cell at a time (--cell-lanes 1), the
+	// third each cell's pairs in slices of at most 37 (--cell-pairs),
+	// dozens of slices a cell: the same links. The last runs without the
+	// two rules and wants swd link's links without them.
 	for _, run := range []struct {
-		fit             bool
-		grid, cellPairs int
-	}{{false, 3, beamlink.DefaultCellPairs}, {true, 3, beamlink.DefaultCellPairs}, {true, 2, 37}} {
-		fit := run.fit
+		fit                    bool
+		grid, cellPairs, lanes int
+		plain                  bool
+	}{{false, 3, beamlink.DefaultCellPairs, 0, false}, {true, 3, beamlink.DefaultCellPairs, 1, false}, {true, 2, 37, 2, false},
+		{false, 2, beamlink.DefaultCellPairs, 0, true}} {
+		fit, res := run.fit, want
+		name := fmt.Sprintf("fit %v, plain %v", fit, run.plain)
 		out := filepath.Join(dir, "beam.parquet")
-		opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10, Shards: 3, Grid: run.grid, CellPairs: run.cellPairs, Buckets: 5}
+		opts := &linkOptions{LinkFlags: pipeline.DefaultLinkFlags(), Rounds: 10, Shards: 3, Grid: run.grid, CellPairs: run.cellPairs, CellLanes: run.lanes, Buckets: 5}
 		opts.Out, opts.USamples, opts.SaveModel = out, testUSamples, filepath.Join(dir, "beam-model.json")
 		if !fit {
 			opts.Model = modelPath
+		}
+		if run.plain {
+			opts.HouseholdMin, opts.NoCoResidence, res = 0, true, plain
 		}
 		if err := opts.validate(files); err != nil {
 			t.Fatal(err)
@@ -164,21 +188,21 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !slices.EqualFunc(partition(got, false), persons, slices.Equal) {
-			t.Errorf("fit %v: the persons differ from swd link's", fit)
+		if !slices.EqualFunc(partition(got, false), partition(res.Links, false), slices.Equal) {
+			t.Errorf("%s: the persons differ from swd link's", name)
 		}
-		if !slices.EqualFunc(partition(got, true), households, slices.Equal) {
-			t.Errorf("fit %v: the households differ from swd link's", fit)
+		if !slices.EqualFunc(partition(got, true), partition(res.Links, true), slices.Equal) {
+			t.Errorf("%s: the households differ from swd link's", name)
 		}
-		if !slices.Equal(got, want.Links) {
-			t.Errorf("fit %v: the links file differs from swd link's (ids or probabilities)", fit)
+		if !slices.Equal(got, res.Links) {
+			t.Errorf("%s: the links file differs from swd link's (ids or probabilities)", name)
 		}
 		saved, err := os.ReadFile(opts.SaveModel)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(saved, mj.Bytes()) {
-			t.Errorf("fit %v: the model differs from swd link's", fit)
+			t.Errorf("%s: the model differs from swd link's", name)
 		}
 		if !strings.Contains(stdout.String(), "linked ") {
 			t.Errorf("summary: %q", stdout.String())
@@ -187,6 +211,14 @@ func TestLinkSameAsSwdLink(t *testing.T) {
 			if st, err := os.Stat(f); err != nil || st.Size() == 0 {
 				t.Errorf("report %s: %v", f, err)
 			}
+		}
+		var rep linkage.Report
+		if b, err := os.ReadFile(opts.ReportJSON); err != nil || json.Unmarshal(b, &rep) != nil {
+			t.Fatalf("report %s: %v", opts.ReportJSON, err)
+		}
+		if wst := res.Report.Clusters; rep.Clusters.WeakSplit != wst.WeakSplit || rep.Clusters.CoResident != wst.CoResident {
+			t.Errorf("%s: %d persons split and %d households joined by co-residence, swd link %d and %d", name,
+				rep.Clusters.WeakSplit, rep.Clusters.CoResident, wst.WeakSplit, wst.CoResident)
 		}
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".swd-beam-*")); len(left) > 0 {
@@ -280,8 +312,9 @@ func TestLinkDistrictNamesThePartners(t *testing.T) {
 	}
 }
 
-// swd-beam link takes swd link's shared flags (pipeline.LinkFlags) and
-// refuses, as a usage error, the one it cannot honour.
+// swd-beam link takes swd link's shared flags (pipeline.LinkFlags), with
+// swd link's defaults: the household rule at 7 bits and the co-residence
+// joins.
 func TestLinkFlagsOfSwdLink(t *testing.T) {
 	var stderr strings.Builder
 	fs := newFlagSet("link", &stderr)
@@ -294,12 +327,23 @@ func TestLinkFlagsOfSwdLink(t *testing.T) {
 	if err := opts.validate(files); err != nil {
 		t.Fatal(err)
 	}
-	if opts.Report != "l.report.html" || len(opts.TF) != 1 || opts.Clustering != "all" || opts.Seed != 1 {
+	if opts.Report != "l.report.html" || len(opts.TF) != 1 || opts.Clustering != "all" || opts.Seed != 1 ||
+		opts.HouseholdMin != linkage.DefaultHouseholdMinWeight || opts.NoCoResidence {
 		t.Fatalf("options %+v", opts)
 	}
-	opts.HouseholdMin = 6
-	if err := opts.validate(files); !errors.Is(err, swdbase.ErrUsage) || !strings.Contains(err.Error(), "--household-min-weight") {
-		t.Fatalf("--household-min-weight on Beam: %v, want a usage error naming it", err)
+	files, err = parseInterspersed(fs, []string{"a.swd.parquet", "--household-min-weight", "0", "--no-co-residence"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := opts.validate(files); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := opts.Linkage(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.NoHouseholdMinWeight || !cfg.NoCoResidence {
+		t.Fatalf("--household-min-weight 0 --no-co-residence: %+v", cfg)
 	}
 }
 

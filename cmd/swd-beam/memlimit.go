@@ -12,15 +12,27 @@ import (
 // runtime's soft memory limit on Prism when GOMEMLIMIT is not set.
 const memoryShare = 0.6
 
+// prismGCPercent is the collector's target on Prism when GOGC is not set
+// (swd link's linkGCPercent): the heap may grow by a quarter of what is
+// live between collections, not by all of it.
+const prismGCPercent = 25
+
 // limitMemory sets, for a pipeline run in this process (Prism), a soft
 // memory limit of memoryShare of physical memory, unless GOMEMLIMIT sets
+// one, and the collector's target to prismGCPercent, unless GOGC sets
 // one. Prism holds every element between stages in this process, and with
 // Go's default collector pacing the heap grows to twice what is live before
 // a collection: at a million records ~11 GB live would ask for ~22 GB. The
 // limit makes the collector run more often near it instead (it is soft: a
 // run that needs more still gets it). It returns the limit set, 0 if none.
 func limitMemory(runner string) int64 {
-	if os.Getenv("GOMEMLIMIT") != "" || (runner != "prism" && runner != "") {
+	if runner != "prism" && runner != "" {
+		return 0
+	}
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(prismGCPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") != "" {
 		return 0
 	}
 	total := physicalMemory()

@@ -69,23 +69,15 @@ func inputBytes(paths []string) int64 {
 // link (pipeline.LinkFlags) and its own.
 type LinkOptions struct {
 	pipeline.LinkFlags
-	// NoCoResidence: households are not joined by a shared address and
-	// phone (swd-beam never joins them so; see linkage.CoResidenceKeys).
-	NoCoResidence bool
-	MemoryLimit   string
-	Plan          bool
-	Seal          SealOptions
-	State         StateLinkOptions
+	MemoryLimit string
+	Plan        bool
+	Seal        SealOptions
+	State       StateLinkOptions
 }
 
 // AddFlags binds the options to fs.
 func (o *LinkOptions) AddFlags(fs *pflag.FlagSet) {
 	o.LinkFlags.Bind(fs)
-	// swd link applies the weakest-link household rule by default; the
-	// shared flag's default is 0 because swd-beam cannot apply it.
-	o.HouseholdMin = linkage.DefaultHouseholdMinWeight
-	fs.Lookup("household-min-weight").DefValue = strconv.FormatFloat(linkage.DefaultHouseholdMinWeight, 'g', -1, 64)
-	fs.BoolVar(&o.NoCoResidence, "no-co-residence", false, "do not join two households that alone share a phone number and an address (only person links and the partners' household ids)")
 	fs.Lookup("district").Usage += "; trust its partners' public keys for sealed inputs (without --trust)"
 	fs.StringVar(&o.MemoryLimit, "memory-limit", "75%", "memory the run aims to stay within: bytes with an optional unit (500MB, 8GiB) or a percentage of the machine's memory; candidates that do not fit are spilled to disk beside --out; 0: no limit")
 	fs.BoolVar(&o.Plan, "plan", false, "only estimate the candidate pairs, peak memory and time from a sample of the files, and print them (nothing is written; --out not needed)")
@@ -168,7 +160,6 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	if cfg.Linkage, err = opts.Linkage(g.Workers); err != nil {
 		return err
 	}
-	cfg.Linkage.NoCoResidence = opts.NoCoResidence
 	limit, err := parseMemoryLimit(opts.MemoryLimit, rusage.TotalMemory())
 	if err != nil {
 		return err

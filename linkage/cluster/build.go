@@ -431,19 +431,65 @@ func (ix *index) coResident(uf *unionFind, clusterOf []int64, nClusters int) int
 		}
 		lo = hi
 	}
-	slices.SortFunc(pairs, func(x, y [2]int) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
-	pairs = slices.Compact(pairs)
-	joined := 0
+	joins := JoinCoResident(pairs, func(c int) uint64 { return mask[uf.find(c)] })
+	for _, p := range joins {
+		uf.union(uf.find(p[0]), uf.find(p[1]))
+	}
+	return len(joins)
+}
+
+// JoinCoResident makes the co-residence joins of Build (step 5) among
+// households named by ints in the order of their smallest (partner,
+// record id) member: pairs are the pairs of households that are the only
+// two to hold a co-residence key (in any order, repeats allowed), mask
+// gives the partners of a household before any join. The pairs are taken
+// in ascending order, each joined only if the two households, as joined
+// so far, have no partner in common. It returns the pairs it joined, in
+// that order. Pairs of two connected components of the pairs do not
+// interact, so a runner may call it on each component on its own.
+func JoinCoResident(pairs [][2]int, mask func(h int) uint64) [][2]int {
+	ps := make([][2]int, 0, len(pairs))
 	for _, p := range pairs {
-		a, b := uf.find(p[0]), uf.find(p[1])
-		if a == b || mask[a]&mask[b] != 0 {
+		if p[0] != p[1] {
+			ps = append(ps, [2]int{min(p[0], p[1]), max(p[0], p[1])})
+		}
+	}
+	slices.SortFunc(ps, func(x, y [2]int) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
+	ps = slices.Compact(ps)
+	parent := map[int]int{}
+	masks := map[int]uint64{}
+	var find func(h int) int
+	find = func(h int) int {
+		p, ok := parent[h]
+		if !ok || p == h {
+			return h
+		}
+		r := find(p)
+		parent[h] = r
+		return r
+	}
+	maskOf := func(r int) uint64 {
+		if m, ok := masks[r]; ok {
+			return m
+		}
+		return mask(r)
+	}
+	var joins [][2]int
+	for _, p := range ps {
+		a, b := find(p[0]), find(p[1])
+		if a == b {
 			continue
 		}
-		root, _ := uf.union(a, b)
-		mask[root] = mask[a] | mask[b]
-		joined++
+		ma, mb := maskOf(a), maskOf(b)
+		if ma&mb != 0 {
+			continue
+		}
+		root := min(a, b)
+		parent[a], parent[b] = root, root
+		masks[root] = ma | mb
+		joins = append(joins, p)
 	}
-	return joined
+	return joins
 }
 
 // held is a co-residence key (or a contact, or a place) v held by
@@ -502,4 +548,31 @@ func combine(c, p uint64) uint64 {
 		x = 1
 	}
 	return x
+}
+
+// HouseholdCoResidence returns the co-residence keys one household holds,
+// as Build derives them from its records' Partner.CoResidence (contacts)
+// and Partner.CoResidenceAt (places) values, 0 meaning none: every
+// combination of a contact with a place (none when there are more than
+// maxCombinations), sorted, without repeats. A runner that clusters
+// households apart calls it on each household's records and makes the
+// joins across households with JoinCoResident.
+func HouseholdCoResidence(contacts, places []uint64) []uint64 {
+	var cs, ps []held
+	for _, c := range contacts {
+		if c != 0 {
+			cs = append(cs, held{0, c})
+		}
+	}
+	for _, p := range places {
+		if p != 0 {
+			ps = append(ps, held{0, p})
+		}
+	}
+	var out []uint64
+	for _, k := range combinations(nil, cs, ps) {
+		out = append(out, k.v)
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -424,3 +424,21 @@ func TestMinDensityStopsChaining(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, groups(merged, false), 1, "6 of 9 cross pairs linked: dense enough")
 }
+
+// JoinCoResident on a component of the pairs alone makes the joins it
+// makes among all pairs: in ascending order, refused where the households
+// as joined so far share a partner.
+func TestJoinCoResident(t *testing.T) {
+	// Households 0..5; partners: 0 {a}, 1 {b}, 2 {a}, 3 {c}, 4 {d}, 5 {c}.
+	masks := []uint64{1, 2, 1, 4, 8, 4}
+	mask := func(h int) uint64 { return masks[h] }
+	// 0–1 joins; 1–2 would put a twice (0 and 2); 3–4 joins; 4–5 would
+	// put c twice. Repeats and reversed pairs count once.
+	pairs := [][2]int{{2, 1}, {4, 5}, {1, 0}, {0, 1}, {3, 4}, {3, 3}}
+	require.Equal(t, [][2]int{{0, 1}, {3, 4}}, JoinCoResident(pairs, mask))
+	// Each component of the pairs on its own: the same joins.
+	require.Equal(t, [][2]int{{0, 1}}, JoinCoResident([][2]int{{2, 1}, {1, 0}}, mask))
+	require.Equal(t, [][2]int{{3, 4}}, JoinCoResident([][2]int{{4, 5}, {3, 4}}, mask))
+	// Without 0–1, 0–2 is refused (partner a twice) and 1–2 joins.
+	require.Equal(t, [][2]int{{1, 2}}, JoinCoResident([][2]int{{1, 2}, {2, 0}}, mask))
+}

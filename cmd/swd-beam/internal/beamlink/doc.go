@@ -40,12 +40,19 @@
 //     link does (Plan.SessionCounts).
 //  6. Score: each pair's weight and posterior (model.WeightTF); the pairs at
 //     or above the threshold are the edges.
-//  7. Persons: connected components of the edges by large-star/small-star
+//  7. Persons and households: connected components of the edges and of
+//     the records sharing a partner household id, by large-star/small-star
 //     (Kiveris et al., "Connected Components in MapReduce and Beyond",
-//     SoCC 2014), then each component is clustered by cluster.Build, the
-//     code of swd link, with its veto.
-//  8. Households: components of persons joined by each partner's own
-//     household ids, by the same algorithm.
+//     SoCC 2014); each component is clustered by cluster.Build, the code
+//     of swd link, with its veto, its households of the partners'
+//     household ids and its household rule (Plan.HouseholdMinWeight: the
+//     component holds every person joining two partner households).
+//  8. Co-residence: households that are the only two to hold a
+//     co-residence key (linkage.CoResidenceKeys, computed as the records
+//     are read) and share no partner are paired key by key; the pairs'
+//     components, by the same algorithm, are joined each with
+//     cluster.JoinCoResident, Build's own joins, unless
+//     Plan.NoCoResidence.
 //  9. Output: links are written to shards sorted by person; the launcher
 //     merges them into one links file with swd link's numbering.
 //

@@ -18,13 +18,14 @@ import (
 	"github.com/welfare-district/swd/linkage/cluster"
 )
 
-// householdEdgesFn links the persons sharing one partner household id, for
-// every id of its bucket. The edges go to one of 4,096 buckets by their
-// first person: the components' first step regroups them by node anyway.
+// householdEdgesFn links the records sharing one partner household id, for
+// every id of its bucket (kindHousehold: the id, a record), in a star
+// around the first. The edges go to one of 4,096 buckets by their first
+// record: the components' first step regroups them by node anyway.
 func householdEdgesFn(_ int, packets func(*[]byte) bool, emit func(int, []byte)) error {
 	type entry struct {
 		key    string
-		person uint64
+		person uint64 // a record
 	}
 	var es []entry
 	err := readPackets(packets, func(k kind, b []byte) error {
@@ -66,8 +67,9 @@ type Row struct {
 	Probability float64
 }
 
-// rowFn gives each record its household label (its person's own when the
-// person shares no household id).
+// rowFn gives each record its household label: its household's (Person.House),
+// or the label of the household it was joined to by co-residence
+// (kindLabel entries from joinFn).
 type rowFn struct {
 	Plan string
 
@@ -104,8 +106,8 @@ func (f *rowFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(int,
 	rows := newPacker(kindRow, emit)
 	for i := range persons {
 		ps := &persons[i]
-		hh := ps.Person
-		if l, ok := labels[ps.Person]; ok {
+		hh := ps.House
+		if l, ok := labels[ps.House]; ok {
 			hh = l
 		}
 		r := Row{PersonKey: ps.PersonKey, Partner: p.Partners[partnerOf(ps.Ref)].Name, RecordID: ps.ID, Household: hh, Probability: ps.Probability}

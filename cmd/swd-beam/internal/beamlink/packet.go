@@ -36,10 +36,13 @@ const (
 	kindCompRec                   // label, record
 	kindCompEdge                  // label, edge
 	kindPerson                    // appendPerson
-	kindHousehold                 // partner household key, person
+	kindHousehold                 // partner household key, record
 	kindRow                       // appendRow
 	kindClk                       // side, row, CLK (appendClk)
 	kindHit                       // job, query row, candidate row, Dice score (appendHit)
+	kindCoRes                     // co-residence key, appendHouse
+	kindCoPair                    // appendHouse twice: two households alone holding a co-residence key
+	kindCompPair                  // label, then kindCoPair's entry
 )
 
 // maxPacket is the size at which a packet is sent before the DoFn ends, so
@@ -238,7 +241,7 @@ func (d *decoder) edge(e *Edge) {
 func appendPerson(b []byte, p *Person) []byte {
 	b = binary.AppendUvarint(b, p.Ref)
 	b = appendString(b, p.ID)
-	b = appendString(b, p.Household)
+	b = binary.AppendUvarint(b, p.House)
 	b = binary.AppendUvarint(b, p.Person)
 	b = appendString(b, p.PersonKey)
 	return binary.LittleEndian.AppendUint64(b, math.Float64bits(p.Probability))
@@ -247,7 +250,7 @@ func appendPerson(b []byte, p *Person) []byte {
 func (d *decoder) person(p *Person) {
 	p.Ref = d.uvarint()
 	p.ID = d.string()
-	p.Household = d.string()
+	p.House = d.uvarint()
 	p.Person = d.uvarint()
 	p.PersonKey = d.string()
 	p.Probability = d.float()

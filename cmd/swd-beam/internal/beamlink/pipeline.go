@@ -12,7 +12,7 @@ func init() {
 	for _, t := range []any{Task{}, BlockStat{}, ScoreStat{}, ClusterStat{}} {
 		beam.RegisterType(reflect.TypeOf(t))
 	}
-	register.DoFn8x1[context.Context, Task, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), func(string, int64), func(int, []byte), error](&readFn{})
+	register.DoFn9x1[context.Context, Task, func(int, []byte), func(int, []byte), func(int, []byte), func(int, []byte), func(string, int64), func(int, []byte), func(int, []byte), error](&readFn{})
 	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(string, BlockStat), error](&blockFn{})
 	register.DoFn4x1[context.Context, int, func(*[]byte) bool, func(int, []byte), error](&diceFn{})
 	register.DoFn3x1[int, func(*[]byte) bool, func(int, []byte), error](&topHitsFn{})
@@ -21,6 +21,7 @@ func init() {
 	register.DoFn7x1[context.Context, int, func(*[]byte) bool, func([]byte), func(string, int64), func(string, int64), func(int, int64), error](&cellFn{})
 	register.Function2x1(sumInt64)
 	register.Function2x1(stageOfCell)
+	register.Function3x0(cellGate)
 	register.DoFn5x1[context.Context, []byte, func(*string, *int64) bool, func(*string, *int64) bool, func(string), error](&fitFn{})
 	register.DoFn4x1[[]byte, string, func(*string, *int64) bool, func(string), error](&priorsFn{})
 	register.DoFn7x1[[]byte, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, ScoreStat), error](&scoreFn{})
@@ -31,6 +32,9 @@ func init() {
 	register.DoFn5x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), func(int, []byte), error](&componentFn{})
 	register.DoFn10x1[context.Context, int, func(*[]byte) bool, string, string, func(*string, *int64) bool, func(*string, *int64) bool, func(int, []byte), func(int, []byte), func(ClusterStat), error](&clusterFn{})
 	register.Function3x1(householdEdgesFn)
+	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(int, []byte), error](&coResFn{})
+	register.DoFn3x1[int, func(*[]byte) bool, func(int, []byte), error](&attachFn{})
+	register.DoFn4x1[int, func(*[]byte) bool, func(int, []byte), func(ClusterStat), error](&joinFn{})
 	register.Function2x2(packNodes)
 	register.Function3x1(unpackLabels)
 	register.Emitter2[uint64, uint64]()
@@ -65,7 +69,7 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 
 	// 1. Read the row groups.
 	read := beam.ParDoN(s.Scope("Read"), &readFn{Plan: ps}, beam.CreateList(s, plan.Tasks()))
-	cellRecs, blocks, tfs, recs, totals, clks := read[0], read[1], read[2], read[3], read[4], read[5]
+	cellRecs, blocks, tfs, recs, totals, clks, ties := read[0], read[1], read[2], read[3], read[4], read[5], read[6]
 
 	// 2. Candidate pairs: blocks and the Dice pass, sent to their cells.
 	bs := s.Scope("Block")
@@ -106,7 +110,11 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 			stageIn[i] = append(stageIn[i], part)
 		}
 	}
-	for _, in := range stageIn {
+	for i, in := range stageIn {
+		if l := plan.CellLanes; l > 0 && i >= l {
+			// Stage i's grouping waits for stage i−l to finish.
+			in = append(in, beam.ParDo(js, cellGate, cellOut[3][i-l]))
+		}
 		cell := beam.ParDoN(js, &cellFn{Plan: ps}, beam.GroupByKey(js, beam.Flatten(js, in...)))
 		for i := range cellOut {
 			cellOut[i] = append(cellOut[i], cell[i])
@@ -133,22 +141,33 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 	edges, scoreStats := beam.ParDo2(ss, &scoreFn{Plan: ps}, compared, beam.SideInput{Input: model}, beam.SideInput{Input: priors},
 		beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
 
-	// 7. Persons: components, each clustered by cluster.Build.
+	// 7. Persons and households: components of the edges and of the
+	// records sharing a partner household id, each clustered by
+	// cluster.Build.
 	cs := s.Scope("Persons")
-	labels := Components(cs, edges, plan.Rounds, plan.Buckets)
+	tieEdges := beam.ParDo(cs, householdEdgesFn, beam.GroupByKey(cs, ties))
+	labels := Components(cs, beam.Flatten(cs, edges, tieEdges), plan.Rounds, plan.Buckets)
 	comp := beam.ParDoN(cs, &componentFn{Plan: ps}, beam.GroupByKey(cs, beam.Flatten(cs, recs, tfRecs, labels, edges)))
-	compIn, alone, aloneHH := comp[0], comp[1], comp[2]
+	compIn, alone, aloneCoRes := comp[0], comp[1], comp[2]
 	clustered := beam.ParDoN(cs, &clusterFn{Plan: ps}, beam.GroupByKey(cs, compIn),
 		beam.SideInput{Input: model}, beam.SideInput{Input: priors}, beam.SideInput{Input: totalsSum}, beam.SideInput{Input: sumSq})
 	persons := beam.Flatten(cs, clustered[0], alone)
-	hhKeys := beam.Flatten(cs, clustered[1], aloneHH)
+	coRes := beam.Flatten(cs, clustered[1], aloneCoRes)
 	clusterStats := clustered[2]
 
-	// 8. Households: components of persons sharing a partner's household id.
+	// 8. Households joined by co-residence: the pairs of households alone
+	// holding a key, their components, each component's joins.
 	hs := s.Scope("Households")
-	hhEdges := beam.ParDo(hs, householdEdgesFn, beam.GroupByKey(hs, hhKeys))
-	hhLabels := Components(hs, hhEdges, plan.Rounds, plan.Buckets)
-	rows := beam.ParDo(hs, &rowFn{Plan: ps}, beam.GroupByKey(hs, beam.Flatten(hs, persons, hhLabels)))
+	rowsIn := persons
+	if !plan.NoCoResidence {
+		nodes, pairs := beam.ParDo2(hs, &coResFn{Buckets: plan.Buckets}, beam.GroupByKey(hs, coRes))
+		hhLabels := Components(hs, nodes, plan.Rounds, plan.Buckets)
+		attached := beam.ParDo(hs, &attachFn{Buckets: plan.Buckets}, beam.GroupByKey(hs, beam.Flatten(hs, hhLabels, pairs)))
+		joined, joinStats := beam.ParDo2(hs, &joinFn{Buckets: plan.Buckets}, beam.GroupByKey(hs, attached))
+		rowsIn = beam.Flatten(hs, persons, joined)
+		clusterStats = beam.Flatten(hs, clusterStats, joinStats)
+	}
+	rows := beam.ParDo(hs, &rowFn{Plan: ps}, beam.GroupByKey(hs, rowsIn))
 
 	// 9. Output shards and the summary.
 	os := s.Scope("Write")
@@ -164,3 +183,8 @@ func Build(s beam.Scope, plan *Plan, modelJSON string) {
 		beam.SideInput{Input: beam.Combine(os, addClusterStat, clusterStats)},
 		beam.SideInput{Input: beam.CombinePerKey(os, sumInt64, blocked)})
 }
+
+// cellGate reads a cell stage's per-job counts and emits nothing: flattened
+// into the input of a later cell stage, it holds that stage's grouping
+// back until the earlier stage has finished (Plan.CellLanes).
+func cellGate(int, int64, func(int, []byte)) {}

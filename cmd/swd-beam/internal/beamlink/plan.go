@@ -37,6 +37,14 @@ type Plan struct {
 	FixedU     bool   `json:"fixed_u"`
 
 	HouseholdAttr string `json:"household_attr"`
+	// HouseholdMinWeight is linkage.Config.HouseholdMinWeight (0: no such
+	// rule): the clustering's components include the records sharing a
+	// partner household id, so that the rule sees every person joining
+	// two households.
+	HouseholdMinWeight float64 `json:"household_min_weight"`
+	// NoCoResidence is linkage.Config.NoCoResidence: households are not
+	// joined by their records' co-residence keys.
+	NoCoResidence bool `json:"no_co_residence"`
 	// Rounds is the number of large-star/small-star rounds of the
 	// connected components; the labelling stage fails if they did not
 	// converge.
@@ -51,6 +59,12 @@ type Plan struct {
 	// cell with more compares them in slices of their first record, one
 	// pass over its packets each (see DefaultCellPairs).
 	CellPairs int `json:"cell_pairs"`
+	// CellLanes, when positive, bounds the cell stages that run at once:
+	// stage i is held back until stage i−CellLanes has finished. Prism
+	// runs every stage whose input is complete, all the cell stages at
+	// once, each holding its cell's input as one message and its decoded
+	// records and pairs; on a cluster the bound only slows the run.
+	CellLanes int `json:"cell_lanes"`
 	// Buckets is the number of buckets of every other grouping (blocks,
 	// values, components, households).
 	Buckets int `json:"buckets"`

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 
 	"github.com/welfare-district/swd/internal/bitvec"
 	"github.com/welfare-district/swd/io/encfile"
+	"github.com/welfare-district/swd/linkage"
+	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/model"
 )
 
@@ -63,8 +66,9 @@ func (d *decoder) clk(it *ClkItem) {
 
 // readFn reads one row group and emits its records (to the cells of the
 // comparison grid, and by reference for the clustering), their blocking
-// keys, their term-frequency keys and totals, and their CLKs for the Dice
-// pass. All but the totals and CLKs travel in packets.
+// keys, their term-frequency keys and totals, their CLKs for the Dice
+// pass, and their partner household ids (to the bucket of the id). All
+// but the totals and CLKs travel in packets.
 type readFn struct {
 	Plan string
 
@@ -81,7 +85,7 @@ func (f *readFn) Setup() error {
 
 func (f *readFn) ProcessElement(ctx context.Context, t Task,
 	emitCell, emitBlock, emitTF, emitRec func(int, []byte),
-	emitTotal func(string, int64), emitClk func(int, []byte)) error {
+	emitTotal func(string, int64), emitClk, emitTie func(int, []byte)) error {
 	p := f.plan
 	pt := p.Partners[t.Partner]
 	local, done, err := Localize(ctx, pt.Path)
@@ -117,6 +121,20 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task,
 	if a := d.Attr(p.HouseholdAttr); a != nil {
 		hh = a.Values
 	}
+	// The co-residence evidence, as swd link computes it (the row group
+	// is a dataset of its own: a record's values depend on its filters
+	// alone).
+	var contact, place []uint64
+	if !p.NoCoResidence {
+		cs, ps, err := linkage.CoResidenceKeys([]*encoding.Dataset{d})
+		if err != nil {
+			return fmt.Errorf("%s: %w", pt.Path, err)
+		}
+		if cs != nil {
+			contact, place = cs[0], ps[0]
+		}
+	}
+	ties := newPacker(kindHousehold, emitTie)
 	cells, recs := newPacker(kindRec, emitCell), newPacker(kindRec, emitRec)
 	tfs, blocks := newPacker(kindTF, emitTF), newPacker(kindBlock, emitBlock)
 	for i := range n {
@@ -136,13 +154,22 @@ func (f *readFn) ProcessElement(ctx context.Context, t Task,
 			cells.add(p.cell(g, x), func(b []byte) []byte { return appendRec(b, &r) })
 		}
 		r.ID = d.RecordIDs[i]
-		if hh != nil {
+		if hh != nil && hh[i] != "" {
 			r.Household = hh[i]
+			key := householdKey(t.Partner, hh[i])
+			ties.add(p.bucket(stringHash(key)), func(b []byte) []byte {
+				b = appendString(b, key)
+				return binary.AppendUvarint(b, ref)
+			})
+		}
+		if contact != nil {
+			r.Contact, r.Place = contact[i], place[i]
 		}
 		recs.add(p.bucket(ref), func(b []byte) []byte { return appendRec(b, &r) })
 	}
 	cells.flush()
 	recs.flush()
+	ties.flush()
 	tfs.flush()
 	for c, n := range totals {
 		if n > 0 {
@@ -240,3 +267,6 @@ const DiceChunk = 8192
 func chunkKey(k, x, y int) int { return k<<40 | x<<20 | y }
 
 func chunkJob(key int) int { return key >> 40 }
+
+// householdKey names partner p's household id h.
+func householdKey(p int, h string) string { return strconv.Itoa(p) + "/" + h }

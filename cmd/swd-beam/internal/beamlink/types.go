@@ -11,6 +11,10 @@ type Rec struct {
 	Ref       uint64
 	ID        string
 	Household string
+	// Contact and Place are the record's co-residence evidence
+	// (linkage.CoResidenceKeys: its phone and address filters hashed; 0:
+	// none, or co-residence joins are off).
+	Contact, Place uint64
 	// Fields holds the filter of each comparison's field (plan order);
 	// nil when the value is missing.
 	Fields [][]uint64
@@ -27,6 +31,8 @@ func appendRec(b []byte, r *Rec) []byte {
 	b = binary.AppendUvarint(b, r.Ref)
 	b = appendString(b, r.ID)
 	b = appendString(b, r.Household)
+	b = binary.AppendUvarint(b, r.Contact)
+	b = binary.AppendUvarint(b, r.Place)
 	b = binary.AppendUvarint(b, uint64(len(r.Fields)))
 	for _, f := range r.Fields {
 		if f == nil {
@@ -115,6 +121,8 @@ func (d *decoder) rec(r *Rec) {
 	r.Ref = d.uvarint()
 	r.ID = d.string()
 	r.Household = d.string()
+	r.Contact = d.uvarint()
+	r.Place = d.uvarint()
 	nf := d.count(1)
 	if nf > 0 {
 		r.Fields = make([][]uint64, nf)
