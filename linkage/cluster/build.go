@@ -415,22 +415,13 @@ func (ix *index) coResident(uf *unionFind, clusterOf []int64, nClusters int) int
 		r := uf.find(c)
 		canon[r] = min(canon[r], c)
 	}
-	slices.SortFunc(keys, func(x, y held) int { return cmp.Or(cmp.Compare(x.v, y.v), cmp.Compare(x.h, y.h)) })
-	keys = slices.Compact(keys)
 	var pairs [][2]int
-	for lo := 0; lo < len(keys); {
-		hi := lo + 1
-		for hi < len(keys) && keys[hi].v == keys[lo].v {
-			hi++
-		}
-		if hi-lo == 2 { // a key held by three households or more says nothing
-			if a, b := keys[lo].h, keys[lo+1].h; mask[a]&mask[b] == 0 {
-				x, y := canon[a], canon[b]
-				pairs = append(pairs, [2]int{min(x, y), max(x, y)})
-			}
-		}
-		lo = hi
-	}
+	CoResidentPairs(keys, func(k held) uint64 { return k.v }, func(x, y held) int { return cmp.Compare(x.h, y.h) },
+		func(k held) uint64 { return mask[k.h] },
+		func(a, b held) {
+			x, y := canon[a.h], canon[b.h]
+			pairs = append(pairs, [2]int{min(x, y), max(x, y)})
+		})
 	joins := JoinCoResident(pairs, func(c int) uint64 { return mask[uf.find(c)] })
 	for _, p := range joins {
 		uf.union(uf.find(p[0]), uf.find(p[1]))
