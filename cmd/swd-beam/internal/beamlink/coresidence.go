@@ -106,8 +106,9 @@ func (f *attachFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(i
 
 // joinFn makes the co-residence joins of each component of pairs of its
 // bucket with cluster.JoinCoResident, and labels each household that was
-// joined with the reference of its joined household's smallest member
-// (kindLabel, to the bucket of the household, where its persons are).
+// joined with the reference of its joined set's smallest household (the
+// root JoinCoResident gives; kindLabel, to the bucket of the household,
+// where its persons are).
 type joinFn struct {
 	Buckets int
 }
@@ -147,26 +148,10 @@ func (f *joinFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(int
 		for i, p := range comps[l] {
 			pairs[i] = [2]int{num[p[0].Ref], num[p[1].Ref]}
 		}
-		joins := cluster.JoinCoResident(pairs, func(h int) uint64 { return hs[h].Mask })
+		joins, root := cluster.JoinCoResident(pairs, func(h int) uint64 { return hs[h].Mask })
 		joined += int64(len(joins))
-		// Each joined set is named by its smallest household.
-		parent := make([]int, len(hs))
-		for i := range parent {
-			parent[i] = i
-		}
-		var find func(int) int
-		find = func(i int) int {
-			if parent[i] != i {
-				parent[i] = find(parent[i])
-			}
-			return parent[i]
-		}
-		for _, j := range joins {
-			a, b := find(j[0]), find(j[1])
-			parent[max(a, b)] = min(a, b)
-		}
 		for i, h := range hs {
-			if r := find(i); r != i {
+			if r := root(i); r != i { // joined: named by its smallest household
 				to := hs[r].Ref
 				out.add(bucketOf(h.Ref, f.Buckets), func(e []byte) []byte { return appendNodes(e, h.Ref, to) })
 			}
