@@ -310,6 +310,9 @@ func candidates(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cfg Co
 		} else {
 			bcs[k] = DefaultBlocking(ds[j.a], cfg.Seed, Records(ds))
 		}
+		if bcs[k].Workers == 0 {
+			bcs[k].Workers = cfg.Workers
+		}
 		together = together && reflect.DeepEqual(bcs[k], bcs[0])
 		dice, err := diceCandidates(ctx, ds[j.a], ds[j.b], j.dedup(), cfg)
 		if err != nil {

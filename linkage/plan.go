@@ -251,7 +251,11 @@ func planBlockTogether(ctx context.Context, ds, subs []*encoding.Dataset, jobs [
 	for k, jb := range jobs {
 		bjobs[k] = blocking.Job{A: jb.A, B: jb.B}
 	}
-	cands, _, err := blocking.CandidatesCompactMany(ctx, subs, bjobs, *bc, make([][]uint64, len(jobs)))
+	run := *bc
+	if run.Workers == 0 {
+		run.Workers = cfg.Workers
+	}
+	cands, _, err := blocking.CandidatesCompactMany(ctx, subs, bjobs, run, make([][]uint64, len(jobs)))
 	if err != nil {
 		return fmt.Errorf("blocking: %w", err)
 	}

@@ -40,7 +40,14 @@ type Config struct {
 	// than hold more pairs than this (0 = DefaultMaxCandidates, < 0 = no
 	// limit). Blocks does not hold pairs and ignores it.
 	MaxCandidates int64
+	// Workers is the number of goroutines BlocksMany computes and sorts the
+	// datasets' keys of a band on, and runs the jobs' merge-joins of that
+	// band on (0 or 1: one, the caller's). It changes no block, no order of
+	// a job's blocks and no statistic; see BlocksMany.
+	Workers int
 }
+
+func (c Config) workers() int { return max(c.Workers, 1) }
 
 func (c Config) maxCandidates() int64 { return bound(c.MaxCandidates, DefaultMaxCandidates) }
 
@@ -132,14 +139,25 @@ type Job struct{ A, B int }
 // all the jobs it is part of (rather than once per job). yield receives the
 // job's index with each block; each job's blocks come in the order Blocks
 // gives them. It returns the stats of each job.
+//
+// With cfg.Workers > 1, the datasets' keys of a band are computed and
+// sorted on that many goroutines, then the band's jobs are merge-joined on
+// as many: yield is then called from several goroutines at once, but never
+// concurrently for one job, and each job's blocks still come in order, so
+// anything yield builds per job is the same as with one worker. When yield
+// fails for several jobs of a band, the error of the lowest job is
+// returned, as one worker would.
 func BlocksMany(ctx context.Context, ds []*encoding.Dataset, jobs []Job, cfg Config, yield func(job int, b Block) error) ([]Stats, error) {
 	st := make([]Stats, len(jobs))
 	used := make([]bool, len(ds))
 	for _, j := range jobs {
 		used[j.A], used[j.B] = true, true
 	}
+	workers := cfg.workers()
 	sorted := make([][]entry, len(ds))
-	var scratch [2][]uint64
+	scratch := make([][2][]uint64, workers)
+	dsOrder, jobOrder := largestFirst(ds, used, jobs)
+	errs := make([]error, len(jobs))
 	for _, p := range cfg.Passes {
 		ps := make([]PassStats, len(jobs))
 		for k := range ps {
@@ -164,17 +182,16 @@ func BlocksMany(ctx context.Context, ds []*encoding.Dataset, jobs []Job, cfg Con
 			if err := ctx.Err(); err != nil {
 				return st, fmt.Errorf("blocking: %w", err)
 			}
-			for d := range ds {
-				if used[d] {
-					sorted[d] = sortedEntries(sorted[d], keys[d].at(band), &scratch)
-				}
-			}
-			for k, j := range jobs {
+			each(workers, dsOrder, func(w, d int) {
+				sorted[d] = sortedEntries(sorted[d], keys[d].at(band), &scratch[w])
+			})
+			each(workers, jobOrder, func(_, k int) {
+				j := jobs[k]
 				var sb []entry
 				if j.A != j.B {
 					sb = sorted[j.B]
 				}
-				err := groups(sorted[j.A], sb, j.A == j.B, func(key uint64, ga, gb []uint32) error {
+				errs[k] = groups(sorted[j.A], sb, j.A == j.B, func(key uint64, ga, gb []uint32) error {
 					blk := Block{Pass: ps[k].Name, Band: band, Key: key, A: ga, B: gb}
 					n := blk.NumPairs()
 					if n == 0 {
@@ -189,6 +206,8 @@ func BlocksMany(ctx context.Context, ds []*encoding.Dataset, jobs []Job, cfg Con
 					ps[k].Pairs += n
 					return yield(k, blk)
 				})
+			})
+			for _, err := range errs {
 				if err != nil {
 					return st, err
 				}

@@ -230,16 +230,23 @@ func CandidatesCompactMany(ctx context.Context, ds []*encoding.Dataset, jobs []J
 	if err != nil {
 		return nil, st, err
 	}
+	// The last merge of each job's buffered and extra pairs, on the
+	// workers too (by job: each union is built as on one worker).
 	out := make([]*CompactPairs, len(jobs))
-	for k, ub := range ubs {
+	errs := make([]error, len(jobs))
+	_, order := largestFirst(ds, make([]bool, len(ds)), jobs)
+	each(cfg.workers(), order, func(_, k int) {
 		var x []uint64
 		if extra != nil {
 			x = extra[k]
 		}
-		if out[k], err = ub.finish(&st[k], x); err != nil {
+		out[k], errs[k] = ubs[k].finish(&st[k], x)
+		ubs[k] = nil
+	})
+	for _, err := range errs {
+		if err != nil {
 			return nil, st, err
 		}
-		ubs[k] = nil
 	}
 	return out, st, nil
 }
