@@ -109,8 +109,16 @@ func open(ctx context.Context, dir string, skip map[string]bool) (*Snapshot, err
 	table := func(name string, read func(path string) error) {
 		tasks = append(tasks, func() error { return read(filepath.Join(gen, name)) })
 	}
-	table(recordsFile, func(p string) (err error) { s.State.Records, err = readTable[incremental.Record](p); return })
-	table(edgesFile, func(p string) (err error) { s.State.Edges, err = readTable[incremental.Edge](p); return })
+	table(recordsFile, func(p string) (err error) {
+		s.State.Records, err = readTable[incremental.Record](p)
+		internRecords(s.State.Records)
+		return
+	})
+	table(edgesFile, func(p string) (err error) {
+		s.State.Edges, err = readTable[incremental.Edge](p)
+		internEdges(s.State.Edges)
+		return
+	})
 	evNames := eventFiles(m.Files)
 	if skip != nil {
 		s.keptEvents, s.from = map[string]FileSum{}, gen
@@ -167,6 +175,37 @@ func open(ctx context.Context, dir string, skip map[string]bool) (*Snapshot, err
 		s.Events = slices.Concat(events...)
 	}
 	return s, nil
+}
+
+// internRecords makes the records' partners and periods share one string
+// per distinct value: the table reader gives every row strings of its own,
+// three small objects a record that the collector would otherwise keep
+// and mark for the whole run.
+func internRecords(rs []incremental.Record) {
+	seen := map[string]string{}
+	for k := range rs {
+		r := &rs[k]
+		r.Partner, r.FirstPeriod, r.LastPeriod = intern(seen, r.Partner), intern(seen, r.FirstPeriod), intern(seen, r.LastPeriod)
+	}
+}
+
+// internEdges is internRecords for the links' partners.
+func internEdges(es []incremental.Edge) {
+	seen := map[string]string{}
+	for k := range es {
+		e := &es[k]
+		e.PartnerA, e.PartnerB = intern(seen, e.PartnerA), intern(seen, e.PartnerB)
+	}
+}
+
+// intern returns the string of seen equal to v, adding v when there is
+// none.
+func intern(seen map[string]string, v string) string {
+	if w, ok := seen[v]; ok {
+		return w
+	}
+	seen[v] = v
+	return v
 }
 
 // parallel runs every task on its own goroutine and returns the error of
