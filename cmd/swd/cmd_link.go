@@ -33,9 +33,9 @@ const stateGCPercent = 100
 // Below stateGCPercent for large inputs (stateGCPercentFor): the heap grows
 // by at most about stateGCHeadroom between collections, but by no less than
 // stateMinGCPercent of the live data. At 400,000 households (0.40 GB of
-// snapshots, 1.4 GiB live heap at its largest) GOGC 100 made the peak RSS
-// 2,204 MiB; 33 made it 1,763 MiB for no more CPU (35 s, one run), 25
-// made it 1,712 MiB for 5% more.
+// snapshots, 1.4 GiB live heap at its largest) this target (36) took the
+// peak RSS from 2,517 to 1,802 MiB (medians) for 9% more CPU than GOGC
+// 100 (docs/incremental.md); GOGC 25 gave 1,712 MiB in one run.
 const (
 	stateGCHeadroom    = 512 << 20
 	stateMinGCPercent  = 33
