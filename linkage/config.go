@@ -15,9 +15,15 @@ const (
 	DefaultThreshold     = 0.5
 	DefaultHouseholdAttr = "household"
 	// DefaultVetoWeight: two records whose posterior log2-odds of being one
-	// person are below this (P < 1e-3) never end up in one person, whatever
-	// links them through others.
-	DefaultVetoWeight = -10.0
+	// person are below this (P < 1e-6) never end up in one person, whatever
+	// links them through others. The posterior holds the pair's prior
+	// (about −14 bits on NCVR's 5,000-record parties, less on larger
+	// files), so −10 vetoed pairs whose fields favoured a match; since
+	// contested components are solved on all their pairs (Config.Clustering)
+	// the veto only needs to catch certain non-matches (docs/linkage.md §8,
+	// 2026-12-06: NCVR exact-cluster F1 +0.002, FEBRL3 F1 +0.0006, the
+	// synthetic district unchanged at 20,000 and 400,000 households).
+	DefaultVetoWeight = -20.0
 	// DefaultHouseholdMinWeight: a person who alone joins two partner
 	// households must be linked across them by a pair of at least these
 	// posterior log2-odds (P ≥ 0.992), or is split there. On the synth data

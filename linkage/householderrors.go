@@ -61,7 +61,7 @@ func EstimateHouseholdErrors(ds []*encoding.Dataset, edges []cluster.Edge, links
 		return links[i], true
 	}
 	e := HouseholdErrors{Households: len(households)}
-	notJoined := map[[2]int64]float64{} // household pair → Π(1 − p)
+	var between []nearMiss
 	var inPerson []cluster.Edge
 	for _, ed := range edges {
 		if ed.Probability < NearMissFloor {
@@ -74,22 +74,17 @@ func EstimateHouseholdErrors(ds []*encoding.Dataset, edges []cluster.Edge, links
 		}
 		switch {
 		case a.HouseholdID != b.HouseholdID:
-			k := [2]int64{min(a.HouseholdID, b.HouseholdID), max(a.HouseholdID, b.HouseholdID)}
-			q, ok := notJoined[k]
-			if !ok {
-				q = 1
-			}
-			notJoined[k] = q * (1 - ed.Probability)
+			between = append(between, nearMiss{min(a.HouseholdID, b.HouseholdID), max(a.HouseholdID, b.HouseholdID), ed.Probability})
 		case a.ClusterID == b.ClusterID:
 			inPerson = append(inPerson, ed)
 		}
 	}
-	for _, q := range notJoined {
-		e.ExpectedSplits += 1 - q
-	}
-	// Kruskal per person over its links, heaviest first: the links that
-	// made the person, each of which may be false.
-	slices.SortStableFunc(inPerson, func(x, y cluster.Edge) int { return cmp.Compare(y.Probability, x.Probability) })
+	e.ExpectedSplits = expectedSplits(between)
+	// Kruskal per person over its links, heaviest first (ties by record):
+	// the links that made the person, each of which may be false.
+	slices.SortFunc(inPerson, func(x, y cluster.Edge) int {
+		return cmp.Or(cmp.Compare(y.Probability, x.Probability), compareRefs(x.A, y.A), compareRefs(x.B, y.B))
+	})
 	parent := map[cluster.Ref]cluster.Ref{}
 	var find func(r cluster.Ref) cluster.Ref
 	find = func(r cluster.Ref) cluster.Ref {
@@ -114,4 +109,36 @@ func EstimateHouseholdErrors(ds []*encoding.Dataset, edges []cluster.Edge, links
 		e.MergeRate = e.ExpectedMerges / float64(e.Households)
 	}
 	return e
+}
+
+// nearMiss is a scored pair with records in two linked households, lo < hi.
+type nearMiss struct {
+	lo, hi int64   // the households
+	p      float64 // the pair's posterior
+}
+
+// expectedSplits is Σ over pairs of households of 1 − Π(1 − p) over their
+// near misses, summed in a fixed order (households ascending, each product
+// over its posteriors ascending) so that it does not depend on the order
+// of the edges. It sorts ms.
+func expectedSplits(ms []nearMiss) float64 {
+	slices.SortFunc(ms, func(x, y nearMiss) int {
+		return cmp.Or(cmp.Compare(x.lo, y.lo), cmp.Compare(x.hi, y.hi), cmp.Compare(x.p, y.p))
+	})
+	var sum float64
+	for lo := 0; lo < len(ms); {
+		q := 1.0
+		hi := lo
+		for ; hi < len(ms) && ms[hi].lo == ms[lo].lo && ms[hi].hi == ms[lo].hi; hi++ {
+			q *= 1 - ms[hi].p
+		}
+		sum += 1 - q
+		lo = hi
+	}
+	return sum
+}
+
+// compareRefs orders records by partner, then row.
+func compareRefs(x, y cluster.Ref) int {
+	return cmp.Or(cmp.Compare(x.Partner, y.Partner), cmp.Compare(x.Row, y.Row))
 }

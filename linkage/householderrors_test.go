@@ -1,7 +1,9 @@
 package linkage
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/welfare-district/swd/linkage/cluster"
@@ -55,5 +57,39 @@ func TestEstimateHouseholdErrors(t *testing.T) {
 	got = EstimateHouseholdErrors(ds, edges, links)
 	if want := 0.01 + 0.1 + 0.2; math.Abs(got.ExpectedMerges-want) > 1e-12 {
 		t.Fatalf("merges %g, want %g", got.ExpectedMerges, want)
+	}
+}
+
+// The estimates are the same to the last bit whatever the order of the
+// edges: sums and products are taken in a fixed order.
+func TestEstimateHouseholdErrorsOrder(t *testing.T) {
+	const n = 400 // records at each of two partners, one person each, 4 to a household
+	ds := []*encoding.Dataset{{Meta: encoding.Meta{Partner: "a"}}, {Meta: encoding.Meta{Partner: "b"}}}
+	var links []cluster.Link
+	for _, d := range ds {
+		for r := range n {
+			id := fmt.Sprintf("%s%d", d.Meta.Partner, r)
+			d.RecordIDs = append(d.RecordIDs, id)
+			links = append(links, cluster.Link{ClusterID: int64(r), HouseholdID: int64(r / 4), Partner: d.Meta.Partner, RecordID: id})
+		}
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var edges []cluster.Edge
+	for range 20 * n {
+		a, b := rng.IntN(n), rng.IntN(n)
+		if rng.IntN(3) == 0 {
+			b = a // within a person: a link that may be false
+		}
+		edges = append(edges, cluster.Edge{A: cluster.Ref{Partner: 0, Row: a}, B: cluster.Ref{Partner: 1, Row: b}, Probability: rng.Float64()})
+	}
+	want := EstimateHouseholdErrors(ds, edges, links)
+	if want.ExpectedSplits == 0 || want.ExpectedMerges == 0 {
+		t.Fatalf("nothing estimated: %+v", want)
+	}
+	for i := range 10 {
+		rng.Shuffle(len(edges), func(i, j int) { edges[i], edges[j] = edges[j], edges[i] })
+		if got := EstimateHouseholdErrors(ds, edges, links); got != want {
+			t.Fatalf("shuffle %d: %+v, want %+v", i, got, want)
+		}
 	}
 }

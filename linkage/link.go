@@ -571,7 +571,6 @@ func sampleJobs(ctx context.Context, ds []*encoding.Dataset, jobs []*job, cmps [
 // histograms, and returns the edges at or above the threshold.
 func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map[[2]int]*model.Scorer, m *model.Model, cfg Config, rep *Report) ([]cluster.Edge, error) {
 	var (
-		mu    sync.Mutex
 		edges []cluster.Edge
 		done  int64
 		total int64
@@ -589,13 +588,24 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 		sc, prior := scorers[[2]int{j.a, j.b}], j.prior
 		keys, weights := j.pats.weigher(sc)
 		again := make([]int64, cfg.Workers) // pairs compared again (no pattern id)
-		hists := make([]*scoreHist, cfg.Workers)
 		bufs := make([][]blocking.Pair, cfg.Workers)
+		// Each chunk's figures and edges are merged in chunk order, so
+		// that the sums and the order of the edges do not depend on the
+		// workers.
+		type scored struct {
+			h     *scoreHist
+			edges []cluster.Edge
+			pairs int
+		}
+		h := newScoreHist(cfg.Threshold)
+		merged := newInOrder(func(c scored) {
+			h.merge(c.h)
+			edges = append(edges, c.edges...)
+			done += int64(c.pairs)
+			cfg.Progress(StageScoring, done, total)
+		})
 		err := parallel(ctx, j.cands.Chunks(), 1, cfg.Workers, func(w, lo, _ int) error {
-			if hists[w] == nil {
-				hists[w] = newScoreHist(cfg.Threshold)
-			}
-			h := hists[w]
+			h := newScoreHist(cfg.Threshold)
 			var err error
 			if bufs[w], err = j.cands.Chunk(lo, bufs[w]); err != nil {
 				return err
@@ -630,25 +640,14 @@ func score(ctx context.Context, ds []*encoding.Dataset, jobs []*job, scorers map
 					})
 				}
 			}
-			mu.Lock()
-			edges = append(edges, local...)
-			done += int64(len(bufs[w]))
-			cfg.Progress(StageScoring, done, total)
-			mu.Unlock()
+			merged.done(lo, scored{h, local, len(bufs[w])})
 			return nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		var sumP, sumUnident float64
-		for _, h := range hists {
-			rep.addScores(ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, h)
-			if h != nil {
-				sumP += h.sumP
-				sumUnident += h.sumUnident
-			}
-		}
-		rep.missed += missedByBlocking(j, unident, sumP, sumUnident)
+		rep.addScores(ds[j.a].Meta.Partner, ds[j.b].Meta.Partner, h)
+		rep.missed += missedByBlocking(j, unident, h.sumP, h.sumUnident)
 		var n int64
 		for _, a := range again {
 			n += a

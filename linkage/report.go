@@ -179,6 +179,20 @@ func (h *scoreHist) add(weight, p float64) {
 	}
 }
 
+// merge adds the figures of o.
+func (h *scoreHist) merge(o *scoreHist) {
+	for i := range h.bins {
+		h.bins[i].Pairs += o.bins[i].Pairs
+		h.bins[i].Expected += o.bins[i].Expected
+		h.bins[i].NonMatches += o.bins[i].NonMatches
+	}
+	h.n += o.n
+	h.accepted += o.accepted
+	h.sumP += o.sumP
+	h.sumAcc += o.sumAcc
+	h.sumUnident += o.sumUnident
+}
+
 func newReport(ds []*encoding.Dataset, cfg Config) *Report {
 	r := &Report{Notice: ConfidentialNotice, Created: time.Now().UTC(), Threshold: cfg.Threshold, Timings: map[string]float64{}}
 	r.WeightHistogram = newScoreHist(cfg.Threshold).bins

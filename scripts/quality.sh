@@ -63,13 +63,13 @@ t1=$(now)
 read -r p r f c < <(figures person --links "$W/f4.parquet" --truth-format febrl)
 row "FEBRL4 (4a x 4b)" "$p" "$r" "$f" "$c" "link $(secs "$t0" "$t1") s" "F1 0.9996"
 
-# README "FEBRL3 de-duplication": F1 0.9990
+# README "FEBRL3 de-duplication": F1 0.9992–1.0000
 encode $E/febrl/schema.yaml d3 "$DATA/febrl/dataset3.csv" "$W/f3.parquet"
 t0=$(now)
 "$S" link -q --out "$W/f3l.parquet" "$W/f3.parquet"
 t1=$(now)
 read -r p r f c < <(figures person --links "$W/f3l.parquet" --truth-format febrl)
-row "FEBRL3 de-duplication" "$p" "$r" "$f" "$c" "link $(secs "$t0" "$t1") s" "F1 0.9990"
+row "FEBRL3 de-duplication" "$p" "$r" "$f" "$c" "link $(secs "$t0" "$t1") s" "F1 0.9992-1.0000"
 
 # README "NC voters 100k × 100k": P 0.9975, R 1.0000 (two secrets), encode + link 24 s,
 # measured with --no-dedup (each file is taken as free of duplicates)
@@ -82,7 +82,7 @@ t2=$(now)
 read -r p r f c < <(figures person --links "$W/nc.parquet" --truth-format ncvoter)
 row "NC voters 100k x 100k (link --no-dedup)" "$p" "$r" "$f" "$c" "$(secs "$t0" "$t1") + $(secs "$t1" "$t2") = $(secs "$t0" "$t2") s" "P 0.9975, R 1.0000, 24 s"
 
-# README "NCVR 5 parties, 20% corrupted": P 0.9936, cluster F1 0.9802
+# README "NCVR 5 parties, 20% corrupted": P 0.9932–0.9938, cluster F1 0.9825–0.9843
 for i in 0 1 2 3 4; do
   encode $E/ncvr/schema.yaml p$i "$DATA/ncvr-5party/ncvr_numrec_5000_modrec_2_ocp_20_myp_${i}_nump_5.csv" "$W/ncvr$i.parquet"
 done
@@ -90,7 +90,7 @@ t0=$(now)
 "$S" link -q --out "$W/ncvr.parquet" "$W"/ncvr[0-4].parquet
 t1=$(now)
 read -r p r f c < <(figures person --links "$W/ncvr.parquet" --truth-format ncvr)
-row "NCVR 5 parties, 20% corrupted" "$p" "$r" "$f" "$c" "link $(secs "$t0" "$t1") s" "P 0.9936, cluster F1 0.9802"
+row "NCVR 5 parties, 20% corrupted" "$p" "$r" "$f" "$c" "link $(secs "$t0" "$t1") s" "P 0.993-0.994, cl 0.9825-0.9843"
 
 # README "synthetic district, 20k households, 5 partners": persons F1
 # 0.9960, households F1 0.9934

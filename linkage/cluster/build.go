@@ -415,23 +415,11 @@ func (ix *index) coResident(uf *unionFind, clusterOf []int64, nClusters int) int
 		r := uf.find(c)
 		canon[r] = min(canon[r], c)
 	}
-	slices.SortFunc(keys, func(x, y held) int { return cmp.Or(cmp.Compare(x.v, y.v), cmp.Compare(x.h, y.h)) })
-	keys = slices.Compact(keys)
 	var pairs [][2]int
-	for lo := 0; lo < len(keys); {
-		hi := lo + 1
-		for hi < len(keys) && keys[hi].v == keys[lo].v {
-			hi++
-		}
-		if hi-lo == 2 { // a key held by three households or more says nothing
-			if a, b := keys[lo].h, keys[lo+1].h; mask[a]&mask[b] == 0 {
-				x, y := canon[a], canon[b]
-				pairs = append(pairs, [2]int{min(x, y), max(x, y)})
-			}
-		}
-		lo = hi
-	}
-	joins := JoinCoResident(pairs, func(c int) uint64 { return mask[uf.find(c)] })
+	CoResidentPairs(keys, func(k held) uint64 { return k.v }, func(x, y held) int { return cmp.Compare(x.h, y.h) },
+		func(k held) uint64 { return mask[k.h] },
+		func(a, b held) { pairs = append(pairs, [2]int{canon[a.h], canon[b.h]}) })
+	joins, _ := JoinCoResident(pairs, func(c int) uint64 { return mask[uf.find(c)] })
 	for _, p := range joins {
 		uf.union(uf.find(p[0]), uf.find(p[1]))
 	}
@@ -441,13 +429,16 @@ func (ix *index) coResident(uf *unionFind, clusterOf []int64, nClusters int) int
 // JoinCoResident makes the co-residence joins of Build (step 5) among
 // households named by ints in the order of their smallest (partner,
 // record id) member: pairs are the pairs of households that are the only
-// two to hold a co-residence key (in any order, repeats allowed), mask
-// gives the partners of a household before any join. The pairs are taken
-// in ascending order, each joined only if the two households, as joined
-// so far, have no partner in common. It returns the pairs it joined, in
-// that order. Pairs of two connected components of the pairs do not
-// interact, so a runner may call it on each component on its own.
-func JoinCoResident(pairs [][2]int, mask func(h int) uint64) [][2]int {
+// two to hold a co-residence key (CoResidentPairs; either household first,
+// repeats allowed), mask gives the partners of a household before any
+// join. The pairs are put in (smaller, larger) order and taken in
+// ascending order, each joined only if the two households, as joined so
+// far, have no partner in common. It returns the pairs it joined, in that
+// order, and root, which names the joined set of household h by its
+// smallest household (h itself when h joined none). Pairs of two connected
+// components of the pairs do not interact, so a runner may call it on each
+// component on its own.
+func JoinCoResident(pairs [][2]int, mask func(h int) uint64) (joins [][2]int, root func(h int) int) {
 	ps := make([][2]int, 0, len(pairs))
 	for _, p := range pairs {
 		if p[0] != p[1] {
@@ -474,7 +465,6 @@ func JoinCoResident(pairs [][2]int, mask func(h int) uint64) [][2]int {
 		}
 		return mask(r)
 	}
-	var joins [][2]int
 	for _, p := range ps {
 		a, b := find(p[0]), find(p[1])
 		if a == b {
@@ -484,12 +474,12 @@ func JoinCoResident(pairs [][2]int, mask func(h int) uint64) [][2]int {
 		if ma&mb != 0 {
 			continue
 		}
-		root := min(a, b)
-		parent[a], parent[b] = root, root
-		masks[root] = ma | mb
+		r := min(a, b) // each set's root is its smallest household
+		parent[a], parent[b] = r, r
+		masks[r] = ma | mb
 		joins = append(joins, p)
 	}
-	return joins
+	return joins, find
 }
 
 // held is a co-residence key (or a contact, or a place) v held by

@@ -427,18 +427,38 @@ func TestMinDensityStopsChaining(t *testing.T) {
 
 // JoinCoResident on a component of the pairs alone makes the joins it
 // makes among all pairs: in ascending order, refused where the households
-// as joined so far share a partner.
+// as joined so far share a partner. Each joined set is named by its
+// smallest household.
 func TestJoinCoResident(t *testing.T) {
 	// Households 0..5; partners: 0 {a}, 1 {b}, 2 {a}, 3 {c}, 4 {d}, 5 {c}.
 	masks := []uint64{1, 2, 1, 4, 8, 4}
 	mask := func(h int) uint64 { return masks[h] }
+	roots := func(root func(int) int) []int {
+		out := make([]int, len(masks))
+		for h := range out {
+			out[h] = root(h)
+		}
+		return out
+	}
 	// 0–1 joins; 1–2 would put a twice (0 and 2); 3–4 joins; 4–5 would
 	// put c twice. Repeats and reversed pairs count once.
-	pairs := [][2]int{{2, 1}, {4, 5}, {1, 0}, {0, 1}, {3, 4}, {3, 3}}
-	require.Equal(t, [][2]int{{0, 1}, {3, 4}}, JoinCoResident(pairs, mask))
+	joins, root := JoinCoResident([][2]int{{2, 1}, {4, 5}, {1, 0}, {0, 1}, {3, 4}, {3, 3}}, mask)
+	require.Equal(t, [][2]int{{0, 1}, {3, 4}}, joins)
+	require.Equal(t, []int{0, 0, 2, 3, 3, 5}, roots(root))
 	// Each component of the pairs on its own: the same joins.
-	require.Equal(t, [][2]int{{0, 1}}, JoinCoResident([][2]int{{2, 1}, {1, 0}}, mask))
-	require.Equal(t, [][2]int{{3, 4}}, JoinCoResident([][2]int{{4, 5}, {3, 4}}, mask))
-	// Without 0–1, 0–2 is refused (partner a twice) and 1–2 joins.
-	require.Equal(t, [][2]int{{1, 2}}, JoinCoResident([][2]int{{1, 2}, {2, 0}}, mask))
+	joins, root = JoinCoResident([][2]int{{2, 1}, {1, 0}}, mask)
+	require.Equal(t, [][2]int{{0, 1}}, joins)
+	require.Equal(t, []int{0, 0, 2, 3, 4, 5}, roots(root))
+	joins, _ = JoinCoResident([][2]int{{4, 5}, {3, 4}}, mask)
+	require.Equal(t, [][2]int{{3, 4}}, joins)
+	// Without 0–1, 0–2 is refused (partner a twice) and 1–2 joins: named
+	// by 1.
+	joins, root = JoinCoResident([][2]int{{1, 2}, {2, 0}}, mask)
+	require.Equal(t, [][2]int{{1, 2}}, joins)
+	require.Equal(t, []int{0, 1, 1, 3, 4, 5}, roots(root))
+	// A chain given backwards, 5–4 then 4–3: 3–4 joins first, then 4–5
+	// would put c twice; 4's set is named by 3.
+	joins, root = JoinCoResident([][2]int{{5, 4}, {4, 3}}, mask)
+	require.Equal(t, [][2]int{{3, 4}}, joins)
+	require.Equal(t, 3, root(4))
 }

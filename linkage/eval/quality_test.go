@@ -148,8 +148,9 @@ func TestQualityNCVR(t *testing.T) {
 	rep, err := Evaluate(links, SameID())
 	require.NoError(t, err)
 	logReport(t, "NCVR 5-party ocp20", rep)
-	// The README's row is P 0.9936, cluster F1 0.9802; six secrets gave
-	// P 0.9928–0.9935, cluster F1 0.9795–0.9828.
+	// Issue 15 asks cluster F1 ≥ 0.98. With the veto at −20 (docs/linkage.md
+	// §8, 2026-12-06) eight secrets gave P 0.9932–0.9938, cluster F1
+	// 0.9825–0.9843; at −10 one secret in eleven fell to 0.9788.
 	require.GreaterOrEqual(t, rep.Person.Pairs.Precision, 0.99)
-	require.GreaterOrEqual(t, rep.Person.Clusters.ExactScores.F1, 0.97)
+	require.GreaterOrEqual(t, rep.Person.Clusters.ExactScores.F1, 0.98)
 }

@@ -14,15 +14,17 @@ import (
 // components the clustering ran on: two households that are the only two
 // to hold a co-residence key (cluster.HouseholdCoResidence: a phone and
 // an address of any of its records, hashed by linkage.CoResidenceKeys)
-// and have no partner in common are one household. coResFn finds the pairs, key by key; the pairs' connected
+// and have no partner in common are one household. coResFn finds the
+// pairs, key by key, with cluster.CoResidentPairs; the pairs' connected
 // components (Components, over households) are independent of each other,
-// and joinFn makes each component's joins with cluster.JoinCoResident,
-// the code of cluster.Build, in the order of the households' smallest
-// members.
+// and joinFn makes each component's joins with cluster.JoinCoResident, in
+// the order of the households' smallest members: both are the code of
+// cluster.Build.
 
 // coResFn reads the households holding each co-residence key of its
 // bucket (kindCoRes: key, House). A key held by exactly two households
-// with no partner in common makes a pair: its two households go to the
+// with no partner in common (cluster.CoResidentPairs) makes a pair: its
+// two households, in the order of their references, go to the
 // components as nodes (kindNodes, in any bucket) and the pair itself
 // (kindCoPair) to the bucket of its first household, where the component
 // labels are.
@@ -50,23 +52,14 @@ func (f *coResFn) ProcessElement(_ int, packets func(*[]byte) bool, emitNodes, e
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(hs, func(x, y holder) int { return cmp.Or(cmp.Compare(x.key, y.key), cmp.Compare(x.h.Ref, y.h.Ref)) })
-	hs = slices.CompactFunc(hs, func(x, y holder) bool { return x.key == y.key && x.h.Ref == y.h.Ref })
 	nodes, pairs := newPacker(kindNodes, emitNodes), newPacker(kindCoPair, emitPair)
-	for lo := 0; lo < len(hs); {
-		hi := lo + 1
-		for hi < len(hs) && hs[hi].key == hs[lo].key {
-			hi++
-		}
-		if hi-lo == 2 {
-			a, b := &hs[lo].h, &hs[lo+1].h
-			if a.Mask&b.Mask == 0 {
-				nodes.add(int(mix(a.Ref)>>52), func(e []byte) []byte { return appendNodes(e, a.Ref, b.Ref) })
-				pairs.add(bucketOf(a.Ref, f.Buckets), func(e []byte) []byte { return appendHouse(appendHouse(e, a), b) })
-			}
-		}
-		lo = hi
-	}
+	cluster.CoResidentPairs(hs, func(e holder) uint64 { return e.key }, func(x, y holder) int { return cmp.Compare(x.h.Ref, y.h.Ref) },
+		func(e holder) uint64 { return e.h.Mask },
+		func(x, y holder) {
+			a, b := &x.h, &y.h
+			nodes.add(int(mix(a.Ref)>>52), func(e []byte) []byte { return appendNodes(e, a.Ref, b.Ref) })
+			pairs.add(bucketOf(a.Ref, f.Buckets), func(e []byte) []byte { return appendHouse(appendHouse(e, a), b) })
+		})
 	nodes.flush()
 	pairs.flush()
 	return nil
@@ -113,8 +106,9 @@ func (f *attachFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(i
 
 // joinFn makes the co-residence joins of each component of pairs of its
 // bucket with cluster.JoinCoResident, and labels each household that was
-// joined with the reference of its joined household's smallest member
-// (kindLabel, to the bucket of the household, where its persons are).
+// joined with the reference of its joined set's smallest household (the
+// root JoinCoResident gives; kindLabel, to the bucket of the household,
+// where its persons are).
 type joinFn struct {
 	Buckets int
 }
@@ -154,26 +148,10 @@ func (f *joinFn) ProcessElement(_ int, packets func(*[]byte) bool, emit func(int
 		for i, p := range comps[l] {
 			pairs[i] = [2]int{num[p[0].Ref], num[p[1].Ref]}
 		}
-		joins := cluster.JoinCoResident(pairs, func(h int) uint64 { return hs[h].Mask })
+		joins, root := cluster.JoinCoResident(pairs, func(h int) uint64 { return hs[h].Mask })
 		joined += int64(len(joins))
-		// Each joined set is named by its smallest household.
-		parent := make([]int, len(hs))
-		for i := range parent {
-			parent[i] = i
-		}
-		var find func(int) int
-		find = func(i int) int {
-			if parent[i] != i {
-				parent[i] = find(parent[i])
-			}
-			return parent[i]
-		}
-		for _, j := range joins {
-			a, b := find(j[0]), find(j[1])
-			parent[max(a, b)] = min(a, b)
-		}
 		for i, h := range hs {
-			if r := find(i); r != i {
+			if r := root(i); r != i { // joined: named by its smallest household
 				to := hs[r].Ref
 				out.add(bucketOf(h.Ref, f.Buckets), func(e []byte) []byte { return appendNodes(e, h.Ref, to) })
 			}

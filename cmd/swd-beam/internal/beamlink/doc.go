@@ -49,10 +49,10 @@
 //     component holds every person joining two partner households).
 //  8. Co-residence: households that are the only two to hold a
 //     co-residence key (linkage.CoResidenceKeys, computed as the records
-//     are read) and share no partner are paired key by key; the pairs'
-//     components, by the same algorithm, are joined each with
-//     cluster.JoinCoResident, Build's own joins, unless
-//     Plan.NoCoResidence.
+//     are read) and share no partner are paired key by key
+//     (cluster.CoResidentPairs); the pairs' components, by the same
+//     algorithm, are joined each with cluster.JoinCoResident: Build's own
+//     code, unless Plan.NoCoResidence.
 //  9. Output: links are written to shards sorted by person; the launcher
 //     merges them into one links file with swd link's numbering.
 //
