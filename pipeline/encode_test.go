@@ -199,3 +199,73 @@ func TestEncodeWarnsWeakSalt(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeStrayQuoteKeepsID: a line rejected for a stray quote keeps its
+// record id in the rejects file when the id can still be read for certain
+// (before the field at fault, or after it on a line that splits
+// unambiguously), and leaves it empty otherwise; every data line is
+// encoded or rejected, and no message holds a value.
+func TestEncodeStrayQuoteKeepsID(t *testing.T) {
+	dir := t.TempDir()
+	const canary = "ZZCANARY"
+	head := "record_id,nucleo_id,codice_fiscale,nome,cognome,sesso,data_nascita,comune_nascita,indirizzo,cap,quartiere,bisogni\n"
+	good := func(id string) string { return id + ",N1,,Maria,Rossi,F,02/01/1980,Padova,Via Roma 1,35100,1,POV\n" }
+	rest := ",Bianchi,M,1975-03-04,Padova,Via Po 2,35100,2,\n"
+	var data strings.Builder
+	data.WriteString(head)
+	data.WriteString(good("K1"))
+	data.WriteString("K2,N2,,Lu\"ca" + canary + rest)      // id before a bare quote
+	data.WriteString("K3,N3,,\"Luca" + canary + rest)      // id before an unclosed quote
+	data.WriteString("K4,N4,,\"Lu\"ca" + canary + rest)    // id before text after a closing quote
+	data.WriteString("K\"6" + canary + ",N6,,Luca" + rest) // the id itself broken
+	data.WriteString("\"K7" + canary + ",N7,,Luca" + rest) // the id itself unclosed
+	in := filepath.Join(dir, "caritas.csv")
+	if err := os.WriteFile(in, []byte(data.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Rows with the record id last: the broken field comes before it.
+	tail := "nucleo_id,codice_fiscale,nome,cognome,sesso,data_nascita,comune_nascita,indirizzo,cap,quartiere,bisogni,record_id\n" +
+		"N1,,Maria,Rossi,F,02/01/1980,Padova,Via Roma 1,35100,1,POV,K1\n" +
+		"N5,,Lu\"ca" + canary + ",Bianchi,M,1975-03-04,Padova,Via Po 2,35100,2,,K5\n" +
+		"N8,,\"Lu,ca" + canary + ",Bianchi,M,1975-03-04,Padova,Via Po 2,35100,2,,K8\n"
+	inTail := filepath.Join(dir, "acli.csv")
+	if err := os.WriteFile(inTail, []byte(tail), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		in      string
+		rejects string
+		lines   int
+	}{
+		{in, "row,record_id,column,reason,line,character\n" +
+			"2,K2,nome,a quote inside a value that does not start with a quote (a stray quote? quote the whole value and write the quote twice),3,10\n" +
+			"3,K3,nome,a quote opens a value that is not closed on this line (a stray quote?); the line is rejected on its own,4,8\n" +
+			"4,K4,nome,text after the closing quote of a quoted value (a stray quote? inside a quoted value write a quote twice),5,12\n" +
+			"5,,record_id,a quote inside a value that does not start with a quote (a stray quote? quote the whole value and write the quote twice),6,2\n" +
+			"6,,record_id,a quote opens a value that is not closed on this line (a stray quote?); the line is rejected on its own,7,1\n", 6},
+		{inTail, "row,record_id,column,reason,line,character\n" +
+			"2,K5,nome,a quote inside a value that does not start with a quote (a stray quote? quote the whole value and write the quote twice),3,7\n" +
+			// "Lu,ca…: the quote may hold a delimiter, so the fields after
+			// it cannot be told apart.
+			"3,,nome,a quote opens a value that is not closed on this line (a stray quote?); the line is rejected on its own,4,5\n", 3},
+	}
+	for _, c := range cases {
+		var log bytes.Buffer
+		out := strings.TrimSuffix(c.in, ".csv") + ".swd.parquet"
+		res, err := Encode(context.Background(), EncodeConfig{Schema: synthSchema(t), Secret: encoding.Secret{1}, Partner: "caritas",
+			In: c.in, Out: out, CodeVersion: "swd test", AllowMissing: []string{"phone", "fiscal_code"},
+			Logger: slog.New(slog.NewTextHandler(&log, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Text == nil || res.Text.Lines != c.lines || res.Stats.Encoded+res.Stats.Rejected != c.lines || res.Stats.Encoded != 1 {
+			t.Fatalf("%s: %d data lines, %d encoded, %d rejected", c.in, res.Text.Lines, res.Stats.Encoded, res.Stats.Rejected)
+		}
+		if got := readFile(t, res.Rejects); got != c.rejects {
+			t.Errorf("%s: rejects file\n%s\nwant\n%s", c.in, got, c.rejects)
+		}
+		if strings.Contains(log.String(), canary) || strings.Contains(log.String(), "K2") {
+			t.Fatalf("the log holds a value:\n%s", log.String())
+		}
+	}
+}

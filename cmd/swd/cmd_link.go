@@ -23,12 +23,34 @@ import (
 const linkGCPercent = 25
 
 // stateGCPercent is the collector's target of swd link --state (unless GOGC
-// is set): the state's records, links and ids are a heap of small objects
-// full of pointers, which each collection marks again, so the incremental
-// run keeps Go's default. At 25 the collector took 0.5 s of the 3.4 s of
-// CPU of an incremental month at 20,000 households, for 30 MB less peak
-// RSS.
+// is set) for small inputs: the state's records, links and ids are a heap
+// of small objects full of pointers, which each collection marks again, so
+// the incremental run keeps Go's default. At 25 the collector took 0.5 s of
+// the 3.4 s of CPU of an incremental month at 20,000 households, for 30 MB
+// less peak RSS.
 const stateGCPercent = 100
+
+// Below stateGCPercent for large inputs (stateGCPercentFor): the heap grows
+// by at most about stateGCHeadroom between collections, but by no less than
+// stateMinGCPercent of the live data. At 400,000 households (0.40 GB of
+// snapshots, 1.4 GiB live heap at its largest) this target (36) took the
+// peak RSS from 2,517 to 1,802 MiB (medians) for 9% more CPU than GOGC
+// 100 (docs/incremental.md); GOGC 25 gave 1,712 MiB in one run.
+const (
+	stateGCHeadroom    = 512 << 20
+	stateMinGCPercent  = 33
+	stateHeapPerInByte = 3.7 // live heap per byte of the snapshots' files (synth schema, 400,000 households)
+)
+
+// stateGCPercentFor is the collector's target of swd link --state for
+// snapshots of inBytes bytes in all.
+func stateGCPercentFor(inBytes int64) int {
+	if inBytes <= 0 {
+		return stateGCPercent
+	}
+	p := int(100 * stateGCHeadroom / (stateHeapPerInByte * float64(inBytes)))
+	return max(stateMinGCPercent, min(stateGCPercent, p))
+}
 
 // Below linkGCPercent for large inputs: the heap grows by at most about
 // linkGCHeadroom between collections, but by no less than linkMinGCPercent
@@ -176,7 +198,7 @@ func runLink(ctx context.Context, opts *LinkOptions, g *GlobalOptions, args []st
 	}
 	if opts.State.Dir != "" {
 		if os.Getenv("GOGC") == "" {
-			debug.SetGCPercent(stateGCPercent)
+			debug.SetGCPercent(stateGCPercentFor(inputBytes(args)))
 		}
 		return runLinkState(ctx, opts, g, cfg)
 	}

@@ -242,6 +242,28 @@ func TestLinkGCPercentFor(t *testing.T) {
 	}
 }
 
+// TestStateGCPercentFor: swd link --state keeps GOGC 100 for a city's
+// snapshots and bounds the heap's growth between collections for larger
+// ones, never below 33%.
+func TestStateGCPercentFor(t *testing.T) {
+	for _, tc := range []struct {
+		in   int64
+		want int
+	}{
+		{0, 100},
+		{-1, 100},
+		{20035454, 100}, // 20,000 synth households
+		{145e6, 100},    // exactly 100%
+		{401874395, 36}, // 400,000
+		{439.6e6, 33},   // exactly 33%
+		{4.5e9, 33},     // 10M records: never below
+	} {
+		if got := stateGCPercentFor(tc.in); got != tc.want {
+			t.Errorf("stateGCPercentFor(%d) = %d, want %d", tc.in, got, tc.want)
+		}
+	}
+}
+
 // swd link without flags links as linkage.DefaultConfig says: the quality
 // tests (linkage/eval) link with it and stand for swd link's figures.
 func TestLinkDefaultsAreLinkageDefaults(t *testing.T) {

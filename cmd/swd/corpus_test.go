@@ -63,7 +63,7 @@ func TestExportCorpus(t *testing.T) {
 			want: []string{"read as UTF-8 with BOM (detected), delimiter ';'", "24 data lines = 24 encoded + 0 rejected"}},
 		{file: "stray_quote.csv", code: ExitOK, encoded: 23, lines: 24,
 			want: []string{"24 data lines = 23 encoded + 1 rejected"},
-			rejects: []corpusRejection{{row: 7, line: 8, column: "nome", char: true,
+			rejects: []corpusRejection{{row: 7, line: 8, column: "nome", recordID: "CAR-000007", char: true,
 				reason: "a quote opens a value that is not closed on this line"}},
 			neverSeen: []string{"Maria-Vittoria", "romano"}},
 		{file: "duplicate_ids.csv", code: ExitOK, encoded: 22, lines: 24,

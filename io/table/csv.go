@@ -65,6 +65,17 @@ func LineOf(r Reader) int {
 	return 0
 }
 
+// RejectedCellOf returns cell i of the row last rejected by r.Next for its
+// syntax, when r reads a text file and the cell can still be read for
+// certain (see csvReader.RejectedCell); ok is false otherwise. Only for a
+// rejects file's record id: never put the value in a message.
+func RejectedCellOf(r Reader, i int) (string, bool) {
+	if c, ok := r.(interface{ RejectedCell(int) (string, bool) }); ok {
+		return c.RejectedCell(i)
+	}
+	return "", false
+}
+
 // Line is the 1-based line where the row last returned by Next starts.
 func (r *csvReader) Line() int { return r.last }
 
@@ -101,6 +112,11 @@ type csvReader struct {
 	// open is where the first quoted value that runs past the record's
 	// first line opens: its character and field.
 	openChar, openField int
+
+	// rejected describes the last row Next rejected for its syntax (see
+	// RejectedCell): its first line, as read, and the problem.
+	rejected     []byte
+	rejectedProb *problem
 
 	row  int
 	last int   // line where the last row starts
@@ -448,7 +464,12 @@ func (r *csvReader) cell(i int) (string, string) {
 	if i > 0 {
 		start = r.ends[i-1]
 	}
-	b := r.buf[start:r.ends[i]]
+	return r.decode(r.buf[start:r.ends[i]])
+}
+
+// decode returns b as UTF-8 text, or why it cannot be read in the file's
+// charset.
+func (r *csvReader) decode(b []byte) (string, string) {
 	if isASCII(b) {
 		return string(b), ""
 	}
@@ -472,6 +493,47 @@ func (r *csvReader) cell(i int) (string, string) {
 
 func (r *csvReader) Header() []string { return r.header }
 
+// RejectedCell returns cell i of the row last rejected for its syntax (a
+// stray quote), when it can still be read for certain: it is a cell
+// before the one at fault, parsed before the problem was found, or a cell
+// after it on a line whose quotes all lie between two delimiters, in the
+// field at fault, and that has the header's number of fields when split
+// at every delimiter (then no delimiter can be inside a quoted value, and
+// the fields after the broken one are where a well-formed row would have
+// them). ok is false otherwise: the cell at fault itself, a cell of a line
+// whose quotes could hold a delimiter, a value the charset cannot read, or
+// after any row that Next did not reject for its syntax. For the record id
+// of a rejects file: the caller must not use it for any other cell.
+func (r *csvReader) RejectedCell(i int) (string, bool) {
+	p := r.rejectedProb
+	if p == nil || i < 0 || i >= len(r.header) || i == p.field {
+		return "", false
+	}
+	if i < p.field {
+		if i >= len(r.ends) {
+			return "", false
+		}
+		c, bad := r.cell(i)
+		return r.trimmed(c), bad == ""
+	}
+	pieces := bytes.Split(r.rejected, []byte{r.delim})
+	if len(pieces) < len(r.header) || p.field >= len(pieces) {
+		return "", false
+	}
+	for _, extra := range pieces[len(r.header):] {
+		if len(bytes.TrimSpace(extra)) != 0 {
+			return "", false
+		}
+	}
+	for k, piece := range pieces {
+		if k != p.field && bytes.IndexByte(piece, '"') >= 0 {
+			return "", false
+		}
+	}
+	c, bad := r.decode(pieces[i])
+	return r.trimmed(c), bad == ""
+}
+
 func (r *csvReader) Next() ([]string, int, error) {
 	if r.err != nil {
 		return nil, 0, r.err
@@ -490,6 +552,7 @@ func (r *csvReader) Next() ([]string, int, error) {
 	}
 	r.row++
 	r.last = r.lines[0].no
+	r.rejectedProb = nil
 	n, p, err := r.parse()
 	if err != nil {
 		r.err = err
@@ -542,6 +605,7 @@ func (r *csvReader) reject(p *problem) error {
 	if p.field < len(r.header) {
 		ie.Column = r.header[p.field]
 	}
+	r.rejected, r.rejectedProb = append(r.rejected[:0], r.lines[0].text...), p
 	r.consume(1)
 	r.info.Lines++
 	return ie

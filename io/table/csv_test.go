@@ -34,6 +34,11 @@ func readAll(t testing.TB, r Reader) (rows [][]string, errs []*base.InputError) 
 		switch {
 		case errors.As(err, &ie):
 			errs = append(errs, ie)
+			for i := -1; i <= len(r.Header()); i++ { // the fuzzer's inputs too
+				if c, ok := RejectedCellOf(r, i); !ok && c != "" {
+					t.Fatalf("row %d: a cell %d given with ok false", n, i)
+				}
+			}
 		case err != nil:
 			t.Fatalf("fatal error: %v", err)
 		default:

@@ -37,11 +37,21 @@ type item struct {
 	rowNum     int
 	line       int // line of a text file where the row starts, or 0
 	inErr      *base.InputError
+	// inID is the record id of a row the source rejected (inErr), when
+	// the source could still read it (salvager); else "".
+	inID string
 }
 
 // liner is a Source that knows the line of a text file where the row it
 // returned last starts (io/table's CSV reader).
 type liner interface{ Line() int }
+
+// salvager is a Source that can still read some cells of the row it last
+// rejected (io/table's CSV reader, for a stray quote): the record id, for
+// the rejects file, so that the partner finds the row in its own system.
+type salvager interface {
+	RejectedCell(i int) (string, bool)
+}
 
 type batch struct {
 	seq     int
@@ -80,7 +90,7 @@ func (e *Encoder) Encode(ctx context.Context, header []string, src Source, out O
 	var readErr error
 	go func() {
 		defer close(work)
-		readErr = e.read(ctx, src, free, work)
+		readErr = e.read(ctx, src, bind.idCol, free, work)
 	}()
 	seen := newIDSet()
 	workers := make([]*worker, e.workers)
@@ -130,9 +140,21 @@ func (e *Encoder) newBatch() *batch {
 	return b
 }
 
-// read fills batches from src until EOF, an error or cancellation.
-func (e *Encoder) read(ctx context.Context, src Source, free <-chan *batch, work chan<- *batch) error {
+// read fills batches from src until EOF, an error or cancellation. idCol
+// is the record id's column, for the rows src rejects.
+func (e *Encoder) read(ctx context.Context, src Source, idCol int, free <-chan *batch, work chan<- *batch) error {
 	lines, _ := src.(liner)
+	salvage, _ := src.(salvager)
+	rejectedID := func() string {
+		if salvage == nil || idCol < 0 {
+			return ""
+		}
+		v, ok := salvage.RejectedCell(idCol)
+		if !ok {
+			return ""
+		}
+		return e.cell([]string{v}, 0) // as the id of a row read whole
+	}
 	lineOf := func() int {
 		if lines == nil {
 			return 0
@@ -153,7 +175,7 @@ func (e *Encoder) read(ctx context.Context, src Source, free <-chan *batch, work
 			if err != nil {
 				var ie *base.InputError
 				if errors.As(err, &ie) {
-					b.items = append(b.items, item{rowNum: max(ie.Row, rowNum), line: ie.Line, inErr: ie})
+					b.items = append(b.items, item{rowNum: max(ie.Row, rowNum), line: ie.Line, inErr: ie, inID: rejectedID()})
 					continue
 				}
 				end = err
@@ -188,7 +210,7 @@ func (w *worker) run(ctx context.Context, b *batch) error {
 	for i, it := range b.items {
 		b.rejects[i] = nil
 		if it.inErr != nil {
-			b.rejects[i] = &Reject{Row: it.rowNum, Line: it.line, Char: it.inErr.Char, Column: it.inErr.Column, Reason: it.inErr.Reason}
+			b.rejects[i] = &Reject{Row: it.rowNum, Line: it.line, Char: it.inErr.Char, RecordID: it.inID, Column: it.inErr.Column, Reason: it.inErr.Reason}
 			continue
 		}
 		id, rej := w.encode(b.cells[it.start:it.end], it.rowNum, &b.recs[i], b.words[i*rw:(i+1)*rw], &b.tallies[i])

@@ -110,7 +110,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 		defer close(opened)
 		snap, openErr = open(ctx, cfg.Dir, sent)
 	}()
-	ds, files, err := in.ReadAllBytes(ctx, log, cfg.Progress)
+	ds, srcs, err := in.ReadAllSources(ctx, log, cfg.Progress)
 	<-opened
 	first := errors.Is(openErr, ErrNoState)
 	switch {
@@ -131,7 +131,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 		}
 		ds = snap.carryAbsent(ds, log)
 	}
-	files = append(files, make([][]byte, len(ds)-len(files))...) // the partners carried are encoded again
+	srcs = append(srcs, make([]pipeline.Source, len(ds)-len(srcs))...) // the partners carried are encoded again
 	lc := cfg.Linkage
 	lc.Logger, lc.Progress = log, cfg.Progress
 	refit := first || cfg.Refit
@@ -167,7 +167,7 @@ func Link(ctx context.Context, cfg LinkConfig) (*LinkResult, error) {
 	if err := <-written; err != nil {
 		return nil, err
 	}
-	snap.State, snap.Encodings, snap.files, snap.Households = res.State, ds, files, hh
+	snap.State, snap.Encodings, snap.sources, snap.Households = res.State, ds, srcs, hh
 	snap.Events = append(snap.Events, res.Events...)
 	snap.Flows = append(snap.Flows, fl...)
 	m := &snap.Manifest

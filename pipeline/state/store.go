@@ -3,6 +3,8 @@ package state
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +23,7 @@ import (
 	"github.com/welfare-district/swd/linkage/encoding"
 	"github.com/welfare-district/swd/linkage/incremental"
 	"github.com/welfare-district/swd/linkage/model"
+	"github.com/welfare-district/swd/pipeline"
 )
 
 // File names inside a generation directory (see the package comment).
@@ -47,10 +50,12 @@ type Snapshot struct {
 	Households []Household
 	Flows      []Flow
 
-	// files holds, when known, the bytes of the encoded file each of
-	// Encodings was decoded from (nil: encoded again when saved): a run
-	// stores a partner's snapshot as it was read.
-	files [][]byte
+	// sources holds, when known, the encoded file each of Encodings was
+	// decoded from (pipeline.Source; a zero Source: encoded again when
+	// saved): a run stores a partner's snapshot as it was read, copied from
+	// the file if it still has the sum it had when read (the bytes are not
+	// kept in memory meanwhile).
+	sources []pipeline.Source
 	// keptEvents, when not nil, are the event files of the generation in
 	// from (with their sums) that Events does not hold: Save links them
 	// into the next generation as they are and writes Events into a file
@@ -104,8 +109,16 @@ func open(ctx context.Context, dir string, skip map[string]bool) (*Snapshot, err
 	table := func(name string, read func(path string) error) {
 		tasks = append(tasks, func() error { return read(filepath.Join(gen, name)) })
 	}
-	table(recordsFile, func(p string) (err error) { s.State.Records, err = readTable[incremental.Record](p); return })
-	table(edgesFile, func(p string) (err error) { s.State.Edges, err = readTable[incremental.Edge](p); return })
+	table(recordsFile, func(p string) (err error) {
+		s.State.Records, err = readTable[incremental.Record](p)
+		internRecords(s.State.Records)
+		return
+	})
+	table(edgesFile, func(p string) (err error) {
+		s.State.Edges, err = readTable[incremental.Edge](p)
+		internEdges(s.State.Edges)
+		return
+	})
 	evNames := eventFiles(m.Files)
 	if skip != nil {
 		s.keptEvents, s.from = map[string]FileSum{}, gen
@@ -162,6 +175,37 @@ func open(ctx context.Context, dir string, skip map[string]bool) (*Snapshot, err
 		s.Events = slices.Concat(events...)
 	}
 	return s, nil
+}
+
+// internRecords makes the records' partners and periods share one string
+// per distinct value: the table reader gives every row strings of its own,
+// three small objects a record that the collector would otherwise keep
+// and mark for the whole run.
+func internRecords(rs []incremental.Record) {
+	seen := map[string]string{}
+	for k := range rs {
+		r := &rs[k]
+		r.Partner, r.FirstPeriod, r.LastPeriod = intern(seen, r.Partner), intern(seen, r.FirstPeriod), intern(seen, r.LastPeriod)
+	}
+}
+
+// internEdges is internRecords for the links' partners.
+func internEdges(es []incremental.Edge) {
+	seen := map[string]string{}
+	for k := range es {
+		e := &es[k]
+		e.PartnerA, e.PartnerB = intern(seen, e.PartnerA), intern(seen, e.PartnerB)
+	}
+}
+
+// intern returns the string of seen equal to v, adding v when there is
+// none.
+func intern(seen map[string]string, v string) string {
+	if w, ok := seen[v]; ok {
+		return w
+	}
+	seen[v] = v
+	return v
 }
 
 // parallel runs every task on its own goroutine and returns the error of
@@ -245,20 +289,29 @@ func (s *Snapshot) writeFiles(gen string) error {
 	type step struct {
 		name  string
 		write func(path string) error
+		// table: written by writeTable. The tables are written one after
+		// the other, on one goroutine: each Parquet writer compressing at
+		// once holds a zstd encoder of its own (16 MiB of history), which
+		// was most of an incremental month's peak memory at 20,000
+		// households; in turn they reuse one.
+		table bool
+		// sum, when write sets it, is the sum of the file written
+		// (otherwise it is read back).
+		sum *FileSum
 	}
 	steps := []step{
-		{recordsFile, func(p string) error { return writeTable(p, s.State.Records) }},
-		{edgesFile, func(p string) error { return writeTable(p, s.State.Edges) }},
-		{hhFile, func(p string) error { return writeTable(p, s.Households) }},
-		{flowsFile, func(p string) error { return writeTable(p, s.Flows) }},
-		{priorsFile, func(p string) error { return writeTable(p, s.State.Priors) }},
+		{recordsFile, func(p string) error { return writeTable(p, s.State.Records) }, true, nil},
+		{edgesFile, func(p string) error { return writeTable(p, s.State.Edges) }, true, nil},
+		{hhFile, func(p string) error { return writeTable(p, s.Households) }, true, nil},
+		{flowsFile, func(p string) error { return writeTable(p, s.Flows) }, true, nil},
+		{priorsFile, func(p string) error { return writeTable(p, s.State.Priors) }, true, nil},
 		{modelFile, func(p string) error {
 			var b bytes.Buffer
 			if err := s.State.Model.Encode(&b); err != nil {
 				return err
 			}
 			return atomicfile.WriteFile(p, b.Bytes(), 0o640)
-		}},
+		}, false, nil},
 	}
 	// The events: all in events.parquet, or the new ones in their period's
 	// file beside those kept (linked as they are).
@@ -266,7 +319,7 @@ func (s *Snapshot) writeFiles(gen string) error {
 	if s.keptEvents != nil {
 		evName = eventsFileOf(s.State.Period)
 	}
-	steps = append(steps, step{evName, func(p string) error { return writeTable(p, s.Events) }})
+	steps = append(steps, step{evName, func(p string) error { return writeTable(p, s.Events) }, true, nil})
 	var kept []string
 	for name := range s.keptEvents {
 		if name != evName {
@@ -277,13 +330,20 @@ func (s *Snapshot) writeFiles(gen string) error {
 	s.Manifest.Partners = s.Manifest.Partners[:0]
 	for k, d := range s.Encodings {
 		name := fmt.Sprintf("enc-%02d.swd.parquet", k)
-		var file []byte
-		if k < len(s.files) {
-			file = s.files[k]
+		var src pipeline.Source
+		if k < len(s.sources) {
+			src = s.sources[k]
 		}
-		steps = append(steps, step{name, func(p string) error {
-			if file != nil {
-				return atomicfile.WriteFile(p, file, 0o640)
+		sum := new(FileSum)
+		steps = append(steps, step{name: name, sum: sum, write: func(p string) error {
+			if src.Path != "" {
+				copied, err := copySource(src, p)
+				if err != nil || copied.SHA256 != "" {
+					*sum = copied
+					return err
+				}
+				// The file changed since it was read: the dataset
+				// linked is encoded again instead.
 			}
 			if err := writeEncodings(p, d); err != nil {
 				return fmt.Errorf("the encodings of partner %q: %w", d.Meta.Partner, err)
@@ -293,23 +353,42 @@ func (s *Snapshot) writeFiles(gen string) error {
 		s.Manifest.Partners = append(s.Manifest.Partners, PartnerFile{Name: d.Meta.Partner, File: name, Rows: d.Len()})
 	}
 	sums := make([]FileSum, len(steps))
-	tasks := make([]func() error, len(steps))
-	for k, st := range steps {
-		tasks[k] = func() error {
-			if err := fail(st.name); err != nil {
-				return err
-			}
-			path := filepath.Join(gen, st.name)
-			if err := st.write(path); err != nil {
-				return fmt.Errorf("state: writing %s: %w", st.name, err)
-			}
-			var err error
-			if sums[k], err = sumFile(path); err != nil {
-				return fmt.Errorf("state: %w", err)
-			}
+	run := func(k int) error {
+		st := steps[k]
+		if err := fail(st.name); err != nil {
+			return err
+		}
+		path := filepath.Join(gen, st.name)
+		if err := st.write(path); err != nil {
+			return fmt.Errorf("state: writing %s: %w", st.name, err)
+		}
+		if st.sum != nil && st.sum.SHA256 != "" {
+			sums[k] = *st.sum
 			return nil
 		}
+		var err error
+		if sums[k], err = sumFile(path); err != nil {
+			return fmt.Errorf("state: %w", err)
+		}
+		return nil
 	}
+	var tables []int
+	var tasks []func() error
+	for k, st := range steps {
+		if st.table {
+			tables = append(tables, k)
+			continue
+		}
+		tasks = append(tasks, func() error { return run(k) })
+	}
+	tasks = append(tasks, func() error {
+		for _, k := range tables {
+			if err := run(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	for _, name := range kept {
 		tasks = append(tasks, func() error {
 			if err := fail(name); err != nil {
@@ -336,6 +415,35 @@ func (s *Snapshot) writeFiles(gen string) error {
 		s.from, s.Events = gen, nil
 	}
 	return nil
+}
+
+// copySource copies the encoded file src to path (atomically, synced) and
+// returns its sum. If the file no longer has the size and SHA-256 it had
+// when it was read, nothing is written and the sum returned is zero.
+func copySource(src pipeline.Source, path string) (FileSum, error) {
+	in, err := os.Open(src.Path)
+	if err != nil {
+		return FileSum{}, err
+	}
+	defer in.Close()
+	out, err := atomicfile.Create(path, 0o640)
+	if err != nil {
+		return FileSum{}, err
+	}
+	defer out.Abort()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(out, h), in)
+	if err != nil {
+		return FileSum{}, err
+	}
+	var got [sha256.Size]byte
+	if h.Sum(got[:0]); n != src.Size || got != src.SHA256 {
+		return FileSum{}, nil
+	}
+	if err := out.Commit(); err != nil {
+		return FileSum{}, err
+	}
+	return FileSum{Bytes: n, SHA256: hex.EncodeToString(got[:])}, nil
 }
 
 // linkFile makes dst a hard link to src (a file of the previous generation,
