@@ -1,6 +1,10 @@
 package linkage
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/welfare-district/swd/internal/inorder"
+)
 
 // inOrder merges the results of numbered chunks of work (0, 1, 2, …) in
 // the order of their numbers, whatever order the workers finish them in,
@@ -9,14 +13,13 @@ import "sync"
 // their scheduling, so the same files give the same report, byte for byte.
 type inOrder[T any] struct {
 	mu    sync.Mutex
-	next  int
-	early map[int]T
+	q     inorder.Queue[T]
 	merge func(T)
 }
 
 // newInOrder returns an inOrder that calls merge on each result in turn.
 func newInOrder[T any](merge func(T)) *inOrder[T] {
-	return &inOrder[T]{early: map[int]T{}, merge: merge}
+	return &inOrder[T]{merge: merge}
 }
 
 // done hands over the result of chunk k (each chunk once). merge is called,
@@ -25,14 +28,5 @@ func newInOrder[T any](merge func(T)) *inOrder[T] {
 func (o *inOrder[T]) done(k int, v T) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.early[k] = v
-	for {
-		v, ok := o.early[o.next]
-		if !ok {
-			return
-		}
-		delete(o.early, o.next)
-		o.merge(v)
-		o.next++
-	}
+	o.q.Put(k, v, func(v T) bool { o.merge(v); return true })
 }

@@ -39,8 +39,8 @@ func TestInOrder(t *testing.T) {
 			for _, k := range order {
 				o.done(k, k)
 			}
-			if len(got) != n || !slices.IsSorted(got) || len(o.early) != 0 {
-				t.Fatalf("merged %v, %d waiting", got, len(o.early))
+			if len(got) != n || !slices.IsSorted(got) || o.q.Waiting() != 0 {
+				t.Fatalf("merged %v, %d waiting", got, o.q.Waiting())
 			}
 		})
 	}

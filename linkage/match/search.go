@@ -9,6 +9,7 @@ import (
 
 	"github.com/welfare-district/swd/internal/base"
 	"github.com/welfare-district/swd/internal/bitvec"
+	"github.com/welfare-district/swd/internal/inorder"
 )
 
 // Pair is a candidate pair (I in the first arena, J in the second).
@@ -70,7 +71,7 @@ func search(ctx context.Context, a bitvec.Arena, ix *Index, emit Emit, dedup boo
 	n := a.Len()
 	s := &scheduler{
 		ctx: ctx, emit: emit, ordered: o.ordered,
-		chunks: (n + o.chunk - 1) / o.chunk, pending: map[int][]Match{},
+		chunks: (n + o.chunk - 1) / o.chunk,
 	}
 	need := NeedTable(64*a.Words, o.threshold)
 	workers := min(o.workers, max(s.chunks, 1))
@@ -107,8 +108,7 @@ type scheduler struct {
 	stop    atomic.Bool
 
 	mu      sync.Mutex
-	next    int // next chunk to deliver when ordered
-	pending map[int][]Match
+	pending inorder.Queue[[]Match] // chunks that finished before their turn, when ordered
 	err     error
 }
 
@@ -147,18 +147,7 @@ func (s *scheduler) deliver(c int, out []Match) {
 		s.send(out)
 		return
 	}
-	s.pending[c] = out
-	for {
-		m, ok := s.pending[s.next]
-		if !ok {
-			return
-		}
-		delete(s.pending, s.next)
-		s.next++
-		if !s.send(m) {
-			return
-		}
-	}
+	s.pending.Put(c, out, s.send)
 }
 
 // send calls emit (s.mu held) and records its error.
