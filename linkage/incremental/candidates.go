@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/welfare-district/swd/internal/bitvec"
 	"github.com/welfare-district/swd/linkage"
@@ -279,42 +280,56 @@ func (u *updater) allCandidates(ctx context.Context, j linkage.Job, bc blocking.
 	return slices.Compact(out), nil
 }
 
+// scoreChunk is the number of pairs scorePairs gives a worker at a time.
+// The chunks, not the workers, fix the order of the sums, so the mean
+// weight does not depend on --workers.
+const scoreChunk = 1 << 14
+
 // scorePairs scores the packed pairs of job j on all workers and returns
-// the accepted edges and the mean match weight of all pairs.
+// the accepted edges and the mean match weight of all pairs. The pairs go
+// to the workers in chunks of scoreChunk; each chunk's weights are summed
+// on their own and the chunks' sums and edges combined in chunk order, so
+// the result is the same whatever the number of workers.
 func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64) ([]cluster.Edge, float64, error) {
 	if len(pairs) == 0 {
 		return nil, 0, nil
 	}
 	sc := u.scorers[[2]int{j.A, j.B}]
 	prior := u.priors[[2]int{j.A, j.B}]
-	workers := max(1, u.cfg.Workers)
-	chunk := (len(pairs) + workers - 1) / workers
-	parts := make([][]cluster.Edge, workers)
-	sums := make([]float64, workers)
+	chunks := (len(pairs) + scoreChunk - 1) / scoreChunk
+	workers := min(max(1, u.cfg.Workers), chunks)
+	parts := make([][]cluster.Edge, chunks)
+	sums := make([]float64, chunks)
 	levels := make([]levelCounts, workers)
 	cmp := sc.Comparer()
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
-		lo, hi := min(len(pairs), w*chunk), min(len(pairs), (w+1)*chunk)
 		wg.Add(1)
 		levels[w] = newLevelCounts(u.prev.Model)
 		go func() {
 			defer wg.Done()
-			for k, x := range pairs[lo:hi] {
-				if k%4096 == 0 && ctx.Err() != nil {
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= chunks || ctx.Err() != nil {
 					return
 				}
-				p := blocking.Pair{I: uint32(x >> 32), J: uint32(x)}
-				_, weight := sc.Weigh(int(p.I), int(p.J))
-				prob := probability(weight + prior)
-				sums[w] += weight
-				if prob >= u.cfg.Threshold {
-					for f := range levels[w] {
-						levels[w][f][cmp.Level(f, int(p.I), int(p.J))]++
+				lo, hi := c*scoreChunk, min(len(pairs), (c+1)*scoreChunk)
+				var sum float64
+				for _, x := range pairs[lo:hi] {
+					p := blocking.Pair{I: uint32(x >> 32), J: uint32(x)}
+					_, weight := sc.Weigh(int(p.I), int(p.J))
+					prob := probability(weight + prior)
+					sum += weight
+					if prob >= u.cfg.Threshold {
+						for f := range levels[w] {
+							levels[w][f][cmp.Level(f, int(p.I), int(p.J))]++
+						}
+						parts[c] = append(parts[c], cluster.Edge{A: cluster.Ref{Partner: j.A, Row: int(p.I)},
+							B: cluster.Ref{Partner: j.B, Row: int(p.J)}, Weight: weight + prior, Probability: prob})
 					}
-					parts[w] = append(parts[w], cluster.Edge{A: cluster.Ref{Partner: j.A, Row: int(p.I)},
-						B: cluster.Ref{Partner: j.B, Row: int(p.J)}, Weight: weight + prior, Probability: prob})
 				}
+				sums[c] = sum
 			}
 		}()
 	}
@@ -324,9 +339,11 @@ func (u *updater) scorePairs(ctx context.Context, j linkage.Job, pairs []uint64)
 	}
 	var out []cluster.Edge
 	var sum float64
+	for c := range chunks {
+		out = append(out, parts[c]...)
+		sum += sums[c]
+	}
 	for w := range workers {
-		out = append(out, parts[w]...)
-		sum += sums[w]
 		u.levels.add(levels[w])
 	}
 	return out, sum / float64(len(pairs)), nil

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/welfare-district/swd/linkage"
+	"github.com/welfare-district/swd/linkage/cluster"
 )
 
 // TestFreshBlockingAsFull: without the Dice pass, the candidates of a run
@@ -97,6 +98,63 @@ func TestHashUnchanged(t *testing.T) {
 			if got := Hash(d, i); got != want {
 				t.Fatalf("%s row %d: hash %x, the state's is %x", d.Meta.Partner, i, got, want)
 			}
+		}
+	}
+}
+
+// TestScorePairsAnyWorkers: the edges and the mean weight of a job's
+// pairs (a sum of floats) do not depend on the number of workers. Every
+// pair of two partners is scored three times, so the pairs span several
+// chunks.
+func TestScorePairsAnyWorkers(t *testing.T) {
+	ds := synthFixture(t)
+	ctx := context.Background()
+	fit, err := linkage.Link(ctx, ds, linkage.Config{Workers: 2, USamples: 50_000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lc, err := linkage.Config{USamples: 50_000, Seed: 1}.WithDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scorers, err := newScorers(ds, fit.Model, lc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := &State{Model: fit.Model}
+	priors := jobPriors(ds, prev, false)
+	j := linkage.Job{A: 0, B: 1}
+	var pairs []uint64
+	for range 3 { // each pair three times over: more pairs, more chunks
+		for a := range ds[j.A].Len() {
+			for b := range ds[j.B].Len() {
+				pairs = append(pairs, uint64(a)<<32|uint64(b))
+			}
+		}
+	}
+	if len(pairs) <= 50_000 {
+		t.Fatalf("%d pairs: too few to span several chunks", len(pairs))
+	}
+	var (
+		edges0 []cluster.Edge
+		mean0  float64
+	)
+	for _, workers := range []int{1, 2, 3, 7} {
+		lc.Workers = workers
+		u := &updater{prev: prev, ds: ds, cfg: lc, scorers: scorers, priors: priors, levels: newLevelCounts(fit.Model)}
+		edges, mean, err := u.scorePairs(ctx, j, pairs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if workers == 1 {
+			edges0, mean0 = edges, mean
+			if len(edges) == 0 {
+				t.Fatal("no pair accepted: the test compares nothing")
+			}
+			continue
+		}
+		if mean != mean0 || !slices.Equal(edges, edges0) {
+			t.Errorf("%d workers: mean weight %v and %d edges, 1 worker %v and %d", workers, mean, len(edges), mean0, len(edges0))
 		}
 	}
 }
