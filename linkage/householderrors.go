@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/welfare-district/swd/internal/disjoint"
 	"github.com/welfare-district/swd/linkage/cluster"
 	"github.com/welfare-district/swd/linkage/encoding"
 )
@@ -85,23 +86,13 @@ func EstimateHouseholdErrors(ds []*encoding.Dataset, edges []cluster.Edge, links
 	slices.SortFunc(inPerson, func(x, y cluster.Edge) int {
 		return cmp.Or(cmp.Compare(y.Probability, x.Probability), compareRefs(x.A, y.A), compareRefs(x.B, y.B))
 	})
-	parent := map[cluster.Ref]cluster.Ref{}
-	var find func(r cluster.Ref) cluster.Ref
-	find = func(r cluster.Ref) cluster.Ref {
-		p, ok := parent[r]
-		if !ok || p == r {
-			return r
-		}
-		root := find(p)
-		parent[r] = root
-		return root
-	}
+	var sets disjoint.Sparse[cluster.Ref]
 	for _, ed := range inPerson {
-		ra, rb := find(ed.A), find(ed.B)
+		ra, rb := sets.Find(ed.A), sets.Find(ed.B)
 		if ra == rb {
 			continue
 		}
-		parent[ra] = rb
+		sets.SetParent(ra, rb)
 		e.ExpectedMerges += 1 - ed.Probability
 	}
 	if e.Households > 0 {

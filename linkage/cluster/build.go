@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/welfare-district/swd/internal/base"
+	"github.com/welfare-district/swd/internal/disjoint"
 )
 
 // Config configures Build.
@@ -447,18 +448,9 @@ func JoinCoResident(pairs [][2]int, mask func(h int) uint64) (joins [][2]int, ro
 	}
 	slices.SortFunc(ps, func(x, y [2]int) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
 	ps = slices.Compact(ps)
-	parent := map[int]int{}
+	var sets disjoint.Sparse[int]
+	find := sets.Find
 	masks := map[int]uint64{}
-	var find func(h int) int
-	find = func(h int) int {
-		p, ok := parent[h]
-		if !ok || p == h {
-			return h
-		}
-		r := find(p)
-		parent[h] = r
-		return r
-	}
 	maskOf := func(r int) uint64 {
 		if m, ok := masks[r]; ok {
 			return m
@@ -475,7 +467,8 @@ func JoinCoResident(pairs [][2]int, mask func(h int) uint64) (joins [][2]int, ro
 			continue
 		}
 		r := min(a, b) // each set's root is its smallest household
-		parent[a], parent[b] = r, r
+		sets.SetParent(a, r)
+		sets.SetParent(b, r)
 		masks[r] = ma | mb
 		joins = append(joins, p)
 	}
